@@ -1,0 +1,44 @@
+# Two entry points: `make run` and `make test`. Both set up .venv on first use and are
+# quiet when there is nothing to do.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+export HF_HUB_OFFLINE := 1
+export TRANSFORMERS_OFFLINE := 1
+export ANONYMIZED_TELEMETRY := False
+
+.PHONY: run test setup ingest bench eval browser-deps clean
+
+setup: $(STAMP)
+
+# torch is pinned first so sentence-transformers does not pull a multi-GB CUDA build.
+$(STAMP): pyproject.toml
+	@test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	@$(BIN)/pip install -q --disable-pip-version-check torch==2.13.0
+	@$(BIN)/pip install -q --disable-pip-version-check -e '.[test]'
+	@touch $(STAMP)
+
+.qa/qa.sqlite: | $(STAMP)
+	@$(BIN)/qa ingest corpus/
+
+ingest: $(STAMP)
+	@$(BIN)/qa ingest corpus/
+
+run: $(STAMP) .qa/qa.sqlite
+	@$(BIN)/python app.py
+
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+
+test: $(STAMP) browser-deps
+	@$(BIN)/python -m pytest -q
+
+bench: $(STAMP) .qa/qa.sqlite
+	@$(BIN)/python -m qa.bench
+
+eval: $(STAMP) .qa/qa.sqlite
+	@$(BIN)/qa eval evals/gold.jsonl --split test
+
+clean:
+	rm -rf .qa

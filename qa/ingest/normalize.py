@@ -1,0 +1,110 @@
+"""Character- and number-level normalisation of text extracted from PDFs.
+
+Pure functions. Quotes are always taken from the original lines; these helpers only
+produce the forms that matching and number parsing work on.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+from qa.types import UNIT_TO_YUAN
+
+# Fullwidth ASCII block (！..～) maps to ASCII by a fixed offset; the ideographic
+# space and a few CJK punctuation marks that carry number syntax are mapped by hand.
+_FULLWIDTH_OFFSET = 0xFEE0
+_EXTRA = {
+    "\u3000": " ",  # ideographic space
+    "\u00a0": " ",
+    "\u2002": " ",
+    "\u2003": " ",
+    "\u2009": " ",
+    "\u200b": "",
+    "\ufeff": "",
+    "\u3002": "。",
+    "\uff0e": ".",  # fullwidth full stop used as decimal point
+    "\u2014": "—",
+    "\u2212": "-",
+}
+
+
+def to_halfwidth(text: str) -> str:
+    """Map fullwidth digits, Latin letters and ASCII punctuation to their halfwidth forms.
+
+    Chinese punctuation that has no ASCII twin in use (，。；：（）“”) is kept except
+    fullwidth forms in the FF01–FF5E block, which all map to ASCII (so （ becomes ( and ，
+    becomes ,). Callers that need the Chinese form for display use the original line.
+    """
+    out = []
+    for ch in text:
+        if ch in _EXTRA:
+            out.append(_EXTRA[ch])
+            continue
+        code = ord(ch)
+        if 0xFF01 <= code <= 0xFF5E:
+            out.append(chr(code - _FULLWIDTH_OFFSET))
+        else:
+            out.append(ch)
+    return "".join(out)
+
+
+def normalize_line(text: str) -> str:
+    """Halfwidth, NFKC-light, collapse runs of spaces; keeps tabs as cell separators."""
+    text = to_halfwidth(text)
+    text = re.sub(r"[ \u3000]+", " ", text)
+    return text.strip(" ")
+
+
+def squeeze(text: str) -> str:
+    """Remove all whitespace: the form in which quotes are compared with documents."""
+    return re.sub(r"\s+", "", text)
+
+
+_NUM_RE = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+NUMBER_PATTERN = r"[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+
+
+def parse_number(token: str) -> float | None:
+    """Parse one printed amount: '1,234.56', '１２３.４', '-0.35', '(0.35)'.
+
+    Returns None for anything that is not a plain number (dashes for zero are handled
+    by the table parser, which knows the cell is an amount).
+    """
+    t = to_halfwidth(token).strip().replace(" ", "")
+    neg = False
+    if t.startswith("(") and t.endswith(")"):
+        neg, t = True, t[1:-1]
+    t = t.rstrip("%")
+    if not _NUM_RE.match(t):
+        return None
+    try:
+        v = float(t.replace(",", ""))
+    except ValueError:
+        return None
+    return -v if neg else v
+
+
+def normalize_unit(text: str) -> str | None:
+    """Find the money unit named in a header such as '单位：万元' or '（单位:元）'."""
+    t = to_halfwidth(text)
+    m = re.search(r"(?:单位|金额单位)\s*[:：]?\s*(亿元|万元|千元|元)", t)
+    if m:
+        return m.group(1)
+    return None
+
+
+def to_yuan(value: float, unit: str) -> float:
+    """Normalise a money value to 元; non-money units are returned unchanged."""
+    return value * UNIT_TO_YUAN.get(unit, 1.0)
+
+
+def convert(value: float, from_unit: str, to_unit: str) -> float:
+    """Convert between money units (元/千元/万元/亿元)."""
+    if from_unit == to_unit or from_unit not in UNIT_TO_YUAN or to_unit not in UNIT_TO_YUAN:
+        return value
+    return value * UNIT_TO_YUAN[from_unit] / UNIT_TO_YUAN[to_unit]
+
+
+def nfkc(text: str) -> str:
+    return unicodedata.normalize("NFKC", text)
