@@ -11,6 +11,7 @@ from qa.ingest.chunks import make_chunks
 from qa.ingest.integrity import check_integrity
 from qa.ingest.meta import read_metadata
 from qa.ingest.prose import extract_enumerations, extract_prose_facts
+from qa.ingest.prose_checks import check_prose
 from qa.ingest.sections import section_paths
 from qa.ingest.tables import extract_tables
 from qa.types import Document, ParsedDocument
@@ -46,7 +47,7 @@ def parse_document(name: str, text: str, *, content_hash: str = "", path: str = 
         lines=lines,
         facts=facts,
         chunks=make_chunks(lines, doc, sections, tables),
-        issues=check_integrity(doc, facts, tables),
+        issues=check_integrity(doc, facts, tables) + check_prose(doc, facts),
         enumerations=extract_enumerations(lines, doc, sections),
         tables=tables,
     )
