@@ -1,0 +1,153 @@
+"""Score one answer (Answer.to_dict() form) against one gold item.
+
+Rules by item kind:
+    numeric (item has "value"): status answered and the value within rounding after
+        unit conversion (元/千元/万元/亿元 via qa.ingest.normalize.convert; % and counts
+        as they are).
+    unanswerable: status == "not_found".
+    ambiguous: status == "ambiguous" and every gold candidate named (substring either
+        way, after normalisation) in the answer's candidates or text.
+    list: recall of "items" over answer text + citation quotes >= LIST_RECALL.
+    text: every "must_include" string present in answer text or citation quotes; a
+        string "a|b" accepts either alternative.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from qa.ingest.normalize import convert, squeeze, to_halfwidth
+from qa.types import UNIT_TO_YUAN
+
+LIST_RECALL = 0.8
+# Absolute tolerance in the gold unit: gold figures are printed to 2 decimals, so an
+# answer that rounds the other way at the last printed digit still counts.
+ABS_TOL = 0.01
+REL_TOL = 1e-6
+
+
+@dataclass(frozen=True)
+class ItemScore:
+    """Outcome for one item."""
+
+    correct: bool
+    reason: str
+
+
+def norm(text: str) -> str:
+    """Comparison form: halfwidth, no whitespace, lower case, unified quotes."""
+    t = squeeze(to_halfwidth(text or "")).lower()
+    return re.sub(r"[“”\"'‘’「」]", "", t)
+
+
+def _haystack(answer: dict[str, Any]) -> str:
+    parts = [answer.get("answer") or "", answer.get("computation") or ""]
+    parts += [c.get("quote", "") for c in answer.get("citations") or []]
+    parts += list(answer.get("candidates") or [])
+    return norm(" ".join(parts))
+
+
+def _units_compatible(gold_unit: str, unit: str | None) -> bool:
+    if not unit or unit == gold_unit:
+        return True
+    return gold_unit in UNIT_TO_YUAN and unit in UNIT_TO_YUAN
+
+
+def score_numeric(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
+    """Numeric item: answered, compatible unit, value within tolerance."""
+    if answer.get("status") != "answered":
+        return ItemScore(False, f"status {answer.get('status')}")
+    got = answer.get("value")
+    if got is None:
+        return ItemScore(False, "no value")
+    gold_unit = item.get("unit") or ""
+    unit = answer.get("unit")
+    if not _units_compatible(gold_unit, unit):
+        return ItemScore(False, f"unit {unit} vs {gold_unit}")
+    got_conv = convert(float(got), unit, gold_unit) if unit else float(got)
+    gold = float(item["value"])
+    if abs(got_conv - gold) <= ABS_TOL + REL_TOL * abs(gold):
+        return ItemScore(True, "value ok")
+    return ItemScore(False, f"value {got_conv:.4f} vs {gold}")
+
+
+def _present(needle: str, hay: str) -> bool:
+    return any(norm(alt) and norm(alt) in hay for alt in needle.split("|"))
+
+
+def score_text(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
+    """Text item: all must_include strings present."""
+    if answer.get("status") != "answered":
+        return ItemScore(False, f"status {answer.get('status')}")
+    hay = _haystack(answer)
+    missing = [s for s in item.get("must_include") or [] if not _present(s, hay)]
+    return ItemScore(not missing, "all present" if not missing else f"missing {missing}")
+
+
+def score_list(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
+    """List item: recall of gold items >= LIST_RECALL."""
+    if answer.get("status") != "answered":
+        return ItemScore(False, f"status {answer.get('status')}")
+    hay = _haystack(answer)
+    gold = item.get("items") or []
+    found = sum(1 for s in gold if _present(s, hay))
+    recall = found / len(gold) if gold else 0.0
+    return ItemScore(recall >= LIST_RECALL, f"recall {recall:.2f}")
+
+
+def _candidate_named(cand: str, named: list[str], text: str) -> bool:
+    c = norm(cand)
+    return any(c in norm(n) or (norm(n) and norm(n) in c) for n in named) or c in text
+
+
+def score_ambiguous(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
+    """Ambiguous item: status ambiguous and every gold candidate named."""
+    if answer.get("status") != "ambiguous":
+        return ItemScore(False, f"status {answer.get('status')}")
+    named = list(answer.get("candidates") or [])
+    text = norm(answer.get("answer") or "")
+    missing = [c for c in item.get("candidates") or [] if not _candidate_named(c, named, text)]
+    return ItemScore(not missing, "candidates named" if not missing else f"missing {missing}")
+
+
+def score_item(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
+    """Score one answer dict against one gold item (dispatch by kind).
+
+    Args:
+        item: the gold item.
+        answer: Answer.to_dict() of the system's answer.
+    """
+    typ = item.get("type")
+    if typ == "unanswerable":
+        ok = answer.get("status") == "not_found"
+        return ItemScore(ok, f"status {answer.get('status')}")
+    if typ == "ambiguous":
+        return score_ambiguous(item, answer)
+    if item.get("value") is not None:
+        return score_numeric(item, answer)
+    if typ == "list" or item.get("items"):
+        return score_list(item, answer)
+    return score_text(item, answer)
+
+
+def faithful_citations(answer: dict[str, Any], doc_squeezed) -> tuple[int, int]:
+    """Count citation quotes found verbatim (apart from whitespace) in their document.
+
+    Args:
+        answer: Answer.to_dict().
+        doc_squeezed: document name -> full text with whitespace removed (see
+            qa.ingest.normalize.squeeze), or None when the document is unknown.
+
+    Returns:
+        (found, total).
+    """
+    found = total = 0
+    for c in answer.get("citations") or []:
+        total += 1
+        text = doc_squeezed(c.get("doc", ""))
+        q = squeeze(c.get("quote", ""))
+        if text is not None and q and q in text:
+            found += 1
+    return found, total
