@@ -1,0 +1,279 @@
+"""The `qa` command: ingest, check, facts, and dispatch of ask / eval.
+
+Only argparse and the standard library load at start-up; each subcommand imports what it
+needs, so `qa ingest` with nothing changed never loads a model or a vector store.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import logging
+import os
+import sys
+import unicodedata
+from pathlib import Path
+from typing import Any, Callable, Sequence
+
+log = logging.getLogger("qa")
+
+
+def _data_dir(arg: str | None) -> Path:
+    from qa.config import load_settings
+
+    return load_settings(arg).data_dir
+
+
+def _width(text: str) -> int:
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _fit(text: str, width: int) -> str:
+    """Cut text to a display width, marking the cut."""
+    if _width(text) <= width:
+        return text
+    out, w = "", 0
+    for ch in text:
+        cw = _width(ch)
+        if w + cw > width - 1:
+            break
+        out, w = out + ch, w + cw
+    return out + "…"
+
+
+def format_table(headers: Sequence[str], rows: Sequence[Sequence[Any]], max_width: int = 40) -> str:
+    """Plain-text table aligned for CJK (wide characters count double).
+
+    Args:
+        headers: column titles.
+        rows: cell values (converted with str; None shows as "").
+        max_width: longest cell shown; longer ones are cut with "…".
+    """
+    cells = [[_fit("" if v is None else str(v), max_width) for v in row] for row in rows]
+    widths = [_width(h) for h in headers]
+    for row in cells:
+        widths = [max(w, _width(c)) for w, c in zip(widths, row)]
+
+    def line(vals: Sequence[str]) -> str:
+        return "  ".join(v + " " * (w - _width(v)) for v, w in zip(vals, widths)).rstrip()
+
+    out = [line(headers), line(["-" * w for w in widths])]
+    out.extend(line(r) for r in cells)
+    return "\n".join(out)
+
+
+def _open_index(data_dir: Path, must_exist: bool = True):
+    from qa.store.index import Index
+    from qa.store.sqlite import DB_NAME
+
+    if must_exist and not (data_dir / DB_NAME).exists():
+        return None
+    return Index(data_dir)
+
+
+def _no_index(data_dir: Path) -> int:
+    print(f"error: no index in {data_dir}; run `qa ingest PATH...` first", file=sys.stderr)
+    return 2
+
+
+# --- ingest ------------------------------------------------------------------------------------
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from qa.ingest.pipeline import ingest_paths
+
+    index = _open_index(args.data_dir, must_exist=False)
+    try:
+        report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty())
+    finally:
+        index.close()
+    shown = [r for r in report.results if r.status != "error"]
+    if shown:
+        print(format_table(
+            ["document", "status", "department", "year", "kind", "chunks", "tables", "facts", "warnings"],
+            [[r.name, r.status, r.department, r.year, r.kind, r.chunks, r.tables, r.facts, r.warnings]
+             for r in shown],
+            max_width=36,
+        ))
+    for r in shown:
+        for note in r.notes:
+            print(f"note: {r.name}: {note}")
+    for r in report.errors:
+        print(f"error: {r.error}", file=sys.stderr)
+    counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "error")
+                       if report.count(s))
+    print(f"{len(report.results)} file(s): {counts or 'nothing to do'}; "
+          f"embedded {report.embedded_chars} chars; {report.seconds:.2f} s; index: {args.data_dir}")
+    if any(r.warnings for r in shown):
+        print("integrity warnings: run `qa check` to list them")
+    return 0 if report.ok else 1
+
+
+# --- check -------------------------------------------------------------------------------------
+def cmd_check(args: argparse.Namespace) -> int:
+    index = _open_index(args.data_dir)
+    if index is None:
+        return _no_index(args.data_dir)
+    with index:
+        docs = index.documents()
+        if not docs:
+            print(f"no documents in {args.data_dir}")
+            return 0
+        total = 0
+        for doc in docs:
+            issues = index.issues(doc.name)
+            total += len(issues)
+            head = f"{doc.name}  {doc.department} {doc.year or ''} {doc.kind}".rstrip()
+            print(f"{head}: {len(issues)} integrity warning(s)" if issues else f"{head}: OK")
+            for i in issues:
+                where = f"表{i.table_no}" if i.table_no else "text"
+                print(f"  line {i.line} {where} [{i.kind}] {i.message}")
+        print(f"{len(docs)} document(s), {total} integrity warning(s)")
+    return 0
+
+
+# --- facts -------------------------------------------------------------------------------------
+def resolve_doc(names: Sequence[str], query: str) -> tuple[str | None, list[str]]:
+    """Find a document by exact name, name without suffix, or unique prefix.
+
+    Args:
+        names: the stored document names.
+        query: what the user typed.
+
+    Returns:
+        (the name, []) when found; (None, candidates) when ambiguous or unknown.
+    """
+    if query in names:
+        return query, []
+    stem = [n for n in names if Path(n).stem == query]
+    if len(stem) == 1:
+        return stem[0], []
+    pref = [n for n in names if n.startswith(query)]
+    if len(pref) == 1:
+        return pref[0], []
+    return None, pref
+
+
+def cmd_facts(args: argparse.Namespace) -> int:
+    index = _open_index(args.data_dir)
+    if index is None:
+        return _no_index(args.data_dir)
+    with index:
+        doc = None
+        if args.doc:
+            names = [d.name for d in index.documents()]
+            doc, candidates = resolve_doc(names, args.doc)
+            if doc is None:
+                if candidates:
+                    print(f"error: '{args.doc}' matches several documents: {', '.join(candidates)}",
+                          file=sys.stderr)
+                else:
+                    print(f"error: no document '{args.doc}' (have: {', '.join(names) or 'none'})",
+                          file=sys.stderr)
+                return 2
+        table = args.table
+        if table is not None:
+            table = table.removeprefix("表")
+        facts = index.facts(doc=doc, table_no=table)
+    if args.json:
+        json.dump([f.to_dict() for f in facts], sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if not facts:
+        print("no facts match")
+        return 0
+    print(format_table(
+        ["doc", "table", "line", "code", "label", "column", "value", "unit"],
+        [[f.doc, f.table_no or "prose", f.line, f.code, f.label, f.column, f"{f.value:g}", f.unit]
+         for f in facts],
+        max_width=30,
+    ))
+    print(f"{len(facts)} fact(s)")
+    return 0
+
+
+# --- ask / eval dispatch -----------------------------------------------------------------------
+def _dispatch(module: str, what: str) -> Callable[[argparse.Namespace], int]:
+    def run(args: argparse.Namespace) -> int:
+        try:
+            mod = importlib.import_module(module)
+        except ModuleNotFoundError as exc:
+            if exc.name and (module == exc.name or module.startswith(exc.name + ".")):
+                print(f"error: `qa {what}` is not available in this build ({module} is missing)",
+                      file=sys.stderr)
+                return 2
+            raise
+        return int(mod.run(args) or 0)
+
+    return run
+
+
+# --- parser --------------------------------------------------------------------------------------
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser (argument names are a contract shared with ask_cli / eval_cli)."""
+    p = argparse.ArgumentParser(
+        prog="qa",
+        description="Answer questions about Chinese public budget disclosures (部门预算/决算), offline.",
+    )
+    p.add_argument("--data-dir", default=None,
+                   help="index directory (default: $QA_DATA_DIR, else .qa)")
+    p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    s = sub.add_parser("ingest", help="add or update documents (files or folders)")
+    s.add_argument("paths", nargs="+", metavar="PATH")
+    s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("check", help="print the integrity report of the stored documents")
+    s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("facts", help="list extracted facts for auditing")
+    s.add_argument("--doc", help="document file name or a unique prefix of it")
+    s.add_argument("--table", help="table number (N of 表N)")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(func=cmd_facts)
+
+    s = sub.add_parser("ask", help="answer a question (or a JSONL batch)")
+    s.add_argument("--json", action="store_true", help="print the answer as JSON")
+    s.add_argument("--batch", metavar="FILE.jsonl", help="answer every question in a JSONL file")
+    s.add_argument("question", nargs="?", help="the question")
+    s.set_defaults(func=_dispatch("qa.ask_cli", "ask"))
+
+    s = sub.add_parser("eval", help="score answers against the gold questions")
+    s.add_argument("file", nargs="?", metavar="FILE", help="gold JSONL (default: evals/gold.jsonl)")
+    s.add_argument("--split", choices=["dev", "test", "all"], default="all")
+    s.add_argument("--min", type=float, default=None, metavar="SCORE",
+                   help="exit non-zero when the score is below this")
+    s.add_argument("--no-baseline", action="store_true", help="skip the baseline comparison")
+    s.add_argument("--limit", type=int, default=None, metavar="N", help="only the first N questions")
+    s.set_defaults(func=_dispatch("qa.eval_cli", "eval"))
+    return p
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the `qa` console script.
+
+    Args:
+        argv: arguments (default: sys.argv[1:]).
+
+    Returns:
+        The exit status.
+    """
+    args = build_parser().parse_args(argv)
+    level = logging.WARNING - 10 * min(args.verbose, 2)
+    logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    args.data_dir = _data_dir(args.data_dir)
+    # the resolved directory, so ask/eval see the same one
+    os.environ["QA_DATA_DIR"] = str(args.data_dir)
+    try:
+        return int(args.func(args) or 0)
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,260 @@
+"""Files in, index updated: the ingest pipeline behind `qa ingest`.
+
+For each file: hash its bytes and skip it when the stored hash is the same (before any parser,
+model or vector store is imported, so a no-op ingest is fast); otherwise load it through the
+loader registry, parse it with `parse_document`, and hand it to `Index.add`, which embeds the
+missing vectors and replaces the document's rows in one transaction. A bad file is reported
+with a one-line error naming it and skipped; the others are still ingested.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import logging
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable
+
+from qa.ingest.loaders import LoadError, file_hash, supported_suffixes
+
+if TYPE_CHECKING:
+    from qa.ingest.loaders import LoadedText
+    from qa.store.index import Index
+    from qa.types import ParsedDocument
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class FileResult:
+    """Outcome for one file.
+
+    Attributes:
+        name: document name (file name).
+        path: the path given or found.
+        status: "added", "updated", "unchanged" or "error".
+        error: one-line message when status is "error".
+        notes: remarks (e.g. the encoding used).
+        department, year, kind: document metadata.
+        chunks, tables, facts, warnings: counts (warnings = integrity issues).
+        embedded_chars: characters sent to the embedding model for this file.
+        seconds: wall time for this file.
+    """
+
+    name: str
+    path: str
+    status: str
+    error: str = ""
+    notes: list[str] = field(default_factory=list)
+    department: str = ""
+    year: int | None = None
+    kind: str = ""
+    chunks: int = 0
+    tables: int = 0
+    facts: int = 0
+    warnings: int = 0
+    embedded_chars: int = 0
+    seconds: float = 0.0
+
+
+@dataclass
+class IngestReport:
+    """Outcome of one ingest run."""
+
+    results: list[FileResult] = field(default_factory=list)
+    seconds: float = 0.0
+
+    @property
+    def errors(self) -> list[FileResult]:
+        return [r for r in self.results if r.status == "error"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+    @property
+    def embedded_chars(self) -> int:
+        return sum(r.embedded_chars for r in self.results)
+
+    def count(self, status: str) -> int:
+        return sum(1 for r in self.results if r.status == status)
+
+
+def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
+    """Turn the paths given into files to ingest.
+
+    Folders are walked recursively for supported suffixes (hidden entries skipped); a path
+    that does not exist becomes an error result.
+
+    Args:
+        paths: files or folders.
+
+    Returns:
+        (files in a stable order, error results).
+    """
+    files: list[Path] = []
+    errors: list[FileResult] = []
+    suffixes: set[str] | None = None
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            if suffixes is None:
+                suffixes = supported_suffixes()
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in suffixes
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+            if not found:
+                errors.append(FileResult(p.name or str(p), str(p), "error",
+                                         f"{p}: no supported files in folder"))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            errors.append(FileResult(p.name, str(p), "error", f"{p}: no such file or directory"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return unique, errors
+
+
+def _with_locations(parsed: "ParsedDocument", loaded: "LoadedText") -> "ParsedDocument":
+    """Give facts the page / cell of their line when the loader knows them."""
+    if not loaded.pages and not loaded.locations:
+        return parsed
+
+    def at(seq: list | None, line: int):
+        return seq[line - 1] if seq and 0 < line <= len(seq) else None
+
+    facts = []
+    for f in parsed.facts:
+        changes = {}
+        if f.page is None and at(loaded.pages, f.line) is not None:
+            changes["page"] = at(loaded.pages, f.line)
+        if f.cell is None and at(loaded.locations, f.line) is not None:
+            changes["cell"] = at(loaded.locations, f.line)
+        facts.append(dataclasses.replace(f, **changes) if changes else f)
+    parsed.facts = facts
+    return parsed
+
+
+def _fill_from_store(res: FileResult, index: "Index") -> None:
+    info = index.document_info(res.name)
+    if info is None:
+        return
+    res.department = info.get("department") or ""
+    res.year = info.get("year")
+    res.kind = info.get("kind") or ""
+    res.chunks = info["n_chunks"]
+    res.tables = info["n_tables"]
+    res.facts = info["n_facts"]
+    res.warnings = info["n_issues"]
+    res.notes = list(info.get("notes") or [])
+
+
+def ingest_file(path: Path, index: "Index") -> FileResult:
+    """Ingest one file (skipping it when its bytes are unchanged).
+
+    Args:
+        path: the file.
+        index: the index to update.
+
+    Returns:
+        The file's result; errors are reported in it, not raised.
+    """
+    t0 = time.perf_counter()
+    name = path.name
+    res = FileResult(name=name, path=str(path), status="error")
+    try:
+        digest = file_hash(path)
+    except OSError as exc:
+        res.error = f"{path}: cannot read ({exc.strerror or exc})"
+        return res
+    stored = index.content_hash(name)
+    if stored == digest:
+        res.status = "unchanged"
+        _fill_from_store(res, index)
+        res.seconds = time.perf_counter() - t0
+        return res
+    try:
+        from qa.ingest.loaders import load
+
+        loaded = load(path)
+    except LoadError as exc:
+        res.error = str(exc)
+        return res
+    try:
+        from qa.ingest import parse
+
+        parsed = parse.parse_document(loaded.name, loaded.text, content_hash=loaded.content_hash,
+                                      path=loaded.path)
+        parsed = _with_locations(parsed, loaded)
+    except Exception as exc:  # a parser bug on one file must not stop the others
+        log.debug("parse failed for %s", path, exc_info=True)
+        res.error = f"{path}: could not parse ({type(exc).__name__}: {exc})"
+        return res
+    try:
+        stats = index.add(parsed, encoding=loaded.encoding, notes=loaded.notes)
+    except Exception as exc:
+        log.debug("store failed for %s", path, exc_info=True)
+        res.error = f"{path}: could not store ({type(exc).__name__}: {exc})"
+        return res
+    doc = parsed.document
+    res.status = "updated" if stored else "added"
+    res.notes = list(loaded.notes)
+    res.department, res.year, res.kind = doc.department, doc.year, doc.kind
+    res.chunks, res.tables, res.facts = len(parsed.chunks), len(parsed.tables), len(parsed.facts)
+    res.warnings = len(parsed.issues)
+    res.embedded_chars = stats.embedded_chars
+    res.seconds = time.perf_counter() - t0
+    log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, name,
+             res.facts, res.chunks, stats.embedded_chars, stats.seconds_embedding)
+    return res
+
+
+def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True) -> IngestReport:
+    """Ingest files and folders into an index.
+
+    Args:
+        paths: files or folders (folders are walked for supported suffixes).
+        index: the index to update.
+        progress: show a tqdm progress bar on stderr.
+
+    Returns:
+        Per-file results; ``report.ok`` is False when any file failed.
+    """
+    t0 = time.perf_counter()
+    files, errors = expand_paths(paths)
+    report = IngestReport(results=list(errors))
+    names: dict[str, Path] = {}
+    bar = None
+    if progress and files:
+        from tqdm import tqdm
+
+        bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False, dynamic_ncols=True)
+    try:
+        for path in files:
+            if bar is not None:
+                bar.set_postfix_str(path.name[-30:], refresh=True)
+            other = names.get(path.name)
+            if other is not None:
+                # Documents are named by file name; two files with one name would overwrite
+                # each other's facts silently.
+                report.results.append(FileResult(path.name, str(path), "error",
+                                                 f"{path}: same file name as {other}; rename one"))
+            else:
+                names[path.name] = path
+                report.results.append(ingest_file(path, index))
+            if bar is not None:
+                bar.update(1)
+    finally:
+        if bar is not None:
+            bar.close()
+    report.seconds = time.perf_counter() - t0
+    return report

@@ -1,0 +1,315 @@
+"""The Index: one object over the data directory that every other part reads through.
+
+<data_dir>/qa.sqlite holds documents, lines, facts, chunks (with their lexical tokens),
+issues, enumerations and tables; <data_dir>/chroma holds the dense vectors. Opening an Index
+only opens SQLite; the embedding model, Chroma and BM25 are built on first use, so commands
+that only read facts start fast.
+
+Write order in ``add``: vectors first, SQLite last in one transaction, stale vectors dropped
+after the commit. An ingest interrupted at any point leaves the previous index usable.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from qa.store.sqlite import DB_NAME, SqliteStore
+from qa.types import Chunk, Document, Enumeration, Fact, IntegrityIssue, ParsedDocument
+
+if TYPE_CHECKING:  # imported for annotations only: langchain_core costs ~0.25 s to import
+    from langchain_core.embeddings import Embeddings
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class AddStats:
+    """What one ``Index.add`` did.
+
+    Attributes:
+        chunks: chunks stored.
+        dense_texts: distinct texts the document's chunks embed.
+        embedded: texts actually sent to the model (the rest were already stored).
+        embedded_chars: characters sent to the model.
+        seconds_embedding: time spent in the model.
+    """
+
+    chunks: int = 0
+    dense_texts: int = 0
+    embedded: int = 0
+    embedded_chars: int = 0
+    seconds_embedding: float = 0.0
+
+
+class Index:
+    """Read and write access to one data directory.
+
+    Args:
+        data_dir: the directory (created if missing).
+        embeddings: a LangChain Embeddings; by default made from QA_EMBEDDINGS when first needed.
+    """
+
+    def __init__(self, data_dir: str | Path, embeddings: "Embeddings | None" = None) -> None:
+        self.data_dir = Path(data_dir)
+        self.data_dir.mkdir(parents=True, exist_ok=True)
+        self.sql = SqliteStore(self.data_dir / DB_NAME)
+        self._embeddings = embeddings
+        self._vectors: Any = None
+        self._cache_version: int | None = None
+        self._chunk_rows: list[Any] | None = None
+        self._chunks: list[Chunk] | None = None
+        self._lexical: Any = None
+
+    # --- lifecycle -----------------------------------------------------------------------
+    def close(self) -> None:
+        """Close the SQLite connection (Chroma needs no closing)."""
+        self.sql.close()
+
+    def __enter__(self) -> "Index":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def embeddings(self) -> "Embeddings":
+        """The embeddings backend, made from configuration on first use."""
+        if self._embeddings is None:
+            from qa.embeddings import make_embeddings
+
+            self._embeddings = make_embeddings()
+        return self._embeddings
+
+    @property
+    def vectors(self) -> Any:
+        """The VectorStore for this index's embedding model."""
+        if self._vectors is None:
+            from qa.embeddings import model_id
+            from qa.store.vectors import VectorStore
+
+            self._vectors = VectorStore(self.data_dir / "chroma", model_id(self.embeddings))
+        return self._vectors
+
+    def _fresh(self) -> None:
+        """Drop caches when this or another connection changed the database."""
+        version = (self.sql.data_version(), self.sql.db.total_changes)
+        if version != self._cache_version:
+            self._cache_version = version
+            self._chunk_rows = None
+            self._chunks = None
+            self._lexical = None
+
+    # --- reads ---------------------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        """All documents, by name."""
+        return self.sql.documents()
+
+    def document(self, name: str) -> Document | None:
+        """One document by its file name.
+
+        Args:
+            name: Document.name.
+        """
+        return self.sql.document(name)
+
+    def document_info(self, name: str) -> dict[str, Any] | None:
+        """Store-side details (encoding, notes, row counts) of a document.
+
+        Args:
+            name: Document.name.
+        """
+        return self.sql.document_info(name)
+
+    def content_hash(self, name: str) -> str | None:
+        """The stored content hash of a document, None if not ingested.
+
+        Args:
+            name: Document.name.
+        """
+        return self.sql.content_hash(name)
+
+    def lines(self, doc: str) -> list[str]:
+        """The document's original text lines; line N is lines(doc)[N - 1].
+
+        Args:
+            doc: Document.name.
+        """
+        return self.sql.lines(doc)
+
+    def facts(self, doc: str | None = None, table_no: str | None = None,
+              department: str | None = None) -> list[Fact]:
+        """Facts, optionally filtered (filters combine with AND).
+
+        Args:
+            doc: Document.name.
+            table_no: "1".."N" for 表N, "" for prose facts.
+            department: exact department name.
+        """
+        return self.sql.facts(doc=doc, table_no=table_no, department=department)
+
+    def enumerations(self, doc: str | None = None) -> list[Enumeration]:
+        """Named lists stated in the text.
+
+        Args:
+            doc: Document.name, or None for all.
+        """
+        return self.sql.enumerations(doc)
+
+    def issues(self, doc: str | None = None) -> list[IntegrityIssue]:
+        """Integrity findings.
+
+        Args:
+            doc: Document.name, or None for all.
+        """
+        return self.sql.issues(doc)
+
+    def tables(self, doc: str) -> list[dict]:
+        """Table dicts of a document as the parser produced them.
+
+        Args:
+            doc: Document.name.
+        """
+        return self.sql.tables(doc)
+
+    def chunks(self, doc: str | None = None) -> list[Chunk]:
+        """Chunks in document order.
+
+        Args:
+            doc: Document.name, or None for all.
+        """
+        all_chunks = self._all_chunks()
+        return [c for c in all_chunks if doc is None or c.doc == doc]
+
+    def _all_chunks(self) -> list[Chunk]:
+        self._fresh()
+        if self._chunks is None:
+            from qa.store.sqlite import _from_row
+
+            self._chunk_rows = self.sql.chunk_rows()
+            self._chunks = [_from_row(Chunk, r) for r in self._chunk_rows]
+        return self._chunks
+
+    # --- search --------------------------------------------------------------------------
+    def search_dense(self, query: str, k: int = 8, docs: list[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Chunks nearest to a question by embedding (cosine similarity, best first).
+
+        Args:
+            query: the question.
+            k: how many chunks.
+            docs: restrict to these document names.
+        """
+        chunks = self._all_chunks()
+        rows = self._chunk_rows or []
+        wanted = set(docs) if docs is not None else None
+        by_hash: dict[str, list[int]] = {}
+        for i, row in enumerate(rows):
+            if row["dense_hash"] and (wanted is None or row["doc"] in wanted):
+                by_hash.setdefault(row["dense_hash"], []).append(i)
+        if not by_hash or k <= 0:
+            return []
+        qvec = self.embeddings.embed_query(query)
+        if wanted is None:
+            # Several chunks can share one vector, so ask for a few more ids than chunks.
+            hits = self.vectors.query(qvec, n=k * 2 + 8)
+        else:
+            # A filtered search is exact: score just the wanted vectors.
+            import numpy as np
+
+            vecs = self.vectors.get(list(by_hash))
+            if not vecs:
+                return []
+            ids = list(vecs)
+            sims = np.asarray([vecs[i] for i in ids], dtype=np.float32) @ np.asarray(qvec, dtype=np.float32)
+            hits = sorted(zip(ids, sims.tolist()), key=lambda t: -t[1])
+        out: list[tuple[Chunk, float]] = []
+        for vid, score in hits:
+            for i in by_hash.get(vid, []):
+                out.append((chunks[i], float(score)))
+            if len(out) >= k:
+                break
+        return out[:k]
+
+    def search_lexical(self, query: str, k: int = 8, docs: list[str] | None = None) -> list[tuple[Chunk, float]]:
+        """Chunks ranked by BM25 over jieba tokens of the full chunk text (score > 0 only).
+
+        Args:
+            query: the question.
+            k: how many chunks.
+            docs: restrict to these document names.
+        """
+        from qa.store.lexical import LexicalIndex, tokenize
+
+        chunks = self._all_chunks()
+        if self._lexical is None:
+            t0 = time.perf_counter()
+            rows = self._chunk_rows or []
+            self._lexical = LexicalIndex([(r["tokens"] or "").split(" ") if r["tokens"] else [] for r in rows])
+            log.debug("BM25 built over %d chunks in %.3f s", len(rows), time.perf_counter() - t0)
+        scores = self._lexical.scores(tokenize(query))
+        wanted = set(docs) if docs is not None else None
+        ranked = sorted(
+            (i for i, s in enumerate(scores) if s > 0 and (wanted is None or chunks[i].doc in wanted)),
+            key=lambda i: -scores[i],
+        )
+        return [(chunks[i], scores[i]) for i in ranked[:k]]
+
+    # --- writes --------------------------------------------------------------------------
+    def add(self, parsed: ParsedDocument, *, encoding: str = "", notes: list[str] | None = None) -> AddStats:
+        """Store a parsed document, replacing any previous version of it atomically.
+
+        Args:
+            parsed: the parse result.
+            encoding: how the source was decoded (kept for display).
+            notes: loader remarks (kept for display).
+
+        Returns:
+            What was stored and embedded.
+        """
+        from qa.store.lexical import tokenize
+        from qa.store.vectors import dense_text, text_hash
+
+        stats = AddStats(chunks=len(parsed.chunks))
+        texts = [dense_text(c) for c in parsed.chunks]
+        hashes: list[str | None] = [text_hash(t) if t else None for t in texts]
+        unique: dict[str, str] = {h: t for h, t in zip(hashes, texts) if h}
+        stats.dense_texts = len(unique)
+        if unique:
+            present = self.vectors.existing(list(unique))
+            missing = [h for h in unique if h not in present]
+            if missing:
+                batch = [unique[h] for h in missing]
+                t0 = time.perf_counter()
+                vecs = self.embeddings.embed_documents(batch)
+                stats.seconds_embedding = time.perf_counter() - t0
+                stats.embedded = len(batch)
+                stats.embedded_chars = sum(len(t) for t in batch)
+                self.vectors.add(missing, vecs, batch)
+        tokens = [" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
+                  for c in parsed.chunks]
+        self.sql.replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes)
+        self._collect_vectors()
+        return stats
+
+    def remove(self, doc: str) -> None:
+        """Delete a document and everything derived from it.
+
+        Args:
+            doc: Document.name.
+        """
+        self.sql.remove_document(doc)
+        self._collect_vectors()
+
+    def _collect_vectors(self) -> None:
+        """Drop vectors no stored chunk uses (only after the SQLite commit)."""
+        if self._vectors is None and not (self.data_dir / "chroma").exists():
+            return
+        try:
+            dropped = self.vectors.delete_except(self.sql.dense_hashes())
+            if dropped:
+                log.debug("dropped %d stale vectors", dropped)
+        except Exception:  # stale vectors only cost space; never fail an ingest for them
+            log.warning("could not drop stale vectors", exc_info=True)

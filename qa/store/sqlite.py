@@ -1,0 +1,352 @@
+"""SQLite part of the store: documents, source lines, facts, chunks, issues, enumerations,
+table dicts. One file, <data_dir>/qa.sqlite, schema evolved by numbered migrations.
+
+Each record type has explicit columns for what people query and audit, plus an ``extra``
+JSON column that keeps fields added to the shared dataclasses later, so a new optional field
+survives a round trip without a migration.
+
+A document is replaced in one transaction: readers see either the old rows or the new ones.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sqlite3
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from qa.types import Chunk, Document, Enumeration, Fact, IntegrityIssue, ParsedDocument
+
+log = logging.getLogger(__name__)
+
+DB_NAME = "qa.sqlite"
+
+
+# --- migrations -----------------------------------------------------------------------------
+# Append only: never edit a migration that has shipped; add the next number instead.
+MIGRATIONS: list[tuple[str, Callable[[sqlite3.Connection], None]]] = []
+
+
+def migration(fn: Callable[[sqlite3.Connection], None]) -> Callable[[sqlite3.Connection], None]:
+    MIGRATIONS.append((fn.__name__, fn))
+    return fn
+
+
+@migration
+def m001_initial(db: sqlite3.Connection) -> None:
+    db.executescript(
+        """
+        CREATE TABLE documents (
+            name TEXT PRIMARY KEY,
+            department TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            kind TEXT NOT NULL DEFAULT '',
+            unit TEXT NOT NULL DEFAULT '',
+            content_hash TEXT NOT NULL,
+            path TEXT NOT NULL DEFAULT '',
+            title TEXT NOT NULL DEFAULT '',
+            encoding TEXT NOT NULL DEFAULT '',
+            notes TEXT NOT NULL DEFAULT '[]',
+            ingested_at TEXT NOT NULL DEFAULT (datetime('now')),
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE TABLE lines (
+            doc TEXT NOT NULL,
+            line_no INTEGER NOT NULL,
+            text TEXT NOT NULL,
+            PRIMARY KEY (doc, line_no)
+        ) WITHOUT ROWID;
+        CREATE TABLE facts (
+            id INTEGER PRIMARY KEY,
+            doc TEXT NOT NULL,
+            department TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            table_no TEXT NOT NULL DEFAULT '',
+            table_title TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            code TEXT NOT NULL DEFAULT '',
+            label TEXT NOT NULL DEFAULT '',
+            "column" TEXT NOT NULL DEFAULT '',
+            value REAL,
+            unit TEXT NOT NULL DEFAULT '',
+            norm_value REAL,
+            line INTEGER,
+            quote TEXT NOT NULL DEFAULT '',
+            source TEXT NOT NULL DEFAULT 'table',
+            page INTEGER,
+            cell TEXT,
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX facts_doc ON facts(doc, table_no);
+        CREATE INDEX facts_department ON facts(department);
+        CREATE INDEX facts_code ON facts(code);
+        CREATE TABLE chunks (
+            id INTEGER PRIMARY KEY,
+            doc TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            section TEXT NOT NULL DEFAULT '',
+            text TEXT NOT NULL,
+            line_start INTEGER,
+            line_end INTEGER,
+            kind TEXT NOT NULL DEFAULT 'prose',
+            dense_hash TEXT,
+            tokens TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX chunks_doc ON chunks(doc, seq);
+        CREATE INDEX chunks_dense ON chunks(dense_hash);
+        CREATE TABLE issues (
+            id INTEGER PRIMARY KEY,
+            doc TEXT NOT NULL,
+            table_no TEXT NOT NULL DEFAULT '',
+            kind TEXT NOT NULL DEFAULT '',
+            message TEXT NOT NULL DEFAULT '',
+            line INTEGER,
+            expected REAL,
+            stated REAL,
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX issues_doc ON issues(doc);
+        CREATE TABLE enumerations (
+            id INTEGER PRIMARY KEY,
+            doc TEXT NOT NULL,
+            department TEXT NOT NULL DEFAULT '',
+            year INTEGER,
+            label TEXT NOT NULL DEFAULT '',
+            items TEXT NOT NULL DEFAULT '[]',
+            line INTEGER,
+            quote TEXT NOT NULL DEFAULT '',
+            section TEXT NOT NULL DEFAULT '',
+            extra TEXT NOT NULL DEFAULT '{}'
+        );
+        CREATE INDEX enumerations_doc ON enumerations(doc);
+        CREATE TABLE tables (
+            doc TEXT NOT NULL,
+            seq INTEGER NOT NULL,
+            no TEXT NOT NULL DEFAULT '',
+            data TEXT NOT NULL,
+            PRIMARY KEY (doc, seq)
+        );
+        """
+    )
+
+
+def migrate(db: sqlite3.Connection) -> list[str]:
+    """Apply pending migrations in order; returns the names applied.
+
+    Args:
+        db: an open connection.
+    """
+    db.execute("CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    done = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+    applied = []
+    for name, fn in MIGRATIONS:
+        if name in done:
+            continue
+        with db:
+            fn(db)
+            db.execute("INSERT INTO _migrations VALUES (?, datetime('now'))", (name,))
+        applied.append(name)
+        log.info("applied migration %s", name)
+    return applied
+
+
+# --- record <-> row -------------------------------------------------------------------------
+_JSON_FIELDS = {"items", "notes"}
+
+
+def _to_row(obj: Any, columns: list[str], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
+    """Split a dataclass into its known columns and a JSON ``extra`` for the rest."""
+    data = asdict(obj)
+    row: dict[str, Any] = {}
+    extra: dict[str, Any] = {}
+    for k, v in data.items():
+        if k in columns:
+            row[k] = json.dumps(list(v), ensure_ascii=False) if k in _JSON_FIELDS else v
+        else:
+            extra[k] = v
+    row["extra"] = json.dumps(extra, ensure_ascii=False)
+    if overrides:
+        row.update(overrides)
+    return row
+
+
+def _from_row(cls: type, row: sqlite3.Row) -> Any:
+    """Rebuild a dataclass from a row, tolerating columns and extras the class lacks."""
+    wanted = {f.name for f in fields(cls)}
+    data: dict[str, Any] = {}
+    keys = row.keys()
+    if "extra" in keys and row["extra"]:
+        data.update({k: v for k, v in json.loads(row["extra"]).items() if k in wanted})
+    for k in keys:
+        if k in wanted:
+            v = row[k]
+            if k in _JSON_FIELDS:
+                v = tuple(json.loads(v))
+            data[k] = v
+    return cls(**data)
+
+
+def _insert(db: sqlite3.Connection, table: str, rows: Iterable[dict[str, Any]]) -> None:
+    rows = list(rows)
+    if not rows:
+        return
+    cols = list(rows[0].keys())
+    names = ", ".join(f'"{c}"' for c in cols)
+    sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join('?' * len(cols))})"
+    db.executemany(sql, [tuple(r[c] for c in cols) for r in rows])
+
+
+_FACT_COLS = ["doc", "department", "year", "table_no", "table_title", "section", "code", "label",
+              "column", "value", "unit", "norm_value", "line", "quote", "source", "page", "cell"]
+_CHUNK_COLS = ["doc", "section", "text", "line_start", "line_end", "kind"]
+_ISSUE_COLS = ["doc", "table_no", "kind", "message", "line", "expected", "stated"]
+_ENUM_COLS = ["doc", "department", "year", "label", "items", "line", "quote", "section"]
+_DOC_COLS = ["name", "department", "year", "kind", "unit", "content_hash", "path", "title"]
+
+
+class SqliteStore:
+    """Typed access to qa.sqlite.
+
+    Args:
+        path: the database file (created with its directory if missing).
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.db = sqlite3.connect(str(self.path), timeout=30)
+        self.db.row_factory = sqlite3.Row
+        self.db.execute("PRAGMA journal_mode=WAL")
+        self.db.execute("PRAGMA foreign_keys=ON")
+        migrate(self.db)
+
+    def close(self) -> None:
+        self.db.close()
+
+    def data_version(self) -> int:
+        """Changes when another connection commits, so caches know to reload."""
+        return int(self.db.execute("PRAGMA data_version").fetchone()[0])
+
+    # --- reads --------------------------------------------------------------------------
+    def documents(self) -> list[Document]:
+        rows = self.db.execute("SELECT * FROM documents ORDER BY name").fetchall()
+        return [_from_row(Document, r) for r in rows]
+
+    def document(self, name: str) -> Document | None:
+        row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+        return _from_row(Document, row) if row else None
+
+    def document_info(self, name: str) -> dict[str, Any] | None:
+        """Store-side details of a document: encoding, notes, ingest time, row counts."""
+        row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        info = dict(row)
+        info["notes"] = json.loads(info.get("notes") or "[]")
+        for table in ("facts", "chunks", "issues", "enumerations", "tables"):
+            info[f"n_{table}"] = self.db.execute(
+                f"SELECT count(*) FROM {table} WHERE doc = ?", (name,)
+            ).fetchone()[0]
+        return info
+
+    def content_hash(self, name: str) -> str | None:
+        row = self.db.execute("SELECT content_hash FROM documents WHERE name = ?", (name,)).fetchone()
+        return row[0] if row else None
+
+    def lines(self, doc: str) -> list[str]:
+        rows = self.db.execute("SELECT text FROM lines WHERE doc = ? ORDER BY line_no", (doc,))
+        return [r[0] for r in rows]
+
+    def facts(self, doc: str | None = None, table_no: str | None = None,
+              department: str | None = None) -> list[Fact]:
+        where, args = [], []
+        for col, val in (("doc", doc), ("table_no", table_no), ("department", department)):
+            if val is not None:
+                where.append(f"{col} = ?")
+                args.append(str(val))
+        sql = "SELECT * FROM facts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY doc, id"
+        return [_from_row(Fact, r) for r in self.db.execute(sql, args)]
+
+    def chunk_rows(self, doc: str | None = None) -> list[sqlite3.Row]:
+        if doc is None:
+            return self.db.execute("SELECT * FROM chunks ORDER BY doc, seq").fetchall()
+        return self.db.execute("SELECT * FROM chunks WHERE doc = ? ORDER BY seq", (doc,)).fetchall()
+
+    def chunks(self, doc: str | None = None) -> list[Chunk]:
+        return [_from_row(Chunk, r) for r in self.chunk_rows(doc)]
+
+    def issues(self, doc: str | None = None) -> list[IntegrityIssue]:
+        if doc is None:
+            rows = self.db.execute("SELECT * FROM issues ORDER BY doc, id")
+        else:
+            rows = self.db.execute("SELECT * FROM issues WHERE doc = ? ORDER BY id", (doc,))
+        return [_from_row(IntegrityIssue, r) for r in rows]
+
+    def enumerations(self, doc: str | None = None) -> list[Enumeration]:
+        if doc is None:
+            rows = self.db.execute("SELECT * FROM enumerations ORDER BY doc, id")
+        else:
+            rows = self.db.execute("SELECT * FROM enumerations WHERE doc = ? ORDER BY id", (doc,))
+        return [_from_row(Enumeration, r) for r in rows]
+
+    def tables(self, doc: str) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT data FROM tables WHERE doc = ? ORDER BY seq", (doc,))
+        return [json.loads(r[0]) for r in rows]
+
+    def dense_hashes(self) -> set[str]:
+        rows = self.db.execute("SELECT DISTINCT dense_hash FROM chunks WHERE dense_hash IS NOT NULL")
+        return {r[0] for r in rows}
+
+    # --- writes -------------------------------------------------------------------------
+    def replace_document(
+        self,
+        parsed: ParsedDocument,
+        dense_hashes: list[str | None],
+        tokens: list[str],
+        encoding: str = "",
+        notes: list[str] | None = None,
+    ) -> None:
+        """Replace every row of one document in a single transaction.
+
+        Args:
+            parsed: the parsed document.
+            dense_hashes: per chunk, the key of its vector (None when it has none).
+            tokens: per chunk, its lexical tokens joined by spaces.
+            encoding: how the file was decoded.
+            notes: remarks from loading.
+        """
+        name = parsed.document.name
+        db = self.db
+        with db:  # commits on success, rolls back on any exception
+            self._delete(name)
+            doc_row = _to_row(parsed.document, _DOC_COLS)
+            doc_row.update(encoding=encoding, notes=json.dumps(notes or [], ensure_ascii=False))
+            _insert(db, "documents", [doc_row])
+            _insert(db, "lines", ({"doc": name, "line_no": i, "text": t}
+                                  for i, t in enumerate(parsed.lines, start=1)))
+            _insert(db, "facts", (_to_row(f, _FACT_COLS) for f in parsed.facts))
+            self._insert_chunks(parsed, dense_hashes, tokens)
+            _insert(db, "issues", (_to_row(i, _ISSUE_COLS) for i in parsed.issues))
+            _insert(db, "enumerations", (_to_row(e, _ENUM_COLS) for e in parsed.enumerations))
+            _insert(db, "tables", ({"doc": name, "seq": i, "no": str(t.get("no", "")),
+                                    "data": json.dumps(t, ensure_ascii=False, default=str)}
+                                   for i, t in enumerate(parsed.tables)))
+
+    def _insert_chunks(self, parsed: ParsedDocument, dense_hashes: list[str | None], tokens: list[str]) -> None:
+        rows = []
+        for seq, (chunk, dh, tok) in enumerate(zip(parsed.chunks, dense_hashes, tokens)):
+            row = _to_row(chunk, _CHUNK_COLS, {"seq": seq, "dense_hash": dh, "tokens": tok})
+            rows.append(row)
+        _insert(self.db, "chunks", rows)
+
+    def _delete(self, name: str) -> None:
+        for table in ("lines", "facts", "chunks", "issues", "enumerations", "tables"):
+            self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (name,))
+        self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
+
+    def remove_document(self, name: str) -> None:
+        with self.db:
+            self._delete(name)
