@@ -1,0 +1,200 @@
+"""Step 1 of the agent: what is asked, about whom, for which year, with which operation.
+
+Cue words in Chinese and English decide the operation; department mentions come from the
+automatically derived aliases; the metric phrase is what is left of the question once the
+department, the year, the operation and filler words are removed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.agent import glossary
+from qa.ingest.normalize import to_halfwidth
+
+OPS = ("lookup", "sum", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
+
+
+@dataclass
+class Query:
+    """A question, understood.
+
+    Attributes:
+        question: the original text.
+        lang: "zh" or "en" (answer language).
+        text: halfwidth Chinese working form (English department words translated).
+        op: one of OPS.
+        metric: metric phrase (Chinese), "" if none was found.
+        year: year named in the question, if any.
+        want: "total" (this year's figure), "prior" (last year's) or "change".
+        target_unit: money unit the question asks for ("元", "万元", "亿元") or None.
+        largest: for compare, True for 最多/最高/more, False for 最少/less.
+        direction: for yoy questions, "down" (少了/减少), "up" (多了/增加) or "".
+        narrow: funding-source words mentioned (一般公共预算, 财政拨款, …).
+        en_terms: (english, chinese) glossary terms found in an English question.
+    """
+
+    question: str
+    lang: str
+    text: str
+    op: str
+    metric: str
+    year: int | None = None
+    want: str = "total"
+    target_unit: str | None = None
+    largest: bool = True
+    direction: str = ""
+    narrow: list[str] = field(default_factory=list)
+    en_terms: list[tuple[str, str]] = field(default_factory=list)
+
+
+_YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)\s*(?:年度?)?")
+_UNIT_RE = re.compile(r"多少(亿元|万元|千元|元)|(?:以|用|按)(亿元|万元|千元|元)(?:计|为单位)?|单位(?:是|为|:)?(亿元|万元|元)")
+_EN_UNIT_RE = re.compile(r"\bin (yuan|rmb|ten thousand yuan|10k yuan|wan yuan|hundred million yuan|yi yuan)\b", re.I)
+_EN_UNIT = {"yuan": "元", "rmb": "元", "ten thousand yuan": "万元", "10k yuan": "万元", "wan yuan": "万元",
+            "hundred million yuan": "亿元", "yi yuan": "亿元"}
+
+ZH_CUES: list[tuple[str, str]] = [
+    ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么"),
+    ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用"),
+    ("count", r"几个|多少个|几辆|多少辆|几人|多少人|几名|多少名|几家|多少家|几项|多少项|几台|多少台|编制数|实有人数|人数"),
+    ("list", r"哪些|有什么|有哪几|分别是|列出|列举|包括什么|包含哪"),
+    ("compare", r"谁|哪个|哪家|哪一个|哪个部门|哪个单位|最多|最少|最高|最低|更多|更少|更高|更低"),
+    ("ratio", r"占比|比重|比例|百分之几|百分比|占.{0,20}(?:多少|几)|所占"),
+    ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
+    ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|比.{1,30}(?:多|少|高|低)"),
+    ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加"),
+]
+EN_CUES: list[tuple[str, str]] = [
+    ("policy", r"performance (?:target|indicator|goal|metric)s?|indicators?\b|kpis?\b"),
+    ("rationale", r"\bwhy\b|\breason|\bbasis\b|\bwhat for\b|\bused for\b|\bexplain"),
+    ("count", r"\bhow many\b|\bnumber of\b|\bheadcount\b"),
+    ("list", r"\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
+    ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwho\b|\bmost\b|\bleast\b|\bhighest\b|\blowest\b|\bcompare"),
+    ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
+    ("yoy", r"\blast year\b|\bprevious year\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bdrop|\bcompared (?:with|to) 20\d\d"),
+    ("diff", r"\bdifference\b|\bhow much more\b|\bhow much less\b|\bmore than\b|\bless than\b|\bexceed"),
+    ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
+]
+
+# Removed from the question to leave the metric phrase (order matters: longer first).
+_FILLER_RE = re.compile(
+    "|".join(
+        [
+            r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下",
+            r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
+            r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
+            r"分别|各自|一共|加起来|总共|之和|共计|总和|加在一起|相加|合计是|合计",
+            r"比上年|比去年|较上年|较去年|同比|与上年相比|与去年相比|和上年相比|和去年相比|上年相比|去年相比",
+            r"相比|相较|比较",
+            r"增加了|减少了|增长了|下降了|少了|多了|增加|减少|增长|下降|变化了|变化|增减|变动|降低了|降低|提高了|提高",
+            r"为什么|为何|原因|依据|的理由|理由",
+            r"占比|比重|比例|百分之几|百分比|所占|占了|占",
+            r"哪些|哪几个|哪个部门|哪个单位|哪个|哪家|谁的|谁|最多|最少|最高|最低|更多|更少|更高|更低",
+            r"有几个|几个|多少个|几辆|多少辆|几人|多少人|几名|几家|几项|几台",
+            r"(?<![公基经])预算数|(?<![公基经营])预算安排|(?<![公基经营])预算(?!表)|安排了|安排|花了|花费|用了|支出了|开支",
+            r"本年度|本年|今年|上年|去年|年度|全年|年",
+            r"该部门|本部门|部门的|这个部门|单位的|的|了|是|有|在|对|为|给|把|用于|将",
+        ]
+    )
+)
+_PUNCT_RE = re.compile(r"[\s?？!！,，。.、:：;；\"“”'‘’()（）]+")
+_NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
+
+
+def detect_op(text: str, lang: str) -> str:
+    """The operation a question asks for, from cue words (first matching rule wins)."""
+    cues = EN_CUES if lang == "en" else ZH_CUES
+    t = text if lang == "zh" else text.lower()
+    for op, pat in cues:
+        if re.search(pat, t, re.I):
+            if op == "compare" and lang == "zh" and not re.search(r"谁|哪", t):
+                # 最多/更多 without 谁/哪 is a superlative inside a lookup ("最多的是")
+                continue
+            return op
+    if lang == "en" and re.search(r"\bwhat (?:are|were) the\b", t) and re.search(r"\bitems?\b|\bnames?\b", t):
+        return "list"
+    return "lookup"
+
+
+def strip_to_metric(text: str, spans: list[tuple[int, int]]) -> str:
+    """Remove department mentions, years and filler words; what remains is the metric."""
+    chars = list(text)
+    for s, e in spans:
+        for i in range(s, min(e, len(chars))):
+            chars[i] = " "
+    t = "".join(chars)
+    t = _YEAR_RE.sub(" ", t)
+    t = _UNIT_RE.sub(" ", t)
+    t = _FILLER_RE.sub(" ", t)
+    t = _PUNCT_RE.sub(" ", t)
+    return re.sub(r"\s+", " ", t).strip()
+
+
+def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None) -> Query:
+    """Understand a question.
+
+    Args:
+        question: as the user typed it.
+        department_spans: character spans of department mentions in ``text`` (removed
+            from the metric phrase).
+        text: the working text the spans refer to (defaults to prepare(question)).
+    """
+    lang = "en" if glossary.is_english(question) else "zh"
+    t = text if text is not None else prepare(question)
+    op = detect_op(t if lang == "zh" else question, lang)
+    year = None
+    ym = _YEAR_RE.search(t)
+    if ym:
+        year = int(ym.group(1))
+    target_unit = None
+    um = _UNIT_RE.search(t)
+    if um:
+        target_unit = next(g for g in um.groups() if g)
+    elif lang == "en":
+        em = _EN_UNIT_RE.search(question)
+        if em:
+            target_unit = _EN_UNIT[em.group(1).lower()]
+    en_terms: list[tuple[str, str]] = []
+    if lang == "en":
+        en_terms = glossary.english_terms(t)
+        metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
+    else:
+        metric = strip_to_metric(t, department_spans or [])
+    want = "total"
+    if op == "yoy":
+        want = "change"
+    elif re.search(r"上年|去年|上一年", t) or (lang == "en" and re.search(r"\blast year\b|\bprevious year\b", question, re.I)):
+        want = "prior"
+    direction = ""
+    low = question.lower()
+    t_nd = re.sub(r"多少|几", "", t)  # 多少 asks, it does not say "less"
+    if re.search(r"少|减|下降|降低|压缩", t_nd) or re.search(r"decreas|fell|drop|less|lower|cut", low):
+        direction = "down"
+    elif re.search(r"多|增|提高|上升", t_nd) or re.search(r"increas|grew|grow|more|higher|rise|rose", low):
+        direction = "up"
+    largest = not (re.search(r"最少|最低|更少|更低|少", t_nd) or re.search(r"\bleast\b|\blowest\b|\bless\b|\bfewest\b|\bsmallest\b", low))
+    narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
+    return Query(
+        question=question,
+        lang=lang,
+        text=t,
+        op=op,
+        metric=metric,
+        year=year,
+        want=want,
+        target_unit=target_unit,
+        largest=largest,
+        direction=direction,
+        narrow=narrow,
+        en_terms=en_terms,
+    )
+
+
+def prepare(question: str) -> str:
+    """Working form: halfwidth, English department words translated to Chinese."""
+    t = to_halfwidth(question).strip()
+    if glossary.is_english(t):
+        t = glossary.translate_department_words(t)
+    return t

@@ -1,0 +1,202 @@
+"""Finding the operands of a question among parsed facts.
+
+Pure functions over ``list[Fact]``: label normalisation, fuzzy label similarity
+(公务用车运行费 ≈ 公务用车运行维护费), code matching, column and table preference. The
+agent asks "which facts are the figure for <metric>?" and gets them ranked with scores.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from difflib import SequenceMatcher
+from functools import lru_cache
+from typing import Iterable
+
+from qa.ingest.normalize import to_halfwidth
+from qa.types import Fact
+
+# Columns that carry "the figure" of a row when the question names no column.
+TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "")
+PRIOR_MARKERS = ("上年", "去年", "2023年", "上一年")
+CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
+TOTAL_LABELS = ("合计", "总计", "小计", "收入总计", "支出总计", "收入合计", "支出合计")
+# Table titles that narrow a figure to one funding source; a question that does not name
+# the source is better answered from the broad table.
+NARROWING_TITLE_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
+
+_STRIP_RE = re.compile(r"[\s“”\"'‘’「」『』《》【】\[\]:：;；,，。、.·•*※]")
+_NUMBERING_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]?\d+[)）、.．]|其中[:：]?)+")
+_LEVEL_RE = re.compile(r"[(（](?:类|款|项)[)）]")
+
+
+@lru_cache(maxsize=50000)
+def norm_label(text: str) -> str:
+    """Canonical form of a row label or metric phrase for comparison.
+
+    Halfwidth, no whitespace/quotes/punctuation, no leading list numbering or 其中,
+    no （类）（款）（项） markers, brackets unified. Case-folded for English.
+    """
+    t = to_halfwidth(text or "")
+    t = _LEVEL_RE.sub("", t)
+    t = _NUMBERING_RE.sub("", t.strip())
+    t = t.replace("(", "（").replace(")", "）")
+    t = _STRIP_RE.sub("", t)
+    return t.lower()
+
+
+@lru_cache(maxsize=200000)
+def label_similarity(query: str, label: str) -> float:
+    """Similarity in [0, 1] of two already-normalised labels.
+
+    Equal → 1; one inside the other → 0.8–0.95 by length ratio; else the difflib ratio,
+    which scores 公务用车运行费 vs 公务用车运行维护费 at 0.875.
+    """
+    if not query or not label:
+        return 0.0
+    if query == label:
+        return 1.0
+    short, long_ = (query, label) if len(query) <= len(label) else (label, query)
+    if short in long_:
+        return 0.8 + 0.15 * len(short) / len(long_)
+    return SequenceMatcher(None, query, label, autojunk=False).ratio()
+
+
+def column_kind(column: str) -> str:
+    """Classify a column name: 'total', 'prior', 'change', 'percent' or 'other'."""
+    c = norm_label(column)
+    if any(m in c for m in ("增长率", "增幅", "占比", "比重", "%")):
+        return "percent"
+    if any(m in c for m in CHANGE_MARKERS):
+        return "change"
+    if any(m in c for m in PRIOR_MARKERS):
+        return "prior"
+    if c in TOTAL_COLUMNS or c.endswith("合计") or c.endswith("总计"):
+        return "total"
+    return "other"
+
+
+@dataclass(frozen=True)
+class Match:
+    """A fact with the score it got for a metric phrase."""
+
+    fact: Fact
+    score: float
+
+
+def fact_score(
+    fact: Fact,
+    metric: str,
+    *,
+    column: str | None = None,
+    want: str = "total",
+    narrow_ok: Iterable[str] = (),
+) -> float:
+    """Score how well a fact answers "the <want> figure of <metric>".
+
+    Args:
+        fact: candidate.
+        metric: normalised metric phrase (see norm_label).
+        column: normalised column the question names (e.g. "项目支出"), if any.
+        want: 'total' (this year's figure), 'prior' (last year's) or 'change'.
+        narrow_ok: title words (e.g. "一般公共预算") the question itself mentions, so
+            tables narrowed to them are not penalised.
+    """
+    label = norm_label(fact.label)
+    col = norm_label(fact.column)
+    title = norm_label(fact.table_title)
+    m = metric
+    bonus = 0.0
+    if column:
+        if col == column or (column in col and len(column) >= 2):
+            bonus = 0.05
+        elif col and column_kind(fact.column) != "other" and column not in label:
+            return 0.0
+        elif column in label:
+            pass
+        else:
+            return 0.0
+    elif col and col in m and col != m and len(col) >= 2:
+        # the metric phrase names the column: 住房保障支出项目支出
+        rest = m.replace(col, "")
+        m = rest or m
+        bonus = 0.05
+    if fact.code and fact.code == m:
+        s = 1.0
+    elif label in TOTAL_LABELS and m and m in title:
+        s = 0.93
+    else:
+        s = label_similarity(m, label)
+        if m and label and m == col and label in TOTAL_LABELS:
+            s = max(s, 0.9)
+    if s <= 0:
+        return 0.0
+    kind = column_kind(fact.column) if not bonus else "total"
+    if want == "total":
+        factor = {"total": 1.0, "other": 0.85, "prior": 0.5, "change": 0.3, "percent": 0.2}[kind]
+        if fact.unit == "%":
+            factor = min(factor, 0.2)
+    elif want == "prior":
+        factor = {"prior": 1.0, "total": 0.2, "other": 0.2, "change": 0.2, "percent": 0.1}[kind]
+    else:
+        factor = {"change": 1.0, "percent": 0.2, "prior": 0.1, "total": 0.1, "other": 0.1}[kind]
+    if fact.table_no:
+        narrowing = [w for w in NARROWING_TITLE_WORDS if w in title and w not in narrow_ok and w not in m]
+        if narrowing and not (m and m in title):
+            factor *= 0.97
+        factor *= 1.0 - min(int(fact.table_no) if fact.table_no.isdigit() else 0, 30) * 0.001
+    else:
+        factor *= 0.96  # tables first; prose restatements serve as cross-checks
+    return min(1.0, s * factor + bonus)
+
+
+def find_facts(
+    facts: Iterable[Fact],
+    metric: str,
+    *,
+    column: str | None = None,
+    want: str = "total",
+    narrow_ok: Iterable[str] = (),
+    min_score: float = 0.6,
+    limit: int = 10,
+) -> list[Match]:
+    """Rank facts for a metric phrase, best first.
+
+    Args:
+        facts: facts of the documents in scope.
+        metric: metric phrase as the user wrote it (normalised here).
+        column: column named by the question, if any.
+        want: 'total', 'prior' or 'change' (see fact_score).
+        narrow_ok: funding-source words the question mentions.
+        min_score: drop matches below this.
+        limit: at most this many.
+    """
+    m = norm_label(metric)
+    c = norm_label(column) if column else None
+    narrow = tuple(narrow_ok)
+    out = []
+    for f in facts:
+        s = fact_score(f, m, column=c, want=want, narrow_ok=narrow)
+        if s >= min_score:
+            out.append(Match(f, s))
+    out.sort(key=lambda x: (-x.score, x.fact.line))
+    return out[:limit]
+
+
+def same_figure(a: Fact, b: Fact, tol: float = 0.006) -> bool:
+    """True when two facts state the same amount (compared in 元 for money units)."""
+    if a.unit == b.unit:
+        return abs(a.value - b.value) <= tol
+    return abs(a.norm_value - b.norm_value) <= max(tol * 1e4, 1e-6)
+
+
+def corroborating(facts: Iterable[Fact], chosen: Fact, metric: str, min_score: float = 0.75) -> list[Fact]:
+    """Other facts (typically prose restatements) giving the same figure for the metric."""
+    m = norm_label(metric)
+    out = []
+    for f in facts:
+        if f is chosen or f.line == chosen.line:
+            continue
+        if f.doc == chosen.doc and same_figure(f, chosen) and label_similarity(m, norm_label(f.label)) >= min_score:
+            out.append(f)
+    return out

@@ -1,0 +1,135 @@
+"""Calculation tools over facts: lookup, sum, difference, share, year-over-year change,
+compare, count, list, unit conversion.
+
+Each returns a ToolResult carrying the operand facts (whose quotes become citations) and
+the computation string from the safe evaluator. Pure functions: no store access here.
+"""
+
+from __future__ import annotations
+
+from typing import Sequence
+
+from qa.tools.arith import ArithError, Result, execute, fmt
+from qa.types import UNIT_TO_YUAN, Fact, ToolResult
+
+
+def places_for(values: Sequence[float], unit: str) -> int:
+    """Decimals to print amounts with: 2 for fractional money and percentages, 0 when
+    every operand is a whole number (安阳's tables print 7, 4, 3)."""
+    if unit == "%":
+        return 2
+    if all(float(v).is_integer() for v in values):
+        return 0
+    return 2
+
+
+def _operand(f: Fact, places: int) -> str:
+    return fmt(f.value, places)
+
+
+def _same_unit(facts: Sequence[Fact]) -> list[Fact]:
+    """Bring operands to the first operand's unit (money units only)."""
+    if not facts:
+        return []
+    unit = facts[0].unit
+    out = []
+    for f in facts:
+        if f.unit != unit and f.unit in UNIT_TO_YUAN and unit in UNIT_TO_YUAN:
+            v = f.norm_value / UNIT_TO_YUAN[unit]
+            f = Fact(**{**f.to_dict(), "value": v, "unit": unit})
+        out.append(f)
+    return out
+
+
+def lookup(fact: Fact) -> ToolResult:
+    """The figure itself, cited."""
+    return ToolResult(value=fact.value, unit=fact.unit, operands=[fact], computation=None)
+
+
+def total(facts: Sequence[Fact]) -> ToolResult:
+    """Sum of several figures ("198.19 + 64.57 + 94.71 = 357.47")."""
+    if not facts:
+        return ToolResult(None, "", note="nothing to add")
+    fs = _same_unit(facts)
+    p = places_for([f.value for f in fs], fs[0].unit)
+    r = execute(("add", [_operand(f, p) for f in fs]), p)
+    return ToolResult(value=float(r.value), unit=fs[0].unit, operands=list(facts), computation=r.text)
+
+
+def difference(a: Fact, b: Fact) -> ToolResult:
+    """a − b in a's unit."""
+    x, y = _same_unit([a, b])
+    p = places_for([x.value, y.value], x.unit)
+    r = execute(("sub", [_operand(x, p), _operand(y, p)]), p)
+    return ToolResult(value=float(r.value), unit=x.unit, operands=[a, b], computation=r.text)
+
+
+def share(part: Fact, whole: Fact) -> ToolResult:
+    """part / whole × 100 %, to 2 decimals."""
+    x, y = _same_unit([part, whole])
+    p = places_for([x.value, y.value], x.unit)
+    try:
+        r = execute(("ratio", [_operand(x, p), _operand(y, p)]), 2)
+    except ArithError as exc:
+        return ToolResult(None, "%", operands=[part, whole], note=str(exc))
+    return ToolResult(value=float(r.value), unit="%", operands=[part, whole], computation=r.text)
+
+
+def growth(current: Fact, prior: Fact) -> tuple[ToolResult, ToolResult | None]:
+    """Year-over-year change: (current − prior, and the growth rate when prior ≠ 0)."""
+    diff = difference(current, prior)
+    x, y = _same_unit([current, prior])
+    p = places_for([x.value, y.value], x.unit)
+    try:
+        r = execute(("change_ratio", [_operand(x, p), _operand(y, p)]), 2)
+        rate = ToolResult(value=float(r.value), unit="%", operands=[current, prior], computation=r.text)
+    except ArithError:
+        rate = None
+    return diff, rate
+
+
+def convert_result(res: ToolResult, to_unit: str) -> ToolResult:
+    """Express a money result in another unit ("22.35 万元 × 10000 = 223500 元")."""
+    if res.value is None or res.unit == to_unit or res.unit not in UNIT_TO_YUAN or to_unit not in UNIT_TO_YUAN:
+        return res
+    a, b = UNIT_TO_YUAN[res.unit], UNIT_TO_YUAN[to_unit]
+    src = fmt(res.value, places_for([res.value], res.unit))
+    if a >= b:
+        factor = fmt(a / b)
+        r: Result = execute(("mul", [src, factor]))
+        shown = fmt(r.value)
+        text = f"{src} {res.unit} × {factor} = {shown} {to_unit}"
+    else:
+        factor = fmt(b / a)
+        r = execute(("div", [src, factor]), 6)
+        shown = fmt(r.value)
+        text = f"{src} {res.unit} ÷ {factor} = {shown} {to_unit}"
+    comp = f"{res.computation}; {text}" if res.computation else text
+    return ToolResult(value=float(r.value), unit=to_unit, operands=res.operands, computation=comp, note=res.note)
+
+
+def compare(named: Sequence[tuple[str, ToolResult]], largest: bool = True) -> tuple[str, ToolResult] | None:
+    """Pick the largest (or smallest) of several departments' results, compared in 元.
+
+    Returns the winning (name, result) with a computation listing every value, or None
+    when fewer than one result has a value.
+    """
+    have = [(n, r) for n, r in named if r.value is not None]
+    if not have:
+        return None
+
+    def key(item: tuple[str, ToolResult]) -> float:
+        r = item[1]
+        return r.value * UNIT_TO_YUAN.get(r.unit, 1.0)
+
+    ranked = sorted(have, key=key, reverse=largest)
+    sign = " > " if largest else " < "
+    text = sign.join(f"{n} {fmt(r.value, places_for([r.value], r.unit))} {r.unit}" for n, r in ranked)
+    name, best = ranked[0]
+    operands = [f for _, r in ranked for f in r.operands]
+    return name, ToolResult(value=best.value, unit=best.unit, operands=operands, computation=text)
+
+
+def count(items: Sequence[str], unit: str = "个") -> ToolResult:
+    """How many items a list has (the operand is the list's quote, cited by the caller)."""
+    return ToolResult(value=float(len(items)), unit=unit, computation=None, note="、".join(items))
