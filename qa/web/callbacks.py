@@ -1,0 +1,597 @@
+"""Pure functions behind the web UI: they turn answers, documents, facts and ingest
+reports into what Gradio components display (markdown, HTML, plain row lists).
+
+No gradio import here: the UI module wires these to components, and tests call them
+directly with real `Answer` / `Document` / `Fact` objects.
+"""
+
+from __future__ import annotations
+
+import html
+import logging
+import re
+import unicodedata
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Callable, Iterable, Sequence
+
+from qa.types import Answer, Citation, Document, Fact
+
+log = logging.getLogger(__name__)
+
+# Key of the pseudo-table that groups facts read from prose (table_no == "").
+PROSE_TABLE = "__prose__"
+
+FACT_HEADERS = ["code", "label", "column", "value", "unit", "line"]
+DOCUMENT_HEADERS = ["name", "department", "year", "kind", "unit", "facts", "tables"]
+
+EXAMPLE_QUESTIONS = [
+    "昌吉州公积金中心2024年三公经费预算是多少？",
+    "How much did the Changji housing fund centre budget for basic expenditure?",
+    "安阳公积金中心三公经费比上年少了多少？",
+    "What is the Changji housing fund centre's 2024 budget for official receptions?",
+]
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+
+_LABELS = {
+    "zh": {
+        "computation": "计算",
+        "sources": "引用来源",
+        "line": "第 {n} 行",
+        "warning": "注意：来源数据不一致",
+        "not_found": "未找到答案",
+        "ambiguous": "问题有歧义",
+        "pick": "请选择要查询的部门（点击下方按钮重新提问）：",
+        "no_citations": "（无引用）",
+        "quote_missing": "未能在原文中逐字定位该引文，显示所引行附近的内容。",
+        "quote": "引文",
+    },
+    "en": {
+        "computation": "Computation",
+        "sources": "Sources",
+        "line": "line {n}",
+        "warning": "Warning: the source figures disagree",
+        "not_found": "No answer found",
+        "ambiguous": "The question is ambiguous",
+        "pick": "Which one did you mean? (click a button below to ask again):",
+        "no_citations": "(no citations)",
+        "quote_missing": "The quote was not found verbatim; showing the lines around the cited line.",
+        "quote": "Quote",
+    },
+}
+
+
+def language_of(text: str) -> str:
+    """Return "zh" when the text contains any CJK ideograph, else "en".
+
+    Args:
+        text: the user's question.
+    """
+    return "zh" if _CJK.search(text or "") else "en"
+
+
+def answer_kind(answer: Answer) -> str:
+    """Classify an answer for styling: "refusal", "ambiguous", "warning" or "answer".
+
+    Args:
+        answer: the assistant's answer.
+    """
+    if answer.status == "not_found":
+        return "refusal"
+    if answer.status == "ambiguous":
+        return "ambiguous"
+    if answer.warnings:
+        return "warning"
+    return "answer"
+
+
+def md_escape(text: str) -> str:
+    """Escape document-derived text for the chat's markdown renderer.
+
+    Document text is data: HTML is escaped and markdown control characters are
+    backslash-escaped so a quote cannot turn into a table, a link or emphasis.
+
+    Args:
+        text: raw text (answer sentence, quote, candidate name).
+    """
+    text = html.escape(text or "", quote=False)
+    return re.sub(r"([\\`*_\[\]|#~])", r"\\\1", text)
+
+
+def _code(text: str) -> str:
+    """Inline code span that survives backticks inside the text."""
+    fence = "``" if "`" in text else "`"
+    return f"{fence}{text}{fence}"
+
+
+def shorten(text: str, limit: int = 120) -> str:
+    """Collapse whitespace and cut to `limit` characters with an ellipsis.
+
+    Args:
+        text: text to shorten.
+        limit: maximum length of the result.
+    """
+    text = re.sub(r"\s+", " ", text or "").strip()
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
+    """Render an answer as one chat message: status badge, answer text, computation,
+    warnings and numbered citations.
+
+    Refusals and ambiguous answers start with a badge naming them; warnings are a
+    blockquote so they never read like part of the answer.
+
+    Args:
+        answer: the assistant's answer.
+        lang: "zh" or "en" (the question's language) for the labels.
+    """
+    lab = _LABELS.get(lang, _LABELS["en"])
+    kind = answer_kind(answer)
+    parts: list[str] = []
+    if kind == "refusal":
+        parts.append(f'<span class="qa-badge qa-badge-refusal">🚫 {lab["not_found"]}</span>')
+    elif kind == "ambiguous":
+        parts.append(f'<span class="qa-badge qa-badge-ambiguous">❓ {lab["ambiguous"]}</span>')
+    elif kind == "warning":
+        parts.append(f'<span class="qa-badge qa-badge-warning">⚠️ {lab["warning"]}</span>')
+    parts.append(md_escape(answer.answer))
+    if answer.computation:
+        parts.append(f"**{lab['computation']}:** {_code(answer.computation)}")
+    for w in answer.warnings:
+        parts.append(f"> ⚠️ {md_escape(w)}")
+    if kind == "ambiguous" and answer.candidates:
+        items = "\n".join(f"- {md_escape(c)}" for c in answer.candidates)
+        parts.append(f"{lab['pick']}\n\n{items}")
+    if answer.citations:
+        rows = []
+        for i, c in enumerate(answer.citations, 1):
+            where = lab["line"].format(n=c.line)
+            rows.append(f"{i}. {_code(c.doc)} · {where}: 「{md_escape(shorten(c.quote))}」")
+        parts.append(f"**{lab['sources']}**\n\n" + "\n".join(rows))
+    return "\n\n".join(parts)
+
+
+def citation_choices(citations: Sequence[Citation], lang: str = "zh") -> list[tuple[str, int]]:
+    """Labels for the citation picker, numbered like the chat message; values are indexes.
+
+    Args:
+        citations: the latest answer's citations.
+        lang: label language.
+    """
+    lab = _LABELS.get(lang, _LABELS["en"])
+    return [
+        (f"[{i}] {c.doc} · {lab['line'].format(n=c.line)} · {shorten(c.quote, 36)}", i - 1)
+        for i, c in enumerate(citations, 1)
+    ]
+
+
+def followup_question(question: str, candidate: str) -> str:
+    """Re-ask an ambiguous question naming one candidate (usually a department).
+
+    The ambiguous mention is the longest span of the question whose characters occur,
+    in order, in the candidate (e.g. "公积金中心" inside "某州住房公积金管理中心"); it is
+    replaced by the candidate. Without such a span the candidate is prefixed (Chinese)
+    or appended in parentheses (English).
+
+    Args:
+        question: the question that was ambiguous.
+        candidate: the candidate chosen by the user.
+    """
+    question = (question or "").strip()
+    if not question or candidate in question:
+        return question or candidate
+    span = _alias_span(question, candidate)
+    if span:
+        start, end = span
+        return question[:start] + candidate + question[end:]
+    if language_of(question) == "zh":
+        return f"{candidate}{question}"
+    return f"{question} ({candidate})"
+
+
+_ORG_SUFFIX_CHARS = set("局厅委办院站所队会处部心司署社馆")
+
+
+def _is_subsequence(needle: str, hay: str) -> bool:
+    it = iter(hay)
+    return all(ch in it for ch in needle)
+
+
+def _alias_span(question: str, candidate: str) -> tuple[int, int] | None:
+    """Longest question span of CJK characters that is a subsequence of the candidate
+    and shares a two-character run with it (or looks like an abbreviated name)."""
+    best: tuple[int, int] | None = None
+    n = len(question)
+    for i in range(n):
+        if not _CJK.match(question[i]) or question[i] not in candidate:
+            continue
+        for j in range(n, i + 1, -1):
+            if best and j - i <= best[1] - best[0]:
+                break
+            span = question[i:j]
+            if not all(_CJK.match(ch) for ch in span):
+                continue
+            shares_run = any(span[k : k + 2] in candidate for k in range(len(span) - 1))
+            # Abbreviations like 住建局 share no two-character run with 住房和城乡建设局;
+            # accept them when they end like an organisation name.
+            if not shares_run and not (len(span) >= 3 and span[-1] in _ORG_SUFFIX_CHARS):
+                continue
+            if _is_subsequence(span, candidate):
+                best = (i, j)
+                break
+    return best
+
+
+# ---------------------------------------------------------------- citation excerpt
+
+def _norm_chars(text: str) -> list[str]:
+    """One comparison form per source character: NFKC (fullwidth → halfwidth) and
+    whitespace dropped, so a quote matches "apart from whitespace"."""
+    out = []
+    for ch in text:
+        if ch.isspace():
+            out.append("")
+        else:
+            out.append(unicodedata.normalize("NFKC", ch))
+    return out
+
+
+def _flatten(lines: Sequence[str], first: int, last: int) -> tuple[str, list[tuple[int, int]]]:
+    """Squeezed, normalised text of lines[first:last] and, per character, its
+    (line index, column) in the source."""
+    buf: list[str] = []
+    pos: list[tuple[int, int]] = []
+    for li in range(first, last):
+        for col, piece in enumerate(_norm_chars(lines[li])):
+            for ch in piece:
+                buf.append(ch)
+                pos.append((li, col))
+    return "".join(buf), pos
+
+
+def find_quote(lines: Sequence[str], quote: str, line: int, window: int = 80) -> list[tuple[int, int, int]] | None:
+    """Locate a quote in a document, ignoring whitespace and fullwidth/halfwidth forms.
+
+    Looks first in the lines starting at the cited line, then anywhere in the document
+    (choosing the occurrence nearest the cited line).
+
+    Args:
+        lines: the document's lines.
+        quote: the cited text.
+        line: 1-based cited line.
+        window: how many lines from the cited one a multi-line quote may span.
+
+    Returns:
+        Per-line segments (1-based line, start column, end column exclusive) covering
+        the quote, or None when it does not occur.
+    """
+    target = "".join(_norm_chars(quote))
+    if not target or not lines:
+        return None
+    start_idx = min(max(line - 1, 0), len(lines) - 1)
+    text, pos = _flatten(lines, start_idx, min(len(lines), start_idx + window))
+    hit = text.find(target)
+    if hit < 0:
+        text, pos = _flatten(lines, 0, len(lines))
+        hits = [m.start() for m in re.finditer(re.escape(target), text)]
+        if not hits:
+            return None
+        hit = min(hits, key=lambda h: abs(pos[h][0] - start_idx))
+    segments: dict[int, list[int]] = {}
+    for li, col in pos[hit : hit + len(target)]:
+        seg = segments.setdefault(li, [col, col + 1])
+        seg[0] = min(seg[0], col)
+        seg[1] = max(seg[1], col + 1)
+    return [(li + 1, a, b) for li, (a, b) in sorted(segments.items())]
+
+
+def _context_range(lines: Sequence[str], first: int, last: int, context: int) -> tuple[int, int]:
+    """Extend [first, last] (0-based, inclusive) by `context` non-blank lines each way."""
+    lo, seen = first, 0
+    while lo > 0 and seen < context and first - lo < context * 4:
+        lo -= 1
+        seen += bool(lines[lo].strip())
+    hi, seen = last, 0
+    while hi < len(lines) - 1 and seen < context and hi - last < context * 4:
+        hi += 1
+        seen += bool(lines[hi].strip())
+    return lo, hi
+
+
+def citation_excerpt_html(
+    lines: Sequence[str], citation: Citation, number: int | None = None, lang: str = "zh", context: int = 4
+) -> str:
+    """HTML view of the lines around a citation: line numbers, the quote in <mark>.
+
+    Blank lines are left out (their numbers show the gap). When the quote cannot be
+    found verbatim the cited line is highlighted instead and a note says so.
+
+    Args:
+        lines: the cited document's lines.
+        citation: the citation to show.
+        number: its number in the answer ([1], [2], ...), for the heading.
+        lang: label language.
+        context: non-blank lines shown before and after the quote.
+    """
+    lab = _LABELS.get(lang, _LABELS["en"])
+    segments = find_quote(lines, citation.quote, citation.line)
+    note = ""
+    if segments is None:
+        note = f'<div class="qa-excerpt-note">{html.escape(lab["quote_missing"])}</div>'
+        li = min(max(citation.line, 1), max(len(lines), 1))
+        segments = [(li, 0, len(lines[li - 1]) if lines else 0)]
+    marks = {li: (a, b) for li, a, b in segments}
+    first, last = segments[0][0] - 1, segments[-1][0] - 1
+    lo, hi = _context_range(lines, first, last, context) if lines else (0, -1)
+    rows = []
+    for idx in range(lo, hi + 1):
+        text = lines[idx]
+        n = idx + 1
+        if n in marks:
+            a, b = marks[n]
+            body = (
+                html.escape(text[:a]) + "<mark>" + html.escape(text[a:b]) + "</mark>" + html.escape(text[b:])
+            )
+            cls = ' class="qa-hit"'
+        elif not text.strip():
+            continue
+        else:
+            body, cls = html.escape(text), ""
+        rows.append(f'<tr{cls}><td class="qa-ln">{n}</td><td class="qa-tx">{body}</td></tr>')
+    num = f"[{number}] " if number is not None else ""
+    where = lab["line"].format(n=segments[0][0])
+    head = f'<div class="qa-excerpt-head">{num}<code>{html.escape(citation.doc)}</code> · {html.escape(where)}</div>'
+    quote = f'<div class="qa-excerpt-quote">{html.escape(lab["quote"])}：「{html.escape(shorten(citation.quote, 300))}」</div>'
+    table = f'<table class="qa-lines">{"".join(rows)}</table>'
+    return f'<div class="qa-excerpt">{head}{note}{table}{quote}</div>'
+
+
+# ---------------------------------------------------------------- documents tab
+
+def documents_rows(documents: Iterable[Document], fact_counts: dict[str, int], table_counts: dict[str, int] | None = None) -> list[list[Any]]:
+    """Rows for the documents table (see DOCUMENT_HEADERS).
+
+    Args:
+        documents: the loaded documents.
+        fact_counts: facts per document name.
+        table_counts: tables per document name (optional).
+    """
+    table_counts = table_counts or {}
+    return [
+        [d.name, d.department, d.year if d.year is not None else "", d.kind, d.unit,
+         fact_counts.get(d.name, 0), table_counts.get(d.name, 0)]
+        for d in sorted(documents, key=lambda d: d.name)
+    ]
+
+
+def _table_sort_key(no: str) -> tuple[int, str]:
+    m = re.match(r"\d+", no)
+    return (int(m.group()) if m else 10**6, no)
+
+
+def table_choices(tables: Sequence[dict[str, Any]], facts: Sequence[Fact], lang: str = "zh") -> list[tuple[str, str]]:
+    """Choices for the table picker: one per extracted table (with its fact count,
+    empty tables marked) plus a pseudo-table for figures read from prose.
+
+    Args:
+        tables: table dicts as parsed ({"no", "title", "empty", ...}).
+        facts: all facts of the document.
+        lang: label language.
+    """
+    counts: dict[str, int] = {}
+    for f in facts:
+        counts[f.table_no] = counts.get(f.table_no, 0) + 1
+    out: list[tuple[str, str]] = []
+    seen: set[str] = set()
+    for t in sorted(tables, key=lambda t: _table_sort_key(str(t.get("no", "")))):
+        no = str(t.get("no", ""))
+        if not no or no in seen:
+            continue
+        seen.add(no)
+        n = counts.get(no, 0)
+        empty = " · 空表 (empty)" if t.get("empty") else ""
+        label = f"表{no} {t.get('title', '')}".strip() + f" — {n} facts{empty}"
+        out.append((label, no))
+    # Facts whose table has no dict (parser disagreement) stay reachable.
+    for no in sorted((k for k in counts if k and k not in seen), key=_table_sort_key):
+        out.append((f"表{no} — {counts[no]} facts", no))
+    if counts.get(""):
+        name = "正文中的数字" if lang == "zh" else "figures in the text"
+        out.append((f"{name} (prose) — {counts['']} facts", PROSE_TABLE))
+    return out
+
+
+def table_fact_rows(facts: Iterable[Fact]) -> list[list[Any]]:
+    """Rows for the facts table (see FACT_HEADERS), in document order.
+
+    Args:
+        facts: facts of one table (or the prose facts).
+    """
+    return [
+        [f.code, f.label, f.column, f.value, f.unit, f.line]
+        for f in sorted(facts, key=lambda f: (f.line, f.column))
+    ]
+
+
+def table_heading(table: dict[str, Any] | None, doc: Document | None) -> str:
+    """One-line markdown description of the chosen table (title, unit, lines).
+
+    Args:
+        table: the table dict, or None for prose facts.
+        doc: its document.
+    """
+    if table is None:
+        return "Figures read from the document's text (说明 sections)."
+    bits = [f"**表{table.get('no', '')} {md_escape(str(table.get('title', '')))}**"]
+    unit = table.get("unit") or (doc.unit if doc else "")
+    if unit:
+        bits.append(f"unit {unit}")
+    if table.get("line_start"):
+        bits.append(f"lines {table.get('line_start')}–{table.get('line_end', '')}")
+    if table.get("empty"):
+        bits.append("empty table (空表)")
+    return " · ".join(bits)
+
+
+# ---------------------------------------------------------------- upload / ingest
+
+@dataclass
+class FileOutcome:
+    """What happened to one uploaded file."""
+
+    name: str
+    status: str  # "added" | "updated" | "unchanged" | "error"
+    error: str = ""
+    department: str = ""
+    year: int | None = None
+    facts: int | None = None
+    tables: int | None = None
+    warnings: int | None = None
+
+
+def _get(obj: Any, *names: str, default: Any = None) -> Any:
+    for name in names:
+        if isinstance(obj, dict) and name in obj:
+            return obj[name]
+        if hasattr(obj, name):
+            return getattr(obj, name)
+    return default
+
+
+def outcomes_from_report(report: Any, fallback_name: str) -> list[FileOutcome]:
+    """Read per-file results out of an IngestReport (list-like or with .files/.results).
+
+    Args:
+        report: what `ingest_paths` returned.
+        fallback_name: file name to use when the report does not name it.
+    """
+    items = _get(report, "files", "results", "items", default=None)
+    if items is None:
+        items = report if isinstance(report, (list, tuple)) else [report]
+    out = []
+    for r in items:
+        warnings = _get(r, "warnings", default=None)
+        if isinstance(warnings, (list, tuple)):
+            warnings = len(warnings)
+        out.append(
+            FileOutcome(
+                name=str(_get(r, "name", "doc", default=fallback_name)),
+                status=str(_get(r, "status", default="added")),
+                error=str(_get(r, "error", "message", default="") or ""),
+                department=str(_get(r, "department", default="") or ""),
+                year=_get(r, "year", default=None),
+                facts=_get(r, "facts", default=None),
+                tables=_get(r, "tables", default=None),
+                warnings=warnings,
+            )
+        )
+    return out
+
+
+def ingest_files(
+    paths: Sequence[str],
+    ingest_one: Callable[[str], Any],
+    progress: Callable[[int, int, str], None] | None = None,
+) -> list[FileOutcome]:
+    """Ingest uploaded files one at a time so one bad file cannot stop the others.
+
+    Args:
+        paths: local paths of the uploaded files.
+        ingest_one: ingests one path and returns an IngestReport (may raise).
+        progress: called with (index, total, file name) before each file.
+    """
+    outcomes: list[FileOutcome] = []
+    total = len(paths)
+    for i, path in enumerate(paths):
+        name = Path(path).name
+        if progress:
+            progress(i, total, name)
+        try:
+            outcomes.extend(outcomes_from_report(ingest_one(path), name))
+        except Exception as exc:  # a bad file is reported, never fatal to the session
+            log.warning("ingest of %s failed: %s", name, exc)
+            outcomes.append(FileOutcome(name=name, status="error", error=f"{type(exc).__name__}: {exc}"))
+    if progress:
+        progress(total, total, "")
+    return outcomes
+
+
+def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
+    """Markdown summary of an upload: one row per file, errors spelled out.
+
+    Args:
+        outcomes: per-file results.
+    """
+    if not outcomes:
+        return "No files uploaded."
+    icon = {"added": "✅", "updated": "🔄", "unchanged": "⏸️", "error": "❌"}
+    rows = ["| file | status | department | year | facts | note |", "|---|---|---|---|---|---|"]
+    for o in outcomes:
+        note = o.error if o.status == "error" else (f"{o.warnings} warnings" if o.warnings else "")
+        rows.append(
+            "| " + " | ".join(
+                [md_escape(o.name), f"{icon.get(o.status, '')} {o.status}", md_escape(o.department),
+                 "" if o.year is None else str(o.year), "" if o.facts is None else str(o.facts),
+                 md_escape(shorten(note, 200))]
+            ) + " |"
+        )
+    errors = sum(o.status == "error" for o in outcomes)
+    ok = len(outcomes) - errors
+    summary = f"**{ok} file(s) ingested, {errors} failed.**"
+    if errors:
+        summary += " Failed files were skipped; the existing index is unchanged for them."
+    return summary + "\n\n" + "\n".join(rows)
+
+
+def changed(outcomes: Sequence[FileOutcome]) -> bool:
+    """True when an upload added or updated any document (the assistant must reload).
+
+    Args:
+        outcomes: per-file results.
+    """
+    return any(o.status in ("added", "updated") for o in outcomes)
+
+
+def issues_markdown(issues: Sequence[Any]) -> str:
+    """Markdown list of a document's integrity issues (figures that do not add up).
+
+    Args:
+        issues: IntegrityIssue records of one document.
+    """
+    if not issues:
+        return ""
+    rows = [f"- 表{md_escape(i.table_no)} · line {i.line}: {md_escape(i.message)}" if i.table_no
+            else f"- line {i.line}: {md_escape(i.message)}" for i in issues]
+    return "**⚠️ Integrity checks 数据核对** — places where the document's own figures disagree:\n\n" + "\n".join(rows)
+
+
+_LOOPBACK = {"127.0.0.1", "localhost", "::1", "ip6-localhost"}
+
+
+def is_loopback(host: str) -> bool:
+    """True when host only accepts local connections.
+
+    Args:
+        host: the interface the server binds.
+    """
+    return host in _LOOPBACK or host.startswith("127.")
+
+
+def login_from_env(host: str, environ: dict[str, str]) -> tuple[str, str] | None:
+    """Login pair for a server exposed beyond loopback, from QA_UI_USER / QA_UI_PASSWORD.
+
+    Args:
+        host: the interface the server binds.
+        environ: environment variables.
+
+    Returns:
+        (user, password) when the host is not loopback and both are set, else None.
+    """
+    if is_loopback(host):
+        return None
+    user, password = environ.get("QA_UI_USER", ""), environ.get("QA_UI_PASSWORD", "")
+    if user and password:
+        return (user, password)
+    return None
