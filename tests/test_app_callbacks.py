@@ -1,0 +1,241 @@
+"""Unit tests for the web UI callbacks (qa/web/callbacks.py) and the Backend wrapper.
+
+Hand-made answers use the real shapes (qa.types) and the real corpus text; the tests at
+the bottom run on the shared ingested index (`index_dir` fixture).
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import pytest
+
+from qa.types import Answer, Citation, Document, Fact
+from qa.web import callbacks as cb
+
+ROOT = Path(__file__).resolve().parents[1]
+DOC = "000_553322b9b830cfa0.txt"
+LINES = (ROOT / "corpus" / DOC).read_text(encoding="utf-8").split("\n")
+
+
+def _line_of(text: str) -> int:
+    return next(i for i, line in enumerate(LINES, 1) if line.strip() == text)
+
+
+TOTAL_LINE = _line_of("合计 22.35 22.35")
+
+
+def _fact(table_no: str, label: str, column: str, value: float, line: int, code: str = "") -> Fact:
+    return Fact(doc=DOC, department="昌吉回族自治州住房公积金管理中心", year=2024, table_no=table_no,
+                table_title="t", section="", code=code, label=label, column=column, value=value,
+                unit="万元", norm_value=value * 1e4, line=line, quote=LINES[line - 1],
+                source="table" if table_no else "prose")
+
+
+ANSWERED = Answer(
+    status="answered", answer="2024年三公经费预算为 22.35 万元。", value=22.35, unit="万元",
+    computation="1.60 + 20.75 = 22.35",
+    citations=[Citation(DOC, "合计 22.35 22.35", TOTAL_LINE), Citation(DOC, "公务接待费 1.60 1.60", TOTAL_LINE + 4)],
+)
+
+
+# ------------------------------------------------------------------ chat message
+
+def test_answer_markdown_has_answer_computation_and_numbered_citations():
+    md = cb.format_answer_markdown(ANSWERED, "zh")
+    assert "22.35 万元" in md
+    assert "`1.60 + 20.75 = 22.35`" in md
+    assert f"1. `{DOC}` · 第 {TOTAL_LINE} 行" in md
+    assert f"2. `{DOC}` · 第 {TOTAL_LINE + 4} 行" in md
+    assert "qa-badge" not in md  # an ordinary answer carries no status badge
+
+
+def test_warning_refusal_and_ambiguous_are_styled_differently():
+    warn = Answer(**{**ANSWERED.__dict__, "warnings": ["说明写 22.53 万元，表7合计为 22.35 万元。"]})
+    md = cb.format_answer_markdown(warn, "zh")
+    assert "qa-badge-warning" in md and "> ⚠️ 说明写 22.53 万元" in md
+    refusal = cb.format_answer_markdown(Answer(status="not_found", answer="没有找到。"), "zh")
+    assert "qa-badge-refusal" in refusal and "未找到答案" in refusal
+    amb = Answer(status="ambiguous", answer="有两个公积金中心。",
+                 candidates=["昌吉回族自治州住房公积金管理中心", "安阳市住房公积金管理中心"])
+    md = cb.format_answer_markdown(amb, "en")
+    assert "qa-badge-ambiguous" in md and "- 安阳市住房公积金管理中心" in md
+    assert {cb.answer_kind(a) for a in (ANSWERED, warn, amb)} == {"answer", "warning", "ambiguous"}
+
+
+def test_document_text_cannot_inject_markup():
+    a = Answer(status="answered", answer="<script>alert(1)</script> | a | b |",
+               citations=[Citation("x.txt", "<img src=x onerror=alert(1)> *bold*", 3)])
+    md = cb.format_answer_markdown(a, "en")
+    assert "<script>" not in md and "<img" not in md
+    assert "\\|" in md and "\\*bold\\*" in md
+    assert "line 3" in md
+
+
+def test_language_and_citation_choices():
+    assert cb.language_of("三公经费是多少") == "zh"
+    assert cb.language_of("How much was spent?") == "en"
+    choices = cb.citation_choices(ANSWERED.citations, "en")
+    assert [v for _, v in choices] == [0, 1]
+    assert choices[0][0].startswith(f"[1] {DOC} · line {TOTAL_LINE}")
+
+
+def test_followup_question_names_the_candidate():
+    dept = "昌吉回族自治州住房公积金管理中心"
+    assert cb.followup_question("公积金中心2024年三公经费预算是多少？", dept) == f"{dept}2024年三公经费预算是多少？"
+    assert cb.followup_question("住建局的三公经费是多少", "乌鲁木齐市住房和城乡建设局") == "乌鲁木齐市住房和城乡建设局的三公经费是多少"
+    assert cb.followup_question("三公经费是多少", dept) == f"{dept}三公经费是多少"
+    assert cb.followup_question("How much was the IT budget?", dept) == f"How much was the IT budget? ({dept})"
+
+
+# ------------------------------------------------------------------ citation excerpt
+
+def test_find_quote_tolerates_whitespace_fullwidth_and_line_offsets():
+    assert cb.find_quote(LINES, "合计 22.35 22.35", TOTAL_LINE) == [(TOTAL_LINE, 0, len("合计 22.35 22.35"))]
+    # a cited line one off, spaces dropped, fullwidth digits: still the same place
+    assert cb.find_quote(LINES, "合计22.35  ２２.３５", TOTAL_LINE - 1) == [(TOTAL_LINE, 0, len("合计 22.35 22.35"))]
+    assert cb.find_quote(LINES, "这句话不在文档里", TOTAL_LINE) is None
+
+
+def test_find_quote_spans_wrapped_lines():
+    first = next(i for i, line in enumerate(LINES, 1) if line.endswith("下设 16个处室，分"))
+    segs = cb.find_quote(LINES, "下设 16个处室，分别是：木垒管理部", first)
+    assert [s[0] for s in segs] == [first, first + 2]  # the blank line between is skipped
+    assert LINES[first - 1][segs[0][1]:segs[0][2]] == "下设 16个处室，分"
+    assert LINES[first + 1][segs[1][1]:segs[1][2]] == "别是：木垒管理部"
+
+
+def test_excerpt_html_marks_the_quote_with_line_numbers():
+    html = cb.citation_excerpt_html(LINES, ANSWERED.citations[0], number=1, lang="zh")
+    assert "<mark>合计 22.35 22.35</mark>" in html
+    assert f'<td class="qa-ln">{TOTAL_LINE}</td>' in html
+    assert f'<td class="qa-ln">{TOTAL_LINE - 2}</td>' in html  # context before
+    assert "[1]" in html and f"第 {TOTAL_LINE} 行" in html
+    assert "qa-excerpt-note" not in html
+
+
+def test_excerpt_html_escapes_and_falls_back_to_the_cited_line():
+    lines = ["标题", "<b>收入</b> 100", "合计 100"]
+    html = cb.citation_excerpt_html(lines, Citation("x.txt", "不存在的引文", 2), lang="en")
+    assert "qa-excerpt-note" in html  # says the quote was not found verbatim
+    assert "<mark>&lt;b&gt;收入&lt;/b&gt; 100</mark>" in html
+    assert "<b>" not in html
+
+
+# ------------------------------------------------------------------ documents tab
+
+def test_documents_rows_and_table_views():
+    docs = [Document(DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", "h"),
+            Document("b.txt", "某局", None, "决算", "元", "h2")]
+    rows = cb.documents_rows(docs, {DOC: 120}, {DOC: 9})
+    assert rows[0] == [DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", 120, 9]
+    assert rows[1][0] == "b.txt" and rows[1][2] == "" and rows[1][5] == 0
+    assert len(rows[0]) == len(cb.DOCUMENT_HEADERS)
+
+    facts = [_fact("10", "合计", "预算数", 22.35, TOTAL_LINE), _fact("2", "合计", "预算数", 22.35, TOTAL_LINE),
+             _fact("2", "公务接待费", "预算数", 1.6, TOTAL_LINE + 4, code="30217"), _fact("", "三公经费", "预算数", 22.35, 40)]
+    tables = [{"no": "10", "title": "三公表", "empty": False}, {"no": "2", "title": "收入表", "empty": False},
+              {"no": "9", "title": "国有资本经营预算支出情况表", "empty": True}]
+    choices = cb.table_choices(tables, facts)
+    assert [v for _, v in choices] == ["2", "9", "10", cb.PROSE_TABLE]  # numeric order, prose last
+    assert "2 facts" in choices[0][0] and "空表" in choices[1][0]
+    rows = cb.table_fact_rows([f for f in facts if f.table_no == "2"])
+    assert rows == [["", "合计", "预算数", 22.35, "万元", TOTAL_LINE],
+                    ["30217", "公务接待费", "预算数", 1.6, "万元", TOTAL_LINE + 4]]
+    assert "empty table" in cb.table_heading(tables[2], docs[0])
+
+
+# ------------------------------------------------------------------ upload
+
+def test_ingest_files_reports_each_file_and_survives_a_bad_one():
+    from qa.ingest.pipeline import FileResult, IngestReport
+
+    def ingest_one(path: str):
+        if path.endswith("bad.bin"):
+            raise ValueError("binary file")
+        return IngestReport(results=[FileResult(Path(path).name, path, "added", department="某局",
+                                                year=2024, facts=12, tables=3, warnings=1)])
+
+    ticks = []
+    outcomes = cb.ingest_files(["/tmp/a.txt", "/tmp/bad.bin", "/tmp/c.txt"], ingest_one,
+                               lambda i, n, name: ticks.append((i, n, name)))
+    assert [o.status for o in outcomes] == ["added", "error", "added"]
+    assert outcomes[1].error == "ValueError: binary file"
+    assert ticks[0] == (0, 3, "a.txt") and ticks[-1] == (3, 3, "")
+    assert cb.changed(outcomes)
+    md = cb.format_ingest_report(outcomes)
+    assert "2 file(s) ingested, 1 failed" in md
+    assert "| bad.bin | ❌ error |" in md and "binary file" in md
+    assert "| a.txt | ✅ added | 某局 | 2024 | 12 | 1 warnings |" in md
+
+
+def test_ingest_report_errors_from_the_pipeline_are_shown():
+    from qa.ingest.pipeline import FileResult, IngestReport
+
+    report = IngestReport(results=[FileResult("e.txt", "/tmp/e.txt", "error", error="e.txt: not UTF-8")])
+    outcomes = cb.ingest_files(["/tmp/e.txt"], lambda p: report)
+    assert outcomes[0].status == "error" and not cb.changed(outcomes)
+    assert "not UTF-8" in cb.format_ingest_report(outcomes)
+
+
+def test_login_only_beyond_loopback():
+    env = {"QA_UI_USER": "staff", "QA_UI_PASSWORD": "pw"}
+    assert cb.login_from_env("127.0.0.1", env) is None
+    assert cb.login_from_env("0.0.0.0", env) == ("staff", "pw")
+    assert cb.login_from_env("0.0.0.0", {"QA_UI_USER": "staff"}) is None
+
+
+# ------------------------------------------------------------------ backend wrapper
+
+def test_backend_runs_on_one_thread_and_turns_failures_into_refusals():
+    from qa.web.ui import Backend
+
+    threads = set()
+
+    class Boom:
+        index = None
+
+        def ask(self, q):
+            threads.add(threading.get_ident())
+            raise RuntimeError("index missing")
+
+    backend = Backend(None, opener=lambda d: Boom())
+    answers = [backend.ask("q") for _ in range(3)]
+    assert all(a.status == "not_found" and "index missing" in a.answer for a in answers)
+    assert len(threads) == 1 and threading.get_ident() not in threads
+
+
+# ------------------------------------------------------------------ on the real index
+
+def test_real_index_documents_tables_and_quotes(index_dir):
+    from qa.store.index import Index
+
+    index = Index(index_dir)
+    docs = index.documents()
+    rows = cb.documents_rows(docs, {d.name: len(index.facts(doc=d.name)) for d in docs})
+    assert len(rows) == 5
+    assert all(r[1] and r[3] and r[5] > 0 for r in rows)  # department, kind, facts
+    doc = next(d for d in docs if d.name == DOC)
+    facts = index.facts(doc=DOC)
+    choices = cb.table_choices(index.tables(DOC), facts)
+    assert len(choices) >= 5
+    lines = index.lines(DOC)
+    # every fact's quote must be findable for the excerpt view (the quote contract)
+    missing = [f for f in facts if cb.find_quote(lines, f.quote, f.line) is None]
+    assert len(missing) <= len(facts) * 0.01, missing[:3]
+    assert doc.department
+
+
+def test_real_assistant_answer_renders_with_findable_citations(index_dir):
+    from qa.assistant import Assistant
+
+    assistant = Assistant.open(index_dir)
+    answer = assistant.ask(cb.EXAMPLE_QUESTIONS[0])
+    assert answer.status == "answered"
+    md = cb.format_answer_markdown(answer, "zh")
+    assert "22.35" in md and "1. `" in md
+    for c in answer.citations:
+        lines = assistant.index.lines(c.doc)
+        html = cb.citation_excerpt_html(lines, c)
+        assert "<mark>" in html and "qa-excerpt-note" not in html

@@ -1,0 +1,115 @@
+"""End-to-end: app.py served on localhost, driven in headless Debian Chromium.
+
+Asks a question, checks the number and a citation, opens the citation (the excerpt
+with the highlighted quote appears), browses a document's tables, uploads a bad file
+(reported, index intact) and saves screenshots under tests/output/.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+from browser_util import CHROMIUM, chromium_page, running_app
+
+OUT = Path(__file__).resolve().parent / "output"
+QUESTION = "昌吉州公积金中心2024年三公经费预算是多少？"
+EXPECTED = "22.35"
+TIMEOUT_MS = 90_000
+
+pytestmark = pytest.mark.browser
+
+
+def _require_chromium() -> None:
+    if Path(CHROMIUM).exists():
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{CHROMIUM} missing in CI: run `make browser-deps`")
+    pytest.skip(f"{CHROMIUM} not installed (apt-get install chromium)")
+
+
+def ask_and_open_citation(page, url: str) -> dict:
+    """Ask QUESTION, open citation [1]; return what the page showed."""
+    page.goto(url)
+    box = page.locator("#qa-question textarea")
+    box.wait_for(timeout=TIMEOUT_MS)
+    # the examples are there on first load, in Chinese and English
+    page.get_by_text("How much did the Changji").first.wait_for(timeout=TIMEOUT_MS)
+    examples = page.get_by_text(QUESTION).count(), page.get_by_text("How much did the Changji").count()
+    box.fill(QUESTION)
+    page.locator("#qa-ask").click()
+    bot = page.locator("#qa-chat [data-testid=bot]").last
+    bot.wait_for(timeout=TIMEOUT_MS)
+    answer_text = bot.inner_text()
+    first = page.locator("#qa-citations label").first
+    first.wait_for(timeout=TIMEOUT_MS)
+    citation_label = first.inner_text()
+    first.click()
+    mark = page.locator("#qa-excerpt mark").first
+    mark.wait_for(timeout=TIMEOUT_MS)
+    hit_line = page.locator("#qa-excerpt tr.qa-hit td.qa-ln").first.inner_text()
+    OUT.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(OUT / "browser_chat.png"), full_page=True)
+    return {"examples": examples, "answer": answer_text, "citation": citation_label,
+            "mark": mark.inner_text(), "hit_line": hit_line}
+
+
+def browse_documents(page) -> dict:
+    """Open the Documents tab, pick the first document; return the shown tables."""
+    page.get_by_role("tab", name=re.compile("Documents")).click()
+    docs = page.locator("#qa-docs")
+    docs.wait_for(timeout=TIMEOUT_MS)
+    page.locator("#qa-doc-pick input").click()
+    page.locator("[role=option]").first.click()
+    facts = page.locator("#qa-facts")
+    page.wait_for_function(
+        "() => document.querySelectorAll('#qa-facts tbody tr').length > 0", timeout=TIMEOUT_MS)
+    page.screenshot(path=str(OUT / "browser_documents.png"), full_page=True)
+    return {"docs": docs.inner_text(), "facts_rows": page.locator("#qa-facts tbody tr").count(),
+            "facts": facts.inner_text()}
+
+
+def upload_bad_file(page, bad: Path) -> str:
+    """Upload a binary file on the Upload tab; return the ingest report text."""
+    page.get_by_role("tab", name=re.compile("Upload")).click()
+    page.locator("#qa-files input[type=file]").set_input_files(str(bad))
+    page.wait_for_timeout(1000)  # the upload to the server finishes before ingest reads it
+    page.locator("#qa-ingest").click()
+    report = page.locator("#qa-ingest-report")
+    page.wait_for_function(
+        "() => (document.querySelector('#qa-ingest-report')?.innerText || '').includes('failed')",
+        timeout=TIMEOUT_MS)
+    return report.inner_text()
+
+
+def test_chat_citation_documents_and_upload_in_chromium(index_dir, tmp_path):
+    _require_chromium()
+    # a private copy: the upload step must not touch the session's shared index
+    data_dir = tmp_path / "index"
+    shutil.copytree(index_dir, data_dir)
+    bad = tmp_path / "broken.txt"
+    bad.write_bytes(bytes(range(256)) * 8)
+    with running_app(data_dir, OUT / "app.log") as url, chromium_page() as page:
+        chat = ask_and_open_citation(page, url)
+        assert chat["examples"][0] >= 1 and chat["examples"][1] >= 1
+        assert EXPECTED in chat["answer"]
+        assert ".txt" in chat["answer"]  # numbered citations name the document
+        assert chat["citation"].startswith("[1] ") and ".txt" in chat["citation"]
+        assert chat["mark"].strip()  # the quote is highlighted in the excerpt
+        assert re.fullmatch(r"\d+", chat["hit_line"].strip())
+        cited = re.search(r"(?:第 |line )(\d+)", chat["citation"])
+        assert cited and cited.group(1) == chat["hit_line"].strip()  # quote found at the cited line
+
+        docs = browse_documents(page)
+        assert docs["docs"].count(".txt") >= 5
+        assert docs["facts_rows"] > 0
+
+        report = upload_bad_file(page, bad)
+        assert "broken.txt" in report and "1 failed" in report
+        # the documents table still lists every document after the failed upload
+        page.get_by_role("tab", name=re.compile("Documents")).click()
+        assert page.locator("#qa-docs").inner_text().count(".txt") >= 5
