@@ -16,11 +16,13 @@ log = logging.getLogger(__name__)
 
 AskFn = Callable[[str], dict[str, Any]]
 _CJK = re.compile(r"[\u4e00-\u9fff]")
+_LATIN = re.compile(r"[A-Za-z]")
 
 
 def language(question: str) -> str:
-    """"zh" when the question has any CJK ideograph, else "en"."""
-    return "zh" if _CJK.search(question or "") else "en"
+    """"en" when Latin letters dominate (an English question may quote a Chinese term), else "zh"."""
+    q = question or ""
+    return "en" if len(_LATIN.findall(q)) > 2 * len(_CJK.findall(q)) else "zh"
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Score one answer (Answer.to_dict() form) against one gold item.
 
 Rules by item kind:
-    numeric (item has "value"): status answered and the value within rounding after
-        unit conversion (元/千元/万元/亿元 via qa.ingest.normalize.convert; % and counts
-        as they are).
+    numeric (item has "value"): status answered and the value within 0.01 (in the gold
+        unit) after unit conversion (元/千元/万元/亿元 via qa.ingest.normalize.convert;
+        % and counts as they are); for yoy/diff/compare the magnitude is scored.
     unanswerable: status == "not_found".
     ambiguous: status == "ambiguous" and every gold candidate named (substring either
         way, after normalisation) in the answer's candidates or text.
@@ -22,6 +22,7 @@ from qa.ingest.normalize import convert, squeeze, to_halfwidth
 from qa.types import UNIT_TO_YUAN
 
 LIST_RECALL = 0.8
+SIGNLESS_TYPES = ("yoy", "diff", "compare")
 # Absolute tolerance in the gold unit: gold figures are printed to 2 decimals, so an
 # answer that rounds the other way at the last printed digit still counts.
 ABS_TOL = 0.01
@@ -50,9 +51,14 @@ def _haystack(answer: dict[str, Any]) -> str:
 
 
 def _units_compatible(gold_unit: str, unit: str | None) -> bool:
+    """Money converts to money; % only matches %; counts (人/个/辆/名/期…) match each other."""
     if not unit or unit == gold_unit:
         return True
-    return gold_unit in UNIT_TO_YUAN and unit in UNIT_TO_YUAN
+    money = (gold_unit in UNIT_TO_YUAN, unit in UNIT_TO_YUAN)
+    if any(money):
+        return all(money)
+    pct = (gold_unit == "%", unit == "%")
+    return not any(pct)
 
 
 def score_numeric(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
@@ -68,8 +74,13 @@ def score_numeric(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
         return ItemScore(False, f"unit {unit} vs {gold_unit}")
     got_conv = convert(float(got), unit, gold_unit) if unit else float(got)
     gold = float(item["value"])
-    if abs(got_conv - gold) <= ABS_TOL + REL_TOL * abs(gold):
+    tol = ABS_TOL + REL_TOL * abs(gold)
+    if abs(got_conv - gold) <= tol:
         return ItemScore(True, "value ok")
+    # "比去年少了多少" may be answered as -2 or as 2 with the word 减少: the direction is
+    # carried by the wording, so changes and differences are scored on magnitude.
+    if item.get("type") in SIGNLESS_TYPES and abs(abs(got_conv) - abs(gold)) <= tol:
+        return ItemScore(True, "value ok (magnitude)")
     return ItemScore(False, f"value {got_conv:.4f} vs {gold}")
 
 
