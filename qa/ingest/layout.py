@@ -1,0 +1,379 @@
+"""Pre-parse normalisation of layouts the parser does not read directly, with a way back.
+
+Documents from the wild carry things the corpus does not: Markdown/pipe tables, page
+numbers and repeated running headers from PDF page breaks, spam or injected instructions
+scraped along with a web page, and 繁體 script. ``prepare`` turns the original lines into
+lines the parser knows (tab-separated table rows, simplified script, noise removed) and
+remembers for every prepared line which original line it came from. ``restore`` maps a
+ParsedDocument of the prepared text back onto the original: line numbers, quotes (taken
+verbatim from the original lines) and the stored lines themselves. Nothing here decides
+what a number means; that stays in the parser.
+
+Spam and instructions inside a document are data: their lines are kept in the stored text
+(so a person can see them) but hidden from fact extraction.
+"""
+
+from __future__ import annotations
+
+import bisect
+import dataclasses
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from qa.ingest.script import to_simplified_lines
+from qa.types import ParsedDocument
+
+log = logging.getLogger(__name__)
+
+# A pipe-table row: starts and ends with | (Markdown), or has ≥2 inner pipes.
+_PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+_PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
+# Page furniture a PDF page break leaves in extracted text. Bare numbers are not matched
+# on purpose: one-cell-per-line tables have amount cells that are bare numbers.
+_PAGE_NO = re.compile(
+    r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|page\s+\d{1,4}(?:\s+of\s+\d{1,4})?)\s*$",
+    re.IGNORECASE,
+)
+# Lines that are advertising or instructions addressed to a reader/assistant, not budget
+# content. Government sites (.gov.cn) are not spam.
+_SPAM = re.compile(
+    r"(?:https?://|www\.)(?![\w.-]*gov\.cn)[\w.-]+"
+    r"|红包|紅包|领取|領取|加微信|加\s*QQ|扫码|掃碼|中奖|中獎|彩票|博彩|棋牌|代开发票|代開發票|免费领|免費領"
+    r"|点击(?:进入|查看|领取|下载|链接)|點擊"
+    r"|忽略(?:以上|上述|之前|前面)|無視以上|无视以上|(?:系统|系統)提示词|(?:以上|上述)(?:所有)?(?:指令|指示)"
+    r"|ignore (?:all |any )?(?:the )?(?:previous|above|prior) (?:instructions|prompts?)"
+    r"|disregard (?:all |the )?(?:previous|above)|system prompt|you are now",
+    re.IGNORECASE,
+)
+# Normalised-line length above which a line is prose, never a running header.
+_MAX_HEADER_LEN = 60
+
+
+@dataclass
+class Prepared:
+    """Lines ready for the parser plus the map back to the original.
+
+    Attributes:
+        original: the original lines (what the store keeps and quotes come from).
+        lines: the prepared lines given to the parser.
+        origin: for each prepared line, the 0-based index of its original line.
+        aligned: for each prepared line, True when it is the original line with characters
+            substituted one-for-one (script conversion only), so offsets map exactly.
+        notes: what was changed, for the ingest report.
+    """
+
+    original: list[str]
+    lines: list[str]
+    origin: list[int]
+    aligned: list[bool]
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def text(self) -> str:
+        return "\n".join(self.lines)
+
+    @property
+    def changed(self) -> bool:
+        return self.lines != self.original
+
+
+def is_spam(line: str) -> bool:
+    """True for advertising / injected-instruction lines that must not feed the parser.
+
+    Args:
+        line: one original line.
+    """
+    return bool(_SPAM.search(line))
+
+
+def is_page_number(line: str) -> bool:
+    """True for page-number furniture such as '- 12 -' or '第 3 页 共 40 页'.
+
+    Args:
+        line: one line.
+    """
+    return bool(_PAGE_NO.match(line))
+
+
+def split_pipe_row(line: str) -> list[str]:
+    """Cells of a pipe-table row, stripped ('| a | | 1.00 |' -> ['a', '', '1.00']).
+
+    Args:
+        line: a line matching a pipe row.
+    """
+    s = line.strip()
+    if s.startswith("|"):
+        s = s[1:]
+    if s.endswith("|"):
+        s = s[:-1]
+    return [c.strip() for c in s.split("|")]
+
+
+def _running_headers(lines: list[str], page_idx: set[int]) -> set[int]:
+    """Indices of short lines that repeat next to page numbers (running headers/footers)."""
+    near: Counter[str] = Counter()
+    cand: dict[str, list[int]] = {}
+    for i in page_idx:
+        for j in range(max(0, i - 2), min(len(lines), i + 3)):
+            if j in page_idx:
+                continue
+            key = lines[j].strip()
+            if key and len(key) <= _MAX_HEADER_LEN:
+                cand.setdefault(key, []).append(j)
+    counts = Counter(l.strip() for l in lines)
+    out: set[int] = set()
+    for key, idxs in cand.items():
+        near[key] = len(set(idxs))
+        # A header repeats on many pages; a real line near one page break does not.
+        if near[key] >= 3 and counts[key] >= 3:
+            out.update(i for i, l in enumerate(lines) if l.strip() == key)
+    return out
+
+
+def prepare(text: str) -> Prepared:
+    """Turn a document's text into parser-ready lines with a map back to the original.
+
+    Args:
+        text: the full decoded text.
+
+    Returns:
+        Prepared; when nothing applies, lines == original and the map is the identity.
+    """
+    original = text.splitlines()
+    script = to_simplified_lines(original)
+    notes: list[str] = []
+    if script.converted:
+        notes.append("繁體 text matched through its simplified form")
+    src = script.lines
+    page_idx = {i for i, l in enumerate(src) if is_page_number(l)}
+    header_idx = _running_headers(src, page_idx) if len(page_idx) >= 2 else set()
+    lines: list[str] = []
+    origin: list[int] = []
+    aligned: list[bool] = []
+    dropped = Counter[str]()
+    for i, line in enumerate(src):
+        if i in page_idx or i in header_idx:
+            dropped["page furniture"] += 1
+            continue
+        if is_spam(original[i]):
+            dropped["spam/instruction"] += 1
+            continue
+        if _PIPE_ROW.match(line) or (line.count("|") >= 2 and "|" in line.strip()[:1] + line.strip()[-1:]):
+            if _PIPE_SEP.match(line):
+                dropped["pipe separator"] += 1
+                continue
+            lines.append("\t".join(split_pipe_row(line)))
+            origin.append(i)
+            aligned.append(False)
+            dropped["pipe row → tabs"] += 1
+            continue
+        if _PIPE_SEP.match(line) and "|" in line:
+            dropped["pipe separator"] += 1
+            continue
+        lines.append(line)
+        origin.append(i)
+        aligned.append(script.aligned[i])
+    for what, n in dropped.items():
+        notes.append(f"{n} line(s): {what}")
+    return Prepared(original, lines, origin, aligned, notes)
+
+
+def _squeeze_map(s: str) -> tuple[str, list[int]]:
+    """Whitespace-free form of s and, per kept character, its index in s."""
+    chars, idx = [], []
+    for i, ch in enumerate(s):
+        if not ch.isspace():
+            chars.append(ch)
+            idx.append(i)
+    return "".join(chars), idx
+
+
+class _Restorer:
+    """Maps line numbers and quotes of the prepared text back to the original."""
+
+    def __init__(self, prep: Prepared):
+        self.prep = prep
+        self.identity = not prep.changed
+        self._orig_sq = [re.sub(r"\s+", "", l) for l in prep.original]
+
+    def line(self, n: int) -> int:
+        """1-based prepared line -> 1-based original line."""
+        if self.identity or n <= 0:
+            return n
+        k = min(n - 1, len(self.prep.origin) - 1)
+        return self.prep.origin[k] + 1 if k >= 0 else n
+
+    def quote(self, quote: str, n: int) -> str:
+        """The original text for a quote read at prepared line n (1-based)."""
+        if self.identity or not quote:
+            return quote
+        p = self.prep
+        q_sq = re.sub(r"\s+", "", quote)
+        start = max(0, n - 1 - 3)
+        stop = min(len(p.lines), n - 1 + 12)
+        # Most quotes are untouched lines: if the quote already occurs in the original
+        # around that place, keep it.
+        o_lo = p.origin[start] if start < len(p.origin) else 0
+        o_hi = p.origin[stop - 1] + 1 if stop - 1 < len(p.origin) and stop > 0 else len(p.original)
+        if q_sq and q_sq in "".join(self._orig_sq[o_lo:o_hi]):
+            return quote
+        window = "\n".join(p.lines[start:stop])
+        w_sq, w_idx = _squeeze_map(window)
+        pos = w_sq.find(q_sq) if q_sq else -1
+        if pos < 0:
+            k = min(max(n - 1, 0), len(p.origin) - 1)
+            return p.original[p.origin[k]] if k >= 0 else quote
+        a, b = w_idx[pos], w_idx[pos + len(q_sq) - 1] + 1
+        offsets = []  # char offset of each window line start
+        o = 0
+        for l in p.lines[start:stop]:
+            offsets.append(o)
+            o += len(l) + 1
+        la = bisect.bisect_right(offsets, a) - 1
+        lb = bisect.bisect_right(offsets, b - 1) - 1
+        first, last = start + la, start + lb
+        if all(p.aligned[first:last + 1]) and p.origin[last] - p.origin[first] == last - first:
+            # Script conversion only: the same character span of the original.
+            orig_text = "\n".join(p.original[p.origin[first]:p.origin[last] + 1])
+            return orig_text[a - offsets[la]: a - offsets[la] + (b - a)]
+        return "\n".join(p.original[p.origin[first]:p.origin[last] + 1])
+
+
+def restore(parsed: ParsedDocument, prep: Prepared) -> ParsedDocument:
+    """Map a ParsedDocument of prepared text back onto the original text.
+
+    Args:
+        parsed: what parse_document returned for prep.text.
+        prep: the Prepared it was made from.
+
+    Returns:
+        A ParsedDocument whose lines are the original lines and whose line numbers and quotes
+        point into them.
+    """
+    r = _Restorer(prep)
+    if r.identity:
+        return parsed
+    rep = dataclasses.replace
+    facts = [rep(f, line=r.line(f.line), quote=r.quote(f.quote, f.line)) for f in parsed.facts]
+    chunks = [rep(c, line_start=r.line(c.line_start), line_end=r.line(c.line_end)) for c in parsed.chunks]
+    issues = [rep(i, line=r.line(i.line)) for i in parsed.issues]
+    enums = [rep(e, line=r.line(e.line), quote=r.quote(e.quote, e.line)) for e in parsed.enumerations]
+    tables = []
+    for t in parsed.tables:
+        t = dict(t)
+        for key in ("line_start", "line_end"):
+            if isinstance(t.get(key), int):
+                t[key] = r.line(t[key])
+        tables.append(t)
+    out = ParsedDocument(
+        document=parsed.document,
+        lines=list(prep.original),
+        facts=facts,
+        chunks=chunks,
+        issues=issues,
+        enumerations=enums,
+        tables=tables,
+    )
+    for extra in ("notes", "warnings"):
+        if hasattr(parsed, extra):
+            setattr(out, extra, getattr(parsed, extra))
+    return out
+
+
+def _col_letter(i: int) -> str:
+    s = ""
+    i += 1
+    while i:
+        i, rem = divmod(i - 1, 26)
+        s = chr(65 + rem) + s
+    return s
+
+
+_ROW_LOC = re.compile(r"^(?P<sheet>.+)!(?P<col>[A-Z]+)(?P<row>\d+)$")
+
+
+def _col_index(col: str) -> int:
+    n = 0
+    for ch in col:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def attach_locations(parsed: ParsedDocument, pages: list[int | None] | None,
+                     locations: list[str | None] | None) -> ParsedDocument:
+    """Give facts the page (PDF) or sheet cell (XLSX) of the line they were read from.
+
+    Args:
+        parsed: a ParsedDocument whose line numbers index the loaded text.
+        pages: page per line from the loader, or None.
+        locations: per line the location of its first cell ("Sheet!A7"), or None. Rows of
+            spreadsheets are tab-separated cells starting at that column, so the cell of a
+            fact is the field holding its value.
+    """
+    if not pages and not locations:
+        return parsed
+    from qa.ingest.normalize import parse_number
+
+    lines = parsed.lines
+    facts = []
+    for f in parsed.facts:
+        k = f.line - 1
+        page = pages[k] if pages and 0 <= k < len(pages) else None
+        cell = None
+        if locations and 0 <= k < len(locations) and locations[k]:
+            cell = locations[k]
+            m = _ROW_LOC.match(cell)
+            if m and 0 <= k < len(lines):
+                fields = lines[k].split("\t")
+                for j, fv in enumerate(fields):
+                    v = parse_number(fv.strip())
+                    if v is not None and abs(abs(v) - abs(f.value)) < 1e-9:
+                        cell = f"{m['sheet']}!{_col_letter(_col_index(m['col']) + j)}{m['row']}"
+                        break
+        facts.append(dataclasses.replace(f, page=page if page is not None else f.page,
+                                         cell=cell if cell is not None else f.cell))
+    parsed.facts = facts
+    return parsed
+
+
+def parse_text(name: str, text: str, *, content_hash: str = "", path: str = "",
+               pages: list[int | None] | None = None,
+               locations: list[str | None] | None = None) -> ParsedDocument:
+    """parse_document with layout preparation, mapping back and locations attached.
+
+    Args:
+        name: file name as ingested.
+        text: decoded text (as the loader produced it).
+        content_hash: hash of the raw bytes.
+        path: where it was read from.
+        pages: optional page per line (from LoadedText.pages).
+        locations: optional location per line (from LoadedText.locations).
+    """
+    import hashlib
+
+    from qa.ingest.parse import parse_document
+
+    prep = prepare(text)
+    for note in prep.notes:
+        log.info("%s: %s", name, note)
+    parsed = parse_document(
+        name, prep.text,
+        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=path)
+    parsed = restore(parsed, prep)
+    return attach_locations(parsed, pages, locations)
+
+
+def parse_loaded(loaded) -> ParsedDocument:
+    """Parse a LoadedText (from qa.ingest.loaders.load) with layouts, script and locations.
+
+    Args:
+        loaded: a qa.ingest.loaders.LoadedText.
+    """
+    return parse_text(loaded.name, loaded.text, content_hash=loaded.content_hash,
+                      path=loaded.path, pages=loaded.pages, locations=loaded.locations)

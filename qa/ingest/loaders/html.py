@@ -1,0 +1,105 @@
+"""HTML loader (BeautifulSoup): block text as lines, tables as tab-separated rows.
+
+Scripts, styles and navigation chrome are dropped; inline markup (<b>, <span>) stays
+inside its line so "收入 <b>3,394.10</b> 万元" reads as one sentence. Decoding follows the
+shared text policy (UTF-8, else GB18030) unless the page declares a charset.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from pathlib import Path
+
+from qa.ingest.loaders import LoadedText, LoadError
+from qa.ingest.loaders.text import decode_text
+
+SUFFIXES = (".html", ".htm")
+
+_BLOCK = {"p", "div", "br", "li", "ul", "ol", "h1", "h2", "h3", "h4", "h5", "h6", "section",
+          "article", "header", "footer", "tr", "table", "blockquote", "pre", "dt", "dd", "caption",
+          "title"}
+_DROP = {"script", "style", "noscript", "template", "svg", "iframe", "nav"}
+
+
+def _decode(data: bytes, label: str) -> tuple[str, str, list[str]]:
+    m = re.search(rb"<meta[^>]+charset=[\"']?([A-Za-z0-9_-]+)", data[:4096], re.IGNORECASE)
+    if m:
+        enc = m.group(1).decode("ascii").lower()
+        if enc in ("gb2312", "gbk", "gb18030"):
+            enc = "gb18030"
+        try:
+            return data.decode(enc), enc, ([] if enc.startswith("utf") else [f"decoded as {enc}"])
+        except (LookupError, UnicodeDecodeError):
+            pass
+    if data.lstrip()[:1] == b"<":
+        # decode_text rejects nothing here that it would not reject for a .txt
+        pass
+    return decode_text(data, label)
+
+
+def _table_rows(table) -> list[str]:
+    rows = []
+    for tr in table.find_all("tr"):
+        if tr.find_parent("table") is not table:
+            continue
+        cells = []
+        for td in tr.find_all(["td", "th"]):
+            if td.find_parent("tr") is not tr:
+                continue
+            cells.append(" ".join(td.get_text(" ").split()))
+            # colspan keeps later cells under their headers
+            span = td.get("colspan")
+            if span and str(span).isdigit():
+                cells.extend([""] * (int(span) - 1))
+        if any(cells):
+            rows.append("\t".join(cells).rstrip("\t"))
+    return rows
+
+
+def load(path: Path) -> LoadedText:
+    """Load an HTML page.
+
+    Args:
+        path: the file.
+
+    Raises:
+        LoadError: empty/undecodable, or no text in the page.
+    """
+    from bs4 import BeautifulSoup
+
+    p = Path(path)
+    data = p.read_bytes()
+    if not data.strip():
+        raise LoadError(f"{p}: empty file")
+    html, encoding, notes = _decode(data, str(p))
+    soup = BeautifulSoup(html, "html.parser")
+    for tag in soup.find_all(_DROP):
+        tag.decompose()
+    # Innermost tables first so a nested table becomes rows of its own.
+    for table in reversed(soup.find_all("table")):
+        rows = _table_rows(table)
+        table.replace_with("\n" + "\n".join(rows) + "\n")
+    for tag in soup.find_all(_BLOCK):
+        tag.insert_after("\n")
+        if tag.name == "br":
+            tag.replace_with("\n")
+    root = soup.body or soup
+    text = root.get_text("")
+    lines = []
+    for line in text.splitlines():
+        # Tabs separate table cells; other whitespace runs are layout.
+        cells = [" ".join(c.split()) for c in line.split("\t")]
+        joined = "\t".join(cells).rstrip("\t")
+        if joined.strip() or (lines and lines[-1] != ""):
+            lines.append(joined if joined.strip() else "")
+    if not any(l.strip() for l in lines):
+        raise LoadError(f"{p}: no text in the page")
+    return LoadedText(
+        name=p.name,
+        text="\n".join(lines).strip("\n") + "\n",
+        content_hash=hashlib.sha256(data).hexdigest(),
+        encoding=encoding,
+        path=str(p.resolve()),
+        notes=notes + ["HTML page"],
+    )
