@@ -1,0 +1,217 @@
+"""Column schemas of the genre's standard tables and placing a row's numbers in them.
+
+PDF extraction garbles multi-level headers and drops empty cells, so a row of the
+部门收入总体情况表 may print 5 numbers for 12 columns. The standard schemas below give
+the column order (confirmed by the "※ 1 2 … N" numbering row when printed) and the
+arithmetic that links the columns (合计 = 基本支出 + 项目支出, 小计 = its parts); the
+placement solver tries every order-preserving placement and keeps the one that
+satisfies the arithmetic, then prefers columns that are non-zero elsewhere in the
+document, then the leftmost.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from itertools import combinations
+
+
+@dataclass
+class Schema:
+    """Value columns of one table kind.
+
+    Attributes:
+        kind: table kind ("income", "expenditure", ...).
+        columns: short column names in printed order.
+        sums: (parent index, child indices): parent = sum(children) in every row.
+        prior: per column, how likely a value sits there when placement is ambiguous.
+    """
+
+    kind: str
+    columns: list[str]
+    sums: list[tuple[int, list[int]]] = field(default_factory=list)
+    prior: list[float] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.prior:
+            self.prior = [0.5] * len(self.columns)
+
+
+INCOME_12 = [
+    "总计", "财政拨款小计", "一般公共预算", "上级一般公共预算安排的转移支付", "政府性基金预算",
+    "上级政府性基金安排的转移支付", "国有资本经营预算", "上级国有资本经营预算安排的转移支付",
+    "财政专户", "单位资金", "财政拨款结转", "非财政拨款结转结余",
+]
+PROJECT_11 = [
+    "合计", "工资福利支出", "商品和服务支出", "对个人和家庭的补助", "债务利息及费用支出",
+    "资本性支出(基本建设)", "资本性支出", "对企业补助(基本建设)", "对企业补助", "对社会保障基金补助", "其他支出",
+]
+CARRY_9 = [
+    "总计", "财政拨款合计", "财政拨款人员经费", "财政拨款公用经费", "财政拨款项目支出",
+    "非财政拨款合计", "非财政拨款人员经费", "非财政拨款公用经费", "非财政拨款项目支出",
+]
+
+
+def table_kind(title: str) -> str:
+    """Classify a table by its title (the genre's standard tables)."""
+    t = re.sub(r"\s+", "", title)
+    if "绩效" in t:
+        return "performance"
+    if "三公" in t:
+        return "three"
+    if "收支" in t:
+        return "fiscal_summary" if "财政拨款" in t else "summary"
+    if "采购" in t:
+        return "procurement"
+    if "结转" in t:
+        return "carryover"
+    if "收入" in t:
+        return "income"
+    if "基本支出" in t:
+        return "basic"
+    if "项目支出" in t:
+        return "project"
+    if "经济分类" in t:
+        return "econ_summary"
+    if "政府性基金" in t or "国有资本" in t:
+        return "fund"
+    if "支出" in t:
+        return "expenditure"
+    return "other"
+
+
+def standard_schema(kind: str, n: int | None, header_text: str = "") -> Schema | None:
+    """The standard value columns for a table kind with n value columns (None: default)."""
+    h = re.sub(r"\s+", "", header_text)
+    if kind == "expenditure" and n in (None, 3):
+        return Schema(kind, ["合计", "基本支出", "项目支出"], [(0, [1, 2])], [1.0, 0.6, 0.5])
+    if kind == "basic" and n in (None, 3):
+        return Schema(kind, ["合计", "人员经费", "公用经费"], [(0, [1, 2])], [1.0, 0.6, 0.5])
+    if kind == "fund":
+        if n == 4 or (n is None and "人员经费" in h):
+            return Schema(kind, ["合计", "人员经费", "公用经费", "项目支出"], [(0, [1, 2, 3])], [1.0, 0.6, 0.5, 0.5])
+        if n in (None, 3):
+            return Schema(kind, ["合计", "基本支出", "项目支出"], [(0, [1, 2])], [1.0, 0.6, 0.5])
+    if kind == "income" and n in (None, 12):
+        prior = [1.0, 0.9, 0.8, 0.3, 0.3, 0.1, 0.2, 0.1, 0.1, 0.5, 0.5, 0.4]
+        return Schema(kind, list(INCOME_12), [(0, [1, 8, 9, 10, 11]), (1, [2, 3, 4, 5, 6, 7])], prior)
+    if kind == "project" and n in (None, 11):
+        prior = [1.0, 0.2, 0.9, 0.3, 0.05, 0.2, 0.6, 0.05, 0.1, 0.05, 0.3]
+        return Schema(kind, list(PROJECT_11), [(0, list(range(1, 11)))], prior)
+    if kind == "carryover" and n in (None, 9):
+        prior = [1.0, 0.9, 0.3, 0.3, 0.6, 0.8, 0.3, 0.3, 0.6]
+        return Schema(kind, list(CARRY_9), [(0, [1, 5]), (1, [2, 3, 4]), (5, [6, 7, 8])], prior)
+    if kind == "three" and n in (None, 4):
+        return Schema(kind, ["合计", "一般公共预算", "政府性基金", "国有资本经营预算"], [(0, [1, 2, 3])],
+                      [1.0, 0.9, 0.2, 0.2])
+    if kind == "fiscal_summary" and n in (None, 4):
+        return Schema(kind, ["合计", "一般公共预算", "政府性基金预算", "国有资本经营预算"], [(0, [1, 2, 3])],
+                      [1.0, 0.9, 0.2, 0.2])
+    return None
+
+
+def _violation(vals: list[float], placement: tuple[int, ...], schema: Schema, tol: float) -> float:
+    by_col = {c: v for c, v in zip(placement, vals)}
+    err = 0.0
+    for parent, kids in schema.sums:
+        if parent not in by_col and not any(k in by_col for k in kids):
+            continue
+        p = by_col.get(parent, 0.0)
+        s = sum(by_col.get(k, 0.0) for k in kids)
+        # A parent printed without any child is fine (children left blank in the PDF).
+        if parent in by_col and not any(k in by_col for k in kids):
+            continue
+        d = abs(p - s)
+        if d > tol * (len(kids) + 1):
+            err += d
+    return err
+
+
+def placements(vals: list[float], schema: Schema, weight: list[float] | None = None,
+               tol: float = 0.01, keep: int = 6) -> list[tuple[int, ...]]:
+    """Order-preserving placements of vals into schema columns, best first.
+
+    Args:
+        vals: the row's numbers in printed order.
+        schema: the columns and their arithmetic.
+        weight: optional per-column preference (e.g. columns that are non-zero elsewhere).
+        tol: rounding tolerance in the table unit.
+        keep: how many alternatives to return (the caller may pick another to make
+            parent/child codes add up).
+
+    Returns:
+        Column index tuples (one index per value); empty when vals do not fit.
+    """
+    n = len(schema.columns)
+    k = len(vals)
+    if k == 0 or k > n:
+        return []
+    if k == n:
+        return [tuple(range(n))]
+    w = weight or [0.0] * n
+    scored = []
+    for comb in combinations(range(n), k):
+        err = _violation(vals, comb, schema, tol)
+        pref = sum(schema.prior[c] + w[c] for c in comb)
+        scored.append((err > 0, err, -pref, comb))
+    scored.sort()
+    best_ok = [s for s in scored if not s[0]]
+    pool = best_ok if best_ok else scored
+    return [s[3] for s in pool[:keep]]
+
+
+# ------------------------------------------------------------ header-derived
+
+
+_CODE_COL = re.compile(r"^(类|款|项|科目编码|功能分类编码|经济分类编码|.*编码|.*代码)$")
+_LABEL_COL = re.compile(r"(名称|项目$|^项\s*目$|科目$|类型|单位$|性质|内容|支出功能分类|功能分类$)")
+_GROUP_TOTAL = {"小计", "合计"}
+
+
+def short_name(name: str) -> str:
+    n = re.sub(r"\s+", "", name)
+    n = re.sub(r"^其中[:：]", "", n)
+    n = n.replace("（", "(").replace("）", ")").replace("“", "").replace("”", "").replace('"', "")
+    return n
+
+
+def header_names(header_cells: list[list[str]], width: int) -> list[str]:
+    """Column names per cell index from positional header rows.
+
+    Takes the deepest header cell printed exactly above each column; a 小计/合计 under a
+    group heading takes the group's name ("一般公共预算" / "小计" -> "一般公共预算").
+    """
+    rows = [r + [""] * (width - len(r)) for r in header_cells if any(r)]
+    names = []
+    for c in range(width):
+        exact = ""
+        group = ""
+        for r in rows:
+            x = short_name(r[c]) if c < len(r) else ""
+            if x:
+                if exact and x in _GROUP_TOTAL:
+                    group = exact
+                exact = x
+        if exact in _GROUP_TOTAL and group:
+            exact = group
+        if exact in _GROUP_TOTAL and not group:
+            # A 小计 below an unnamed cell belongs to the nearest named group on its left.
+            for r in rows[:-1]:
+                for cc in range(c, -1, -1):
+                    x = short_name(r[cc]) if cc < len(r) else ""
+                    if x:
+                        if x not in _GROUP_TOTAL and not _CODE_COL.match(x):
+                            group = x
+                        break
+            if group and c > 0:
+                exact = group
+        names.append(exact)
+    return names
+
+
+def is_code_column(name: str) -> bool:
+    return bool(_CODE_COL.match(name))
+
+
+def is_label_column(name: str) -> bool:
+    return bool(_LABEL_COL.search(name)) and not is_code_column(name)

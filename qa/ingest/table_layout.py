@@ -1,0 +1,178 @@
+"""Where the tables are and how their text is laid out.
+
+Finds table regions (表N headings, or a title line ending in 表 followed by an
+编制部门/单位 line), reads each region's 编制部门 and 单位, and decides the layout
+its text extraction produced:
+
+- "space": one table row per line, cells separated by spaces, rows may wrap (000/001/004);
+- "tab": one row per line, cells separated by tabs, empty cells kept (003);
+- "cell": one cell per line (each starting with a tab), rows separated by blank lines (002).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.ingest.normalize import normalize_unit, to_halfwidth
+
+_TABLE_NO = re.compile(r"^表\s*(\d{1,2})(?:\s+|[:：.、]\s*)?(.*)$")
+_PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+_DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
+_UNIT_ONLY = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)\s*$")
+_TITLE_END = re.compile(r"(表|表（[^）]*）|表\([^)]*\))$")
+
+
+@dataclass
+class Region:
+    """One table's stretch of lines (0-based, end exclusive).
+
+    Attributes:
+        no: table number as printed ("1" for 表1), or sequential when unnumbered.
+        title: table title, whitespace removed.
+        start: index of the heading line.
+        end: index after the last line.
+        body_start: first line after the title (where 编制部门 and the header start).
+        department: the region's 编制部门 ("" when not printed).
+        unit: the region's 单位 (None when not printed).
+        layout: "space", "tab" or "cell".
+        numbered: True when the document printed 表N.
+    """
+
+    no: str
+    title: str
+    start: int
+    end: int
+    body_start: int
+    department: str = ""
+    unit: str | None = None
+    layout: str = "space"
+    numbered: bool = True
+    continuation_starts: list[int] = field(default_factory=list)
+
+
+def cell_text(line: str) -> str:
+    """A line without tabs, ideographic spaces and surrounding blanks."""
+    return to_halfwidth(line).replace("\t", " ").strip()
+
+
+def squeezed(line: str) -> str:
+    return re.sub(r"\s+", "", to_halfwidth(line))
+
+
+def _next_nonblank(lines: list[str], i: int, limit: int = 12) -> list[int]:
+    out = []
+    j = i + 1
+    while j < len(lines) and len(out) < limit:
+        if lines[j].strip():
+            out.append(j)
+        j += 1
+    return out
+
+
+def _is_title_candidate(text: str) -> bool:
+    s = re.sub(r"\s+", "", text)
+    if not s or len(s) > 45 or len(s) < 4:
+        return False
+    if re.search(r"[。；，,]", s) or s.startswith("-") or "见下表" in s:
+        return False
+    return bool(_TITLE_END.search(s))
+
+
+def _is_dept_or_unit(text: str) -> bool:
+    return bool(_DEPT.search(text) or _UNIT_ONLY.match(re.sub(r"\s+", "", text)))
+
+
+def find_regions(lines: list[str]) -> list[Region]:
+    """Locate the tables of a document.
+
+    Args:
+        lines: the document's text lines.
+
+    Returns:
+        Regions in document order; unnumbered tables get sequential numbers unless the
+        document numbers its tables, in which case they get no number ("").
+    """
+    texts = [cell_text(x) for x in lines]
+    starts: list[tuple[int, str, str, int, bool]] = []  # (line, no, title, body_start, numbered)
+    title_lines: set[int] = set()
+    for i, t in enumerate(texts):
+        m = _TABLE_NO.match(t)
+        if not m:
+            continue
+        rest = m.group(2).strip()
+        if rest and not _is_title_candidate(rest):
+            continue
+        if rest:
+            starts.append((i, m.group(1), re.sub(r"\s+", "", rest), i + 1, True))
+            continue
+        nxt = _next_nonblank(lines, i, 3)
+        title, body = "", i + 1
+        for j in nxt:
+            if _is_title_candidate(texts[j]):
+                title, body = re.sub(r"\s+", "", texts[j]), j + 1
+                title_lines.add(j)
+                break
+            if _is_dept_or_unit(texts[j]):
+                break
+        starts.append((i, m.group(1), title, body, True))
+    numbered_doc = bool(starts)
+    for i, t in enumerate(texts):
+        if i in title_lines or not _is_title_candidate(t) or _TABLE_NO.match(t):
+            continue
+        s = re.sub(r"\s+", "", t)
+        nxt = _next_nonblank(lines, i, 3)
+        is_perf = "绩效目标表" in s or "绩效自评表" in s
+        ok = False
+        for j in nxt[:2]:
+            if _is_title_candidate(texts[j]) and not _is_dept_or_unit(texts[j]):
+                break
+            if _is_dept_or_unit(texts[j]):
+                ok = True
+                break
+        if ok or is_perf:
+            starts.append((i, "", s, i + 1, False))
+    starts.sort()
+    regions: list[Region] = []
+    seq = 0
+    for k, (i, no, title, body, numbered) in enumerate(starts):
+        # A repeated title right after its own table is a page-break continuation.
+        if regions and not numbered and title == regions[-1].title and not regions[-1].numbered:
+            regions[-1].continuation_starts.append(i)
+            continue
+        if not numbered and not numbered_doc:
+            seq += 1
+            no = str(seq)
+        regions.append(Region(no=no, title=title, start=i, end=len(lines), body_start=body, numbered=numbered))
+    for k, r in enumerate(regions):
+        nxt_start = regions[k + 1].start if k + 1 < len(regions) else len(lines)
+        end = nxt_start
+        for j in range(r.body_start, nxt_start):
+            if _PART.match(texts[j]) and j > r.start:
+                end = j
+                break
+        r.end = end
+        _read_region_header(lines, texts, r)
+    return regions
+
+
+def _read_region_header(lines: list[str], texts: list[str], r: Region) -> None:
+    for j in range(r.body_start, min(r.end, r.body_start + 12)):
+        t = texts[j]
+        m = _DEPT.search(t)
+        if m and not r.department:
+            d = t[m.end():]
+            d = re.split(r"(?:金额)?单位\s*[:：]", d)[0]
+            r.department = re.sub(r"\s+", "", d).strip(":：")
+        if r.unit is None and "单位" in t:
+            r.unit = normalize_unit(t)
+    body = [x for x in lines[r.body_start:r.end] if x.strip()]
+    if not body:
+        return
+    tabbed = [x for x in body if "\t" in x]
+    if len(tabbed) >= 0.3 * len(body):
+        # Cell-per-line text has exactly one leading tab per line; tab tables have several.
+        multi = sum(1 for x in tabbed if x.count("\t") >= 2 or not x.startswith("\t"))
+        r.layout = "tab" if multi >= 0.5 * len(tabbed) else "cell"
+    else:
+        r.layout = "space"

@@ -1,0 +1,590 @@
+"""Tables of a budget disclosure -> table descriptions and one Fact per numeric cell.
+
+Pure functions over the text lines. Regions come from table_layout, logical rows from
+table_rows, column names and number placement from table_columns; this module ties
+them together, resolves ambiguous placements so that parent and child 科目编码 add up,
+and builds the Facts with verbatim quotes.
+
+Audit a parse with: python -m qa.ingest.tables corpus/000_….txt [--table N]
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import re
+import sys
+from dataclasses import dataclass
+from typing import Any
+
+from qa.ingest.normalize import to_halfwidth, to_yuan
+from qa.ingest.table_columns import (
+    Schema,
+    header_names,
+    is_code_column,
+    is_label_column,
+    placements,
+    short_name,
+    standard_schema,
+    table_kind,
+)
+from qa.ingest.table_layout import Region, find_regions
+from qa.ingest.table_rows import RawRow, RegionRows, Value, region_rows
+from qa.types import Document, Fact
+
+log = logging.getLogger(__name__)
+
+_ENUM_PREFIX = re.compile(
+    r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]\d+[)）]|\d+[、.．](?!\d)|其中[:：]|[-—])+"
+)
+_TOTAL_LABEL = re.compile(r"^(总计|合计|收入总计|支出总计|本年收入合计|本年支出合计|收入合计|支出合计)$")
+_THREE_ITEMS = ["因公出国(境)费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费", "公务接待费"]
+
+
+@dataclass
+class Placed:
+    """A row after its numbers were given columns."""
+
+    row: RawRow
+    code: str
+    label: str
+    cells: list[tuple[str, Value]]  # (column, value)
+    alternatives: list[list[tuple[str, Value]]]
+    schema_key: str = ""
+
+
+def normalize_label(text: str) -> str:
+    """Halfwidth, no internal spaces, no enumerator prefix ('一、', '1.', '其中：')."""
+    t = re.sub(r"\s+", "", to_halfwidth(text))
+    t = t.replace("“", "").replace("”", "").replace('"', "")
+    t = _ENUM_PREFIX.sub("", t)
+    t = re.sub(r"[(（]小计[)）]$", "", t)
+    return t
+
+
+def _value_name(doc: Document, header: str) -> str:
+    h = re.sub(r"\s+", "", header)
+    if "决算数" in h or doc.kind == "决算":
+        return "决算数"
+    return "预算数"
+
+
+# ------------------------------------------------------------------ placement
+
+
+def _place_row(vals: list[Value], schema: Schema, weight: list[float] | None) -> list[list[tuple[str, Value]]]:
+    alts = placements([v.value for v in vals], schema, weight)
+    return [[(schema.columns[c], v) for c, v in zip(p, vals)] for p in alts]
+
+
+def _evidence_weights(schema: Schema, evidence: dict[str, float | None]) -> list[float]:
+    w = []
+    for c in schema.columns:
+        if c in evidence:
+            w.append(1.0 if evidence[c] else -1.0)
+        else:
+            w.append(0.0)
+    return w
+
+
+def _code_parent(code: str) -> str | None:
+    if len(code) in (5, 7):
+        return code[:-2]
+    return None
+
+
+def _table_error(placed: list[Placed]) -> float:
+    """How far parent 科目 amounts are from the sum of their children (all columns)."""
+    by_code: dict[str, dict[str, float]] = {}
+    kids: dict[str, list[str]] = {}
+    for p in placed:
+        if not p.code:
+            continue
+        by_code.setdefault(p.code, {})
+        for col, v in p.cells:
+            # Several rows may share a code (one per project): they add up.
+            by_code[p.code][col] = by_code[p.code].get(col, 0.0) + v.value
+        par = _code_parent(p.code)
+        if par:
+            kids.setdefault(par, [])
+            if p.code not in kids[par]:
+                kids[par].append(p.code)
+    err = 0.0
+    for par, ks in kids.items():
+        if par not in by_code:
+            continue
+        cols = set(by_code[par])
+        for k in ks:
+            cols |= set(by_code.get(k, {}))
+        for c in cols:
+            s = sum(by_code.get(k, {}).get(c, 0.0) for k in ks)
+            err += abs(by_code[par].get(c, 0.0) - s)
+    totals = [p for p in placed if not p.code and _TOTAL_LABEL.match(p.label)]
+    tops = [p for p in placed if len(p.code) == 3]
+    if totals and tops:
+        t = {c: v.value for c, v in totals[0].cells}
+        cols = set(t)
+        for p in tops:
+            cols |= {c for c, _ in p.cells}
+        for c in cols:
+            s = sum(v.value for p in tops for cc, v in p.cells if cc == c)
+            err += abs(t.get(c, 0.0) - s)
+    return err
+
+
+def _cols(cells: list[tuple[str, Value]]) -> list[str]:
+    return [c for c, _ in cells]
+
+
+def _subtree_move(placed: list[Placed], p: Placed, alt: list[tuple[str, Value]]) -> list[tuple[Placed, list]] | None:
+    """Apply the column change p -> alt to p's descendants too (a parent and its children
+    usually sit in the same columns). Returns the (row, new cells) list, None if impossible."""
+    old, new = _cols(p.cells), _cols(alt)
+    mapping = {o: n for o, n in zip(old, new) if o != n}
+    moves: list[tuple[Placed, list]] = [(p, alt)]
+    if not p.code or not mapping:
+        return moves
+    for q in placed:
+        if q is p or not q.code.startswith(p.code) or len(q.code) <= len(p.code):
+            continue
+        target = [mapping.get(c, c) for c in _cols(q.cells)]
+        if target == _cols(q.cells):
+            continue
+        hit = next((a for a in q.alternatives if _cols(a) == target), None)
+        if hit is None:
+            return None
+        moves.append((q, hit))
+    return moves
+
+
+def _try(placed: list[Placed], moves: list[tuple[Placed, list]]) -> float:
+    saved = [(q, q.cells) for q, _ in moves]
+    for q, cells in moves:
+        q.cells = cells
+    e = _table_error(placed)
+    for q, cells in saved:
+        q.cells = cells
+    return e
+
+
+def _resolve(placed: list[Placed]) -> None:
+    """Pick among equally plausible placements the ones that make codes add up.
+
+    Steepest descent over single-row (and whole-subtree) moves, then over pairs of
+    sibling rows when no single move helps (two children may have to swap columns).
+    """
+    ambiguous = [p for p in placed if len(p.alternatives) > 1]
+    if not ambiguous:
+        return
+    err = _table_error(placed)
+    for _ in range(30):
+        if err < 1e-6:
+            break
+        best: tuple[float, list] | None = None
+        for p in ambiguous:
+            for alt in p.alternatives:
+                if _cols(alt) == _cols(p.cells):
+                    continue
+                for moves in (_subtree_move(placed, p, alt), [(p, alt)]):
+                    if moves:
+                        e = _try(placed, moves)
+                        if e < err - 1e-6 and (best is None or e < best[0]):
+                            best = (e, moves)
+        if best is None:
+            for i, p in enumerate(ambiguous):
+                for q in ambiguous[i + 1:]:
+                    if _code_parent(p.code) != _code_parent(q.code):
+                        continue
+                    for a in p.alternatives:
+                        for b in q.alternatives:
+                            for mp in (_subtree_move(placed, p, a), [(p, a)]):
+                                for mq in (_subtree_move(placed, q, b), [(q, b)]):
+                                    if not mp or not mq:
+                                        continue
+                                    moves = mp + mq
+                                    e = _try(placed, moves)
+                                    if e < err - 1e-6 and (best is None or e < best[0]):
+                                        best = (e, moves)
+        if best is None:
+            break
+        err = best[0]
+        for q, cells in best[1]:
+            q.cells = cells
+
+
+# ------------------------------------------------------------ per layout
+
+
+def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, float | None]) -> tuple[list[Placed], list[str]]:
+    header = " ".join(rr.header_lines)
+    if kind in ("summary", "fiscal_summary"):
+        return _two_sided_placed(rr, kind, doc, header)
+    schema = standard_schema(kind, rr.numbering, header)
+    if schema is None:
+        n = rr.numbering or max((len(r.values) for r in rr.rows), default=0)
+        schema = Schema(kind, _generic_columns(header, n, doc))
+    weight = _evidence_weights(schema, evidence) if kind == "income" else None
+    placed: list[Placed] = []
+    for r in rr.rows:
+        if not r.values:
+            continue
+        label = _row_label(r.cells, kind, r.code)
+        if not label:
+            continue
+        alts = _place_row(r.values, schema, _genre_weight(schema, r.code, weight))
+        if not alts:
+            log.debug("row does not fit %s: %s %s", schema.columns, label, [v.text for v in r.values])
+            continue
+        placed.append(Placed(r, r.code, label, alts[0], alts))
+    _apply_total_weights(placed, schema, weight)
+    _resolve(placed)
+    return placed, schema.columns
+
+
+def _genre_weight(schema: Schema, code: str, weight: list[float] | None) -> list[float] | None:
+    """Economic classes say which 基本支出 column they belong to: 301/303 are 人员经费,
+    302/310 are 公用经费 (the genre's definition)."""
+    if "人员经费" not in schema.columns or "公用经费" not in schema.columns or len(code) < 3:
+        return weight
+    w = list(weight) if weight else [0.0] * len(schema.columns)
+    if code[:3] in ("301", "303", "501", "509"):
+        w[schema.columns.index("人员经费")] += 1.0
+    elif code[:3] in ("302", "310", "502", "506"):
+        w[schema.columns.index("公用经费")] += 1.0
+    return w
+
+
+def _apply_total_weights(placed: list[Placed], schema: Schema, weight: list[float] | None) -> None:
+    """Columns empty in the total row are empty in every row: re-place the others."""
+    totals = [p for p in placed if not p.code and _TOTAL_LABEL.match(p.label)]
+    if not totals or len(totals[0].cells) == len(schema.columns):
+        return
+    present = {c for c, _ in totals[0].cells}
+    w = [(weight[i] if weight else 0.0) + (0.5 if c in present else -2.0) for i, c in enumerate(schema.columns)]
+    for p in placed:
+        if p is totals[0]:
+            continue
+        alts = _place_row([v for _, v in p.cells], schema, _genre_weight(schema, p.code, w))
+        if alts:
+            p.cells, p.alternatives = alts[0], alts
+
+
+def _generic_columns(header: str, n: int, doc: Document) -> list[str]:
+    if n <= 1:
+        return [_value_name(doc, header)]
+    return [f"第{i}列" for i in range(1, n + 1)]
+
+
+def _row_label(cells: list[str], kind: str, code: str) -> str:
+    if not cells:
+        return ""
+    if kind == "project" and len(code) == 7:
+        first = cells[0].split(" ", 1)
+        rest = (first[1] if len(first) > 1 else "") + "".join(cells[1:])
+        if rest.strip():
+            return normalize_label(rest)
+        return normalize_label(first[0])
+    return normalize_label("".join(cells))
+
+
+def _two_sided_placed(rr: RegionRows, kind: str, doc: Document, header: str) -> tuple[list[Placed], list[str]]:
+    vname = _value_name(doc, header)
+    if kind == "summary":
+        left = Schema(kind, [vname])
+        right = Schema(kind, [vname])
+    else:
+        left = Schema(kind, ["合计"])
+        right = standard_schema("fiscal_summary", None) or Schema(kind, ["合计"])
+    placed: list[Placed] = []
+    for r in rr.rows:
+        if not r.values:
+            continue
+        label = normalize_label("".join(r.cells))
+        if not label and not r.code:
+            continue
+        schema = left if r.side == "left" else right
+        alts = _place_row(r.values, schema, None)
+        if not alts:
+            continue
+        placed.append(Placed(r, r.code, label or r.code, alts[0], alts, r.side))
+    cols = list(dict.fromkeys(left.columns + right.columns))
+    return placed, cols
+
+
+def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region) -> tuple[list[Placed], list[str]]:
+    width = max((r.n_cells or 0 for r in rr.rows), default=0)
+    width = max([width] + [len(h) for h in rr.header_cells])
+    names = header_names(rr.header_cells, width) if rr.header_cells else [""] * width
+    two_sided = kind in ("summary", "fiscal_summary")
+    placed: list[Placed] = []
+    columns: list[str] = []
+    std = standard_schema(kind, None)
+    for r in rr.rows:
+        n = r.n_cells or 0
+        cells = r.cells
+        if two_sided:
+            sides = [("left", 0, min(2, n)), ("right", 2, n)]
+        else:
+            sides = [("", 0, n)]
+        for side, a, b in sides:
+            part = cells[a:b]
+            if not part:
+                continue
+            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width)
+            code, label = _positional_label(part, a, names, vcols, kind)
+            vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
+            if not vals or not (label or code):
+                continue
+            row_cells = [(vcols[v.pos], v) for v in vals]
+            for c, _ in row_cells:
+                if c not in columns:
+                    columns.append(c)
+            placed.append(Placed(r, code, label or code, row_cells, [row_cells], side))
+    if kind == "three" and placed and all(not p.label or p.label == p.code for p in placed):
+        pass
+    return placed, columns
+
+
+def _value_columns(part: list[str], offset: int, names: list[str], kind: str, side: str, std: Schema | None,
+                   doc: Document, region: Region, width: int) -> dict[int, str]:
+    """Map absolute cell index -> column name for the value cells of one row part."""
+    n = len(part)
+    out: dict[int, str] = {}
+    hdr = [names[offset + i] if offset + i < len(names) else "" for i in range(n)]
+    if kind in ("summary", "fiscal_summary"):
+        if side == "left":
+            out[offset + 1] = "合计" if kind == "fiscal_summary" else _value_name(doc, "")
+            return out
+        named = [short_name(h) for h in hdr[1:]]
+        if kind == "fiscal_summary":
+            if any(named) and region.layout == "tab":
+                for i, h in enumerate(named, start=1):
+                    out[offset + i] = _canon(h) or f"第{i}列"
+            else:
+                cols = (std.columns if std else ["合计"])
+                for i in range(1, n):
+                    out[offset + i] = cols[i - 1] if i - 1 < len(cols) else f"第{i}列"
+        else:
+            for i in range(1, n):
+                out[offset + i] = _value_name(doc, "")
+        return out
+    if region.layout == "tab" and any(hdr):
+        for i, h in enumerate(hdr):
+            if h and (is_code_column(h) or is_label_column(h)):
+                continue
+            if not h:
+                # Unnamed cell right of a named one: part of a spanning group heading.
+                left = next((hdr[j] for j in range(i - 1, -1, -1) if hdr[j]), "")
+                if not left or is_code_column(left) or is_label_column(left):
+                    continue
+                h = left + "(续)"
+            out[offset + i] = _canon(h)
+        return out
+    if std is not None and n > len(std.columns):
+        first = n - len(std.columns)
+        for i, c in enumerate(std.columns):
+            out[offset + first + i] = c
+        return out
+    return out
+
+
+def _canon(name: str) -> str:
+    n = short_name(name)
+    n = re.sub(r"^[“\"]?三公[”\"]?经费合计$", "合计", n)
+    n = {"金额": "预算数", "本年收入": "本年收入合计"}.get(n, n)
+    n = n.replace("公务用车购置", "公务用车购置费") if n == "公务用车购置" else n
+    n = n.replace("公务用车运行", "公务用车运行费") if n == "公务用车运行" else n
+    return n
+
+
+def _positional_label(part: list[str], offset: int, names: list[str], vcols: dict[int, str], kind: str) -> tuple[str, str]:
+    code_digits = []
+    labels: list[tuple[str, str]] = []
+    for i, x in enumerate(part):
+        idx = offset + i
+        if idx in vcols or not x:
+            continue
+        h = names[idx] if idx < len(names) else ""
+        if re.fullmatch(r"\d{2,7}", x) and (not h or is_code_column(h)):
+            if not code_digits or (h and h in ("款", "项")) or (not h and len("".join(code_digits)) < 7):
+                code_digits.append(x)
+            continue
+        if re.fullmatch(r"\d+", x):
+            continue
+        labels.append((h, x))
+    code = "".join(code_digits)
+    if not re.fullmatch(r"\d{3}|\d{5}|\d{7}", code):
+        code = code if len(code) in (3, 5, 7) else ""
+    label = ""
+    for h, x in labels:
+        if "项目名称" in h or h == "项目":
+            label = x
+            break
+    if not label and labels:
+        named = [x for h, x in labels if "名称" in h]
+        if kind == "project" and not any("名称" in h for h, _ in labels):
+            label = labels[-1][1]
+        elif named:
+            label = named[0]
+        else:
+            label = labels[-1][1] if kind == "project" else labels[0][1]
+    return code, normalize_label(label)
+
+
+# ------------------------------------------------------------------- facts
+
+
+def _quote(lines: list[str], p: Placed, v: Value) -> str:
+    r = p.row
+    if r.quote_span is not None and v.line == r.first_line:
+        seg = to_halfwidth(lines[v.line])[r.quote_span[0]:r.quote_span[1]]
+        raw = lines[v.line]
+        # to_halfwidth keeps offsets (one char each) unless zero-width chars were dropped.
+        if len(to_halfwidth(raw)) == len(raw):
+            return raw[r.quote_span[0]:r.quote_span[1]].strip()
+        return seg.strip()
+    start = min(r.first_line, v.line)
+    return "\n".join(x.strip() for x in lines[start:v.line + 1] if x.strip())
+
+
+def _summary_evidence(placed: list[Placed]) -> dict[str, float | None]:
+    """Which income sources the 收支总表 shows non-zero (guides the 收入表 placement)."""
+    keys = [
+        ("上级一般公共预算安排", "上级一般公共预算安排的转移支付"),
+        ("上级政府性基金安排", "上级政府性基金安排的转移支付"),
+        ("上级国有资本经营预算安排", "上级国有资本经营预算安排的转移支付"),
+        ("非财政拨款结转", "非财政拨款结转结余"),
+        ("财政拨款结转", "财政拨款结转"),
+        ("财政专户", "财政专户"),
+        ("单位资金", "单位资金"),
+        ("基金预算拨款", "政府性基金预算"),
+        ("国有资本经营预算拨款", "国有资本经营预算"),
+    ]
+    ev: dict[str, float | None] = {}
+    for p in placed:
+        if p.schema_key != "left":
+            continue
+        for needle, col in keys:
+            if needle in p.label and col not in ev:
+                ev[col] = sum(v.value for _, v in p.cells) or None
+                break
+    return ev
+
+
+def _summary_labels(rr: RegionRows) -> set[str]:
+    return {normalize_label("".join(r.cells)) for r in rr.rows if r.side == "left"}
+
+
+def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tuple[list[dict[str, Any]], list[Fact]]:
+    """Find every table and turn its numeric cells into Facts.
+
+    Args:
+        lines: the document's text lines (1-based line numbers are index + 1).
+        doc: the document's metadata (department, year, default unit).
+        sections: section path per line (same length as lines; "" allowed).
+
+    Returns:
+        (tables, facts): table dicts {"no","title","unit","line_start","line_end",
+        "empty","columns","kind","department"} and one Fact per numeric cell.
+    """
+    tables: list[dict[str, Any]] = []
+    facts: list[Fact] = []
+    evidence: dict[str, float | None] = {}
+    for region in find_regions(lines):
+        kind = table_kind(region.title)
+        unit = region.unit or doc.unit
+        entry: dict[str, Any] = {
+            "no": region.no, "title": region.title, "unit": unit,
+            "line_start": region.start + 1, "line_end": region.end,
+            "empty": False, "columns": [], "kind": kind,
+            "department": region.department or doc.department,
+        }
+        tables.append(entry)
+        if kind == "performance":
+            continue
+        try:
+            rr = region_rows(lines, region, two_sided=kind in ("summary", "fiscal_summary"))
+            if region.layout == "space":
+                placed, columns = _space_placed(rr, kind, doc, evidence)
+            else:
+                placed, columns = _positional_placed(rr, kind, doc, region)
+                if kind == "income":
+                    pass
+        except Exception:  # noqa: BLE001 - one odd table must not sink the document
+            log.exception("table %s (%s) of %s could not be parsed", region.no, region.title, doc.name)
+            continue
+        if kind == "summary" and not evidence:
+            evidence = _summary_evidence(placed)
+            for lab in _summary_labels(rr):
+                for needle, col in (("单位资金", "单位资金"), ("财政专户", "财政专户"),
+                                    ("非财政拨款结转", "非财政拨款结转结余"), ("财政拨款结转", "财政拨款结转")):
+                    if needle in lab and col not in evidence:
+                        evidence[col] = None
+        if kind == "three":
+            placed = _three_transposed(placed)
+        entry["columns"] = columns
+        table_facts = []
+        for p in placed:
+            for col, v in p.cells:
+                table_facts.append(Fact(
+                    doc=doc.name, department=entry["department"], year=doc.year,
+                    table_no=region.no, table_title=region.title,
+                    section=sections[v.line] if v.line < len(sections) else "",
+                    code=p.code, label=p.label, column=col, value=v.value, unit=unit,
+                    norm_value=to_yuan(v.value, unit), line=v.line + 1,
+                    quote=_quote(lines, p, v), source="table",
+                ))
+        entry["empty"] = not table_facts
+        if rr.statement:
+            entry["statement"] = rr.statement
+        facts.extend(table_facts)
+    return tables, facts
+
+
+def _three_transposed(placed: list[Placed]) -> list[Placed]:
+    """In a 三公 table printed as one row under item headers, make items the labels."""
+    out = []
+    for p in placed:
+        cols = [c for c, _ in p.cells]
+        if any(c in _THREE_ITEMS or c.endswith("费") for c in cols) and (not p.label or p.label == p.code):
+            for c, v in p.cells:
+                out.append(Placed(p.row, "", "合计" if c in ("合计", "三公经费合计") else c, [("预算数", v)], [], p.schema_key))
+        else:
+            out.append(p)
+    return out
+
+
+# ------------------------------------------------------------------- audit
+
+
+def _main(argv: list[str] | None = None) -> int:
+    from qa.ingest.meta import read_metadata
+
+    ap = argparse.ArgumentParser(description="Dump the table facts of one document for auditing.")
+    ap.add_argument("path")
+    ap.add_argument("--table", default=None)
+    args = ap.parse_args(argv)
+    text = open(args.path, encoding="utf-8-sig").read()
+    lines = text.splitlines()
+    meta = read_metadata(args.path, lines)
+    doc = Document(name=args.path.split("/")[-1], department=meta.department, year=meta.year, kind=meta.kind,
+                   unit=meta.unit, content_hash="", title=meta.title)
+    tables, facts = extract_tables(lines, doc, [""] * len(lines))
+    for t in tables:
+        if args.table and t["no"] != args.table:
+            continue
+        print(f"== 表{t['no']} {t['title']} [{t['kind']}] lines {t['line_start']}-{t['line_end']} "
+              f"unit={t['unit']} empty={t['empty']} columns={t['columns']}")
+        for f in facts:
+            if f.table_no == t["no"] and f.table_title == t["title"]:
+                print(f"  L{f.line:<5} {f.code:<8} {f.label[:30]:<30} {f.column:<14} {f.value:>12,.2f}")
+    from qa.ingest.integrity import check_integrity
+
+    for issue in check_integrity(doc, facts, tables):
+        print("ISSUE", issue.table_no, issue.kind, issue.message)
+    print(f"{len(facts)} facts in {len(tables)} tables", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(_main())
