@@ -54,7 +54,7 @@ def test_answer_markdown_has_answer_computation_and_numbered_citations():
 def test_warning_refusal_and_ambiguous_are_styled_differently():
     warn = Answer(**{**ANSWERED.__dict__, "warnings": ["说明写 22.53 万元，表7合计为 22.35 万元。"]})
     md = cb.format_answer_markdown(warn, "zh")
-    assert "qa-badge-warning" in md and "> ⚠️ 说明写 22.53 万元" in md
+    assert "qa-badge-warning" in md and "> ⚠ 说明写 22.53 万元" in md
     refusal = cb.format_answer_markdown(Answer(status="not_found", answer="没有找到。"), "zh")
     assert "qa-badge-refusal" in refusal and "未找到答案" in refusal
     amb = Answer(status="ambiguous", answer="有两个公积金中心。",
@@ -166,8 +166,8 @@ def test_ingest_files_reports_each_file_and_survives_a_bad_one():
     assert cb.changed(outcomes)
     md = cb.format_ingest_report(outcomes)
     assert "2 file(s) ingested, 1 failed" in md
-    assert "| bad.bin | ❌ error |" in md and "binary file" in md
-    assert "| a.txt | ✅ added | 某局 | 2024 | 12 | 1 warnings |" in md
+    assert "| bad.bin | ✗ error |" in md and "binary file" in md
+    assert "| a.txt | ✓ added | 某局 | 2024 | 12 | 1 warnings |" in md
 
 
 def test_ingest_report_errors_from_the_pipeline_are_shown():

@@ -1,7 +1,7 @@
 """End-to-end: app.py served on localhost, driven in headless Debian Chromium.
 
 Asks a question, checks the number and a citation, opens the citation (the excerpt
-with the highlighted quote appears), browses a document's tables, uploads a bad file
+with the highlighted quote appears), follows up an ambiguous question with one click, browses a document's tables, uploads a bad file
 (reported, index intact) and saves screenshots under tests/output/.
 """
 
@@ -19,6 +19,7 @@ from browser_util import CHROMIUM, chromium_page, running_app
 OUT = Path(__file__).resolve().parent / "output"
 QUESTION = "昌吉州公积金中心2024年三公经费预算是多少？"
 EXPECTED = "22.35"
+AMBIGUOUS = "公积金中心2024年三公经费是多少？"
 TIMEOUT_MS = 90_000
 
 pytestmark = pytest.mark.browser
@@ -56,6 +57,20 @@ def ask_and_open_citation(page, url: str) -> dict:
     page.screenshot(path=str(OUT / "browser_chat.png"), full_page=True)
     return {"examples": examples, "answer": answer_text, "citation": citation_label,
             "mark": mark.inner_text(), "hit_line": hit_line}
+
+
+def ambiguous_followup(page) -> dict:
+    """Ask an ambiguous question, click the Changji candidate; return both replies."""
+    page.locator("#qa-question textarea").fill(AMBIGUOUS)
+    page.locator("#qa-ask").click()
+    button = page.locator(".qa-candidate", has_text="昌吉")
+    button.wait_for(state="visible", timeout=TIMEOUT_MS)
+    refusal = page.locator("#qa-chat [data-testid=bot]").last.inner_html()
+    n_bots = page.locator("#qa-chat [data-testid=bot]").count()
+    button.click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+    return {"ambiguous": refusal, "followup": page.locator("#qa-chat [data-testid=bot]").last.inner_text()}
 
 
 def browse_documents(page) -> dict:
@@ -103,6 +118,10 @@ def test_chat_citation_documents_and_upload_in_chromium(index_dir, tmp_path):
         assert re.fullmatch(r"\d+", chat["hit_line"].strip())
         cited = re.search(r"(?:第 |line )(\d+)", chat["citation"])
         assert cited and cited.group(1) == chat["hit_line"].strip()  # quote found at the cited line
+
+        amb = ambiguous_followup(page)
+        assert "qa-badge-ambiguous" in amb["ambiguous"]  # styled as a question back, not an answer
+        assert EXPECTED in amb["followup"]
 
         docs = browse_documents(page)
         assert docs["docs"].count(".txt") >= 5

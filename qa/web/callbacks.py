@@ -131,16 +131,16 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
     kind = answer_kind(answer)
     parts: list[str] = []
     if kind == "refusal":
-        parts.append(f'<span class="qa-badge qa-badge-refusal">🚫 {lab["not_found"]}</span>')
+        parts.append(f'<span class="qa-badge qa-badge-refusal">⊘ {lab["not_found"]}</span>')
     elif kind == "ambiguous":
-        parts.append(f'<span class="qa-badge qa-badge-ambiguous">❓ {lab["ambiguous"]}</span>')
+        parts.append(f'<span class="qa-badge qa-badge-ambiguous">？ {lab["ambiguous"]}</span>')
     elif kind == "warning":
-        parts.append(f'<span class="qa-badge qa-badge-warning">⚠️ {lab["warning"]}</span>')
+        parts.append(f'<span class="qa-badge qa-badge-warning">⚠ {lab["warning"]}</span>')
     parts.append(md_escape(answer.answer))
     if answer.computation:
         parts.append(f"**{lab['computation']}:** {_code(answer.computation)}")
     for w in answer.warnings:
-        parts.append(f"> ⚠️ {md_escape(w)}")
+        parts.append(f"> ⚠ {md_escape(w)}")
     if kind == "ambiguous" and answer.candidates:
         items = "\n".join(f"- {md_escape(c)}" for c in answer.candidates)
         parts.append(f"{lab['pick']}\n\n{items}")
@@ -424,7 +424,8 @@ def table_heading(table: dict[str, Any] | None, doc: Document | None) -> str:
     """
     if table is None:
         return "Figures read from the document's text (说明 sections)."
-    bits = [f"**表{table.get('no', '')} {md_escape(str(table.get('title', '')))}**"]
+    # <b> rather than **…**: markdown emphasis fails next to CJK quotation marks.
+    bits = [f"<b>表{html.escape(str(table.get('no', '')))} {html.escape(str(table.get('title', '')))}</b>"]
     unit = table.get("unit") or (doc.unit if doc else "")
     if unit:
         bits.append(f"unit {unit}")
@@ -526,7 +527,7 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
     """
     if not outcomes:
         return "No files uploaded."
-    icon = {"added": "✅", "updated": "🔄", "unchanged": "⏸️", "error": "❌"}
+    icon = {"added": "✓", "updated": "↻", "unchanged": "=", "error": "✗"}
     rows = ["| file | status | department | year | facts | note |", "|---|---|---|---|---|---|"]
     for o in outcomes:
         note = o.error if o.status == "error" else (f"{o.warnings} warnings" if o.warnings else "")
@@ -564,7 +565,7 @@ def issues_markdown(issues: Sequence[Any]) -> str:
         return ""
     rows = [f"- 表{md_escape(i.table_no)} · line {i.line}: {md_escape(i.message)}" if i.table_no
             else f"- line {i.line}: {md_escape(i.message)}" for i in issues]
-    return "**⚠️ Integrity checks 数据核对** — places where the document's own figures disagree:\n\n" + "\n".join(rows)
+    return "**⚠ Integrity checks 数据核对** — places where the document's own figures disagree:\n\n" + "\n".join(rows)
 
 
 _LOOPBACK = {"127.0.0.1", "localhost", "::1", "ip6-localhost"}
@@ -595,3 +596,17 @@ def login_from_env(host: str, environ: dict[str, str]) -> tuple[str, str] | None
     if user and password:
         return (user, password)
     return None
+
+
+def index_status(n_documents: int, data_dir: str = "") -> str:
+    """One line for the chat tab saying what is loaded (or how to load something).
+
+    Args:
+        n_documents: documents in the index.
+        data_dir: where the index lives.
+    """
+    where = f" (index `{data_dir}`)" if data_dir else ""
+    if n_documents == 0:
+        return (f"**No documents loaded{where}.** Add files on the Upload tab, or run "
+                "`qa ingest corpus/` and reload the page. 尚未载入文档。")
+    return f"{n_documents} document(s) loaded{where}. 已载入 {n_documents} 份文档。"

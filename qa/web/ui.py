@@ -179,6 +179,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
         lang_state = gr.State("zh")
 
         with gr.Tab("Chat 问答", id="chat"):
+            status = gr.Markdown("", elem_id="qa-status")
             with gr.Row():
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(elem_id="qa-chat", label="Chat", height=520, feedback_options=None,
@@ -272,13 +273,13 @@ def build_demo(backend: Backend) -> gr.Blocks:
         cite_pick.change(show_citation, [cite_pick, citations, lang_state], [excerpt])
 
         # ------------------------------------------------------------ documents handlers
-        def load_docs() -> tuple[Any, Any]:
+        def load_docs() -> tuple[Any, Any, str]:
             try:
                 rows, names = backend.documents_view()
             except Exception:
                 log.exception("listing documents failed")
                 rows, names = [], []
-            return rows, gr.update(choices=names, value=None)
+            return rows, gr.update(choices=names, value=None), cb.index_status(len(names), str(backend.data_dir or ""))
 
         def pick_doc(doc: str | None) -> tuple[Any, Any, Any, Any]:
             if not doc:
@@ -299,16 +300,16 @@ def build_demo(backend: Backend) -> gr.Blocks:
             table = next((t for t in tables if str(t.get("no")) == str(no)), {"no": no})
             return cb.table_heading(table, document), cb.table_fact_rows(f for f in facts if f.table_no == str(no))
 
-        refresh.click(load_docs, None, [docs_table, doc_pick])
+        refresh.click(load_docs, None, [docs_table, doc_pick, status])
         doc_pick.input(pick_doc, [doc_pick], [table_pick, table_head, facts_table, issues_md])
         table_pick.input(pick_table, [doc_pick, table_pick], [table_head, facts_table])
-        demo.load(load_docs, None, [docs_table, doc_pick])
+        demo.load(load_docs, None, [docs_table, doc_pick, status])
 
         # ------------------------------------------------------------ upload handler
-        def ingest(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, Any, Any]:
+        def ingest(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
             paths = [str(p) for p in (paths or [])]
             if not paths:
-                return "Choose one or more files first.", gr.update(), gr.update()
+                return "Choose one or more files first.", gr.update(), gr.update(), gr.update()
 
             def tick(i: int, n: int, name: str) -> None:
                 progress((i, n), desc=f"Ingesting {name}" if name else "Done", unit="files")
@@ -319,10 +320,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
                     backend.reload()
                 except Exception:
                     log.exception("reloading the assistant failed")
-            rows, docs = load_docs()
-            return cb.format_ingest_report(outcomes), rows, docs
+            return (cb.format_ingest_report(outcomes), *load_docs())
 
-        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick])
+        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick, status])
     return demo
 
 
