@@ -121,7 +121,10 @@ def fact_score(
         rest = m.replace(col, "")
         m = rest or m
         bonus = 0.05
-    if fact.code and fact.code == m:
+    if not bonus and col and col == m and label in TOTAL_LABELS:
+        # "项目支出" is the 项目支出 column of the table's total row
+        s, bonus = 0.9, 0.05
+    elif fact.code and fact.code == m:
         s = 1.0
     elif label in TOTAL_LABELS and m and m in title:
         s = 0.93

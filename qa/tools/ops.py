@@ -7,6 +7,7 @@ the computation string from the safe evaluator. Pure functions: no store access 
 
 from __future__ import annotations
 
+import re
 from typing import Sequence
 
 from qa.tools.arith import ArithError, Result, execute, fmt
@@ -21,6 +22,26 @@ def places_for(values: Sequence[float], unit: str) -> int:
     if all(float(v).is_integer() for v in values):
         return 0
     return 2
+
+
+def fact_places(f: Fact) -> int:
+    """Decimals the document printed this figure with (2 for "342.00", 0 for "7")."""
+    if f.unit == "%":
+        return 2
+    q = (f.quote or "").replace(",", "").replace("，", "")
+    v = abs(f.value)
+    for places in (2, 1, 0):
+        shown = fmt(v, places)
+        if re.search(r"(?<![\d.])" + re.escape(shown) + r"(?![\d])", q):
+            if places == 0 and re.search(r"(?<![\d.])" + re.escape(shown) + r"\.\d", q):
+                continue
+            return places
+    return places_for([f.value], f.unit)
+
+
+def places_of(facts: Sequence[Fact]) -> int:
+    """Decimals for a computation over facts: the most precise operand's."""
+    return max((fact_places(f) for f in facts), default=2)
 
 
 def _operand(f: Fact, places: int) -> str:
@@ -51,7 +72,7 @@ def total(facts: Sequence[Fact]) -> ToolResult:
     if not facts:
         return ToolResult(None, "", note="nothing to add")
     fs = _same_unit(facts)
-    p = places_for([f.value for f in fs], fs[0].unit)
+    p = places_of(fs)
     r = execute(("add", [_operand(f, p) for f in fs]), p)
     return ToolResult(value=float(r.value), unit=fs[0].unit, operands=list(facts), computation=r.text)
 
@@ -59,7 +80,7 @@ def total(facts: Sequence[Fact]) -> ToolResult:
 def difference(a: Fact, b: Fact) -> ToolResult:
     """a − b in a's unit."""
     x, y = _same_unit([a, b])
-    p = places_for([x.value, y.value], x.unit)
+    p = places_of([x, y])
     r = execute(("sub", [_operand(x, p), _operand(y, p)]), p)
     return ToolResult(value=float(r.value), unit=x.unit, operands=[a, b], computation=r.text)
 
@@ -67,7 +88,7 @@ def difference(a: Fact, b: Fact) -> ToolResult:
 def share(part: Fact, whole: Fact) -> ToolResult:
     """part / whole × 100 %, to 2 decimals."""
     x, y = _same_unit([part, whole])
-    p = places_for([x.value, y.value], x.unit)
+    p = places_of([x, y])
     try:
         r = execute(("ratio", [_operand(x, p), _operand(y, p)]), 2)
     except ArithError as exc:
@@ -79,7 +100,7 @@ def growth(current: Fact, prior: Fact) -> tuple[ToolResult, ToolResult | None]:
     """Year-over-year change: (current − prior, and the growth rate when prior ≠ 0)."""
     diff = difference(current, prior)
     x, y = _same_unit([current, prior])
-    p = places_for([x.value, y.value], x.unit)
+    p = places_of([x, y])
     try:
         r = execute(("change_ratio", [_operand(x, p), _operand(y, p)]), 2)
         rate = ToolResult(value=float(r.value), unit="%", operands=[current, prior], computation=r.text)
@@ -124,7 +145,8 @@ def compare(named: Sequence[tuple[str, ToolResult]], largest: bool = True) -> tu
 
     ranked = sorted(have, key=key, reverse=largest)
     sign = " > " if largest else " < "
-    text = sign.join(f"{n} {fmt(r.value, places_for([r.value], r.unit))} {r.unit}" for n, r in ranked)
+    text = sign.join(f"{n} {fmt(r.value, places_of(r.operands) if r.operands else places_for([r.value], r.unit))} {r.unit}"
+                     for n, r in ranked)
     name, best = ranked[0]
     operands = [f for _, r in ranked for f in r.operands]
     return name, ToolResult(value=best.value, unit=best.unit, operands=operands, computation=text)
@@ -133,3 +155,15 @@ def compare(named: Sequence[tuple[str, ToolResult]], largest: bool = True) -> tu
 def count(items: Sequence[str], unit: str = "个") -> ToolResult:
     """How many items a list has (the operand is the list's quote, cited by the caller)."""
     return ToolResult(value=float(len(items)), unit=unit, computation=None, note="、".join(items))
+
+
+def rate_from_change(current: Fact, change: Fact) -> ToolResult | None:
+    """Growth rate when only this year's figure and the stated change are known:
+    change / (current − change) × 100 %."""
+    x, c = _same_unit([current, change])
+    p = places_of([x, c])
+    try:
+        r = execute(("ratio", [_operand(c, p), ("sub", [_operand(x, p), _operand(c, p)])]), 2)
+    except ArithError:
+        return None
+    return ToolResult(value=float(r.value), unit="%", operands=[current, change], computation=r.text)

@@ -1,0 +1,191 @@
+"""Step 5: turn an Outcome into the Answer users see, in the question's language, with
+value + unit, the computation and the citations."""
+
+from __future__ import annotations
+
+from qa.agent import glossary
+from qa.agent.plan import Outcome
+from qa.agent.understand import Query
+from qa.tools import ops
+from qa.tools.arith import fmt
+from qa.types import Answer, ToolResult
+
+_UNIT_EN = {"万元": "万元 (10,000 yuan)", "元": "yuan", "亿元": "亿元 (100 million yuan)", "千元": "thousand yuan",
+            "%": "%", "个": "", "人": "people", "辆": "vehicles"}
+
+
+def show(value: float | None, unit: str, operands=None) -> str:
+    """A value as printed in answers: as many decimals as the document printed its
+    operands with (2 for 万元 amounts like 342.00), 2 for percentages."""
+    if value is None:
+        return "—"
+    if unit == "%":
+        return fmt(value, 2)
+    if operands and all(f.unit == unit for f in operands):
+        return fmt(value, ops.places_of(operands))
+    return fmt(value, ops.places_for([value], unit))
+
+
+def _unit_en(unit: str) -> str:
+    return _UNIT_EN.get(unit, unit)
+
+
+def who(o: Outcome) -> str:
+    if o.doc is None:
+        return ""
+    d = o.doc.document
+    return f"{d.department}{d.year or ''}年"
+
+
+def who_en(o: Outcome) -> str:
+    if o.doc is None:
+        return ""
+    d = o.doc.document
+    return f"{d.department} ({d.year or 'year n/a'})"
+
+
+def _label_en(label: str, q: Query) -> str:
+    if label in glossary.ZH_TO_EN:
+        return glossary.to_english(label)
+    for en, zh in q.en_terms:
+        if zh == label:
+            return en
+    return label
+
+
+def final_value(q: Query, o: Outcome) -> tuple[float | None, str, str | None]:
+    """(value, unit, computation) the answer reports, after direction and unit rules."""
+    res = o.result
+    if o.op == "yoy" and o.derived == "rate" and o.rate is not None:
+        v = o.rate.value
+        if q.direction and v is not None and ((q.direction == "down") == (v < 0)):
+            v = abs(v)
+        return v, "%", o.rate.computation
+    if res is None:
+        return None, "", None
+    if q.target_unit and res.unit != q.target_unit:
+        res = ops.convert_result(res, q.target_unit)
+    v = res.value
+    if o.op == "yoy" and o.derived == "change" and q.direction and v is not None and ((q.direction == "down") == (v < 0)):
+        v = abs(v)
+    return v, res.unit, res.computation
+
+
+def sentence(q: Query, o: Outcome) -> str:
+    """The answer sentence for an answered outcome."""
+    v, unit, _ = final_value(q, o)
+    en = q.lang == "en"
+    label = o.label
+    if o.op in ("count", "list") and o.items:
+        items = "、".join(o.items)
+        n = len(o.items)
+        if en:
+            return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(o.items)}."
+        return f"{who(o)}{label}共 {n} 个：{items}。"
+    if o.op in ("rationale", "policy"):
+        quotes = "\n".join(f"“{e.quote}”（第{e.line}行）" if not en else f"“{e.quote}” (line {e.line})" for e in o.excerpts)
+        if en:
+            head = "Reason / basis" if o.op == "rationale" else "Performance indicators"
+            return f"{head} for {_label_en(label, q)} in {who_en(o)}, as stated in the document:\n{quotes}"
+        head = "原因/依据" if o.op == "rationale" else "绩效指标"
+        return f"{who(o)}关于“{label}”的{head}，原文如下：\n{quotes}"
+    if o.derived == "empty":
+        return (f"{who_en(o)}: {_label_en(label, q)} is 0 — the document states the table is empty / no such spending."
+                if en else f"{who(o)}{label}为 0（文件说明该表为空表/没有此项支出）。")
+    operands = o.result.operands if o.result else None
+    vs = show(v, unit, operands)
+    if o.op == "yoy":
+        change = o.change
+        if o.derived == "prior":
+            return (f"{who_en(o)}: last year's {_label_en(label, q)} was {vs} {_unit_en(unit)}." if en
+                    else f"{who(o)}{label}的上年数为 {vs} {unit}。")
+        if change is not None:
+            word_zh = "增加" if change > 0 else "减少" if change < 0 else "持平，变化"
+            word_en = "up" if change > 0 else "down" if change < 0 else "unchanged, a change of"
+            amount = show(abs(change), o.result.unit if o.result else unit, operands)
+            rate = ""
+            if o.rate is not None and o.rate.value is not None:
+                r = o.rate.value
+                rate_zh = f"，{'增长' if r > 0 else '下降' if r < 0 else '变化'} {show(abs(r), '%')}%"
+                rate_en = f" ({show(r, '%')}%)"
+            else:
+                rate_zh = rate_en = ""
+            if en:
+                return f"{who_en(o)}: {_label_en(label, q)} is {word_en} {amount} {_unit_en(o.result.unit if o.result else unit)} on last year{rate_en}."
+            return f"{who(o)}{label}比上年{word_zh} {amount} {o.result.unit if o.result else unit}{rate_zh}。"
+    if o.op == "ratio":
+        return (f"{who_en(o)}: {label} = {vs}%." if en else f"{who(o)}{label}的占比为 {vs}%。")
+    if o.op == "sum":
+        return (f"{who_en(o)}: {_label_en(label, q)} total {vs} {_unit_en(unit)}." if en
+                else f"{who(o)}{label}合计 {vs} {unit}。")
+    if o.op == "diff":
+        return (f"{who_en(o)}: the difference ({label}) is {vs} {_unit_en(unit)}." if en
+                else f"{who(o)}{label}相差 {vs} {unit}。")
+    return (f"{who_en(o)}: {_label_en(label, q)} is {vs} {_unit_en(unit)}." if en
+            else f"{who(o)}{label}为 {vs} {unit}。")
+
+
+def compose(q: Query, o: Outcome) -> Answer:
+    """Build the Answer for one outcome (answered or not_found)."""
+    en = q.lang == "en"
+    if o.status == "not_found":
+        return Answer(status="not_found", answer=o.reason_en if en else o.reason, warnings=list(o.warnings))
+    if o.per_department and o.op in ("compare", "diff_departments"):
+        return _compose_compare(q, o)
+    v, unit, comp = final_value(q, o)
+    text = sentence(q, o)
+    if comp:
+        text += ("\nComputation: " if en else "\n计算：") + comp
+    if o.warnings:
+        text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
+    numeric = o.op not in ("rationale", "policy", "list")
+    return Answer(
+        status="answered",
+        answer=text,
+        value=v if numeric else None,
+        unit=unit if numeric and v is not None else None,
+        computation=comp,
+        citations=list(o.citations),
+        warnings=list(o.warnings),
+    )
+
+
+def _compose_compare(q: Query, o: Outcome) -> Answer:
+    en = q.lang == "en"
+    res = o.result or ToolResult(None, "")
+    parts = []
+    for name, sub in o.per_department:
+        if sub.status == "answered" and sub.result is not None:
+            parts.append(f"{name} {show(sub.result.value, sub.result.unit, sub.result.operands)} {sub.result.unit}")
+        else:
+            parts.append(f"{name}: {'not disclosed' if en else '未披露'}")
+    if o.op == "diff_departments":
+        head = (f"Difference: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
+                else f"两者相差 {show(res.value, res.unit, res.operands)} {res.unit}。")
+    else:
+        head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}."
+                if en else f"{o.winner}{'最多' if q.largest else '最少'}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")
+    text = head + ("\n" + ("; ".join(parts)))
+    if res.computation:
+        text += ("\nComputation: " if en else "\n计算：") + res.computation
+    if o.warnings:
+        text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
+    return Answer(status="answered", answer=text, value=res.value, unit=res.unit or None,
+                  computation=res.computation, citations=list(o.citations), warnings=list(o.warnings))
+
+
+def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Answer]]) -> Answer:
+    """A name fits several departments: list them, with each one's answer when we have it."""
+    en = q.lang == "en"
+    head = ("The question fits several departments; please say which one: " if en
+            else "问题中的部门名称对应多个部门，请指明是哪一个：") + ("; ".join(candidates) if en else "；".join(candidates))
+    lines = [head]
+    for name, a in subs:
+        if a.status == "answered":
+            first = a.answer.split("\n")[0]
+            lines.append(f"- {first}")
+    return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
+
+
+def compose_refusal(q: Query, zh: str, en: str) -> Answer:
+    return Answer(status="not_found", answer=en if q.lang == "en" else zh)

@@ -1,0 +1,81 @@
+"""An in-memory view of the Index for answering: documents, their facts, lines, tables,
+enumerations, issues and department aliases, loaded once so each question is cheap."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Any
+
+from qa.agent.aliases import DepartmentAliases, build
+from qa.ingest.normalize import squeeze
+from qa.types import Document, Enumeration, Fact, IntegrityIssue
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class DocData:
+    """Everything about one document the agent reads."""
+
+    document: Document
+    facts: list[Fact]
+    lines: list[str]
+    tables: list[dict[str, Any]]
+    enumerations: list[Enumeration]
+    issues: list[IntegrityIssue]
+    _squeezed: str | None = None
+
+    @property
+    def squeezed(self) -> str:
+        """The whole text without whitespace (where quotes are checked)."""
+        if self._squeezed is None:
+            self._squeezed = squeeze("".join(self.lines))
+        return self._squeezed
+
+    def contains(self, quote: str) -> bool:
+        return squeeze(quote) in self.squeezed
+
+
+@dataclass
+class Context:
+    """All loaded documents, keyed by name, with alias sets per department."""
+
+    index: Any
+    docs: dict[str, DocData] = field(default_factory=dict)
+    aliases: dict[str, DepartmentAliases] = field(default_factory=dict)
+
+    @classmethod
+    def load(cls, index: Any) -> "Context":
+        """Read every document of the index into memory.
+
+        Args:
+            index: a qa.store.index.Index.
+        """
+        ctx = cls(index=index)
+        for d in index.documents():
+            ctx.docs[d.name] = DocData(
+                document=d,
+                facts=index.facts(doc=d.name),
+                lines=index.lines(d.name),
+                tables=index.tables(d.name),
+                enumerations=index.enumerations(doc=d.name),
+                issues=index.issues(doc=d.name),
+            )
+            if d.department and d.department not in ctx.aliases:
+                ctx.aliases[d.department] = build(d.department)
+        log.info("context: %d documents, %d facts", len(ctx.docs), sum(len(x.facts) for x in ctx.docs.values()))
+        return ctx
+
+    @classmethod
+    def from_parts(cls, parts: list[DocData], index: Any = None) -> "Context":
+        """Build a context from in-memory documents (tests, fixtures)."""
+        ctx = cls(index=index)
+        for p in parts:
+            ctx.docs[p.document.name] = p
+            if p.document.department and p.document.department not in ctx.aliases:
+                ctx.aliases[p.document.department] = build(p.document.department)
+        return ctx
+
+    def by_department(self, department: str) -> list[DocData]:
+        return [d for d in self.docs.values() if d.document.department == department]

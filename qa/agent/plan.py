@@ -1,0 +1,504 @@
+"""Steps 2–3 of the agent: choose the tool for the understood question and run it over
+one document's facts, producing an Outcome (not yet text)."""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, field
+
+from qa.agent.context import Context, DocData
+from qa.agent.excerpts import Excerpt, lines_matching, sentence_around, sentence_matching
+from qa.agent.understand import Query
+from qa.tools import ops
+from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
+from qa.types import Citation, Fact, ToolResult
+
+log = logging.getLogger(__name__)
+
+ACCEPT = 0.72  # below this a fact is not "the figure for" the metric
+_SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
+_PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅度|percent|percentage|rate", re.I)
+_PRIOR_Q = re.compile(r"上年|去年|上一年|last year|previous year", re.I)
+_INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
+
+
+@dataclass
+class Outcome:
+    """What executing a plan produced for one document (or a comparison)."""
+
+    status: str  # answered | not_found | ambiguous
+    op: str
+    doc: DocData | None = None
+    label: str = ""
+    result: ToolResult | None = None
+    citations: list[Citation] = field(default_factory=list)
+    reason: str = ""  # not_found: why (Chinese)
+    reason_en: str = ""
+    items: list[str] = field(default_factory=list)
+    excerpts: list[Excerpt] = field(default_factory=list)
+    rate: ToolResult | None = None
+    change: float | None = None  # signed change for yoy
+    derived: str = ""  # e.g. "prior", "change", "rate"
+    per_department: list[tuple[str, "Outcome"]] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    winner: str = ""
+    stated_rate: Fact | None = None  # the document's own stated growth rate, to check
+
+
+def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:
+    return Outcome(status="not_found", op=op, doc=doc, reason=zh, reason_en=en)
+
+
+# --- fact selection --------------------------------------------------------------------
+def metric_forms(metric: str) -> list[str]:
+    """The metric phrase joined, then its space-separated pieces longest first."""
+    joined = metric.replace(" ", "")
+    pieces = sorted({p for p in metric.split(" ") if len(p) >= 2 and p != joined}, key=len, reverse=True)
+    return [joined] + pieces if joined else pieces
+
+
+def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
+    """Best facts for a metric in one document, trying the joined phrase then its pieces."""
+    for form in metric_forms(metric):
+        ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)
+        if ms and ms[0].score >= ACCEPT:
+            return ms
+    return []
+
+
+def empty_table_statement(dd: DocData, metric: str) -> Excerpt | None:
+    """If the metric names a table the document states is empty (空表), that statement."""
+    m = norm_label(metric)
+    if len(m) < 3:
+        return None
+    hit = None
+    for t in dd.tables:
+        title = norm_label(t.get("title", ""))
+        if t.get("empty") and title and (m in title or label_similarity(m, title) >= 0.6):
+            hit = t
+            break
+    probes = [m[:6], m[:4]]
+    for ex in lines_matching(dd.lines, r"空表|没有使用|无.{0,6}支出|未安排"):
+        line_text = norm_label(ex.quote)
+        if any(p and p in line_text for p in probes) or (hit and "空表" in ex.quote):
+            s = sentence_around(dd.lines, ex.line)
+            if s and any(p in norm_label(s.quote) for p in probes):
+                return s
+    return None
+
+
+def _answer(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
+    return Outcome(status="answered", op=op, doc=dd, label=label, result=res, citations=list(res.citations))
+
+
+def _label_of(f: Fact, metric: str) -> str:
+    if f.label in TOTAL_LABELS and f.table_title:
+        return metric.replace(" ", "") or f.table_title
+    return f.label
+
+
+# --- operations -----------------------------------------------------------------------
+def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
+    metric = q.metric if metric is None else metric
+    if not metric:
+        return not_found("lookup", "没能从问题中识别出要查的指标。", "I could not tell which figure the question asks for.", dd)
+    if q.want == "prior" or (q.year and dd.document.year and q.year == dd.document.year - 1):
+        return do_prior(q, dd, metric)
+    ms = best_matches(dd, metric, "total", q)
+    if ms:
+        f = ms[0].fact
+        return _answer("lookup", dd, ops.lookup(f), _label_of(f, metric))
+    ex = empty_table_statement(dd, metric)
+    if ex:
+        res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
+        out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
+                      citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
+        return out
+    return not_found(
+        "lookup",
+        f"{doc_label(dd)}未披露“{metric.replace(' ', '')}”这一数字。",
+        f"{doc_label_en(dd)} does not disclose a figure for “{metric.replace(' ', '')}”.",
+        dd,
+    )
+
+
+def _change_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+    ms = best_matches(dd, metric, "change", q)
+    for m in ms:
+        if column_kind(m.fact.column) == "change" and m.fact.unit != "%":
+            return m.fact
+    return None
+
+
+def _rate_fact(dd: DocData, metric: str, q: Query, near: Fact | None) -> Fact | None:
+    for form in metric_forms(metric):
+        for m in find_facts(dd.facts, form, want="change", narrow_ok=q.narrow, min_score=0.6, limit=20):
+            f = m.fact
+            if f.unit == "%" and column_kind(f.column) in ("percent", "change") and m.score >= 0.15:
+                if near is None or (f.line - near.line) in range(-1, 4):
+                    return f
+    return None
+
+
+def _prior_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+    ms = best_matches(dd, metric, "prior", q)
+    for m in ms:
+        if column_kind(m.fact.column) == "prior":
+            return m.fact
+    return None
+
+
+def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
+    """Last year's figure: a 上年 column, or this year's figure minus the stated change."""
+    pf = _prior_fact(dd, metric, q)
+    if pf:
+        out = _answer("yoy", dd, ops.lookup(pf), _label_of(pf, metric))
+        out.derived = "prior"
+        return out
+    cur = best_matches(dd, metric, "total", q)
+    ch = _change_fact(dd, metric, q)
+    if cur and ch:
+        res = ops.difference(cur[0].fact, ch)
+        out = _answer("yoy", dd, res, _label_of(cur[0].fact, metric))
+        out.derived = "prior"
+        return out
+    return not_found(
+        "yoy",
+        f"{doc_label(dd)}未披露上年的“{metric.replace(' ', '')}”。",
+        f"{doc_label_en(dd)} does not disclose last year's “{metric.replace(' ', '')}”.",
+        dd,
+    )
+
+
+def do_yoy(q: Query, dd: DocData) -> Outcome:
+    metric = q.metric
+    if not metric:
+        return not_found("yoy", "没能从问题中识别出要比较的指标。", "I could not tell which figure to compare.", dd)
+    if _PRIOR_Q.search(q.question) and not re.search(r"比|较|相比|同比|增|减|少|多|变化|change|grow|rise|fall|drop|compare", q.question, re.I):
+        return do_prior(q, dd, metric)
+    cur = best_matches(dd, metric, "total", q)
+    ch = _change_fact(dd, metric, q)
+    prior = _prior_fact(dd, metric, q)
+    cur_f = cur[0].fact if cur else None
+    out: Outcome | None = None
+    if cur_f and prior:
+        diff, rate = ops.growth(cur_f, prior)
+        out = _answer("yoy", dd, diff, _label_of(cur_f, metric))
+        out.rate = rate
+        out.change = diff.value
+        if ch:
+            out.citations.append(Citation.of(ch))
+    elif ch:
+        res = ops.lookup(ch)
+        out = _answer("yoy", dd, res, _label_of(cur_f or ch, metric))
+        out.change = ch.value
+        if cur_f:
+            out.rate = ops.rate_from_change(cur_f, ch)
+            out.citations.append(Citation.of(cur_f))
+        rf = _rate_fact(dd, metric, q, ch)
+        if rf is not None:
+            out.citations.append(Citation.of(rf))
+            out.stated_rate = rf
+            out.rate = out.rate or ops.lookup(rf)
+    if out is None:
+        return not_found(
+            "yoy",
+            f"{doc_label(dd)}没有披露“{metric.replace(' ', '')}”与上年的比较。",
+            f"{doc_label_en(dd)} does not compare “{metric.replace(' ', '')}” with last year.",
+            dd,
+        )
+    if _PERCENT_Q.search(q.question) and out.rate is not None and out.rate.value is not None:
+        out.derived = "rate"
+    else:
+        out.derived = "change"
+    return out
+
+
+def _split_metrics(q: Query, dd: DocData, sep: re.Pattern[str] = _SPLIT_RE) -> list[list[Fact]] | None:
+    """Try to read the metric phrase as several metrics; each part must match a fact."""
+    joined = q.metric.replace(" ", "")
+    whole = best_matches(dd, joined, "total", q)
+    parts = [p for p in sep.split(q.metric) if len(norm_label(p)) >= 2]
+    if len(parts) < 2:
+        return None
+    if whole and whole[0].score >= 0.95:
+        return None
+    found = []
+    for p in parts:
+        ms = best_matches(dd, p, "total", q)
+        if not ms:
+            return None
+        found.append([m.fact for m in ms])
+    return found
+
+
+def do_sum(q: Query, dd: DocData) -> Outcome:
+    parts = _split_metrics(q, dd)
+    if not parts:
+        out = do_lookup(q, dd)
+        out.op = "sum"
+        return out
+    facts = [p[0] for p in parts]
+    res = ops.total(facts)
+    names = [p for p in _SPLIT_RE.split(q.metric) if len(norm_label(p)) >= 2]
+    return _answer("sum", dd, res, "、".join(_label_of(f, n) for f, n in zip(facts, names)))
+
+
+def do_diff(q: Query, dd: DocData) -> Outcome:
+    parts = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+"))
+    if not parts or len(parts) != 2:
+        return do_yoy(q, dd)
+    a, b = parts[0][0], parts[1][0]
+    res = ops.difference(a, b)
+    names = [p for p in re.split(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+", q.metric) if len(norm_label(p)) >= 2]
+    return _answer("diff", dd, res, f"{_label_of(a, names[0])}与{_label_of(b, names[1])}")
+
+
+def _whole_for(dd: DocData, part: Fact) -> Fact | None:
+    """The total row of the part's table, same column (the denominator of a share)."""
+    best = None
+    for f in dd.facts:
+        if f.table_no == part.table_no and f.table_no and f.column == part.column and norm_label(f.label) in TOTAL_LABELS:
+            if f is not part and abs(f.value) >= abs(part.value):
+                if best is None or f.line < best.line:
+                    best = f
+    return best
+
+
+def do_ratio(q: Query, dd: DocData) -> Outcome:
+    m = re.split(r"占|在|of", q.metric, maxsplit=1)
+    part_f = whole_f = None
+    part_name, whole_name = q.metric, ""
+    if len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
+        pa, wh = best_matches(dd, m[0], "total", q), best_matches(dd, m[1], "total", q)
+        if pa and wh:
+            part_f, whole_f = pa[0].fact, wh[0].fact
+            part_name, whole_name = m[0], m[1]
+    if part_f is None and q.lang == "en" and len(q.en_terms) >= 2:
+        # "what share of <whole> is <part>": the total-like term is the whole
+        terms = [zh for _, zh in q.en_terms]
+        totals = [t for t in terms if "总" in t or "合计" in t]
+        rest = [t for t in terms if t not in totals]
+        if totals and rest:
+            pa, wh = best_matches(dd, rest[0], "total", q), best_matches(dd, totals[0], "total", q)
+            if pa and wh:
+                part_f, whole_f = pa[0].fact, wh[0].fact
+                part_name, whole_name = rest[0], totals[0]
+    if part_f is None:
+        parts = _split_metrics(q, dd)
+        if parts and len(parts) == 2:
+            a, b = parts[0][0], parts[1][0]
+            names = [p for p in _SPLIT_RE.split(q.metric) if len(norm_label(p)) >= 2]
+            part_f, whole_f = (a, b) if abs(a.value) <= abs(b.value) else (b, a)
+            part_name, whole_name = (names[0], names[1]) if part_f is a else (names[1], names[0])
+    if part_f is None:
+        pa = best_matches(dd, q.metric, "total", q)
+        if pa:
+            part_f = pa[0].fact
+            whole_f = _whole_for(dd, part_f)
+    if part_f is None or whole_f is None:
+        return not_found("ratio", f"{doc_label(dd)}中找不到计算该占比所需的数字。",
+                         f"{doc_label_en(dd)} does not give the figures needed for that share.", dd)
+    res = ops.share(part_f, whole_f)
+    if res.value is None:
+        return not_found("ratio", "分母为零，无法计算占比。", "The total is zero, so no share can be computed.", dd)
+    whole_label = _label_of(whole_f, whole_name) if whole_name else (whole_f.table_title + whole_f.label)
+    out = _answer("ratio", dd, res, f"{_label_of(part_f, part_name)}占{whole_label}")
+    return out
+
+
+def _enumeration_for(dd: DocData, metric: str):
+    m = norm_label(metric)
+    best, best_s = None, 0.0
+    for e in dd.enumerations:
+        lab = norm_label(e.label)
+        s = label_similarity(m, lab) if m else 0.0
+        if lab in m or (m and m in lab):
+            s = max(s, 0.9)
+        if lab in _INTERNAL_UNITS and any(u in m for u in _INTERNAL_UNITS):
+            s = max(s, 0.85)
+        if s > best_s:
+            best, best_s = e, s
+    return best if best_s >= 0.6 else None
+
+
+def _project_rows(dd: DocData) -> list[Fact]:
+    """Rows of the project-expenditure table (项目支出), one fact per project.
+
+    Project rows are those whose label is not a 科目 name used elsewhere for the same code
+    (the functional class rows) nor a unit's own name (the unit subtotal row)."""
+    subject_names = {(f.code, norm_label(f.label)) for f in dd.facts
+                     if f.code and f.table_no and "项目" not in f.table_title}
+    units = {norm_label(dd.document.department)}
+    rows: dict[str, Fact] = {}
+    for f in dd.facts:
+        if not (f.table_no and "项目" in f.table_title and "绩效" not in f.table_title
+                and "结转" not in f.table_title and "经济分类" not in f.table_title):
+            continue
+        lab = norm_label(f.label)
+        if not lab or lab in TOTAL_LABELS or f.unit == "%" or lab in units:
+            continue
+        if f.code and ((f.code, lab) in subject_names or len(f.code) < 7):
+            continue
+        if any(u.startswith(lab) or lab.startswith(u) for u in units if len(lab) >= 6):
+            continue
+        if column_kind(f.column) in ("total", "other") and lab not in rows:
+            rows[lab] = f
+    return list(rows.values())
+
+
+def do_count(q: Query, dd: DocData) -> Outcome:
+    e = _enumeration_for(dd, q.metric)
+    if e is not None:
+        res = ops.count(e.items)
+        out = Outcome(status="answered", op="count", doc=dd, label=e.label, result=res, items=list(e.items),
+                      citations=[Citation(dd.document.name, e.quote, e.line)])
+        return out
+    if "项目" in q.metric:
+        rows = _project_rows(dd)
+        if rows:
+            res = ops.count([f.label for f in rows])
+            res.operands = rows
+            return Outcome(status="answered", op="count", doc=dd, label="项目", result=res,
+                           items=[f.label for f in rows], citations=[Citation.of(f) for f in rows])
+    out = do_lookup(q, dd)
+    out.op = "count"
+    return out
+
+
+def do_list(q: Query, dd: DocData) -> Outcome:
+    out = do_count(q, dd)
+    if out.status == "answered" and out.items:
+        out.op = "list"
+        return out
+    return not_found("list", f"{doc_label(dd)}没有列出“{q.metric.replace(' ', '')}”。",
+                     f"{doc_label_en(dd)} does not list “{q.metric.replace(' ', '')}”.", dd)
+
+
+_REASON_RE = r"主要原因|原因[是为：:]|主要用于|用于|依据"
+
+
+def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
+    """The reason sentence for a figure: from the prose fact's paragraph, else retrieval."""
+    metric = q.metric.replace(" ", "")
+    for form in metric_forms(q.metric):
+        cands = [m for m in find_facts(dd.facts, form, want="change", narrow_ok=q.narrow, min_score=0.55, limit=30)
+                 if m.fact.source == "prose"]
+        cands += [m for m in find_facts(dd.facts, form, want="total", narrow_ok=q.narrow, min_score=0.7, limit=30)
+                  if m.fact.source == "prose"]
+        cands.sort(key=lambda m: -m.score)
+        pat = r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE
+        if re.search(r"依据|basis", q.question, re.I):
+            pat = r"依据"
+        for m in cands:
+            ex = sentence_matching(dd.lines, m.fact.line, pat, max_lines=8)
+            if ex:
+                return Outcome(status="answered", op="rationale", doc=dd, label=metric, excerpts=[ex],
+                               citations=[Citation.of(m.fact), Citation(dd.document.name, ex.quote, ex.line)])
+        # a heading or line naming the item, then the reason after it
+        for ex0 in lines_matching(dd.lines, re.escape(form))[:12]:
+            ex = sentence_matching(dd.lines, ex0.line, pat, max_lines=6)
+            if ex:
+                return Outcome(status="answered", op="rationale", doc=dd, label=metric, excerpts=[ex],
+                               citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    if index is not None:
+        out = retrieve_sentences(q, dd, index, _REASON_RE)
+        if out:
+            return out
+    return not_found("rationale", f"{doc_label(dd)}没有说明“{metric}”的原因或依据。",
+                     f"{doc_label_en(dd)} gives no reason or basis for “{metric}”.", dd)
+
+
+def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -> Outcome | None:
+    """Hybrid retrieval inside one document, then the first matching sentence."""
+    from qa.retrieval import hybrid_search
+
+    query = (q.metric.replace(" ", "") or q.question) + " " + ("原因" if "原因" in pattern else "")
+    try:
+        hits = hybrid_search(index, query, k=k, docs=[dd.document.name], dense=False)
+    except Exception as exc:  # retrieval is a fallback; never fail the answer on it
+        log.warning("retrieval failed: %s", exc)
+        return None
+    key = norm_label(q.metric.split(" ")[0]) if q.metric else ""
+    for chunk, _ in hits:
+        for ln in range(chunk.line_start, chunk.line_end + 1):
+            if key and key not in norm_label(dd.lines[ln - 1]) and ln == chunk.line_start:
+                pass
+            ex = sentence_matching(dd.lines, ln, pattern, max_lines=4)
+            if ex and (not key or key[:2] in norm_label(" ".join(dd.lines[max(0, ln - 3):ln + 3]))):
+                return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
+                               excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    return None
+
+
+_INDICATOR_LINE = r"[＞>＜<≥≤=]|指标"
+
+
+def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
+    """Performance indicators (绩效指标) of a project or of the department."""
+    metric = re.sub(r"项目$|项目(?=\s)|绩效|指标|目标", "", q.metric).strip()
+    key = metric.replace(" ", "")
+    lines = dd.lines
+    starts = []
+    if key:
+        for ex in lines_matching(lines, re.escape(key)):
+            window = " ".join(lines[max(0, ex.line - 3): ex.line + 2])
+            if "项目名称" in window or "绩效" in window:
+                starts.append(ex.line)
+    else:
+        starts = [ex.line for ex in lines_matching(lines, r"部门整体绩效目标|整体绩效目标表")]
+    for start in starts:
+        block_end = min(len(lines), start + 80)
+        nxt = [e.line for e in lines_matching(lines, r"项目名称|项目支出绩效目标表|部门整体绩效目标表", start + 1, block_end)]
+        if nxt:
+            block_end = nxt[0] - 1
+        found = [e for e in lines_matching(lines, _INDICATOR_LINE, start, block_end)
+                 if re.search(r"[\u4e00-\u9fff]{2,}", e.quote) and not re.fullmatch(r"[一二三级指标值\s]+", e.quote)]
+        if len(found) >= 2:
+            found = found[:14]
+            return Outcome(status="answered", op="policy", doc=dd, label=key or "部门整体", excerpts=found,
+                           citations=[Citation(dd.document.name, e.quote, e.line) for e in found])
+    if index is not None:
+        out = retrieve_sentences(q, dd, index, r"指标|目标")
+        if out:
+            out.op = "policy"
+            return out
+    return not_found("policy", f"{doc_label(dd)}没有找到“{key}”的绩效指标。",
+                     f"{doc_label_en(dd)} has no performance indicators for “{key}”.", dd)
+
+
+def doc_label(dd: DocData) -> str:
+    d = dd.document
+    return f"{d.department}{d.year or ''}年{d.kind or ''}文件"
+
+
+def doc_label_en(dd: DocData) -> str:
+    d = dd.document
+    return f"The {d.year or ''} {('budget' if d.kind == '预算' else 'final accounts' if d.kind == '决算' else 'document')} of {d.department}"
+
+
+def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
+    """Execute the question's operation against one document."""
+    op = q.op
+    if op == "compare":
+        op = "lookup"
+    if op in ("lookup", "compare"):
+        return do_lookup(q, dd)
+    if op == "sum":
+        return do_sum(q, dd)
+    if op == "diff":
+        return do_diff(q, dd)
+    if op == "ratio":
+        return do_ratio(q, dd)
+    if op == "yoy":
+        return do_yoy(q, dd)
+    if op == "count":
+        return do_count(q, dd)
+    if op == "list":
+        return do_list(q, dd)
+    if op == "rationale":
+        return do_rationale(q, dd, ctx.index)
+    if op == "policy":
+        return do_policy(q, dd, ctx.index)
+    return do_lookup(q, dd)

@@ -1,0 +1,112 @@
+"""Which loaded department(s) a question is about: one, several (compare), ambiguous, or
+a department that is not loaded."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from qa.agent.aliases import DepartmentAliases, Mention, find_mentions
+
+_ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
+_EN_ORG_RE = re.compile(r"\b(?:bureau|commission|department of|centre|center|administration|office|ministry)\b", re.I)
+_REGION_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
+_LATIN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*$")
+_EN_STOP = {"The", "For", "How", "What", "Which", "Did", "Does", "Is", "Of", "In", "By", "To", "And", "Was"}
+
+
+@dataclass
+class Resolution:
+    """Outcome of department resolution.
+
+    Attributes:
+        departments: resolved official names, in order of mention.
+        ambiguous: candidate names when one mention fits several departments.
+        not_loaded: a department-like name in the question that matches nothing loaded.
+        spans: character spans of the mentions (removed from the metric phrase).
+    """
+
+    departments: list[str] = field(default_factory=list)
+    ambiguous: list[str] = field(default_factory=list)
+    not_loaded: str = ""
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _body_span(text: str, m: Mention) -> tuple[int, int]:
+    i = text.find(m.body, m.start)
+    return (i, i + len(m.body)) if i >= 0 else (m.start, m.end)
+
+
+def _foreign_region(text: str, start: int, group: list[Mention], aliases: dict[str, DepartmentAliases]) -> str:
+    """A place name right before the mention that belongs to none of the candidates."""
+    before = text[:start]
+    m = _REGION_BEFORE_RE.search(before)
+    if m:
+        place = m.group(1)
+        forms = set().union(*(aliases[x.official].region_forms for x in group))
+        if not any(place.endswith(f) or f.endswith(place) for f in forms):
+            return place
+    m = _LATIN_BEFORE_RE.search(before)
+    if m and m.group(1) not in _EN_STOP:
+        forms = set().union(*(aliases[x.official].latin_region_forms for x in group))
+        if m.group(1).lower() not in forms:
+            return m.group(1)
+    return ""
+
+
+def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool = False) -> Resolution:
+    """Resolve department mentions in a prepared question text.
+
+    Args:
+        text: halfwidth question with English department words translated.
+        aliases: alias sets by official name (the loaded departments).
+        want_all: the question compares departments ("哪个部门…最多"): no mention means all.
+    """
+    res = Resolution()
+    mentions = find_mentions(text, list(aliases.values()))
+    res.spans = [(m.start, m.end) for m in mentions]
+    with_body = [m for m in mentions if m.body]
+    if with_body:
+        clusters: list[list[Mention]] = []
+        for m in sorted(with_body, key=lambda x: _body_span(text, x)):
+            s, e = _body_span(text, m)
+            for c in clusters:
+                cs, ce = _body_span(text, c[0])
+                if s < ce and cs < e:
+                    c.append(m)
+                    break
+            else:
+                clusters.append([m])
+        for c in clusters:
+            regional = [m for m in c if m.region]
+            pick = regional or c
+            best = max(x.strength for x in pick)
+            pick = [x for x in pick if x.strength == best]
+            if not regional:
+                foreign = _foreign_region(text, _body_span(text, c[0])[0], c, aliases)
+                if foreign:
+                    res.not_loaded = foreign + c[0].body
+                    return res
+            if len(pick) == 1:
+                if pick[0].official not in res.departments:
+                    res.departments.append(pick[0].official)
+            elif want_all:
+                res.departments.extend(x.official for x in pick if x.official not in res.departments)
+            else:
+                res.ambiguous = sorted({x.official for x in pick})
+        return res
+    regional = [m for m in mentions if m.region]
+    if regional:
+        names = sorted({m.official for m in regional})
+        if len(names) == 1 or want_all:
+            res.departments = names
+        else:
+            res.ambiguous = names
+        return res
+    # nothing matched: a named organisation we do not have?
+    org = _ORG_RE.search(text)
+    if org and not want_all:
+        res.not_loaded = org.group(0)
+    elif _EN_ORG_RE.search(text) and not want_all:
+        res.not_loaded = _EN_ORG_RE.search(text).group(0)
+    return res

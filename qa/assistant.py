@@ -1,0 +1,174 @@
+"""The one object the CLI, the web app and the evaluator call: question in, Answer out.
+
+Deterministic by default (understand → resolve → plan → verify → compose); with
+QA_LLM_MODEL set, qa.agent.llm may choose the tools instead, with numbers still coming only
+from the tools and verification and composition staying deterministic.
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from qa.agent import compose as C
+from qa.agent.context import Context, DocData
+from qa.agent.plan import Outcome, run_one
+from qa.agent.resolve import resolve
+from qa.agent.understand import Query, prepare, understand
+from qa.agent.verify import verify
+from qa.config import load_settings
+from qa.tools import ops
+from qa.types import Answer, Citation
+
+log = logging.getLogger(__name__)
+
+
+class Assistant:
+    """Answers questions over one Index.
+
+    Attributes:
+        index: the qa.store.index.Index it reads.
+        ctx: in-memory view of every document (facts, lines, aliases).
+    """
+
+    def __init__(self, index, ctx: Context | None = None) -> None:
+        self.index = index
+        self.ctx = ctx if ctx is not None else Context.load(index)
+        self._llm = None
+
+    @classmethod
+    def open(cls, data_dir: str | Path | None = None) -> "Assistant":
+        """Open the index in data_dir (default from QA_DATA_DIR / .qa) and load it once.
+
+        Args:
+            data_dir: the data directory.
+        """
+        from qa.store.index import Index
+
+        settings = load_settings(data_dir)
+        inst = cls(Index(settings.data_dir))
+        if settings.llm_model:
+            try:
+                from qa.agent.llm import LLMAgent
+
+                inst._llm = LLMAgent.from_settings(inst, settings)
+            except Exception as exc:  # the deterministic path must keep working
+                log.warning("LLM agent unavailable (%s); using the deterministic planner", exc)
+        return inst
+
+    def reload(self) -> None:
+        """Re-read the index (after an ingest)."""
+        self.ctx = Context.load(self.index)
+
+    # ------------------------------------------------------------------------------
+    def ask(self, question: str) -> Answer:
+        """Answer one question.
+
+        Args:
+            question: Chinese or English text.
+        """
+        question = (question or "").strip()
+        if not question:
+            return Answer(status="not_found", answer="问题为空。")
+        if self._llm is not None:
+            try:
+                ans = self._llm.ask(question)
+                if ans is not None:
+                    return ans
+            except Exception as exc:
+                log.warning("LLM agent failed (%s); falling back to the deterministic planner", exc)
+        try:
+            return self._ask(question)
+        except Exception:  # one bad question must not take the service down
+            log.exception("failed to answer %r", question)
+            return Answer(status="not_found", answer="内部错误：无法回答该问题。/ Internal error: could not answer.")
+
+    def _ask(self, question: str) -> Answer:
+        text = prepare(question)
+        q0 = understand(question, [], text)
+        if not self.ctx.docs:
+            return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
+        res = resolve(text, self.ctx.aliases, want_all=q0.op == "compare")
+        q = understand(question, res.spans, text)
+        if res.not_loaded:
+            return C.compose_refusal(
+                q,
+                f"未加载“{res.not_loaded}”的文件，无法回答；已加载的部门：{'、'.join(self.ctx.aliases)}。",
+                f"No document of “{res.not_loaded}” is loaded; loaded departments: {', '.join(self.ctx.aliases)}.",
+            )
+        departments = res.departments
+        if res.ambiguous:
+            return self._ambiguous(q, res.ambiguous)
+        if not departments:
+            if len(self.ctx.aliases) == 1:
+                departments = list(self.ctx.aliases)
+            elif q.op == "compare":
+                departments = list(self.ctx.aliases)
+            else:
+                return self._ambiguous(q, sorted(self.ctx.aliases))
+        if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum")):
+            return self._across(q, departments)
+        return self._single(q, departments[0])
+
+    def _pick_doc(self, q: Query, department: str) -> tuple[DocData | None, str, str]:
+        docs = self.ctx.by_department(department)
+        if not docs:
+            return None, f"未加载{department}的文件。", f"No document of {department} is loaded."
+        if q.year:
+            exact = [d for d in docs if d.document.year == q.year]
+            if exact:
+                return exact[0], "", ""
+            prior = [d for d in docs if d.document.year and d.document.year - 1 == q.year]
+            if prior:
+                q.want = "prior" if q.op in ("lookup", "count", "compare") else q.want
+                return prior[0], "", ""
+            years = "、".join(str(d.document.year) for d in docs if d.document.year)
+            return None, (f"已加载的{department}文件只涵盖 {years} 年，没有 {q.year} 年的数据。"), (
+                f"The loaded documents of {department} cover {years} only, not {q.year}.")
+        return max(docs, key=lambda d: d.document.year or 0), "", ""
+
+    def _outcome(self, q: Query, department: str) -> Outcome:
+        dd, zh, en = self._pick_doc(q, department)
+        if dd is None:
+            return Outcome(status="not_found", op=q.op, reason=zh, reason_en=en)
+        return verify(run_one(q, dd, self.ctx), q.lang)
+
+    def _single(self, q: Query, department: str) -> Answer:
+        return C.compose(q, self._outcome(q, department))
+
+    def _ambiguous(self, q: Query, candidates: list[str]) -> Answer:
+        subs = []
+        cites: list[Citation] = []
+        if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list"):
+            for name in candidates:
+                a = self._single(q, name)
+                subs.append((name, a))
+                if a.status == "answered":
+                    cites.extend(a.citations)
+        ans = C.compose_ambiguous(q, candidates, subs)
+        ans.citations = cites
+        return ans
+
+    def _across(self, q: Query, departments: list[str]) -> Answer:
+        subs = [(name, self._outcome(q, name)) for name in departments]
+        named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]
+        if not named:
+            return C.compose(q, subs[0][1]) if len(subs) == 1 else C.compose_refusal(
+                q, "所涉部门的文件都没有披露该数字。", "None of these departments' documents disclose that figure.")
+        out = Outcome(status="answered", op="compare", per_department=[(n, o) for n, o in subs])
+        if q.op == "diff" and len(named) == 2:
+            (na, ra), (nb, rb) = named
+            fa, fb = ra.operands[0], rb.operands[0]
+            diff = ops.difference(fa, fb) if len(ra.operands) == 1 and len(rb.operands) == 1 else None
+            if diff is not None:
+                out.op = "diff_departments"
+                out.result = diff
+        if out.result is None:
+            picked = ops.compare(named, largest=q.largest)
+            if picked is None:
+                return C.compose_refusal(q, "无法比较。", "Nothing to compare.")
+            out.winner, out.result = picked
+        for _, o in subs:
+            out.citations.extend(o.citations)
+            out.warnings.extend(o.warnings)
+        return C.compose(q, out)
