@@ -183,7 +183,7 @@ def cmd_facts(args: argparse.Namespace) -> int:
         return 0
     print(format_table(
         ["doc", "table", "line", "code", "label", "column", "value", "unit"],
-        [[f.doc, f.table_no or "prose", f.line, f.code, f.label, f.column, f"{f.value:g}", f.unit]
+        [[f.doc, f.table_no or "prose", f.line, f.code, f.label, f.column, f"{f.value:.12g}", f.unit]
          for f in facts],
         max_width=30,
     ))
