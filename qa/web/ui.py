@@ -147,8 +147,11 @@ class Backend:
     def reload(self) -> None:
         """Reopen the assistant so its department aliases and caches see new documents."""
         def _reload() -> None:
-            self._assistant = None
-            self._open()
+            if self._assistant is not None and hasattr(self._assistant, "reload"):
+                self._assistant.reload()
+            else:
+                self._assistant = None
+                self._open()
 
         self.run(_reload)
 
@@ -183,7 +186,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
             with gr.Row():
                 with gr.Column(scale=3):
                     chatbot = gr.Chatbot(elem_id="qa-chat", label="Chat", height=520, feedback_options=None,
-                                         buttons=["copy"])
+                                         buttons=["copy"],
+                                         placeholder="问一个关于已载入预算文档的问题，或点击下方示例。<br>"
+                                                     "Ask about the loaded budget documents, or click an example below.")
                     with gr.Row(elem_id="qa-candidates"):
                         cand_buttons = [
                             gr.Button(visible=False, size="sm", variant="secondary", elem_classes=["qa-candidate"])
@@ -195,8 +200,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
                             placeholder="输入问题 / Ask a question, e.g. 昌吉州公积金中心2024年三公经费预算是多少？",
                         )
                         send = gr.Button("Ask 提问", variant="primary", scale=1, elem_id="qa-ask")
-                    gr.Examples(examples=[[q] for q in cb.EXAMPLE_QUESTIONS], inputs=[question],
-                                label="Examples 示例问题")
+                    examples = gr.Examples(examples=[[q] for q in cb.EXAMPLE_QUESTIONS], inputs=[question],
+                                           label="Examples 示例问题（点击即问）")
                 with gr.Column(scale=2):
                     cite_pick = gr.Radio(choices=[], type="value", label="Citations 引用（点击查看原文）",
                                          elem_id="qa-citations", visible=False)
@@ -246,6 +251,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
         outputs = [question, chatbot, history, citations, cite_pick, excerpt, last_question, lang_state,
                    *cand_buttons]
         send.click(ask, [question, history], outputs)
+        # One click on an example fills the box and asks it.
+        examples.load_input_event.then(ask, [question, history], outputs)
         question.submit(ask, [question, history], outputs)
 
         def follow_up(candidate: str, q: str, hist: list[dict[str, str]]) -> tuple[Any, ...]:
