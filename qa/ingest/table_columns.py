@@ -175,37 +175,128 @@ def short_name(name: str) -> str:
     return n
 
 
-def header_names(header_cells: list[list[str]], width: int) -> list[str]:
+def _is_value_name(name: str) -> bool:
+    return bool(name) and not is_code_column(name) and not is_label_column(name)
+
+
+def _fix_subtotal_alignment(rows: list[list[str]]) -> None:
+    """A group heading printed one cell left of its 小计 (dropped empty cell): move it over."""
+    for r in range(len(rows) - 1):
+        up, down = rows[r], rows[r + 1]
+        for c in range(1, len(down)):
+            if short_name(down[c]) in _GROUP_TOTAL and not up[c] and up[c - 1] and not down[c - 1]:
+                up[c], up[c - 1] = up[c - 1], ""
+
+
+def _shift_row(row: list[str], numeric: set[int], text: set[int]) -> list[str]:
+    """Re-align a header row whose cells after some point slipped by one or two places.
+
+    A label/code name above a column of numbers, or an amount name above a column of
+    text, is a conflict; the suffix shift with the fewest conflicts wins (ties: none)."""
+    width = len(row)
+
+    def conflicts(cand: list[str]) -> int:
+        n = 0
+        for c, x in enumerate(cand):
+            x = short_name(x)
+            if not x:
+                continue
+            if is_label_column(x) and c in numeric:
+                n += 1
+            elif _is_value_name(x) and x not in _GROUP_TOTAL and c in text:
+                n += 1
+        return n
+
+    best, best_n = row, conflicts(row)
+    if best_n == 0:
+        return row
+    for k in range(width):
+        for sft in (1, -1, 2, -2):
+            cand = row[:k] + [""] * width
+            cand = cand[:width]
+            ok = True
+            for c in range(k, width):
+                if not row[c]:
+                    continue
+                d = c + sft
+                if d < k or d >= width or cand[d]:
+                    ok = False
+                    break
+                cand[d] = row[c]
+            if not ok:
+                continue
+            n = conflicts(cand)
+            if n < best_n:
+                best, best_n = cand, n
+    return best
+
+
+def header_names(header_cells: list[list[str]], width: int, numeric: set[int] | None = None,
+                 text: set[int] | None = None) -> list[str]:
     """Column names per cell index from positional header rows.
 
     Takes the deepest header cell printed exactly above each column; a 小计/合计 under a
     group heading takes the group's name ("一般公共预算" / "小计" -> "一般公共预算").
+    Rows that slipped against the data (numeric / text: which columns hold numbers or
+    words in the data rows) are re-aligned; a "类 款 项 …" row that also carries the
+    sub-headings of spanning groups (工资福利支出, 商品和服务支出 …) gives those names to
+    the group's columns in order.
     """
-    rows = [r + [""] * (width - len(r)) for r in header_cells if any(r)]
+    numeric = numeric or set()
+    text = text or set()
+    rows = [[short_name(x) for x in r] + [""] * (width - len(r)) for r in header_cells if any(r)]
+    rows = [r[:width] for r in rows]
+    extras: list[str] = []
+    for r in rows:
+        if len(r) >= 2 and r[0] == "类" and r[1] == "款":
+            start = 3 if len(r) > 2 and r[2] == "项" else 2
+            extra = [x for x in r[start:] if x]
+            if extra and any(x not in _GROUP_TOTAL for x in extra) and all(_is_value_name(x) for x in extra):
+                extras = [x for x in extra if x not in _GROUP_TOTAL]
+                for c in range(start, width):
+                    r[c] = ""
+    _fix_subtotal_alignment(rows)
+    rows = [_shift_row(r, numeric, text) for r in rows]
     names = []
     for c in range(width):
         exact = ""
         group = ""
         for r in rows:
-            x = short_name(r[c]) if c < len(r) else ""
+            x = r[c]
             if x:
                 if exact and x in _GROUP_TOTAL:
                     group = exact
                 exact = x
-        if exact in _GROUP_TOTAL and group:
-            exact = group
         if exact in _GROUP_TOTAL and not group:
             # A 小计 below an unnamed cell belongs to the nearest named group on its left.
             for r in rows[:-1]:
                 for cc in range(c, -1, -1):
-                    x = short_name(r[cc]) if cc < len(r) else ""
+                    x = r[cc]
                     if x:
-                        if x not in _GROUP_TOTAL and not _CODE_COL.match(x):
+                        if x not in _GROUP_TOTAL and not is_code_column(x):
                             group = x
                         break
-            if group and c > 0:
-                exact = group
+        if exact == "小计" and group:
+            exact = group
+        elif exact == "合计" and group:
+            exact = group + "合计" if any(n in ("合计", "总计") for n in names) else "合计"
         names.append(exact)
+    if extras:
+        slots = []
+        c = 0
+        while c < width:
+            if names[c] and _is_value_name(names[c]) and names[c] not in ("合计", "总计") and c + 1 < width and not names[c + 1]:
+                slots.append(c)
+                d = c + 1
+                while d < width and not names[d]:
+                    slots.append(d)
+                    d += 1
+                c = d
+                continue
+            c += 1
+        if len(slots) == len(extras):
+            for c, x in zip(slots, extras):
+                names[c] = x
     return names
 
 

@@ -334,7 +334,9 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
                 vals.append(Value(v, where[p], p, x))
         text_cells = [x for x in cells if x and amount(x.replace(" ", "")) is None]
         if in_header and (not vals or not data_started and _looks_header(cells)):
-            header_cells.append(cells)
+            # Repeated header blocks after a page break are skipped, not re-read.
+            if not data_started:
+                header_cells.append(cells)
             continue
         in_header = False
         data_started = True

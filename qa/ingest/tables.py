@@ -17,6 +17,7 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
+from qa.ingest.normalize import squeeze as squeeze_text
 from qa.ingest.normalize import to_halfwidth, to_yuan
 from qa.ingest.table_columns import (
     Schema,
@@ -121,6 +122,12 @@ def _table_error(placed: list[Placed]) -> float:
             err += abs(by_code[par].get(c, 0.0) - s)
     totals = [p for p in placed if not p.code and _TOTAL_LABEL.match(p.label)]
     tops = [p for p in placed if len(p.code) == 3]
+    if totals and not tops and not any(p.code for p in placed):
+        # No codes (e.g. 上年结转结余明细表): the item rows add up to the total, except a
+        # unit row repeating the total.
+        tvals = sorted(round(v.value, 2) for _, v in totals[0].cells)
+        tops = [p for p in placed if p not in totals
+                and sorted(round(v.value, 2) for _, v in p.cells) != tvals]
     if totals and tops:
         t = {c: v.value for c, v in totals[0].cells}
         cols = set(t)
@@ -314,11 +321,14 @@ def _two_sided_placed(rr: RegionRows, kind: str, doc: Document, header: str) -> 
 def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region) -> tuple[list[Placed], list[str]]:
     width = max((r.n_cells or 0 for r in rr.rows), default=0)
     width = max([width] + [len(h) for h in rr.header_cells])
-    names = header_names(rr.header_cells, width) if rr.header_cells else [""] * width
+    numeric, text = _column_types(rr, width)
+    names = header_names(rr.header_cells, width, numeric, text) if rr.header_cells else [""] * width
     two_sided = kind in ("summary", "fiscal_summary")
     placed: list[Placed] = []
     columns: list[str] = []
     std = standard_schema(kind, None)
+    counts = [r.n_cells or 0 for r in rr.rows]
+    usual = max(set(counts), key=counts.count) if counts else 0
     for r in rr.rows:
         n = r.n_cells or 0
         cells = r.cells
@@ -333,9 +343,16 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
             vcols = _value_columns(part, a, names, kind, side, std, doc, region, width)
             code, label = _positional_label(part, a, names, vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
-            if not vals or not (label or code):
+            if not vals or not (label or code or kind == "three"):
                 continue
             row_cells = [(vcols[v.pos], v) for v in vals]
+            if (region.layout == "tab" and not two_sided and n < usual and std is not None
+                    and set(vcols.values()) <= set(std.columns)):
+                # A row that lost empty cells (page break): positions are unreliable,
+                # place its numbers by the table's arithmetic instead.
+                alts = _place_row(vals, std, _genre_weight(std, code, None))
+                if alts:
+                    row_cells = alts[0]
             for c, _ in row_cells:
                 if c not in columns:
                     columns.append(c)
@@ -343,6 +360,23 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
     if kind == "three" and placed and all(not p.label or p.label == p.code for p in placed):
         pass
     return placed, columns
+
+
+def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
+    """Which cell indexes hold mostly numbers / mostly words in the data rows."""
+    num = [0] * width
+    txt = [0] * width
+    for r in rr.rows:
+        for p, x in enumerate(r.cells[:width]):
+            if not x:
+                continue
+            if re.fullmatch(r"[-\d,.]+", x.replace(" ", "")):
+                num[p] += 1
+            else:
+                txt[p] += 1
+    numeric = {p for p in range(width) if num[p] > txt[p]}
+    text = {p for p in range(width) if txt[p] > num[p]}
+    return numeric, text
 
 
 def _value_columns(part: list[str], offset: int, names: list[str], kind: str, side: str, std: Schema | None,
@@ -406,6 +440,10 @@ def _positional_label(part: list[str], offset: int, names: list[str], vcols: dic
             continue
         h = names[idx] if idx < len(names) else ""
         if re.fullmatch(r"\d{2,7}", x) and (not h or is_code_column(h)):
+            # Only the first run of code cells: a second classification (政府预算经济分类)
+            # printed after the name is not part of the row's code.
+            if labels and code_digits:
+                continue
             if not code_digits or (h and h in ("款", "项")) or (not h and len("".join(code_digits)) < 7):
                 code_digits.append(x)
             continue
@@ -447,32 +485,35 @@ def _quote(lines: list[str], p: Placed, v: Value) -> str:
     return "\n".join(x.strip() for x in lines[start:v.line + 1] if x.strip())
 
 
-def _summary_evidence(placed: list[Placed]) -> dict[str, float | None]:
-    """Which income sources the 收支总表 shows non-zero (guides the 收入表 placement)."""
-    keys = [
-        ("上级一般公共预算安排", "上级一般公共预算安排的转移支付"),
-        ("上级政府性基金安排", "上级政府性基金安排的转移支付"),
-        ("上级国有资本经营预算安排", "上级国有资本经营预算安排的转移支付"),
-        ("非财政拨款结转", "非财政拨款结转结余"),
-        ("财政拨款结转", "财政拨款结转"),
-        ("财政专户", "财政专户"),
-        ("单位资金", "单位资金"),
-        ("基金预算拨款", "政府性基金预算"),
-        ("国有资本经营预算拨款", "国有资本经营预算"),
-    ]
+_EVIDENCE_KEYS = [
+    ("上级一般公共预算安排", "上级一般公共预算安排的转移支付"),
+    ("上级政府性基金安排", "上级政府性基金安排的转移支付"),
+    ("上级国有资本经营预算安排", "上级国有资本经营预算安排的转移支付"),
+    ("非财政拨款结转", "非财政拨款结转结余"),
+    ("财政拨款结转", "财政拨款结转"),
+    ("财政专户", "财政专户"),
+    ("单位资金", "单位资金"),
+    ("基金预算拨款", "政府性基金预算"),
+    ("国有资本经营预算拨款", "国有资本经营预算"),
+]
+
+
+def _summary_evidence(rr: RegionRows) -> dict[str, float | None]:
+    """Which income sources the 收支总表 shows non-zero (guides the 收入表 placement).
+
+    The first row naming a source counts: "单位资金" also appears later as a 其中 line
+    under 非财政拨款结转结余."""
     ev: dict[str, float | None] = {}
-    for p in placed:
-        if p.schema_key != "left":
+    for r in rr.rows:
+        if r.side != "left":
             continue
-        for needle, col in keys:
-            if needle in p.label and col not in ev:
-                ev[col] = sum(v.value for _, v in p.cells) or None
+        label = normalize_label("".join(r.cells))
+        for needle, col in _EVIDENCE_KEYS:
+            if needle in label:
+                if col not in ev:
+                    ev[col] = sum(v.value for v in r.values) or None
                 break
     return ev
-
-
-def _summary_labels(rr: RegionRows) -> set[str]:
-    return {normalize_label("".join(r.cells)) for r in rr.rows if r.side == "left"}
 
 
 def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tuple[list[dict[str, Any]], list[Fact]]:
@@ -514,14 +555,9 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             log.exception("table %s (%s) of %s could not be parsed", region.no, region.title, doc.name)
             continue
         if kind == "summary" and not evidence:
-            evidence = _summary_evidence(placed)
-            for lab in _summary_labels(rr):
-                for needle, col in (("单位资金", "单位资金"), ("财政专户", "财政专户"),
-                                    ("非财政拨款结转", "非财政拨款结转结余"), ("财政拨款结转", "财政拨款结转")):
-                    if needle in lab and col not in evidence:
-                        evidence[col] = None
+            evidence = _summary_evidence(rr)
         if kind == "three":
-            placed = _three_transposed(placed)
+            placed = _three_transposed(placed, lines)
         entry["columns"] = columns
         table_facts = []
         for p in placed:
@@ -541,14 +577,23 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
     return tables, facts
 
 
-def _three_transposed(placed: list[Placed]) -> list[Placed]:
-    """In a 三公 table printed as one row under item headers, make items the labels."""
+def _three_transposed(placed: list[Placed], lines: list[str]) -> list[Placed]:
+    """In a 三公 table printed as one row under item headers, make items the labels.
+
+    The quote then runs from the item headings down to the numbers, so it holds both."""
     out = []
     for p in placed:
         cols = [c for c, _ in p.cells]
         if any(c in _THREE_ITEMS or c.endswith("费") for c in cols) and (not p.label or p.label == p.code):
+            start = p.row.first_line
+            j = start - 1
+            while j >= 0 and lines[j].strip() and "单位" not in lines[j] and j > start - 8:
+                if any(k in squeeze_text(lines[j]) for k in ("公务接待", "因公出国", "公务用车")):
+                    start = j
+                j -= 1
+            row = RawRow(code="", cells=[], values=p.row.values, first_line=start)
             for c, v in p.cells:
-                out.append(Placed(p.row, "", "合计" if c in ("合计", "三公经费合计") else c, [("预算数", v)], [], p.schema_key))
+                out.append(Placed(row, "", "合计" if c in ("合计", "三公经费合计") else c, [("预算数", v)], [], p.schema_key))
         else:
             out.append(p)
     return out
