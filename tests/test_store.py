@@ -73,6 +73,12 @@ def test_round_trip_of_every_record_type(tmp_path: Path) -> None:
         assert ix.issues() == parsed.issues
         assert ix.enumerations("mini.txt") == parsed.enumerations
         assert ix.tables("mini.txt") == parsed.tables
+        # the web UI calls from worker threads: the shared connection must allow it
+        from concurrent.futures import ThreadPoolExecutor
+
+        with ThreadPoolExecutor(4) as pool:
+            results = list(pool.map(lambda _: (ix.facts(), ix.lines("mini.txt")), range(8)))
+        assert all(r == (parsed.facts, parsed.lines) for r in results)
         info = ix.document_info("mini.txt")
         assert info["notes"] == ["n1"] and info["n_facts"] == 1 and info["n_chunks"] == 2
 

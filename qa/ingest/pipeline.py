@@ -144,6 +144,31 @@ def _with_locations(parsed: "ParsedDocument", loaded: "LoadedText") -> "ParsedDo
     return parsed
 
 
+def parse_loaded(loaded: "LoadedText") -> "ParsedDocument":
+    """Parse loaded text with `parse_document`, through the layout preparation when present.
+
+    qa.ingest.layout (pipe tables, page furniture, spam, 繁體) prepares the text for the
+    parser and maps line numbers and quotes back to the original; without it the text goes
+    to parse_document as loaded.
+
+    Args:
+        loaded: the loader's output.
+    """
+    try:
+        from qa.ingest import layout
+    except ModuleNotFoundError as exc:
+        if exc.name != "qa.ingest.layout":
+            raise
+        layout = None
+    if layout is not None and hasattr(layout, "parse_loaded"):
+        return layout.parse_loaded(loaded)
+    from qa.ingest import parse
+
+    parsed = parse.parse_document(loaded.name, loaded.text, content_hash=loaded.content_hash,
+                                  path=loaded.path)
+    return _with_locations(parsed, loaded)
+
+
 def _fill_from_store(res: FileResult, index: "Index") -> None:
     info = index.document_info(res.name)
     if info is None:
@@ -190,11 +215,7 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
         res.error = str(exc)
         return res
     try:
-        from qa.ingest import parse
-
-        parsed = parse.parse_document(loaded.name, loaded.text, content_hash=loaded.content_hash,
-                                      path=loaded.path)
-        parsed = _with_locations(parsed, loaded)
+        parsed = parse_loaded(loaded)
     except Exception as exc:  # a parser bug on one file must not stop the others
         log.debug("parse failed for %s", path, exc_info=True)
         res.error = f"{path}: could not parse ({type(exc).__name__}: {exc})"

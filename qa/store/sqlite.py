@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 import logging
 import sqlite3
+import threading
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from functools import wraps
+from typing import Any, Callable, Iterable, TypeVar
 
 from qa.types import Chunk, Document, Enumeration, Fact, IntegrityIssue, ParsedDocument
 
@@ -207,8 +209,22 @@ _ENUM_COLS = ["doc", "department", "year", "label", "items", "line", "quote", "s
 _DOC_COLS = ["name", "department", "year", "kind", "unit", "content_hash", "path", "title"]
 
 
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _locked(fn: F) -> F:
+    """Serialise use of the shared connection (the web UI calls in from worker threads)."""
+
+    @wraps(fn)
+    def inner(self: "SqliteStore", *args: Any, **kwargs: Any) -> Any:
+        with self._lock:
+            return fn(self, *args, **kwargs)
+
+    return inner  # type: ignore[return-value]
+
+
 class SqliteStore:
-    """Typed access to qa.sqlite.
+    """Typed access to qa.sqlite; one connection, usable from several threads.
 
     Args:
         path: the database file (created with its directory if missing).
@@ -217,28 +233,34 @@ class SqliteStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), timeout=30)
+        self._lock = threading.RLock()
+        self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
         self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         migrate(self.db)
 
+    @_locked
     def close(self) -> None:
         self.db.close()
 
+    @_locked
     def data_version(self) -> int:
         """Changes when another connection commits, so caches know to reload."""
         return int(self.db.execute("PRAGMA data_version").fetchone()[0])
 
     # --- reads --------------------------------------------------------------------------
+    @_locked
     def documents(self) -> list[Document]:
         rows = self.db.execute("SELECT * FROM documents ORDER BY name").fetchall()
         return [_from_row(Document, r) for r in rows]
 
+    @_locked
     def document(self, name: str) -> Document | None:
         row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
         return _from_row(Document, row) if row else None
 
+    @_locked
     def document_info(self, name: str) -> dict[str, Any] | None:
         """Store-side details of a document: encoding, notes, ingest time, row counts."""
         row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
@@ -252,14 +274,17 @@ class SqliteStore:
             ).fetchone()[0]
         return info
 
+    @_locked
     def content_hash(self, name: str) -> str | None:
         row = self.db.execute("SELECT content_hash FROM documents WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
+    @_locked
     def lines(self, doc: str) -> list[str]:
         rows = self.db.execute("SELECT text FROM lines WHERE doc = ? ORDER BY line_no", (doc,))
         return [r[0] for r in rows]
 
+    @_locked
     def facts(self, doc: str | None = None, table_no: str | None = None,
               department: str | None = None) -> list[Fact]:
         where, args = [], []
@@ -270,14 +295,17 @@ class SqliteStore:
         sql = "SELECT * FROM facts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY doc, id"
         return [_from_row(Fact, r) for r in self.db.execute(sql, args)]
 
+    @_locked
     def chunk_rows(self, doc: str | None = None) -> list[sqlite3.Row]:
         if doc is None:
             return self.db.execute("SELECT * FROM chunks ORDER BY doc, seq").fetchall()
         return self.db.execute("SELECT * FROM chunks WHERE doc = ? ORDER BY seq", (doc,)).fetchall()
 
+    @_locked
     def chunks(self, doc: str | None = None) -> list[Chunk]:
         return [_from_row(Chunk, r) for r in self.chunk_rows(doc)]
 
+    @_locked
     def issues(self, doc: str | None = None) -> list[IntegrityIssue]:
         if doc is None:
             rows = self.db.execute("SELECT * FROM issues ORDER BY doc, id")
@@ -285,6 +313,7 @@ class SqliteStore:
             rows = self.db.execute("SELECT * FROM issues WHERE doc = ? ORDER BY id", (doc,))
         return [_from_row(IntegrityIssue, r) for r in rows]
 
+    @_locked
     def enumerations(self, doc: str | None = None) -> list[Enumeration]:
         if doc is None:
             rows = self.db.execute("SELECT * FROM enumerations ORDER BY doc, id")
@@ -292,15 +321,18 @@ class SqliteStore:
             rows = self.db.execute("SELECT * FROM enumerations WHERE doc = ? ORDER BY id", (doc,))
         return [_from_row(Enumeration, r) for r in rows]
 
+    @_locked
     def tables(self, doc: str) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT data FROM tables WHERE doc = ? ORDER BY seq", (doc,))
         return [json.loads(r[0]) for r in rows]
 
+    @_locked
     def dense_hashes(self) -> set[str]:
         rows = self.db.execute("SELECT DISTINCT dense_hash FROM chunks WHERE dense_hash IS NOT NULL")
         return {r[0] for r in rows}
 
     # --- writes -------------------------------------------------------------------------
+    @_locked
     def replace_document(
         self,
         parsed: ParsedDocument,
@@ -347,6 +379,7 @@ class SqliteStore:
             self.db.execute(f"DELETE FROM {table} WHERE doc = ?", (name,))
         self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
 
+    @_locked
     def remove_document(self, name: str) -> None:
         with self.db:
             self._delete(name)
