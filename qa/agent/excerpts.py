@@ -17,9 +17,13 @@ class Excerpt:
     line: int
 
 
-def _joined(lines: list[str], start: int, max_lines: int) -> tuple[str, list[tuple[int, int]]]:
-    """Join up to max_lines non-empty lines from index start; returns text and
-    (offset, line_no) marks."""
+# A line that starts the next item of a list: the reason of one item never runs into it.
+ITEM_START = r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[一二三四五六七八九十]+、|项目名称)"
+
+
+def _joined(lines: list[str], start: int, max_lines: int, stop: str | None = None) -> tuple[str, list[tuple[int, int]]]:
+    """Join up to max_lines non-empty lines from index start (stopping before a later
+    line matching ``stop``); returns text and (offset, line_no) marks."""
     parts: list[str] = []
     marks: list[tuple[int, int]] = []
     pos = 0
@@ -27,6 +31,8 @@ def _joined(lines: list[str], start: int, max_lines: int) -> tuple[str, list[tup
     i = start
     while i < len(lines) and taken < max_lines:
         s = lines[i].strip()
+        if s and taken and stop and re.search(stop, s):
+            break
         if s:
             marks.append((pos, i + 1))
             parts.append(s)
@@ -47,7 +53,7 @@ def _line_at(marks: list[tuple[int, int]], offset: int) -> int:
 
 
 def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: int = 10,
-                      after: str | None = None) -> Excerpt | None:
+                      after: str | None = None, stop: str | None = None) -> Excerpt | None:
     """The first sentence (ending in 。；or line block end) matching ``pattern`` in the
     text that starts at ``line_no``.
 
@@ -59,7 +65,7 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
         after: optional literal that must precede the match in the joined text (e.g. the
             figure the reason belongs to).
     """
-    text, marks = _joined(lines, max(0, line_no - 1), max_lines)
+    text, marks = _joined(lines, max(0, line_no - 1), max_lines, stop)
     base = 0
     if after:
         k = text.find(after)
@@ -69,9 +75,17 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
     if not m:
         return None
     s = base + m.start()
+    # back to the start of the clause the cue sits in (after the previous ，。；)
+    prev = max(text.rfind(ch, base, s) for ch in "。；，,")
+    if prev >= base and s - prev <= 40:
+        s = prev + 1
     # extend to the end of the sentence
-    end_m = re.search(r"[。；;]", text[s:])
+    end_m = re.search(r"。", text[s:])
     e = s + end_m.end() if end_m else len(text)
+    if e - s > 200:  # a long run-on paragraph: the item's own clause ends at its ；
+        semi = re.search(r"[；;]", text[s:e])
+        if semi:
+            e = s + semi.end()
     quote = text[s:e].strip()
     if len(quote) > 400:
         quote = quote[:400]
@@ -101,3 +115,18 @@ def lines_matching(lines: list[str], pattern: str, start: int = 1, end: int | No
         if s and re.search(pattern, s):
             out.append(Excerpt(s, i))
     return out
+
+
+def block(lines: list[str], start: int, end: int, max_lines: int = 40, max_chars: int = 1500) -> Excerpt | None:
+    """Non-empty lines start..end joined by newlines (a multi-line verbatim quote)."""
+    out, first = [], None
+    for i in range(max(1, start), min(end, len(lines)) + 1):
+        s = lines[i - 1].strip()
+        if s:
+            first = first or i
+            out.append(s)
+            if len(out) >= max_lines or sum(map(len, out)) >= max_chars:
+                break
+    if not out:
+        return None
+    return Excerpt("\n".join(out), first)

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass, field
 
 from qa.agent.context import Context, DocData
-from qa.agent.excerpts import Excerpt, lines_matching, sentence_around, sentence_matching
+from qa.agent.excerpts import ITEM_START, Excerpt, block, lines_matching, sentence_around, sentence_matching
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
@@ -380,30 +380,31 @@ _REASON_RE = r"主要原因|原因[是为：:]|主要用于|用于|依据"
 
 
 def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
-    """The reason sentence for a figure: from the prose fact's paragraph, else retrieval."""
+    """The reason (or basis) sentence for an item: from the paragraph of its prose figure or
+    of a line naming it, stopping at the next item; else hybrid retrieval."""
     metric = q.metric.replace(" ", "")
-    for form in metric_forms(q.metric):
-        cands = [m for m in find_facts(dd.facts, form, want="change", narrow_ok=q.narrow, min_score=0.55, limit=30)
-                 if m.fact.source == "prose"]
-        cands += [m for m in find_facts(dd.facts, form, want="total", narrow_ok=q.narrow, min_score=0.7, limit=30)
-                  if m.fact.source == "prose"]
-        cands.sort(key=lambda m: -m.score)
-        pat = r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE
-        if re.search(r"依据|basis", q.question, re.I):
-            pat = r"依据"
-        for m in cands:
-            ex = sentence_matching(dd.lines, m.fact.line, pat, max_lines=8)
+    asks_basis = bool(re.search(r"依据|basis", q.question, re.I))
+    pat = r"依据" if asks_basis else (
+        r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE)
+    forms = metric_forms(re.sub(r"政策|设立|项目(?=$|\s)", " ", q.metric).strip()) or metric_forms(q.metric)
+    for form in forms:
+        anchors: list[tuple[int, Fact | None]] = []
+        if not asks_basis:
+            cands = [m for m in find_facts(dd.facts, form, want="change", narrow_ok=q.narrow, min_score=0.55, limit=30)
+                     if m.fact.source == "prose" and column_kind(m.fact.column) == "change"]
+            cands.sort(key=lambda m: -m.score)
+            anchors += [(m.fact.line, m.fact) for m in cands]
+        anchors += [(ex.line, None) for ex in lines_matching(dd.lines, re.escape(form))[:15]
+                    if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
+        for line, fact in anchors:
+            ex = sentence_matching(dd.lines, line, pat, max_lines=8, stop=ITEM_START)
             if ex:
-                return Outcome(status="answered", op="rationale", doc=dd, label=metric, excerpts=[ex],
-                               citations=[Citation.of(m.fact), Citation(dd.document.name, ex.quote, ex.line)])
-        # a heading or line naming the item, then the reason after it
-        for ex0 in lines_matching(dd.lines, re.escape(form))[:12]:
-            ex = sentence_matching(dd.lines, ex0.line, pat, max_lines=6)
-            if ex:
-                return Outcome(status="answered", op="rationale", doc=dd, label=metric, excerpts=[ex],
-                               citations=[Citation(dd.document.name, ex.quote, ex.line)])
+                cites = [Citation(dd.document.name, ex.quote, ex.line)]
+                if fact is not None:
+                    cites.insert(0, Citation.of(fact))
+                return Outcome(status="answered", op="rationale", doc=dd, label=form, excerpts=[ex], citations=cites)
     if index is not None:
-        out = retrieve_sentences(q, dd, index, _REASON_RE)
+        out = retrieve_sentences(q, dd, index, pat)
         if out:
             return out
     return not_found("rationale", f"{doc_label(dd)}没有说明“{metric}”的原因或依据。",
@@ -449,16 +450,19 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
     else:
         starts = [ex.line for ex in lines_matching(lines, r"部门整体绩效目标|整体绩效目标表")]
     for start in starts:
-        block_end = min(len(lines), start + 80)
-        nxt = [e.line for e in lines_matching(lines, r"项目名称|项目支出绩效目标表|部门整体绩效目标表", start + 1, block_end)]
+        block_end = min(len(lines), start + 200)
+        nxt = [e.line for e in lines_matching(lines, r"项目名称|项目支出绩效目标表|部门整体绩效目标表|^第[一二三四五六七八九十]+部分", start + 1, block_end)]
         if nxt:
             block_end = nxt[0] - 1
-        found = [e for e in lines_matching(lines, _INDICATOR_LINE, start, block_end)
-                 if re.search(r"[\u4e00-\u9fff]{2,}", e.quote) and not re.fullmatch(r"[一二三级指标值\s]+", e.quote)]
-        if len(found) >= 2:
-            found = found[:14]
-            return Outcome(status="answered", op="policy", doc=dd, label=key or "部门整体", excerpts=found,
-                           citations=[Citation(dd.document.name, e.quote, e.line) for e in found])
+        head = lines_matching(lines, r"一级指标|三级指标|一级$", start, block_end)
+        first = head[0].line if head else start
+        rows = [e for e in lines_matching(lines, _INDICATOR_LINE, first + 1, block_end)
+                if re.search(r"[\u4e00-\u9fff]{2,}", e.quote)]
+        if len(rows) >= 2:
+            ex = block(lines, first, rows[-1].line)
+            if ex:
+                return Outcome(status="answered", op="policy", doc=dd, label=key or "部门整体", excerpts=[ex],
+                               citations=[Citation(dd.document.name, ex.quote, ex.line)])
     if index is not None:
         out = retrieve_sentences(q, dd, index, r"指标|目标")
         if out:

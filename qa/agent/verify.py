@@ -56,7 +56,10 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
     st = outcome.stated_rate
     if rate is not None and st is not None and rate.value is not None and rate.computation:
         stated = abs(st.value)
-        if abs(abs(rate.value) - stated) > RATE_TOLERANCE:
+        from qa.tools.ops import fact_places
+
+        tol = max(RATE_TOLERANCE, 0.5 * 10 ** -fact_places(st) + 0.005)  # "73%" is a rounded 73.41%
+        if abs(abs(rate.value) - stated) > tol:
             outcome.warnings.append(
                 f"文件写明变化幅度为 {fmt(st.value)}%（第{st.line}行），按数字计算为 {fmt(rate.value, 2)}%，二者不一致。"
                 if lang == "zh"

@@ -121,7 +121,8 @@ def _eval(expr: Expr, inner: bool) -> tuple[Decimal, str]:
         raise ArithError(f"{op} needs a list of operands")
     vals = [_eval(a, True) for a in args]
     nums = [v for v, _ in vals]
-    texts = [t for _, t in vals]
+    # a negative operand after the first prints in brackets: "0 - (-40)", never "0 - -40"
+    texts = [t if i == 0 or not t.startswith("-") else f"({t})" for i, (_, t) in enumerate(vals)]
     if op in ("add", "avg"):
         if not nums:
             raise ArithError(f"{op} needs at least one operand")
