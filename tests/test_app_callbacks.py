@@ -173,10 +173,12 @@ def test_ingest_files_reports_each_file_and_survives_a_bad_one():
 def test_ingest_report_errors_from_the_pipeline_are_shown():
     from qa.ingest.pipeline import FileResult, IngestReport
 
-    report = IngestReport(results=[FileResult("e.txt", "/tmp/e.txt", "error", error="e.txt: not UTF-8")])
-    outcomes = cb.ingest_files(["/tmp/e.txt"], lambda p: report)
+    path = "/tmp/gradio/3f2a/e.txt"
+    report = IngestReport(results=[FileResult("e.txt", path, "error", error=f"{path}: not UTF-8")])
+    outcomes = cb.ingest_files([path], lambda p: report)
     assert outcomes[0].status == "error" and not cb.changed(outcomes)
-    assert "not UTF-8" in cb.format_ingest_report(outcomes)
+    md = cb.format_ingest_report(outcomes)
+    assert "| e.txt | ✗ error |  |  |  | e.txt: not UTF-8 |" in md  # temp folder hidden
 
 
 def test_login_only_beyond_loopback():

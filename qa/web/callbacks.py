@@ -341,7 +341,8 @@ def citation_excerpt_html(
             body, cls = html.escape(text), ""
         rows.append(f'<tr{cls}><td class="qa-ln">{n}</td><td class="qa-tx">{body}</td></tr>')
     num = f"[{number}] " if number is not None else ""
-    where = lab["line"].format(n=segments[0][0])
+    span = segments[0][0] if len(segments) == 1 else f"{segments[0][0]}–{segments[-1][0]}"
+    where = lab["line"].format(n=span)
     head = f'<div class="qa-excerpt-head">{num}<code>{html.escape(citation.doc)}</code> · {html.escape(where)}</div>'
     quote = f'<div class="qa-excerpt-quote">{html.escape(lab["quote"])}：「{html.escape(shorten(citation.quote, 300))}」</div>'
     table = f'<table class="qa-lines">{"".join(rows)}</table>'
@@ -510,10 +511,14 @@ def ingest_files(
         if progress:
             progress(i, total, name)
         try:
-            outcomes.extend(outcomes_from_report(ingest_one(path), name))
+            got = outcomes_from_report(ingest_one(path), name)
         except Exception as exc:  # a bad file is reported, never fatal to the session
             log.warning("ingest of %s failed: %s", name, exc)
-            outcomes.append(FileOutcome(name=name, status="error", error=f"{type(exc).__name__}: {exc}"))
+            got = [FileOutcome(name=name, status="error", error=f"{type(exc).__name__}: {exc}")]
+        for o in got:
+            # Uploads sit in random temporary folders; the user knows the file by its name.
+            o.error = o.error.replace(str(path), name)
+        outcomes.extend(got)
     if progress:
         progress(total, total, "")
     return outcomes
@@ -534,7 +539,8 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
         rows.append(
             "| " + " | ".join(
                 [md_escape(o.name), f"{icon.get(o.status, '')} {o.status}", md_escape(o.department),
-                 "" if o.year is None else str(o.year), "" if o.facts is None else str(o.facts),
+                 "" if o.year is None else str(o.year),
+                 "" if o.facts is None or o.status == "error" else str(o.facts),
                  md_escape(shorten(note, 200))]
             ) + " |"
         )
