@@ -43,8 +43,9 @@ _PAGE_NO = re.compile(
 # content. Government sites (.gov.cn) are not spam.
 _SPAM = re.compile(
     r"(?:https?://|www\.)(?![\w.-]*gov\.cn)[\w.-]+"
-    r"|红包|紅包|领取|領取|加微信|加\s*QQ|扫码|掃碼|中奖|中獎|彩票|博彩|棋牌|代开发票|代開發票|免费领|免費領"
-    r"|点击(?:进入|查看|领取|下载|链接)|點擊"
+    r"|红包|紅包|(?:免费|免費|点击|點擊|扫码|掃碼|立即)\s*(?:领取|領取)|加微信|加\s*QQ|扫码关注|掃碼關注"
+    r"|中奖|中獎|博彩|赌场|賭場|代开发票|代開發票"
+    r"|点击(?:进入|查看|下载|链接)|點擊(?:進入|查看|下載)"
     r"|忽略(?:以上|上述|之前|前面)|無視以上|无视以上|(?:系统|系統)提示词|(?:以上|上述)(?:所有)?(?:指令|指示)"
     r"|ignore (?:all |any )?(?:the )?(?:previous|above|prior) (?:instructions|prompts?)"
     r"|disregard (?:all |the )?(?:previous|above)|system prompt|you are now",
@@ -65,6 +66,8 @@ class Prepared:
         aligned: for each prepared line, True when it is the original line with characters
             substituted one-for-one (script conversion only), so offsets map exactly.
         notes: what was changed, for the ingest report.
+        origin_end: for each prepared line, the 0-based index of the last original line it
+            stands for (a one-cell-per-line row joined into one line spans several).
     """
 
     original: list[str]
@@ -72,6 +75,11 @@ class Prepared:
     origin: list[int]
     aligned: list[bool]
     notes: list[str] = field(default_factory=list)
+    origin_end: list[int] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        if not self.origin_end:
+            self.origin_end = list(self.origin)
 
     @property
     def text(self) -> str:
@@ -115,24 +123,67 @@ def split_pipe_row(line: str) -> list[str]:
 
 
 def _running_headers(lines: list[str], page_idx: set[int]) -> set[int]:
-    """Indices of short lines that repeat next to page numbers (running headers/footers)."""
-    near: Counter[str] = Counter()
-    cand: dict[str, list[int]] = {}
+    """Indices of running headers/footers: the same short text line next to most page numbers.
+
+    Only the occurrences next to a page number are returned: the same text elsewhere
+    (a title on the first page) is content. Table cells repeat too ("\t01"), so a header
+    must carry some CJK text and sit beside at least half of the page breaks.
+    """
+    near: dict[str, set[int]] = {}
+    where: dict[str, set[int]] = {}
     for i in page_idx:
         for j in range(max(0, i - 2), min(len(lines), i + 3)):
             if j in page_idx:
                 continue
             key = lines[j].strip()
-            if key and len(key) <= _MAX_HEADER_LEN:
-                cand.setdefault(key, []).append(j)
-    counts = Counter(l.strip() for l in lines)
+            if (len(key) >= 4 and len(key) <= _MAX_HEADER_LEN and "\t" not in lines[j]
+                    and re.search(r"[\u4e00-\u9fff]", key)):
+                near.setdefault(key, set()).add(i)
+                where.setdefault(key, set()).add(j)
     out: set[int] = set()
-    for key, idxs in cand.items():
-        near[key] = len(set(idxs))
-        # A header repeats on many pages; a real line near one page break does not.
-        if near[key] >= 3 and counts[key] >= 3:
-            out.update(i for i, l in enumerate(lines) if l.strip() == key)
+    need = max(3, len(page_idx) // 2)
+    for key, pages in near.items():
+        if len(pages) >= need:
+            out.update(where[key])
     return out
+
+
+_ONE_CELL = re.compile(r"^\t[^\t]*$")
+
+
+def _one_cell_runs(lines: list[str]) -> dict[int, tuple[int, list[tuple[int, int]]]]:
+    """Clean one-cell-per-line tables: start index -> (end, [(block start, block end)]).
+
+    A run is a stretch of tab-led single-cell lines and blank lines. It is clean when it
+    has at least two blocks (rows, separated by blank lines) and every block has the same
+    number of cells. Ragged runs (wrapped cells, stray blanks, as in PDF extractions) are
+    left to the table parser, which knows their quirks.
+    """
+    runs: dict[int, tuple[int, list[tuple[int, int]]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        if not _ONE_CELL.match(lines[i]):
+            i += 1
+            continue
+        j = i
+        while j < n and (_ONE_CELL.match(lines[j]) or not lines[j].strip() and "\t" not in lines[j]):
+            j += 1
+        while j > i and not lines[j - 1].strip() and "\t" not in lines[j - 1]:
+            j -= 1
+        blocks, b = [], None
+        for k in range(i, j):
+            if _ONE_CELL.match(lines[k]):
+                b = k if b is None else b
+            elif b is not None:
+                blocks.append((b, k - 1))
+                b = None
+        if b is not None:
+            blocks.append((b, j - 1))
+        widths = {e - s + 1 for s, e in blocks}
+        if len(blocks) >= 2 and len(widths) == 1 and widths.pop() >= 2:
+            runs[i] = (j, blocks)
+        i = max(j, i + 1)
+    return runs
 
 
 def prepare(text: str) -> Prepared:
@@ -152,6 +203,7 @@ def prepare(text: str) -> Prepared:
     src = script.lines
     page_idx = {i for i, l in enumerate(src) if is_page_number(l)}
     header_idx = _running_headers(src, page_idx) if len(page_idx) >= 2 else set()
+    # Pass 1: drop furniture and spam, turn pipe rows into tab rows.
     lines: list[str] = []
     origin: list[int] = []
     aligned: list[bool] = []
@@ -159,28 +211,49 @@ def prepare(text: str) -> Prepared:
     for i, line in enumerate(src):
         if i in page_idx or i in header_idx:
             dropped["page furniture"] += 1
-            continue
-        if is_spam(original[i]):
+        elif is_spam(original[i]):
             dropped["spam/instruction"] += 1
-            continue
-        if _PIPE_ROW.match(line) or (line.count("|") >= 2 and "|" in line.strip()[:1] + line.strip()[-1:]):
+        elif _PIPE_ROW.match(line) or (line.count("|") >= 2 and "|" in line.strip()[:1] + line.strip()[-1:]):
             if _PIPE_SEP.match(line):
                 dropped["pipe separator"] += 1
-                continue
-            lines.append("\t".join(split_pipe_row(line)))
-            origin.append(i)
-            aligned.append(False)
-            dropped["pipe row → tabs"] += 1
-            continue
-        if _PIPE_SEP.match(line) and "|" in line:
+            else:
+                lines.append("\t".join(split_pipe_row(line)))
+                origin.append(i)
+                aligned.append(False)
+                dropped["pipe row → tabs"] += 1
+        elif _PIPE_SEP.match(line) and "|" in line:
             dropped["pipe separator"] += 1
+        else:
+            lines.append(line)
+            origin.append(i)
+            aligned.append(script.aligned[i])
+    # Pass 2: clean one-cell-per-line tables become one tab row per table row.
+    runs = _one_cell_runs(lines)
+    out_lines: list[str] = []
+    out_origin: list[int] = []
+    out_end: list[int] = []
+    out_aligned: list[bool] = []
+    i = 0
+    while i < len(lines):
+        if i in runs:
+            end, blocks = runs[i]
+            for b0, b1 in blocks:
+                out_lines.append("\t".join(lines[k][1:] for k in range(b0, b1 + 1)))
+                out_origin.append(origin[b0])
+                out_end.append(origin[b1])
+                out_aligned.append(False)
+            dropped["one-cell-per-line rows → tab rows"] += len(blocks)
+            i = end
             continue
-        lines.append(line)
-        origin.append(i)
-        aligned.append(script.aligned[i])
+        out_lines.append(lines[i])
+        out_origin.append(origin[i])
+        out_end.append(origin[i])
+        out_aligned.append(aligned[i])
+        i += 1
+    lines, origin, aligned = out_lines, out_origin, out_aligned
     for what, n in dropped.items():
         notes.append(f"{n} line(s): {what}")
-    return Prepared(original, lines, origin, aligned, notes)
+    return Prepared(original, lines, origin, aligned, notes, out_end)
 
 
 def _squeeze_map(s: str) -> tuple[str, list[int]]:
@@ -208,6 +281,13 @@ class _Restorer:
         k = min(n - 1, len(self.prep.origin) - 1)
         return self.prep.origin[k] + 1 if k >= 0 else n
 
+    def line_end(self, n: int) -> int:
+        """1-based prepared line -> 1-based last original line it stands for."""
+        if self.identity or n <= 0:
+            return n
+        k = min(n - 1, len(self.prep.origin_end) - 1)
+        return self.prep.origin_end[k] + 1 if k >= 0 else n
+
     def quote(self, quote: str, n: int) -> str:
         """The original text for a quote read at prepared line n (1-based)."""
         if self.identity or not quote:
@@ -227,7 +307,7 @@ class _Restorer:
         pos = w_sq.find(q_sq) if q_sq else -1
         if pos < 0:
             k = min(max(n - 1, 0), len(p.origin) - 1)
-            return p.original[p.origin[k]] if k >= 0 else quote
+            return "\n".join(p.original[p.origin[k]:p.origin_end[k] + 1]) if k >= 0 else quote
         a, b = w_idx[pos], w_idx[pos + len(q_sq) - 1] + 1
         offsets = []  # char offset of each window line start
         o = 0
@@ -241,7 +321,7 @@ class _Restorer:
             # Script conversion only: the same character span of the original.
             orig_text = "\n".join(p.original[p.origin[first]:p.origin[last] + 1])
             return orig_text[a - offsets[la]: a - offsets[la] + (b - a)]
-        return "\n".join(p.original[p.origin[first]:p.origin[last] + 1])
+        return "\n".join(p.original[p.origin[first]:p.origin_end[last] + 1])
 
 
 def restore(parsed: ParsedDocument, prep: Prepared) -> ParsedDocument:
@@ -260,15 +340,16 @@ def restore(parsed: ParsedDocument, prep: Prepared) -> ParsedDocument:
         return parsed
     rep = dataclasses.replace
     facts = [rep(f, line=r.line(f.line), quote=r.quote(f.quote, f.line)) for f in parsed.facts]
-    chunks = [rep(c, line_start=r.line(c.line_start), line_end=r.line(c.line_end)) for c in parsed.chunks]
+    chunks = [rep(c, line_start=r.line(c.line_start), line_end=r.line_end(c.line_end)) for c in parsed.chunks]
     issues = [rep(i, line=r.line(i.line)) for i in parsed.issues]
     enums = [rep(e, line=r.line(e.line), quote=r.quote(e.quote, e.line)) for e in parsed.enumerations]
     tables = []
     for t in parsed.tables:
         t = dict(t)
-        for key in ("line_start", "line_end"):
-            if isinstance(t.get(key), int):
-                t[key] = r.line(t[key])
+        if isinstance(t.get("line_start"), int):
+            t["line_start"] = r.line(t["line_start"])
+        if isinstance(t.get("line_end"), int):
+            t["line_end"] = r.line_end(t["line_end"])
         tables.append(t)
     out = ParsedDocument(
         document=parsed.document,

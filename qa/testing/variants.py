@@ -27,6 +27,7 @@ import io
 import logging
 import random
 import re
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -88,6 +89,9 @@ class Grid:
     end: int
     unit: str = ""
     tail: list[str] = field(default_factory=list)
+    two_sided: bool = False
+    left_columns: list[str] = field(default_factory=list)
+    right_rows: list[tuple[str, str, dict[str, str]]] = field(default_factory=list)
 
 
 # --------------------------------------------------------------------------- structure
@@ -101,6 +105,36 @@ def _fmt_value(f: Fact) -> str:
 
 
 _TABLE_HEAD = re.compile(r"^\s*表\s*[0-9一二三四五六七八九十]+")
+# Stems of the 功能分类 类 names (201-234): on a 收支 table they name the 支出 side.
+_FUNCTION_STEMS = (
+    "一般公共服务", "外交", "国防", "公共安全", "教育", "科学技术", "文化旅游体育与传媒", "文化体育",
+    "社会保障和就业", "社会保险基金", "卫生健康", "医疗卫生", "节能环保", "城乡社区", "农林水", "交通运输",
+    "资源勘探", "商业服务业", "金融", "援助其他地区", "自然资源海洋气象", "住房保障", "粮油物资储备",
+    "灾害防治", "预备费", "其他支出", "转移性支出", "债务还本", "债务付息", "债务发行", "抗疫特别国债")
+
+
+def _is_expense_side(f: Fact) -> bool:
+    """On a two-sided 收支 table, True for the 支出 half (functional classes and totals)."""
+    label = re.sub(r"^[\d\s]+", "", f.label)
+    if f.code or "支出" in label or "年终结转" in label:
+        return True
+    return any(label.startswith(stem) for stem in _FUNCTION_STEMS)
+
+
+def _rows_of(facts: list[Fact]) -> tuple[list[str], list[tuple[str, str, dict[str, str]]]]:
+    columns: list[str] = []
+    rows: list[tuple[str, str, dict[str, str]]] = []
+    index: dict[tuple[str, str], int] = {}
+    for f in facts:
+        if f.column not in columns:
+            columns.append(f.column)
+        key = (f.code, f.label)
+        k = index.get(key)
+        if k is None or f.column in rows[k][2]:
+            rows.append((f.code, f.label, {}))
+            k = index[key] = len(rows) - 1
+        rows[k][2][f.column] = _fmt_value(f)
+    return columns, rows
 
 
 def build_grids(parsed: ParsedDocument) -> list[Grid]:
@@ -139,31 +173,65 @@ def build_grids(parsed: ParsedDocument) -> list[Grid]:
                 head.append(lines[i].replace("\t", " ").strip())
         tail = [lines[i].strip() for i in range(last + 1, end + 1)
                 if re.match(r"^\s*(注|说明|备注)", lines[i])]
-        columns: list[str] = []
-        rows: list[tuple[str, str, dict[str, str]]] = []
-        index: dict[tuple[str, str], int] = {}
+        per_line = Counter(f.line for f in facts)
+        labels_per_line: dict[int, set[str]] = {}
         for f in facts:
-            if f.column not in columns:
-                columns.append(f.column)
-            key = (f.code, f.label)
-            k = index.get(key)
-            if k is None or f.column in rows[k][2]:
-                rows.append((f.code, f.label, {}))
-                k = index[key] = len(rows) - 1
-            rows[k][2][f.column] = _fmt_value(f)
+            labels_per_line.setdefault(f.line, set()).add(f.label)
+        two_sided = (t.get("kind") in ("summary", "fiscal_summary")
+                     or sum(1 for v in labels_per_line.values() if len(v) >= 2) >= 2)
+        if two_sided:
+            left_cols, left = _rows_of([f for f in facts if not _is_expense_side(f)])
+            columns, right = _rows_of([f for f in facts if _is_expense_side(f)])
+        else:
+            columns, rows = _rows_of(facts)
+            left_cols, right = [], []
+        del per_line
         unit = str(t.get("unit") or parsed.document.unit or "")
-        grids.append(Grid(no, head, columns, rows, start, end, unit, tail))
+        if two_sided:
+            grids.append(Grid(no, head, columns, left, start, end, unit, tail, True, left_cols, right))
+        else:
+            grids.append(Grid(no, head, columns, rows, start, end, unit, tail))
         last_end = end
     return grids
 
 
-def _header(g: Grid) -> list[str]:
-    return ["科目编码", "项目"] + list(g.columns)
+def _header_rows(g: Grid) -> list[list[str]]:
+    """Header rows of a grid (two for a 收支 table: 收入/支出 over 项目/amount)."""
+    if not g.two_sided:
+        return [["科目编码", "项目"] + list(g.columns)]
+    lc = g.left_columns or ["预算数"]
+    width = len(lc) + 1 + 1 + len(g.columns)
+    top = ["收入"] + [""] * len(lc) + ["支出"] + [""] * len(g.columns)
+    return [top[:width], ["项目"] + lc + ["支出功能分类"] + list(g.columns)]
 
 
-def _cells(g: Grid, row: tuple[str, str, dict[str, str]]) -> list[str]:
-    code, label, vals = row
-    return [code, label] + [vals.get(c, "") for c in g.columns]
+def _body_rows(g: Grid) -> list[list[str]]:
+    """Body rows as cell lists; a 收支 table pairs its halves line by line, totals last."""
+    if not g.two_sided:
+        return [[c, l] + [v.get(col, "") for col in g.columns] for c, l, v in g.rows]
+    lc = g.left_columns or ["预算数"]
+
+    def split_total(rows):
+        body = [r for r in rows if not re.search(r"总计|合计$", r[1])]
+        tot = [r for r in rows if re.search(r"总计|合计$", r[1])]
+        return body, tot
+
+    lb, lt = split_total(g.rows)
+    rb, rt = split_total(g.right_rows)
+    out = []
+    for left, right in zip(_pad(lb, len(rb)) + _pad(lt, len(rt)), _pad(rb, len(lb)) + _pad(rt, len(lt))):
+        lcells = [left[1]] + [left[2].get(c, "") for c in lc] if left else [""] * (1 + len(lc))
+        if right:
+            rl = f"{right[0]} {right[1]}" if right[0] else right[1]
+            rcells = [rl] + [right[2].get(c, "") for c in g.columns]
+        else:
+            rcells = [""] * (1 + len(g.columns))
+        out.append(lcells + rcells)
+    return out
+
+
+def _pad(rows: list, n: int) -> list:
+    return list(rows) + [None] * max(0, n - len(rows))
 
 
 def _render(lines: list[str], grids: list[Grid], render: Callable[[Grid], list[str]]) -> list[str]:
@@ -179,21 +247,23 @@ def _render(lines: list[str], grids: list[Grid], render: Callable[[Grid], list[s
 
 def render_pipe(g: Grid) -> list[str]:
     """A grid as a Markdown pipe table under its title lines."""
-    head = _header(g)
+    heads = _header_rows(g)
     out = list(g.head) + [""]
-    out.append("| " + " | ".join(head) + " |")
-    out.append("|" + "|".join("---" for _ in head) + "|")
-    out.extend("| " + " | ".join(_cells(g, r)) + " |" for r in g.rows)
+    out.extend("| " + " | ".join(h) + " |" for h in heads)
+    out.append("|" + "|".join("---" for _ in heads[-1]) + "|")
+    out.extend("| " + " | ".join(r) + " |" for r in _body_rows(g))
     return out + [""] + g.tail
 
 
 def render_one_cell(g: Grid) -> list[str]:
     """A grid as one cell per line (tab-led), rows separated by blank lines (like corpus 002)."""
-    out = list(g.head) + [""]
-    out.extend("\t" + h for h in _header(g))
-    for r in g.rows:
+    out = list(g.head)
+    for h in _header_rows(g):
         out.append("")
-        out.extend("\t" + c for c in _cells(g, r))
+        out.extend("\t" + c for c in h)
+    for r in _body_rows(g):
+        out.append("")
+        out.extend("\t" + c for c in r)
     return out + [""] + g.tail
 
 
@@ -360,7 +430,7 @@ def render_pdf(parsed: ParsedDocument) -> bytes:
         parsed: the original's ParsedDocument.
     """
     from reportlab.lib import colors
-    from reportlab.lib.pagesizes import A4, landscape
+    from reportlab.lib.pagesizes import A4
     from reportlab.lib.styles import ParagraphStyle
     from reportlab.pdfbase import pdfmetrics
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
@@ -384,13 +454,17 @@ def render_pdf(parsed: ParsedDocument) -> bytes:
         g: Grid = seg  # type: ignore[assignment]
         for h in g.head:
             story.append(Paragraph(escape(_clean(h)), body))
-        data = [[Paragraph(escape(c), cell) for c in _header(g)]]
-        data += [[Paragraph(escape(c), cell) for c in _cells(g, r)] for r in g.rows]
+        heads = _header_rows(g)
+        data = [[Paragraph(escape(c), cell) for c in h] for h in heads]
+        data += [[Paragraph(escape(c), cell) for c in r] for r in _body_rows(g)]
         ncol = len(data[0])
-        width = landscape(A4)[1] - 60 if ncol <= 6 else A4[0] - 60
+        width = A4[0] - 60
         label_w = min(150.0, width * 0.35)
         other = (width - label_w - 50) / max(1, ncol - 2)
-        tbl = Table(data, colWidths=[50, label_w] + [other] * (ncol - 2), repeatRows=1)
+        widths = ([label_w * 0.7, other, label_w * 0.8] + [other] * (ncol - 3) if g.two_sided
+                  else [50, label_w] + [other] * (ncol - 2))
+        scale = width / sum(widths)
+        tbl = Table(data, colWidths=[w * scale for w in widths], repeatRows=len(heads))
         tbl.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.5, colors.black),
                                  ("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         story.append(tbl)
@@ -423,13 +497,11 @@ def render_docx(parsed: ParsedDocument) -> bytes:
         g: Grid = seg  # type: ignore[assignment]
         for h in g.head:
             d.add_paragraph(_clean(h))
-        head = _header(g)
-        table = d.add_table(rows=1 + len(g.rows), cols=len(head))
+        rows = _header_rows(g) + _body_rows(g)
+        table = d.add_table(rows=len(rows), cols=len(rows[0]))
         table.style = "Table Grid"
-        for j, h in enumerate(head):
-            table.cell(0, j).text = h
-        for i, r in enumerate(g.rows, start=1):
-            for j, c in enumerate(_cells(g, r)):
+        for i, r in enumerate(rows):
+            for j, c in enumerate(r):
                 table.cell(i, j).text = c
         for t in g.tail:
             d.add_paragraph(_clean(t))
@@ -468,12 +540,13 @@ def render_xlsx(parsed: ParsedDocument) -> bytes:
         for h in g.head:
             ws.cell(r, 1, _clean(h))
             r += 1
-        for j, h in enumerate(_header(g), start=1):
-            ws.cell(r, j, h)
-        r += 1
-        for row in g.rows:
-            for j, c in enumerate(_cells(g, row), start=1):
-                v = parse_number(c) if j > 2 else None
+        for h in _header_rows(g):
+            for j, c in enumerate(h, start=1):
+                ws.cell(r, j, c)
+            r += 1
+        for row in _body_rows(g):
+            for j, c in enumerate(row, start=1):
+                v = parse_number(c) if c and not re.search(r"[\u4e00-\u9fff]", c) and (j > 2 or g.two_sided) else None
                 if v is not None and not c.endswith("%"):
                     x = ws.cell(r, j, v)
                     x.number_format = "#,##0.00" if "." in c else "0"
@@ -508,9 +581,11 @@ def render_html(parsed: ParsedDocument) -> bytes:
         g: Grid = seg  # type: ignore[assignment]
         for h in g.head:
             parts.append(f"<p>{escape(_clean(h))}</p>")
-        parts.append("<table border=\"1\"><tr>" + "".join(f"<th>{escape(h)}</th>" for h in _header(g)) + "</tr>")
-        for r in g.rows:
-            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in _cells(g, r)) + "</tr>")
+        parts.append("<table border=\"1\">")
+        for h in _header_rows(g):
+            parts.append("<tr>" + "".join(f"<th>{escape(c)}</th>" for c in h) + "</tr>")
+        for r in _body_rows(g):
+            parts.append("<tr>" + "".join(f"<td>{escape(c)}</td>" for c in r) + "</tr>")
         parts.append("</table>")
         for t in g.tail:
             parts.append(f"<p>{escape(_clean(t))}</p>")
