@@ -139,12 +139,18 @@ def _check_totals(doc: Document, t: dict, tf: list[Fact]) -> list[IntegrityIssue
                               f"{f.label} {f.column} is {_fmt(f.value)} but the classes add up to {_fmt(s)} "
                               f"({' + '.join(f'{x.code} {_fmt(x.value)}' for x in kids) or 'none'})",
                               f.line, s, f.value))
-    # A column printed in the classes but missing from the total row.
-    for col in sorted({x.column for x in tops} - seen):
+    # Columns printed in the classes but left blank in the total row: one issue per row.
+    missing = []
+    for col in sorted({x.column for x in tops} - seen, key=lambda c: t.get("columns", []).index(c)
+                      if c in t.get("columns", []) else 99):
         s = sum(x.value for x in tops if x.column == col)
         if abs(s) > _tol(1):
-            out.append(_issue(doc, t, "total", f"{total_row[0].label} has no {col} but the classes add up to {_fmt(s)}",
-                              total_row[0].line, s, 0.0))
+            missing.append((col, s))
+    if missing:
+        out.append(_issue(doc, t, "total",
+                          f"{total_row[0].label} row leaves {', '.join(c for c, _ in missing)} blank but the classes "
+                          f"add up to {', '.join(_fmt(s) for _, s in missing)}",
+                          total_row[0].line, missing[0][1], 0.0))
     return out
 
 

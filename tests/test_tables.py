@@ -1,0 +1,296 @@
+"""Table facts read from the real corpus, checked against values read by hand.
+
+Each assertion names a cell as a person reads it in the document: table, row label
+(or 科目编码), column, value, unit and the line the value sits on.
+"""
+
+from __future__ import annotations
+
+import time
+from functools import lru_cache
+from pathlib import Path
+
+import pytest
+
+from qa.ingest.meta import read_metadata
+from qa.ingest.normalize import parse_number, squeeze
+from qa.ingest.tables import extract_tables
+from qa.types import Document, Fact
+
+CORPUS = Path(__file__).resolve().parents[1] / "corpus"
+DOCS = {
+    "000": "000_553322b9b830cfa0.txt",  # 昌吉州住房公积金管理中心 2024, space layout
+    "001": "001_648cb979c5ae0ed7.txt",  # 昌吉州机关事务管理局 2024, space layout
+    "002": "002_8c5c6d2715ecedd6.txt",  # 昌吉州住房和城乡建设局 2023, one cell per line
+    "003": "003_eae6f4940a625f14.txt",  # 安阳市住房公积金管理中心 2024, tab separated, no 表N
+    "004": "004_b3fa070b509c4b73.txt",  # 昌吉州社会保险中心 2024, space layout, wrapped rows
+}
+
+
+@lru_cache(maxsize=None)
+def parsed(key: str) -> tuple[str, list[dict], list[Fact]]:
+    name = DOCS[key]
+    text = (CORPUS / name).read_text(encoding="utf-8")
+    lines = text.splitlines()
+    meta = read_metadata(name, lines)
+    doc = Document(name=name, department=meta.department, year=meta.year, kind=meta.kind, unit=meta.unit,
+                   content_hash="", title=meta.title)
+    tables, facts = extract_tables(lines, doc, [""] * len(lines))
+    return text, tables, facts
+
+
+def fact(key: str, table: str, label: str, column: str, code: str | None = None, line: int | None = None) -> Fact:
+    _, _, facts = parsed(key)
+    hits = [f for f in facts if f.table_no == table and f.label == label and f.column == column
+            and (code is None or f.code == code) and (line is None or f.line == line)]
+    assert len(hits) == 1, f"{key} 表{table} {label}/{column}: {[(f.code, f.value, f.line) for f in hits]}"
+    return hits[0]
+
+
+def table(key: str, no: str) -> dict:
+    _, tables, _ = parsed(key)
+    hits = [t for t in tables if t["no"] == no]
+    assert len(hits) == 1
+    return hits[0]
+
+
+def check(f: Fact, value: float, unit: str = "万元", line: int | None = None) -> None:
+    assert f.value == pytest.approx(value), (f.label, f.column, f.value)
+    assert f.unit == unit
+    assert f.norm_value == pytest.approx(value * (10000 if unit == "万元" else 1))
+    if line is not None:
+        assert f.line == line
+
+
+# ------------------------------------------------------------------ 000 (space)
+
+
+def test_000_two_sided_summary_income_and_expenditure_on_one_line():
+    # Line 82: "其中：一般公共预算拨款 65.69 221 住房保障支出 3,182.72"
+    left = fact("000", "1", "一般公共预算拨款", "预算数", line=82)
+    right = fact("000", "1", "住房保障支出", "预算数", code="221")
+    check(left, 65.69, line=82)
+    check(right, 3182.72, line=82)
+    assert "3,182.72" in right.quote and "65.69" not in right.quote
+    check(fact("000", "1", "收入总计", "预算数"), 3459.79, line=104)
+    check(fact("000", "1", "支出总计", "预算数"), 3459.79, line=104)
+    assert table("000", "1")["title"] == "部门收支总体情况表"
+
+
+def test_000_income_table_places_carry_over_column():
+    # "221 住房保障支出 3,182.72 3,117.03 3,117.03 65.69": 4 numbers for 12 columns.
+    check(fact("000", "2", "住房保障支出", "财政拨款结转", code="221"), 65.69, line=213)
+    check(fact("000", "2", "住房公积金管理", "一般公共预算", code="2210302"), 3008.32, line=294)
+    # Row wrapped over three lines (code, two label fragments, numbers).
+    f = fact("000", "2", "机关事业单位基本养老保险缴费支出", "总计", code="2080505")
+    check(f, 135.14, line=195)
+    assert f.quote.startswith("208 05 05")
+
+
+def test_000_expenditure_basic_and_project_split():
+    check(fact("000", "3", "住房公积金管理", "基本支出", code="2210302"), 2054.32, line=340)
+    check(fact("000", "3", "住房公积金管理", "项目支出", code="2210302"), 1019.69, line=340)
+    check(fact("000", "3", "事业单位离退休", "基本支出", code="2080502"), 2.00)
+    _, _, facts = parsed("000")
+    assert not [f for f in facts if f.table_no == "3" and f.code == "2080502" and f.column == "项目支出"]
+
+
+def test_000_fiscal_and_general_budget_tables():
+    check(fact("000", "4", "住房保障支出", "一般公共预算", code="221"), 3117.03, line=400)
+    check(fact("000", "5", "总计", "项目支出"), 954.00, line=440)
+
+
+def test_000_basic_expenditure_by_economic_code():
+    check(fact("000", "6", "公务用车运行维护费", "公用经费", code="30231"), 20.75, line=537)
+    check(fact("000", "6", "住房公积金", "人员经费", code="30113"), 108.72, line=511)
+    check(fact("000", "6", "商品和服务支出", "公用经费", code="302"), 121.55)
+    check(fact("000", "6", "总计", "人员经费"), 2318.55, line=489)
+
+
+def test_000_project_table_rows_are_projects():
+    check(fact("000", "7", "信息化建设", "合计", code="2210302"), 342.00, line=627)
+    check(fact("000", "7", "信息化建设", "资本性支出", code="2210302"), 27.70, line=627)
+    check(fact("000", "7", "住房公积金管理服务", "商品和服务支出", code="2210302"), 552.00, line=625)
+
+
+def test_000_empty_fund_tables_and_three_public_expenses():
+    _, _, facts = parsed("000")
+    for no in ("8", "9"):
+        t = table("000", no)
+        assert t["empty"] is True
+        assert not [f for f in facts if f.table_no == no]
+    assert table("000", "10")["empty"] is False
+    check(fact("000", "10", "公务接待费", "合计"), 1.60, line=697)
+    check(fact("000", "10", "公务用车运行费", "合计"), 20.75, line=703)
+    check(fact("000", "10", "公务用车购置及运行费", "合计"), 20.75, line=699)
+    check(fact("000", "10", "合计", "合计"), 22.35, line=693)
+    # 因公出国（境）费 has no amount: no fact, and it must not glue onto the next label.
+    assert not [f for f in facts if f.table_no == "10" and "因公出国" in f.label]
+
+
+def test_000_carry_over_table():
+    check(fact("000", "11", "住房公积金管理服务", "财政拨款项目支出"), 65.69, line=729)
+
+
+# ------------------------------------------------------------------ 001 (space)
+
+
+def test_001_summary_and_income_sources():
+    check(fact("001", "1", "一般公共服务支出", "预算数", code="201"), 2042.80, line=56)
+    check(fact("001", "1", "本年收入", "预算数"), 472.86, line=56)
+    check(fact("001", "2", "一般行政管理事务", "财政拨款结转", code="2010302"), 1662.24, line=203)
+    check(fact("001", "2", "一般行政管理事务", "非财政拨款结转结余", code="2010302"), 20.00, line=203)
+    check(fact("001", "2", "一般行政管理事务", "一般公共预算", code="2010302"), 30.00, line=203)
+
+
+def test_001_expenditure_basic_and_projects():
+    check(fact("001", "3", "一般行政管理事务", "项目支出", code="2010302"), 1712.24, line=340)
+    check(fact("001", "6", "取暖费", "公用经费", code="30208"), 33.35, line=557)
+    check(fact("001", "7", "公物仓维护管理项目", "合计", code="2010302"), 10.00, line=658)
+    # "201 03" / "政府办公厅（室）及相关机构" / "事务" / "30.00 30.00"
+    f = fact("001", "7", "政府办公厅(室)及相关机构事务", "合计", code="20103")
+    check(f, 30.00, line=654)
+    check(fact("001", "10", "合计", "合计"), 4.69, line=723)
+    check(fact("001", "11", "机关运行补助项目(单位自有资金)", "非财政拨款合计"), 20.00, line=763)
+
+
+# ------------------------------------------------------------- 002 (one cell per line)
+
+
+def test_002_cell_per_line_summary():
+    check(fact("002", "1", "一般公共预算拨款", "预算数", line=59), 1714.40)
+    check(fact("002", "1", "城乡社区支出", "预算数", code="212"), 1626.09, line=112)
+    check(fact("002", "1", "其他收入", "预算数"), 60.00, line=135)
+    check(fact("002", "1", "收入总计", "预算数"), 1986.59)
+
+
+def test_002_income_columns_by_cell_position():
+    check(fact("002", "2", "行政运行", "单位资金", code="2120101"), 60.00, line=474)
+    check(fact("002", "2", "行政运行", "财政拨款结转", code="2120101"), 135.09, line=475)
+    check(fact("002", "2", "行政运行", "非财政拨款结转结余", code="2120101"), 80.00, line=476)
+    f = fact("002", "2", "行政运行", "总计", code="2120101")
+    # The quote runs from the code cell to the value cell, verbatim lines.
+    assert f.quote.splitlines()[0] == "212" and f.quote.splitlines()[-1] == "679.05"
+
+
+def test_002_expenditure_basic_projects_and_economic_codes():
+    check(fact("002", "3", "行政运行", "项目支出", code="2120101"), 128.6, line=798)
+    check(fact("002", "5", "合计", "基本支出"), 1348.4)
+    check(fact("002", "6", "医疗费补助", "人员经费", code="30307"), 25.39)
+    check(fact("002", "6", "培训费", "公用经费", code="30216"), 0.28)
+    check(fact("002", "4", "城乡社区支出", "一般公共预算", code="212"), 1486.09)
+
+
+def test_002_projects_empty_tables_and_wrapped_three_public_row():
+    check(fact("002", "7", "昌吉州工程建设项目审批管理系统升级改造项目", "商品和服务支出", code="2120199"), 120.00)
+    assert table("002", "8")["empty"] is True
+    assert table("002", "9")["empty"] is True
+    # "公务用车购置及运行费" / blank line / "（小计）" / "14": one row split by a blank line.
+    check(fact("002", "10", "公务用车购置及运行费", "合计"), 14.00, line=2222)
+
+
+# ------------------------------------------------------------------- 003 (tab)
+
+
+def test_003_tables_without_numbers_are_numbered_in_order():
+    _, tables, _ = parsed("003")
+    titles = [t["title"] for t in tables]
+    assert titles[0] == "2024年部门收支预算表"
+    assert table("003", "8")["title"] == "2024年一般公共预算“三公”经费预算表"
+    # The page-break repeat of 财政拨款收支预算表 is one table, not two.
+    assert sum(1 for t in titles if t == "2024年财政拨款收支预算表") == 1
+
+
+def test_003_tab_summary_and_expenditure():
+    check(fact("003", "1", "住房保障支出", "预算数"), 27892.32, line=203)
+    check(fact("003", "1", "收入总计", "预算数"), 31029.76, line=216)
+    check(fact("003", "3", "住房公积金管理", "基本支出", code="2210302"), 27765.32, line=250)
+    check(fact("003", "3", "住房公积金管理", "项目支出", code="2210302"), 127.00, line=250)
+    check(fact("003", "4", "住房保障支出", "一般公共预算"), 27892.32, line=283)
+
+
+def test_003_basic_table_and_row_that_lost_cells_at_page_break():
+    check(fact("003", "6", "住房公积金", "人员经费", code="30113"), 29529.95, line=334)
+    check(fact("003", "6", "合计", "公用经费"), 285.56, line=333)
+    # "30207→邮电费→50201→办公经费→10→10" has one cell fewer than the header.
+    check(fact("003", "6", "邮电费", "公用经费", code="30207"), 10.00, line=365)
+
+
+def test_003_three_public_expenses_one_row_under_item_headers():
+    check(fact("003", "8", "公务接待费", "预算数"), 3.00, line=424)
+    check(fact("003", "8", "公务用车运行费", "预算数"), 4.00, line=424)
+    check(fact("003", "8", "合计", "预算数"), 7.00, line=424)
+    f = fact("003", "8", "公务接待费", "预算数")
+    assert "公务接待费" in f.quote
+
+
+def test_003_projects_carry_over_and_empty_fund_table():
+    check(fact("003", "10", "网络系统维护费", "合计"), 37.00, line=453)
+    check(fact("003", "11", "征信信息共享接入项目", "预算数", code="2210302"), 20.00, line=468)
+    assert table("003", "9")["empty"] is True
+
+
+# ------------------------------------------------------------------ 004 (space)
+
+
+def test_004_income_table_resolved_by_parent_child_sums():
+    # "208 06 企业改革补助 19.82 19.16 19.16 0.66": 19.16 is the 上级转移支付, not 一般公共预算.
+    check(fact("004", "2", "其他企业改革发展补助", "上级一般公共预算安排的转移支付", code="2080699"), 19.16, line=227)
+    check(fact("004", "2", "其他企业改革发展补助", "财政拨款结转", code="2080699"), 0.66, line=227)
+
+
+def test_004_expenditure_project_split_needs_sibling_sums():
+    check(fact("004", "3", "社会保险经办机构", "项目支出", code="2080109"), 153.00, line=343)
+    check(fact("004", "3", "其他生活救助", "项目支出", code="20825"), 199.23, line=357)
+    check(fact("004", "3", "行政事业单位养老支出", "基本支出", code="20805"), 171.51, line=345)
+
+
+def test_004_wrapped_project_names_and_carry_over_rows():
+    f = fact("004", "7", "金保工程系统运行电力保障、网络线路租用等费用", "合计", code="2080108")
+    check(f, 20.00, line=669)
+    check(fact("004", "7", "95年以前退休人员生活费", "对个人和家庭的补助", code="2082501"), 127.44, line=777)
+    check(fact("004", "11", "2023年4月至2024年3月1995年以前退休(退职)人员生活补贴财政补助资金的通知", "总计"),
+          0.58, line=880)
+    check(fact("004", "10", "公务用车运行费", "合计"), 6.99, line=849)
+
+
+# ---------------------------------------------------------------- all documents
+
+
+@pytest.mark.parametrize("key", sorted(DOCS))
+def test_every_quote_is_verbatim_and_holds_label_and_value(key):
+    text, tables, facts = parsed(key)
+    assert len(facts) > 150
+    flat = squeeze(text)
+    for f in facts:
+        assert squeeze(f.quote) in flat, f
+        assert any(parse_number(tok) == pytest.approx(f.value) for tok in f.quote.split()), f
+        assert f.source == "table" and f.table_no and f.label
+        assert 1 <= f.line <= len(text.splitlines())
+
+
+@pytest.mark.parametrize("key", sorted(DOCS))
+def test_table_dicts_are_complete(key):
+    _, tables, _ = parsed(key)
+    assert len(tables) >= 11
+    for t in tables:
+        assert {"no", "title", "unit", "line_start", "line_end", "empty", "columns"} <= set(t)
+        assert t["line_start"] <= t["line_end"]
+        assert t["unit"] == "万元"
+
+
+def test_no_facts_from_header_numbering_rows():
+    for key in DOCS:
+        _, _, facts = parsed(key)
+        assert not [f for f in facts if "※" in f.quote.splitlines()[-1]]
+
+
+def test_parsing_all_five_documents_is_fast():
+    texts = [(CORPUS / n).read_text(encoding="utf-8").splitlines() for n in DOCS.values()]
+    start = time.perf_counter()
+    for name, lines in zip(DOCS.values(), texts):
+        meta = read_metadata(name, lines)
+        doc = Document(name=name, department=meta.department, year=meta.year, kind=meta.kind, unit=meta.unit,
+                       content_hash="")
+        extract_tables(lines, doc, [""] * len(lines))
+    assert time.perf_counter() - start < 2.0
