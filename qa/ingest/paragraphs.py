@@ -1,0 +1,180 @@
+"""Running text of a document as paragraphs ("blocks") with a char-to-line map.
+
+PDF extracts wrap sentences over lines (often with blank lines between every line),
+so prose has to be re-joined before sentences can be read. A block is a run of prose
+lines in one section, joined without separators; `norm` is a same-length halfwidth
+form for pattern matching, so any span found in `norm` slices the verbatim `raw`.
+Table regions, headings, tables of contents and tab-separated rows are left out.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from qa.ingest.normalize import to_halfwidth
+from qa.ingest.sections import SectionScan, scan_sections
+
+_LIST_START_RE = re.compile(
+    r"^(?:\d+\s*(?:、|[.．](?!\d))|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+、|[①-⑳])"
+)
+_KEY_START_RE = re.compile(r"^(?!其中|包括)[\u4e00-\u9fff“”]{2,12}[：:]")
+_TABLE_NO_RE = re.compile(r"^表\s*\d+")
+_TABLE_TITLE_RE = re.compile(r"^[\u4e00-\u9fff\d“”（）()\s]{2,40}表(?:[（(]续[)）])?$")
+_EMPTY_TABLE_RE = re.compile(r"空表|没有使用|未安排")
+
+
+@dataclass
+class Block:
+    """A paragraph of prose.
+
+    Attributes:
+        section: section path of its first line.
+        raw: the verbatim text (stripped lines joined without separators).
+        norm: halfwidth form of raw, same length, for matching.
+        line_of: 1-based source line for each character of raw.
+    """
+
+    section: str
+    raw: str
+    norm: str
+    line_of: list[int]
+
+    @property
+    def line_start(self) -> int:
+        return self.line_of[0]
+
+    @property
+    def line_end(self) -> int:
+        return self.line_of[-1]
+
+
+def halfwidth_same_length(text: str) -> str:
+    """to_halfwidth applied per character, never changing the length."""
+    out = []
+    for ch in text:
+        h = to_halfwidth(ch)
+        out.append(h if len(h) == 1 else " ")
+    return "".join(out)
+
+
+def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, Any]] | None) -> set[int]:
+    """0-based indices of lines inside tables.
+
+    Uses the table parser's ranges when given, plus a fallback of our own: from a
+    "表N" line or a table-title line ("…绩效目标表") to the next heading.
+    """
+    inside: set[int] = set()
+    for t in tables or []:
+        try:
+            a, b = int(t.get("line_start") or 0), int(t.get("line_end") or 0)
+        except (TypeError, ValueError):
+            continue
+        if a and b >= a:
+            inside.update(range(a - 1, b))
+    in_table = False
+    for i, raw in enumerate(lines):
+        if i in scan.headings:
+            in_table = False
+        s = re.sub(r"\s+", "", raw)
+        if not in_table and s and (_TABLE_NO_RE.match(s) or _TABLE_TITLE_RE.match(s)):
+            in_table = True
+        if in_table:
+            inside.add(i)
+    return inside
+
+
+def display_width(text: str) -> int:
+    """Width in half-width cells (CJK counts 2), the measure PDF line wrapping uses."""
+    return sum(2 if ord(c) > 0x2E80 else 1 for c in text.strip())
+
+
+def wrap_width(lines: list[str]) -> int:
+    """The width at which the document's text wraps (0 when it does not wrap)."""
+    widths = sorted(display_width(ln) for ln in lines if ln.strip() and "\t" not in ln)
+    if len(widths) < 10:
+        return 0
+    return widths[int(len(widths) * 0.9)]
+
+
+def _is_prose_line(raw: str) -> bool:
+    if "\t" in raw:
+        return False
+    s = raw.strip()
+    if not s:
+        return False
+    # Rows of a table that escaped detection: mostly numbers, no sentence punctuation.
+    if not re.search(r"[，,。；;：:、]", s) and len(re.findall(r"\d+(?:\.\d+)?", s)) >= 2 and not re.search(r"万元|元|人|辆|%", s):
+        return False
+    return True
+
+
+def prose_blocks(
+    lines: list[str],
+    sections: list[str] | None = None,
+    tables: list[dict[str, Any]] | None = None,
+    scan: SectionScan | None = None,
+) -> list[Block]:
+    """Split the document's running text into paragraphs.
+
+    Args:
+        lines: the document's text lines.
+        sections: section path per line (computed when None).
+        tables: table dicts with 1-based "line_start"/"line_end" (may be empty).
+        scan: a precomputed SectionScan (computed when None).
+
+    Returns:
+        Blocks in document order; none spans two sections or a table.
+    """
+    scan = scan or scan_sections(lines)
+    sections = sections or scan.paths
+    in_table = table_line_set(lines, scan, tables)
+    full = int(wrap_width(lines) * 0.85)
+    blocks: list[Block] = []
+    cur_raw: list[str] = []
+    cur_lines: list[int] = []
+    cur_section: str | None = None
+
+    def flush() -> None:
+        nonlocal cur_raw, cur_lines, cur_section
+        if cur_raw:
+            raw = "".join(cur_raw)
+            blocks.append(Block(section=cur_section or "", raw=raw, norm=halfwidth_same_length(raw), line_of=cur_lines))
+        cur_raw, cur_lines, cur_section = [], [], None
+
+    for i, line in enumerate(lines):
+        if not line.strip():
+            continue
+        path = sections[i] if i < len(sections) else ""
+        if i in scan.heading_lines or i in in_table or path == "目录" or not _is_prose_line(line):
+            flush()
+            continue
+        s = line.strip()
+        prev_full = bool(cur_raw) and full > 0 and display_width(cur_raw[-1]) >= full
+        key_start = bool(_KEY_START_RE.match(s)) and not prev_full
+        if cur_raw and (path != cur_section or _LIST_START_RE.match(s) or key_start or cur_raw[-1].endswith(("。", "！", "？"))):
+            flush()
+        if not cur_raw:
+            cur_section = path
+        cur_raw.append(s)
+        cur_lines.extend([i + 1] * len(s))
+    flush()
+    return blocks
+
+
+def sentence_spans(norm: str) -> list[tuple[int, int]]:
+    """(start, end) spans of sentences in a block, each ending after its 。 (or at the end)."""
+    spans = []
+    start = 0
+    for m in re.finditer(r"[。！？!?]+", norm):
+        spans.append((start, m.end()))
+        start = m.end()
+    if start < len(norm) and norm[start:].strip():
+        spans.append((start, len(norm)))
+    return spans
+
+
+def is_empty_table_statement(text: str) -> bool:
+    """Whether a sentence says a table is empty ("…情况表为空表")."""
+    return bool(_EMPTY_TABLE_RE.search(text))

@@ -1,0 +1,510 @@
+"""Facts and named lists stated in the 说明 text.
+
+Sentences such as "一般公共预算 3,394.10 万元，占 98.10%，比上年预算增加 89.09 万元，增长
+2.70%，主要原因是……" become one Fact per figure (amount, share, change, growth rate), all
+quoting the sentence verbatim. The scanner walks the clauses of a sentence keeping the
+"current subject", because later clauses ("比上年预算增加…", "增长…%") leave it implicit.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from qa.ingest.normalize import parse_number, to_halfwidth, to_yuan
+from qa.ingest.paragraphs import Block, prose_blocks, sentence_spans
+from qa.ingest.sections import leaf_title, scan_sections
+from qa.types import Document, Enumeration, Fact
+
+log = logging.getLogger(__name__)
+
+_NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
+_MONEY_UNITS = ("亿元", "万元", "千元", "元")
+_COUNT_UNITS = ("台(套)", "平方米", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
+_MENTION_RE = re.compile(
+    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人|辆|个|台|处|件|家|套|名)?"
+)
+_DELIMS = set(",;:。、!?")
+_CHANGE_VERB_RE = re.compile(
+    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?)?\s*各?\s*"
+    r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
+)
+_COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)")
+_SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
+_REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|变化)?原因")
+_REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
+_LEADING_RE = re.compile(
+    r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是)\s*"
+)
+_SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*\d{4}\s*年(?:度|底|末|初)?|本年度|本年|当年|今年)(?:的)?\s*")
+_ORG_RE = re.compile(
+    r"^[\u4e00-\u9fff]{1,10}?(?:省|市|州|县|区|自治州|自治区|旗|盟)[\u4e00-\u9fff]{0,24}?"
+    r"(?:管理局|局|中心|委员会|办公室|厅|院|站|大队|支队)(?:本级|机关)?(?:及下属各预算单位)?"
+)
+_TRAILING_RE = re.compile(
+    r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|为|是|达到|达|约|各|共|的)$"
+)
+_GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出"}
+_COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
+_PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
+_CHAIN_RE = re.compile(r"\((类|款|项)\)")
+_STAFF_RE = re.compile(rf"(编制(?:数|人数)?|核定编制)\s*(?:为)?\s*(?P<num>{_NUM})\s*(?P<unit>个|人|名)?")
+_ENUM_INTRO_RE = re.compile(
+    r"(?:下设|内设|设有|设立|下辖|设)\s*(?P<groups>(?:\d+\s*个\s*[\u4e00-\u9fff]{1,6}?(?:[、,和及与]\s*)?)+)"
+    r"[^:。]{0,30}?(?:分别是|分别为|包括|具体为|即|为|有)?\s*:"
+)
+_ENUM_GROUP_RE = re.compile(r"(\d+)\s*个\s*([\u4e00-\u9fff]{1,6}?)(?=[、,和及与:]|\s|分别|包括|具体|$|即|为|有)")
+_ENUM_NAMED_RE = re.compile(
+    r"(?P<label>下属(?:预算)?单位|所属(?:预算)?单位|内设机构|内设科室|内设处室|处室|科室)(?:共\s*\d+\s*个)?,?"
+    r"(?:分别是|分别为|包括|有)\s*:?"
+)
+_ORG_ITEM_END_RE = re.compile(r"(?:科|室|部|处|中心|队|所|站|局|组|办|股|院|馆|会|厅|委|司|点|团|社|校|库|分局|支队|大队|中队)$")
+
+
+@dataclass
+class _Mention:
+    start: int
+    end: int
+    value: float
+    unit: str
+    text: str
+
+
+def _clean_subject(text: str, department: str) -> str:
+    s = re.sub(r"\s+", "", text)
+    s = s.replace("“", "").replace("”", "").replace('"', "")
+    s = re.sub(r"\((?:类|款|项)\)", "", s)
+    for _ in range(4):
+        before = s
+        s = _LEADING_RE.sub("", s)
+        if department and s.startswith(department):
+            s = s[len(department):]
+        s = _ORG_RE.sub("", s) if len(s) > 6 else s
+        s = _SELF_RE.sub("", s)
+        s = _YEAR_RE.sub("", s)
+        s = s.lstrip("的,、")
+        if s == before:
+            break
+    for _ in range(3):
+        before = s
+        s = _TRAILING_RE.sub("", s)
+        if s == before:
+            break
+    return s.replace("、", "") if re.fullmatch(r"[\u4e00-\u9fff]、[\u4e00-\u9fff]+", s) else s
+
+
+def _canonical(label: str, section_leaf: str) -> str:
+    if "三公" in label:
+        return "三公经费"
+    if re.search(r"运行经费|运转经费", section_leaf) and re.search(r"运行经费|运转经费", label):
+        return "机关运行经费"
+    m = re.fullmatch(r"政府采购(货物|工程|服务)?(?:预算|预算安排|预算金额)?(?:安排)?", label)
+    if m:
+        return "政府采购" + (m.group(1) or "")
+    m = re.fullmatch(r"(.+?)财政拨款预算", label)
+    if m:
+        return m.group(1)
+    return label
+
+
+def _mentions(norm: str) -> list[_Mention]:
+    out = []
+    for m in _MENTION_RE.finditer(norm):
+        value = parse_number(m.group("num"))
+        if value is None:
+            continue
+        unit = (m.group("unit") or "").replace("台(套)", "台")
+        if not unit:
+            after = norm[m.end():m.end() + 2]
+            before = norm[max(0, m.start() - 1):m.start()]
+            # Years, dates and list markers ("2024 年", "1.", "1、") are not figures.
+            if re.match(r"\s*(?:年|月|日|号|、|\.|．|\)|-)", after) or before in ("(", "【", "[", "第"):
+                continue
+        out.append(_Mention(m.start(), m.end(), value, unit, m.group(0)))
+    return out
+
+
+def _clause_start(norm: str, pos: int, lo: int, masks: list[tuple[int, int]]) -> int:
+    i = pos - 1
+    while i >= lo:
+        if norm[i] in _DELIMS and not any(a <= i < b for a, b in masks):
+            # "收、支总计": a 、 after a single character joins words, it does not end a clause.
+            if norm[i] == "、" and (i - 1 < lo or (norm[i - 1] != " " and (i - 2 < lo or norm[i - 2] in _DELIMS))):
+                i -= 1
+                continue
+            return i + 1
+        i -= 1
+    return lo
+
+
+def _chain(norm: str, lo: int, hi: int) -> tuple[str, list[str]] | None:
+    """(label, [类, 款, 项 names]) when a sentence names a functional-classification chain."""
+    head = norm[lo:hi]
+    marks = list(_CHAIN_RE.finditer(head))
+    if not marks:
+        return None
+    names: list[str] = []
+    prev = 0
+    for mk in marks:
+        name = head[prev:mk.start()]
+        name = re.sub(r"^\s*(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\))\s*", "", name)
+        names.append(re.sub(r"\s+", "", name))
+        prev = mk.end()
+    return (names[-1] if names else ""), names
+
+
+def build_code_names(lines: list[str]) -> dict[str, str]:
+    """科目编码 -> name, read from table rows printed anywhere in the document."""
+    codes: dict[str, str] = {}
+    for raw in lines:
+        toks = raw.split()
+        if not toks:
+            continue
+        digits: list[str] = []
+        k = 0
+        while k < len(toks) and re.fullmatch(r"\d{2,7}", toks[k]) and len(digits) < 3:
+            digits.append(toks[k])
+            k += 1
+        if digits and k < len(toks) and re.search(r"[\u4e00-\u9fff]", toks[k]):
+            code = "".join(digits)
+            if len(code) in (3, 5, 7) and len(digits[0]) in (3, 5, 7):
+                codes.setdefault(code, re.sub(r"\s+", "", to_halfwidth(toks[k])))
+        for m in re.finditer(r"(?<!\d)(2\d{2})\s+([\u4e00-\u9fff]{2,20}支出)", raw):
+            codes.setdefault(m.group(1), m.group(2))
+    return codes
+
+
+def _name_match(a: str, b: str) -> bool:
+    a, b = a.replace("支出", ""), b.replace("支出", "")
+    return bool(a and b) and (a == b or a in b or b in a)
+
+
+def resolve_code(names: list[str], codes: dict[str, str]) -> str:
+    """Code of the deepest level of a 类/款/项 chain, or "" when the tables do not name it."""
+    candidates = [""]
+    for depth, name in enumerate(names[:3]):
+        width = 3 + 2 * depth
+        pool = [c for c in codes if len(c) == width and any(c.startswith(p) for p in candidates)]
+        exact = [c for c in pool if codes[c] == name]
+        nxt = exact or [c for c in pool if _name_match(name, codes[c])]
+        if not nxt:
+            return ""
+        candidates = nxt
+    return candidates[0] if len(candidates) == 1 else ""
+
+
+class _Extractor:
+    def __init__(self, doc: Document, sections: list[str], codes: dict[str, str]):
+        self.doc = doc
+        self.sections = sections
+        self.codes = codes
+        self.department = re.sub(r"\s+", "", doc.department or "")
+        self.amount_column = "决算数" if "决算" in (doc.kind or "") else "预算数"
+        self.facts: list[Fact] = []
+        self._seen: set[tuple] = set()
+
+    def add(self, block: Block, pos: int, quote_span: tuple[int, int], label: str, column: str,
+            value: float, unit: str, code: str = "") -> None:
+        label = label.strip()
+        if not label or len(label) > 40 or len(re.findall(r"[\u4e00-\u9fff]", label)) < 2:
+            return
+        line = block.line_of[min(pos, len(block.line_of) - 1)]
+        key = (label, column, value, unit, line)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        quote = block.raw[quote_span[0]:quote_span[1]].strip()
+        self.facts.append(Fact(
+            doc=self.doc.name, department=self.doc.department, year=self.doc.year,
+            table_no="", table_title="", section=self.sections[line - 1] if line - 1 < len(self.sections) else block.section,
+            code=code, label=label, column=column, value=value, unit=unit,
+            norm_value=to_yuan(value, unit) if unit in _MONEY_UNITS else value,
+            line=line, quote=quote, source="prose",
+        ))
+
+    def block(self, block: Block) -> None:
+        spans = sentence_spans(block.norm)
+        leaf = leaf_title(block.section)
+        project = ""
+        pm = re.search(r"项目名称[：:]\s*(.+)$", leaf)
+        if pm:
+            project = re.sub(r"\s+", "", to_halfwidth(pm.group(1)))
+        carried = ""
+        for si, (lo, hi) in enumerate(spans):
+            reason_end = hi
+            if si + 1 < len(spans):
+                nlo, nhi = spans[si + 1]
+                if _REASON_RE.match(block.norm[nlo:nhi].strip()):
+                    reason_end = nhi
+            carried = self.sentence(block, lo, hi, reason_end, leaf, project, carried)
+
+    def sentence(self, block: Block, lo: int, hi: int, reason_end: int, leaf: str, project: str,
+                 carried: str = "") -> str:
+        """Read one sentence; returns its last explicit subject for the next sentence."""
+        norm = block.norm
+        text = norm[lo:hi]
+        mentions = [m for m in _mentions(text)]
+        if not mentions:
+            return carried
+        for m in mentions:
+            m.start += lo
+            m.end += lo
+        masks = [(m.start, m.end) for m in mentions]
+        chain = _chain(norm, lo, hi)
+        subject = carried
+        code = ""
+        if chain:
+            subject = chain[0]
+            code = resolve_code(chain[1], self.codes)
+        last_count_subject = ""
+        reason_mode = False
+        seg_start = lo
+        prev_end_in_clause: dict[int, int] = {}
+        for idx, m in enumerate(mentions):
+            cstart = _clause_start(norm, m.start, lo, masks)
+            # Clause boundaries passed since the previous mention: reset or enter reason mode.
+            between_lo = mentions[idx - 1].end if idx else lo
+            gap = norm[between_lo:m.start]
+            tail = gap
+            if ";" in gap:
+                seg_start = between_lo + gap.rindex(";") + 1
+                tail = gap[gap.rindex(";") + 1:]
+                seg_end = norm.find(";", m.start)
+                segment = norm[seg_start:seg_end if 0 <= seg_end < hi else hi]
+                # Inside a reason, a new clause is a new statement only if it is a full one
+                # (with its own growth rate), as in the 三公 paragraph.
+                if not reason_mode or re.search(r"(?:增长|下降|降低|减少|增加)\s*[\d.]+\s*%", segment):
+                    reason_mode = False
+                    if not chain:
+                        subject = ""
+            if any(_REASON_RE.match(p.strip()) for p in re.split(r"[,:。]", tail)):
+                reason_mode = True
+            clause_head = norm[cstart:m.start].strip()
+            if reason_mode:
+                continue
+            after = norm[m.end:m.end + 3]
+            if not m.unit and re.match(r"\s*(?:年|月|日|号|条|次|项|天|期)", after):
+                continue
+            pre = clause_head
+            # Keep only the text after an earlier number in the same clause.
+            prior = [p for p in mentions[:idx] if p.start >= cstart]
+            qualifier = False
+            prior = [p for p in prior if p.unit]
+            if prior:
+                cut = prior[-1].end
+                rest = norm[cut:m.start]
+                if re.match(r"\s*(?:以上|以下|及以上|以内)", rest):
+                    qualifier = True
+                else:
+                    pre = rest.strip()
+            quote_span = self._quote_span(norm, lo, hi, seg_start, m.start)
+            if m.unit == "%":
+                self._percent(block, m, pre, subject, code, quote_span, reason_end)
+                continue
+            if re.match(r"\s*(?:以上|以下|及以上|以内|及|/)", norm[m.end:m.end + 4]):
+                continue
+            if m.unit in _MONEY_UNITS:
+                new_subject = self._money(block, m, pre, subject, code, quote_span, reason_end, leaf, project,
+                                          last_count_subject, chain[0] if chain else "")
+                if new_subject is not None:
+                    subject = new_subject
+                continue
+            if m.unit:
+                got = self._count(block, m, pre, subject, quote_span, reason_end, qualifier, norm, cstart)
+                if got:
+                    subject = last_count_subject = got
+                continue
+            # Unitless number: a subject-setting clause ("非财政拨款结转结余80") or 编制数.
+            sm = _STAFF_RE.search(norm[cstart:m.end + 2])
+            if sm and abs((cstart + sm.start("num")) - m.start) == 0:
+                self.add(block, m.start, quote_span, "编制数", "数量", m.value, "人")
+                continue
+            cleaned = _clean_subject(pre, self.department)
+            if cleaned and not re.search(r"\d", cleaned) and cleaned not in _GENERIC and len(cleaned) <= 20:
+                subject = _canonical(cleaned, leaf)
+        return subject
+
+    def _quote_span(self, norm: str, lo: int, hi: int, seg_start: int, pos: int) -> tuple[int, int]:
+        if hi - lo <= 220:
+            return lo, hi
+        end = norm.find(";", pos)
+        end = hi if end < 0 or end > hi else end + 1
+        return seg_start, end
+
+    def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
+                 quote_span: tuple[int, int], reason_end: int) -> None:
+        if _SHARE_RE.search(pre):
+            head = _clean_subject(_SHARE_RE.sub("", pre).rstrip(","), self.department)
+            label = head if head and head not in _GENERIC else subject
+            self.add(block, m.start, quote_span, label, "占比", m.value, "%", code if label == subject else "")
+            return
+        cm = _CHANGE_VERB_RE.search(pre)
+        if cm:
+            head = pre[:cm.start()]
+            head_clean = _canonical(_clean_subject(head, self.department), "")
+            label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else subject
+            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            span = (quote_span[0], max(quote_span[1], reason_end)) if reason_end > quote_span[1] else quote_span
+            self.add(block, m.start, span, label, "增长率", sign * m.value, "%", code)
+
+    def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
+               reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
+        cm = _CHANGE_VERB_RE.search(pre)
+        if cm:
+            head = pre[:cm.start()]
+            head_clean = _canonical(_clean_subject(head, self.department), leaf)
+            use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
+            label = subject if use_subject else head_clean
+            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            span = (quote_span[0], max(quote_span[1], reason_end))
+            self.add(block, m.start, span, label, "比上年增减", sign * m.value, m.unit, code if use_subject else "")
+            return None if use_subject else label
+        cleaned = _clean_subject(pre, self.department)
+        if cleaned.endswith("万") or "*" in cleaned:
+            return None
+        column = self.amount_column
+        label_code = ""
+        if cleaned == "价值" or (cleaned.endswith("价值") and len(cleaned) > 2):
+            column = "价值"
+            cleaned = cleaned[:-2]
+            label = cleaned or last_count_subject or subject
+            self.add(block, m.start, quote_span, label, column, m.value, m.unit)
+            return None
+        if re.fullmatch(r"涉及(?:预算)?(?:金额|资金)", cleaned) and last_count_subject:
+            self.add(block, m.start, quote_span, f"{last_count_subject}金额", column, m.value, m.unit)
+            return None
+        if chain_label and cleaned == chain_label:
+            label_code = code
+        if cleaned in _GENERIC or re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金", cleaned):
+            if project and re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金|", cleaned):
+                label = project
+            else:
+                label = subject
+                label_code = code
+        else:
+            label = _canonical(cleaned, leaf)
+            if project and label != project:
+                label = f"{project}:{label}"
+        if not label or re.search(r"\d{2,}", label):
+            return None
+        self.add(block, m.start, quote_span, label, column, m.value, m.unit, label_code)
+        return label if not project else subject
+
+    def _count(self, block: Block, m: _Mention, pre: str, subject: str, quote_span: tuple[int, int],
+               reason_end: int, qualifier: bool, norm: str, cstart: int) -> str | None:
+        unit = m.unit
+        column = "面积" if unit == "平方米" else "数量"
+        cm = _CHANGE_VERB_RE.search(pre)
+        if cm and unit == "人":
+            head_clean = _clean_subject(pre[:cm.start()], self.department)
+            label = _PERSONS.get(head_clean, head_clean) if head_clean and head_clean not in _GENERIC else subject
+            if label:
+                sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+                self.add(block, m.start, quote_span, label, "比上年增减", sign * m.value, unit)
+            return None
+        if qualifier:
+            cleaned = re.sub(r"\s+", "", norm[cstart:m.start])
+            cleaned = _clean_subject(cleaned, self.department)
+        else:
+            cleaned = _clean_subject(pre, self.department)
+        if unit == "个":
+            # "下设 16个处室": the noun follows the number.
+            after = re.match(r"\s*([\u4e00-\u9fff]{1,8}?)(?=[,，、:;。和及与\s\d]|分别|包括|$)", norm[m.end:m.end + 12])
+            if after:
+                cleaned = after.group(1)
+        if unit == "人" and not cleaned:
+            cleaned = subject
+        cleaned = _PERSONS.get(cleaned, cleaned)
+        if cleaned.startswith("编制"):
+            unit = "人"
+        if not cleaned or not _COUNT_SUBJECT_RE.search(cleaned) or len(cleaned) > 30:
+            return None
+        self.add(block, m.start, quote_span, cleaned, column, m.value, "人" if unit == "名" else unit)
+        return cleaned
+
+
+def extract_prose_facts(lines: list[str], doc: Document, sections: list[str], tables: list[dict[str, Any]]) -> list[Fact]:
+    """Figures stated in the text parts, as Facts with source="prose".
+
+    Args:
+        lines: the document's text lines.
+        doc: the Document (name, department, year, kind are copied into facts).
+        sections: section path per line (from section_paths).
+        tables: table dicts with 1-based "line_start"/"line_end"; their lines are skipped.
+
+    Returns:
+        Facts whose quote is the stating sentence (plus its 主要原因 sentence for changes).
+    """
+    scan = scan_sections(lines)
+    blocks = prose_blocks(lines, sections, tables, scan)
+    ex = _Extractor(doc, sections, build_code_names(lines))
+    for block in blocks:
+        try:
+            ex.block(block)
+        except Exception:  # one odd paragraph must not lose the document
+            log.exception("prose facts: failed on lines %d-%d of %s", block.line_start, block.line_end, doc.name)
+    return ex.facts
+
+
+def _split_items(text: str) -> list[str]:
+    parts = re.split(r"[、;,]", text)
+    return [p.strip().rstrip("。.").strip() for p in parts if p.strip().rstrip("。.").strip()]
+
+
+def _valid_items(items: list[str]) -> bool:
+    if len(items) < 2:
+        return False
+    for it in items:
+        core = re.sub(r"\(.*?\)$", "", it)
+        if not (2 <= len(it) <= 25) or re.search(r"\d|:", it) or not _ORG_ITEM_END_RE.search(core):
+            return False
+    return True
+
+
+def extract_enumerations(lines: list[str], doc: Document, sections: list[str]) -> list[Enumeration]:
+    """Named lists in the text ("下设 16个处室，分别是：…").
+
+    Args:
+        lines: the document's text lines.
+        doc: the Document.
+        sections: section path per line.
+
+    Returns:
+        Enumerations with items in document order and the verbatim sentence as quote.
+    """
+    scan = scan_sections(lines)
+    out: list[Enumeration] = []
+    for block in prose_blocks(lines, sections, None, scan):
+        for lo, hi in sentence_spans(block.norm):
+            sent = block.norm[lo:hi]
+            m = _ENUM_INTRO_RE.search(sent)
+            label = ""
+            start = None
+            if m:
+                groups = _ENUM_GROUP_RE.findall(sent[m.start():m.end()])
+                start = m.end()
+                items_text = sent[start:]
+                items = _split_items(re.sub(r"\s+", "", items_text.split("。")[0]))
+                counts = [int(c) for c, _ in groups]
+                if groups:
+                    label = groups[0][1] if len(items) == counts[0] else "内设机构"
+            else:
+                m = _ENUM_NAMED_RE.search(sent)
+                if not m:
+                    continue
+                start = m.end()
+                label = m.group("label")
+                items = _split_items(re.sub(r"\s+", "", sent[start:].split("。")[0]))
+            if not _valid_items(items):
+                continue
+            line = block.line_of[lo + m.start()]
+            out.append(Enumeration(
+                doc=doc.name, department=doc.department, year=doc.year, label=label,
+                items=tuple(items), line=line, quote=block.raw[lo:hi].strip(),
+                section=sections[line - 1] if line - 1 < len(sections) else block.section,
+            ))
+    return out
