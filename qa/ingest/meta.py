@@ -113,6 +113,13 @@ def _year(lines: list[str]) -> int | None:
 
 
 def _kind(lines: list[str]) -> str:
+    # The title names the kind; 决算 documents also say 预算 a lot (年初预算数, 调整预算).
+    for line in lines[:10]:
+        t = re.sub(r"\s+", "", line)
+        if "决算" in t and ("公开" in t or "报告" in t or len(t) <= 40):
+            return "决算"
+        if "预算" in t and ("公开" in t or len(t) <= 40) and "决算" not in t:
+            return "预算"
     head = re.sub(r"\s+", "", "".join(lines[:120]))
     n_budget = head.count("预算")
     n_final = head.count("决算")

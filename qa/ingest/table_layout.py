@@ -52,8 +52,9 @@ class Region:
 
 
 def cell_text(line: str) -> str:
-    """A line without tabs, ideographic spaces and surrounding blanks."""
-    return to_halfwidth(line).replace("\t", " ").strip()
+    """A line without tabs, ideographic spaces, surrounding blanks and Markdown heading marks."""
+    t = to_halfwidth(line).replace("\t", " ").strip()
+    return re.sub(r"^#{1,6}\s*", "", t)
 
 
 def squeezed(line: str) -> str:

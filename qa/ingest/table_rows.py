@@ -100,6 +100,10 @@ def _is_statement(text: str) -> bool:
 # ---------------------------------------------------------------- space layout
 
 
+def _is_prose(text: str) -> bool:
+    return bool(re.search(r"[。；;]", text)) or len(re.sub(r"\s+", "", text)) > 60
+
+
 def _split_code(text: str) -> tuple[str, str]:
     m = _CODE_LEAD.match(text)
     if not m:
@@ -157,6 +161,9 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
         rows.append(row)
         last_row = row
 
+    header_text: tuple[int, str] | None = None
+    prev_line = -1
+    cur_line = -1
     for i in range(region.body_start, region.end):
         if i in region.continuation_starts:
             in_header = True
@@ -164,6 +171,7 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
         raw = lines[i]
         if not raw.strip():
             continue
+        prev_line, cur_line = cur_line, i
         t = clean_cell(raw)
         if _is_statement(t):
             statement += t
@@ -192,15 +200,22 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
             label, vals = _split_values(rest)
             values = [Value(amount(v) or 0.0, i, None, v) for v in vals if v not in _DASHES]
             has_text = bool(re.search(r"[\u4e00-\u9fffA-Za-z]", label))
-            if not data_started and not code and not values:
+            if (not data_started or in_header) and not code and not values:
                 header.append(text)
-                continue
-            if in_header and not code and not values:
-                header.append(text)
+                header_text = (i, label)
                 continue
             in_header = False
             data_started = True
             if two_sided:
+                if values and not label and not code:
+                    # One cell per line without tabs: the amount follows its label's line.
+                    if last_row is not None and not last_row.values and last_row.first_line == prev_line:
+                        last_row.values = values
+                        continue
+                    if header_text is not None and header_text[0] == prev_line:
+                        header.pop()
+                        emit(RawRow(cells=[header_text[1]], values=values, first_line=header_text[0], side="left"))
+                        continue
                 if values or label or code:
                     emit(RawRow(code=code, cells=[label] if label else [], values=values, first_line=i,
                                 side=side, quote_span=span))
@@ -224,6 +239,9 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                     pending = None
                 elif has_text:
                     emit(RawRow(cells=[label], values=values, first_line=i))
+            elif has_text and _is_prose(label):
+                # A sentence after (or inside) the table is not part of any row label.
+                pending = None
             elif has_text:
                 if pending is None:
                     pending = RawRow(cells=[label], first_line=i)

@@ -232,6 +232,11 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
     if kind in ("summary", "fiscal_summary"):
         return _two_sided_placed(rr, kind, doc, header)
     schema = standard_schema(kind, rr.numbering, header)
+    explicit = _explicit_columns(rr)
+    if explicit and (schema is None or set(explicit) != set(schema.columns)):
+        # The header prints one name per value column (e.g. "项目 2024年预算数 2025年预算数
+        # 比上年增减") and every row fills them all: take them as printed.
+        schema = Schema(kind, explicit)
     if schema is None:
         n = rr.numbering or max((len(r.values) for r in rr.rows), default=0)
         schema = Schema(kind, _generic_columns(header, n, doc))
@@ -251,6 +256,24 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
     _apply_total_weights(placed, schema, weight)
     _resolve(placed)
     return placed, schema.columns
+
+
+def _explicit_columns(rr: RegionRows) -> list[str] | None:
+    """Column names from a one-line header whose names match every row's value count."""
+    counts = {len(r.values) for r in rr.rows if r.values}
+    if len(counts) != 1:
+        return None
+    n = counts.pop()
+    if n < 2:
+        return None
+    for line in rr.header_lines:
+        toks = line.split()
+        if len(toks) != n + 1:
+            continue
+        names = [short_name(t) for t in toks[1:]]
+        if all(re.search(r"[\u4e00-\u9fff]", x) for x in names) and len(set(names)) == n:
+            return names
+    return None
 
 
 def _genre_weight(schema: Schema, code: str, weight: list[float] | None) -> list[float] | None:
