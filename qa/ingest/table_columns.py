@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from functools import lru_cache
 from itertools import combinations
 
 
@@ -110,23 +111,6 @@ def standard_schema(kind: str, n: int | None, header_text: str = "") -> Schema |
     return None
 
 
-def _violation(vals: list[float], placement: tuple[int, ...], schema: Schema, tol: float) -> float:
-    by_col = {c: v for c, v in zip(placement, vals)}
-    err = 0.0
-    for parent, kids in schema.sums:
-        if parent not in by_col and not any(k in by_col for k in kids):
-            continue
-        p = by_col.get(parent, 0.0)
-        s = sum(by_col.get(k, 0.0) for k in kids)
-        # A parent printed without any child is fine (children left blank in the PDF).
-        if parent in by_col and not any(k in by_col for k in kids):
-            continue
-        d = abs(p - s)
-        if d > tol * (len(kids) + 1):
-            err += d
-    return err
-
-
 def placements(vals: list[float], schema: Schema, weight: list[float] | None = None,
                tol: float = 0.01, keep: int = 6) -> list[tuple[int, ...]]:
     """Order-preserving placements of vals into schema columns, best first.
@@ -142,22 +126,48 @@ def placements(vals: list[float], schema: Schema, weight: list[float] | None = N
     Returns:
         Column index tuples (one index per value); empty when vals do not fit.
     """
-    n = len(schema.columns)
+    w = tuple(weight) if weight else (0.0,) * len(schema.columns)
+    sums = tuple((p, tuple(k)) for p, k in schema.sums)
+    return list(_placements(tuple(vals), len(schema.columns), sums, tuple(schema.prior), w, tol, keep))
+
+
+@lru_cache(maxsize=4096)
+def _placements(vals: tuple[float, ...], n: int, sums: tuple, prior: tuple, w: tuple, tol: float,
+                keep: int) -> tuple[tuple[int, ...], ...]:
     k = len(vals)
     if k == 0 or k > n:
-        return []
+        return ()
     if k == n:
-        return [tuple(range(n))]
-    w = weight or [0.0] * n
+        return (tuple(range(n)),)
     scored = []
     for comb in combinations(range(n), k):
-        err = _violation(vals, comb, schema, tol)
-        pref = sum(schema.prior[c] + w[c] for c in comb)
+        by_col = [None] * n
+        for c, v in zip(comb, vals):
+            by_col[c] = v
+        err = 0.0
+        for parent, kids in sums:
+            pv = by_col[parent]
+            s = 0.0
+            any_kid = False
+            for kk in kids:
+                x = by_col[kk]
+                if x is not None:
+                    s += x
+                    any_kid = True
+            # A parent printed without any child is fine (children left blank in the PDF).
+            if not any_kid:
+                continue
+            d = abs((pv or 0.0) - s)
+            if d > tol * (len(kids) + 1):
+                err += d
+        pref = 0.0
+        for c in comb:
+            pref += prior[c] + w[c]
         scored.append((err > 0, err, -pref, comb))
     scored.sort()
-    best_ok = [s for s in scored if not s[0]]
-    pool = best_ok if best_ok else scored
-    return [s[3] for s in pool[:keep]]
+    ok = [x for x in scored if not x[0]]
+    pool = ok if ok else scored
+    return tuple(x[3] for x in pool[:keep])
 
 
 # ------------------------------------------------------------ header-derived

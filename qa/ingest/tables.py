@@ -94,35 +94,46 @@ def _code_parent(code: str) -> str | None:
     return None
 
 
-def _table_error(placed: list[Placed]) -> float:
-    """How far parent 科目 amounts are from the sum of their children (all columns)."""
+def _table_error(placed: list[Placed], bad: set[str] | None = None) -> float:
+    """How far parent 科目 amounts are from the sum of their children (all columns).
+
+    Args:
+        placed: the table's rows.
+        bad: if given, receives the parent codes (and "" for the total row) that do not add up.
+    """
     by_code: dict[str, dict[str, float]] = {}
     kids: dict[str, list[str]] = {}
     for p in placed:
         if not p.code:
             continue
-        by_code.setdefault(p.code, {})
+        row = by_code.setdefault(p.code, {})
         for col, v in p.cells:
             # Several rows may share a code (one per project): they add up.
-            by_code[p.code][col] = by_code[p.code].get(col, 0.0) + v.value
+            row[col] = row.get(col, 0.0) + v.value
         par = _code_parent(p.code)
         if par:
-            kids.setdefault(par, [])
-            if p.code not in kids[par]:
-                kids[par].append(p.code)
+            ks = kids.setdefault(par, [])
+            if p.code not in ks:
+                ks.append(p.code)
     err = 0.0
     for par, ks in kids.items():
-        if par not in by_code:
+        prow = by_code.get(par)
+        if prow is None:
             continue
-        cols = set(by_code[par])
+        cols = set(prow)
         for k in ks:
-            cols |= set(by_code.get(k, {}))
+            cols.update(by_code[k])
+        tol = 0.01 * (len(ks) + 1) + 1e-9
         for c in cols:
-            s = sum(by_code.get(k, {}).get(c, 0.0) for k in ks)
-            d = abs(by_code[par].get(c, 0.0) - s)
+            s = 0.0
+            for k in ks:
+                s += by_code[k].get(c, 0.0)
+            d = abs(prow.get(c, 0.0) - s)
             # Rounding differences (0.01 per added figure) are not placement errors.
-            if d > 0.01 * (len(ks) + 1) + 1e-9:
+            if d > tol:
                 err += d
+                if bad is not None:
+                    bad.add(par)
     totals = [p for p in placed if not p.code and _TOTAL_LABEL.match(p.label)]
     tops = [p for p in placed if len(p.code) == 3]
     if totals and not tops and not any(p.code for p in placed):
@@ -133,15 +144,26 @@ def _table_error(placed: list[Placed]) -> float:
                 and sorted(round(v.value, 2) for _, v in p.cells) != tvals]
     if totals and tops:
         t = {c: v.value for c, v in totals[0].cells}
-        cols = set(t)
+        sums: dict[str, float] = {}
         for p in tops:
-            cols |= {c for c, _ in p.cells}
-        for c in cols:
-            s = sum(v.value for p in tops for cc, v in p.cells if cc == c)
-            d = abs(t.get(c, 0.0) - s)
-            if d > 0.01 * (len(tops) + 1) + 1e-9:
+            for c, v in p.cells:
+                sums[c] = sums.get(c, 0.0) + v.value
+        tol = 0.01 * (len(tops) + 1) + 1e-9
+        for c in set(t) | set(sums):
+            d = abs(t.get(c, 0.0) - sums.get(c, 0.0))
+            if d > tol:
                 err += d
+                if bad is not None:
+                    bad.add("")
     return err
+
+
+def _relevant(p: Placed, bad: set[str]) -> bool:
+    """Could moving this row change a sum that is currently wrong?"""
+    if p.code:
+        par = _code_parent(p.code)
+        return p.code in bad or (par in bad) or (len(p.code) == 3 and "" in bad)
+    return "" in bad
 
 
 def _cols(cells: list[tuple[str, Value]]) -> list[str]:
@@ -188,12 +210,14 @@ def _resolve(placed: list[Placed]) -> None:
     ambiguous = [p for p in placed if len(p.alternatives) > 1]
     if not ambiguous:
         return
-    err = _table_error(placed)
+    bad: set[str] = set()
+    err = _table_error(placed, bad)
     for _ in range(30):
         if err < 1e-6:
             break
+        candidates = [p for p in ambiguous if _relevant(p, bad)]
         best: tuple[float, list] | None = None
-        for p in ambiguous:
+        for p in candidates:
             for alt in p.alternatives:
                 if _cols(alt) == _cols(p.cells):
                     continue
@@ -203,8 +227,8 @@ def _resolve(placed: list[Placed]) -> None:
                         if e < err - 1e-6 and (best is None or e < best[0]):
                             best = (e, moves)
         if best is None:
-            for i, p in enumerate(ambiguous):
-                for q in ambiguous[i + 1:]:
+            for i, p in enumerate(candidates):
+                for q in candidates[i + 1:]:
                     if _code_parent(p.code) != _code_parent(q.code):
                         continue
                     for a in p.alternatives:
@@ -219,9 +243,10 @@ def _resolve(placed: list[Placed]) -> None:
                                         best = (e, moves)
         if best is None:
             break
-        err = best[0]
         for q, cells in best[1]:
             q.cells = cells
+        bad = set()
+        err = _table_error(placed, bad)
 
 
 # ------------------------------------------------------------ per layout
