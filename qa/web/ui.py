@@ -228,11 +228,11 @@ def build_demo(backend: Backend) -> gr.Blocks:
             ingest_out = gr.Markdown("", elem_id="qa-ingest-report")
 
         # ------------------------------------------------------------ chat handlers
-        def ask(q: str, hist: list[dict[str, str]]) -> tuple[Any, ...]:
+        def ask(q: str, hist: list[dict[str, str]], lang: str | None = None) -> tuple[Any, ...]:
             q = (q or "").strip()
             if not q:
                 return (gr.update(),) * 4 + (gr.update(),) * 4 + tuple(gr.update() for _ in cand_buttons)
-            lang = cb.language_of(q)
+            lang = lang or cb.language_of(q)
             answer = backend.ask(q)
             hist = list(hist) + [
                 {"role": "user", "content": cb.md_escape(q)},
@@ -256,7 +256,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
         question.submit(ask, [question, history], outputs)
 
         def follow_up(candidate: str, q: str, hist: list[dict[str, str]]) -> tuple[Any, ...]:
-            return ask(cb.followup_question(q, candidate), hist)
+            # The follow-up names a Chinese department; keep answering in the user's language.
+            return ask(cb.followup_question(q, candidate), hist, cb.language_of(q))
 
         for b in cand_buttons:
             b.click(follow_up, [b, last_question, history], outputs)
