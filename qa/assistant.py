@@ -150,7 +150,12 @@ class Assistant:
         return ans
 
     def _across(self, q: Query, departments: list[str]) -> Answer:
-        subs = [(name, self._outcome(q, name)) for name in departments]
+        import copy
+
+        each = copy.copy(q)
+        if q.op in ("diff", "compare"):
+            each.op = "lookup"  # each department's figure, then compare/subtract across
+        subs = [(name, self._outcome(each, name)) for name in departments]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]
         if not named:
             return C.compose(q, subs[0][1]) if len(subs) == 1 else C.compose_refusal(

@@ -182,11 +182,6 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
     ql = q.lower()
     out = []
     for d in departments:
-        best_body, bs, be = "", -1, -1
-        for f in d.body_forms:
-            i = q.find(f)
-            if i >= 0 and len(f) > len(best_body):
-                best_body, bs, be = f, i, i + len(f)
         best_region, rs, re_ = "", -1, -1
         for f in d.region_forms:
             i = q.find(f)
@@ -198,6 +193,18 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 if m:
                     best_region, rs, re_ = f, m.start(), m.end()
                     break
+        best_body, bs, be = "", -1, -1
+        for f in d.body_forms:
+            # the occurrence right after this department's own region name, else the first
+            i = -1
+            if best_region:
+                j = q.find(f, re_)
+                if 0 <= j - re_ <= 4:
+                    i = j
+            if i < 0:
+                i = q.find(f)
+            if i >= 0 and len(f) > len(best_body):
+                best_body, bs, be = f, i, i + len(f)
         if best_body or best_region:
             starts = [x for x in (bs, rs) if x >= 0]
             ends = [x for x in (be, re_) if x >= 0]

@@ -92,10 +92,33 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
     return Excerpt(quote=quote, line=_line_at(marks, s))
 
 
+def _is_heading(s: str) -> bool:
+    return bool(re.search(ITEM_START, s)) and len(s) < 40 and "，" not in s and "。" not in s
+
+
+def _prose_like(s: str) -> bool:
+    cjk = len(re.findall(r"[\u4e00-\u9fff]", s))
+    return cjk >= 6 and cjk >= len(s) * 0.5 and not _is_heading(s)
+
+
 def sentence_around(lines: list[str], line_no: int, max_lines: int = 6) -> Excerpt | None:
-    """The sentence that contains the start of line ``line_no`` (from the previous 。)."""
-    start = max(0, line_no - 4)
-    text, marks = _joined(lines, start, max_lines + 3)
+    """The sentence that contains line ``line_no``: back over wrapped prose lines to the
+    previous 。 (never into a heading or a table row), forward to the next 。."""
+    i = line_no - 1
+    start = i
+    back = 0
+    while back < 4:
+        j = start - 1
+        while j >= 0 and not lines[j].strip():
+            j -= 1
+        if j < 0:
+            break
+        prev = lines[j].strip()
+        if re.search(r"[。；;：:]$", prev) or not _prose_like(prev):
+            break
+        start = j
+        back += 1
+    text, marks = _joined(lines, start, max_lines + back)
     target = next((off for off, ln in marks if ln >= line_no), 0)
     s = max(text.rfind("。", 0, target), text.rfind("；", 0, target)) + 1
     e_m = re.search(r"[。；]", text[target:])

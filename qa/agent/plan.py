@@ -67,17 +67,28 @@ def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
     return []
 
 
-def empty_table_statement(dd: DocData, metric: str) -> Excerpt | None:
-    """If the metric names a table the document states is empty (空表), that statement."""
-    m = norm_label(metric)
+def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Excerpt | None:
+    """If the metric names a table the document states is empty (空表), that statement.
+
+    Args:
+        dd: the document.
+        metric: metric phrase.
+        strict: only when the metric closely names an empty table's title (checked before
+            looking up figures, so the 空表 sentence is what gets cited).
+    """
+    strip_re = r"情况表|情况|预算表|表|数据|明细|20\d\d年?"
+    m = re.sub(strip_re, "", norm_label(metric))
     if len(m) < 3:
         return None
     hit = None
     for t in dd.tables:
-        title = norm_label(t.get("title", ""))
-        if t.get("empty") and title and (m in title or label_similarity(m, title) >= 0.6):
+        title = re.sub(strip_re, "", norm_label(t.get("title", "")))
+        sim = label_similarity(m, title) if title else 0.0
+        if t.get("empty") and title and (sim >= 0.85 if strict else (m in title or sim >= 0.6)):
             hit = t
             break
+    if strict and hit is None:
+        return None
     probes = [m[:6], m[:4]]
     for ex in lines_matching(dd.lines, r"空表|没有使用|无.{0,6}支出|未安排"):
         line_text = norm_label(ex.quote)
@@ -93,7 +104,9 @@ def _answer(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
 
 
 def _label_of(f: Fact, metric: str) -> str:
-    if f.label in TOTAL_LABELS and f.table_title:
+    """How to name a figure in the answer: its row label, unless that is a bare 合计/总计
+    (then the metric the question used)."""
+    if norm_label(f.label) in ("合计", "总计", "小计", "") and (metric or f.table_title):
         return metric.replace(" ", "") or f.table_title
     return f.label
 
@@ -105,7 +118,17 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         return not_found("lookup", "没能从问题中识别出要查的指标。", "I could not tell which figure the question asks for.", dd)
     if q.want == "prior" or (q.year and dd.document.year and q.year == dd.document.year - 1):
         return do_prior(q, dd, metric)
+    ex = empty_table_statement(dd, metric, strict=True)
+    if ex:
+        res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
+        return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
+                       citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
     ms = best_matches(dd, metric, "total", q)
+    if ms and q.op == "count":
+        # "几辆" / "多少人": prefer the figure counted in that measure word
+        units = [u for u in ("辆", "人", "个", "台", "处", "项") if u in q.text]
+        counted = [m for m in ms if m.fact.unit in units]
+        ms = counted or ms
     if ms:
         f = ms[0].fact
         return _answer("lookup", dd, ops.lookup(f), _label_of(f, metric))
@@ -133,9 +156,9 @@ def _change_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
 
 def _rate_fact(dd: DocData, metric: str, q: Query, near: Fact | None) -> Fact | None:
     for form in metric_forms(metric):
-        for m in find_facts(dd.facts, form, want="change", narrow_ok=q.narrow, min_score=0.6, limit=20):
+        for m in find_facts(dd.facts, form, want="percent", narrow_ok=q.narrow, min_score=ACCEPT, limit=20):
             f = m.fact
-            if f.unit == "%" and column_kind(f.column) in ("percent", "change") and m.score >= 0.15:
+            if f.unit == "%" and column_kind(f.column) in ("percent", "change") and "占" not in f.column:
                 if near is None or (f.line - near.line) in range(-1, 4):
                     return f
     return None
@@ -181,6 +204,12 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
     ch = _change_fact(dd, metric, q)
     prior = _prior_fact(dd, metric, q)
     cur_f = cur[0].fact if cur else None
+    if ch is not None and ch.source == "prose":
+        # the figure stated in the same sentence as the change is the one it refers to
+        same = [f for f in dd.facts if f.line == ch.line and f.label == ch.label and f.unit == ch.unit
+                and column_kind(f.column) == "total"]
+        if same:
+            cur_f = same[0]
     out: Outcome | None = None
     if cur_f and prior:
         diff, rate = ops.growth(cur_f, prior)
@@ -256,7 +285,19 @@ def do_diff(q: Query, dd: DocData) -> Outcome:
 
 
 def _whole_for(dd: DocData, part: Fact) -> Fact | None:
-    """The total row of the part's table, same column (the denominator of a share)."""
+    """The denominator of a share: the same row's 合计 when the part is a column of a total
+    row; else the table's total row in the same column; for a prose figure, the larger
+    total stated just before it in the same paragraph."""
+    if not part.table_no:
+        near = [f for f in dd.facts if f.source == "prose" and part.line - 4 <= f.line <= part.line
+                and f.unit == part.unit and f.value > part.value and f.label != part.label
+                and column_kind(f.column) == "total" and re.search(r"总|合计|预算", f.label)]
+        return max(near, key=lambda f: (f.line, -f.value)) if near else None
+    if norm_label(part.label) in TOTAL_LABELS and column_kind(part.column) != "total":
+        same_row = [f for f in dd.facts if f.table_no == part.table_no and f.line == part.line
+                    and column_kind(f.column) == "total" and f.value >= part.value]
+        if same_row:
+            return same_row[0]
     best = None
     for f in dd.facts:
         if f.table_no == part.table_no and f.table_no and f.column == part.column and norm_label(f.label) in TOTAL_LABELS:

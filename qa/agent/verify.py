@@ -81,8 +81,9 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
                 break
     if outcome.doc is not None:
         lines = {c.line for c in outcome.citations}
+        own = {st.line} if (st is not None and outcome.warnings) else set()
         for issue in outcome.doc.issues:
-            if issue.line in lines:
+            if issue.line in lines and issue.line not in own:
                 msg = issue.message
                 if msg not in outcome.warnings and not any(msg in w for w in outcome.warnings):
                     outcome.warnings.append(msg)

@@ -107,9 +107,19 @@ def fact_score(
     title = norm_label(fact.table_title)
     m = metric
     bonus = 0.0
+    col_named = False
+    for w in NARROWING_TITLE_WORDS:
+        # "一般公共预算项目支出": the funding source is the table's or section's scope
+        if w in m and w not in label and m != w:
+            if w in title or w in norm_label(fact.section):
+                m = m.replace(w, "") or m
+                bonus += 0.02
+            else:
+                bonus -= 0.05
     if column:
         if col == column or (column in col and len(column) >= 2):
-            bonus = 0.05
+            bonus += 0.05
+            col_named = True
         elif col and column_kind(fact.column) != "other" and column not in label:
             return 0.0
         elif column in label:
@@ -120,10 +130,11 @@ def fact_score(
         # the metric phrase names the column: 住房保障支出项目支出
         rest = m.replace(col, "")
         m = rest or m
-        bonus = 0.05
-    if not bonus and col and col == m and label in TOTAL_LABELS:
+        bonus += 0.05
+        col_named = True
+    if not col_named and col and col == m and label in TOTAL_LABELS:
         # "项目支出" is the 项目支出 column of the table's total row
-        s, bonus = 0.9, 0.05
+        s, bonus, col_named = 0.9, bonus + 0.05, True
     elif fact.code and fact.code == m:
         s = 1.0
     elif label in TOTAL_LABELS and m and m in title:
@@ -134,13 +145,15 @@ def fact_score(
             s = max(s, 0.9)
     if s <= 0:
         return 0.0
-    kind = column_kind(fact.column) if not bonus else "total"
+    kind = column_kind(fact.column) if not col_named else "total"
     if want == "total":
         factor = {"total": 1.0, "other": 0.85, "prior": 0.5, "change": 0.3, "percent": 0.2}[kind]
         if fact.unit == "%":
             factor = min(factor, 0.2)
     elif want == "prior":
         factor = {"prior": 1.0, "total": 0.2, "other": 0.2, "change": 0.2, "percent": 0.1}[kind]
+    elif want == "percent":
+        factor = {"percent": 1.0, "change": 0.3, "prior": 0.1, "total": 0.1, "other": 0.1}[kind]
     else:
         factor = {"change": 1.0, "percent": 0.2, "prior": 0.1, "total": 0.1, "other": 0.1}[kind]
     if fact.table_no:

@@ -26,8 +26,6 @@ def places_for(values: Sequence[float], unit: str) -> int:
 
 def fact_places(f: Fact) -> int:
     """Decimals the document printed this figure with (2 for "342.00", 0 for "7")."""
-    if f.unit == "%":
-        return 2
     q = (f.quote or "").replace(",", "").replace("，", "")
     v = abs(f.value)
     for places in (2, 1, 0):
