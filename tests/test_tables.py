@@ -294,3 +294,68 @@ def test_parsing_all_five_documents_is_fast():
                        content_hash="")
         extract_tables(lines, doc, [""] * len(lines))
     assert time.perf_counter() - start < 2.0
+
+
+# ------------------------------------------------------- documents not in the corpus
+
+
+def _parse_text(text: str, name: str = "x.txt") -> tuple[list[dict], list[Fact]]:
+    lines = text.splitlines()
+    meta = read_metadata(name, lines)
+    doc = Document(name=name, department=meta.department, year=meta.year, kind=meta.kind, unit=meta.unit,
+                   content_hash="")
+    return extract_tables(lines, doc, [""] * len(lines))
+
+
+def test_final_account_in_yuan_with_printed_columns():
+    text = "\n".join([
+        "某某县财政局2023年度部门决算公开",
+        "表 5",
+        "一般公共预算财政拨款支出决算表",
+        "编制单位：某某县财政局 金额单位：元",
+        "科目编码 科目名称 年初预算数 调整预算数 决算数",
+        "201 一般公共服务支出 1,200,000.00 1,250,000.00 1,234,567.89",
+        "201 06 财政事务 1,200,000.00 1,250,000.00 1,234,567.89",
+        "201 06 01",
+        "行政运行",
+        "1,200,000.00 1,250,000.00 1,234,567.89",
+        "合计 1,200,000.00 1,250,000.00 1,234,567.89",
+    ])
+    tables, facts = _parse_text(text)
+    assert tables[0]["unit"] == "元" and tables[0]["columns"] == ["年初预算数", "调整预算数", "决算数"]
+    f = [x for x in facts if x.code == "2010601" and x.column == "决算数"]
+    assert len(f) == 1 and f[0].value == pytest.approx(1234567.89) and f[0].unit == "元"
+    assert f[0].norm_value == pytest.approx(1234567.89) and f[0].label == "行政运行" and f[0].line == 10
+
+
+def test_three_public_expenses_with_items_across_and_years_down():
+    text = "\n".join([
+        "表 7",
+        "一般公共预算“三公”经费支出情况表",
+        "编制部门：某某局 单位：万元",
+        "项目 合计 因公出国（境）费 公务用车购置及运行费 公务接待费",
+        "2025年预算数 12.00 0.00 8.00 4.00",
+        "2024年预算数 15.00 0.00 10.00 5.00",
+    ])
+    _, facts = _parse_text(text)
+    got = {(f.label, f.column): f.value for f in facts}
+    assert got[("公务接待费", "2025年预算数")] == pytest.approx(4.0)
+    assert got[("公务用车购置及运行费", "2024年预算数")] == pytest.approx(10.0)
+    assert got[("合计", "2025年预算数")] == pytest.approx(12.0)
+
+
+def test_tab_table_with_header_row():
+    text = "\n".join([
+        "表 3",
+        "部门支出总体情况表",
+        "编制部门：某某局 单位：万元",
+        "科目编码\t科目名称\t合计\t基本支出\t项目支出",
+        "207\t文化旅游体育与传媒支出\t968.40\t512.60\t455.80",
+        "2070101\t行政运行\t512.60\t512.60\t",
+        "2070199\t其他文化和旅游支出\t455.80\t\t455.80",
+    ])
+    _, facts = _parse_text(text)
+    got = {(f.code, f.column): f.value for f in facts}
+    assert got[("2070199", "项目支出")] == pytest.approx(455.80)
+    assert got[("2070101", "基本支出")] == pytest.approx(512.60)
+    assert ("2070199", "基本支出") not in got

@@ -19,6 +19,8 @@ from qa.ingest.normalize import normalize_unit, to_halfwidth
 _TABLE_NO = re.compile(r"^表\s*(\d{1,2})(?:\s+|[:：.、]\s*)?(.*)$")
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
+# An explanation heading after the tables ("一、关于…情况说明") ends a table.
+_EXPLAIN = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]\s*(?:关于|.*(?:情况说明|的说明)$)")
 _UNIT_ONLY = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)\s*$")
 _TITLE_END = re.compile(r"(表|表（[^）]*）|表\([^)]*\))$")
 
@@ -149,7 +151,7 @@ def find_regions(lines: list[str]) -> list[Region]:
         nxt_start = regions[k + 1].start if k + 1 < len(regions) else len(lines)
         end = nxt_start
         for j in range(r.body_start, nxt_start):
-            if _PART.match(texts[j]) and j > r.start:
+            if (_PART.match(texts[j]) or _EXPLAIN.match(texts[j])) and j > r.start:
                 end = j
                 break
         r.end = end

@@ -198,6 +198,10 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
         for side, text, span in halves:
             code, rest = _split_code(text)
             label, vals = _split_values(rest)
+            if _is_prose(label) or re.search(r"[,，。]|\d\s*(?:万元|亿元|元)", label):
+                # A sentence that happens to end in a number ("…占 70.53%") is not a row.
+                pending = None
+                continue
             values = [Value(amount(v) or 0.0, i, None, v) for v in vals if v not in _DASHES]
             has_text = bool(re.search(r"[\u4e00-\u9fffA-Za-z]", label))
             if (not data_started or in_header) and not code and not values:

@@ -293,9 +293,12 @@ def _explicit_columns(rr: RegionRows) -> list[str] | None:
         return None
     for line in rr.header_lines:
         toks = line.split()
-        if len(toks) != n + 1:
+        if len(toks) < n + 1 or len(toks) > n + 3:
             continue
-        names = [short_name(t) for t in toks[1:]]
+        lead = [short_name(t) for t in toks[:-n]]
+        names = [short_name(t) for t in toks[-n:]]
+        if not all(is_code_column(x) or is_label_column(x) or x in ("项目", "科目") or "内容" in x for x in lead):
+            continue
         if all(re.search(r"[\u4e00-\u9fff]", x) for x in names) and len(set(names)) == n:
             return names
     return None
@@ -644,6 +647,14 @@ def _three_transposed(placed: list[Placed], lines: list[str]) -> list[Placed]:
     out = []
     for p in placed:
         cols = [c for c, _ in p.cells]
+        is_item = [c in _THREE_ITEMS or (c.endswith("费") and "公务" in c or "出国" in c) for c in cols]
+        row_is_item = p.label in _THREE_ITEMS or p.label.endswith("费")
+        if sum(is_item) >= 2 and p.label and not row_is_item:
+            # Items across, years / sources down ("本年预算数 12.00 0.00 8.00 4.00").
+            for c, v in p.cells:
+                label = "合计" if c in ("合计", "三公经费合计", "小计") else c
+                out.append(Placed(p.row, "", label, [(p.label, v)], [], p.schema_key))
+            continue
         if any(c in _THREE_ITEMS or c.endswith("费") for c in cols) and (not p.label or p.label == p.code):
             start = p.row.first_line
             j = start - 1
