@@ -42,3 +42,9 @@ def test_department_line_strips_unit_and_colon():
     assert meta.unit == "元"
     assert meta.kind == "决算"
     assert meta.year == 2023
+
+
+def test_unit_of_a_text_without_tables_is_the_one_its_amounts_use():
+    lines = ["南川市2024年市级部门预算集中公开", "", "2024年市级一般公共预算支出安排86.4亿元，其中教育支出18.6亿元。"]
+    meta = read_metadata("news.txt", lines)
+    assert meta.unit == "亿元" and meta.year == 2024 and meta.kind == "预算"

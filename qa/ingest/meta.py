@@ -137,6 +137,12 @@ def _unit(lines: list[str]) -> str:
             u = normalize_unit(line)
             if u:
                 counts[u] += 1
+    if counts:
+        return counts.most_common(1)[0][0]
+    # No table unit printed (a news item, a letter): the unit the amounts are written in.
+    for line in lines:
+        for m in re.finditer(r"\d\s*(亿元|万元|千元|元)", to_halfwidth(line)):
+            counts[m.group(1)] += 1
     return counts.most_common(1)[0][0] if counts else "万元"
 
 
