@@ -13,20 +13,27 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qa.ingest.paragraphs import Block, prose_blocks, sentence_spans, table_line_set
-from qa.ingest.sections import SectionScan, leaf_title, scan_sections
+from qa.ingest.paragraphs import Block, clip_tables, prose_blocks, sentence_spans, table_line_set
+from qa.ingest.sections import SEPARATOR, SectionScan, leaf_title, scan_sections
 from qa.types import Chunk, Document
 
-MAX_CHARS = 450
-MIN_CHARS = 150
-TABLE_MAX_CHARS = 1200
-PERFORMANCE_PIECE = 600
+MAX_CHARS = 700
+MIN_CHARS = 250
+TABLE_MAX_CHARS = 1500
+PERFORMANCE_MAX_CHARS = 3000
 EMBED_CHARS = 200
 
 _TITLE_RE = re.compile(r"^[\u4e00-\u9fff\d“”（）()\s]{2,40}表(?:[（(]续[)）])?$")
 _TABLE_NO_RE = re.compile(r"^表\s*(\d+)")
 _NUMBER_RUN_RE = re.compile(r"[-+]?\d[\d,，.．]*%?")
 _LABEL_RE = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()“”、：:《》]*")
+
+
+def compact_title(title: str) -> str:
+    """A heading without the department and year it repeats ("三、关于X 2024 年支出…" -> "三、支出…")."""
+    t = re.sub(r"关于.{0,40}?\d{4}\s*年(?:度)?", "", title)
+    t = re.sub(r"^(第[一二三四五六七八九十]+部分)\s*\d{4}\s*年", r"\1 ", t)
+    return re.sub(r"\s+", " ", t).strip()
 
 
 def embedding_text(chunk: Chunk, limit: int = EMBED_CHARS) -> str:
@@ -36,8 +43,9 @@ def embedding_text(chunk: Chunk, limit: int = EMBED_CHARS) -> str:
         chunk: the chunk.
         limit: characters of chunk text to keep.
     """
-    leaf = leaf_title(chunk.section)
-    head = re.sub(r"\s+", " ", chunk.text).strip()[:limit]
+    leaf = compact_title(leaf_title(chunk.section))
+    head = re.sub(r"\s+", " ", chunk.text).strip()
+    head = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff\d])|(?<=\d) (?=[\u4e00-\u9fff])", "", head)[:limit]
     return f"{leaf}\n{head}" if leaf and leaf not in head else head
 
 
@@ -56,18 +64,56 @@ def _split_long(block: Block) -> list[tuple[int, int]]:
     return pieces
 
 
-def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded: set[int]) -> list[Chunk]:
+def _common_path(paths: list[str]) -> str:
+    parts = [p.split(SEPARATOR) for p in paths]
+    common: list[str] = []
+    for level in zip(*parts):
+        if all(x == level[0] for x in level):
+            common.append(level[0])
+        else:
+            break
+    return SEPARATOR.join(common)
+
+
+def _pack_key(section: str) -> str:
+    """Tiny sections may share a chunk only within one part (第X部分)."""
+    return section.split(SEPARATOR)[0]
+
+
+def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded: set[int],
+                  headings: set[int]) -> list[Chunk]:
+    """Pack paragraphs into chunks.
+
+    A chunk holds paragraphs of one section; only sections too small to stand alone (under
+    MIN_CHARS, e.g. one-line definitions or "为空表" statements) are packed with their
+    neighbours, and then the chunk's section is their common parent and each part is
+    introduced by its heading, so nothing is attributed to the wrong section.
+    """
     out: list[Chunk] = []
-    cur: list[tuple[str, int, int]] = []  # (text, line_start, line_end)
-    cur_section = None
+    cur: list[tuple[str, int, int, str]] = []  # (text, line_start, line_end, section)
 
     def emit() -> None:
         nonlocal cur
         if cur:
-            text = "\n".join(t for t, _, _ in cur)
-            out.append(Chunk(doc=doc.name, section=cur_section or "", text=text,
+            sections = [sec for _, _, _, sec in cur]
+            section = _common_path(sections)
+            parts: list[str] = []
+            prev = None
+            for text, _, _, sec in cur:
+                if sec != section and sec != prev and not text.startswith(leaf_title(sec)):
+                    parts.append(leaf_title(sec))
+                parts.append(text)
+                prev = sec
+            out.append(Chunk(doc=doc.name, section=section, text="\n".join(parts),
                              line_start=cur[0][1], line_end=cur[-1][2], kind="prose"))
         cur = []
+
+    def section_size(sec: str) -> int:
+        return sizes.get(sec, 0)
+
+    sizes: dict[str, int] = {}
+    for b in blocks:
+        sizes[b.section] = sizes.get(b.section, 0) + len(b.raw)
 
     for block in blocks:
         pieces = [(0, len(block.raw))] if len(block.raw) <= MAX_CHARS else _split_long(block)
@@ -76,13 +122,15 @@ def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded
             if not text:
                 continue
             ls, le = block.line_of[lo], block.line_of[hi - 1]
-            contiguous = bool(cur) and not any(i in excluded for i in range(cur[-1][2], ls - 1))
-            size = sum(len(t) for t, _, _ in cur)
-            if cur and (block.section != cur_section or not contiguous or (size >= MIN_CHARS and size + len(text) > MAX_CHARS)):
-                emit()
-            if not cur:
-                cur_section = block.section
-            cur.append((text, ls, le))
+            size = sum(len(t) for t, _, _, _ in cur)
+            if cur:
+                same = block.section == cur[-1][3]
+                tiny = section_size(block.section) < MIN_CHARS and all(section_size(sec) < MIN_CHARS for _, _, _, sec in cur)
+                contiguous = not any(i in excluded and i not in headings for i in range(cur[-1][2], ls - 1))
+                joinable = contiguous and (same or (tiny and _pack_key(block.section) == _pack_key(cur[-1][3])))
+                if not joinable or (size >= MIN_CHARS and size + len(text) > MAX_CHARS):
+                    emit()
+            cur.append((text, ls, le, block.section))
     emit()
     return out
 
@@ -90,17 +138,19 @@ def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded
 def _labels(lines: list[str], start: int, end: int) -> list[str]:
     seen: dict[str, None] = {}
     for raw in lines[start - 1:end]:
+        if re.search(r"编制(?:部门|单位)\s*[：:]|^\s*单位\s*[：:]", raw):
+            continue
         text = _NUMBER_RUN_RE.sub(" ", raw)
         for m in _LABEL_RE.finditer(text):
             lab = m.group(0).strip("、：:")
-            if len(lab) >= 2:
+            if len(lab) >= 2 and not re.match(r"(?:编制部门|编制单位|单位)[：:]", lab):
                 seen.setdefault(lab, None)
     return list(seen)
 
 
 def _table_regions(lines: list[str], scan: SectionScan, tables: list[dict[str, Any]]) -> list[dict[str, Any]]:
     """Tables as given, plus our own regions for tables the table parser did not report."""
-    regions = [dict(t) for t in tables if t.get("line_start") and t.get("line_end")]
+    regions = clip_tables(tables, scan)
     covered: set[int] = set()
     for t in regions:
         covered.update(range(int(t["line_start"]), int(t["line_end"]) + 1))
@@ -132,29 +182,57 @@ def _table_regions(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     return merged
 
 
+_BOILERPLATE_RE = re.compile(r"^(?:按照完成比例赋分|按照正常比例赋分|按评判等级赋分|满意度赋分|工作资料|原始凭证|计划标准|历史标准|"
+                             r"行业标准|其他标准|预算支出标准|指标|指标值|分值|权重|一级指标|二级指标|三级指标|佐证资料|"
+                             r"指标赋分规则|上年完成值|指标值设置依据|指标设定依据|分值权重|\d{1,3}|[（(]\d{4}\s*年[)）]|"
+                             r"(?:部门名称|预算单位).*|部门联系人.*|项目负责人.*|.*联系电话.*)$")
+
+
+def _performance_chunks(doc: Document, lines: list[str], section: str, head: str, start: int, end: int) -> list[Chunk]:
+    """A 绩效目标表 as text: one chunk per sub-table (cut at its title lines), noise removed."""
+    out: list[Chunk] = []
+    pieces: list[tuple[int, int]] = []
+    cut = start
+    for i in range(start + 1, end + 1):
+        if _TITLE_RE.match(re.sub(r"\s+", "", lines[i - 1])):
+            pieces.append((cut, i - 1))
+            cut = i
+    pieces.append((cut, end))
+    for a, b in pieces:
+        seen: dict[str, None] = {}
+        last = a
+        title = head
+        for i in range(a, b + 1):
+            ln = re.sub(r"\s+", "", lines[i - 1])
+            if not ln or _BOILERPLATE_RE.match(ln):
+                continue
+            if _TITLE_RE.match(ln):
+                title = ln
+                continue
+            seen.setdefault(re.sub(r"\s+", " ", lines[i - 1]).strip(), None)
+            last = i
+        body = " ".join(seen)
+        if not body:
+            continue
+        text = f"{title}\n{body}"
+        # Long tables are cut into several chunks so each keeps a searchable size.
+        out.append(Chunk(doc=doc.name, section=section, text=text[:PERFORMANCE_MAX_CHARS],
+                         line_start=a, line_end=last, kind="table"))
+    return out
+
+
 def _table_chunks(doc: Document, lines: list[str], sections: list[str], regions: list[dict[str, Any]]) -> list[Chunk]:
     out: list[Chunk] = []
     for t in regions:
+        if t.get("empty"):
+            continue  # the text states the table is empty; nothing to retrieve by
         start, end = int(t["line_start"]), int(t["line_end"])
         title = str(t.get("title") or "").strip()
         no = str(t.get("no") or "").strip()
         head = f"表{no} {title}".strip() if no else title
         section = sections[start - 1] if start - 1 < len(sections) else ""
         if "绩效" in title or "绩效" in "".join(lines[start - 1:min(end, start + 3)]):
-            text, piece_start, ls = "", start, start
-            for i in range(start, end + 1):
-                ln = re.sub(r"\s+", " ", lines[i - 1]).strip()
-                if not ln:
-                    continue
-                if text and len(text) + len(ln) > PERFORMANCE_PIECE:
-                    out.append(Chunk(doc=doc.name, section=section, text=f"{head}\n{text}".strip(),
-                                     line_start=piece_start, line_end=ls, kind="table"))
-                    text, piece_start = "", i
-                text = f"{text} {ln}".strip()
-                ls = i
-            if text:
-                out.append(Chunk(doc=doc.name, section=section, text=f"{head}\n{text}".strip(),
-                                 line_start=piece_start, line_end=ls, kind="table"))
+            out.extend(_performance_chunks(doc, lines, section, head, start, end))
             continue
         labels = _labels(lines, start, end)
         if title:
@@ -180,10 +258,10 @@ def make_chunks(lines: list[str], doc: Document, sections: list[str], tables: li
     """
     scan = scan_sections(lines)
     blocks = prose_blocks(lines, sections, tables, scan)
-    excluded = set(scan.heading_lines) | table_line_set(lines, scan, tables)
-    prose = _prose_chunks(doc, blocks, lines, excluded)
+    excluded = (set(scan.heading_lines) - scan.content_lines) | table_line_set(lines, scan, tables)
+    prose = _prose_chunks(doc, blocks, lines, excluded, set(scan.heading_lines))
     table = _table_chunks(doc, lines, sections, _table_regions(lines, scan, tables))
-    covered = {c.section for c in prose} | {c.section for c in table}
+    covered = {b.section for b in blocks} | {c.section for c in table}
     headings = []
     for idx, (_level, title) in sorted(scan.headings.items()):
         path = sections[idx] if idx < len(sections) else title

@@ -59,6 +59,24 @@ def halfwidth_same_length(text: str) -> str:
     return "".join(out)
 
 
+def clip_tables(tables: list[dict[str, Any]] | None, scan: SectionScan) -> list[dict[str, Any]]:
+    """Table dicts whose range is cut before the first heading inside it (a heading never
+    sits inside a table, so a range running past one overshoots)."""
+    starts = sorted(scan.headings)
+    out = []
+    for t in tables or []:
+        try:
+            a, b = int(t.get("line_start") or 0), int(t.get("line_end") or 0)
+        except (TypeError, ValueError):
+            continue
+        after = [h + 1 for h in starts if a < h + 1 <= b]
+        if after:
+            b = after[0] - 1
+        if a and b >= a:
+            out.append({**t, "line_start": a, "line_end": b})
+    return out
+
+
 def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, Any]] | None) -> set[int]:
     """0-based indices of lines inside tables.
 
@@ -66,19 +84,14 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     "表N" line or a table-title line ("…绩效目标表") to the next heading.
     """
     inside: set[int] = set()
-    for t in tables or []:
-        try:
-            a, b = int(t.get("line_start") or 0), int(t.get("line_end") or 0)
-        except (TypeError, ValueError):
-            continue
-        if a and b >= a:
-            inside.update(range(a - 1, b))
+    for t in clip_tables(tables, scan):
+        inside.update(range(int(t["line_start"]) - 1, int(t["line_end"])))
     in_table = False
     for i, raw in enumerate(lines):
         if i in scan.headings:
             in_table = False
         s = re.sub(r"\s+", "", raw)
-        if not in_table and s and (_TABLE_NO_RE.match(s) or _TABLE_TITLE_RE.match(s)):
+        if not in_table and s and i not in scan.headings and (_TABLE_NO_RE.match(s) or _TABLE_TITLE_RE.match(s)):
             in_table = True
         if in_table:
             inside.add(i)
@@ -104,9 +117,12 @@ def _is_prose_line(raw: str) -> bool:
     s = raw.strip()
     if not s:
         return False
-    # Rows of a table that escaped detection: mostly numbers, no sentence punctuation.
-    if not re.search(r"[，,。；;：:、]", s) and len(re.findall(r"\d+(?:\.\d+)?", s)) >= 2 and not re.search(r"万元|元|人|辆|%", s):
-        return False
+    # Rows of a table that escaped detection: numbers, no sentence punctuation.
+    if not re.search(r"[，,。；;：:、]", s):
+        numbers = re.findall(r"\d+(?:\.\d+)?", s)
+        decimals = [n for n in numbers if "." in n]
+        if len(decimals) >= 2 or len(numbers) >= 3:
+            return False
     return True
 
 
@@ -147,12 +163,15 @@ def prose_blocks(
         if not line.strip():
             continue
         path = sections[i] if i < len(sections) else ""
-        if i in scan.heading_lines or i in in_table or path == "目录" or not _is_prose_line(line):
+        is_heading = i in scan.heading_lines and i not in scan.content_lines
+        if is_heading or i in in_table or path == "目录" or not _is_prose_line(line):
             flush()
             continue
         s = line.strip()
         prev_full = bool(cur_raw) and full > 0 and display_width(cur_raw[-1]) >= full
         key_start = bool(_KEY_START_RE.match(s)) and not prev_full
+        if i in scan.content_lines:
+            flush()
         if cur_raw and (path != cur_section or _LIST_START_RE.match(s) or key_start or cur_raw[-1].endswith(("。", "！", "？"))):
             flush()
         if not cur_raw:

@@ -40,11 +40,13 @@ class SectionScan:
         paths: one section path per line (index 0 = line 1).
         heading_lines: 0-based indices of lines that are (parts of) headings.
         headings: 0-based index of the line a section starts at -> (level, title).
+        content_lines: heading lines that also carry text ("一、财政拨款:指由…").
     """
 
     paths: list[str]
     heading_lines: set[int] = field(default_factory=set)
     headings: dict[int, tuple[int, str]] = field(default_factory=dict)
+    content_lines: set[int] = field(default_factory=set)
 
 
 def _clean(text: str) -> str:
@@ -250,6 +252,8 @@ def scan_sections(lines: list[str]) -> SectionScan:
             title = _title_from(marker, rest)
         current = _push(stack, level, title)
         scan.headings[i] = (level, title)
+        if level == 2 and _DEFINITION_RE.match(rest) and len(_clean(rest)) > len(title) - len(marker) + 2:
+            scan.content_lines.add(i)
         for k in heading_idx:
             scan.heading_lines.add(k)
         for k in range(i, j + 1):
