@@ -225,7 +225,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
                         "reported and skipped; documents already loaded stay as they are.")
             files = gr.File(file_count="multiple", label="Files 文件", elem_id="qa-files")
             ingest_btn = gr.Button("Ingest 导入", variant="primary", elem_id="qa-ingest")
-            ingest_out = gr.Markdown("", elem_id="qa-ingest-report")
+            # A visible box even before the first upload, so the progress bar has room to show.
+            ingest_out = gr.Markdown("Choose files, then press Ingest. 选择文件后点击导入。",
+                                     elem_id="qa-ingest-report", min_height=120, container=True)
 
         # ------------------------------------------------------------ chat handlers
         def ask(q: str, hist: list[dict[str, str]], lang: str | None = None) -> tuple[Any, ...]:
@@ -330,7 +332,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
                     log.exception("reloading the assistant failed")
             return (cb.format_ingest_report(outcomes), *load_docs())
 
-        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick, status])
+        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick, status], show_progress="full")
     return demo
 
 
