@@ -51,6 +51,13 @@ def test_answer_markdown_has_answer_computation_and_numbered_citations():
     assert "qa-badge" not in md  # an ordinary answer carries no status badge
 
 
+def test_computation_stated_once_even_if_the_answer_text_repeats_it():
+    a = Answer(status="answered", answer="差额为 22.35 万元。\n计算：22.35 - 0.00 = 22.35", value=22.35,
+               unit="万元", computation="22.35 - 0.00 = 22.35")
+    md = cb.format_answer_markdown(a, "zh")
+    assert md.count("22.35 - 0.00 = 22.35") == 1 and "差额为 22.35 万元。" in md
+
+
 def test_warning_refusal_and_ambiguous_are_styled_differently():
     warn = Answer(**{**ANSWERED.__dict__, "warnings": ["说明写 22.53 万元，表7合计为 22.35 万元。"]})
     md = cb.format_answer_markdown(warn, "zh")

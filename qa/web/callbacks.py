@@ -136,7 +136,7 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
         parts.append(f'<span class="qa-badge qa-badge-ambiguous">？ {lab["ambiguous"]}</span>')
     elif kind == "warning":
         parts.append(f'<span class="qa-badge qa-badge-warning">⚠ {lab["warning"]}</span>')
-    parts.append(md_escape(answer.answer))
+    parts.append(md_escape(_without_computation(answer.answer, answer.computation)))
     if answer.computation:
         parts.append(f"**{lab['computation']}:** {_code(answer.computation)}")
     for w in answer.warnings:
@@ -151,6 +151,15 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
             rows.append(f"{i}. {_code(c.doc)} · {where}: 「{md_escape(shorten(c.quote))}」")
         parts.append(f"**{lab['sources']}**\n\n" + "\n".join(rows))
     return "\n\n".join(parts)
+
+
+def _without_computation(text: str, computation: str | None) -> str:
+    """Drop answer lines that only restate the computation (it gets its own line)."""
+    if not computation:
+        return text
+    comp = re.sub(r"\s+", "", computation)
+    kept = [line for line in (text or "").split("\n") if comp not in re.sub(r"\s+", "", line)]
+    return "\n".join(kept).strip() or text
 
 
 def citation_choices(citations: Sequence[Citation], lang: str = "zh") -> list[tuple[str, int]]:
