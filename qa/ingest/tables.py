@@ -621,10 +621,11 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             evidence = _summary_evidence(rr)
         if kind == "three":
             placed = _three_transposed(placed, lines)
-        entry["columns"] = columns
+        entry["columns"] = list(dict.fromkeys(_year_column(c, doc) for c in columns))
         table_facts = []
         for p in placed:
             for col, v in p.cells:
+                col = _year_column(col, doc)
                 table_facts.append(Fact(
                     doc=doc.name, department=entry["department"], year=doc.year,
                     table_no=region.no, table_title=region.title,
@@ -638,6 +639,20 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             entry["statement"] = rr.statement
         facts.extend(table_facts)
     return tables, facts
+
+
+def _year_column(name: str, doc: Document) -> str:
+    """'2025年预算数' in a 2025 document is its 预算数; '2024年预算数' is the 上年预算数."""
+    m = re.fullmatch(r"((?:19|20)\d{2})年度?(预算数|决算数|预算|决算|执行数)", name)
+    if not m or doc.year is None:
+        return name
+    y, what = int(m.group(1)), m.group(2)
+    what = what if what.endswith("数") else what + "数"
+    if y == doc.year:
+        return what
+    if y == doc.year - 1:
+        return "上年" + what
+    return name
 
 
 def _three_transposed(placed: list[Placed], lines: list[str]) -> list[Placed]:
