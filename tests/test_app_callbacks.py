@@ -62,6 +62,9 @@ def test_warning_refusal_and_ambiguous_are_styled_differently():
     warn = Answer(**{**ANSWERED.__dict__, "warnings": ["说明写 22.53 万元，表7合计为 22.35 万元。"]})
     md = cb.format_answer_markdown(warn, "zh")
     assert "qa-badge-warning" in md and "> ⚠ 说明写 22.53 万元" in md
+    assert md.count("说明写 22.53 万元") == 1
+    restated = Answer(**{**warn.__dict__, "answer": warn.answer + "\n注意：" + warn.warnings[0]})
+    assert cb.format_answer_markdown(restated, "zh").count("说明写 22.53 万元") == 1
     refusal = cb.format_answer_markdown(Answer(status="not_found", answer="没有找到。"), "zh")
     assert "qa-badge-refusal" in refusal and "未找到答案" in refusal
     amb = Answer(status="ambiguous", answer="有两个公积金中心。",

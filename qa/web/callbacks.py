@@ -136,7 +136,7 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
         parts.append(f'<span class="qa-badge qa-badge-ambiguous">？ {lab["ambiguous"]}</span>')
     elif kind == "warning":
         parts.append(f'<span class="qa-badge qa-badge-warning">⚠ {lab["warning"]}</span>')
-    parts.append(md_escape(_without_computation(answer.answer, answer.computation)))
+    parts.append(md_escape(_without_restated(answer.answer, [answer.computation, *answer.warnings])))
     if answer.computation:
         parts.append(f"**{lab['computation']}:** {_code(answer.computation)}")
     for w in answer.warnings:
@@ -153,12 +153,14 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
     return "\n\n".join(parts)
 
 
-def _without_computation(text: str, computation: str | None) -> str:
-    """Drop answer lines that only restate the computation (it gets its own line)."""
-    if not computation:
+def _without_restated(text: str, pieces: Sequence[str | None]) -> str:
+    """Drop answer lines that only restate the computation or a warning: each gets its
+    own styled line, and saying it twice reads like two different statements."""
+    squeezed = [re.sub(r"\s+", "", p) for p in pieces if p]
+    if not squeezed:
         return text
-    comp = re.sub(r"\s+", "", computation)
-    kept = [line for line in (text or "").split("\n") if comp not in re.sub(r"\s+", "", line)]
+    kept = [line for line in (text or "").split("\n")
+            if not any(p in re.sub(r"\s+", "", line) for p in squeezed)]
     return "\n".join(kept).strip() or text
 
 
