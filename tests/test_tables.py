@@ -66,8 +66,10 @@ def check(f: Fact, value: float, unit: str = "万元", line: int | None = None) 
 
 
 def test_000_two_sided_summary_income_and_expenditure_on_one_line():
-    # Line 82: "其中：一般公共预算拨款 65.69 221 住房保障支出 3,182.72"
-    left = fact("000", "1", "一般公共预算拨款", "预算数", line=82)
+    # Line 82: "其中：一般公共预算拨款 65.69 221 住房保障支出 3,182.72"; the label repeats
+    # the income line 46, so it says which section it sits in.
+    left = fact("000", "1", "上年结转结余:一般公共预算拨款", "预算数", line=82)
+    check(fact("000", "1", "一般公共预算拨款", "预算数"), 3394.10, line=46)
     right = fact("000", "1", "住房保障支出", "预算数", code="221")
     check(left, 65.69, line=82)
     check(right, 3182.72, line=82)

@@ -621,6 +621,8 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             evidence = _summary_evidence(rr)
         if kind == "three":
             placed = _three_transposed(placed, lines)
+        if kind in ("summary", "fiscal_summary"):
+            _disambiguate_income_labels(placed, rr)
         entry["columns"] = list(dict.fromkeys(_year_column(c, doc) for c in columns))
         table_facts = []
         for p in placed:
@@ -639,6 +641,34 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             entry["statement"] = rr.statement
         facts.extend(table_facts)
     return tables, facts
+
+
+def _disambiguate_income_labels(placed: list[Placed], rr: RegionRows) -> None:
+    """A 收支 table's income side repeats labels under 上年结转结余 ("其中：一般公共预算拨款",
+    "单位资金"): prefix the repeats with their section so each label names one figure.
+    Rows without amounts count too: "5.单位资金" left blank is still the income line."""
+    section = ""
+    seen: set[str] = set()
+    rename: dict[int, str] = {}
+    for r in rr.rows:
+        if r.n_cells is None:
+            if r.side != "left":
+                continue
+            raw = "".join(r.cells)
+        else:
+            raw = r.cells[0] if r.cells else ""
+        raw = re.sub(r"\s+", "", to_halfwidth(raw))
+        label = normalize_label(raw)
+        if not label:
+            continue
+        if re.match(r"^[一二三四五六七八九十]+、", raw):
+            section = label
+        if label in seen and section and section != label:
+            rename[id(r)] = f"{section}:{label}"
+        seen.add(label)
+    for p in placed:
+        if p.schema_key == "left" and id(p.row) in rename:
+            p.label = rename[id(p.row)]
 
 
 def _year_column(name: str, doc: Document) -> str:
