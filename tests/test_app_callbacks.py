@@ -251,3 +251,15 @@ def test_real_assistant_answer_renders_with_findable_citations(index_dir):
         lines = assistant.index.lines(c.doc)
         html = cb.citation_excerpt_html(lines, c)
         assert "<mark>" in html and "qa-excerpt-note" not in html
+
+
+def test_page_builds_with_the_parts_the_issue_asks_for():
+    from qa.web.ui import CSS, Backend, build_demo, launch_kwargs
+
+    demo = build_demo(Backend(None, opener=lambda d: None))
+    ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
+    assert {"qa-chat", "qa-question", "qa-citations", "qa-excerpt", "qa-docs", "qa-doc-pick",
+            "qa-table-pick", "qa-facts", "qa-files", "qa-ingest"} <= ids
+    kw = launch_kwargs("0.0.0.0", 7999, ("u", "p"))
+    assert kw["auth"] == ("u", "p") and kw["css"] == CSS and kw["ssr_mode"] is False
+    assert ".qa-badge-refusal" in CSS and "mark" in CSS
