@@ -89,3 +89,26 @@ def test_unbalanced_summary_is_reported():
     lines[115] = "收 入 总 计 2,155.66 支 出 总 计 2,150.66"
     hit = [i for i in issues_for(name, lines) if i.kind == "balance" and i.table_no == "1"]
     assert hit and any("2,155.66" in i.message and "2,150.66" in i.message for i in hit)
+
+
+def test_percentage_columns_are_not_summed():
+    text = "\n".join([
+        "某某局2024年部门预算公开",
+        "表 3",
+        "部门支出总体情况表",
+        "编制部门：某某局 单位：万元",
+        "科目编码 科目名称 本年预算数 上年预算数 增长率",
+        "201 一般公共服务支出 110.00 100.00 10.00%",
+        "201 01 人大事务 60.00 50.00 20.00%",
+        "201 03 政府办公厅（室）及相关机构事务 50.00 50.00 0.00%",
+        "合计 110.00 100.00 10.00%",
+    ])
+    lines = text.splitlines()
+    doc = Document(name="x.txt", department="某某局", year=2024, kind="预算", unit="万元", content_hash="")
+    tables, facts = extract_tables(lines, doc, [""] * len(lines))
+    assert {f.unit for f in facts if f.column == "增长率"} == {"%"}
+    assert check_integrity(doc, facts, tables) == []
+    lines[6] = "201 01 人大事务 65.00 50.00 30.00%"
+    tables, facts = extract_tables(lines, doc, [""] * len(lines))
+    issues = check_integrity(doc, facts, tables)
+    assert [i.kind for i in issues] == ["code"] and "本年预算数" in issues[0].message

@@ -60,7 +60,8 @@ def check_integrity(doc: Document, facts: list[Fact], tables: list[dict]) -> lis
     """
     by_table: dict[tuple[str, str], list[Fact]] = defaultdict(list)
     for f in facts:
-        if f.source == "table":
+        # Rates and shares do not add up across rows.
+        if f.source == "table" and f.unit != "%":
             by_table[_table_key(f)].append(f)
     issues: list[IntegrityIssue] = []
     for t in tables:

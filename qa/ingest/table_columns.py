@@ -180,6 +180,7 @@ _GROUP_TOTAL = {"小计", "合计"}
 
 def short_name(name: str) -> str:
     n = re.sub(r"\s+", "", name)
+    n = re.sub(r"[（(](?:亿元|万元|千元|元)[)）]$", "", n)
     n = re.sub(r"^其中[:：]", "", n)
     n = n.replace("（", "(").replace("）", ")").replace("“", "").replace("”", "").replace('"', "")
     return n

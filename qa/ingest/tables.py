@@ -481,6 +481,7 @@ def _value_columns(part: list[str], offset: int, names: list[str], kind: str, si
 
 def _canon(name: str) -> str:
     n = short_name(name)
+    n = re.sub(r"\((?:亿元|万元|千元|元|%)\)$", "", n)
     n = re.sub(r"^[“\"]?三公[”\"]?经费合计$", "合计", n)
     n = {"金额": "预算数", "本年收入": "本年收入合计"}.get(n, n)
     n = n.replace("公务用车购置", "公务用车购置费") if n == "公务用车购置" else n
@@ -628,12 +629,14 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
         for p in placed:
             for col, v in p.cells:
                 col = _year_column(col, doc)
+                # Rates and shares are percentages whatever the table's money unit.
+                f_unit = "%" if (v.text.endswith(("%", "％")) or re.search(r"(率|占比|比重|%)", col)) else unit
                 table_facts.append(Fact(
                     doc=doc.name, department=entry["department"], year=doc.year,
                     table_no=region.no, table_title=region.title,
                     section=sections[v.line] if v.line < len(sections) else "",
-                    code=p.code, label=p.label, column=col, value=v.value, unit=unit,
-                    norm_value=to_yuan(v.value, unit), line=v.line + 1,
+                    code=p.code, label=p.label, column=col, value=v.value, unit=f_unit,
+                    norm_value=to_yuan(v.value, f_unit), line=v.line + 1,
                     quote=_quote(lines, p, v), source="table",
                 ))
         entry["empty"] = not table_facts
