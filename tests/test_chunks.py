@@ -52,11 +52,16 @@ def test_prose_chunks_are_verbatim_paragraphs(parsed):
 
 def test_known_paragraph_is_one_chunk(parsed):
     _, p = parsed["000"]
-    hits = [c for c in p.chunks if c.kind == "prose" and "主要原因是人员增加及薪资调整增加" in c.text
-            and c.section.endswith("三、关于昌吉回族自治州住房公积金管理中心 2024 年支出预算情况说明")]
-    assert hits and hits[0].line_start == 783
+    sections = section_paths(p.lines)
+    hits = [c for c in p.chunks if c.kind == "prose" and "主要原因是人员增加及薪资调整增加" in c.text]
+    first = min(hits, key=lambda c: c.line_start)
+    assert first.line_start == 783
+    assert sections[787 - 1].startswith(first.section)
+    # Small sections packed together are introduced by their own headings.
+    if first.section != sections[787 - 1]:
+        assert "三、关于昌吉回族自治州住房公积金管理中心 2024 年支出预算情况说明" in first.text
     sangong = [c for c in p.chunks if "“三公”经费预算数为" in squeeze(c.text)]
-    assert sangong and "十、" in sangong[0].section
+    assert sangong and "十、" in sangong[0].section and sangong[0].line_start == 983
 
 
 def test_table_chunks_title_and_labels_without_numbers(parsed):
@@ -96,8 +101,9 @@ def test_embedding_budget(parsed):
             if t and h not in seen:
                 seen.add(h)
                 total += len(t)
-    assert total <= 36_000
-    assert sum(len(p.chunks) for _, p in parsed.values()) <= 260
+    # The brief's budget: about 30,000 characters embedded for the five documents.
+    assert total <= 32_000
+    assert sum(len(p.chunks) for _, p in parsed.values()) <= 200
 
 
 def test_without_table_ranges_tables_are_still_found():

@@ -240,3 +240,45 @@ def test_text_parsing_is_fast():
         check_prose(doc, facts)
         make_chunks(lines, doc, sections, [])
     assert time.perf_counter() - t0 < 1.0
+
+
+def _synthetic(text: str, kind: str = "预算") -> list[Fact]:
+    lines = text.splitlines()
+    doc = Document(name="s.txt", department="某县住房和城乡建设局", year=2023, kind=kind, unit="元", content_hash="")
+    return extract_prose_facts(lines, doc, section_paths(lines), [])
+
+
+def test_final_accounts_wording():
+    facts = _synthetic(
+        "第三部分 2023 年度部门决算情况说明\n"
+        "一、 收入支出决算总体情况说明\n"
+        "（一）一般公共服务支出（类）行政运行（项）：年初预算为 300.00 万元，支出决算为 285.00 万元，完成年初预算的 95.00%。\n"
+        "“三公”经费支出决算 12.00 万元，比上年减少 3.00 万元，下降 20.00%，主要原因是严格控制。\n",
+        kind="决算",
+    )
+    assert find(facts, "行政运行", "年初预算数", 300.0)
+    assert find(facts, "行政运行", "决算数", 285.0)
+    assert find(facts, "行政运行", "预算完成率", 95.0).unit == "%"
+    assert find(facts, "三公经费", "决算数", 12.0)
+    assert find(facts, "三公经费", "比上年增减", -3.0)
+
+
+def test_yuan_and_yi_units():
+    facts = _synthetic(
+        "某县住房和城乡建设局 2023 年收支总预算 12,345,678.90 元。\n"
+        "全年住房公积金归集 36.6 亿元，比上年增加 1.2 亿元，增长 3.39%。\n"
+    )
+    total = find(facts, "收支总预算", "预算数", 12345678.90)
+    assert total.unit == "元" and total.norm_value == pytest.approx(12345678.90)
+    gj = find(facts, "全年住房公积金归集", "预算数", 36.6)
+    assert gj.unit == "亿元" and gj.norm_value == pytest.approx(3.66e9)
+    assert find(facts, "全年住房公积金归集", "比上年增减", 1.2).unit == "亿元"
+
+
+def test_ordinary_sentences_give_no_facts_or_lists():
+    text = ("主要职责是：贯彻落实党中央关于住房和城乡建设工作的方针政策，包括：住房保障、城乡建设、村镇建设。\n"
+            "资金执行时间：2024 年 1 月 1 日-2024 年 12 月 31 日。\n")
+    lines = text.splitlines()
+    doc = Document(name="s.txt", department="某局", year=2024, kind="预算", unit="万元", content_hash="")
+    assert extract_prose_facts(lines, doc, section_paths(lines), []) == []
+    assert extract_enumerations(lines, doc, section_paths(lines)) == []

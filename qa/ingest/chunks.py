@@ -18,7 +18,7 @@ from qa.ingest.sections import SEPARATOR, SectionScan, leaf_title, scan_sections
 from qa.types import Chunk, Document
 
 MAX_CHARS = 700
-MIN_CHARS = 250
+MIN_CHARS = 350
 TABLE_MAX_CHARS = 1500
 PERFORMANCE_MAX_CHARS = 3000
 EMBED_CHARS = 200
@@ -127,7 +127,9 @@ def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded
                 same = block.section == cur[-1][3]
                 tiny = section_size(block.section) < MIN_CHARS and all(section_size(sec) < MIN_CHARS for _, _, _, sec in cur)
                 contiguous = not any(i in excluded and i not in headings for i in range(cur[-1][2], ls - 1))
-                joinable = contiguous and (same or (tiny and _pack_key(block.section) == _pack_key(cur[-1][3])))
+                # A small section joins its neighbour only whole, never split over two chunks.
+                fits = size + section_size(block.section) <= MAX_CHARS
+                joinable = contiguous and (same or (tiny and fits and _pack_key(block.section) == _pack_key(cur[-1][3])))
                 if not joinable or (size >= MIN_CHARS and size + len(text) > MAX_CHARS):
                     emit()
             cur.append((text, ls, le, block.section))

@@ -119,7 +119,7 @@ def _is_prose_line(raw: str) -> bool:
         return False
     # Rows of a table that escaped detection: numbers, no sentence punctuation.
     if not re.search(r"[，,。；;：:、]", s):
-        numbers = re.findall(r"\d+(?:\.\d+)?", s)
+        numbers = re.findall(r"\d+(?:\.\d+)?(?![\d.]|\s*[年月日号])", s)
         decimals = [n for n in numbers if "." in n]
         if len(decimals) >= 2 or len(numbers) >= 3:
             return False

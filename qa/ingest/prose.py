@@ -46,9 +46,17 @@ _ORG_RE = re.compile(
     r"(?:管理局|局|中心|委员会|办公室|厅|院|站|大队|支队)(?:本级|机关)?(?:及下属各预算单位)?"
 )
 _TRAILING_RE = re.compile(
-    r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|为|是|达到|达|约|各|共|的)$"
+    r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
+    r"实际支出|为|是|达到|达|约|各|共|的)$"
 )
-_GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出"}
+_COLUMN_CUES = (
+    (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
+    (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
+    (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
+)
+_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整)?(?:预算)?(?:数)?的?\s*$")
+_GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
+            "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
 _CHAIN_RE = re.compile(r"\((类|款|项)\)")
@@ -337,6 +345,9 @@ class _Extractor:
 
     def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
                  quote_span: tuple[int, int], reason_end: int) -> None:
+        if _COMPLETION_RE.search(pre) and subject:
+            self.add(block, m.start, quote_span, subject, "预算完成率", m.value, "%", code)
+            return
         if _SHARE_RE.search(pre):
             head = _clean_subject(_SHARE_RE.sub("", pre).rstrip(","), self.department)
             label = head if head and head not in _GENERIC else subject
@@ -367,6 +378,11 @@ class _Extractor:
         if cleaned.endswith("万") or "*" in cleaned:
             return None
         column = self.amount_column
+        compact = re.sub(r"\s+", "", pre)
+        for cue, col in _COLUMN_CUES:
+            if cue.search(compact):
+                column = col
+                break
         label_code = ""
         if cleaned == "价值" or (cleaned.endswith("价值") and len(cleaned) > 2):
             column = "价值"
