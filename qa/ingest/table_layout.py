@@ -16,7 +16,22 @@ from dataclasses import dataclass, field
 
 from qa.ingest.normalize import normalize_unit, to_halfwidth
 
-_TABLE_NO = re.compile(r"^表\s*(\d{1,2})(?:\s+|[:：.、]\s*)?(.*)$")
+_TABLE_NO = re.compile(r"^附?表\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s+|[:：.、]\s*|(?=[\u4e00-\u9fff]))?(.*)$")
+_CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
+
+
+def _table_number(text: str) -> str:
+    """'12' -> '12'; '十二' -> '12'."""
+    if text.isdigit():
+        return text
+    if text == "十":
+        return "10"
+    if text.startswith("十"):
+        return str(10 + _CN_DIGITS.get(text[1:], 0))
+    if "十" in text:
+        a, _, b = text.partition("十")
+        return str(_CN_DIGITS.get(a, 0) * 10 + _CN_DIGITS.get(b, 0))
+    return str(_CN_DIGITS.get(text, 0))
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
 # An explanation heading after the tables ("一、关于…情况说明") ends a table.
@@ -106,8 +121,9 @@ def find_regions(lines: list[str]) -> list[Region]:
         rest = m.group(2).strip()
         if rest and not _is_title_candidate(rest):
             continue
+        no = _table_number(m.group(1))
         if rest:
-            starts.append((i, m.group(1), re.sub(r"\s+", "", rest), i + 1, True))
+            starts.append((i, no, re.sub(r"\s+", "", rest), i + 1, True))
             continue
         nxt = _next_nonblank(lines, i, 3)
         title, body = "", i + 1
@@ -118,7 +134,7 @@ def find_regions(lines: list[str]) -> list[Region]:
                 break
             if _is_dept_or_unit(texts[j]):
                 break
-        starts.append((i, m.group(1), title, body, True))
+        starts.append((i, no, title, body, True))
     numbered_doc = bool(starts)
     for i, t in enumerate(texts):
         if i in title_lines or not _is_title_candidate(t) or _TABLE_NO.match(t):
@@ -156,7 +172,16 @@ def find_regions(lines: list[str]) -> list[Region]:
                 break
         r.end = end
         _read_region_header(lines, texts, r)
-    return regions
+    # A table of contents lists "表1 部门收支总体情况表" lines: a numbered region with
+    # (almost) no body that shares its number with a real table is not a table.
+    out = []
+    for r in regions:
+        body = [j for j in range(r.body_start, r.end) if texts[j]]
+        twin = any(o is not r and o.no == r.no and o.numbered for o in regions)
+        if r.numbered and twin and len(body) < 3:
+            continue
+        out.append(r)
+    return out
 
 
 def _read_region_header(lines: list[str], texts: list[str], r: Region) -> None:
