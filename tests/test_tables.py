@@ -363,3 +363,29 @@ def test_tab_table_with_header_row():
     assert got[("2070199", "项目支出")] == pytest.approx(455.80)
     assert got[("2070101", "基本支出")] == pytest.approx(512.60)
     assert ("2070199", "基本支出") not in got
+
+
+def test_contents_lines_chinese_table_numbers_and_row_numbers():
+    text = "\n".join([
+        "某某局2023年度部门决算公开",
+        "表1 收入支出决算总表",
+        "表2 支出决算表",
+        "第二部分 公开表",
+        "表一 收入支出决算总表",
+        "编制单位：某某局 金额单位：万元",
+        "项目 行次 决算数 项目 行次 决算数",
+        "一、一般公共预算财政拨款收入 1 100.00 一、一般公共服务支出 28 100.00",
+        "本年收入合计 6 100.00 本年支出合计 57 100.00",
+        "表二",
+        "支出决算表",
+        "编制单位：某某局 金额单位：万元",
+        "科目编码 科目名称 本年支出合计 基本支出 项目支出",
+        "201 一般公共服务支出 100.00 60.00 40.00",
+    ])
+    tables, facts = _parse_text(text)
+    assert [t["no"] for t in tables] == ["1", "2"]
+    got = {(f.table_no, f.label, f.column): f.value for f in facts}
+    assert got[("1", "一般公共预算财政拨款收入", "决算数")] == pytest.approx(100.0)
+    assert got[("1", "本年支出合计", "决算数")] == pytest.approx(100.0)
+    assert got[("2", "一般公共服务支出", "项目支出")] == pytest.approx(40.0)
+    assert not [f for f in facts if f.value in (1.0, 6.0, 28.0, 57.0)]

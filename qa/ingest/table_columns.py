@@ -60,7 +60,7 @@ def table_kind(title: str) -> str:
         return "performance"
     if "三公" in t:
         return "three"
-    if "收支" in t:
+    if "收支" in t or "收入支出" in t:
         return "fiscal_summary" if "财政拨款" in t else "summary"
     if "采购" in t:
         return "procurement"
@@ -173,7 +173,7 @@ def _placements(vals: tuple[float, ...], n: int, sums: tuple, prior: tuple, w: t
 # ------------------------------------------------------------ header-derived
 
 
-_CODE_COL = re.compile(r"^(类|款|项|科目编码|功能分类编码|经济分类编码|.*编码|.*代码)$")
+_CODE_COL = re.compile(r"^(类|款|项|科目编码|功能分类编码|经济分类编码|.*编码|.*代码|行次|栏次|序号)$")
 _LABEL_COL = re.compile(r"(名称|项目$|^项\s*目$|科目$|类型|单位$|性质|内容|支出功能分类|功能分类$)")
 _GROUP_TOTAL = {"小计", "合计"}
 

@@ -132,6 +132,10 @@ def _two_sided_split(line: str) -> int | None:
         left = t[: m.start()].strip()
         if left and re.search(r"[\u4e00-\u9fff]", left):
             return m.start()
+    # "…收入 1 100.00 一、一般公共服务支出 28 100.00": an enumerated label after an amount.
+    m = re.search(r"(?<=\d)\s+(?=[（(]?[一二三四五六七八九十]+[、)）]|[\u4e00-\u9fff])", t)
+    if m and re.search(r"[\u4e00-\u9fff]", t[: m.start()]):
+        return m.end()
     return None
 
 

@@ -254,6 +254,11 @@ def _resolve(placed: list[Placed]) -> None:
 
 def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, float | None]) -> tuple[list[Placed], list[str]]:
     header = " ".join(rr.header_lines)
+    if re.search(r"行\s*次", header):
+        # 决算 tables number their rows (行次): that integer is not an amount.
+        for r in rr.rows:
+            if r.values and re.fullmatch(r"\d{1,3}", r.values[0].text):
+                r.values = r.values[1:]
     if kind in ("summary", "fiscal_summary"):
         return _two_sided_placed(rr, kind, doc, header)
     schema = standard_schema(kind, rr.numbering, header)
