@@ -230,16 +230,22 @@ def test_total_check_reports_components_that_do_not_add_up():
 
 def test_text_parsing_is_fast():
     from qa.ingest.chunks import make_chunks
+    from qa.ingest.sections import _CACHE
 
     loaded = [_load(p) for p in PREFIXES]
-    t0 = time.perf_counter()
-    for _text, lines, doc, _ in loaded:
-        sections = section_paths(lines)
-        facts = extract_prose_facts(lines, doc, sections, [])
-        extract_enumerations(lines, doc, sections)
-        check_prose(doc, facts)
-        make_chunks(lines, doc, sections, [])
-    assert time.perf_counter() - t0 < 1.0
+    best = float("inf")
+    for _ in range(3):  # best of three: the suite shares two cores with other work
+        _CACHE.clear()
+        t0 = time.perf_counter()
+        for _text, lines, doc, _ in loaded:
+            lines = list(lines) + [""]  # a fresh list each round, so no cached result is reused
+            sections = section_paths(lines)
+            facts = extract_prose_facts(lines, doc, sections, [])
+            extract_enumerations(lines, doc, sections)
+            check_prose(doc, facts)
+            make_chunks(lines, doc, sections, [])
+        best = min(best, time.perf_counter() - t0)
+    assert best < 1.0
 
 
 def _synthetic(text: str, kind: str = "预算") -> list[Fact]:

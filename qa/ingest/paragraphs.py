@@ -145,6 +145,23 @@ def prose_blocks(
     """
     scan = scan or scan_sections(lines)
     sections = sections or scan.paths
+    key = (hash(tuple(lines)), hash(tuple(sections)),
+           tuple((t.get("line_start"), t.get("line_end")) for t in tables or []))
+    hit = _BLOCK_CACHE.get(key)
+    if hit is not None:
+        return list(hit)
+    blocks = _prose_blocks(lines, sections, tables, scan)
+    if len(_BLOCK_CACHE) >= 8:
+        _BLOCK_CACHE.pop(next(iter(_BLOCK_CACHE)))
+    _BLOCK_CACHE[key] = tuple(blocks)
+    return blocks
+
+
+_BLOCK_CACHE: dict[tuple, tuple[Block, ...]] = {}
+
+
+def _prose_blocks(lines: list[str], sections: list[str], tables: list[dict[str, Any]] | None,
+                  scan: SectionScan) -> list[Block]:
     in_table = table_line_set(lines, scan, tables)
     full = int(wrap_width(lines) * 0.85)
     blocks: list[Block] = []

@@ -183,6 +183,19 @@ def build_code_names(lines: list[str]) -> dict[str, str]:
                 codes.setdefault(code, re.sub(r"\s+", "", to_halfwidth(toks[k])))
         for m in re.finditer(r"(?<!\d)(2\d{2})\s+([\u4e00-\u9fff]{2,20}支出)", raw):
             codes.setdefault(m.group(1), m.group(2))
+    # One cell per line ("\t208", "\t05", "\t01", "\t<name>"): read the cells as a stream.
+    cells = [ln.strip() for ln in lines if ln.startswith("\t")]
+    for k, cell in enumerate(cells):
+        if not re.fullmatch(r"\d{3}", cell):
+            continue
+        digits = [cell]
+        j = k + 1
+        while j < len(cells) and j <= k + 2 and re.fullmatch(r"\d{2}|", cells[j]):
+            if cells[j]:
+                digits.append(cells[j])
+            j += 1
+        if j < len(cells) and re.search(r"[\u4e00-\u9fff]", cells[j]) and not re.search(r"\d", cells[j]):
+            codes.setdefault("".join(digits), re.sub(r"\s+", "", to_halfwidth(cells[j])))
     return codes
 
 
@@ -191,14 +204,32 @@ def _name_match(a: str, b: str) -> bool:
     return bool(a and b) and (a == b or a in b or b in a)
 
 
+def _pick(pool: list[str], name: str, codes: dict[str, str]) -> list[str]:
+    exact = [c for c in pool if codes[c] == name]
+    return exact or [c for c in pool if _name_match(name, codes[c])]
+
+
 def resolve_code(names: list[str], codes: dict[str, str]) -> str:
-    """Code of the deepest level of a 类/款/项 chain, or "" when the tables do not name it."""
-    candidates = [""]
-    for depth, name in enumerate(names[:3]):
+    """Code of the deepest level of a 类/款/项 chain, or "" when the tables do not name it.
+
+    The deepest name is looked up under the class first (款 names are the least reliably
+    printed), then level by level.
+    """
+    if not names:
+        return ""
+    classes = _pick([c for c in codes if len(c) == 3], names[0], codes)
+    if not classes:
+        return ""
+    if len(names) == 1:
+        return classes[0] if len(classes) == 1 else ""
+    width = 3 + 2 * (min(len(names), 3) - 1)
+    direct = _pick([c for c in codes if len(c) == width and c[:3] in classes], names[min(len(names), 3) - 1], codes)
+    if len(direct) == 1:
+        return direct[0]
+    candidates = classes
+    for depth, name in enumerate(names[1:3], start=1):
         width = 3 + 2 * depth
-        pool = [c for c in codes if len(c) == width and any(c.startswith(p) for p in candidates)]
-        exact = [c for c in pool if codes[c] == name]
-        nxt = exact or [c for c in pool if _name_match(name, codes[c])]
+        nxt = _pick([c for c in codes if len(c) == width and any(c.startswith(p) for p in candidates)], name, codes)
         if not nxt:
             return ""
         candidates = nxt

@@ -172,7 +172,32 @@ def _toc_range(lines: list[str]) -> tuple[int, int] | None:
     return start, first_parts[1] - 1
 
 
+_CACHE: dict[int, tuple[tuple[str, ...], SectionScan]] = {}
+
+
 def scan_sections(lines: list[str]) -> SectionScan:
+    """Find headings and give every line its section path (cached: parsing one document
+    asks for the same scan several times).
+
+    Args:
+        lines: the document's text lines (as from str.splitlines()).
+
+    Returns:
+        A SectionScan; treat it as read-only.
+    """
+    key_lines = tuple(lines)
+    key = hash(key_lines)
+    hit = _CACHE.get(key)
+    if hit is not None and hit[0] == key_lines:
+        return hit[1]
+    scan = _scan_sections(lines)
+    if len(_CACHE) >= 8:
+        _CACHE.pop(next(iter(_CACHE)))
+    _CACHE[key] = (key_lines, scan)
+    return scan
+
+
+def _scan_sections(lines: list[str]) -> SectionScan:
     """Find headings and give every line its section path.
 
     Args:
@@ -281,7 +306,7 @@ def section_paths(lines: list[str]) -> list[str]:
     Returns:
         A list as long as lines; "" before the first heading, "目录" inside a table of contents.
     """
-    return scan_sections(lines).paths
+    return list(scan_sections(lines).paths)
 
 
 def leaf_title(path: str) -> str:
