@@ -321,7 +321,16 @@ class _Restorer:
             # Script conversion only: the same character span of the original.
             orig_text = "\n".join(p.original[p.origin[first]:p.origin[last] + 1])
             return orig_text[a - offsets[la]: a - offsets[la] + (b - a)]
-        return "\n".join(p.original[p.origin[first]:p.origin_end[last] + 1])
+        # Whole original lines, but never across a dropped line (spam, page furniture): the
+        # quote must be contiguous in the file and must not carry what was dropped, so keep
+        # the unbroken stretch that holds the line the value was read from.
+        anchor = min(max(n - 1, first), last)
+        lo = hi = anchor
+        while lo > first and p.origin[lo] == p.origin_end[lo - 1] + 1:
+            lo -= 1
+        while hi < last and p.origin[hi + 1] == p.origin_end[hi] + 1:
+            hi += 1
+        return "\n".join(p.original[p.origin[lo]:p.origin_end[hi] + 1])
 
 
 def restore(parsed: ParsedDocument, prep: Prepared) -> ParsedDocument:

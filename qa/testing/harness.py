@@ -124,6 +124,149 @@ def run_document(path: Path, kinds: tuple[str, ...], out_dir: Path) -> tuple[Par
     return original, results
 
 
+# Fixed questions about corpus document 000 (the Changji housing fund centre, 2024 budget):
+# lookups over tables and prose, totals, changes and an English phrasing. The harness only
+# asks that a variant gives the same value as the original, not what the value is.
+QUESTIONS_000 = (
+    "昌吉州住房公积金管理中心2024年收支总预算是多少？",
+    "昌吉州公积金中心2024年一般公共预算拨款多少？",
+    "昌吉州公积金中心2024年公务接待费预算是多少？",
+    "昌吉州公积金中心2024年办公费（30201）预算是多少？",
+    "昌吉州公积金中心2210201住房公积金科目预算数是多少？",
+    "昌吉州公积金中心2024年三公经费预算是多少？",
+    "昌吉州公积金中心公务用车运行费是多少？",
+    "昌吉州公积金中心2024年基本支出是多少？",
+    "昌吉州公积金中心2024年项目支出是多少？",
+    "昌吉州公积金中心社会保障和就业支出是多少？",
+    "昌吉州公积金中心卫生健康支出是多少？",
+    "昌吉州公积金中心住房保障支出预算是多少？",
+    "昌吉州公积金中心上年结转结余是多少？",
+    "昌吉州公积金中心事业单位离退休支出是多少？",
+    "昌吉州公积金中心机关事业单位基本养老保险缴费支出是多少？",
+    "昌吉州公积金中心职业年金缴费支出是多少？",
+    "昌吉州公积金中心公务员医疗补助是多少？",
+    "昌吉州公积金中心事业单位医疗支出是多少？",
+    "昌吉州公积金中心2024年人员经费是多少？",
+    "昌吉州公积金中心基本支出比上年增加了多少？",
+    "昌吉州公积金中心项目支出比上年预算减少了多少？",
+    "昌吉州公积金中心三公经费中公务接待费和公务用车运行费合计多少？",
+    "How much did the Changji housing fund centre budget for official hospitality in 2024?",
+    "What was the Changji housing fund centre's basic expenditure in 2024?",
+)
+
+
+@dataclass
+class AnswerComparison:
+    """Answers to the same questions over an original and a variant index.
+
+    Attributes:
+        kind: variant kind.
+        asked: questions asked.
+        same: questions with the same status and the same value (in 元 for money).
+        answered: questions the original answered with a value.
+        differences: (question, original "status value unit", variant "status value unit").
+    """
+
+    kind: str
+    asked: int = 0
+    same: int = 0
+    answered: int = 0
+    differences: list[tuple[str, str, str]] = field(default_factory=list)
+
+    @property
+    def agreement(self) -> float:
+        return 1.0 if not self.asked else self.same / self.asked
+
+
+def _answer_value(ans) -> tuple[str, float | None]:
+    from qa.types import UNIT_TO_YUAN
+
+    if ans.value is None:
+        return ans.status, None
+    mult = UNIT_TO_YUAN.get(ans.unit or "", 1.0)
+    return ans.status, round(ans.value * mult, 2)
+
+
+def hash_embeddings():
+    """A cheap deterministic stand-in for the embedding model (character bigrams hashed to
+    128 dimensions), for tests that compare two indexes built the same way: the comparison
+    is fair because both sides use it, and no model is loaded."""
+    import hashlib
+    import math
+
+    from langchain_core.embeddings import Embeddings
+
+    class HashEmbeddings(Embeddings):
+        model_id = "hash-bigram-128"
+
+        def _vec(self, text: str) -> list[float]:
+            v = [0.0] * 128
+            t = squeeze(text)
+            for a, b in zip(t, t[1:] or " "):
+                h = int.from_bytes(hashlib.blake2s((a + b).encode("utf-8"), digest_size=2).digest(), "big")
+                v[h % 128] += 1.0
+            n = math.sqrt(sum(x * x for x in v)) or 1.0
+            return [x / n for x in v]
+
+        def embed_documents(self, texts: list[str]) -> list[list[float]]:
+            return [self._vec(t) for t in texts]
+
+        def embed_query(self, text: str) -> list[float]:
+            return self._vec(text)
+
+    return HashEmbeddings()
+
+
+def ingest_one(path: Path, data_dir: Path, embeddings=None) -> None:
+    """Ingest one file into a fresh index in data_dir (raises on a failed ingest).
+
+    Args:
+        path: the file.
+        data_dir: an empty directory.
+        embeddings: LangChain Embeddings to use (default: the configured model).
+    """
+    from qa.ingest.pipeline import ingest_paths
+    from qa.store.index import Index
+
+    with Index(data_dir, embeddings=embeddings) as index:
+        report = ingest_paths([path], index, progress=False)
+    if not report.ok:
+        raise RuntimeError("; ".join(r.error for r in report.errors))
+
+
+def compare_answers(original_dir: Path, variant_dir: Path, kind: str,
+                    questions: tuple[str, ...] = QUESTIONS_000, embeddings=None) -> AnswerComparison:
+    """Ask the same questions over two indexes and compare status and value.
+
+    Args:
+        original_dir: data dir with the original ingested.
+        variant_dir: data dir with the variant ingested.
+        kind: variant kind (for the report).
+        questions: the questions.
+        embeddings: the Embeddings both indexes were built with (default: configured model).
+    """
+    from qa.assistant import Assistant
+    from qa.store.index import Index
+
+    a = Assistant(Index(original_dir, embeddings=embeddings))
+    b = Assistant(Index(variant_dir, embeddings=embeddings))
+    out = AnswerComparison(kind)
+    try:
+        for q in questions:
+            x, y = a.ask(q), b.ask(q)
+            vx, vy = _answer_value(x), _answer_value(y)
+            out.asked += 1
+            out.answered += vx[1] is not None
+            if vx == vy:
+                out.same += 1
+            else:
+                out.differences.append((q, f"{x.status} {x.value} {x.unit}", f"{y.status} {y.value} {y.unit}"))
+    finally:
+        a.index.close()
+        b.index.close()
+    return out
+
+
 def format_table(results: list[Comparison]) -> str:
     """Agreement per variant (all documents pooled) and per document, as text."""
     kinds = list(dict.fromkeys(r.kind for r in results))
@@ -154,6 +297,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--kinds", default=",".join(ALL_KINDS))
     ap.add_argument("--out", default="", help="keep variant files here (default: temp dir)")
     ap.add_argument("--min", type=float, default=0.98, help="exit 1 if any variant is below this")
+    ap.add_argument("--questions", default="", help="also compare answers for these kinds on doc 000 "
+                    "(comma-separated, e.g. pdf,xlsx,yuan); ingests with embeddings")
     ap.add_argument("-v", "--verbose", action="store_true")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.INFO if args.verbose else logging.WARNING)
@@ -178,6 +323,24 @@ def main(argv: list[str] | None = None) -> int:
                     sys.stdout.write(f"{r.doc} {r.kind}: {r.agreement:.2%} {r.error}\n"
                                      f"  missing {r.missing[:8]}\n  extra {r.extra[:8]}\n")
     sys.stdout.write(format_table(results) + "\n")
+    qkinds = [k for k in args.questions.split(",") if k]
+    if qkinds:
+        src = next((f for f in files if f.name.startswith("000_")), files[0])
+        base = out / "_idx_original"
+        ingest_one(src, base)
+        sys.stdout.write("\nquestion agreement (doc %s, %d questions)\n" % (src.name, len(QUESTIONS_000)))
+        original = parse_file(src)
+        for k in qkinds:
+            v = make_variant(k, original, "\n".join(original.lines) + "\n")
+            vdir = out / f"_q_{k}"
+            vdir.mkdir(exist_ok=True)
+            vpath = vdir / v.filename
+            vpath.write_bytes(v.data)
+            ingest_one(vpath, out / f"_idx_{k}")
+            ac = compare_answers(base, out / f"_idx_{k}", k)
+            sys.stdout.write(f"{k:<13} {ac.same}/{ac.asked} same ({ac.answered} answered with a value)\n")
+            for d in ac.differences:
+                sys.stdout.write(f"    {d[0]}\n      original: {d[1]}\n      variant:  {d[2]}\n")
     if tmp:
         tmp.cleanup()
     worst = min((r.agreement for r in results), default=1.0)

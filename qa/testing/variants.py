@@ -31,7 +31,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
-from qa.ingest.normalize import NUMBER_PATTERN, normalize_unit, parse_number, squeeze
+from qa.ingest.normalize import NUMBER_PATTERN, normalize_unit, parse_number, squeeze, to_halfwidth
 from qa.types import UNIT_TO_YUAN, Fact, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -162,10 +162,10 @@ def build_grids(parsed: ParsedDocument) -> list[Grid]:
         start, end = ls - 1, max(le - 1, last)
         if start <= last_end:
             continue
-        title = squeeze(str(t.get("title", "")))
+        title = squeeze(to_halfwidth(str(t.get("title", ""))))
         head = []
         for i in range(start, first):
-            s = squeeze(lines[i])
+            s = squeeze(to_halfwidth(lines[i]))
             if not s:
                 continue
             if (_TABLE_HEAD.match(lines[i]) or (title and title in s) or normalize_unit(lines[i])
@@ -202,7 +202,10 @@ def _header_rows(g: Grid) -> list[list[str]]:
     lc = g.left_columns or ["预算数"]
     width = len(lc) + 1 + 1 + len(g.columns)
     top = ["收入"] + [""] * len(lc) + ["支出"] + [""] * len(g.columns)
-    return [top[:width], ["项目"] + lc + ["支出功能分类"] + list(g.columns)]
+    # A left total named like a right column is printed "金额", as 财政拨款收支 tables do
+    # (corpus 003): two header cells with one name would be a different table.
+    left_names = ["金额" if len(lc) == 1 and lc[0] in g.columns else c for c in lc]
+    return [top[:width], ["项目"] + left_names + ["支出功能分类"] + list(g.columns)]
 
 
 def _body_rows(g: Grid) -> list[list[str]]:
@@ -281,7 +284,9 @@ def _to_yuan_str(token: str, mult: float) -> str:
     return f"{y:,.2f}" if "," in token else f"{y:.2f}"
 
 
-_PROSE_MONEY = re.compile(rf"({NUMBER_PATTERN})(\s*)(亿元|万元|千元)")
+_CODE_PREFIX = re.compile(r"^\s*(?:\d{3}(?:\s+\d{2}){0,2}|\d{5}|\d{7})(?=\s*[^\d\s.,%])")
+# Thresholds ("50 万元以上大型设备") name a category, they are not amounts: left as printed.
+_PROSE_MONEY = re.compile(rf"({NUMBER_PATTERN})(\s*)(亿元|万元|千元)(?!\s*(?:以上|以下|及))")
 _UNIT_DECL = re.compile(r"((?:金额)?单位\s*[:：]?\s*)(亿元|万元|千元)|([（(])(亿元|万元|千元)([)）])")
 
 
@@ -311,9 +316,12 @@ def to_yuan_text(parsed: ParsedDocument) -> str:
             wanted = {}
             for f in todo:
                 wanted.setdefault(round(abs(f.value), 6), UNIT_TO_YUAN[f.unit])
+            code = _CODE_PREFIX.match(line)
             for m in _number_tokens(line):
                 if any(a <= m.start() < b for a, b, _ in spans):
                     continue
+                if (code and m.start() < code.end()) or re.fullmatch(r"0\d+", m.group(0)):
+                    continue  # 科目编码 parts ("208 05 02") are not amounts
                 v = parse_number(m.group(0))
                 if v is not None and round(abs(v), 6) in wanted:
                     spans.append((m.start(), m.end(), _to_yuan_str(m.group(0), wanted[round(abs(v), 6)])))
