@@ -52,6 +52,9 @@ def test_002_real_inconsistencies_are_reported():
     assert len(hit) == 1 and hit[0].expected == pytest.approx(1629.09) and hit[0].line == 780
     # 表2 row 212: 财政拨款小计 1,626.09 but its only part 一般公共预算 is 1,486.09.
     assert _find(issues, "2", "row", "212 城乡社区支出", "财政拨款小计")
+    # 表2 row 2120103 机关服务 prints 总计 3, 财政拨款小计 3 and 财政拨款结转 3 (cells 5, 6 and 15).
+    hit = _find(issues, "2", "row", "2120103", "总计")
+    assert len(hit) == 1 and hit[0].stated == pytest.approx(3.0) and hit[0].expected == pytest.approx(6.0)
     # 表4: the 201 row repeats the 1,846.59 total, so the classes add up to twice it.
     hit = _find(issues, "4", "balance")
     assert len(hit) == 1 and hit[0].expected == pytest.approx(3693.18)

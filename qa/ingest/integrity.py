@@ -156,15 +156,19 @@ def _check_totals(doc: Document, t: dict, tf: list[Fact]) -> list[IntegrityIssue
 
 
 def _rows(tf: list[Fact]) -> dict[tuple[int, str, str], dict[str, Fact]]:
-    rows: dict[tuple[int, str, str], dict[str, Fact]] = defaultdict(dict)
+    """Group a table's facts into rows: extract_tables emits a row's cells one after
+    another, so a row is a run of facts with the same code and label and no repeated column."""
+    rows: dict[tuple[int, str, str], dict[str, Fact]] = {}
+    n = 0
+    prev: tuple[str, str] | None = None
     for f in tf:
-        # A row is identified by its label, code and first value line.
-        rows[(0, f.code, f.label + "|" + str(_row_anchor(f)))][f.column] = f
+        key = (f.code, f.label)
+        if key != prev or f.column in rows[(n, f.code, f.label)]:
+            n += 1
+            rows[(n, f.code, f.label)] = {}
+        rows[(n, f.code, f.label)][f.column] = f
+        prev = key
     return rows
-
-
-def _row_anchor(f: Fact) -> int:
-    return f.line - f.quote.count("\n") if "\n" in f.quote else f.line
 
 
 def _check_rows(doc: Document, t: dict, tf: list[Fact], kind: str) -> list[IntegrityIssue]:
@@ -172,19 +176,17 @@ def _check_rows(doc: Document, t: dict, tf: list[Fact], kind: str) -> list[Integ
     sums = list(_ROW_SUMS)
     if kind == "project":
         sums.append(("合计", _PROJECT_PARTS))
-    for (_, code, key), cols in _rows(tf).items():
-        label = key.split("|")[0]
-        for parent, kids in sums:
+    for (_, code, label), cols in _rows(tf).items():
+        for parent in dict.fromkeys(p for p, _ in sums):
             if parent not in cols:
                 continue
-            present = [k for k in kids if k in cols]
-            if not present:
+            # Several definitions share a parent name (合计 = 基本支出 + 项目支出, or
+            # 人员经费 + 公用经费 + 项目支出): check the one this row's columns speak to.
+            fams = sorted(((sum(k in cols for k in kids), kids) for p, kids in sums if p == parent),
+                          key=lambda x: -x[0])
+            if not fams or fams[0][0] == 0 or (len(fams) > 1 and fams[1][0] == fams[0][0]):
                 continue
-            # Only check a family when the row's columns all belong to it.
-            family = {parent, *kids}
-            if any(c not in family for c in cols if c not in (p for p, _ in sums)):
-                if not set(cols) <= family | {p for p, _ in sums} | set(_PROJECT_PARTS):
-                    continue
+            present = [k for k in fams[0][1] if k in cols]
             s = sum(cols[k].value for k in present)
             stated = cols[parent].value
             if abs(stated - s) > _tol(len(present)):
