@@ -97,6 +97,12 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         return res
     regional = [m for m in mentions if m.region]
     if regional:
+        # "昌吉州财政局": a place we know, followed by an organisation we do not have
+        after = text[max(m.end for m in regional):]
+        org = _ORG_RE.match(after.lstrip()) or _ORG_RE.search(after[:16])
+        if org and not want_all:
+            res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + org.group(0)
+            return res
         names = sorted({m.official for m in regional})
         if len(names) == 1 or want_all:
             res.departments = names
