@@ -629,6 +629,7 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             placed = _three_transposed(placed, lines)
         if kind in ("summary", "fiscal_summary"):
             _disambiguate_income_labels(placed, rr)
+            _add_class_codes(placed)
         entry["columns"] = list(dict.fromkeys(_year_column(c, doc) for c in columns))
         table_facts = []
         for p in placed:
@@ -649,6 +650,31 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             entry["statement"] = rr.statement
         facts.extend(table_facts)
     return tables, facts
+
+
+# 支出功能分类 classes (类), for 收支 tables that print the names without codes.
+_CLASSES = {
+    "一般公共服务": "201", "外交": "202", "国防": "203", "公共安全": "204", "教育": "205",
+    "科学技术": "206", "文化旅游体育与传媒": "207", "社会保障和就业": "208", "社会保险基金": "209",
+    "卫生健康": "210", "节能环保": "211", "城乡社区": "212", "农林水": "213", "交通运输": "214",
+    "资源勘探工业信息等": "215", "商业服务业等": "216", "金融": "217", "援助其他地区": "219",
+    "自然资源海洋气象等": "220", "住房保障": "221", "粮油物资储备": "222", "灾害防治及应急管理": "224",
+    "预备费": "227", "其他": "229", "转移性": "230", "债务还本": "231", "债务付息": "232",
+    "债务发行费用": "233", "抗疫特别国债安排的": "234",
+}
+
+
+def _class_code(label: str) -> str:
+    core = re.sub(r"(支出|事务)$", "", label)
+    core = re.sub(r"事务$", "", core)
+    return _CLASSES.get(core, "")
+
+
+def _add_class_codes(placed: list[Placed]) -> None:
+    """Give the expenditure side of a 收支 table its class codes when only names are printed."""
+    for p in placed:
+        if p.schema_key == "right" and not p.code:
+            p.code = _class_code(p.label)
 
 
 def _disambiguate_income_labels(placed: list[Placed], rr: RegionRows) -> None:
