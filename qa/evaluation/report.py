@@ -17,6 +17,11 @@ def _fmt(x: float | None) -> str:
     return "–" if x is None else f"{x:.3f}"
 
 
+def _cell(text: str, width: int) -> str:
+    """One Markdown table cell: no newlines or pipes, cut to width."""
+    return text.replace("\n", " ").replace("|", "/")[:width]
+
+
 def _commit() -> str:
     try:
         out = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True, timeout=5)
@@ -82,7 +87,8 @@ def markdown(
     lines = [
         f"# Evaluation report — split `{split}`",
         "",
-        f"Gold file `{source}`, {agent.n} items, commit `{_commit()}`, {now}.",
+        f"Gold file `{source}`, {agent.n} items, commit `{_commit()}`, {now}. "
+        "Split rule: int(sha1(id), 16) % 2 (0 = dev, 1 = test); tune on dev only.",
         "",
         f"**Score (agent accuracy): {agent.accuracy:.3f}**"
         + (f" — baseline {baseline.accuracy:.3f}" if baseline else ""),
@@ -120,11 +126,11 @@ def markdown(
     if not fails:
         lines.append("None.")
     else:
-        lines += ["| id | type | reason | status | answer (start) |", "|---|---|---|---|---|"]
+        lines += ["| id | type | question | reason | status | answer (start) |", "|---|---|---|---|---|---|"]
         for r in fails:
-            ans = (r.answer.get("answer") or "").replace("\n", " ").replace("|", "/")[:80]
-            reason = r.reason.replace("|", "/")[:80]
-            lines.append(f"| {r.id} | {r.type} | {reason} | {r.answer.get('status')} | {ans} |")
+            ans = _cell(r.answer.get("answer") or "", 80)
+            lines.append(f"| {r.id} | {r.type} | {_cell(r.question, 60)} | {_cell(r.reason, 80)} | "
+                         f"{r.answer.get('status')} | {ans} |")
     return "\n".join(lines) + "\n"
 
 

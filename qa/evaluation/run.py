@@ -33,6 +33,7 @@ class ItemResult:
     type: str
     split: str
     lang: str
+    question: str
     correct: bool
     reason: str
     latency: float
@@ -106,6 +107,7 @@ def run_items(
                 type=str(item.get("type")),
                 split=split_of(str(item["id"])),
                 lang=language(item["question"]),
+                question=item["question"],
                 correct=sc.correct,
                 reason=sc.reason if err is None else f"error: {err}",
                 latency=latency,
