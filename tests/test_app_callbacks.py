@@ -154,6 +154,13 @@ def test_documents_rows_and_table_views():
     assert rows == [["", "合计", "预算数", 22.35, "万元", TOTAL_LINE],
                     ["30217", "公务接待费", "预算数", 1.6, "万元", TOTAL_LINE + 4]]
     assert "empty table" in cb.table_heading(tables[2], docs[0])
+    shown = cb.facts_of_table(facts, "2")
+    assert [f.label for f in shown] == ["合计", "公务接待费"]
+    assert [f.label for f in cb.facts_of_table(facts, cb.PROSE_TABLE)] == ["三公经费"]
+    # a clicked row is found by its values (sorted view) before its index
+    assert cb.pick_fact(shown, ["30217", "公务接待费", "预算数", 1.6, "万元", TOTAL_LINE + 4], 0).label == "公务接待费"
+    assert cb.pick_fact(shown, None, 1).label == "公务接待费"
+    assert cb.pick_fact(shown, None, 5) is None
 
 
 # ------------------------------------------------------------------ upload

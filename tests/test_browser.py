@@ -81,11 +81,16 @@ def browse_documents(page) -> dict:
     page.locator("#qa-doc-pick input").click()
     page.locator("[role=option]").first.click()
     facts = page.locator("#qa-facts")
+    # Gradio 6 renders data rows as a virtual list of role=row divs with cell-R-C test ids
     page.wait_for_function(
-        "() => document.querySelectorAll('#qa-facts tbody tr').length > 0", timeout=TIMEOUT_MS)
+        "() => document.querySelectorAll('#qa-facts [data-testid=cell-0-1]').length > 0", timeout=TIMEOUT_MS)
+    # clicking a fact opens the source lines it was read from
+    page.locator("#qa-facts [data-testid=cell-0-1]").click()
+    fact_mark = page.locator("#qa-fact-excerpt mark").first
+    fact_mark.wait_for(timeout=TIMEOUT_MS)
     page.screenshot(path=str(OUT / "browser_documents.png"), full_page=True)
-    return {"docs": docs.inner_text(), "facts_rows": page.locator("#qa-facts tbody tr").count(),
-            "facts": facts.inner_text()}
+    return {"docs": docs.inner_text(), "facts_rows": page.locator("#qa-facts div.virtual-row").count(),
+            "facts": facts.inner_text(), "fact_mark": fact_mark.inner_text()}
 
 
 def upload_bad_file(page, bad: Path) -> str:
@@ -125,6 +130,7 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         docs = browse_documents(page)
         assert docs["docs"].count(".txt") >= 5
         assert docs["facts_rows"] > 0
+        assert docs["fact_mark"].strip()
 
         report = upload_bad_file(page, bad)
         assert "broken.txt" in report and "1 failed" in report

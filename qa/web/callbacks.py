@@ -415,6 +415,41 @@ def table_choices(tables: Sequence[dict[str, Any]], facts: Sequence[Fact], lang:
     return out
 
 
+def facts_of_table(facts: Iterable[Fact], table_no: str) -> list[Fact]:
+    """One table's facts (PROSE_TABLE: the prose facts) in display order (by line).
+
+    Args:
+        facts: all facts of a document.
+        table_no: the table chosen in the picker.
+    """
+    want = "" if table_no == PROSE_TABLE else str(table_no)
+    return sorted((f for f in facts if f.table_no == want), key=lambda f: (f.line, f.column))
+
+
+def pick_fact(facts: Sequence[Fact], row_value: Sequence[Any] | None, row: int | None) -> Fact | None:
+    """The fact behind a clicked facts-table row.
+
+    Matches on the row's values first (the user may have sorted the table in the page,
+    so the row number alone can point at another fact), then falls back to the row number.
+
+    Args:
+        facts: the facts shown, in display order (facts_of_table).
+        row_value: the clicked row's cell values, if the page sent them.
+        row: the clicked row's index.
+    """
+    if row_value:
+        want = [str(v) for v in row_value]
+        for f, cells in zip(facts, table_fact_rows(facts)):
+            if [str(c) for c in cells] == want:
+                return f
+        for f in facts:  # values may come back as numbers formatted differently
+            if str(f.label) == want[1] and str(f.column) == want[2] and str(f.line) == str(want[-1]).split(".")[0]:
+                return f
+    if row is not None and 0 <= int(row) < len(facts):
+        return facts[int(row)]
+    return None
+
+
 def table_fact_rows(facts: Iterable[Fact]) -> list[list[Any]]:
     """Rows for the facts table (see FACT_HEADERS), in document order.
 

@@ -215,9 +215,15 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 doc_pick = gr.Dropdown(choices=[], label="Document 文档", elem_id="qa-doc-pick")
                 table_pick = gr.Dropdown(choices=[], label="Table 表格", elem_id="qa-table-pick")
             table_head = gr.Markdown("")
-            facts_table = gr.Dataframe(headers=cb.FACT_HEADERS, interactive=False, wrap=True,
-                                       datatype=["str", "str", "str", "number", "str", "number"],
-                                       label="Extracted facts 提取的数字", elem_id="qa-facts")
+            with gr.Row():
+                with gr.Column(scale=3):
+                    facts_table = gr.Dataframe(headers=cb.FACT_HEADERS, interactive=False, wrap=True,
+                                               datatype=["str", "str", "str", "number", "str", "number"],
+                                               label="Extracted facts 提取的数字（点击一行查看原文）",
+                                               elem_id="qa-facts")
+                with gr.Column(scale=2):
+                    fact_excerpt = gr.HTML('<div class="qa-excerpt-empty">Click a fact to see its source lines. '
+                                           '点击一行查看原文。</div>', elem_id="qa-fact-excerpt")
             issues_md = gr.Markdown("")
 
         with gr.Tab("Upload 上传", id="upload"):
@@ -305,14 +311,27 @@ def build_demo(backend: Backend) -> gr.Blocks:
             if not doc or no is None:
                 return "", []
             tables, facts, document = backend.tables_of(doc)
+            rows = cb.table_fact_rows(cb.facts_of_table(facts, no))
             if no == cb.PROSE_TABLE:
-                return cb.table_heading(None, document), cb.table_fact_rows(f for f in facts if not f.table_no)
+                return cb.table_heading(None, document), rows
             table = next((t for t in tables if str(t.get("no")) == str(no)), {"no": no})
-            return cb.table_heading(table, document), cb.table_fact_rows(f for f in facts if f.table_no == str(no))
+            return cb.table_heading(table, document), rows
+
+        def show_fact(doc: str | None, no: str | None, evt: gr.SelectData) -> Any:
+            # Auditing: a fact row opens the source lines it was read from.
+            if not doc or no is None or not evt.index:
+                return gr.update()
+            row = evt.index[0] if isinstance(evt.index, (list, tuple)) else evt.index
+            _, facts, _ = backend.tables_of(doc)
+            fact = cb.pick_fact(cb.facts_of_table(facts, no), getattr(evt, "row_value", None), row)
+            if fact is None:
+                return gr.update()
+            return cb.citation_excerpt_html(backend.lines(doc), Citation.of(fact))
 
         refresh.click(load_docs, None, [docs_table, doc_pick, status])
         doc_pick.input(pick_doc, [doc_pick], [table_pick, table_head, facts_table, issues_md])
         table_pick.input(pick_table, [doc_pick, table_pick], [table_head, facts_table])
+        facts_table.select(show_fact, [doc_pick, table_pick], [fact_excerpt])
         demo.load(load_docs, None, [docs_table, doc_pick, status])
 
         # ------------------------------------------------------------ upload handler
