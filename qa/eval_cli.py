@@ -63,6 +63,10 @@ def run(args: argparse.Namespace) -> int:
     from qa.evaluation.run import run_items, summarize
 
     path = Path(getattr(args, "file", None) or DEFAULT_GOLD)
+    if not path.exists() and not path.is_absolute():
+        # `qa eval` from outside the checkout still finds the shipped gold set
+        shipped = Path(__file__).resolve().parents[1] / path
+        path = shipped if shipped.exists() else path
     if not path.exists():
         print(f"error: gold file not found: {path}", file=sys.stderr)
         return 2
