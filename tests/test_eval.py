@@ -94,6 +94,7 @@ def test_run_summary_and_report(tmp_path):
     text = md.read_text(encoding="utf-8")
     assert "| lookup | 1 | 1.000 | 1.000 |" in text and "u1" in text
     assert (tmp_path / "dev-latest.png").read_bytes()[:4] == b"\x89PNG"
+    assert '"id": "u1", "type": "unanswerable", "correct": false' in (tmp_path / "dev-latest.jsonl").read_text(encoding="utf-8")
 
 
 def test_baseline_amount_extraction():

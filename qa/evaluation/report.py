@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as _dt
+import json
 import logging
 import subprocess
 from pathlib import Path
@@ -142,13 +143,20 @@ def write_report(
     agent_results: list[ItemResult],
     baseline: Summary | None,
 ) -> Path:
-    """Write <split>-latest.md and <split>-latest.png into out_dir.
+    """Write <split>-latest.md, <split>-latest.png and per-item <split>-latest.jsonl into out_dir.
 
     Returns:
         The Markdown path.
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
+    with (out / f"{split}-latest.jsonl").open("w", encoding="utf-8") as f:
+        for r in agent_results:
+            a = r.answer
+            f.write(json.dumps({"id": r.id, "type": r.type, "correct": r.correct, "reason": r.reason,
+                                "latency": round(r.latency, 4), "status": a.get("status"),
+                                "value": a.get("value"), "unit": a.get("unit"),
+                                "computation": a.get("computation")}, ensure_ascii=False) + "\n")
     png = out / f"{split}-latest.png"
     plot(agent, baseline, png, f"Accuracy per type — {split} split (n={agent.n})")
     md = out / f"{split}-latest.md"
