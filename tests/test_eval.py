@@ -68,6 +68,10 @@ def test_text_list_unanswerable_ambiguous():
     both = ["安阳市住房公积金管理中心 (003.txt)", "昌吉回族自治州住房公积金管理中心"]
     assert score_item(amb, ans(status="ambiguous", candidates=both)).correct
     assert not score_item(amb, ans(status="ambiguous", candidates=both[:1])).correct
+    short = ans(status="ambiguous", answer="安阳公积金中心还是昌吉州住房公积金管理中心？")
+    assert score_item(amb, short).correct  # abbreviations name the same departments
+    wrong = ans(status="ambiguous", candidates=["安阳公积金中心", "昌吉社保中心"])
+    assert not score_item(amb, wrong).correct
     assert not score_item(amb, ans(status="answered", candidates=both)).correct
 
 

@@ -108,9 +108,28 @@ def score_list(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
     return ItemScore(recall >= LIST_RECALL, f"recall {recall:.2f}")
 
 
+# Common abbreviations of department names, so "昌吉州公积金中心" names
+# "昌吉回族自治州住房公积金管理中心". Applied to both sides before comparing; dropping
+# 市/州/县 loses little when whole department names are compared.
+_DEPT_ABBREV = (
+    ("回族自治州", ""), ("自治州", ""), ("住房和城乡建设局", "住建局"),
+    ("住房公积金管理中心", "公积金中心"), ("社会保险中心", "社保中心"),
+    ("机关事务管理局", "机关事务局"), ("市", ""), ("州", ""), ("县", ""),
+)
+
+
+def dept_key(name: str) -> str:
+    """Department name in abbreviated comparison form."""
+    k = norm(name)
+    for full, short in _DEPT_ABBREV:
+        k = k.replace(full, short)
+    return k
+
+
 def _candidate_named(cand: str, named: list[str], text: str) -> bool:
-    c = norm(cand)
-    return any(c in norm(n) or (norm(n) and norm(n) in c) for n in named) or c in text
+    c = dept_key(cand)
+    keys = [dept_key(n) for n in named]
+    return any(k and (c in k or k in c) for k in keys) or c in dept_key(text)
 
 
 def score_ambiguous(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
