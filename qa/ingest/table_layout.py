@@ -74,10 +74,6 @@ def cell_text(line: str) -> str:
     return re.sub(r"^#{1,6}\s*", "", t)
 
 
-def squeezed(line: str) -> str:
-    return re.sub(r"\s+", "", to_halfwidth(line))
-
-
 def _next_nonblank(lines: list[str], i: int, limit: int = 12) -> list[int]:
     out = []
     j = i + 1

@@ -358,7 +358,6 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
             v = amount(x.replace(" ", "")) if x else None
             if v is not None:
                 vals.append(Value(v, where[p], p, x))
-        text_cells = [x for x in cells if x and amount(x.replace(" ", "")) is None]
         if in_header and (not vals or not data_started and _looks_header(cells)):
             # Repeated header blocks after a page break are skipped, not re-read.
             if not data_started:
@@ -368,7 +367,6 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
         data_started = True
         rows.append(RawRow(code="", cells=list(cells), values=vals, first_line=i, n_cells=len(cells),
                            label_pos=[p for p, x in enumerate(cells) if x and amount(x.replace(" ", "")) is None]))
-        _ = text_cells
     return RegionRows(rows, [], header_cells, numbering, statement)
 
 

@@ -419,8 +419,6 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
                 if c not in columns:
                     columns.append(c)
             placed.append(Placed(r, code, label or code, row_cells, [row_cells], side))
-    if kind == "three" and placed and all(not p.label or p.label == p.code for p in placed):
-        pass
     return placed, columns
 
 
@@ -618,8 +616,6 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
                 placed, columns = _space_placed(rr, kind, doc, evidence)
             else:
                 placed, columns = _positional_placed(rr, kind, doc, region)
-                if kind == "income":
-                    pass
         except Exception:  # noqa: BLE001 - one odd table must not sink the document
             log.exception("table %s (%s) of %s could not be parsed", region.no, region.title, doc.name)
             continue
@@ -638,7 +634,7 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
                 # Rates and shares are percentages whatever the table's money unit.
                 f_unit = "%" if (v.text.endswith(("%", "％")) or re.search(r"(率|占比|比重|%)", col)) else unit
                 table_facts.append(Fact(
-                    doc=doc.name, department=entry["department"], year=doc.year,
+                    doc=doc.name, department=doc.department, year=doc.year,
                     table_no=region.no, table_title=region.title,
                     section=sections[v.line] if v.line < len(sections) else "",
                     code=p.code, label=p.label, column=col, value=v.value, unit=f_unit,
