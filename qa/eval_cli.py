@@ -82,6 +82,10 @@ def run(args: argparse.Namespace) -> int:
     from qa.assistant import Assistant
 
     assistant = Assistant.open(getattr(args, "data_dir", None))
+    if not assistant.index.documents():
+        # scoring an empty index would only measure "not_found" answers
+        print("error: no documents in the index; run `qa ingest corpus/` first", file=sys.stderr)
+        return 2
     docs = _squeezed_docs(assistant.index)
 
     def ask(q: str) -> dict[str, Any]:

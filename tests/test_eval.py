@@ -156,6 +156,9 @@ class _FakeIndex:
     def lines(self, doc):
         return self._lines if doc == self.name else []
 
+    def documents(self):
+        return [self.name]
+
     def document(self, doc):
         return argparse.Namespace(unit="万元")
 
