@@ -223,3 +223,35 @@ def test_no_corpus_line_is_taken_for_spam_or_page_furniture():
         for line in path.read_text(encoding="utf-8").splitlines():
             assert not is_spam(line), (path.name, line)
             assert not is_page_number(line), (path.name, line)
+
+
+def test_html_rowspan_and_colspan_keep_columns(tmp_path):
+    html = ("<table><tr><th rowspan='2'>科目编码</th><th rowspan='2'>项目</th><th colspan='2'>本年预算</th></tr>"
+            "<tr><th>基本支出</th><th>项目支出</th></tr>"
+            "<tr><td>2080505</td><td>机关事业单位基本养老保险缴费支出</td><td>135.14</td><td></td></tr>"
+            "<tr><td rowspan='2'>221</td><td>住房保障支出</td><td>108.72</td><td>5.00</td></tr>"
+            "<tr><td>住房公积金</td><td>108.72</td><td>5.00</td></tr></table>")
+    path = tmp_path / "t.html"
+    path.write_text(html, encoding="utf-8")
+    lines = load(path).text.splitlines()
+    assert lines[0].split("\t") == ["科目编码", "项目", "本年预算"]
+    assert lines[1].split("\t") == ["", "", "基本支出", "项目支出"]
+    assert lines[2].split("\t") == ["2080505", "机关事业单位基本养老保险缴费支出", "135.14"]
+    assert lines[4].split("\t") == ["", "住房公积金", "108.72", "5.00"]
+
+
+def test_xlsx_without_values_is_an_error(tmp_path):
+    import openpyxl
+
+    wb = openpyxl.Workbook()
+    path = tmp_path / "empty.xlsx"
+    wb.save(path)
+    with pytest.raises(LoadError, match="empty workbook"):
+        load(path)
+
+
+def test_docx_that_is_not_a_zip_is_an_error(tmp_path):
+    path = tmp_path / "bad.docx"
+    path.write_bytes("不是文档".encode("utf-8"))
+    with pytest.raises(LoadError, match="bad.docx"):
+        load(path)

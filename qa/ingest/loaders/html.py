@@ -38,20 +38,41 @@ def _decode(data: bytes, label: str) -> tuple[str, str, list[str]]:
     return decode_text(data, label)
 
 
+def _span(td, attr: str) -> int:
+    v = str(td.get(attr) or "1").strip()
+    return max(1, min(int(v), 100)) if v.isdigit() else 1
+
+
 def _table_rows(table) -> list[str]:
-    rows = []
+    """Rows of one table as tab-joined cells, rowspan/colspan expanded to empty cells so
+    every value stays under its column header."""
+    rows: list[str] = []
+    pending: dict[int, int] = {}  # column -> rows still covered by a rowspan from above
     for tr in table.find_all("tr"):
         if tr.find_parent("table") is not table:
             continue
-        cells = []
+        cells: list[str] = []
+        col = 0
+
+        def fill_spans() -> None:
+            nonlocal col
+            while pending.get(col, 0) > 0:
+                pending[col] -= 1
+                cells.append("")
+                col += 1
+
         for td in tr.find_all(["td", "th"]):
             if td.find_parent("tr") is not tr:
                 continue
-            cells.append(" ".join(td.get_text(" ").split()))
-            # colspan keeps later cells under their headers
-            span = td.get("colspan")
-            if span and str(span).isdigit():
-                cells.extend([""] * (int(span) - 1))
+            fill_spans()
+            text = " ".join(td.get_text(" ").split())
+            cs, rs = _span(td, "colspan"), _span(td, "rowspan")
+            for k in range(cs):
+                cells.append(text if k == 0 else "")
+                if rs > 1:
+                    pending[col] = rs - 1
+                col += 1
+        fill_spans()
         if any(cells):
             rows.append("\t".join(cells).rstrip("\t"))
     return rows

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import re
 from pathlib import Path
 
 from qa.ingest.loaders import LoadedText, LoadError
@@ -96,6 +97,12 @@ def load(path: Path) -> LoadedText:
         raise LoadError(f"{p}: cannot read PDF ({type(exc).__name__}: {exc})") from exc
     if n_chars == 0 or not any(l.strip() for l in lines):
         raise LoadError(f"{p}: no text layer; OCR is not supported ({n_pages} page(s) of images)")
+    text = "\n".join(lines)
+    # Fonts without a Unicode map extract as "(cid:123)": that text layer is unreadable.
+    cid = len(re.findall(r"\(cid:\d+\)", text))
+    if cid and cid * 8 > len(text) * 0.3:
+        raise LoadError(f"{p}: the text layer cannot be decoded (fonts without a Unicode map); "
+                        "OCR is not supported")
     return LoadedText(
         name=p.name,
         text="\n".join(lines) + "\n",
