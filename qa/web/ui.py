@@ -239,7 +239,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
         def ask(q: str, hist: list[dict[str, str]], lang: str | None = None) -> tuple[Any, ...]:
             q = (q or "").strip()
             if not q:
-                return (gr.update(),) * 4 + (gr.update(),) * 4 + tuple(gr.update() for _ in cand_buttons)
+                return (gr.update(),) * (8 + len(cand_buttons))
             lang = lang or cb.language_of(q)
             answer = backend.ask(q)
             hist = list(hist) + [
