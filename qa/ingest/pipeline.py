@@ -216,6 +216,11 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
         return res
     try:
         parsed = parse_loaded(loaded)
+        original = loaded.text.splitlines()
+        n = len(parsed.lines)
+        if parsed.lines != original and parsed.lines == original[:n] and not "".join(original[n:]).strip():
+            # a re-join of the text can drop trailing blank lines; keep the file's own lines
+            parsed.lines = original
     except Exception as exc:  # a parser bug on one file must not stop the others
         log.debug("parse failed for %s", path, exc_info=True)
         res.error = f"{path}: could not parse ({type(exc).__name__}: {exc})"

@@ -32,7 +32,7 @@ class AddStats:
 
     Attributes:
         chunks: chunks stored.
-        dense_texts: distinct texts the document's chunks embed.
+        dense_texts: distinct texts the document's chunks embed (a chunk may have several).
         embedded: texts actually sent to the model (the rest were already stored).
         embedded_chars: characters sent to the model.
         seconds_embedding: time spent in the model.
@@ -208,13 +208,15 @@ class Index:
         by_hash: dict[str, list[int]] = {}
         for i, row in enumerate(rows):
             if row["dense_hash"] and (wanted is None or row["doc"] in wanted):
-                by_hash.setdefault(row["dense_hash"], []).append(i)
+                for h in row["dense_hash"].split():
+                    by_hash.setdefault(h, []).append(i)
         if not by_hash or k <= 0:
             return []
         qvec = self.embeddings.embed_query(query)
         if wanted is None:
-            # Several chunks can share one vector, so ask for a few more ids than chunks.
-            hits = self.vectors.query(qvec, n=k * 2 + 8)
+            # A chunk has several vectors and a vector may serve several chunks: ask for more
+            # ids than chunks wanted.
+            hits = self.vectors.query(qvec, n=k * 4 + 16)
         else:
             # A filtered search is exact: score just the wanted vectors.
             import numpy as np
@@ -226,9 +228,12 @@ class Index:
             sims = np.asarray([vecs[i] for i in ids], dtype=np.float32) @ np.asarray(qvec, dtype=np.float32)
             hits = sorted(zip(ids, sims.tolist()), key=lambda t: -t[1])
         out: list[tuple[Chunk, float]] = []
-        for vid, score in hits:
+        seen: set[int] = set()
+        for vid, score in hits:  # best first, so a chunk's score is its best vector's
             for i in by_hash.get(vid, []):
-                out.append((chunks[i], float(score)))
+                if i not in seen:
+                    seen.add(i)
+                    out.append((chunks[i], float(score)))
             if len(out) >= k:
                 break
         return out[:k]
@@ -270,12 +275,12 @@ class Index:
             What was stored and embedded.
         """
         from qa.store.lexical import tokenize
-        from qa.store.vectors import dense_text, text_hash
+        from qa.store.vectors import dense_texts, text_hash
 
         stats = AddStats(chunks=len(parsed.chunks))
-        texts = [dense_text(c) for c in parsed.chunks]
-        hashes: list[str | None] = [text_hash(t) if t else None for t in texts]
-        unique: dict[str, str] = {h: t for h, t in zip(hashes, texts) if h}
+        per_chunk = [dense_texts(c) for c in parsed.chunks]
+        unique: dict[str, str] = {text_hash(t): t for texts in per_chunk for t in texts}
+        hashes: list[str | None] = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
         stats.dense_texts = len(unique)
         if unique:
             present = self.vectors.existing(list(unique))

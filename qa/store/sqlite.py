@@ -93,7 +93,7 @@ def m001_initial(db: sqlite3.Connection) -> None:
             line_start INTEGER,
             line_end INTEGER,
             kind TEXT NOT NULL DEFAULT 'prose',
-            dense_hash TEXT,
+            dense_hash TEXT,  -- ids of the chunk's vectors, space-separated
             tokens TEXT NOT NULL DEFAULT '',
             extra TEXT NOT NULL DEFAULT '{}'
         );
@@ -329,7 +329,7 @@ class SqliteStore:
     @_locked
     def dense_hashes(self) -> set[str]:
         rows = self.db.execute("SELECT DISTINCT dense_hash FROM chunks WHERE dense_hash IS NOT NULL")
-        return {r[0] for r in rows}
+        return {h for r in rows for h in r[0].split()}
 
     # --- writes -------------------------------------------------------------------------
     @_locked
@@ -345,7 +345,7 @@ class SqliteStore:
 
         Args:
             parsed: the parsed document.
-            dense_hashes: per chunk, the key of its vector (None when it has none).
+            dense_hashes: per chunk, the keys of its vectors joined by spaces (None when none).
             tokens: per chunk, its lexical tokens joined by spaces.
             encoding: how the file was decoded.
             notes: remarks from loading.

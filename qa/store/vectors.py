@@ -21,37 +21,105 @@ from qa.types import Chunk
 
 log = logging.getLogger(__name__)
 
-DENSE_BODY_CHARS = 200
+# Characters of body text embedded per vector: per sub-section of prose, per table chunk.
+# Sized so the five corpus documents embed under ~30,000 characters (about 12 s here).
+PROSE_SEGMENT_CHARS = 120
+TABLE_CHARS = 80
+DENSE_BODY_CHARS = PROSE_SEGMENT_CHARS
 # A number as printed in these documents (thousands separators, decimals, percent), or a run
 # of such numbers; removed from dense text because they only add noise to the embedding.
-_NUMBER_RUN = re.compile(r"(?<![A-Za-z])[-+]?\d[\d,，.．]*\s*[%％]?")
+_NUMBER_RUN = re.compile(r"(?<![A-Za-z表第])[-+]?\d[\d,，.．]*[ \t]*[%％]?")
 _SPACES = re.compile(r"[ \t\u3000]+")
-_BLANK_LINES = re.compile(r"\n{2,}")
 _HAS_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
+# list markers left behind once their numbers are gone ("1、" -> "、")
+_LEAD_PUNCT = re.compile(r"^[、.．)）:：\s]+")
+_BOILERPLATE = re.compile(r"^(?:编制部门|编制单位|单位|金额单位)\s*[:：]")
+_BOILERPLATE_INLINE = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*\S+|(?:金额)?单位\s*[:：]\s*[千万亿]?元")
+# Headings that open a sub-section inside a prose chunk: 一、 （一） 第一部分.
+_SUBHEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|第[一二三四五六七八九十]+部分)")
 
 
-def dense_text(chunk: Chunk, body_chars: int = DENSE_BODY_CHARS) -> str:
-    """The text embedded for a chunk: last section title + the start of its words.
+def _words(text: str) -> str:
+    """Text without number runs and table boilerplate, one cleaned line per source line."""
+    # years and table numbers carry meaning ("2024年", "表3"); other numbers do not
+    body = re.sub(r"(\d{4})\s*年", r"\1年", text)
+    body = re.sub(r"([表第])\s*(\d{1,2})", r"\1\2", body)
+    body = _NUMBER_RUN.sub(lambda m: m.group(0) if re.fullmatch(r"\d{4}", m.group(0)) else " ", body)
+    body = _SPACES.sub(" ", body)
+    kept = []
+    for line in body.splitlines():
+        line = _LEAD_PUNCT.sub("", line.strip())
+        # 编制部门/单位 lines repeat under every table and say nothing a question asks about
+        if _HAS_WORD.search(line) and not _BOILERPLATE.match(line):
+            line = _BOILERPLATE_INLINE.sub(" ", line).strip()
+            if line:
+                kept.append(line)
+    return "\n".join(kept)
 
-    Years ("2024年") are kept because they carry meaning; other numbers are dropped.
+
+def _segments(text: str) -> list[str]:
+    """Split prose at sub-section headings, so each topic gets its own vector."""
+    parts: list[list[str]] = []
+    for line in text.splitlines():
+        if not parts or (_SUBHEADING.match(line) and any(p.strip() for p in parts[-1])):
+            parts.append([])
+        parts[-1].append(line)
+    return ["\n".join(p) for p in parts]
+
+
+def _with_title(title: str, body: str, chars: int) -> str:
+    if title and _squeeze(body[: len(title) + 8]).startswith(_squeeze(title)):
+        title = ""
+    text = (title + "\n" + body[:chars]).strip() if title else body[:chars].strip()
+    return text if _HAS_WORD.search(text) else ""
+
+
+def dense_texts(chunk: Chunk, prose_chars: int = PROSE_SEGMENT_CHARS,
+                table_chars: int = TABLE_CHARS) -> list[str]:
+    """The texts embedded for a chunk (one vector each), without number runs.
+
+    A prose chunk gives one text per sub-section it contains (heading + the start of its
+    words; the first also carries the chunk's section title), so a question about 三公经费
+    finds the chunk even when that sub-section starts half-way down it. A table chunk gives
+    one text: section title, table title and the first row labels. Years are kept.
 
     Args:
         chunk: the chunk.
-        body_chars: how many characters of the chunk body to keep.
+        prose_chars: body characters per prose sub-section.
+        table_chars: body characters for a table chunk.
 
     Returns:
-        The text, or "" when the chunk has no words worth embedding.
+        Distinct non-empty texts, possibly none (a chunk of bare numbers).
     """
     title = chunk.section.split(" / ")[-1].strip() if chunk.section else ""
-    body = re.sub(r"(\d{4})\s*年", r"\1年", chunk.text)
-    body = _NUMBER_RUN.sub(lambda m: m.group(0) if re.fullmatch(r"\d{4}", m.group(0)) else " ", body)
-    body = _SPACES.sub(" ", body)
-    body = "\n".join(line.strip() for line in body.splitlines() if _HAS_WORD.search(line))
-    body = _BLANK_LINES.sub("\n", body).strip()
-    if title and body.startswith(title):
-        title = ""
-    text = (title + "\n" + body[:body_chars]).strip() if title else body[:body_chars].strip()
-    return text if _HAS_WORD.search(text) else ""
+    if chunk.kind == "table":
+        texts = [_with_title(title, _words(chunk.text), table_chars)]
+    else:
+        texts = []
+        for i, seg in enumerate(_segments(chunk.text)):
+            words = _words(seg)
+            own_heading = bool(_SUBHEADING.match(seg.lstrip()))
+            texts.append(_with_title("" if (i and own_heading) else title, words, prose_chars))
+    out: list[str] = []
+    for t in texts:
+        if t and t not in out:
+            out.append(t)
+    return out
+
+
+def dense_text(chunk: Chunk, body_chars: int = PROSE_SEGMENT_CHARS) -> str:
+    """The first text `dense_texts` embeds for a chunk ("" when none).
+
+    Args:
+        chunk: the chunk.
+        body_chars: body characters kept.
+    """
+    texts = dense_texts(chunk, body_chars, body_chars)
+    return texts[0] if texts else ""
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
 
 
 def text_hash(text: str) -> str:
