@@ -40,15 +40,17 @@ _PAGE_NO = re.compile(
     re.IGNORECASE,
 )
 # Lines that are advertising or instructions addressed to a reader/assistant, not budget
-# content. Government sites (.gov.cn) are not spam.
+# content. A bare link is spam only on a line that says nothing about the budget (a budget
+# line may cite a portal); government sites (.gov.cn) never are.
+_URL = re.compile(r"(?:https?://|www\.)(?![\w.-]*gov\.cn)[\w.-]+", re.IGNORECASE)
+_BUDGET_WORDS = re.compile(r"预算|决算|支出|收入|经费|拨款|部门|科目|绩效|采购|資金|资金|預算|決算")
 _SPAM = re.compile(
-    r"(?:https?://|www\.)(?![\w.-]*gov\.cn)[\w.-]+"
-    r"|红包|紅包|(?:免费|免費|点击|點擊|扫码|掃碼|立即)\s*(?:领取|領取)|加微信|加\s*QQ|扫码关注|掃碼關注"
+    r"红包|紅包|(?:免费|免費|点击|點擊|扫码|掃碼|立即)\s*(?:领取|領取)|加微信|加\s*QQ|扫码关注|掃碼關注"
     r"|中奖|中獎|博彩|赌场|賭場|代开发票|代開發票"
     r"|点击(?:进入|查看|下载|链接)|點擊(?:進入|查看|下載)"
-    r"|忽略(?:以上|上述|之前|前面)|無視以上|无视以上|(?:系统|系統)提示词|(?:以上|上述)(?:所有)?(?:指令|指示)"
+    r"|忽略(?:以上|上述|之前|前面)|無視以上|无视以上|(?:系统|系統)提示词"
     r"|ignore (?:all |any )?(?:the )?(?:previous|above|prior) (?:instructions|prompts?)"
-    r"|disregard (?:all |the )?(?:previous|above)|system prompt|you are now",
+    r"|disregard (?:all |the )?(?:previous|above)|system prompt",
     re.IGNORECASE,
 )
 # Normalised-line length above which a line is prose, never a running header.
@@ -96,7 +98,9 @@ def is_spam(line: str) -> bool:
     Args:
         line: one original line.
     """
-    return bool(_SPAM.search(line))
+    if _SPAM.search(line):
+        return True
+    return bool(_URL.search(line)) and not _BUDGET_WORDS.search(line)
 
 
 def is_page_number(line: str) -> bool:
