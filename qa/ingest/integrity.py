@@ -33,6 +33,14 @@ _PROJECT_PARTS = ["工资福利支出", "商品和服务支出", "对个人和�
                   "资本性支出(基本建设)", "资本性支出", "对企业补助(基本建设)", "对企业补助",
                   "对社会保障基金补助", "其他支出"]
 _TOTALS = ("总计", "合计")
+# Columns that split one of a family's parts (人员经费 within 基本支出 …): they may sit in
+# the same row without being part of the family's sum.
+_SUB_COLUMNS = {
+    "人员经费", "公用经费", "工资福利支出", "对个人和家庭的补助", "对个人和家庭补助", "商品和服务支出",
+    "资本性支出", "其他运转类", "特定目标类", "财政拨款", "一般公共预算", "上级一般公共预算安排的转移支付",
+    "政府性基金预算", "上级政府性基金安排的转移支付", "国有资本经营预算", "上级国有资本经营预算安排的转移支付",
+    "财政拨款小计", "财政拨款合计", "非财政拨款合计",
+} | set(_PROJECT_PARTS)
 
 
 def _fmt(v: float) -> str:
@@ -185,6 +193,10 @@ def _check_rows(doc: Document, t: dict, tf: list[Fact], kind: str) -> list[Integ
             fams = sorted(((sum(k in cols for k in kids), kids) for p, kids in sums if p == parent),
                           key=lambda x: -x[0])
             if not fams or fams[0][0] == 0 or (len(fams) > 1 and fams[1][0] == fams[0][0]):
+                continue
+            known = {p for p, _ in sums} | {k for _, kids in sums for k in kids} | _SUB_COLUMNS
+            if any(c not in known for c in cols):
+                # A column this definition does not know (e.g. 上缴上级支出) may be part of the sum.
                 continue
             present = [k for k in fams[0][1] if k in cols]
             s = sum(cols[k].value for k in present)

@@ -170,6 +170,38 @@ def _placements(vals: tuple[float, ...], n: int, sums: tuple, prior: tuple, w: t
     return tuple(x[3] for x in pool[:keep])
 
 
+# Column names the genre prints, longest first where one contains another.
+_VOCAB = sorted({
+    "总计", "合计", "小计", "财政拨款(补助)小计", "财政拨款小计", "一般公共预算拨款收入", "一般公共预算拨款",
+    "一般公共预算", "上级一般公共预算安排的转移支付", "政府性基金预算拨款收入", "政府性基金预算", "政府性基金",
+    "国有资本经营预算拨款收入", "国有资本经营预算", "财政专户管理资金收入", "财政专户管理资金", "财政专户",
+    "单位资金", "事业收入", "事业单位经营收入", "上级补助收入", "附属单位上缴收入", "其他收入", "用事业基金弥补收支差额",
+    "上年结转结余", "上年结转", "财政拨款结转", "非财政拨款结转结余", "基本支出", "人员经费", "公用经费", "项目支出",
+    "上缴上级支出", "事业单位经营支出", "对附属单位补助支出", "工资福利支出", "商品和服务支出", "对个人和家庭的补助",
+    "资本性支出", "其他支出", "预算数", "本年预算数", "上年预算数", "决算数", "年初预算数", "调整预算数",
+    "全年预算数", "比上年增减", "增减额", "增长率", "货物", "工程", "服务",
+}, key=len, reverse=True)
+
+
+def vocabulary_columns(header_text: str, n: int) -> list[str] | None:
+    """Known column names in the order the header prints them, when there are exactly n.
+
+    A fallback for tables outside the standard schemas: a header of single-level column
+    names survives PDF extraction in reading order even when its lines are broken."""
+    h = re.sub(r"\s+", "", header_text).replace("（", "(").replace("）", ")")
+    found: list[str] = []
+    i = 0
+    while i < len(h):
+        for term in _VOCAB:
+            if h.startswith(term, i):
+                found.append("合计" if term == "小计" and not found else term)
+                i += len(term)
+                break
+        else:
+            i += 1
+    return found if len(found) == n and len(set(found)) == n else None
+
+
 # ------------------------------------------------------------ header-derived
 
 

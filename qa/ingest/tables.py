@@ -28,6 +28,7 @@ from qa.ingest.table_columns import (
     short_name,
     standard_schema,
     table_kind,
+    vocabulary_columns,
 )
 from qa.ingest.table_layout import Region, find_regions
 from qa.ingest.table_rows import RawRow, RegionRows, Value, region_rows
@@ -269,7 +270,8 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
         schema = Schema(kind, explicit)
     if schema is None:
         n = rr.numbering or max((len(r.values) for r in rr.rows), default=0)
-        schema = Schema(kind, _generic_columns(header, n, doc))
+        vocab = vocabulary_columns(header, n)
+        schema = Schema(kind, vocab if vocab else _generic_columns(header, n, doc))
     weight = _evidence_weights(schema, evidence) if kind == "income" else None
     placed: list[Placed] = []
     for r in rr.rows:
@@ -294,7 +296,7 @@ def _explicit_columns(rr: RegionRows) -> list[str] | None:
     if len(counts) != 1:
         return None
     n = counts.pop()
-    if n < 2:
+    if n < 2 or (rr.numbering and rr.numbering != n):
         return None
     for line in rr.header_lines:
         toks = line.split()
