@@ -28,8 +28,10 @@ ingest: $(STAMP)
 run: $(STAMP) .qa/qa.sqlite
 	@$(BIN)/python app.py
 
+# Debian's Chromium drives the end-to-end UI test; a CJK font makes its screenshots readable.
 browser-deps:
-	@command -v chromium >/dev/null 2>&1 || (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null)
+	@(command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy) || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
 test: $(STAMP) browser-deps
 	@$(BIN)/python -m pytest -q
