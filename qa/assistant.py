@@ -14,7 +14,7 @@ from qa.agent import compose as C
 from qa.agent.context import Context, DocData
 from qa.agent.plan import Outcome, run_one
 from qa.agent.resolve import resolve
-from qa.agent.understand import Query, prepare, understand
+from qa.agent.understand import Query, has_cue, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.tools import ops
@@ -106,7 +106,9 @@ class Assistant:
                 departments = list(self.ctx.aliases)
             else:
                 return self._ambiguous(q, sorted(self.ctx.aliases))
-        if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum")):
+        if len(departments) > 1 and q.op in ("count", "lookup", "yoy") and has_cue(q.question, q.lang, "diff"):
+            q.op = "diff"  # "A 比 B 多几辆" / "how many more … than …"
+        if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])
 
@@ -161,6 +163,11 @@ class Assistant:
             return C.compose(q, subs[0][1]) if len(subs) == 1 else C.compose_refusal(
                 q, "所涉部门的文件都没有披露该数字。", "None of these departments' documents disclose that figure.")
         out = Outcome(status="answered", op="compare", per_department=[(n, o) for n, o in subs])
+        if q.op == "sum" and len(named) >= 2:
+            singles = [r.operands[0] for _, r in named if len(r.operands) == 1]
+            if len(singles) == len(named):
+                out.op = "diff_departments"
+                out.result = ops.total(singles)
         if q.op == "diff" and len(named) == 2:
             (na, ra), (nb, rb) = named
             fa, fb = ra.operands[0], rb.operands[0]

@@ -194,17 +194,28 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                     best_region, rs, re_ = f, m.start(), m.end()
                     break
         best_body, bs, be = "", -1, -1
-        for f in d.body_forms:
-            # the occurrence right after this department's own region name, else the first
-            i = -1
-            if best_region:
-                j = q.find(f, re_)
-                if 0 <= j - re_ <= 4:
-                    i = j
-            if i < 0:
-                i = q.find(f)
-            if i >= 0 and len(f) > len(best_body):
-                best_body, bs, be = f, i, i + len(f)
+        attached = ""
+        for f in sorted(d.body_forms, key=len, reverse=True):
+            if best_body and len(f) < len(best_body):
+                break
+            for occ in re.finditer(re.escape(f), q):
+                # a region form of this department ending right before this occurrence
+                before = q[max(0, occ.start() - 14): occ.start()]
+                reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
+                            if re.search(re.escape(r) + r".{0,3}$", before)), "")
+                if not best_body or (reg and not attached):
+                    best_body, bs, be = f, occ.start(), occ.end()
+                    attached = reg
+                    if reg:
+                        j = before.rfind(reg)
+                        rs, re_ = occ.start() - len(before) + j, occ.start() - len(before) + j + len(reg)
+                        best_region = reg
+                        break
+        if best_body and attached:
+            pass
+        if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
+            # the place names another department ("昌吉社保中心 … 安阳公积金中心")
+            best_region, rs, re_ = "", -1, -1
         if best_body or best_region:
             starts = [x for x in (bs, rs) if x >= 0]
             ends = [x for x in (be, re_) if x >= 0]

@@ -66,6 +66,8 @@ def final_value(q: Query, o: Outcome) -> tuple[float | None, str, str | None]:
     if q.target_unit and res.unit != q.target_unit:
         res = ops.convert_result(res, q.target_unit)
     v = res.value
+    if o.op == "diff" and v is not None and (not q.direction or (q.direction == "down") == (v < 0)):
+        v = abs(v)
     if o.op == "yoy" and o.derived == "change" and q.direction and v is not None and ((q.direction == "down") == (v < 0)):
         v = abs(v)
     return v, res.unit, res.computation
@@ -89,6 +91,12 @@ def sentence(q: Query, o: Outcome) -> str:
             return f"{head} for {_label_en(label, q)} in {who_en(o)}, as stated in the document:\n{quotes}"
         head = "原因/依据" if o.op == "rationale" else "绩效指标"
         return f"{who(o)}关于“{label}”的{head}，原文如下：\n{quotes}"
+    if o.op == "indicator" and o.result is not None:
+        r = o.result
+        quote = o.excerpts[0].quote.replace("\n", " ") if o.excerpts else ""
+        if en:
+            return f"{who_en(o)}: the target for “{label}” is {r.note}{fmt(r.value)}{r.unit} — “{quote}” (line {o.excerpts[0].line})."
+        return f"{who(o)}“{label}”的指标值为 {r.note}{fmt(r.value)}{r.unit}。原文：“{quote}”（第{o.excerpts[0].line}行）"
     if o.derived == "empty":
         return (f"{who_en(o)}: {_label_en(label, q)} is 0 — the document states the table is empty / no such spending."
                 if en else f"{who(o)}{label}为 0（文件说明该表为空表/没有此项支出）。")
@@ -159,9 +167,15 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
             parts.append(f"{name} {show(sub.result.value, sub.result.unit, sub.result.operands)} {sub.result.unit}")
         else:
             parts.append(f"{name}: {'not disclosed' if en else '未披露'}")
-    if o.op == "diff_departments":
-        head = (f"Difference: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
-                else f"两者相差 {show(res.value, res.unit, res.operands)} {res.unit}。")
+    value = res.value
+    if o.op == "diff_departments" and res.computation and " + " in res.computation:
+        head = (f"Together: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
+                else f"合计 {show(value, res.unit, res.operands)} {res.unit}。")
+    elif o.op == "diff_departments":
+        if value is not None and (not q.direction or (q.direction == "down") == (value < 0)):
+            value = abs(value)  # "相差多少" / "少多少" ask for a magnitude
+        head = (f"Difference: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
+                else f"两者相差 {show(value, res.unit, res.operands)} {res.unit}。")
     else:
         head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}."
                 if en else f"{o.winner}{'最多' if q.largest else '最少'}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")
@@ -170,7 +184,7 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
         text += ("\nComputation: " if en else "\n计算：") + res.computation
     if o.warnings:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
-    return Answer(status="answered", answer=text, value=res.value, unit=res.unit or None,
+    return Answer(status="answered", answer=text, value=value, unit=res.unit or None,
                   computation=res.computation, citations=list(o.citations), warnings=list(o.warnings))
 
 

@@ -102,6 +102,9 @@ EN_TO_ZH: dict[str, str] = {
     "offices": "处室",
     "sections": "科室",
     "projects": "项目",
+    "services": "服务",
+    "goods": "货物",
+    "works": "工程",
 }
 
 # Department-name words: translated before alias matching.

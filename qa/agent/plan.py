@@ -52,10 +52,15 @@ def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:
 
 # --- fact selection --------------------------------------------------------------------
 def metric_forms(metric: str) -> list[str]:
-    """The metric phrase joined, then its space-separated pieces longest first."""
-    joined = metric.replace(" ", "")
-    pieces = sorted({p for p in metric.split(" ") if len(p) >= 2 and p != joined}, key=len, reverse=True)
-    return [joined] + pieces if joined else pieces
+    """The metric phrase joined, its 总X → X总计 reading, then its space-separated pieces
+    longest first."""
+    joined = re.sub(r"[\s|]", "", metric)
+    forms = [joined] if joined else []
+    m = re.fullmatch(r"总(支出|收入|预算)(?:额|数)?", joined)
+    if m:
+        forms.append(m.group(1) + "总计")
+    pieces = sorted({p for p in re.split(r"[\s|]", metric) if len(p) >= 2 and p != joined}, key=len, reverse=True)
+    return forms + pieces
 
 
 def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
@@ -244,43 +249,68 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
     return out
 
 
-def _split_metrics(q: Query, dd: DocData, sep: re.Pattern[str] = _SPLIT_RE) -> list[list[Fact]] | None:
-    """Try to read the metric phrase as several metrics; each part must match a fact."""
-    joined = q.metric.replace(" ", "")
+_STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
+_WEAK_SEP = re.compile(r"\s+|和|与|跟|同")
+
+
+def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
+    """Read the metric phrase as several metrics, each matching a fact.
+
+    Strong separators (、 加 以及) always split; weak ones (和 与 spaces) only where the
+    piece is not itself a label ("社会保障和就业支出" stays whole). A short part borrows the
+    first part's prefix ("政府采购货物和服务" → 政府采购服务).
+    """
+    joined = re.sub(r"[\s|]", "", q.metric)
     whole = best_matches(dd, joined, "total", q)
-    parts = [p for p in sep.split(q.metric) if len(norm_label(p)) >= 2]
-    if len(parts) < 2:
-        return None
     if whole and whole[0].score >= 0.95:
         return None
-    found = []
-    for p in parts:
+    parts: list[str] = []
+    for piece in _STRONG_SEP.split(q.metric):
+        piece = piece.strip()
+        if len(norm_label(piece)) < 2:
+            continue
+        ms = best_matches(dd, piece, "total", q)
+        if ms and ms[0].score >= 0.9:
+            parts.append(piece)
+            continue
+        sub = [x for x in weak.split(piece) if len(norm_label(x)) >= 2]
+        parts.extend(sub if len(sub) > 1 else [piece])
+    if len(parts) < 2:
+        return None
+    facts, names = [], []
+    first = norm_label(parts[0])
+    for i, p in enumerate(parts):
         ms = best_matches(dd, p, "total", q)
+        np_ = norm_label(p)
+        if i and len(np_) <= 3 and (not ms or ms[0].score < 0.9) and len(first) > len(np_):
+            borrowed = first[: len(first) - len(np_)] + np_
+            ms2 = best_matches(dd, borrowed, "total", q)
+            if ms2:
+                ms, p = ms2, borrowed
         if not ms:
             return None
-        found.append([m.fact for m in ms])
-    return found
+        facts.append(ms[0].fact)
+        names.append(p)
+    return facts, names
 
 
 def do_sum(q: Query, dd: DocData) -> Outcome:
-    parts = _split_metrics(q, dd)
-    if not parts:
+    split = _split_metrics(q, dd)
+    if not split:
         out = do_lookup(q, dd)
         out.op = "sum"
         return out
-    facts = [p[0] for p in parts]
+    facts, names = split
     res = ops.total(facts)
-    names = [p for p in _SPLIT_RE.split(q.metric) if len(norm_label(p)) >= 2]
     return _answer("sum", dd, res, "、".join(_label_of(f, n) for f, n in zip(facts, names)))
 
 
 def do_diff(q: Query, dd: DocData) -> Outcome:
-    parts = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+"))
-    if not parts or len(parts) != 2:
+    split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+"))
+    if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
-    a, b = parts[0][0], parts[1][0]
+    (a, b), names = split
     res = ops.difference(a, b)
-    names = [p for p in re.split(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+", q.metric) if len(norm_label(p)) >= 2]
     return _answer("diff", dd, res, f"{_label_of(a, names[0])}与{_label_of(b, names[1])}")
 
 
@@ -308,7 +338,7 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
 
 
 def do_ratio(q: Query, dd: DocData) -> Outcome:
-    m = re.split(r"占|在|of", q.metric, maxsplit=1)
+    m = q.metric.split("|", 1)
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
     if len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
@@ -317,24 +347,36 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
             part_f, whole_f = pa[0].fact, wh[0].fact
             part_name, whole_name = m[0], m[1]
     if part_f is None and q.lang == "en" and len(q.en_terms) >= 2:
-        # "what share of <whole> is <part>": the total-like term is the whole
+        # "what share of <whole> is <part>" names the whole first; "<part> as a share of
+        # <whole>" names it last. A short part may borrow the whole's words (procurement →
+        # services = 政府采购服务).
         terms = [zh for _, zh in q.en_terms]
+        whole_first = bool(re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I)) and \
+            re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I).start() < \
+            q.question.lower().find(q.en_terms[0][0].lower())
         totals = [t for t in terms if "总" in t or "合计" in t]
-        rest = [t for t in terms if t not in totals]
-        if totals and rest:
-            pa, wh = best_matches(dd, rest[0], "total", q), best_matches(dd, totals[0], "total", q)
-            if pa and wh:
-                part_f, whole_f = pa[0].fact, wh[0].fact
-                part_name, whole_name = rest[0], totals[0]
+        if totals:
+            wname = totals[0]
+        else:
+            wname = terms[0] if whole_first else terms[-1]
+        pname = next(t for t in terms if t != wname)
+        wh = best_matches(dd, wname, "total", q)
+        pa = best_matches(dd, wname + pname, "total", q) if len(pname) <= 3 else []
+        if pa and pa[0].score >= 0.9:
+            pname = wname + pname
+        else:
+            pa = best_matches(dd, pname, "total", q)
+        if pa and wh:
+            part_f, whole_f = pa[0].fact, wh[0].fact
+            part_name, whole_name = pname, wname
     if part_f is None:
-        parts = _split_metrics(q, dd)
-        if parts and len(parts) == 2:
-            a, b = parts[0][0], parts[1][0]
-            names = [p for p in _SPLIT_RE.split(q.metric) if len(norm_label(p)) >= 2]
+        split = _split_metrics(q, dd)
+        if split and len(split[0]) == 2:
+            (a, b), names = split
             part_f, whole_f = (a, b) if abs(a.value) <= abs(b.value) else (b, a)
             part_name, whole_name = (names[0], names[1]) if part_f is a else (names[1], names[0])
     if part_f is None:
-        pa = best_matches(dd, q.metric, "total", q)
+        pa = best_matches(dd, q.metric.replace("|", " "), "total", q)
         if pa:
             part_f = pa[0].fact
             whole_f = _whole_for(dd, part_f)
@@ -475,11 +517,76 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
 
 
 _INDICATOR_LINE = r"[＞>＜<≥≤=]|指标"
+_CMP_VALUE = re.compile(r"([＞>＜<≥≤]\s*=?|=)\s*(\d+(?:\.\d+)?)\s*(%|％|‰|[\u4e00-\u9fff]{1,3})?")
+_INDICATOR_NOISE = re.compile(r"绩效|指标值|指标|目标值|目标|要求|要达到|达到|设定|是什么|多少|的|项目$")
+
+
+def find_indicator(dd: DocData, metric: str) -> Outcome | None:
+    """A performance indicator's target (e.g. 缴存职工满意度 ＞=95%): the line naming the
+    indicator (longest common run with the question ≥ 4 characters) and, on it or within
+    the next few lines, a comparator with a value."""
+    from difflib import SequenceMatcher
+
+    key = _INDICATOR_NOISE.sub("", norm_label(metric))
+    for p in sorted((norm_label(f.label) for f in _project_rows(dd)), key=len, reverse=True):
+        if len(p) >= 4 and p in key and len(key) - len(p) >= 3:
+            key = key.replace(p, "")  # the indicator's own words, not its project's name
+            break
+    if len(key) < 3:
+        return None
+    lines = dd.lines
+    nonempty = [i for i, l in enumerate(lines) if l.strip()]
+    best = None
+    for k, i in enumerate(nonempty):
+        here = norm_label(lines[i])
+        nxt = norm_label(lines[nonempty[k + 1]]) if k + 1 < len(nonempty) else ""
+        text = here + nxt
+        m = SequenceMatcher(None, key, text, autojunk=False).find_longest_match(0, len(key), 0, len(text))
+        if m.size < min(4, len(key)) or m.b >= len(here):
+            continue
+        # the first comparator with a value after the indicator's name, within five lines
+        window = [to_half(lines[x].strip()) for x in nonempty[k:k + 5]]
+        first = window[0]
+        name_at = first.find(key[m.a: m.a + 2]) if key[m.a: m.a + 2] in first else 0
+        joined = first[name_at:] + " " + " ".join(window[1:])
+        cm = _CMP_VALUE.search(joined)
+        if cm:
+            upto = len(first[name_at:]) + 1
+            j = k
+            for n, w in enumerate(window[1:], start=1):
+                if cm.end() - 1 < upto:
+                    break
+                upto += len(w) + 1
+                j = k + n
+            j = nonempty[j]
+            score = m.size * 10 - (j - i)
+            if best is None or score > best[0]:
+                best = (score, i, j, cm)
+    if best is None:
+        return None
+    _, i, j, cm = best
+    ex = block(lines, i + 1, j + 1, max_lines=6)
+    if ex is None:
+        return None
+    unit = (cm.group(3) or "").replace("％", "%")
+    res = ToolResult(value=float(cm.group(2)), unit=unit, note=cm.group(1).replace(" ", ""))
+    return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex],
+                   citations=[Citation(dd.document.name, ex.quote, ex.line)])
+
+
+def to_half(text: str) -> str:
+    from qa.ingest.normalize import to_halfwidth
+
+    return to_halfwidth(text)
 
 
 def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
-    """Performance indicators (绩效指标) of a project or of the department."""
+    """Performance indicators (绩效指标): one indicator's target when the question names
+    one, else the indicator table of a project or of the department."""
     metric = re.sub(r"项目$|项目(?=\s)|绩效|指标|目标", "", q.metric).strip()
+    one = find_indicator(dd, q.metric)
+    if one is not None and not any(norm_label(one.label) == norm_label(p.label) for p in _project_rows(dd)):
+        return one
     key = metric.replace(" ", "")
     lines = dd.lines
     starts = []

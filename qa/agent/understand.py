@@ -56,7 +56,7 @@ _EN_UNIT = {"yuan": "元", "rmb": "元", "ten thousand yuan": "万元", "10k yua
             "hundred million yuan": "亿元", "yi yuan": "亿元"}
 
 ZH_CUES: list[tuple[str, str]] = [
-    ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么"),
+    ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么|指标|目标值|目标是|要达到|达到多少|要求是多少|的要求"),
     ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用"),
     ("count", r"几个|多少个|几辆|多少辆|几人|多少人|几名|多少名|几家|多少家|几项|多少项|几台|多少台|编制数|实有人数|人数"),
     ("list", r"哪些|有什么|有哪几|分别是|列出|列举|包括什么|包含哪"),
@@ -64,17 +64,17 @@ ZH_CUES: list[tuple[str, str]] = [
     ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
     ("ratio", r"占比|比重|比例|百分之几|百分比|占.{0,20}(?:多少|几)|所占"),
     ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|比.{1,30}(?:多|少|高|低)"),
-    ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加"),
+    ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加|[^增追参]加上?[^入班]"),
 ]
 EN_CUES: list[tuple[str, str]] = [
-    ("policy", r"performance (?:target|indicator|goal|metric)s?|indicators?\b|kpis?\b"),
+    ("policy", r"performance (?:target|indicator|goal|metric)s?|indicators?\b|kpis?\b|\btarget(?:ed|s)?\b|\bgoals?\b"),
     ("rationale", r"\bwhy\b|\breason|\bbasis\b|\bwhat for\b|\bused for\b|\bexplain"),
     ("count", r"\bhow many\b|\bnumber of\b|\bheadcount\b"),
     ("list", r"\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
     ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwho\b|\bmost\b|\bleast\b|\bhighest\b|\blowest\b|\bcompare"),
     ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
     ("yoy", r"\blast year\b|\bprevious year\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bdrop|\bcompared (?:with|to) 20\d\d"),
-    ("diff", r"\bdifference\b|\bhow much more\b|\bhow much less\b|\bmore than\b|\bless than\b|\bexceed"),
+    ("diff", r"\bdifference\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b"),
     ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
 ]
 
@@ -83,6 +83,7 @@ _FILLER_RE = re.compile(
     "|".join(
         [
             r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下",
+            r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个项目|(?:两|三|四|五)项",
             r"有几个|几个|多少个|几辆|多少辆|几人|多少人|几名|几家|几项|几台",
             r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
             r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
@@ -99,8 +100,14 @@ _FILLER_RE = re.compile(
         ]
     )
 )
-_PUNCT_RE = re.compile(r"[\s?？!！,，。.、:：;；\"“”'‘’()（）]+")
+_PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’()（）]+")
 _NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
+
+
+def has_cue(text: str, lang: str, op: str) -> bool:
+    """Whether the question carries the cue words of one operation (e.g. "diff")."""
+    cues = dict(EN_CUES if lang == "en" else ZH_CUES)
+    return bool(re.search(cues[op], text if lang == "zh" else text.lower(), re.I))
 
 
 def detect_op(text: str, lang: str) -> str:
@@ -118,8 +125,14 @@ def detect_op(text: str, lang: str) -> str:
     return "lookup"
 
 
-def strip_to_metric(text: str, spans: list[tuple[int, int]]) -> str:
-    """Remove department mentions, years and filler words; what remains is the metric."""
+def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
+    """Remove department mentions, years and filler words; what remains is the metric.
+
+    Args:
+        text: working text.
+        spans: department mention spans to blank out.
+        keep_share: keep 占 as a "|" separator between part and whole (ratio questions).
+    """
     chars = list(text)
     for s, e in spans:
         for i in range(s, min(e, len(chars))):
@@ -127,6 +140,8 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]]) -> str:
     t = "".join(chars)
     t = _YEAR_RE.sub(" ", t)
     t = _UNIT_RE.sub(" ", t)
+    if keep_share:
+        t = re.sub(r"所?占(?:了)?", "|", t, count=1)
     t = _FILLER_RE.sub(" ", t)
     t = _PUNCT_RE.sub(" ", t)
     return re.sub(r"\s+", " ", t).strip()
@@ -161,7 +176,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         en_terms = glossary.english_terms(t)
         metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
     else:
-        metric = strip_to_metric(t, department_spans or [])
+        metric = strip_to_metric(t, department_spans or [], keep_share=op == "ratio")
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
             if re.search(r"辆", t):

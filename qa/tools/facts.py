@@ -23,7 +23,7 @@ CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
 TOTAL_LABELS = ("合计", "总计", "小计", "收入总计", "支出总计", "收入合计", "支出合计")
 # Table titles that narrow a figure to one funding source; a question that does not name
 # the source is better answered from the broad table.
-NARROWING_TITLE_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
+NARROWING_TITLE_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营", "结转")
 
 _STRIP_RE = re.compile(r"[\s“”\"'‘’「」『』《》【】\[\]:：;；,，。、.·•*※]")
 _NUMBERING_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]?\d+[)）、.．]|其中[:：]?)+")
