@@ -391,3 +391,14 @@ def test_contents_lines_chinese_table_numbers_and_row_numbers():
     assert got[("1", "本年支出合计", "决算数")] == pytest.approx(100.0)
     assert got[("2", "一般公共服务支出", "项目支出")] == pytest.approx(40.0)
     assert not [f for f in facts if f.value in (1.0, 6.0, 28.0, 57.0)]
+
+
+def test_performance_forms_are_tables_without_facts_one_per_project():
+    _, tables, facts = parsed("004")
+    perf = [t for t in tables if t["kind"] == "performance"]
+    assert len(perf) == 14  # 部门整体绩效目标表 + 13 项目支出绩效目标表
+    assert "“金保工程”系统维护费" in {t.get("subject") for t in perf}
+    assert not [f for f in facts if f.line >= perf[0]["line_start"]]
+    _, tables, _ = parsed("003")
+    # 003's 整体绩效目标表 repeats its title at page breaks: still one table.
+    assert [t["title"] for t in tables].count("本级部门(单位)整体绩效目标表") == 1

@@ -151,10 +151,13 @@ def find_regions(lines: list[str]) -> list[Region]:
     regions: list[Region] = []
     seq = 0
     for k, (i, no, title, body, numbered) in enumerate(starts):
-        # A repeated title right after its own table is a page-break continuation.
+        # A repeated title right after its own table is a page-break continuation, unless
+        # it opens a new form of the same kind (one 项目支出绩效目标表 per project).
         if regions and not numbered and title == regions[-1].title and not regions[-1].numbered:
-            regions[-1].continuation_starts.append(i)
-            continue
+            head = "".join(texts[j] for j in _next_nonblank(lines, i, 4))
+            if not re.search(r"(项目名称|预算单位|部门名称|单位名称)", re.sub(r"\s+", "", head)):
+                regions[-1].continuation_starts.append(i)
+                continue
         if not numbered and not numbered_doc:
             seq += 1
             no = str(seq)

@@ -611,6 +611,9 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
         }
         tables.append(entry)
         if kind == "performance":
+            subject = _performance_subject(lines, region)
+            if subject:
+                entry["subject"] = subject
             continue
         try:
             rr = region_rows(lines, region, two_sided=kind in ("summary", "fiscal_summary"))
@@ -715,6 +718,19 @@ def _year_column(name: str, doc: Document) -> str:
     if y == doc.year - 1:
         return "上年" + what
     return name
+
+
+def _performance_subject(lines: list[str], region: Region) -> str:
+    """The project a 项目支出绩效目标表 is about ("项目名称 信息化建设 项目负责人 …")."""
+    texts = [re.sub(r"\s+", " ", to_halfwidth(x).replace("\t", " ")).strip()
+             for x in lines[region.body_start:min(region.end, region.body_start + 16)]]
+    texts = [t for t in texts if t]
+    for k, t in enumerate(texts):
+        m = re.match(r"^项目名称\s*[:：]?\s*(.*?)(?:\s*项目负责人.*)?$", t)
+        if m:
+            name = m.group(1) or (texts[k + 1] if k + 1 < len(texts) else "")
+            return re.sub(r"\s+", "", re.sub(r"项目负责人.*$", "", name))
+    return ""
 
 
 def _three_transposed(placed: list[Placed], lines: list[str]) -> list[Placed]:
