@@ -84,8 +84,13 @@ def _next_nonblank(lines: list[str], i: int, limit: int = 12) -> list[int]:
     return out
 
 
+def _strip_unit(text: str) -> str:
+    """'部门收支总体情况表 单位：万元' -> '部门收支总体情况表'."""
+    return re.sub(r"\s*[（(]?(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)[)）]?\s*$", "", text)
+
+
 def _is_title_candidate(text: str) -> bool:
-    s = re.sub(r"\s+", "", text)
+    s = re.sub(r"\s+", "", _strip_unit(text))
     if not s or len(s) > 45 or len(s) < 4:
         return False
     if re.search(r"[。；，,]", s) or s.startswith("-") or "见下表" in s:
@@ -119,13 +124,13 @@ def find_regions(lines: list[str]) -> list[Region]:
             continue
         no = _table_number(m.group(1))
         if rest:
-            starts.append((i, no, re.sub(r"\s+", "", rest), i + 1, True))
+            starts.append((i, no, re.sub(r"\s+", "", _strip_unit(rest)), i + 1, True))
             continue
         nxt = _next_nonblank(lines, i, 3)
         title, body = "", i + 1
         for j in nxt:
             if _is_title_candidate(texts[j]):
-                title, body = re.sub(r"\s+", "", texts[j]), j + 1
+                title, body = re.sub(r"\s+", "", _strip_unit(texts[j])), j + 1
                 title_lines.add(j)
                 break
             if _is_dept_or_unit(texts[j]):
@@ -135,7 +140,7 @@ def find_regions(lines: list[str]) -> list[Region]:
     for i, t in enumerate(texts):
         if i in title_lines or not _is_title_candidate(t) or _TABLE_NO.match(t):
             continue
-        s = re.sub(r"\s+", "", t)
+        s = re.sub(r"\s+", "", _strip_unit(t))
         nxt = _next_nonblank(lines, i, 3)
         is_perf = "绩效目标表" in s or "绩效自评表" in s
         ok = False
@@ -184,7 +189,7 @@ def find_regions(lines: list[str]) -> list[Region]:
 
 
 def _read_region_header(lines: list[str], texts: list[str], r: Region) -> None:
-    for j in range(r.body_start, min(r.end, r.body_start + 12)):
+    for j in range(r.start, min(r.end, r.body_start + 12)):
         t = texts[j]
         m = _DEPT.search(t)
         if m and not r.department:
