@@ -402,3 +402,19 @@ def test_performance_forms_are_tables_without_facts_one_per_project():
     _, tables, _ = parsed("003")
     # 003's 整体绩效目标表 repeats its title at page breaks: still one table.
     assert [t["title"] for t in tables].count("本级部门(单位)整体绩效目标表") == 1
+
+
+def test_dashes_hold_places_and_yield_no_fact():
+    text = "\n".join([
+        "某某局2024年部门预算公开",
+        "表 3",
+        "部门支出总体情况表",
+        "编制部门：某某局 单位：万元",
+        "科目编码 科目名称 合计 基本支出 项目支出",
+        "201 一般公共服务支出 100.00 — 100.00",
+        "201 01 人大事务 100.00 — 100.00",
+    ])
+    _, facts = _parse_text(text)
+    got = {(f.code, f.column): f.value for f in facts}
+    assert got == {("201", "合计"): 100.0, ("201", "项目支出"): 100.0,
+                   ("20101", "合计"): 100.0, ("20101", "项目支出"): 100.0}

@@ -19,7 +19,8 @@ _CODE_LEAD = re.compile(r"^(\d{3})((?:\s+\d{2}){0,2})(?=\s|$)|^(\d{5}|\d{7})(?=\
 _SPACED_CJK = re.compile(r"(?<!\S)[\u4e00-\u9fff](?: [\u4e00-\u9fff])+(?!\S)")
 _DEPT = re.compile(r"编制(?:部门|单位)")
 _RIGHT_TOTAL = re.compile(r"支\s*出\s*(?:总\s*计|合\s*计)|本\s*年\s*支\s*出\s*合\s*计|年\s*终\s*结\s*转")
-_DASHES = {"-", "—", "－", "--", "——", "/"}
+DASHES = {"-", "—", "－", "--", "——", "/", "–"}
+_DASHES = DASHES
 
 
 @dataclass
@@ -206,7 +207,10 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                 # A sentence that happens to end in a number ("…占 70.53%") is not a row.
                 pending = None
                 continue
-            values = [Value(amount(v) or 0.0, i, None, v) for v in vals if v not in _DASHES]
+            # Dashes print a zero: kept as place holders so the other amounts keep their columns.
+            values = [Value(amount(v) or 0.0, i, None, v) for v in vals]
+            if all(v.text in DASHES for v in values):
+                values = []
             has_text = bool(re.search(r"[\u4e00-\u9fffA-Za-z]", label))
             if (not data_started or in_header) and not code and not values:
                 header.append(text)

@@ -31,7 +31,7 @@ from qa.ingest.table_columns import (
     vocabulary_columns,
 )
 from qa.ingest.table_layout import Region, find_regions
-from qa.ingest.table_rows import RawRow, RegionRows, Value, region_rows
+from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, region_rows
 from qa.types import Document, Fact
 
 log = logging.getLogger(__name__)
@@ -77,6 +77,17 @@ def _value_name(doc: Document, header: str) -> str:
 def _place_row(vals: list[Value], schema: Schema, weight: list[float] | None) -> list[list[tuple[str, Value]]]:
     alts = placements([v.value for v in vals], schema, weight)
     return [[(schema.columns[c], v) for c, v in zip(p, vals)] for p in alts]
+
+
+def _place_with_dashes(vals: list[Value], schema: Schema, weight: list[float] | None) -> list[list[tuple[str, Value]]]:
+    """Place a row whose dashes ("—" = zero) hold places: a full row maps one to one; the
+    dashes themselves yield no fact."""
+    real = [v for v in vals if v.text not in DASHES]
+    if not real:
+        return []
+    if len(real) < len(vals) and len(vals) == len(schema.columns):
+        return [[(schema.columns[k], v) for k, v in enumerate(vals) if v.text not in DASHES]]
+    return _place_row(real, schema, weight)
 
 
 def _evidence_weights(schema: Schema, evidence: dict[str, float | None]) -> list[float]:
@@ -280,7 +291,7 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
         label = _row_label(r.cells, kind, r.code)
         if not label:
             continue
-        alts = _place_row(r.values, schema, _genre_weight(schema, r.code, weight))
+        alts = _place_with_dashes(r.values, schema, _genre_weight(schema, r.code, weight))
         if not alts:
             log.debug("row does not fit %s: %s %s", schema.columns, label, [v.text for v in r.values])
             continue
@@ -373,7 +384,7 @@ def _two_sided_placed(rr: RegionRows, kind: str, doc: Document, header: str) -> 
         if not label and not r.code:
             continue
         schema = left if r.side == "left" else right
-        alts = _place_row(r.values, schema, None)
+        alts = _place_with_dashes(r.values, schema, None)
         if not alts:
             continue
         placed.append(Placed(r, r.code, label or r.code, alts[0], alts, r.side))
