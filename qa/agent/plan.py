@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 ACCEPT = 0.72  # below this a fact is not "the figure for" the metric
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
 _PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅度|percent|percentage|rate", re.I)
-_PRIOR_Q = re.compile(r"上年|去年|上一年|last year|previous year", re.I)
+_PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
 _INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
 
 
@@ -64,7 +64,21 @@ def metric_forms(metric: str) -> list[str]:
 
 
 def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
-    """Best facts for a metric in one document, trying the joined phrase then its pieces."""
+    """Best facts for a metric in one document: by the 科目编码 the question names, else
+    trying the joined phrase then its pieces."""
+    if q.code:
+        coded = [f for f in dd.facts if f.code == q.code]
+        if want != "total":
+            # changes and prior figures are stated in prose, which carries no codes
+            coded = [f for f in coded if column_kind(f.column) == want]
+        if coded:
+            ms = find_facts(coded, metric or q.code, want=want, narrow_ok=q.narrow, min_score=0.0)
+            key = norm_label(metric)
+            ms = [Match(m.fact, max(m.score, 0.97 if (not key or label_similarity(key, norm_label(m.fact.label)) >= 0.8) else 0.8))
+                  for m in ms]
+            ms.sort(key=lambda m: -m.score)
+            if ms:
+                return ms
     for form in metric_forms(metric):
         ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)
         if ms and ms[0].score >= ACCEPT:
@@ -203,7 +217,9 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
     metric = q.metric
     if not metric:
         return not_found("yoy", "没能从问题中识别出要比较的指标。", "I could not tell which figure to compare.", dd)
-    if _PRIOR_Q.search(q.question) and not re.search(r"比|较|相比|同比|增|减|少|多|变化|change|grow|rise|fall|drop|compare", q.question, re.I):
+    if _PRIOR_Q.search(q.question) and not re.search(
+            r"比|较|相比|同比|增|减|少|多|变化|change|grow|rise|fall|drop|compare|increase|decrease|up|down|more|less|differ",
+            q.question, re.I):
         return do_prior(q, dd, metric)
     cur = best_matches(dd, metric, "total", q)
     ch = _change_fact(dd, metric, q)
@@ -275,6 +291,7 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
             continue
         sub = [x for x in weak.split(piece) if len(norm_label(x)) >= 2]
         parts.extend(sub if len(sub) > 1 else [piece])
+    parts = list(dict.fromkeys(parts))
     if len(parts) < 2:
         return None
     facts, names = [], []
@@ -291,11 +308,17 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
             return None
         facts.append(ms[0].fact)
         names.append(p)
+    if len({(f.line, f.column, f.value) for f in facts}) < len(facts):
+        return None  # two names for one figure: not a sum of different things
     return facts, names
 
 
 def do_sum(q: Query, dd: DocData) -> Outcome:
     split = _split_metrics(q, dd)
+    if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
+        rows = _project_rows(dd)
+        if len(rows) >= 2:
+            return _answer("sum", dd, ops.total(rows), "项目")
     if not split:
         out = do_lookup(q, dd)
         out.op = "sum"
@@ -342,7 +365,14 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
     if len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
-        pa, wh = best_matches(dd, m[0], "total", q), best_matches(dd, m[1], "total", q)
+        wh = best_matches(dd, m[1], "total", q)
+        pa = []
+        for w in ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营"):
+            # "住房保障支出占一般公共预算…": the part is read in the whole's funding scope
+            if w in m[1] and w not in m[0]:
+                pa = best_matches(dd, w + m[0].strip(), "total", q)
+                break
+        pa = pa or best_matches(dd, m[0], "total", q)
         if pa and wh:
             part_f, whole_f = pa[0].fact, wh[0].fact
             part_name, whole_name = m[0], m[1]
@@ -406,7 +436,7 @@ def _enumeration_for(dd: DocData, metric: str):
     return best if best_s >= 0.6 else None
 
 
-def _project_rows(dd: DocData) -> list[Fact]:
+def _project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
     """Rows of the project-expenditure table (项目支出), one fact per project.
 
     Project rows are those whose label is not a 科目 name used elsewhere for the same code
@@ -416,8 +446,11 @@ def _project_rows(dd: DocData) -> list[Fact]:
     units = {norm_label(dd.document.department)}
     rows: dict[str, Fact] = {}
     for f in dd.facts:
-        if not (f.table_no and "项目" in f.table_title and "绩效" not in f.table_title
-                and "结转" not in f.table_title and "经济分类" not in f.table_title):
+        if carry_over:
+            if not (f.table_no and "结转" in f.table_title):
+                continue
+        elif not (f.table_no and "项目" in f.table_title and "绩效" not in f.table_title
+                  and "结转" not in f.table_title and "经济分类" not in f.table_title):
             continue
         lab = norm_label(f.label)
         if not lab or lab in TOTAL_LABELS or f.unit == "%" or lab in units:
@@ -439,7 +472,7 @@ def do_count(q: Query, dd: DocData) -> Outcome:
                       citations=[Citation(dd.document.name, e.quote, e.line)])
         return out
     if "项目" in q.metric:
-        rows = _project_rows(dd)
+        rows = _project_rows(dd, carry_over="结转" in q.metric)
         if rows:
             res = ops.count([f.label for f in rows])
             res.operands = rows
@@ -633,6 +666,9 @@ def doc_label_en(dd: DocData) -> str:
 def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
     """Execute the question's operation against one document."""
     op = q.op
+    if q.actual and dd.document.kind == "预算":
+        return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",
+                         f"{doc_label_en(dd)} is a budget: it does not disclose actual spending (final accounts).", dd)
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):

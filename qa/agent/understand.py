@@ -47,6 +47,8 @@ class Query:
     direction: str = ""
     narrow: list[str] = field(default_factory=list)
     en_terms: list[tuple[str, str]] = field(default_factory=list)
+    code: str = ""  # a 科目编码 named in the question, e.g. 2210201
+    actual: bool = False  # asks for actual spending (决算/实际支出)
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)\s*(?:年度?)?")
@@ -57,11 +59,11 @@ _EN_UNIT = {"yuan": "元", "rmb": "元", "ten thousand yuan": "万元", "10k yua
 
 ZH_CUES: list[tuple[str, str]] = [
     ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么|指标|目标值|目标是|要达到|达到多少|要求是多少|的要求"),
-    ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用"),
+    ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用|用在(?:什么|哪)"),
     ("count", r"几个|多少个|几辆|多少辆|几人|多少人|几名|多少名|几家|多少家|几项|多少项|几台|多少台|编制数|实有人数|人数"),
     ("list", r"哪些|有什么|有哪几|分别是|列出|列举|包括什么|包含哪"),
     ("compare", r"谁|哪个|哪家|哪一个|哪个部门|哪个单位|最多|最少|最高|最低|更多|更少|更高|更低"),
-    ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
+    ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|下降|降幅|减少了?|增加了?|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
     ("ratio", r"占比|比重|比例|百分之几|百分比|占.{0,20}(?:多少|几)|所占"),
     ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|比.{1,30}(?:多|少|高|低)"),
     ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加|[^增追参]加上?[^入班]"),
@@ -71,9 +73,9 @@ EN_CUES: list[tuple[str, str]] = [
     ("rationale", r"\bwhy\b|\breason|\bbasis\b|\bwhat for\b|\bused for\b|\bexplain"),
     ("count", r"\bhow many\b|\bnumber of\b|\bheadcount\b"),
     ("list", r"\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
-    ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwho\b|\bmost\b|\bleast\b|\bhighest\b|\blowest\b|\bcompare"),
+    ("yoy", r"\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdrop|\bby how much\b|\bcompared (?:with|to) (?:20\d\d|last year|the previous year)|\bover the (?:previous|last|20\d\d)"),
+    ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwhich\b.*\b(?:more|less|most|least|higher|lower)\b|\bwho\b|\bthe most\b|\bthe least\b|\bhighest\b|\blowest\b|\bcompare (?:the|them)\b"),
     ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
-    ("yoy", r"\blast year\b|\bprevious year\b|\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bdrop|\bcompared (?:with|to) 20\d\d"),
     ("diff", r"\bdifference\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b"),
     ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
 ]
@@ -83,7 +85,8 @@ _FILLER_RE = re.compile(
     "|".join(
         [
             r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下",
-            r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个项目|(?:两|三|四|五)项",
+            r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个(?=项目)|(?:两|三|四|五)项",
+            r"表中|表里|表内",
             r"有几个|几个|多少个|几辆|多少辆|几人|多少人|几名|几家|几项|几台",
             r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
             r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
@@ -95,7 +98,7 @@ _FILLER_RE = re.compile(
             r"占比|比重|比例|百分之几|百分比|所占|占了|占",
             r"哪些|哪几个|哪个部门|哪个单位|哪个|哪家|谁的|谁|最多|最少|最高|最低|更多|更少|更高|更低",
             r"(?<![共金营])预算数|(?<![共金营])预算安排|(?<![共金营])预算(?!表)|安排了|安排|花了|花费|用了|支出了|开支",
-            r"本年度|本年|今年|上年|去年|年度|全年|年",
+            r"本年度|本年|今年|上年(?!结转|结余)|去年|年度|全年|(?<!结)年",
             r"该部门|本部门|部门的|这个部门|单位的|的|了|是|(?<![实国所])有(?![限])|(?<![作])为|用于",
         ]
     )
@@ -147,6 +150,10 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
     return re.sub(r"\s+", " ", t).strip()
 
 
+_CODE_RE = re.compile(r"[(（]\s*([2-5]\d{2}(?:\s?\d{2}){0,2})\s*[)）]|(?<![\d.])([2-5]\d{4}(?:\d{2})?)(?![\d.])")
+_ACTUAL_RE = re.compile(r"决算|实际支出|实际发放|实际花|实际用|执行数|actual(?:ly)? spen|final account", re.I)
+
+
 def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None) -> Query:
     """Understand a question.
 
@@ -158,6 +165,14 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     """
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
+    code = ""
+    cm = _CODE_RE.search(t)
+    if cm:
+        code = (cm.group(1) or cm.group(2)).replace(" ", "")
+        # blank the code out (same length, so department spans stay valid)
+        t_metric = t[: cm.start()] + " " * (cm.end() - cm.start()) + t[cm.end():]
+    else:
+        t_metric = t
     op = detect_op(t if lang == "zh" else question, lang)
     year = None
     ym = _YEAR_RE.search(t)
@@ -174,9 +189,14 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     en_terms: list[tuple[str, str]] = []
     if lang == "en":
         en_terms = glossary.english_terms(t)
-        metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
+        cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", t_metric)
+               if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
+        if cjk:  # an English question quoting the Chinese item name
+            metric = " ".join(cjk)
+        else:
+            metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
     else:
-        metric = strip_to_metric(t, department_spans or [], keep_share=op == "ratio")
+        metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
             if re.search(r"辆", t):
@@ -186,12 +206,12 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     want = "total"
     if op == "yoy":
         want = "change"
-    elif re.search(r"上年|去年|上一年", t) or (lang == "en" and re.search(r"\blast year\b|\bprevious year\b", question, re.I)):
+    elif re.search(r"上年(?!结转|结余)|去年|上一年", t) or (lang == "en" and re.search(r"\blast year\b|\bprevious year\b", question, re.I)):
         want = "prior"
     direction = ""
     low = question.lower()
     t_nd = re.sub(r"多少|几", "", t)  # 多少 asks, it does not say "less"
-    if re.search(r"少|减|下降|降低|压缩", t_nd) or re.search(r"decreas|fell|drop|less|lower|cut", low):
+    if re.search(r"少|减|下降|降低|压缩", t_nd) or re.search(r"decreas|fell|fall|drop|less|lower|cut|down|declin|reduc|shr[iu]nk", low):
         direction = "down"
     elif re.search(r"多|增|提高|上升", t_nd) or re.search(r"increas|grew|grow|more|higher|rise|rose", low):
         direction = "up"
@@ -210,6 +230,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         direction=direction,
         narrow=narrow,
         en_terms=en_terms,
+        code=code,
+        actual=bool(_ACTUAL_RE.search(question)),
     )
 
 
