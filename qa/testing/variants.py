@@ -13,7 +13,9 @@ them. Variants:
 - ``spam``: advertising and prompt-injection lines between paragraphs;
 - ``gb18030``: the same text encoded in GB18030;
 - files: ``pdf`` (reportlab, CID font STSong-Light, tables drawn as ruled tables), ``docx``
-  (python-docx, real tables), ``xlsx`` (openpyxl, each table a sheet), ``html``.
+  (python-docx, real tables), ``xlsx`` (openpyxl, each table a sheet), ``html``;
+- extra (not in ALL_KINDS): ``pdf_text``, the text printed line by line into a PDF with no
+  table ruling.
 
 Table re-rendering needs the table structure, which a text extraction does not print
 explicitly; it is taken from the original's parse (table line ranges and facts), so the
@@ -486,6 +488,48 @@ def render_pdf(parsed: ParsedDocument) -> bytes:
     return buf.getvalue()
 
 
+def render_pdf_text(text: str, title: str = "") -> bytes:
+    """A PDF that prints the text line by line, tables as plain text (no ruling lines).
+
+    Many published PDFs draw tables without ruling; their extraction gives runs of cells
+    separated by spaces, which is how corpus 000/001/004 look. Tabs become wide gaps.
+
+    Args:
+        text: the document text.
+        title: PDF title metadata.
+    """
+    from reportlab.lib.pagesizes import A4
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    try:
+        pdfmetrics.getFont("STSong-Light")
+    except KeyError:
+        pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=A4)
+    c.setTitle(title)
+    size, leading, margin = 7.5, 10.5, 28
+    width = A4[0] - 2 * margin
+    y = A4[1] - margin
+    per_line = int(width // size)
+    for raw in text.splitlines():
+        line = raw.replace("\t", "    ").rstrip()
+        parts = [line[k:k + per_line] for k in range(0, len(line), per_line)] or [""]
+        for part in parts:
+            if y < margin:
+                c.showPage()
+                y = A4[1] - margin
+            if part.strip():
+                c.setFont("STSong-Light", size)
+                c.drawString(margin, y, part)
+            y -= leading
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
 def render_docx(parsed: ParsedDocument) -> bytes:
     """A DOCX of the document: one paragraph per text line, tables as Word tables.
 
@@ -606,6 +650,9 @@ def render_html(parsed: ParsedDocument) -> bytes:
 TEXT_KINDS = ("pipe", "one_cell", "yuan", "traditional", "page_noise", "spam", "gb18030")
 FILE_KINDS = ("pdf", "docx", "xlsx", "html")
 ALL_KINDS = TEXT_KINDS + FILE_KINDS
+# Stress renderings outside the issue's target set: "pdf_text" prints the text with no
+# table ruling (tabs become gaps), which tab/cell-layout documents do not survive today.
+EXTRA_KINDS = ("pdf_text",)
 
 
 def make_variant(kind: str, parsed: ParsedDocument, text: str) -> Variant:
@@ -636,6 +683,8 @@ def make_variant(kind: str, parsed: ParsedDocument, text: str) -> Variant:
         return Variant(kind, f"{stem}.gb.txt", text.encode("gb18030"), "GB18030 bytes")
     if kind == "pdf":
         return Variant(kind, f"{stem}.pdf", render_pdf(parsed), "PDF (reportlab)")
+    if kind == "pdf_text":
+        return Variant(kind, f"{stem}.text.pdf", render_pdf_text(text, parsed.document.title), "PDF, tables as text")
     if kind == "docx":
         return Variant(kind, f"{stem}.docx", render_docx(parsed), "DOCX (python-docx)")
     if kind == "xlsx":
