@@ -117,10 +117,14 @@ def test_000_project_table_rows_are_projects():
 
 def test_000_empty_fund_tables_and_three_public_expenses():
     _, _, facts = parsed("000")
+    text, _, _ = parsed("000")
     for no in ("8", "9"):
         t = table("000", no)
         assert t["empty"] is True
         assert not [f for f in facts if f.table_no == no]
+        # The statement is kept verbatim (wrapped over two lines) with its line, for citing.
+        assert t["statement"].endswith("为空表。") and squeeze(t["statement"]) in squeeze(text)
+    assert table("000", "8")["statement_line"] == 648
     assert table("000", "10")["empty"] is False
     check(fact("000", "10", "公务接待费", "合计"), 1.60, line=697)
     check(fact("000", "10", "公务用车运行费", "合计"), 20.75, line=703)

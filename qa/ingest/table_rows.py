@@ -62,6 +62,8 @@ class RegionRows:
     header_cells: list[list[str]]  # header rows as cell lists (positional layouts)
     numbering: int | None  # column count from a "※ 1 2 3" numbering row
     statement: str  # an emptiness statement such as "…为空表"
+    statement_line: int | None = None  # 0-based line where the statement starts
+    statement_end: int | None = None  # 0-based line where it ends
 
 
 def collapse_spaced_cjk(text: str) -> str:
@@ -167,6 +169,8 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
         last_row = row
 
     header_text: tuple[int, str] | None = None
+    statement_line: int | None = None
+    last_statement = -2
     prev_line = -1
     cur_line = -1
     for i in range(region.body_start, region.end):
@@ -178,8 +182,13 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
             continue
         prev_line, cur_line = cur_line, i
         t = clean_cell(raw)
-        if _is_statement(t):
+        if _is_statement(t) or (statement and not statement.endswith("。") and not re.search(r"\d", t)
+                                and len(t) < 60 and last_statement == prev_line):
+            # "…政府性基金预算" / "支出情况表为空表。": a statement wrapped over two lines.
+            if statement_line is None:
+                statement_line = i
             statement += t
+            last_statement = i
             continue
         if _DEPT.search(t) or re.fullmatch(r"(?:金额)?单位[:：].*", t):
             in_header = True
@@ -261,7 +270,8 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                     pending.cells.append(label)
     if pending is not None and last_row is not None and not pending.code:
         last_row.cells.extend(pending.cells)
-    return RegionRows(rows, header, [], numbering, statement)
+    return RegionRows(rows, header, [], numbering, statement, statement_line,
+                      last_statement if statement_line is not None else None)
 
 
 # ---------------------------------------------------------- positional layouts
@@ -334,12 +344,17 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
         merged.append((i, c, w))
         k += 1
     in_header = True
+    statement_line: int | None = None
+    statement_end: int | None = None
     for i, cells, where in merged:
         joined = " ".join(x for x in cells if x)
         if not joined:
             continue
         if _is_statement(joined):
             statement += joined
+            if statement_line is None:
+                statement_line = i
+                statement_end = max(where)
             continue
         if any(_DEPT.search(x) for x in cells) or re.fullmatch(r"(?:金额)?单位[:：].*", joined):
             in_header = True
@@ -371,7 +386,7 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
         data_started = True
         rows.append(RawRow(code="", cells=list(cells), values=vals, first_line=i, n_cells=len(cells),
                            label_pos=[p for p, x in enumerate(cells) if x and amount(x.replace(" ", "")) is None]))
-    return RegionRows(rows, [], header_cells, numbering, statement)
+    return RegionRows(rows, [], header_cells, numbering, statement, statement_line, statement_end)
 
 
 def _looks_header(cells: list[str]) -> bool:

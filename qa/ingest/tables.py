@@ -658,8 +658,11 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
                     quote=_quote(lines, p, v), source="table",
                 ))
         entry["empty"] = not table_facts
-        if rr.statement:
-            entry["statement"] = rr.statement
+        if rr.statement and rr.statement_line is not None:
+            # Verbatim, so it can be cited: "…没有使用政府性基金预算拨款安排的支出…为空表。"
+            end = rr.statement_end if rr.statement_end is not None else rr.statement_line
+            entry["statement"] = "\n".join(x.strip() for x in lines[rr.statement_line:end + 1] if x.strip())
+            entry["statement_line"] = rr.statement_line + 1
         facts.extend(table_facts)
     return tables, facts
 
