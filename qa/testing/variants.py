@@ -29,7 +29,6 @@ import io
 import logging
 import random
 import re
-from collections import Counter
 from dataclasses import dataclass, field
 from typing import Callable
 
@@ -175,7 +174,6 @@ def build_grids(parsed: ParsedDocument) -> list[Grid]:
                 head.append(lines[i].replace("\t", " ").strip())
         tail = [lines[i].strip() for i in range(last + 1, end + 1)
                 if re.match(r"^\s*(注|说明|备注)", lines[i])]
-        per_line = Counter(f.line for f in facts)
         labels_per_line: dict[int, set[str]] = {}
         for f in facts:
             labels_per_line.setdefault(f.line, set()).add(f.label)
@@ -187,7 +185,6 @@ def build_grids(parsed: ParsedDocument) -> list[Grid]:
         else:
             columns, rows = _rows_of(facts)
             left_cols, right = [], []
-        del per_line
         unit = str(t.get("unit") or parsed.document.unit or "")
         if two_sided:
             grids.append(Grid(no, head, columns, left, start, end, unit, tail, True, left_cols, right))

@@ -32,9 +32,6 @@ def _decode(data: bytes, label: str) -> tuple[str, str, list[str]]:
             return data.decode(enc), enc, ([] if enc.startswith("utf") else [f"decoded as {enc}"])
         except (LookupError, UnicodeDecodeError):
             pass
-    if data.lstrip()[:1] == b"<":
-        # decode_text rejects nothing here that it would not reject for a .txt
-        pass
     return decode_text(data, label)
 
 
