@@ -291,7 +291,8 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
             continue
         sub = [x for x in weak.split(piece) if len(norm_label(x)) >= 2]
         parts.extend(sub if len(sub) > 1 else [piece])
-    parts = list(dict.fromkeys(parts))
+    generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
+    parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
     if len(parts) < 2:
         return None
     facts, names = [], []
