@@ -422,3 +422,19 @@ def test_dashes_hold_places_and_yield_no_fact():
     got = {(f.code, f.column): f.value for f in facts}
     assert got == {("201", "合计"): 100.0, ("201", "项目支出"): 100.0,
                    ("20101", "合计"): 100.0, ("20101", "项目支出"): 100.0}
+
+
+def test_three_public_expenses_items_across_without_tabs():
+    # 003's 三公 table as PDF text without cell separators: blank cells are simply gone.
+    text = "\n".join([
+        "2024年一般公共预算“三公”经费预算表",
+        "编制部门：安阳市住房公积金管理中心",
+        "单位：万元",
+        "“三公”经费合计 因公出国（境）费 公务用车购置及运行费 公务接待费",
+        "小计 公务用车购置 公务用车运行",
+        "7 4 4 3",
+    ])
+    _, facts = _parse_text(text)
+    got = {f.label: f.value for f in facts}
+    assert got == {"合计": 7.0, "公务用车购置及运行费": 4.0, "公务用车运行费": 4.0, "公务接待费": 3.0}
+    assert all("公务接待费" in f.quote and f.line == 6 for f in facts)

@@ -135,6 +135,10 @@ def _two_sided_split(line: str) -> int | None:
         left = t[: m.start()].strip()
         if left and re.search(r"[\u4e00-\u9fff]", left):
             return m.start()
+    # "二、政府性基金预算拨款收入 三、国防": two enumerated labels, the right one blank.
+    m = re.match(r"^\s*[（(]?[一二三四五六七八九十]+[、)）]\S*?\s+(?=[（(]?[一二三四五六七八九十]+[、)）])", t)
+    if m:
+        return m.end()
     # "…收入 1 100.00 一、一般公共服务支出 28 100.00": an enumerated label after an amount.
     m = re.search(r"(?<=\d)\s+(?=[（(]?[一二三四五六七八九十]+[、)）]|[\u4e00-\u9fff])", t)
     if m and re.search(r"[\u4e00-\u9fff]", t[: m.start()]):
@@ -260,6 +264,10 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                     pending = None
                 elif has_text:
                     emit(RawRow(cells=[label], values=values, first_line=i))
+                else:
+                    # Amounts without a label: kept for tables whose items run across the
+                    # header (三公); other tables skip label-less rows.
+                    rows.append(RawRow(cells=[], values=values, first_line=i))
             elif has_text and _is_prose(label):
                 # A sentence after (or inside) the table is not part of any row label.
                 pending = None

@@ -273,6 +273,8 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
                 r.values = r.values[1:]
     if kind in ("summary", "fiscal_summary"):
         return _two_sided_placed(rr, kind, doc, header)
+    if kind == "three" and _items_across(header):
+        return _three_across_placed(rr, header)
     schema = standard_schema(kind, rr.numbering, header)
     explicit = _explicit_columns(rr)
     if explicit and (schema is None or set(explicit) != set(schema.columns)):
@@ -299,6 +301,33 @@ def _space_placed(rr: RegionRows, kind: str, doc: Document, evidence: dict[str, 
     _apply_total_weights(placed, schema, weight)
     _resolve(placed)
     return placed, schema.columns
+
+
+_THREE_ACROSS = Schema("three", ["合计", "因公出国(境)费", "公务用车购置及运行费", "公务用车购置费", "公务用车运行费",
+                                  "公务接待费"], [(0, [1, 2, 5]), (2, [3, 4])], [1.0, 0.3, 0.9, 0.2, 0.6, 0.8])
+
+
+def _items_across(header: str) -> bool:
+    h = re.sub(r"\s+", "", header)
+    return "因公出国" in h and "公务接待" in h
+
+
+def _three_across_placed(rr: RegionRows, header: str) -> tuple[list[Placed], list[str]]:
+    """三公 items printed across the header, one row of amounts below (blank cells lost):
+    place the amounts by the table's arithmetic (合计 = 出国 + 车辆 + 接待, 车辆 = 购置 + 运行)."""
+    explicit = _explicit_columns(rr)
+    placed: list[Placed] = []
+    for r in rr.rows:
+        if not r.values:
+            continue
+        label = normalize_label("".join(r.cells))
+        if explicit:
+            alts = [[(c, v) for c, v in zip(explicit, r.values)]] if len(explicit) == len(r.values) else []
+        else:
+            alts = _place_with_dashes(r.values, _THREE_ACROSS, None)
+        if alts:
+            placed.append(Placed(r, "", label, alts[0], alts))
+    return placed, explicit or list(_THREE_ACROSS.columns)
 
 
 def _explicit_columns(rr: RegionRows) -> list[str] | None:
@@ -359,6 +388,9 @@ def _generic_columns(header: str, n: int, doc: Document) -> list[str]:
 def _row_label(cells: list[str], kind: str, code: str) -> str:
     if not cells:
         return ""
+    if code and cells:
+        # "住房公积金 50103 住房公积金": a second classification's code and name follow.
+        cells = [re.split(r"\s(?:\d{3}|\d{5}|\d{7})\s", cells[0], maxsplit=1)[0]] + cells[1:]
     if kind == "project" and len(code) == 7:
         first = cells[0].split(" ", 1)
         rest = (first[1] if len(first) > 1 else "") + "".join(cells[1:])
@@ -688,8 +720,11 @@ def _class_code(label: str) -> str:
 def _add_class_codes(placed: list[Placed]) -> None:
     """Give the expenditure side of a 收支 table its class codes when only names are printed."""
     for p in placed:
-        if p.schema_key == "right" and not p.code:
-            p.code = _class_code(p.label)
+        if not p.code and p.schema_key in ("right", "left"):
+            code = _class_code(p.label)
+            # A class name on a line of its own was read as the left half: it is the right.
+            if code and (p.schema_key == "right" or not re.search(r"(收入|拨款|结转|结余|资金)", p.label)):
+                p.code, p.schema_key = code, "right"
 
 
 def _disambiguate_income_labels(placed: list[Placed], rr: RegionRows) -> None:
