@@ -100,6 +100,15 @@ def test_yuan_variant_keeps_norm_values_and_states_yuan(runs):
         assert money and sum(1 for f in money if f.unit == "元") / len(money) > 0.95, c.doc
 
 
+def test_mixed_units_tables_in_yuan_text_in_wanyuan(runs, originals):
+    for c, parsed, _ in runs["yuan_tables"]:
+        table_units = {f.unit for f in parsed.facts if f.source == "table" and f.unit.endswith("元")}
+        prose_units = {f.unit for f in parsed.facts if f.source == "prose" and f.unit.endswith("元")}
+        assert table_units == {"元"}, (c.doc, table_units)
+        assert "万元" in prose_units, (c.doc, prose_units)
+        assert c.agreement >= MIN_AGREEMENT, (c.doc, c.missing[:5])
+
+
 def test_pdf_facts_carry_pages_and_xlsx_facts_carry_cells(runs):
     for c, parsed, _ in runs["pdf"]:
         pages = [f.page for f in parsed.facts]

@@ -7,6 +7,7 @@ them. Variants:
 - text layouts: ``pipe`` (tables as Markdown pipe tables), ``one_cell`` (one cell per line,
   rows separated by blank lines, as in PDF extractions like corpus 002);
 - ``yuan``: every money amount converted from 万元 (or 千元/亿元) to 元 and the 单位 lines changed;
+  ``qianyuan`` the same to 千元; ``yuan_tables`` tables in 元 while the text keeps 万元;
 - ``traditional``: 繁體 script (OpenCC s2t);
 - ``page_noise``: page numbers and a repeated running header every ~40 lines, and long
   text lines broken in the middle of a word;
@@ -289,32 +290,37 @@ _PROSE_MONEY = re.compile(rf"({NUMBER_PATTERN})(\s*)(亿元|万元|千元)(?!\s*
 _UNIT_DECL = re.compile(r"((?:金额)?单位\s*[:：]?\s*)(亿元|万元|千元)|([（(])(亿元|万元|千元)([)）])")
 
 
-def to_yuan_text(parsed: ParsedDocument) -> str:
-    """The document with every money amount restated in 元.
+def to_unit_text(parsed: ParsedDocument, target: str = "元", prose: bool = True) -> str:
+    """The document with money amounts restated in another unit (元 or 千元).
 
     Prose amounts are converted by their printed unit ("3.5 万元" -> "35000.00 元"); table
     cells are converted where the original parse read a money fact (so codes, counts and
-    percentages in the same row stay as they are); 单位 declarations become 元.
+    percentages in the same row stay as they are); 单位 declarations name the new unit.
 
     Args:
         parsed: the original's ParsedDocument.
+        target: "元" or "千元" (units whose amounts stay exact with two decimals).
+        prose: also convert amounts in the text; False gives tables in one unit and the
+            text in another, as many documents print them.
     """
     lines = list(parsed.lines)
+    to = UNIT_TO_YUAN[target]
     by_line: dict[int, list[Fact]] = {}
     for f in parsed.facts:
-        if f.source == "table" and f.unit in UNIT_TO_YUAN and f.unit != "元":
+        if f.source == "table" and f.unit in UNIT_TO_YUAN and f.unit != target:
             by_line.setdefault(f.line - 1, []).append(f)
     out = []
     for i, line in enumerate(lines):
         spans: list[tuple[int, int, str]] = []
-        for m in _PROSE_MONEY.finditer(line):
-            mult = UNIT_TO_YUAN[m.group(3)]
-            spans.append((m.start(), m.end(), _to_yuan_str(m.group(1), mult) + m.group(2) + "元"))
+        if prose:
+            for m in _PROSE_MONEY.finditer(line):
+                mult = UNIT_TO_YUAN[m.group(3)] / to
+                spans.append((m.start(), m.end(), _to_yuan_str(m.group(1), mult) + m.group(2) + target))
         todo = by_line.get(i, [])
         if todo:
             wanted = {}
             for f in todo:
-                wanted.setdefault(round(abs(f.value), 6), UNIT_TO_YUAN[f.unit])
+                wanted.setdefault(round(abs(f.value), 6), UNIT_TO_YUAN[f.unit] / to)
             code = _CODE_PREFIX.match(line)
             for m in _number_tokens(line):
                 if any(a <= m.start() < b for a, b, _ in spans):
@@ -326,10 +332,19 @@ def to_yuan_text(parsed: ParsedDocument) -> str:
                     spans.append((m.start(), m.end(), _to_yuan_str(m.group(0), wanted[round(abs(v), 6)])))
         for a, b, rep in sorted(spans, reverse=True):
             line = line[:a] + rep + line[b:]
-        line = _UNIT_DECL.sub(lambda m: (m.group(1) + "元") if m.group(1) is not None
-                              else (m.group(3) + "元" + m.group(5)), line)
+        line = _UNIT_DECL.sub(lambda m: (m.group(1) + target) if m.group(1) is not None
+                              else (m.group(3) + target + m.group(5)), line)
         out.append(line)
     return "\n".join(out) + "\n"
+
+
+def to_yuan_text(parsed: ParsedDocument) -> str:
+    """The document with every money amount restated in 元 (see to_unit_text).
+
+    Args:
+        parsed: the original's ParsedDocument.
+    """
+    return to_unit_text(parsed, "元")
 
 
 def traditional_text(text: str) -> str:
@@ -644,7 +659,8 @@ def render_html(parsed: ParsedDocument) -> bytes:
 
 # --------------------------------------------------------------------------- entry point
 
-TEXT_KINDS = ("pipe", "one_cell", "yuan", "traditional", "page_noise", "spam", "gb18030")
+TEXT_KINDS = ("pipe", "one_cell", "yuan", "qianyuan", "yuan_tables", "traditional", "page_noise", "spam",
+              "gb18030")
 FILE_KINDS = ("pdf", "docx", "xlsx", "html")
 ALL_KINDS = TEXT_KINDS + FILE_KINDS
 # Stress renderings outside the issue's target set: "pdf_text" prints the text with no
@@ -670,6 +686,11 @@ def make_variant(kind: str, parsed: ParsedDocument, text: str) -> Variant:
         return Variant(kind, f"{stem}.cell.txt", body.encode("utf-8"), "one cell per line")
     if kind == "yuan":
         return Variant(kind, f"{stem}.yuan.txt", to_yuan_text(parsed).encode("utf-8"), "amounts in 元")
+    if kind == "qianyuan":
+        return Variant(kind, f"{stem}.qian.txt", to_unit_text(parsed, "千元").encode("utf-8"), "amounts in 千元")
+    if kind == "yuan_tables":
+        return Variant(kind, f"{stem}.yuantab.txt", to_unit_text(parsed, "元", prose=False).encode("utf-8"),
+                       "tables in 元, text in 万元")
     if kind == "traditional":
         return Variant(kind, f"{stem}.trad.txt", traditional_text(text).encode("utf-8"), "繁體")
     if kind == "page_noise":
