@@ -172,3 +172,21 @@ def score_item(it: dict, ans) -> bool:
             return False
         return True
     return all(s in ans.answer for s in it.get("must_include", []))
+
+
+def test_traditional_script_document_and_question():
+    """A 繁體 rendering of a corpus document: same figures, quotes in the original script."""
+    from qa.agent.context import Context, DocData
+    from qa.ingest.layout import parse_text
+    from qa.ingest.script import to_traditional
+
+    text = to_traditional((HERE.parent / "corpus" / "003_eae6f4940a625f14.txt").read_text(encoding="utf-8"))
+    p = parse_text("003_trad.txt", text)
+    dd = DocData(p.document, p.facts, p.lines, p.tables, p.enumerations, p.issues)
+    a = Assistant(None, Context.from_parts([dd]))
+    ans = a.ask("安陽公積金中心三公經費比上年少了多少？")
+    assert ans.status == "answered" and ans.value == pytest.approx(2)
+    why = a.ask("安阳公积金中心公务接待费为什么减少")
+    assert why.status == "answered" and "結餘較多" in why.answer
+    for x in (ans, why):
+        assert x.citations and all(dd.contains(c.quote) for c in x.citations)

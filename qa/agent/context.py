@@ -25,6 +25,35 @@ class DocData:
     enumerations: list[Enumeration]
     issues: list[IntegrityIssue]
     _squeezed: str | None = None
+    _search: list[str] | None = None
+
+    @property
+    def search_lines(self) -> list[str]:
+        """Lines to search for cue words: the simplified form of a 繁體 document (quotes are
+        mapped back to the original with ``original``), else the lines themselves."""
+        if self._search is None:
+            self._search = self.lines
+            try:
+                from qa.ingest.script import is_traditional, to_simplified_lines
+
+                if is_traditional("\n".join(self.lines[:3000])):
+                    self._search = to_simplified_lines(self.lines, force=True).lines
+            except Exception as exc:  # conversion is an aid to matching, never required
+                log.warning("script conversion unavailable: %s", exc)
+        return self._search
+
+    def original(self, quote: str, line: int) -> str:
+        """The original-script text of a quote found in ``search_lines`` at ``line``."""
+        if self.search_lines is self.lines or self.contains(quote):
+            return quote
+        lo, hi = max(0, line - 1), min(len(self.lines), line + 80)
+        js = squeeze("".join(self.search_lines[lo:hi]))
+        jo = squeeze("".join(self.lines[lo:hi]))
+        q = squeeze(quote)
+        pos = js.find(q)
+        if pos >= 0 and len(js) == len(jo):
+            return jo[pos: pos + len(q)]
+        return quote
 
     @property
     def squeezed(self) -> str:

@@ -109,10 +109,10 @@ def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Exc
     if strict and hit is None:
         return None
     probes = [m[:6], m[:4]]
-    for ex in lines_matching(dd.lines, r"空表|没有使用|无.{0,6}支出|未安排"):
+    for ex in lines_matching(dd.search_lines, r"空表|没有使用|无.{0,6}支出|未安排"):
         line_text = norm_label(ex.quote)
         if any(p and p in line_text for p in probes) or (hit and "空表" in ex.quote):
-            s = sentence_around(dd.lines, ex.line)
+            s = sentence_around(dd.search_lines, ex.line)
             if s and any(p in norm_label(s.quote) for p in probes):
                 return s
     return None
@@ -511,10 +511,10 @@ def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
                      if m.fact.source == "prose" and column_kind(m.fact.column) == "change"]
             cands.sort(key=lambda m: -m.score)
             anchors += [(m.fact.line, m.fact) for m in cands]
-        anchors += [(ex.line, None) for ex in lines_matching(dd.lines, re.escape(form))[:15]
+        anchors += [(ex.line, None) for ex in lines_matching(dd.search_lines, re.escape(form))[:15]
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
-            ex = sentence_matching(dd.lines, line, pat, max_lines=8, stop=ITEM_START)
+            ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START)
             if ex:
                 cites = [Citation(dd.document.name, ex.quote, ex.line)]
                 if fact is not None:
@@ -541,10 +541,10 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
     key = norm_label(q.metric.split(" ")[0]) if q.metric else ""
     for chunk, _ in hits:
         for ln in range(chunk.line_start, chunk.line_end + 1):
-            if key and key not in norm_label(dd.lines[ln - 1]) and ln == chunk.line_start:
+            if key and key not in norm_label(dd.search_lines[ln - 1]) and ln == chunk.line_start:
                 pass
-            ex = sentence_matching(dd.lines, ln, pattern, max_lines=4)
-            if ex and (not key or key[:2] in norm_label(" ".join(dd.lines[max(0, ln - 3):ln + 3]))):
+            ex = sentence_matching(dd.search_lines, ln, pattern, max_lines=4)
+            if ex and (not key or key[:2] in norm_label(" ".join(dd.search_lines[max(0, ln - 3):ln + 3]))):
                 return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
                                excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
     return None
@@ -568,7 +568,7 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
             break
     if len(key) < 3:
         return None
-    lines = dd.lines
+    lines = dd.search_lines
     nonempty = [i for i, l in enumerate(lines) if l.strip()]
     best = None
     for k, i in enumerate(nonempty):
@@ -622,7 +622,7 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
     if one is not None and not any(norm_label(one.label) == norm_label(p.label) for p in _project_rows(dd)):
         return one
     key = metric.replace(" ", "")
-    lines = dd.lines
+    lines = dd.search_lines
     starts = []
     if key:
         for ex in lines_matching(lines, re.escape(key)):
@@ -666,6 +666,15 @@ def doc_label_en(dd: DocData) -> str:
 
 def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
     """Execute the question's operation against one document."""
+    out = _run(q, dd, ctx)
+    if dd.search_lines is not dd.lines:
+        # quotes found in the simplified form of a 繁體 document, cited in its own script
+        out.excerpts = [Excerpt(dd.original(e.quote, e.line), e.line) for e in out.excerpts]
+        out.citations = [Citation(c.doc, dd.original(c.quote, c.line), c.line) for c in out.citations]
+    return out
+
+
+def _run(q: Query, dd: DocData, ctx: Context) -> Outcome:
     op = q.op
     if q.actual and dd.document.kind == "预算":
         return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",

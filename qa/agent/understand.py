@@ -238,6 +238,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
 def prepare(question: str) -> str:
     """Working form: halfwidth, English department words translated to Chinese."""
     t = to_halfwidth(question).strip()
+    from qa.ingest.script import is_traditional, to_simplified
+
+    if is_traditional(t):
+        t = to_simplified(t)  # 繁體 question over simplified facts and aliases
     if glossary.is_english(t):
         t = glossary.translate_department_words(t)
     return t
