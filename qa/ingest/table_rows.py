@@ -173,6 +173,11 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
         last_row = row
 
     header_text: tuple[int, str] | None = None
+    open_row: RawRow | None = None
+
+    def last_line_of(row: RawRow) -> int:
+        return max(v.line for v in row.values) if row.values else row.first_line
+
     statement_line: int | None = None
     last_statement = -2
     prev_line = -1
@@ -214,6 +219,11 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                 code0, _ = _split_code(t)
                 halves = [("right" if code0 else "left", t, None)]
         for side, text, span in halves:
+            if (not two_sided and pending is not None and pending.code and not pending.cells
+                    and len(pending.code) in (3, 5) and re.fullmatch(r"\d{2}", text)):
+                # One cell per line without separators: "208" / "05" / "01" build one code.
+                pending.code += text
+                continue
             code, rest = _split_code(text)
             label, vals = _split_values(rest)
             if _is_prose(label) or re.search(r"[,，。]|\d\s*(?:万元|亿元|元)", label):
@@ -262,6 +272,13 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
                     pending.values = values
                     emit(pending)
                     pending = None
+                    open_row = last_row if (len(values) == 1 and not label) else None
+                    continue
+                elif (open_row is not None and not has_text and len(values) == 1
+                      and open_row is last_row and last_line_of(open_row) == prev_line):
+                    # Further amounts of a row printed one cell per line.
+                    open_row.values.extend(values)
+                    continue
                 elif has_text:
                     emit(RawRow(cells=[label], values=values, first_line=i))
                 else:
