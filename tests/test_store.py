@@ -122,6 +122,18 @@ def test_failure_inside_the_transaction_keeps_the_old_document(tmp_path: Path, m
         assert [f.value for f in ix2.facts()] == [12.5]
 
 
+def test_reading_a_missing_index_creates_nothing(tmp_path: Path) -> None:
+    where = tmp_path / "not_yet"
+    with Index(where) as ix:
+        assert ix.documents() == [] and ix.facts() == [] and ix.chunks() == []
+        assert ix.search_dense("三公经费") == [] and ix.search_lexical("三公经费") == []
+    assert not where.exists()
+    with Index(where) as ix:
+        ix.add(_parsed())
+        assert [d.name for d in ix.documents()] == ["mini.txt"]
+    assert (where / "qa.sqlite").exists()
+
+
 def test_migrations_are_recorded_once(tmp_path: Path) -> None:
     SqliteStore(tmp_path / "a.sqlite").close()
     store = SqliteStore(tmp_path / "a.sqlite")

@@ -55,8 +55,8 @@ class Index:
 
     def __init__(self, data_dir: str | Path, embeddings: "Embeddings | None" = None) -> None:
         self.data_dir = Path(data_dir)
-        self.data_dir.mkdir(parents=True, exist_ok=True)
-        self.sql = SqliteStore(self.data_dir / DB_NAME)
+        self._sql: SqliteStore | None = None
+        self._empty: SqliteStore | None = None
         self._embeddings = embeddings
         self._vectors: Any = None
         self._cache_version: int | None = None
@@ -65,9 +65,32 @@ class Index:
         self._lexical: Any = None
 
     # --- lifecycle -----------------------------------------------------------------------
+    @property
+    def sql(self) -> SqliteStore:
+        """The SQLite store. Reading a data dir that has no database yet creates nothing
+        (so opening an index before the first ingest does not leave an empty one behind);
+        an empty in-memory store answers until the file exists."""
+        if self._sql is None:
+            path = self.data_dir / DB_NAME
+            if path.exists():
+                self._sql = SqliteStore(path)
+            else:
+                if self._empty is None:
+                    self._empty = SqliteStore(":memory:")
+                return self._empty
+        return self._sql
+
+    def _writable(self) -> SqliteStore:
+        if self._sql is None:
+            self.data_dir.mkdir(parents=True, exist_ok=True)
+            self._sql = SqliteStore(self.data_dir / DB_NAME)
+        return self._sql
+
     def close(self) -> None:
-        """Close the SQLite connection (Chroma needs no closing)."""
-        self.sql.close()
+        """Close the SQLite connections (Chroma needs no closing)."""
+        for store in (self._sql, self._empty):
+            if store is not None:
+                store.close()
 
     def __enter__(self) -> "Index":
         return self
@@ -96,7 +119,8 @@ class Index:
 
     def _fresh(self) -> None:
         """Drop caches when this or another connection changed the database."""
-        version = (self.sql.data_version(), self.sql.db.total_changes)
+        sql = self.sql
+        version = (id(sql), sql.data_version(), sql.db.total_changes)
         if version != self._cache_version:
             self._cache_version = version
             self._chunk_rows = None
@@ -295,7 +319,7 @@ class Index:
                 self.vectors.add(missing, vecs, batch)
         tokens = [" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
                   for c in parsed.chunks]
-        self.sql.replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes)
+        self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes)
         self._collect_vectors()
         return stats
 
@@ -305,7 +329,7 @@ class Index:
         Args:
             doc: Document.name.
         """
-        self.sql.remove_document(doc)
+        self._writable().remove_document(doc)
         self._collect_vectors()
 
     def _collect_vectors(self) -> None:

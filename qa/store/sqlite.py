@@ -227,16 +227,20 @@ class SqliteStore:
     """Typed access to qa.sqlite; one connection, usable from several threads.
 
     Args:
-        path: the database file (created with its directory if missing).
+        path: the database file (created with its directory if missing), or ":memory:".
     """
 
     def __init__(self, path: str | Path) -> None:
+        memory = str(path) == ":memory:"
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
+        if not memory:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
-        self.db = sqlite3.connect(str(self.path), timeout=30, check_same_thread=False)
+        self.db = sqlite3.connect(str(path), timeout=30, check_same_thread=False)
         self.db.row_factory = sqlite3.Row
-        self.db.execute("PRAGMA journal_mode=WAL")
+        if not memory:
+            # readers (the web UI) keep reading while an ingest writes
+            self.db.execute("PRAGMA journal_mode=WAL")
         self.db.execute("PRAGMA foreign_keys=ON")
         migrate(self.db)
 
