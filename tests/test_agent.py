@@ -190,3 +190,17 @@ def test_traditional_script_document_and_question():
     assert why.status == "answered" and "結餘較多" in why.answer
     for x in (ans, why):
         assert x.citations and all(dd.contains(c.quote) for c in x.citations)
+
+
+def test_hybrid_retriever_filters_by_department(index):
+    from qa.retrieval import HybridRetriever, rrf_fuse
+
+    r = HybridRetriever(index=index, k=4, department="安阳市住房公积金管理中心")
+    docs = r.invoke("公务接待费 减少 原因")
+    assert docs and all(d.metadata["doc"].startswith("003_") for d in docs)
+    assert any("公务接待费" in d.page_content for d in docs)
+    lexical_only = HybridRetriever(index=index, k=3, dense=False).invoke("三公经费")
+    assert len(lexical_only) == 3
+    a, b = index.chunks()[:2]
+    fused = rrf_fuse([[(a, 1.0), (b, 0.5)], [(b, 0.9)]])
+    assert fused[0][0].id == b.id  # in both lists beats first in one

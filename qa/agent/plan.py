@@ -533,8 +533,10 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
     from qa.retrieval import hybrid_search
 
     query = (q.metric.replace(" ", "") or q.question) + " " + ("原因" if "原因" in pattern else "")
+    if q.lang == "en":
+        query = q.question + " " + query  # the multilingual embeddings read the English too
     try:
-        hits = hybrid_search(index, query, k=k, docs=[dd.document.name], dense=False)
+        hits = hybrid_search(index, query, k=k, docs=[dd.document.name], dense=True)
     except Exception as exc:  # retrieval is a fallback; never fail the answer on it
         log.warning("retrieval failed: %s", exc)
         return None
