@@ -352,13 +352,16 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
                     and column_kind(f.column) == "total" and f.value >= part.value]
         if same_row:
             return same_row[0]
+    side = "支出" if "支出" in part.label else "收入" if "收入" in part.label else ""
     best = None
     for f in dd.facts:
         if f.table_no == part.table_no and f.table_no and f.column == part.column and norm_label(f.label) in TOTAL_LABELS:
             if f is not part and abs(f.value) >= abs(part.value):
-                if best is None or f.line < best.line:
-                    best = f
-    return best
+                # two-sided 收支 tables: an expenditure's whole is 支出总计, not 收入总计
+                key = (0 if side and side in f.label else 1, f.line)
+                if best is None or key < best[0]:
+                    best = (key, f)
+    return best[1] if best else None
 
 
 def do_ratio(q: Query, dd: DocData) -> Outcome:
@@ -417,7 +420,7 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
     res = ops.share(part_f, whole_f)
     if res.value is None:
         return not_found("ratio", "分母为零，无法计算占比。", "The total is zero, so no share can be computed.", dd)
-    whole_label = _label_of(whole_f, whole_name) if whole_name else (whole_f.table_title + whole_f.label)
+    whole_label = _label_of(whole_f, whole_name) if whole_name else _label_of(whole_f, whole_f.table_title)
     out = _answer("ratio", dd, res, f"{_label_of(part_f, part_name)}占{whole_label}")
     return out
 
@@ -468,8 +471,26 @@ def _project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
 def do_count(q: Query, dd: DocData) -> Outcome:
     e = _enumeration_for(dd, q.metric)
     if e is not None:
-        res = ops.count(e.items)
-        out = Outcome(status="answered", op="count", doc=dd, label=e.label, result=res, items=list(e.items),
+        items, label = list(e.items), e.label
+        key = norm_label(q.metric.split(" ")[-1]) if q.metric else ""
+        stated = None
+        if len(key) >= 2:
+            # "几个管理部": only the items of that kind, when the list mixes kinds; a count the
+            # text states ("8个管理部") wins over counting names
+            sub = [i for i in items if norm_label(i).endswith(key)]
+            if 0 < len(sub) < len(items):
+                items, label = sub, key
+            near = norm_label("".join(dd.search_lines[max(0, e.line - 2): e.line + 1]))
+            m = re.search(r"(\d+)个" + re.escape(key), near)
+            if m and int(m.group(1)) != len(e.items):
+                stated = int(m.group(1))
+                label = key
+        res = ops.count(items)
+        if stated is not None:
+            res = ToolResult(value=float(stated), unit="个", note=f"{stated}个{key}")
+            if len(items) != stated:
+                items = []
+        out = Outcome(status="answered", op="count", doc=dd, label=label, result=res, items=items,
                       citations=[Citation(dd.document.name, e.quote, e.line)])
         return out
     if "项目" in q.metric:

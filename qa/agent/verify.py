@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from qa.agent.plan import Outcome
 from qa.tools.arith import fmt
-from qa.tools.facts import column_kind, label_similarity, norm_label, same_figure
+from qa.tools.facts import NARROWING_TITLE_WORDS, column_kind, label_similarity, norm_label, same_figure
 from qa.types import Citation, Fact
 
 RATE_TOLERANCE = 0.05  # percentage points: documents round rates to 1 or 2 decimals
@@ -21,9 +21,12 @@ def _prose_restatements(outcome: Outcome, fact: Fact) -> tuple[list[Fact], list[
     lab = norm_label(fact.label)
     if len(lab) < 3:
         return agree, disagree
+    scope = {w for w in NARROWING_TITLE_WORDS if w in norm_label(fact.table_title)}
     for f in dd.facts:
         if f.source != "prose" or f.unit != fact.unit or column_kind(f.column) != "total":
             continue
+        if {w for w in NARROWING_TITLE_WORDS if w in norm_label(f.section)} != scope:
+            continue  # a 一般公共预算 paragraph restates a narrower figure than an all-funds table
         if label_similarity(lab, norm_label(f.label)) < 0.97:
             continue
         (agree if same_figure(f, fact) else disagree).append(f)

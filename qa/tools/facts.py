@@ -20,6 +20,7 @@ from qa.types import Fact
 TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "")
 PRIOR_MARKERS = ("上年", "去年", "2023年", "上一年")
 CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
+GENERIC_SUFFIXES = ("项目", "资金", "经费", "预算", "预算数", "金额")
 TOTAL_LABELS = ("合计", "总计", "小计", "收入总计", "支出总计", "收入合计", "支出合计")
 # Table titles that narrow a figure to one funding source; a question that does not name
 # the source is better answered from the broad table.
@@ -137,6 +138,8 @@ def fact_score(
         s, bonus, col_named = 0.9, bonus + 0.05, True
     elif fact.code and fact.code == m:
         s = 1.0
+    elif label and any(m == label + suf for suf in GENERIC_SUFFIXES):
+        s = 0.99  # "住房公积金管理服务项目" names the row "住房公积金管理服务"
     elif label in TOTAL_LABELS and m and m in title:
         s = 0.93
     else:
