@@ -265,3 +265,13 @@ def test_docx_that_is_not_a_zip_is_an_error(tmp_path):
 ])
 def test_spam_detector_spares_budget_lines(line, spam):
     assert is_spam(line) is spam
+
+
+def test_prepare_reads_cells_separated_by_pipe_lines():
+    text = "表 3\n单位：万元\n\n项目\n|\n合计\n|\n基本支出\n\n公务接待费\n|\n1.60\n|\n\n合计\n|\n1.60\n|\n1.60\n"
+    prep = prepare(text)
+    rows = [l for l in prep.lines if "\t" in l]
+    assert rows == ["项目\t合计\t基本支出", "公务接待费\t1.60\t", "合计\t1.60\t1.60"]
+    k = prep.lines.index("公务接待费\t1.60\t")
+    # the joined row stands for its block of original lines
+    assert prep.original[prep.origin[k]] == "公务接待费" and prep.original[prep.origin_end[k]] == "|"

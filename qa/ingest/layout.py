@@ -29,6 +29,8 @@ log = logging.getLogger(__name__)
 
 # A pipe-table row: starts and ends with | (Markdown), or has ≥2 inner pipes.
 _PIPE_ROW = re.compile(r"^\s*\|.*\|\s*$")
+# One cell per line with "|" lines between the cells of a row, rows separated by blank lines.
+_PIPE_BREAK = re.compile(r"^\s*\|\s*$")
 _PIPE_SEP = re.compile(r"^\s*\|?\s*:?-{2,}:?\s*(\|\s*:?-{2,}:?\s*)*\|?\s*$")
 # Page furniture a PDF page break leaves in extracted text. Bare numbers are not matched
 # on purpose: one-cell-per-line tables have amount cells that are bare numbers.
@@ -190,6 +192,37 @@ def _one_cell_runs(lines: list[str]) -> dict[int, tuple[int, list[tuple[int, int
     return runs
 
 
+def _pipe_cell_blocks(lines: list[str]) -> dict[int, tuple[int, list[str]]]:
+    """Rows written one cell per line with "|" lines between cells: start -> (end, cells).
+
+    A block is a stretch of non-blank lines; it is such a row when it holds at least one
+    lone "|" line and no other pipes. Two "|" lines in a row mean an empty cell.
+    """
+    out: dict[int, tuple[int, list[str]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        if not lines[i].strip():
+            i += 1
+            continue
+        j = i
+        while j < n and lines[j].strip():
+            j += 1
+        block = lines[i:j]
+        seps = sum(1 for l in block if l == "|")
+        if seps and all(l == "|" or "|" not in l for l in block):
+            cells, cur = [], []
+            for l in block:
+                if l == "|":
+                    cells.append(" ".join(cur))
+                    cur = []
+                else:
+                    cur.append(l.strip())
+            cells.append(" ".join(cur))
+            out[i] = (j, cells)
+        i = j
+    return out
+
+
 def prepare(text: str) -> Prepared:
     """Turn a document's text into parser-ready lines with a map back to the original.
 
@@ -217,6 +250,10 @@ def prepare(text: str) -> Prepared:
             dropped["page furniture"] += 1
         elif is_spam(original[i]):
             dropped["spam/instruction"] += 1
+        elif _PIPE_BREAK.match(line):
+            lines.append("|")  # a cell separator on its own line, read in pass 2
+            origin.append(i)
+            aligned.append(False)
         elif _PIPE_ROW.match(line) or (line.count("|") >= 2 and "|" in line.strip()[:1] + line.strip()[-1:]):
             if _PIPE_SEP.match(line):
                 dropped["pipe separator"] += 1
@@ -231,7 +268,9 @@ def prepare(text: str) -> Prepared:
             lines.append(line)
             origin.append(i)
             aligned.append(script.aligned[i])
-    # Pass 2: clean one-cell-per-line tables become one tab row per table row.
+    # Pass 2: clean one-cell-per-line tables and "|"-separated cell blocks become one tab
+    # row per table row.
+    blocks = _pipe_cell_blocks(lines)
     runs = _one_cell_runs(lines)
     out_lines: list[str] = []
     out_origin: list[int] = []
@@ -239,6 +278,15 @@ def prepare(text: str) -> Prepared:
     out_aligned: list[bool] = []
     i = 0
     while i < len(lines):
+        if i in blocks:
+            end, cells = blocks[i]
+            out_lines.append("\t".join(cells))
+            out_origin.append(origin[i])
+            out_end.append(origin[end - 1])
+            out_aligned.append(False)
+            dropped["'|'-separated cell rows → tab rows"] += 1
+            i = end
+            continue
         if i in runs:
             end, blocks = runs[i]
             for b0, b1 in blocks:

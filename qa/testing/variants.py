@@ -4,7 +4,8 @@ Each variant says the same things as the original in another layout, unit, scrip
 encoding or file format. A parser robust to the genre reads the same facts from all of
 them. Variants:
 
-- text layouts: ``pipe`` (tables as Markdown pipe tables), ``one_cell`` (one cell per line,
+- text layouts: ``pipe`` (tables as Markdown pipe tables), ``pipe_cells`` (one cell per
+  line with "|" lines between cells, blank lines between rows), ``one_cell`` (one cell per line,
   rows separated by blank lines, as in PDF extractions like corpus 002);
 - ``yuan``: every money amount converted from 万元 (or 千元/亿元) to 元 and the 单位 lines changed;
   ``qianyuan`` the same to 千元; ``yuan_tables`` tables in 元 while the text keeps 万元;
@@ -255,6 +256,20 @@ def render_pipe(g: Grid) -> list[str]:
     out.extend("| " + " | ".join(h) + " |" for h in heads)
     out.append("|" + "|".join("---" for _ in heads[-1]) + "|")
     out.extend("| " + " | ".join(r) + " |" for r in _body_rows(g))
+    return out + [""] + g.tail
+
+
+def render_pipe_cells(g: Grid) -> list[str]:
+    """A grid as one cell per line with "|" lines between the cells of a row, rows separated
+    by blank lines (an empty cell is two "|" lines in a row)."""
+    out = list(g.head)
+    for r in _header_rows(g) + _body_rows(g):
+        out.append("")
+        for k, c in enumerate(r):
+            if k:
+                out.append("|")
+            if c:
+                out.append(c)
     return out + [""] + g.tail
 
 
@@ -659,7 +674,7 @@ def render_html(parsed: ParsedDocument) -> bytes:
 
 # --------------------------------------------------------------------------- entry point
 
-TEXT_KINDS = ("pipe", "one_cell", "yuan", "qianyuan", "yuan_tables", "traditional", "page_noise", "spam",
+TEXT_KINDS = ("pipe", "pipe_cells", "one_cell", "yuan", "qianyuan", "yuan_tables", "traditional", "page_noise", "spam",
               "gb18030")
 FILE_KINDS = ("pdf", "docx", "xlsx", "html")
 ALL_KINDS = TEXT_KINDS + FILE_KINDS
@@ -681,6 +696,9 @@ def make_variant(kind: str, parsed: ParsedDocument, text: str) -> Variant:
     if kind == "pipe":
         body = "\n".join(_render(lines, build_grids(parsed), render_pipe)) + "\n"
         return Variant(kind, f"{stem}.pipe.md", body.encode("utf-8"), "tables as pipe tables")
+    if kind == "pipe_cells":
+        body = "\n".join(_render(lines, build_grids(parsed), render_pipe_cells)) + "\n"
+        return Variant(kind, f"{stem}.pipecells.md", body.encode("utf-8"), "one cell per line, | lines between cells")
     if kind == "one_cell":
         body = "\n".join(_render(lines, build_grids(parsed), render_one_cell)) + "\n"
         return Variant(kind, f"{stem}.cell.txt", body.encode("utf-8"), "one cell per line")
