@@ -63,6 +63,7 @@ class DepartmentAliases:
     body: str = ""
     region_forms: set[str] = field(default_factory=set)
     body_forms: set[str] = field(default_factory=set)
+    bare_region_forms: set[str] = field(default_factory=set)  # "州" in 州住建局: only right before a body
     latin_region_forms: set[str] = field(default_factory=set)
 
 
@@ -153,6 +154,7 @@ def build(official: str) -> DepartmentAliases:
         region_forms=rf,
         body_forms=body_forms(body),
         latin_region_forms=latin_forms(rf),
+        bare_region_forms={lvl[-1] for lvl in (_LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
     )
 
 
@@ -203,6 +205,9 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 before = q[max(0, occ.start() - 14): occ.start()]
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
                             if re.search(re.escape(r) + r".{0,3}$", before)), "")
+                if not reg:
+                    reg = next((r for r in d.bare_region_forms
+                                if re.search(r"(?:^|[^\u4e00-\u9fff]|的|和|与|比)" + re.escape(r) + r"$", before)), "")
                 if not best_body or (reg and not attached):
                     best_body, bs, be = f, occ.start(), occ.end()
                     attached = reg

@@ -53,6 +53,9 @@ EN_TO_ZH: dict[str, str] = {
     "state capital": "国有资本经营预算",
     "fiscal appropriation": "财政拨款",
     "fiscal appropriations": "财政拨款",
+    "carry-over from last year": "上年结转",
+    "carried over from last year": "上年结转",
+    "carryover from last year": "上年结转",
     "carry-over": "上年结转",
     "carryover": "上年结转",
     "carried over": "上年结转",
@@ -150,7 +153,12 @@ ZH_TO_EN.update({
 
 def _compile(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
     keys = sorted(table, key=len, reverse=True)
-    return [(re.compile(r"(?<![a-z])" + re.escape(k) + r"(?![a-z])", re.I), table[k]) for k in keys]
+    out = []
+    for k in keys:
+        base = k[:-1] if k.endswith("s") and not k.endswith("ss") else k
+        # singular and plural alike: "office expense(s)", "project(s)"
+        out.append((re.compile(r"(?<![a-z])" + re.escape(base) + r"s?(?![a-z])", re.I), table[k]))
+    return out
 
 
 _EN_PATTERNS = _compile(EN_TO_ZH)

@@ -207,7 +207,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     want = "total"
     if op == "yoy":
         want = "change"
-    elif re.search(r"上年(?!结转|结余)|去年|上一年", t) or (lang == "en" and re.search(r"\blast year\b|\bprevious year\b", question, re.I)):
+    elif re.search(r"上年(?!结转|结余)|去年|上一年", t) or (
+            lang == "en" and re.search(r"(?<!carry-over from )(?<!carried over from )(?<!carryover from )\blast year\b|\bprevious year\b", question, re.I)):
         want = "prior"
     direction = ""
     low = question.lower()
