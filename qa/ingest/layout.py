@@ -483,6 +483,21 @@ def attach_locations(parsed: ParsedDocument, pages: list[int | None] | None,
     return parsed
 
 
+def _parse(name: str, text: str, content_hash: str, path: str) -> tuple[ParsedDocument, Prepared]:
+    import hashlib
+
+    from qa.ingest.parse import parse_document
+
+    prep = prepare(text)
+    for note in prep.notes:
+        log.info("%s: %s", name, note)
+    parsed = parse_document(
+        name, prep.text,
+        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=path)
+    return restore(parsed, prep), prep
+
+
 def parse_text(name: str, text: str, *, content_hash: str = "", path: str = "",
                pages: list[int | None] | None = None,
                locations: list[str | None] | None = None) -> ParsedDocument:
@@ -496,26 +511,22 @@ def parse_text(name: str, text: str, *, content_hash: str = "", path: str = "",
         pages: optional page per line (from LoadedText.pages).
         locations: optional location per line (from LoadedText.locations).
     """
-    import hashlib
-
-    from qa.ingest.parse import parse_document
-
-    prep = prepare(text)
-    for note in prep.notes:
-        log.info("%s: %s", name, note)
-    parsed = parse_document(
-        name, prep.text,
-        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        path=path)
-    parsed = restore(parsed, prep)
+    parsed, _ = _parse(name, text, content_hash, path)
     return attach_locations(parsed, pages, locations)
 
 
 def parse_loaded(loaded) -> ParsedDocument:
     """Parse a LoadedText (from qa.ingest.loaders.load) with layouts, script and locations.
 
+    What the preparation changed ("繁體 text matched through its simplified form", "3
+    line(s): spam/instruction", ...) is appended to loaded.notes, which the ingest report
+    and the store show next to the loader's own notes.
+
     Args:
         loaded: a qa.ingest.loaders.LoadedText.
     """
-    return parse_text(loaded.name, loaded.text, content_hash=loaded.content_hash,
-                      path=loaded.path, pages=loaded.pages, locations=loaded.locations)
+    parsed, prep = _parse(loaded.name, loaded.text, loaded.content_hash, loaded.path)
+    for note in prep.notes:
+        if note not in loaded.notes:
+            loaded.notes.append(note)
+    return attach_locations(parsed, loaded.pages, loaded.locations)
