@@ -204,3 +204,21 @@ def test_hybrid_retriever_filters_by_department(index):
     a, b = index.chunks()[:2]
     fused = rrf_fuse([[(a, 1.0), (b, 0.5)], [(b, 0.9)]])
     assert fused[0][0].id == b.id  # in both lists beats first in one
+
+
+def test_previous_year_document_of_the_same_department_gives_last_years_figure():
+    """Two documents of one department a year apart: the change is computed across them."""
+    from qa.agent.context import Context, DocData
+    from qa.ingest.layout import parse_text
+
+    text = (HERE.parent / "corpus" / "003_eae6f4940a625f14.txt").read_text(encoding="utf-8")
+    parts = []
+    for name, t in (("this.txt", text), ("last.txt", text.replace("2024", "2023").replace("127", "117"))):
+        p = parse_text(name, t)
+        parts.append(DocData(p.document, p.facts, p.lines, p.tables, p.enumerations, p.issues))
+    a = Assistant(None, Context.from_parts(parts))
+    ans = a.ask("安阳公积金中心2024年项目支出比上年增加多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(10)
+    assert {c.doc for c in ans.citations} == {"this.txt", "last.txt"}
+    old = a.ask("安阳公积金中心2023年项目支出是多少")
+    assert old.value == pytest.approx(117) and old.citations[0].doc == "last.txt"

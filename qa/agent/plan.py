@@ -3,6 +3,7 @@ one document's facts, producing an Outcome (not yet text)."""
 
 from __future__ import annotations
 
+import contextvars
 import logging
 import re
 from dataclasses import dataclass, field
@@ -191,9 +192,35 @@ def _prior_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
     return None
 
 
+# The documents loaded alongside the one being read (per thread / task, for cross-year
+# lookups), set by run_one.
+_CTX: contextvars.ContextVar[Context | None] = contextvars.ContextVar("qa_plan_ctx", default=None)
+
+
+def _previous_year_doc(dd: DocData) -> DocData | None:
+    """Another loaded document of the same department for the year before."""
+    d = dd.document
+    if not d.year:
+        return None
+    ctx = _CTX.get()
+    for other in (ctx.by_department(d.department) if ctx is not None else []):
+        if other.document.year == d.year - 1 and other.document.name != d.name:
+            return other
+    return None
+
+
+def _prior_from_previous_doc(q: Query, dd: DocData, metric: str) -> Fact | None:
+    prev = _previous_year_doc(dd)
+    if prev is None:
+        return None
+    ms = best_matches(prev, metric, "total", q)
+    return ms[0].fact if ms else None
+
+
 def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
-    """Last year's figure: a 上年 column, or this year's figure minus the stated change."""
-    pf = _prior_fact(dd, metric, q)
+    """Last year's figure: a 上年 column, or this year's figure minus the stated change,
+    or the figure in last year's document of the same department."""
+    pf = _prior_fact(dd, metric, q) or _prior_from_previous_doc(q, dd, metric)
     if pf:
         out = _answer("yoy", dd, ops.lookup(pf), _label_of(pf, metric))
         out.derived = "prior"
@@ -224,6 +251,8 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
     cur = best_matches(dd, metric, "total", q)
     ch = _change_fact(dd, metric, q)
     prior = _prior_fact(dd, metric, q)
+    if prior is None and ch is None:
+        prior = _prior_from_previous_doc(q, dd, metric)
     cur_f = cur[0].fact if cur else None
     if ch is not None and ch.source == "prose":
         # the figure stated in the same sentence as the change is the one it refers to
@@ -689,7 +718,11 @@ def doc_label_en(dd: DocData) -> str:
 
 def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
     """Execute the question's operation against one document."""
-    out = _run(q, dd, ctx)
+    token = _CTX.set(ctx)
+    try:
+        out = _run(q, dd, ctx)
+    finally:
+        _CTX.reset(token)
     if dd.search_lines is not dd.lines:
         # quotes found in the simplified form of a 繁體 document, cited in its own script
         out.excerpts = [Excerpt(dd.original(e.quote, e.line), e.line) for e in out.excerpts]
