@@ -222,3 +222,40 @@ def test_previous_year_document_of_the_same_department_gives_last_years_figure()
     assert {c.doc for c in ans.citations} == {"this.txt", "last.txt"}
     old = a.ask("安阳公积金中心2023年项目支出是多少")
     assert old.value == pytest.approx(117) and old.citations[0].doc == "last.txt"
+
+
+@pytest.fixture(scope="module")
+def fixture_assistant():
+    """The hand-written genre fixtures (元 tables, 决算 excerpt, news in 亿元, pipe tables,
+    繁體, scraped page), parsed through the real loaders, in one context."""
+    from qa.agent.context import Context, DocData
+    from qa.ingest import layout
+    from qa.ingest.loaders import load
+
+    parts = []
+    for exp in sorted((HERE / "fixtures").glob("*.expected.json")):
+        src = next(p for p in exp.parent.glob(exp.name.replace(".expected.json", ".*")) if p.suffix != ".json")
+        p = layout.parse_loaded(load(src))
+        parts.append(DocData(p.document, p.facts, p.lines, p.tables, p.enumerations, p.issues))
+    return Assistant(None, Context.from_parts(parts))
+
+
+@pytest.mark.parametrize(
+    "question, value, unit",
+    [
+        ("云岭县自然资源局公务接待费比上年减少了多少？", 4000, "元"),  # a document in 元
+        ("云岭县自然资源局公务接待费是多少万元", 3.05, "万元"),
+        ("云岭县自然资源局三公经费比上年下降了百分之几？", 7.61, "%"),
+        ("北湖区卫生健康委员会卫生健康支出决算数比年初预算多多少？", 46.75, "万元"),  # 决算 columns
+        ("北湖区卫生健康委员会卫生健康支出完成调整预算的百分之多少？", 98.36, "%"),
+        ("北湖区卫生健康委员会公共卫生支出的调整预算数是多少？", 472.8, "万元"),
+        ("南川市2024年教育支出是多少？", 18.6, "亿元"),  # news report without a department
+        ("河口区教育局初中教育支出合计是多少？", 1270, "万元"),
+    ],
+)
+def test_genre_fixtures(fixture_assistant, question, value, unit):
+    ans = fixture_assistant.ask(question)
+    assert ans.status == "answered", ans.answer
+    assert ans.value == pytest.approx(value, abs=0.006) and ans.unit == unit, ans.answer
+    for c in ans.citations:
+        assert fixture_assistant.ctx.docs[c.doc].contains(c.quote)

@@ -4,6 +4,7 @@ value + unit, the computation and the citations."""
 from __future__ import annotations
 
 from qa.agent import glossary
+from qa.agent.context import dept_key
 from qa.agent.plan import Outcome
 from qa.agent.understand import Query
 from qa.tools import ops
@@ -34,14 +35,14 @@ def who(o: Outcome) -> str:
     if o.doc is None:
         return ""
     d = o.doc.document
-    return f"{d.department}{d.year or ''}年"
+    return f"{dept_key(d)}{d.year or ''}年"
 
 
 def who_en(o: Outcome) -> str:
     if o.doc is None:
         return ""
     d = o.doc.document
-    return f"{d.department} ({d.year or 'year n/a'})"
+    return f"{dept_key(d)} ({d.year or 'year n/a'})"
 
 
 def _label_en(label: str, q: Query) -> str:

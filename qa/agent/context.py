@@ -91,8 +91,9 @@ class Context:
                 enumerations=index.enumerations(doc=d.name),
                 issues=index.issues(doc=d.name),
             )
-            if d.department and d.department not in ctx.aliases:
-                ctx.aliases[d.department] = build(d.department)
+            key = dept_key(d)
+            if key and key not in ctx.aliases:
+                ctx.aliases[key] = build(key)
         log.info("context: %d documents, %d facts", len(ctx.docs), sum(len(x.facts) for x in ctx.docs.values()))
         return ctx
 
@@ -102,9 +103,16 @@ class Context:
         ctx = cls(index=index)
         for p in parts:
             ctx.docs[p.document.name] = p
-            if p.document.department and p.document.department not in ctx.aliases:
-                ctx.aliases[p.document.department] = build(p.document.department)
+            key = dept_key(p.document)
+            if key and key not in ctx.aliases:
+                ctx.aliases[key] = build(key)
         return ctx
 
     def by_department(self, department: str) -> list[DocData]:
-        return [d for d in self.docs.values() if d.document.department == department]
+        return [d for d in self.docs.values() if dept_key(d.document) == department]
+
+
+def dept_key(d: Document) -> str:
+    """Who published a document: its department, else its title (a news report names its
+    city there), else its file name."""
+    return d.department or d.title or d.name

@@ -8,7 +8,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
-from qa.agent.context import Context, DocData
+from qa.agent.context import Context, DocData, dept_key
 from qa.agent.excerpts import ITEM_START, Excerpt, block, lines_matching, sentence_around, sentence_matching
 from qa.agent.understand import Query
 from qa.tools import ops
@@ -358,7 +358,46 @@ def do_sum(q: Query, dd: DocData) -> Outcome:
     return _answer("sum", dd, res, "、".join(_label_of(f, n) for f, n in zip(facts, names)))
 
 
+def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
+    """Columns of the document's tables named in the text, as (column, words used), longest
+    first and not overlapping: "决算数比年初预算多多少" → 决算数, 年初预算数."""
+    t = norm_label(text)
+    cols = sorted({f.column for f in dd.facts if len(norm_label(f.column)) >= 3}, key=lambda c: -len(norm_label(c)))
+    found: list[tuple[str, str]] = []
+    used = t
+    for c in cols:
+        nc = norm_label(c)
+        for form in (nc, nc[:-1] if nc.endswith("数") else None):
+            if form and len(form) >= 3 and form in used:
+                found.append((c, form))
+                used = used.replace(form, "|")
+                break
+    found.sort(key=lambda cf: t.find(cf[1]))  # in the order the question names them
+    return found
+
+
+def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple[Fact, Fact, str] | None:
+    """The same row read in two named columns (决算数 vs 年初预算数)."""
+    row = norm_label(q.metric)
+    for _, form in pair:
+        row = row.replace(form, "")
+    row = re.sub(r"完成|比|和|与|相比|的", "", row)
+    if len(row) < 2:
+        return None
+    a = find_facts(dd.facts, row, column=pair[0][0], narrow_ok=q.narrow, min_score=ACCEPT)
+    b = find_facts(dd.facts, row, column=pair[1][0], narrow_ok=q.narrow, min_score=ACCEPT)
+    if not a or not b:
+        return None
+    return a[0].fact, b[0].fact, row
+
+
 def do_diff(q: Query, dd: DocData) -> Outcome:
+    cols = _columns_named(dd, q.metric)
+    if len(cols) >= 2:
+        got = _row_by_columns(q, dd, cols[:2])
+        if got:
+            a, b, row = got
+            return _answer("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
     split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+"))
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
@@ -394,6 +433,19 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
 
 
 def do_ratio(q: Query, dd: DocData) -> Outcome:
+    cols = _columns_named(dd, q.metric)
+    if len(cols) == 1 and re.search(r"完成|执行", q.question):
+        # "完成调整预算的百分之多少": the final figure over the named budget column
+        final = [(c, norm_label(c)) for c in {f.column for f in dd.facts} if "决算" in c]
+        if final:
+            cols = [final[0], cols[0]]
+    if len(cols) >= 2:
+        got = _row_by_columns(q, dd, cols[:2])
+        if got:
+            a, b, row = got
+            res = ops.share(a, b)
+            if res.value is not None:
+                return _answer("ratio", dd, res, f"{a.label}{cols[0][0]}占{cols[1][0]}")
     m = q.metric.split("|", 1)
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
@@ -708,12 +760,13 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
 
 def doc_label(dd: DocData) -> str:
     d = dd.document
-    return f"{d.department}{d.year or ''}年{d.kind or ''}文件"
+    return f"{dept_key(d)}{d.year or ''}年{d.kind or ''}文件"
 
 
 def doc_label_en(dd: DocData) -> str:
     d = dd.document
-    return f"The {d.year or ''} {('budget' if d.kind == '预算' else 'final accounts' if d.kind == '决算' else 'document')} of {d.department}"
+    kind = "budget" if d.kind == "预算" else "final accounts" if d.kind == "决算" else "document"
+    return f"The {d.year or ''} {kind} of {dept_key(d)}"
 
 
 def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
