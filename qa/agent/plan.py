@@ -146,8 +146,7 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
     ms = best_matches(dd, metric, "total", q)
     if ms and q.op == "count":
         # "几辆" / "多少人": prefer the figure counted in that measure word
-        units = [u for u in ("辆", "人", "个", "台", "处", "项") if u in q.text]
-        counted = [m for m in ms if m.fact.unit in units]
+        counted = [m for m in ms if m.fact.unit in q.count_units]
         ms = counted or ms
     if ms:
         f = ms[0].fact

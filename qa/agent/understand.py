@@ -48,6 +48,7 @@ class Query:
     narrow: list[str] = field(default_factory=list)
     en_terms: list[tuple[str, str]] = field(default_factory=list)
     code: str = ""  # a 科目编码 named in the question, e.g. 2210201
+    count_units: list[str] = field(default_factory=list)  # measure words asked for: 人, 辆 …
     actual: bool = False  # asks for actual spending (决算/实际支出)
 
 
@@ -61,7 +62,7 @@ ZH_CUES: list[tuple[str, str]] = [
     ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么|指标|目标值|目标是|要达到|达到多少|要求是多少|的要求"),
     ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用|用在(?:什么|哪)"),
     ("count", r"几个|多少个|几辆|多少辆|几人|多少人|几名|多少名|几家|多少家|几项|多少项|几台|多少台|编制数|实有人数|人数"),
-    ("list", r"哪些|有什么|有哪几|分别是|列出|列举|包括什么|包含哪"),
+    ("list", r"哪些|有什么(?!变化|不同|区别|差别)|有哪几|分别是|列出|列举|包括什么|包含哪"),
     ("compare", r"谁|哪个|哪家|哪一个|哪个部门|哪个单位|最多|最少|最高|最低|更多|更少|更高|更低"),
     ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|下降|降幅|减少了?|增加了?|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
     ("ratio", r"占比|比重|比例|百分之|百分比|占.{0,20}(?:多少|几)|所占|完成.{0,12}(?:预算|计划)的?(?:多少|百分|比例)"),
@@ -155,6 +156,19 @@ _CODE_RE = re.compile(r"[(（]\s*([2-5]\d{2}(?:\s?\d{2}){0,2})\s*[)）]|(?<![\d.
 _ACTUAL_RE = re.compile(r"决算|实际支出|实际发放|实际花|实际用|执行数|actual(?:ly)? spen|final account", re.I)
 
 
+def _count_units(text: str, question: str) -> list[str]:
+    """Measure words the question counts in (几辆 → 辆; how many people → 人)."""
+    units = [u for u in ("辆", "人", "个", "台", "处", "项", "家", "套") if re.search(r"(?:几|多少)" + u, text)]
+    low = question.lower()
+    if re.search(r"\bpeople\b|\bstaff\b|\bheadcount\b|\bemployees\b|\bretirees\b|\bpersons?\b", low):
+        units.append("人")
+    if re.search(r"\bvehicles?\b|\bcars?\b", low):
+        units.append("辆")
+    if re.search(r"人员|人数|职工", text):
+        units.append("人")
+    return units
+
+
 def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None) -> Query:
     """Understand a question.
 
@@ -198,6 +212,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
     else:
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
+        if op == "lookup" and re.search(r"(?:多少|几)(?:个|名|位)?[\u4e00-\u9fff]{0,6}(?:人员|人数|职工|员工)", t):
+            op = "count"  # "有多少退休人员" counts people
+        if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum"):
+            metric = "收支总预算"  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
             if re.search(r"辆", t):
@@ -234,6 +252,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         en_terms=en_terms,
         code=code,
         actual=bool(_ACTUAL_RE.search(question)),
+        count_units=_count_units(t, question),
     )
 
 

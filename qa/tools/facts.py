@@ -17,10 +17,10 @@ from qa.ingest.normalize import to_halfwidth
 from qa.types import Fact
 
 # Columns that carry "the figure" of a row when the question names no column.
-TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "")
+TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "数量", "")
 PRIOR_MARKERS = ("上年", "去年", "2023年", "上一年")
 CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
-GENERIC_TAILS = ("支出", "费", "费用", "经费", "资金", "项目", "预算", "金额", "数")
+GENERIC_TAILS = ("支出", "费", "费用", "经费", "资金", "项目", "预算", "金额", "数", "人员", "人数")
 GENERIC_SUFFIXES = ("项目", "资金", "经费", "预算", "预算数", "金额")
 TOTAL_LABELS = ("合计", "总计", "小计", "收入总计", "支出总计", "收入合计", "支出合计")
 # Table titles that narrow a figure to one funding source; a question that does not name
@@ -61,9 +61,20 @@ def label_similarity(query: str, label: str) -> float:
     short, long_ = (query, label) if len(query) <= len(label) else (label, query)
     if long_.startswith(short) and long_[len(short):] in GENERIC_TAILS:
         return 0.97  # "初中教育支出" is the row "初中教育"; "教育支出" is only its parent
+    bq, bl = _base(query), _base(label)
+    if bq == bl and len(bq) >= 2:
+        return 0.96  # 在职人员 ≈ 在职人数
     if short in long_:
         return 0.8 + 0.15 * len(short) / len(long_)
     return SequenceMatcher(None, query, label, autojunk=False).ratio()
+
+
+def _base(text: str) -> str:
+    """A label without one generic tail (人数, 人员, 经费 …)."""
+    for tail in sorted(GENERIC_TAILS, key=len, reverse=True):
+        if text.endswith(tail) and len(text) > len(tail) + 1:
+            return text[: -len(tail)]
+    return text
 
 
 def column_kind(column: str) -> str:
