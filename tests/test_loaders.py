@@ -275,3 +275,13 @@ def test_prepare_reads_cells_separated_by_pipe_lines():
     k = prep.lines.index("公务接待费\t1.60\t")
     # the joined row stands for its block of original lines
     assert prep.original[prep.origin[k]] == "公务接待费" and prep.original[prep.origin_end[k]] == "|"
+
+
+def test_html_declared_gbk_charset_is_honoured(tmp_path):
+    html = "<html><head><meta http-equiv='Content-Type' content='text/html; charset=gb2312'></head>" \
+           "<body><p>公务接待费 1.60 万元</p></body></html>"
+    path = tmp_path / "gbk.html"
+    path.write_bytes(html.encode("gb18030"))
+    loaded = load(path)
+    assert "公务接待费 1.60 万元" in loaded.text.splitlines()
+    assert loaded.encoding == "gb18030"
