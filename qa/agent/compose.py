@@ -46,11 +46,17 @@ def who_en(o: Outcome) -> str:
 
 
 def _label_en(label: str, q: Query) -> str:
-    if label in glossary.ZH_TO_EN:
-        return glossary.to_english(label)
+    """English name of a figure's label: the user's own words, the glossary, or the
+    Chinese label with a known head term translated ("支出总计" → "total expenditure")."""
     for en, zh in q.en_terms:
         if zh == label:
             return en
+    if label in glossary.ZH_TO_EN:
+        return glossary.to_english(label)
+    for zh in sorted(glossary.ZH_TO_EN, key=len, reverse=True):
+        if len(zh) >= 2 and zh in label and label.replace(zh, "") in ("", "总计", "合计"):
+            head = glossary.to_english(zh)
+            return ("total " + head) if label != zh else head
     return label
 
 
@@ -123,6 +129,9 @@ def sentence(q: Query, o: Outcome) -> str:
                 return f"{who_en(o)}: {_label_en(label, q)} is {word_en} {amount} {_unit_en(o.result.unit if o.result else unit)} on last year{rate_en}."
             return f"{who(o)}{label}比上年{word_zh} {amount} {o.result.unit if o.result else unit}{rate_zh}。"
     if o.op == "ratio":
+        if en and "占" in label:
+            part, whole = label.split("占", 1)
+            return f"{who_en(o)}: {_label_en(part, q)} is {vs}% of {_label_en(whole, q)}."
         return (f"{who_en(o)}: {label} = {vs}%." if en else f"{who(o)}{label}的占比为 {vs}%。")
     if o.op == "sum":
         return (f"{who_en(o)}: {_label_en(label, q)} total {vs} {_unit_en(unit)}." if en

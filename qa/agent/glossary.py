@@ -145,6 +145,11 @@ ZH_TO_EN: dict[str, str] = {}
 for _en, _zh in EN_TO_ZH.items():
     ZH_TO_EN.setdefault(_zh, _en)
 ZH_TO_EN.update({
+    "支出": "expenditure",
+    "收入": "revenue",
+    "政府采购服务": "government procurement of services",
+    "政府采购货物": "government procurement of goods",
+    "政府采购工程": "government procurement of works",
     "三公经费": "the “three public expenses”",
     "因公出国（境）费": "overseas travel",
     "公务用车购置及运行费": "official vehicle purchase and operation",
