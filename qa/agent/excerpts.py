@@ -19,6 +19,8 @@ class Excerpt:
 
 # A line that starts the next item of a list: the reason of one item never runs into it.
 ITEM_START = r"^\s*(?:[（(][一二三四五六七八九十\d]+[)）]|\d+[、.．](?!\d)|[一二三四五六七八九十]+、|项目名称)"
+# A "预算安排规模：" line starts another field of the same item: a sentence ends before it.
+FIELD_START = r"^\s*[\u4e00-\u9fff]{2,8}[：:]"
 
 
 def _joined(lines: list[str], start: int, max_lines: int, stop: str | None = None) -> tuple[str, list[tuple[int, int]]]:
@@ -77,11 +79,18 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
     s = base + m.start()
     # back to the start of the clause the cue sits in (after the previous ，。；)
     prev = max(text.rfind(ch, base, s) for ch in "。；，,")
-    if prev >= base and s - prev <= 40:
+    line_start = max((off for off, _ in marks if off <= s), default=0)
+    if prev >= base and s - prev <= 40 and prev + 1 >= line_start:
         s = prev + 1
+    elif 0 < s - line_start <= 12:
+        s = line_start  # "设立的政策依据：…" quoted from its field name
     # extend to the end of the sentence
     end_m = re.search(r"。", text[s:])
     e = s + end_m.end() if end_m else len(text)
+    for off, ln in marks:
+        if s < off < e and re.search(FIELD_START, lines[ln - 1]):
+            e = off
+            break
     if e - s > 200:  # a long run-on paragraph: the item's own clause ends at its ；
         semi = re.search(r"[；;]", text[s:e])
         if semi:

@@ -61,6 +61,8 @@ EN_TO_ZH: dict[str, str] = {
     "carried over": "上年结转",
     "unit's own funds": "单位资金",
     "own funds": "单位资金",
+    "unit funds": "单位资金",
+    "unit's funds": "单位资金",
     "government procurement": "政府采购",
     "procurement": "政府采购",
     "performance targets": "绩效目标",

@@ -642,11 +642,13 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
         log.warning("retrieval failed: %s", exc)
         return None
     key = norm_label(q.metric.split(" ")[0]) if q.metric else ""
+    if not key:
+        return None  # without the item's name a retrieved reason may be anyone's
     for chunk, _ in hits:
         for ln in range(chunk.line_start, chunk.line_end + 1):
             if key and key not in norm_label(dd.search_lines[ln - 1]) and ln == chunk.line_start:
                 pass
-            ex = sentence_matching(dd.search_lines, ln, pattern, max_lines=4)
+            ex = sentence_matching(dd.search_lines, ln, pattern, max_lines=4, stop=ITEM_START)
             if ex and (not key or key[:2] in norm_label(" ".join(dd.search_lines[max(0, ln - 3):ln + 3]))):
                 return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
                                excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
