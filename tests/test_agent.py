@@ -75,7 +75,7 @@ DEV = {
         ("公积金中心的三公经费是多少", "ambiguous", None, None, "22.35"),
     ],
     "english": [
-        ("How much did the Changji housing fund centre budget for IT?", "answered", 342.0, "万元", "information technology"),
+        ("How much did the Changji housing fund centre budget for IT?", "answered", 342.0, "万元", "IT is 342.00"),
         ("Why did the Changji housing fund centre's project expenditure decrease?", "answered", None, None, "Reason"),
         ("What is the three public expenses budget of the government offices administration?", "answered", 4.69, "万元", None),
     ],

@@ -85,6 +85,11 @@ def sentence(q: Query, o: Outcome) -> str:
     v, unit, _ = final_value(q, o)
     en = q.lang == "en"
     label = o.label
+    for w in q.narrow:
+        # say which funding scope the figure is ("一般公共预算项目支出")
+        if w not in label and o.op in ("lookup", "yoy", "sum", "diff") and "占" not in label:
+            label = w + label
+            break
     if o.op in ("count", "list") and o.items:
         items = "、".join(o.items)
         n = len(o.items)

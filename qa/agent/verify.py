@@ -63,10 +63,15 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
 
         tol = max(RATE_TOLERANCE, 0.5 * 10 ** -fact_places(st) + 0.005)  # "73%" is a rounded 73.41%
         if abs(abs(rate.value) - stated) > tol:
+            def zh(v: float) -> str:
+                return f"{'增长' if v > 0 else '下降' if v < 0 else '变化'} {fmt(abs(v))}%"
+
+            computed = float(rate.value)
             outcome.warnings.append(
-                f"文件写明变化幅度为 {fmt(st.value)}%（第{st.line}行），按数字计算为 {fmt(rate.value, 2)}%，二者不一致。"
+                f"文件写明{zh(st.value)}（第{st.line}行），但按文件中的数字计算为{zh(round(computed, 2))}，二者不一致；答案采用计算值。"
                 if lang == "zh"
-                else f"The document states a change of {fmt(st.value)}% (line {st.line}); its figures give {fmt(rate.value, 2)}%."
+                else f"The document states a change of {fmt(st.value)}% (line {st.line}), but its own figures give "
+                     f"{fmt(computed, 2)}%; the answer uses the computed value."
             )
     if outcome.op == "ratio" and res is not None and res.value is not None and outcome.doc is not None:
         part = res.operands[0]
@@ -90,12 +95,16 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
                 msg = issue.message
                 if msg not in outcome.warnings and not any(msg in w for w in outcome.warnings):
                     outcome.warnings.append(msg)
-    # never cite the same line twice
+    # never cite the same text twice: a quote inside another quote of the same line goes
     seen, cites = set(), []
     for c in outcome.citations:
         key = (c.doc, c.line, c.quote)
-        if c.quote and key not in seen:
-            seen.add(key)
-            cites.append(c)
+        if not c.quote or key in seen:
+            continue
+        if any(o is not c and o.doc == c.doc and o.line == c.line and c.quote in o.quote and o.quote != c.quote
+               for o in outcome.citations):
+            continue
+        seen.add(key)
+        cites.append(c)
     outcome.citations = cites
     return outcome
