@@ -82,12 +82,13 @@ class LLMAgent:
         from qa.agent.compose import show
 
         value_text = show(res.value, res.unit, res.operands)
+        label = "、".join(dict.fromkeys(f.label for f in res.operands)) if res.operands else ""
         if res.note and not res.operands:
             text = (f"{int(res.value)}: {res.note}")
         elif q.lang == "en":
-            text = f"{value_text} {res.unit}" + (f"\nComputation: {res.computation}" if res.computation else "")
+            text = f"{label}: {value_text} {res.unit}" + (f"\nComputation: {res.computation}" if res.computation else "")
         else:
-            text = f"{value_text} {res.unit}" + (f"\n计算：{res.computation}" if res.computation else "")
+            text = f"{label}：{value_text} {res.unit}" + (f"\n计算：{res.computation}" if res.computation else "")
         cites = [Citation.of(f) for f in res.operands]
         return Answer(status="answered", answer=text, value=res.value, unit=res.unit,
                       computation=res.computation, citations=cites)
