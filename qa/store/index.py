@@ -301,26 +301,76 @@ class Index:
         from qa.store.lexical import tokenize
         from qa.store.vectors import dense_texts, text_hash
 
-        stats = AddStats(chunks=len(parsed.chunks))
         per_chunk = [dense_texts(c) for c in parsed.chunks]
-        unique: dict[str, str] = {text_hash(t): t for texts in per_chunk for t in texts}
-        hashes: list[str | None] = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
-        stats.dense_texts = len(unique)
-        if unique:
-            present = self.vectors.existing(list(unique))
-            missing = [h for h in unique if h not in present]
-            if missing:
-                batch = [unique[h] for h in missing]
-                t0 = time.perf_counter()
-                vecs = self.embeddings.embed_documents(batch)
-                stats.seconds_embedding = time.perf_counter() - t0
-                stats.embedded = len(batch)
-                stats.embedded_chars = sum(len(t) for t in batch)
-                self.vectors.add(missing, vecs, batch)
+        hashes = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
+        stats = self._embed_missing(per_chunk)
+        stats.chunks = len(parsed.chunks)
         tokens = [" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
                   for c in parsed.chunks]
-        self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes)
+        self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
+                                          vector_model=self.model_id())
         self._collect_vectors()
+        return stats
+
+    def _embed_missing(self, per_chunk: list[list[str]]) -> AddStats:
+        """Embed the texts that have no vector yet in this model's collection (one batch)."""
+        from qa.store.vectors import text_hash
+
+        stats = AddStats()
+        unique: dict[str, str] = {text_hash(t): t for texts in per_chunk for t in texts}
+        stats.dense_texts = len(unique)
+        if not unique:
+            return stats
+        present = self.vectors.existing(list(unique))
+        missing = [h for h in unique if h not in present]
+        if missing:
+            batch = [unique[h] for h in missing]
+            t0 = time.perf_counter()
+            vecs = self.embeddings.embed_documents(batch)
+            stats.seconds_embedding = time.perf_counter() - t0
+            stats.embedded = len(batch)
+            stats.embedded_chars = sum(len(t) for t in batch)
+            self.vectors.add(missing, vecs, batch)
+        return stats
+
+    def model_id(self) -> str:
+        """Id of the embedding model this index writes and searches with (no model is loaded)."""
+        if self._embeddings is not None:
+            from qa.embeddings import model_id
+
+            return model_id(self._embeddings)
+        from qa.config import load_settings
+        from qa.store.model_ids import model_id_for_spec
+
+        return model_id_for_spec(load_settings().embeddings)
+
+    def has_vectors(self, doc: str) -> bool:
+        """Whether the document's chunks have vectors from this index's embedding model.
+
+        Args:
+            doc: Document.name.
+        """
+        return self.model_id() in self.sql.vector_models(doc)
+
+    def ensure_vectors(self, doc: str) -> AddStats:
+        """Embed a stored document's chunks for this index's model if they lack vectors
+        (after QA_EMBEDDINGS changed, or an index written by an older dense-text rule).
+
+        Args:
+            doc: Document.name.
+        """
+        from qa.store.sqlite import _from_row
+        from qa.store.vectors import dense_texts, text_hash
+
+        rows = self.sql.chunk_rows(doc)
+        per_chunk = [dense_texts(_from_row(Chunk, r)) for r in rows]
+        stats = self._embed_missing(per_chunk)
+        stats.chunks = len(rows)
+        hashes = [(r["id"], " ".join(text_hash(t) for t in texts) or None) for r, texts in zip(rows, per_chunk)]
+        changed = any(h != r["dense_hash"] for (_, h), r in zip(hashes, rows))
+        self._writable().set_vectors(doc, hashes, self.model_id(), reset=changed)
+        if changed:
+            self._collect_vectors()
         return stats
 
     def remove(self, doc: str) -> None:

@@ -135,6 +135,13 @@ def m001_initial(db: sqlite3.Connection) -> None:
     )
 
 
+@migration
+def m002_vector_models(db: sqlite3.Connection) -> None:
+    # Which embedding models hold vectors for the document's current chunks, so switching
+    # QA_EMBEDDINGS re-embeds unchanged files instead of leaving dense search empty.
+    db.execute("ALTER TABLE documents ADD COLUMN vector_models TEXT NOT NULL DEFAULT ''")
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order; returns the names applied.
 
@@ -344,6 +351,7 @@ class SqliteStore:
         tokens: list[str],
         encoding: str = "",
         notes: list[str] | None = None,
+        vector_model: str = "",
     ) -> None:
         """Replace every row of one document in a single transaction.
 
@@ -353,13 +361,15 @@ class SqliteStore:
             tokens: per chunk, its lexical tokens joined by spaces.
             encoding: how the file was decoded.
             notes: remarks from loading.
+            vector_model: id of the embedding model the dense_hashes were stored for.
         """
         name = parsed.document.name
         db = self.db
         with db:  # commits on success, rolls back on any exception
             self._delete(name)
             doc_row = _to_row(parsed.document, _DOC_COLS)
-            doc_row.update(encoding=encoding, notes=json.dumps(notes or [], ensure_ascii=False))
+            doc_row.update(encoding=encoding, notes=json.dumps(notes or [], ensure_ascii=False),
+                           vector_models=vector_model)
             _insert(db, "documents", [doc_row])
             _insert(db, "lines", ({"doc": name, "line_no": i, "text": t}
                                   for i, t in enumerate(parsed.lines, start=1)))
@@ -377,6 +387,31 @@ class SqliteStore:
             row = _to_row(chunk, _CHUNK_COLS, {"seq": seq, "dense_hash": dh, "tokens": tok})
             rows.append(row)
         _insert(self.db, "chunks", rows)
+
+    @_locked
+    def vector_models(self, name: str) -> list[str]:
+        """Embedding models with vectors for a document's chunks."""
+        row = self.db.execute("SELECT vector_models FROM documents WHERE name = ?", (name,)).fetchone()
+        return row[0].split() if row and row[0] else []
+
+    @_locked
+    def set_vectors(self, name: str, dense_hashes: list[tuple[int, str | None]], vector_model: str,
+                    reset: bool = False) -> None:
+        """Record new vector ids for a document's chunks and the model they belong to.
+
+        Args:
+            name: document name.
+            dense_hashes: (chunk row id, space-joined vector ids or None).
+            vector_model: the model id to add to the document's list.
+            reset: the ids changed, so other models' vectors no longer match: keep only this one.
+        """
+        with self.db:
+            self.db.executemany("UPDATE chunks SET dense_hash = ? WHERE id = ?",
+                                [(h, cid) for cid, h in dense_hashes])
+            models = [] if reset else self.vector_models(name)
+            if vector_model not in models:
+                models.append(vector_model)
+            self.db.execute("UPDATE documents SET vector_models = ? WHERE name = ?", (" ".join(models), name))
 
     def _delete(self, name: str) -> None:
         for table in ("lines", "facts", "chunks", "issues", "enumerations", "tables"):
