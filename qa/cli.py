@@ -10,7 +10,6 @@ import argparse
 import importlib
 import json
 import logging
-import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -268,9 +267,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # resolved once here (flag, else $QA_DATA_DIR, else .qa) so ask/eval open the same one
     args.data_dir = _data_dir(args.data_dir)
-    # the resolved directory, so ask/eval see the same one
-    os.environ["QA_DATA_DIR"] = str(args.data_dir)
     try:
         return int(args.func(args) or 0)
     except KeyboardInterrupt:
