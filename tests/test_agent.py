@@ -259,3 +259,19 @@ def test_genre_fixtures(fixture_assistant, question, value, unit):
     assert ans.value == pytest.approx(value, abs=0.006) and ans.unit == unit, ans.answer
     for c in ans.citations:
         assert fixture_assistant.ctx.docs[c.doc].contains(c.quote)
+
+
+@pytest.mark.parametrize(
+    "question, value, computation",
+    [
+        ("昌吉州公积金中心的因公出国（境）费、公务用车购置费、公务用车运行费、公务接待费加起来", 22.35, "0.00 + 0.00 + 20.75 + 1.60 = 22.35"),
+        ("州住建局社会保障和就业支出、卫生健康支出、住房保障支出加起来多少？", 357.47, "198.19 + 64.57 + 94.71 = 357.47"),
+        ("住建局2023年政府采购货物和服务预算加起来多少？", 420.44, "35.72 + 384.72 = 420.44"),
+        ("What is the total of basic and project expenditure for the Changji government offices administration?", 2155.66,
+         "442.86 + 1712.80 = 2155.66"),
+    ],
+)
+def test_sum_phrasings(assistant, question, value, computation):
+    """Lists with 、, labels that contain 和, a shared head word, English 'X and Y expenditure'."""
+    ans = assistant.ask(question)
+    assert ans.value == pytest.approx(value) and ans.computation == computation, ans.answer

@@ -305,16 +305,20 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
     first part's prefix ("政府采购货物和服务" → 政府采购服务).
     """
     joined = re.sub(r"[\s|]", "", q.metric)
-    whole = best_matches(dd, joined, "total", q)
-    if whole and whole[0].score >= 0.95:
+
+    def as_one(text: str) -> float:
+        # the phrase read whole, never through its pieces
+        ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
+        return ms[0].score if ms else 0.0
+
+    if as_one(joined) >= 0.95:
         return None
     parts: list[str] = []
     for piece in _STRONG_SEP.split(q.metric):
         piece = piece.strip()
         if len(norm_label(piece)) < 2:
             continue
-        ms = best_matches(dd, piece, "total", q)
-        if ms and ms[0].score >= 0.9:
+        if as_one(re.sub(r"\s", "", piece)) >= 0.9:
             parts.append(piece)
             continue
         sub = [x for x in weak.split(piece) if len(norm_label(x)) >= 2]
@@ -337,7 +341,7 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
             return None
         facts.append(ms[0].fact)
         names.append(p)
-    if len({(f.line, f.column, f.value) for f in facts}) < len(facts):
+    if len({(f.line, f.label, f.column) for f in facts}) < len(facts):
         return None  # two names for one figure: not a sum of different things
     return facts, names
 

@@ -100,12 +100,12 @@ _FILLER_RE = re.compile(
             r"占比|比重|比例|百分之几|百分比|所占|占了|占",
             r"哪些|哪几个|哪个部门|哪个单位|哪个|哪家|谁的|谁|最多|最少|最高|最低|更多|更少|更高|更低",
             r"(?<![共金营整初年])预算数|(?<![共金营])预算安排|(?<![共金营整初年])预算(?!表)|安排了|安排|花了|花费|用了|支出了|开支",
-            r"本年度|本年|今年|上年(?!结转|结余)|去年|年度(?!预算)|(?<![结全])年(?![初度])",
+            r"本年度|本年|今年|上年(?!结转|结余)|去年|(?<![\u4e00-\u9fff])年度(?!预算)",
             r"该部门|本部门|部门的|这个部门|单位的|的|了|是|(?<![实国所])有(?![限])|(?<![作])为|用于",
         ]
     )
 )
-_PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’()（）]+")
+_PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’]+")
 _NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
 
 
@@ -203,7 +203,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             target_unit = _EN_UNIT[em.group(1).lower()]
     en_terms: list[tuple[str, str]] = []
     if lang == "en":
-        en_terms = glossary.english_terms(t)
+        en_terms = glossary.english_terms(re.sub(
+            r"\b([a-z]+) and ([a-z]+) (expenditures?|expenses?|costs?|funds?|budgets?)\b", r"\1 \3 and \2 \3", t, flags=re.I))
         cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", t_metric)
                if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
         if cjk:  # an English question quoting the Chinese item name
