@@ -142,3 +142,23 @@ def test_answers_agree_on_pdf_xlsx_and_traditional(originals, tmp_path):
         answered = ac.answered
     # the questions are answerable at all (otherwise "same" would prove nothing)
     assert answered is not None and answered >= 18
+
+
+def test_parse_document_prepares_layouts_itself(originals):
+    """Callers of parse_document directly (not through the loaders) get the same layout
+    preparation: a pipe-table variant parses to the original's facts, with the original
+    (pipe) lines kept and quotes taken from them."""
+    from qa.ingest.parse import parse_document
+
+    name = CORPUS[0].name
+    original = originals[name]
+    text = "\n".join(original.lines) + "\n"
+    v = make_variant("pipe", original, text)
+    piped = v.data.decode("utf-8")
+    parsed = parse_document(name, piped)
+    assert parsed.lines == piped.splitlines()
+    want = {(f.table_no, f.code, f.column, f.value) for f in original.facts if f.source == "table"}
+    got = {(f.table_no, f.code, f.column, f.value) for f in parsed.facts if f.source == "table"}
+    assert len(want & got) >= 0.98 * len(want)
+    body = squeeze(piped)
+    assert all(squeeze(f.quote) in body for f in parsed.facts)

@@ -484,18 +484,14 @@ def attach_locations(parsed: ParsedDocument, pages: list[int | None] | None,
 
 
 def _parse(name: str, text: str, content_hash: str, path: str) -> tuple[ParsedDocument, Prepared]:
-    import hashlib
+    # parse.parse_with_preparation is the one place preparation happens; importing it
+    # lazily because parse imports this module.
+    from qa.ingest.parse import parse_with_preparation
 
-    from qa.ingest.parse import parse_document
-
-    prep = prepare(text)
+    parsed, prep = parse_with_preparation(name, text, content_hash=content_hash, path=path)
     for note in prep.notes:
         log.info("%s: %s", name, note)
-    parsed = parse_document(
-        name, prep.text,
-        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
-        path=path)
-    return restore(parsed, prep), prep
+    return parsed, prep
 
 
 def parse_text(name: str, text: str, *, content_hash: str = "", path: str = "",

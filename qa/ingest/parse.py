@@ -1,6 +1,9 @@
 """Text in, ParsedDocument out: the one pure entry point of parsing.
 
 Loaders turn files into text; this module turns text into typed records. No I/O here.
+Every entry point goes through the layout preparation (qa.ingest.layout.prepare: pipe
+tables, page furniture, spam, 繁體) exactly once, and maps the result back onto the
+original lines with qa.ingest.layout.restore, so callers never see prepared text.
 """
 
 from __future__ import annotations
@@ -9,6 +12,7 @@ import hashlib
 
 from qa.ingest.chunks import make_chunks
 from qa.ingest.integrity import check_integrity
+from qa.ingest.layout import Prepared, prepare, restore
 from qa.ingest.meta import read_metadata
 from qa.ingest.prose import extract_enumerations, extract_prose_facts
 from qa.ingest.prose_checks import check_prose
@@ -18,7 +22,7 @@ from qa.types import Document, ParsedDocument
 
 
 def parse_document(name: str, text: str, *, content_hash: str = "", path: str = "") -> ParsedDocument:
-    """Parse one document's text.
+    """Parse one document's text (layout preparation included).
 
     Args:
         name: file name as ingested; citations use it.
@@ -26,6 +30,33 @@ def parse_document(name: str, text: str, *, content_hash: str = "", path: str = 
         content_hash: hash of the raw file bytes (computed from text when empty).
         path: where the file was read from, kept for display.
     """
+    parsed, _ = parse_with_preparation(name, text, content_hash=content_hash, path=path)
+    return parsed
+
+
+def parse_with_preparation(name: str, text: str, *, content_hash: str = "",
+                           path: str = "") -> tuple[ParsedDocument, Prepared]:
+    """parse_document that also returns what the layout preparation did (for its notes).
+
+    Args:
+        name: file name as ingested.
+        text: the full decoded text as loaded.
+        content_hash: hash of the raw file bytes (computed from text when empty).
+        path: where the file was read from.
+
+    Returns:
+        (ParsedDocument over the original lines, the Prepared it was parsed from).
+    """
+    prep = prepare(text)
+    parsed = _parse_prepared(
+        name, prep.text,
+        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        path=path)
+    return restore(parsed, prep), prep
+
+
+def _parse_prepared(name: str, text: str, *, content_hash: str, path: str) -> ParsedDocument:
+    """The parser proper, over text already prepared (line numbers are the prepared ones)."""
     lines = text.splitlines()
     meta = read_metadata(name, lines)
     doc = Document(
@@ -34,7 +65,7 @@ def parse_document(name: str, text: str, *, content_hash: str = "", path: str = 
         year=meta.year,
         kind=meta.kind,
         unit=meta.unit,
-        content_hash=content_hash or hashlib.sha256(text.encode("utf-8")).hexdigest(),
+        content_hash=content_hash,
         path=path,
         title=meta.title,
     )
