@@ -109,6 +109,9 @@ def sentence(q: Query, o: Outcome) -> str:
         if en:
             return f"{who_en(o)}: the target for “{label}” is {r.note}{fmt(r.value)}{r.unit} — “{quote}” (line {o.excerpts[0].line})."
         return f"{who(o)}“{label}”的指标值为 {r.note}{fmt(r.value)}{r.unit}。原文：“{quote}”（第{o.excerpts[0].line}行）"
+    if o.derived == "blank":
+        return (f"{who_en(o)}: {_label_en(label, q)} is 0 — the table lists it with no amount."
+                if en else f"{who(o)}{label}为 0（表中列有该项，金额为空）。")
     if o.derived == "empty":
         return (f"{who_en(o)}: {_label_en(label, q)} is 0 — the document states the table is empty / no such spending."
                 if en else f"{who(o)}{label}为 0（文件说明该表为空表/没有此项支出）。")

@@ -119,6 +119,30 @@ def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Exc
     return None
 
 
+def blank_table_row(dd: DocData, metric: str) -> Excerpt | None:
+    """A table row named exactly like the metric whose amount cell is blank ("—", "-" or
+    nothing before the next label or code): the table lists the item with nothing in it."""
+    m = norm_label(metric)
+    if len(m) < 3:
+        return None
+    for t in dd.tables:
+        lo, hi = t.get("line_start") or 0, t.get("line_end") or 0
+        for i in range(max(1, lo), min(hi, len(dd.search_lines)) + 1):
+            raw = to_half(dd.search_lines[i - 1])
+            k = norm_label(raw).find(m)
+            if k < 0:
+                continue
+            # locate the label in the raw line and look at what follows it
+            pos = raw.find(m[-2:])
+            rest = raw[pos + 2:] if pos >= 0 else ""
+            label_here = re.sub(r"^[\s\d、.()（）其中:：一二三四五六七八九十]+", "", raw[:pos + 2] if pos >= 0 else "")
+            if norm_label(label_here) != m:
+                continue
+            if re.match(r"\s*(?:[-—–]+\s*)?(?:$|\d{3}(?:\s\d{2}){0,2}\s+[\u4e00-\u9fff]|[\u4e00-\u9fff])", rest):
+                return Excerpt(dd.search_lines[i - 1].strip(), i)
+    return None
+
+
 def _answer(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
     return Outcome(status="answered", op=op, doc=dd, label=label, result=res, citations=list(res.citations))
 
@@ -157,6 +181,11 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                       citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
         return out
+    blank = blank_table_row(dd, metric)
+    if blank is not None:
+        res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")
+        return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
+                       citations=[Citation(dd.document.name, blank.quote, blank.line)], derived="blank")
     return not_found(
         "lookup",
         f"{doc_label(dd)}未披露“{metric.replace(' ', '')}”这一数字。",
@@ -401,7 +430,7 @@ def do_diff(q: Query, dd: DocData) -> Outcome:
         if got:
             a, b, row = got
             return _answer("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s+"))
+    split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split

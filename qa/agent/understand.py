@@ -66,7 +66,7 @@ ZH_CUES: list[tuple[str, str]] = [
     ("compare", r"谁|哪个|哪家|哪一个|哪个部门|哪个单位|最多|最少|最高|最低|更多|更少|更高|更低"),
     ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|下降|降幅|减少了?|增加了?|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
     ("ratio", r"占比|比重|比例|百分之|百分比|占.{0,20}(?:多少|几)|所占|完成.{0,12}(?:预算|计划)的?(?:多少|百分|比例)"),
-    ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|比.{1,30}(?:多|少|高|低)"),
+    ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|减去|减掉|扣除|比.{1,30}(?:多|少|高|低)"),
     ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加|[^增追参]加上?[^入班]"),
 ]
 EN_CUES: list[tuple[str, str]] = [
@@ -77,7 +77,7 @@ EN_CUES: list[tuple[str, str]] = [
     ("yoy", r"\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdrop|\bby how much\b|\bcompared (?:with|to) (?:20\d\d|last year|the previous year)|\bover the (?:previous|last|20\d\d)"),
     ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwhich\b.*\b(?:more|less|most|least|higher|lower)\b|\bwho\b|\bthe most\b|\bthe least\b|\bhighest\b|\blowest\b|\bcompare (?:the|them)\b"),
     ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
-    ("diff", r"\bdifference\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b"),
+    ("diff", r"\bdifference\b|\bminus\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b"),
     ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
 ]
 
@@ -85,7 +85,7 @@ EN_CUES: list[tuple[str, str]] = [
 _FILLER_RE = re.compile(
     "|".join(
         [
-            r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下",
+            r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下|有没有|是否|有无",
             r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个(?=项目)|(?:两|三|四|五)项",
             r"表中|表里|表内",
             r"花在|用在|上的钱|的钱|钱",

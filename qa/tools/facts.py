@@ -61,6 +61,10 @@ def label_similarity(query: str, label: str) -> float:
     short, long_ = (query, label) if len(query) <= len(label) else (label, query)
     if long_.startswith(short) and long_[len(short):] in GENERIC_TAILS:
         return 0.97  # "初中教育支出" is the row "初中教育"; "教育支出" is only its parent
+    if "（" in label and "（" not in query:
+        plain = re.sub(r"（[^）]*）", "", label)
+        if plain and plain != label:
+            return label_similarity(query, plain)  # 因公出国经费 ≈ 因公出国（境）费
     bq, bl = _base(query), _base(label)
     if bq == bl and len(bq) >= 2:
         return 0.96  # 在职人员 ≈ 在职人数
