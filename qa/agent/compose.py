@@ -140,7 +140,9 @@ def sentence(q: Query, o: Outcome) -> str:
         if en and "占" in label:
             part, whole = label.split("占", 1)
             return f"{who_en(o)}: {_label_en(part, q)} is {vs}% of {_label_en(whole, q)}."
-        return (f"{who_en(o)}: {label} = {vs}%." if en else f"{who(o)}{label}的占比为 {vs}%。")
+        if en:
+            return f"{who_en(o)}: {label} = {vs}%."
+        return f"{who(o)}{label}的{'比例' if '占' in label else '占比'}为 {vs}%。"
     if o.op == "sum":
         return (f"{who_en(o)}: {_label_en(label, q)} total {vs} {_unit_en(unit)}." if en
                 else f"{who(o)}{label}合计 {vs} {unit}。")

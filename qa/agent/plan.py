@@ -57,9 +57,13 @@ def metric_forms(metric: str) -> list[str]:
     longest first."""
     joined = re.sub(r"[\s|]", "", metric)
     forms = [joined] if joined else []
-    m = re.fullmatch(r"总(支出|收入|预算)(?:额|数)?", joined)
+    m = re.fullmatch(r"(?:总|全部|所有|整体)(支出|收入|预算)(?:额|数)?", joined) or \
+        re.fullmatch(r"(支出|收入|预算)(?:总额|总数|总量)", joined)
     if m:
         forms.append(m.group(1) + "总计")
+    m = re.fullmatch(r"(.{2,}?)(?:总额|总数|总量)", joined)
+    if m and m.group(1) not in ("支出", "收入", "预算"):
+        forms.append(m.group(1))  # "政府采购总额" is the 政府采购 figure
     pieces = sorted({p for p in re.split(r"[\s|]", metric) if len(p) >= 2 and p != joined}, key=len, reverse=True)
     return forms + pieces
 
@@ -465,6 +469,10 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
 
 
 def do_ratio(q: Query, dd: DocData) -> Outcome:
+    mm = re.match(r"^(.{2,}?)(?:之中|中|里|当中)(.{2,}?)\|\s*$", q.metric)
+    if mm:
+        # "三公经费中公务用车运行费占多少": the whole comes first
+        q = Query(**{**q.__dict__, "metric": f"{mm.group(2)}|{mm.group(1)}"})
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
         # "完成调整预算的百分之多少": the final figure over the named budget column

@@ -4,6 +4,8 @@ the computed one, and the store's integrity issues on the cited lines."""
 
 from __future__ import annotations
 
+import re
+
 from qa.agent.plan import Outcome
 from qa.tools.arith import fmt
 from qa.tools.facts import NARROWING_TITLE_WORDS, column_kind, label_similarity, norm_label, same_figure
@@ -76,7 +78,7 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
     if outcome.op == "ratio" and res is not None and res.value is not None and outcome.doc is not None:
         part = res.operands[0]
         for f in outcome.doc.facts:
-            if f.unit == "%" and f.source == "prose" and column_kind(f.column) == "percent" \
+            if f.unit == "%" and f.source == "prose" and re.search(r"占|比重", f.column) \
                     and label_similarity(norm_label(part.label), norm_label(f.label)) >= 0.9 and abs(f.line - part.line) < 400:
                 if abs(f.value - res.value) > RATE_TOLERANCE:
                     outcome.warnings.append(
