@@ -38,18 +38,6 @@ KNOWN_GAPS = {
         "ANSWERING: '初中教育' loses to the longer row label '教育支出' (returns 205 教育支出 合计)",
     ("traditional_table.txt", "answer", "東山縣文化廣電和旅遊局基本支出是多少？"):
         "ANSWERING: a 繁體 question is not converted (qa.ingest.script.to_simplified) before matching",
-    ("sangong_yuan.txt", "prose", "三公"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
-    ("sangong_yuan.txt", "prose", "公务接待费"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
-    ("traditional_table.txt", "prose", "基本支出"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
-    ("traditional_table.txt", "prose", "项目支出"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
-    ("pipe_table.md", "prose", "基本支出"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
-    ("scraped_page.html", "prose", "三公"):
-        "PARSER-TABLES: the table region runs to the end of the file and swallows the closing paragraph",
     ("scraped_page.html", "facts", ""):
         "PARSER-TABLES: header '本年预算数' is kept as the column name (convention: 预算数; 上年预算数 is fine)",
 }

@@ -438,3 +438,39 @@ def test_three_public_expenses_items_across_without_tabs():
     got = {f.label: f.value for f in facts}
     assert got == {"合计": 7.0, "公务用车购置及运行费": 4.0, "公务用车运行费": 4.0, "公务接待费": 3.0}
     assert all("公务接待费" in f.quote and f.line == 6 for f in facts)
+
+
+def test_table_ends_where_prose_resumes_without_a_heading():
+    """A closing paragraph right after the rows (no heading between) is prose, not a
+    wrapped row; notes under a table and forms with text cells stay in the table."""
+    from qa.ingest.parse import parse_document
+
+    text = "\n".join([
+        "某某县水利局2025年部门预算公开",
+        "表 7",
+        "一般公共预算“三公”经费支出情况表",
+        "编制部门：某某县水利局 单位：万元",
+        "项目 上年预算数 本年预算数",
+        "合计 20.50 18.30",
+        "公务接待费 6.20 5.10",
+        "注：本表不含上年结转。",
+        "",
+        "某某县水利局2025年“三公”经费预算18.30万元，比上年减少2.20万元，其中公务接待费5.10万元，主要原因是压减接待。",
+    ])
+    p = parse_document("x.txt", text)
+    t = p.tables[0]
+    assert t["line_end"] < 10 and t["line_end"] >= 8
+    prose = [f for f in p.facts if f.source == "prose"]
+    assert any(f.value == 5.10 and "接待" in f.label for f in prose), prose
+    assert any(f.value == 18.30 for f in prose)
+    assert {(f.label, f.value) for f in p.facts if f.source == "table"} >= {("合计", 18.30), ("公务接待费", 5.10)}
+
+
+def test_fixture_tables_stop_before_their_closing_paragraph():
+    from qa.testing.harness import parse_file
+
+    fixtures = Path(__file__).parent / "fixtures"
+    for name in ("sangong_yuan.txt", "traditional_table.txt", "pipe_table.md", "scraped_page.html"):
+        p = parse_file(fixtures / name)
+        last_prose = max(i for i, l in enumerate(p.lines, 1) if "。" in l and "\t" not in l and "|" not in l)
+        assert all(t["line_end"] < last_prose for t in p.tables), (name, p.tables[0]["line_end"], last_prose)

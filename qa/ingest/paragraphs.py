@@ -15,6 +15,7 @@ from typing import Any
 
 from qa.ingest.normalize import to_halfwidth
 from qa.ingest.sections import SectionScan, scan_sections
+from qa.ingest.table_layout import is_prose_resumption
 
 _LIST_START_RE = re.compile(
     r"^(?:\d+\s*(?:、|[.．](?!\d))|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+、|[①-⑳])"
@@ -87,14 +88,23 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     for t in clip_tables(tables, scan):
         inside.update(range(int(t["line_start"]) - 1, int(t["line_end"])))
     in_table = False
+    form = seen_row = False
     for i, raw in enumerate(lines):
         if i in scan.headings:
             in_table = False
         s = re.sub(r"\s+", "", raw)
         if not in_table and s and i not in scan.headings and (_TABLE_NO_RE.match(s) or _TABLE_TITLE_RE.match(s)):
-            in_table = True
+            in_table, seen_row = True, False
+            form = "绩效" in s
+        elif in_table and not form and "绩效" in s and _TABLE_TITLE_RE.match(s):
+            form = True
+        if in_table and seen_row and not form and is_prose_resumption(raw):
+            # Running text after the rows: the table is over even without a heading.
+            in_table = False
         if in_table:
             inside.add(i)
+            if re.search(r"\d", s) and not _TABLE_NO_RE.match(s) and "编制" not in s and "单位" not in s:
+                seen_row = True
     return inside
 
 

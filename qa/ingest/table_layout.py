@@ -36,6 +36,15 @@ _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
 _DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
 # An explanation heading after the tables ("一、关于…情况说明") ends a table.
 _EXPLAIN = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]\s*(?:关于|.*(?:情况说明|的说明)$)")
+# An unnumbered explanation heading ("关于2025年“三公”经费预算情况说明") or a Markdown
+# heading also ends one.
+_EXPLAIN_BARE = re.compile(r"^关于.{2,40}说明$")
+_MD_HEADING = re.compile(r"^\s*#{1,6}\s")
+# Lines that belong to a table although they read as sentences: notes under it and the
+# statement that it is empty.
+_TABLE_NOTE = re.compile(r"^(?:注|说明|备注)\s*\d*\s*[:：]|空表|没有使用|未安排|无此项|不涉及")
+# Two numbers separated by blanks: cells of a row, not a sentence.
+_CELL_RUN = re.compile(r"\d[\d,.]*%?\s+[-—]?\d")
 _UNIT_ONLY = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)\s*$")
 _TITLE_END = re.compile(r"(表|表（[^）]*）|表\([^)]*\))$")
 
@@ -72,6 +81,34 @@ def cell_text(line: str) -> str:
     """A line without tabs, ideographic spaces, surrounding blanks and Markdown heading marks."""
     t = to_halfwidth(line).replace("\t", " ").strip()
     return re.sub(r"^#{1,6}\s*", "", t)
+
+
+def is_prose_resumption(raw: str) -> bool:
+    """True for a line that reads as running text, not a table row: a sentence with
+    Chinese punctuation, no cell structure (tabs, blank-separated numbers), and not a note
+    or empty-table statement (those belong to the table).
+
+    Args:
+        raw: one line as extracted.
+    """
+    if "\t" in raw:
+        return False
+    t = cell_text(raw)
+    s = re.sub(r"\s+", "", t)
+    if len(s) < 20 or _TABLE_NOTE.search(s):
+        return False
+    if "。" not in s and len(re.findall(r"[，；]", s)) < 2:
+        return False
+    return not _CELL_RUN.search(t)
+
+
+def _has_number(raw: str) -> bool:
+    return bool(re.search(r"\d", cell_text(raw)))
+
+
+def _is_form(title: str) -> bool:
+    """Forms with text cells (绩效目标表, 绩效自评表): sentences are their content."""
+    return "绩效" in title
 
 
 def _next_nonblank(lines: list[str], i: int, limit: int = 12) -> list[int]:
@@ -170,10 +207,21 @@ def find_regions(lines: list[str]) -> list[Region]:
     for k, r in enumerate(regions):
         nxt_start = regions[k + 1].start if k + 1 < len(regions) else len(lines)
         end = nxt_start
+        seen_row = False
         for j in range(r.body_start, nxt_start):
-            if (_PART.match(texts[j]) or _EXPLAIN.match(texts[j])) and j > r.start:
+            if j <= r.start:
+                continue
+            if (_PART.match(texts[j]) or _EXPLAIN.match(texts[j]) or _EXPLAIN_BARE.match(texts[j])
+                    or _MD_HEADING.match(lines[j])):
                 end = j
                 break
+            # Prose after the rows means the table is over (a closing paragraph, with no
+            # heading before it, must not be read as a wrapped row).
+            if seen_row and not _is_form(r.title) and is_prose_resumption(lines[j]):
+                end = j
+                break
+            if j >= r.body_start and _has_number(lines[j]) and not _is_dept_or_unit(texts[j]):
+                seen_row = True
         r.end = end
         _read_region_header(lines, texts, r)
     # A table of contents lists "表1 部门收支总体情况表" lines: a numbered region with
