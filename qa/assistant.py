@@ -8,6 +8,7 @@ from the tools and verification and composition staying deterministic.
 from __future__ import annotations
 
 import logging
+import re
 from pathlib import Path
 
 from qa.agent import compose as C
@@ -18,7 +19,7 @@ from qa.agent.understand import Query, has_cue, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.tools import ops
-from qa.types import Answer, Citation
+from qa.types import Answer, Citation, ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -175,6 +176,9 @@ class Assistant:
             if diff is not None:
                 out.op = "diff_departments"
                 out.result = diff
+        if out.result is None and re.search(r"分别|各自|各是|respectively|\beach\b", q.question, re.I):
+            out.op = "each"  # "A 和 B 分别是多少": every value, no winner
+            out.result = ToolResult(None, named[0][1].unit)
         if out.result is None:
             picked = ops.compare(named, largest=q.largest)
             if picked is None:

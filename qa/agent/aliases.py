@@ -206,6 +206,9 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
                             if re.search(re.escape(r) + r".{0,3}$", before)), "")
                 if not reg:
+                    reg = next((r for r in d.latin_region_forms
+                                if re.search(r"(?<![a-z])" + re.escape(r) + r"(?:'s)?\s{0,2}$", before.lower())), "")
+                if not reg:
                     reg = next((r for r in d.bare_region_forms
                                 if re.search(r"(?:^|[^\u4e00-\u9fff]|的|和|与|比)" + re.escape(r) + r"$", before)), "")
                 if not best_body or (reg and not attached):

@@ -3,6 +3,8 @@ value + unit, the computation and the citations."""
 
 from __future__ import annotations
 
+import re
+
 from qa.agent import glossary
 from qa.agent.context import dept_key
 from qa.agent.plan import Outcome
@@ -158,7 +160,7 @@ def compose(q: Query, o: Outcome) -> Answer:
     en = q.lang == "en"
     if o.status == "not_found":
         return Answer(status="not_found", answer=o.reason_en if en else o.reason, warnings=list(o.warnings))
-    if o.per_department and o.op in ("compare", "diff_departments"):
+    if o.per_department and o.op in ("compare", "diff_departments", "each"):
         return _compose_compare(q, o)
     v, unit, comp = final_value(q, o)
     text = sentence(q, o)
@@ -188,6 +190,15 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
         else:
             parts.append(f"{name}: {'not disclosed' if en else '未披露'}")
     value = res.value
+    if o.op == "each":
+        lines = [f"{name}: {show(sub.result.value, sub.result.unit, sub.result.operands)} {sub.result.unit}"
+                 if sub.status == "answered" and sub.result is not None and sub.result.value is not None
+                 else f"{name}: {'not disclosed' if en else '未披露'}" for name, sub in o.per_department]
+        text = "\n".join(lines)
+        if o.warnings:
+            text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
+        return Answer(status="answered", answer=text, value=None, unit=None, computation=None,
+                      citations=list(o.citations), warnings=list(o.warnings))
     if o.op == "diff_departments" and res.computation and " + " in res.computation:
         head = (f"Together: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
                 else f"合计 {show(value, res.unit, res.operands)} {res.unit}。")
@@ -198,7 +209,7 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
                 else f"两者相差 {show(value, res.unit, res.operands)} {res.unit}。")
     else:
         head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}."
-                if en else f"{o.winner}{'最多' if q.largest else '最少'}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")
+                if en else f"{o.winner}{_superlative(q)}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")
     text = head + ("\n" + ("; ".join(parts)))
     if res.computation:
         text += ("\nComputation: " if en else "\n计算：") + res.computation
@@ -206,6 +217,14 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
     return Answer(status="answered", answer=text, value=value, unit=res.unit or None,
                   computation=res.computation, citations=list(o.citations), warnings=list(o.warnings))
+
+
+def _superlative(q: Query) -> str:
+    """最多/最少, or 最高/最低 and 最大/最小 when the question says so."""
+    for hi, lo in (("高", "低"), ("大", "小")):
+        if re.search(f"[最更]{hi}|[最更]{lo}", q.question):
+            return "最" + (hi if q.largest else lo)
+    return "最多" if q.largest else "最少"
 
 
 def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Answer]]) -> Answer:

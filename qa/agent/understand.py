@@ -92,7 +92,7 @@ _FILLER_RE = re.compile(
             r"有几个|几个|多少个|几辆|多少辆|几人|多少人|几名|几家|几项|几台",
             r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
             r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
-            r"分别|各自|一共|加起来|总共|之和|共计|总和|加在一起|相加|合计是|合计",
+            r"分别|各自|各是|一共|加起来|总共|之和|共计|总和|加在一起|相加|合计是|合计",
             r"比上年|比去年|较上年|较去年|同比|与上年相比|与去年相比|和上年相比|和去年相比|上年相比|去年相比",
             r"相比|相较|比较",
             r"增加了|减少了|增长了|下降了|少了|多了|增加|减少|增长|下降|变化了|变化|增减|变动|降低了|降低|提高了|提高",
@@ -119,6 +119,8 @@ def detect_op(text: str, lang: str) -> str:
     """The operation a question asks for, from cue words (first matching rule wins)."""
     cues = EN_CUES if lang == "en" else ZH_CUES
     t = text if lang == "zh" else text.lower()
+    if lang == "zh" and re.search(r"(?:谁|哪个|哪家|哪一个|哪个部门|哪个单位).{0,14}(?:最|更)|(?:最|更)(?:多|少|高|低|大|小)的是(?:谁|哪)", t):
+        return "compare"
     for op, pat in cues:
         if re.search(pat, t, re.I):
             if op == "compare" and lang == "zh" and not re.search(r"谁|哪", t):
