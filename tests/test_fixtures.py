@@ -38,8 +38,6 @@ KNOWN_GAPS = {
         "ANSWERING: '初中教育' loses to the longer row label '教育支出' (returns 205 教育支出 合计)",
     ("traditional_table.txt", "answer", "東山縣文化廣電和旅遊局基本支出是多少？"):
         "ANSWERING: a 繁體 question is not converted (qa.ingest.script.to_simplified) before matching",
-    ("scraped_page.html", "facts", ""):
-        "PARSER-TABLES: header '本年预算数' is kept as the column name (convention: 预算数; 上年预算数 is fine)",
 }
 
 

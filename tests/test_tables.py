@@ -474,3 +474,20 @@ def test_fixture_tables_stop_before_their_closing_paragraph():
         p = parse_file(fixtures / name)
         last_prose = max(i for i, l in enumerate(p.lines, 1) if "。" in l and "\t" not in l and "|" not in l)
         assert all(t["line_end"] < last_prose for t in p.tables), (name, p.tables[0]["line_end"], last_prose)
+
+
+@pytest.mark.parametrize("header,want", [("本年预算数", "预算数"), ("本年度预算", "预算数"), ("本年决算数", "决算数")])
+def test_this_year_header_is_the_standard_column(header, want):
+    text = "\n".join([
+        "某某县民政局2025年部门预算公开",
+        "表 7",
+        "一般公共预算“三公”经费支出情况表",
+        "编制部门：某某县民政局 单位：万元",
+        f"项目 上年预算数 {header}",
+        "合计 12.80 11.60",
+        "公务接待费 4.50 3.70",
+    ])
+    tables, facts = _parse_text(text)
+    got = {(f.label, f.column): f.value for f in facts}
+    assert got[("公务接待费", want)] == 3.70 and got[("公务接待费", "上年预算数")] == 4.50
+    assert header not in tables[0]["columns"]

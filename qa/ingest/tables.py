@@ -756,7 +756,11 @@ def _disambiguate_income_labels(placed: list[Placed], rr: RegionRows) -> None:
 
 
 def _year_column(name: str, doc: Document) -> str:
-    """'2025年预算数' in a 2025 document is its 预算数; '2024年预算数' is the 上年预算数."""
+    """'2025年预算数' in a 2025 document is its 预算数; '2024年预算数' is the 上年预算数;
+    '本年预算数' / '本年度预算' is the 预算数 whatever the year."""
+    m = re.fullmatch(r"本年度?(预算数|决算数|预算|决算|执行数)", name)
+    if m:
+        return m.group(1) if m.group(1).endswith("数") else m.group(1) + "数"
     m = re.fullmatch(r"((?:19|20)\d{2})年度?(预算数|决算数|预算|决算|执行数)", name)
     if not m or doc.year is None:
         return name
