@@ -26,12 +26,6 @@ EXPECTED = {p.name: json.loads((FIXTURES / (p.stem + ".expected.json")).read_tex
 
 # (fixture, kind, key) -> why it fails today and whose it is.
 KNOWN_GAPS = {
-    ("news_yiyuan.txt", "document", "department"):
-        "meta (PARSER-TABLES): a news report has no 编制部门; the city in the title is not taken",
-    ("news_yiyuan.txt", "answer", "南川市2024年教育支出是多少？"):
-        "no department read from a news report, so 南川市 does not resolve (meta / ANSWERING aliases)",
-    ("news_yiyuan.txt", "answer", "南川市2024年卫生健康支出安排了多少？"):
-        "no department read from a news report, so 南川市 does not resolve (meta / ANSWERING aliases)",
     ("juesuan_excerpt.txt", "answer", "北湖区卫生健康委员会公共卫生支出的调整预算数是多少？"):
         "ANSWERING: the 调整预算数 column named in the question is not selected (returns 决算数)",
     ("pipe_table.md", "answer", "河口区教育局初中教育支出合计是多少？"):

@@ -48,3 +48,21 @@ def test_unit_of_a_text_without_tables_is_the_one_its_amounts_use():
     lines = ["南川市2024年市级部门预算集中公开", "", "2024年市级一般公共预算支出安排86.4亿元，其中教育支出18.6亿元。"]
     meta = read_metadata("news.txt", lines)
     assert meta.unit == "亿元" and meta.year == 2024 and meta.kind == "预算"
+
+
+@pytest.mark.parametrize("title,want", [
+    ("西林市2025年市级部门预算集中公开 教育支出继续增长", "西林市"),
+    ("2023年北沙县本级部门决算公开", "北沙县"),
+    ("东湖市青山区2024年区级部门预算公开", "东湖市青山区"),
+    ("关于2024年预算执行情况的报告", ""),
+])
+def test_region_in_title_is_the_publisher_when_no_department_is_printed(title, want):
+    lines = [title, "", "本报讯 日前，市财政局公开了部门预算，一般公共预算支出安排12.5亿元。"]
+    meta = read_metadata("news.txt", lines)
+    assert meta.department == want
+    assert meta.year in (2023, 2024, 2025)
+
+
+def test_printed_department_wins_over_title_region():
+    lines = ["南岭市2024年部门预算公开", "编制部门：南岭市园林局 单位：万元", "合计 1.00"]
+    assert read_metadata("x.txt", lines).department == "南岭市园林局"

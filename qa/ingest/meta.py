@@ -23,6 +23,11 @@ _TITLE_DEPT_PATTERNS = [
     re.compile(r"第[一二三四五六七八九十]+部分\s*(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)(?:部门|单位)?概况"),
     re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)(?:部门|单位)(?:（单位）)?(?:预算|决算)"),
 ]
+# A place at the head of a title ("南川市2024年市级部门预算集中公开"): the publisher of a
+# news report or a government-wide release that has no 编制部门.
+_REGION_HEAD = re.compile(
+    r"^(?:(?:19|20)\d{2}年度?)?([\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡))"
+    r"(?=(?:19|20)\d{2}年|(?:省|市|州|县|区|乡|镇)?(?:本级|级)|部门|预算|决算)")
 _ORG_SUFFIX = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|部|会|社|校|园|协会|公司|集团|总站|分局)$")
 
 
@@ -74,6 +79,18 @@ def _department_from_headings(lines: list[str]) -> str:
                 cand = re.sub(r"^(?:19|20)\d{2}年度?", "", m.group(1)).strip()
                 if 2 <= len(cand) <= 40 and _ORG_SUFFIX.search(cand):
                     return cand
+    return ""
+
+
+def _region_from_title(lines: list[str]) -> str:
+    """The place a title starts with, for documents that name no department."""
+    for line in lines[:20]:
+        t = re.sub(r"\s+", "", to_halfwidth(line))
+        if not t or len(t) > 60 or not re.search(r"(预算|决算)", t):
+            continue
+        m = _REGION_HEAD.match(t)
+        if m:
+            return m.group(1)
     return ""
 
 
@@ -154,11 +171,16 @@ def read_metadata(name: str, lines: list[str]) -> Meta:
         lines: the document's text lines.
 
     Returns:
-        Meta with the most frequent 编制部门 (else the heading's department), the year
+        Meta with the most frequent 编制部门 (else the heading's department, else the
+        region a title starts with, e.g. "南川市" for a city-wide release), the year
         named by the title/headings, "预算"/"决算"/"其他", the most common table unit.
     """
     depts = _departments_from_table_lines(lines)
     department = Counter(depts).most_common(1)[0][0] if depts else _department_from_headings(lines)
+    if not department:
+        # No 编制部门 and no department heading (a news report, a government-wide release):
+        # the region the title names is the publisher.
+        department = _region_from_title(lines)
     return Meta(
         department=department,
         year=_year(lines),
