@@ -271,3 +271,14 @@ def test_switching_embedding_model_embeds_unchanged_files(index_copy: Path, corp
     with Index(index_copy) as ix:  # the default model's vectors are still there
         assert all(ix.has_vectors(d.name) for d in ix.documents())
         assert ix.search_dense("三公经费", k=2)
+
+
+def test_deleted_vector_dir_is_rebuilt_by_the_next_ingest(index_copy: Path, corpus_dir: Path) -> None:
+    shutil.rmtree(index_copy / "chroma")
+    with Index(index_copy) as ix:
+        assert not ix.has_vectors(ix.documents()[0].name)
+        report = ingest_paths([corpus_dir], ix, progress=False)
+        assert report.ok and report.embedded_chars > 0
+        assert all(ix.has_vectors(d.name) for d in ix.documents())
+        anyang = _anyang(ix)
+        assert any("三公" in c.text for c, _ in ix.search_dense("三公经费预算", k=3, docs=[anyang]))

@@ -63,6 +63,8 @@ class Index:
         self._chunk_rows: list[Any] | None = None
         self._chunks: list[Chunk] | None = None
         self._lexical: Any = None
+        self._vectors_lost: bool | None = None
+        self._revectored: set[str] = set()
 
     # --- lifecycle -----------------------------------------------------------------------
     @property
@@ -309,6 +311,7 @@ class Index:
                   for c in parsed.chunks]
         self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
                                           vector_model=self.model_id())
+        self._revectored.add(parsed.document.name)
         self._collect_vectors()
         return stats
 
@@ -350,6 +353,12 @@ class Index:
         Args:
             doc: Document.name.
         """
+        if self._vectors_lost is None:
+            # The vector directory deleted by hand (a "reset"): every stored document needs
+            # embedding again, whatever the database says.
+            self._vectors_lost = not (self.data_dir / "chroma").is_dir()
+        if self._vectors_lost and doc not in self._revectored:
+            return not any(r["dense_hash"] for r in self.sql.chunk_rows(doc))
         return self.model_id() in self.sql.vector_models(doc)
 
     def ensure_vectors(self, doc: str) -> AddStats:
@@ -368,7 +377,8 @@ class Index:
         stats.chunks = len(rows)
         hashes = [(r["id"], " ".join(text_hash(t) for t in texts) or None) for r, texts in zip(rows, per_chunk)]
         changed = any(h != r["dense_hash"] for (_, h), r in zip(hashes, rows))
-        self._writable().set_vectors(doc, hashes, self.model_id(), reset=changed)
+        self._writable().set_vectors(doc, hashes, self.model_id(), reset=changed or bool(self._vectors_lost))
+        self._revectored.add(doc)
         if changed:
             self._collect_vectors()
         return stats
