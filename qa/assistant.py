@@ -106,7 +106,7 @@ class Assistant:
             elif q.op == "compare":
                 departments = list(self.ctx.aliases)
             else:
-                return self._ambiguous(q, sorted(self.ctx.aliases))
+                return self._ambiguous(q, sorted(self.ctx.aliases), named_several=False)
         if len(departments) > 1 and q.op in ("count", "lookup", "yoy") and has_cue(q.question, q.lang, "diff"):
             q.op = "diff"  # "A 比 B 多几辆" / "how many more … than …"
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
@@ -139,16 +139,22 @@ class Assistant:
     def _single(self, q: Query, department: str) -> Answer:
         return C.compose(q, self._outcome(q, department))
 
-    def _ambiguous(self, q: Query, candidates: list[str]) -> Answer:
+    def _ambiguous(self, q: Query, candidates: list[str], named_several: bool = True) -> Answer:
         subs = []
         cites: list[Citation] = []
-        if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list"):
+        if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list") or not named_several:
             for name in candidates:
                 a = self._single(q, name)
                 subs.append((name, a))
                 if a.status == "answered":
                     cites.extend(a.citations)
-        ans = C.compose_ambiguous(q, candidates, subs)
+        if subs and not any(a.status == "answered" for _, a in subs) and not named_several:
+            # nothing named a department and no document has the figure: not a question
+            # about these documents (or a figure none of them discloses)
+            return C.compose_refusal(
+                q, "已加载的文件中找不到与该问题对应的数字或内容。",
+                "None of the loaded documents has a figure or passage answering this question.")
+        ans = C.compose_ambiguous(q, candidates, subs, named=named_several)
         ans.citations = cites
         return ans
 

@@ -227,15 +227,23 @@ def _superlative(q: Query) -> str:
     return "最多" if q.largest else "最少"
 
 
-def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Answer]]) -> Answer:
-    """A name fits several departments: list them, with each one's answer when we have it."""
+def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Answer]],
+                      named: bool = True) -> Answer:
+    """A name fits several departments (or none was named): list them, with each one's
+    answer when we have it."""
     en = q.lang == "en"
-    head = ("The question fits several departments; please say which one: " if en
-            else "问题中的部门名称对应多个部门，请指明是哪一个：") + ("; ".join(candidates) if en else "；".join(candidates))
+    if named:
+        head = ("The question fits several departments; please say which one: " if en
+                else "问题中的部门名称对应多个部门，请指明是哪一个：")
+    else:
+        head = ("The question names no department; the loaded ones are: " if en
+                else "问题没有指明部门，请指明是哪一个：")
+    head += "; ".join(candidates) if en else "；".join(candidates)
     lines = [head]
     for name, a in subs:
         if a.status == "answered":
-            first = a.answer.split("\n")[0]
+            parts = a.answer.split("\n")
+            first = parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")
             lines.append(f"- {first}")
     return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
 

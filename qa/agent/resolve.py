@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from qa.agent.aliases import DepartmentAliases, Mention, find_mentions
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
-_EN_ORG_RE = re.compile(r"\b(?:bureau|commission|department of|centre|center|administration|office|ministry)\b", re.I)
+_EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
 _REGION_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
 _LATIN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*$")
 _EN_STOP = {"The", "For", "How", "What", "Which", "Did", "Does", "Is", "Of", "In", "By", "To", "And", "Was"}
@@ -114,5 +114,5 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     if org and not want_all:
         res.not_loaded = org.group(0)
     elif _EN_ORG_RE.search(text) and not want_all:
-        res.not_loaded = _EN_ORG_RE.search(text).group(0)
+        res.not_loaded = re.sub(r"^(?:the|of|for|in|at|by)\s+", "", _EN_ORG_RE.search(text).group(0), flags=re.I)
     return res
