@@ -282,3 +282,16 @@ def test_deleted_vector_dir_is_rebuilt_by_the_next_ingest(index_copy: Path, corp
         assert all(ix.has_vectors(d.name) for d in ix.documents())
         anyang = _anyang(ix)
         assert any("三公" in c.text for c, _ in ix.search_dense("三公经费预算", k=3, docs=[anyang]))
+
+
+def test_two_files_with_one_name_are_not_merged(index_copy: Path, corpus_dir: Path, tmp_path: Path) -> None:
+    src = corpus_dir / "003_eae6f4940a625f14.txt"
+    for sub in ("a", "b"):
+        (tmp_path / sub).mkdir()
+        shutil.copy(src, tmp_path / sub / "same.txt")
+    with Index(index_copy) as ix:
+        report = ingest_paths([tmp_path / "a", tmp_path / "b"], ix, progress=False)
+        statuses = [(r.status, r.error) for r in report.results]
+        assert statuses[0] == ("added", "")
+        assert statuses[1][0] == "error" and "same file name" in statuses[1][1]
+        assert [d.name for d in ix.documents()].count("same.txt") == 1
