@@ -146,9 +146,10 @@ def test_every_citation_occurs_in_its_document(assistant):
             assert 1 <= c.line <= len(dd.lines)
 
 
-def test_held_out_questions(assistant):
+@pytest.mark.parametrize("name", ["answering_heldout.jsonl", "answering_heldout2.jsonl"])
+def test_held_out_questions(assistant, name):
     """Questions written before tuning and not tuned on: at least 75% right, citations faithful."""
-    items = [json.loads(l) for l in (HERE / "data" / "answering_heldout.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    items = [json.loads(l) for l in (HERE / "data" / name).read_text(encoding="utf-8").splitlines() if l.strip()]
     right = 0
     for it in items:
         ans = assistant.ask(it["question"])
