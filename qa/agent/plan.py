@@ -12,7 +12,7 @@ from qa.agent.context import Context, DocData, dept_key
 from qa.agent.excerpts import ITEM_START, Excerpt, block, lines_matching, sentence_around, sentence_matching
 from qa.agent.understand import Query
 from qa.tools import ops
-from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
+from qa.tools.facts import NARROWING_TITLE_WORDS, Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Citation, Fact, ToolResult
 
 log = logging.getLogger(__name__)
@@ -330,6 +330,22 @@ _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同")
 
 
+def _scoped(q: Query) -> Query:
+    """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
+    as a narrowing word (结转, 一般公共预算 …) on each."""
+    m = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{4,})$", q.metric)
+    if not m:
+        return q
+    scope = norm_label(m.group(1))
+    words = [w for w in NARROWING_TITLE_WORDS if w in scope]
+    if not words:
+        return q
+    rest = m.group(2)
+    parts = [p for p in _STRONG_SEP.split(rest)]
+    return Query(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
+                    "scope_words": words})
+
+
 def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
@@ -363,7 +379,12 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
     facts, names = [], []
     first = norm_label(parts[0])
     for i, p in enumerate(parts):
-        ms = best_matches(dd, p, "total", q)
+        ms = []
+        for w in getattr(q, "scope_words", []):
+            ms = best_matches(dd, w + p, "total", q)  # read inside the scope's tables first
+            if ms:
+                break
+        ms = ms or best_matches(dd, p, "total", q)
         np_ = norm_label(p)
         if i and len(np_) <= 3 and (not ms or ms[0].score < 0.9) and len(first) > len(np_):
             borrowed = first[: len(first) - len(np_)] + np_
@@ -380,6 +401,7 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
 
 
 def do_sum(q: Query, dd: DocData) -> Outcome:
+    q = _scoped(q)
     split = _split_metrics(q, dd)
     if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
         rows = _project_rows(dd)
@@ -428,6 +450,7 @@ def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple
 
 
 def do_diff(q: Query, dd: DocData) -> Outcome:
+    q = _scoped(q)
     cols = _columns_named(dd, q.metric)
     if len(cols) >= 2:
         got = _row_by_columns(q, dd, cols[:2])
@@ -492,7 +515,7 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
     if len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
         wh = best_matches(dd, m[1], "total", q)
         pa = []
-        for w in ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营"):
+        for w in NARROWING_TITLE_WORDS:
             # "住房保障支出占一般公共预算…": the part is read in the whole's funding scope
             if w in m[1] and w not in m[0]:
                 pa = best_matches(dd, w + m[0].strip(), "total", q)

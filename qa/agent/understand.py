@@ -49,6 +49,7 @@ class Query:
     en_terms: list[tuple[str, str]] = field(default_factory=list)
     code: str = ""  # a 科目编码 named in the question, e.g. 2210201
     count_units: list[str] = field(default_factory=list)  # measure words asked for: 人, 辆 …
+    scope_words: list[str] = field(default_factory=list)  # "结转结余里…": narrowing words for every part
     actual: bool = False  # asks for actual spending (决算/实际支出)
 
 
