@@ -288,3 +288,19 @@ def test_ordinary_sentences_give_no_facts_or_lists():
     doc = Document(name="s.txt", department="某局", year=2024, kind="预算", unit="万元", content_hash="")
     assert extract_prose_facts(lines, doc, section_paths(lines), []) == []
     assert extract_enumerations(lines, doc, section_paths(lines)) == []
+
+
+def test_wrapped_project_name_survives_page_noise():
+    """With page furniture and broken words (qa.testing.variants 'page_noise'), the
+    project heading of corpus/004 wraps; its facts keep the whole project name."""
+    from qa.ingest.parse import parse_document
+    from qa.testing.harness import parse_file
+    from qa.testing.variants import make_variant
+
+    path = next((Path(__file__).resolve().parents[1] / "corpus").glob("004_*.txt"))
+    original = parse_file(path)
+    v = make_variant("page_noise", original, "\n".join(original.lines) + "\n")
+    noisy = parse_document(path.name, v.data.decode("utf-8"))
+    want = {(f.label, f.value) for f in original.facts if f.source == "prose" and "金保工程" in f.label}
+    got = {(f.label, f.value) for f in noisy.facts if f.source == "prose" and "金保工程" in f.label}
+    assert want and want <= got, sorted(want - got)

@@ -86,3 +86,27 @@ def test_synthetic_wrapped_and_rejected():
     assert scan.paths[5] == scan.paths[4]
     assert scan.paths[6] == scan.paths[4]
     assert {1, 3} <= scan.heading_lines
+
+
+def test_wrapped_project_name_after_numbered_marker_is_joined():
+    """'（一）项目名称：…' wrapped over two lines (a PDF line break, or a page break's
+    broken word) names the whole project, not its first line."""
+    lines = [
+        "七、关于某某中心2024年一般公共预算项目支出情况说明",
+        "",
+        "（一）项目名称：“数据平台”运行电力保障、网络",
+        "线路租用等费用",
+        "",
+        "设立的政策依据：《信息化建设规划》",
+        "预算安排规模：20.00 万元",
+        "（二）项目名称：系统维护费",
+    ]
+    paths = section_paths(lines)
+    assert leaf_title(paths[6]) == "（一）项目名称：“数据平台”运行电力保障、网络线路租用等费用"
+    assert leaf_title(paths[7]) == "（二）项目名称：系统维护费"
+
+
+def test_wrapped_project_name_in_corpus_004(paths):
+    leafs = {leaf_title(p) for p in paths["004"]}
+    assert any(l.startswith("（一十三）项目名称：") and l.endswith("生活补贴资金预算的通知") for l in leafs), \
+        [l for l in leafs if "一十三" in l]

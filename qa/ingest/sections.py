@@ -249,7 +249,9 @@ def _scan_sections(lines: list[str]) -> SectionScan:
                 rest = _clean(lines[k])
                 heading_idx.append(k)
                 j = k
-        elif level != 1 and not _COMPLETE_TAIL_RE.search(rest) and not _DEFINITION_RE.match(rest):
+        elif level != 1 and not _COMPLETE_TAIL_RE.search(rest) and (project or not _DEFINITION_RE.match(rest)):
+            # "项目名称：…" reads like a "key：value" definition but its value (the project's
+            # name) may wrap onto the next line like any heading.
             k = _next_nonempty(lines, j)
             if k is not None and _is_tail(lines[k], project=project):
                 rest = _join(rest, lines[k])
