@@ -278,8 +278,10 @@ def test_deleted_vector_dir_is_rebuilt_by_the_next_ingest(index_copy: Path, corp
     with Index(index_copy) as ix:
         assert not ix.has_vectors(ix.documents()[0].name)
         report = ingest_paths([corpus_dir], ix, progress=False)
-        assert report.ok and report.embedded_chars > 0
+        # restored from the copies kept in SQLite: nothing is embedded again
+        assert report.ok and report.embedded_chars == 0
         assert all(ix.has_vectors(d.name) for d in ix.documents())
+        assert ix.vectors.count() == len(ix.sql.dense_hashes())
         anyang = _anyang(ix)
         assert any("三公" in c.text for c, _ in ix.search_dense("三公经费预算", k=3, docs=[anyang]))
 
@@ -295,3 +297,17 @@ def test_two_files_with_one_name_are_not_merged(index_copy: Path, corpus_dir: Pa
         assert statuses[0] == ("added", "")
         assert statuses[1][0] == "error" and "same file name" in statuses[1][1]
         assert [d.name for d in ix.documents()].count("same.txt") == 1
+
+
+def test_open_index_sees_documents_another_process_ingested(index_copy: Path, tmp_path: Path) -> None:
+    doc = tmp_path / "forest.txt"
+    doc.write_text("第一部分 某县林业局部门概况\n\n一、主要职能\n\n负责全县森林防火瞭望塔的巡查、维护和值守工作，"
+                   "组织开展护林员培训。\n", encoding="utf-8")
+    with Index(index_copy) as ix:
+        assert ix.search_dense("森林防火瞭望塔巡查", k=1)[0][0].doc != "forest.txt"  # caches filled
+        proc = run_qa("--data-dir", str(index_copy), "ingest", str(doc))
+        assert proc.returncode == 0, proc.stderr
+        assert ix.document("forest.txt") is not None
+        (top, _), = ix.search_dense("森林防火瞭望塔巡查", k=1)
+        assert top.doc == "forest.txt"
+        assert ix.search_lexical("瞭望塔", k=1)[0][0].doc == "forest.txt"

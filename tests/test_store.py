@@ -99,6 +99,7 @@ def test_replace_is_complete_and_vectors_are_reused(tmp_path: Path) -> None:
         ix.remove("mini.txt")
         assert ix.documents() == [] and ix.facts() == [] and ix.chunks() == [] and ix.lines("mini.txt") == []
         assert ix.vectors.count() == 0, "vectors nobody uses are dropped"
+        assert ix.sql.get_vectors(ix.model_id()) == {}
 
 
 def test_failure_inside_the_transaction_keeps_the_old_document(tmp_path: Path, monkeypatch) -> None:

@@ -25,6 +25,10 @@ if TYPE_CHECKING:  # imported for annotations only: langchain_core costs ~0.25 s
 
 log = logging.getLogger(__name__)
 
+# Up to this many vectors, dense search scores every vector exactly in memory (about 1 ms
+# for a few thousand); above it, Chroma's approximate HNSW index answers.
+EXACT_SEARCH_LIMIT = 20000
+
 
 @dataclass
 class AddStats:
@@ -63,6 +67,7 @@ class Index:
         self._chunk_rows: list[Any] | None = None
         self._chunks: list[Chunk] | None = None
         self._lexical: Any = None
+        self._matrix: tuple[list[str], Any] | None = None
         self._vectors_lost: bool | None = None
         self._revectored: set[str] = set()
 
@@ -128,6 +133,7 @@ class Index:
             self._chunk_rows = None
             self._chunks = None
             self._lexical = None
+            self._matrix = None
 
     # --- reads ---------------------------------------------------------------------------
     def documents(self) -> list[Document]:
@@ -239,20 +245,22 @@ class Index:
         if not by_hash or k <= 0:
             return []
         qvec = self.embeddings.embed_query(query)
-        if wanted is None:
-            # A chunk has several vectors and a vector may serve several chunks: ask for more
-            # ids than chunks wanted.
+        if len(by_hash) > EXACT_SEARCH_LIMIT and wanted is None:
+            # Large collections: Chroma's HNSW index. A chunk has several vectors and a vector
+            # may serve several chunks, so ask for more ids than chunks wanted.
             hits = self.vectors.query(qvec, n=k * 4 + 16)
         else:
-            # A filtered search is exact: score just the wanted vectors.
+            # Exact cosine over the wanted vectors, held in memory. Exact, and it sees vectors
+            # another process added (Chroma's in-memory HNSW of this process would not).
             import numpy as np
 
-            vecs = self.vectors.get(list(by_hash))
-            if not vecs:
+            ids, matrix = self._vector_matrix()
+            pick = [j for j, vid in enumerate(ids) if vid in by_hash]
+            if not pick:
                 return []
-            ids = list(vecs)
-            sims = np.asarray([vecs[i] for i in ids], dtype=np.float32) @ np.asarray(qvec, dtype=np.float32)
-            hits = sorted(zip(ids, sims.tolist()), key=lambda t: -t[1])
+            sims = matrix[pick] @ np.asarray(qvec, dtype=np.float32)
+            order = np.argsort(-sims)
+            hits = [(ids[pick[j]], float(sims[j])) for j in order]
         out: list[tuple[Chunk, float]] = []
         seen: set[int] = set()
         for vid, score in hits:  # best first, so a chunk's score is its best vector's
@@ -263,6 +271,22 @@ class Index:
             if len(out) >= k:
                 break
         return out[:k]
+
+    def _vector_matrix(self) -> tuple[list[str], Any]:
+        """All vectors the stored chunks use, as (ids, float32 matrix); cached until the
+        database changes."""
+        self._fresh()
+        if self._matrix is None:
+            import numpy as np
+
+            blobs = self.sql.get_vectors(self.model_id())
+            used = {h for r in (self._chunk_rows or self.sql.chunk_rows()) if r["dense_hash"]
+                    for h in r["dense_hash"].split()}
+            ids = sorted(h for h in blobs if h in used)
+            matrix = (np.frombuffer(b"".join(blobs[h] for h in ids), dtype=np.float32).reshape(len(ids), -1)
+                      if ids else np.zeros((0, 1), dtype=np.float32))
+            self._matrix = (ids, matrix)
+        return self._matrix
 
     def search_lexical(self, query: str, k: int = 8, docs: list[str] | None = None) -> list[tuple[Chunk, float]]:
         """Chunks ranked by BM25 over jieba tokens of the full chunk text (score > 0 only).
@@ -316,7 +340,10 @@ class Index:
         return stats
 
     def _embed_missing(self, per_chunk: list[list[str]]) -> AddStats:
-        """Embed the texts that have no vector yet in this model's collection (one batch)."""
+        """Embed (in one batch) the texts this model has no vector for yet, keep them in
+        SQLite and mirror into Chroma whatever it lacks (it may have been deleted)."""
+        import numpy as np
+
         from qa.store.vectors import text_hash
 
         stats = AddStats()
@@ -324,8 +351,11 @@ class Index:
         stats.dense_texts = len(unique)
         if not unique:
             return stats
-        present = self.vectors.existing(list(unique))
-        missing = [h for h in unique if h not in present]
+        model = self.model_id()
+        store = self._writable()
+        ids = list(unique)
+        missing = [h for h in ids if h not in store.vector_ids(model, ids)]
+        fresh: dict[str, bytes] = {}
         if missing:
             batch = [unique[h] for h in missing]
             t0 = time.perf_counter()
@@ -333,7 +363,14 @@ class Index:
             stats.seconds_embedding = time.perf_counter() - t0
             stats.embedded = len(batch)
             stats.embedded_chars = sum(len(t) for t in batch)
-            self.vectors.add(missing, vecs, batch)
+            fresh = {h: np.asarray(v, dtype=np.float32).tobytes() for h, v in zip(missing, vecs)}
+            store.put_vectors(model, list(fresh.items()))
+        in_chroma = self.vectors.existing(ids)
+        lacking = [h for h in ids if h not in in_chroma]
+        if lacking:
+            data = {**store.get_vectors(model, [h for h in lacking if h not in fresh]), **fresh}
+            self.vectors.add(lacking, [np.frombuffer(data[h], dtype=np.float32).tolist() for h in lacking],
+                             [unique[h] for h in lacking])
         return stats
 
     def model_id(self) -> str:
@@ -394,10 +431,12 @@ class Index:
 
     def _collect_vectors(self) -> None:
         """Drop vectors no stored chunk uses (only after the SQLite commit)."""
-        if self._vectors is None and not (self.data_dir / "chroma").exists():
-            return
+        keep = self.sql.dense_hashes()
         try:
-            dropped = self.vectors.delete_except(self.sql.dense_hashes())
+            self._writable().delete_vectors_except(keep)
+            if self._vectors is None and not (self.data_dir / "chroma").exists():
+                return
+            dropped = self.vectors.delete_except(keep)
             if dropped:
                 log.debug("dropped %d stale vectors", dropped)
         except Exception:  # stale vectors only cost space; never fail an ingest for them

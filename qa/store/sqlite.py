@@ -142,6 +142,18 @@ def m002_vector_models(db: sqlite3.Connection) -> None:
     db.execute("ALTER TABLE documents ADD COLUMN vector_models TEXT NOT NULL DEFAULT ''")
 
 
+@migration
+def m003_vectors(db: sqlite3.Connection) -> None:
+    # A copy of every vector (float32 bytes), per model. Chroma's PersistentClient keeps its
+    # index in memory per process, so a running web app would not find vectors another process
+    # added (measured: "Error finding id"); reads from SQLite are always current. Chroma stays
+    # the vector store proper, for approximate search over large collections.
+    db.execute(
+        "CREATE TABLE vectors (model TEXT NOT NULL, id TEXT NOT NULL, data BLOB NOT NULL, "
+        "PRIMARY KEY (model, id)) WITHOUT ROWID"
+    )
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order; returns the names applied.
 
@@ -342,7 +354,72 @@ class SqliteStore:
         rows = self.db.execute("SELECT DISTINCT dense_hash FROM chunks WHERE dense_hash IS NOT NULL")
         return {h for r in rows for h in r[0].split()}
 
+    @_locked
+    def vector_ids(self, model: str, ids: list[str]) -> set[str]:
+        """Which of these vector ids are stored for a model.
+
+        Args:
+            model: model id.
+            ids: vector ids.
+        """
+        found: set[str] = set()
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT id FROM vectors WHERE model = ? AND id IN ({','.join('?' * len(part))})", [model, *part]
+            )
+            found.update(r[0] for r in rows)
+        return found
+
+    @_locked
+    def get_vectors(self, model: str, ids: list[str] | None = None) -> dict[str, bytes]:
+        """Stored vectors of a model as float32 bytes, by id (all when ids is None).
+
+        Args:
+            model: model id.
+            ids: vector ids, or None.
+        """
+        if ids is None:
+            rows = self.db.execute("SELECT id, data FROM vectors WHERE model = ?", (model,))
+            return {r[0]: r[1] for r in rows}
+        out: dict[str, bytes] = {}
+        for i in range(0, len(ids), 500):
+            part = ids[i : i + 500]
+            rows = self.db.execute(
+                f"SELECT id, data FROM vectors WHERE model = ? AND id IN ({','.join('?' * len(part))})",
+                [model, *part],
+            )
+            out.update({r[0]: r[1] for r in rows})
+        return out
+
     # --- writes -------------------------------------------------------------------------
+    @_locked
+    def put_vectors(self, model: str, items: list[tuple[str, bytes]]) -> None:
+        """Store vectors (float32 bytes) of a model; existing ids are replaced.
+
+        Args:
+            model: model id.
+            items: (id, bytes) pairs.
+        """
+        with self.db:
+            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                                [(model, vid, data) for vid, data in items])
+
+    @_locked
+    def delete_vectors_except(self, keep: set[str]) -> int:
+        """Drop stored vectors (any model) whose id no chunk uses; returns how many.
+
+        Args:
+            keep: ids still referenced.
+        """
+        ids = [r[0] for r in self.db.execute("SELECT DISTINCT id FROM vectors")]
+        stale = [i for i in ids if i not in keep]
+        with self.db:
+            for i in range(0, len(stale), 500):
+                part = stale[i : i + 500]
+                self.db.execute(f"DELETE FROM vectors WHERE id IN ({','.join('?' * len(part))})", part)
+        return len(stale)
+
     @_locked
     def replace_document(
         self,
