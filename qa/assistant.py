@@ -89,7 +89,7 @@ class Assistant:
         q0 = understand(question, [], text)
         if not self.ctx.docs:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
-        res = resolve(text, self.ctx.aliases, want_all=q0.op == "compare")
+        res = resolve(text, self.ctx.aliases, want_all=q0.op in ("compare", "sum_all"))
         q = understand(question, res.spans, text)
         if res.not_loaded:
             return C.compose_refusal(
@@ -103,10 +103,14 @@ class Assistant:
         if not departments:
             if len(self.ctx.aliases) == 1:
                 departments = list(self.ctx.aliases)
-            elif q.op == "compare":
+            elif q.op in ("compare", "sum_all"):
                 departments = list(self.ctx.aliases)
             else:
                 return self._ambiguous(q, sorted(self.ctx.aliases), named_several=False)
+        if q.op == "sum_all":
+            q.op = "sum"  # "五个部门的三公经费加起来": one figure per department, added up
+            if len(departments) == 1:
+                return self._single(q, departments[0])
         if len(departments) > 1 and q.op in ("count", "lookup", "yoy") and has_cue(q.question, q.lang, "diff"):
             q.op = "diff"  # "A 比 B 多几辆" / "how many more … than …"
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
@@ -162,7 +166,7 @@ class Assistant:
         import copy
 
         each = copy.copy(q)
-        if q.op in ("diff", "compare"):
+        if q.op in ("diff", "compare", "sum"):
             each.op = "lookup"  # each department's figure, then compare/subtract across
         subs = [(name, self._outcome(each, name)) for name in departments]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]

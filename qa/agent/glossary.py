@@ -109,7 +109,6 @@ EN_TO_ZH: dict[str, str] = {
     "retired": "退休",
     "vehicles": "车辆",
     "cars": "车辆",
-    "departments": "处室",
     "divisions": "处室",
     "offices": "处室",
     "sections": "科室",

@@ -86,6 +86,9 @@ def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
                 return ms
     for form in metric_forms(metric):
         ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)
+        if q.op == "count" and q.count_units:
+            # "多少人": a figure counted in people, not the 退休费 in 万元
+            ms = [m for m in ms if m.fact.unit in q.count_units] or ms
         if ms and ms[0].score >= ACCEPT:
             return ms
     return []
@@ -338,10 +341,10 @@ def _scoped(q: Query) -> Query:
         return q
     scope = norm_label(m.group(1))
     words = [w for w in NARROWING_TITLE_WORDS if w in scope]
-    if not words:
-        return q
     rest = m.group(2)
-    parts = [p for p in _STRONG_SEP.split(rest)]
+    if not words:
+        # "基本支出中人员经费和公用经费": the scope only says where the parts sit
+        return Query(**{**q.__dict__, "metric": rest})
     return Query(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
                     "scope_words": words})
 
@@ -613,6 +616,12 @@ def _project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
 
 
 def do_count(q: Query, dd: DocData) -> Outcome:
+    if re.search(r"和|与|及|、|加", q.metric):
+        split = _split_metrics(_scoped(q), dd)
+        if split and len({f.unit for f in split[0]}) == 1:
+            # "在职和退休人员一共多少人": a sum of counts
+            facts, names = split
+            return _answer("sum", dd, ops.total(facts), "、".join(_label_of(f, n) for f, n in zip(facts, names)))
     e = _enumeration_for(dd, q.metric)
     if e is not None:
         items, label = list(e.items), e.label

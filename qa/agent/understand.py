@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from qa.agent import glossary
 from qa.ingest.normalize import to_halfwidth
 
-OPS = ("lookup", "sum", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
+OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
 
 @dataclass
@@ -88,6 +88,7 @@ _FILLER_RE = re.compile(
         [
             r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下|有没有|是否|有无",
             r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个(?=项目)|(?:两|三|四|五)项",
+            r"(?:所有|全部|各|[两三四五六七八九十\d]+个)部门",
             r"表中|表里|表内",
             r"花在|用在|上的钱|的钱|钱",
             r"有几个|几个|多少个|几辆|多少辆|几人|多少人|几名|几家|几项|几台",
@@ -120,6 +121,9 @@ def detect_op(text: str, lang: str) -> str:
     """The operation a question asks for, from cue words (first matching rule wins)."""
     cues = EN_CUES if lang == "en" else ZH_CUES
     t = text if lang == "zh" else text.lower()
+    if re.search(r"(?:所有|全部|各|[两三四五六七八九十\d]+个)部门|all (?:the )?departments|every department|all (?:five|\d+) departments", t, re.I) \
+            and re.search(r"合计|一共|加起来|总共|之和|共计|总和|combined|in total|altogether|total", t, re.I):
+        return "sum_all"
     if lang == "zh" and re.search(r"(?:谁|哪个|哪家|哪一个|哪个部门|哪个单位).{0,14}(?:最|更)|(?:最|更)(?:多|少|高|低|大|小)的是(?:谁|哪)", t):
         return "compare"
     for op, pat in cues:
