@@ -491,3 +491,27 @@ def test_this_year_header_is_the_standard_column(header, want):
     got = {(f.label, f.column): f.value for f in facts}
     assert got[("公务接待费", want)] == 3.70 and got[("公务接待费", "上年预算数")] == 4.50
     assert header not in tables[0]["columns"]
+
+
+def test_one_cell_per_line_table_reads_clean_header_names():
+    """A 决算 table written one cell per line, ragged (the blank code cell of 合计 dropped,
+    so layout preparation leaves it to the table parser): its printed header names the
+    columns instead of the standard 合计/基本支出/项目支出."""
+    from qa.ingest.parse import parse_document
+
+    rows = [["科目编码", "项目", "年初预算数", "调整预算数", "决算数"],
+            ["210", "卫生健康支出", "1,250.00", "1,318.40", "1,296.75"],
+            ["21004", "公共卫生", "430.00", "472.80", "458.55"],
+            ["2100401", "疾病预防控制机构", "300.00", "322.80", "315.05"],
+            ["2100408", "基本公共卫生服务", "130.00", "150.00", "143.50"],
+            ["21001", "卫生健康管理事务", "820.00", "845.60", "838.20"],
+            ["合计", "1,250.00", "1,318.40", "1,296.75"]]
+    lines = ["某某区卫生健康委员会2023年度部门决算公开", "", "表 5", "一般公共预算财政拨款支出决算表",
+             "编制部门：某某区卫生健康委员会 单位：万元", ""]
+    for r in rows:
+        lines += ["\t" + c for c in r] + [""]
+    p = parse_document("x.txt", "\n".join(lines))
+    assert p.tables[0]["columns"] == ["年初预算数", "调整预算数", "决算数"]
+    got = {(f.code, f.column): f.value for f in p.facts if f.source == "table"}
+    assert got[("21004", "调整预算数")] == 472.80 and got[("21004", "决算数")] == 458.55
+    assert not any(f.column in ("基本支出", "项目支出") for f in p.facts if f.source == "table")

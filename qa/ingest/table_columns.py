@@ -183,6 +183,10 @@ _VOCAB = sorted({
 }, key=len, reverse=True)
 
 
+# The same names as a set, for checking a printed header cell.
+KNOWN_COLUMNS = frozenset(_VOCAB)
+
+
 def vocabulary_columns(header_text: str, n: int) -> list[str] | None:
     """Known column names in the order the header prints them, when there are exactly n.
 

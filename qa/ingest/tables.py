@@ -20,6 +20,7 @@ from typing import Any
 from qa.ingest.normalize import squeeze as squeeze_text
 from qa.ingest.normalize import to_halfwidth, to_yuan
 from qa.ingest.table_columns import (
+    KNOWN_COLUMNS,
     Schema,
     header_names,
     is_code_column,
@@ -433,6 +434,7 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
     placed: list[Placed] = []
     columns: list[str] = []
     std = standard_schema(kind, None)
+    clean = _clean_cell_header(rr.header_cells) if region.layout == "cell" and not two_sided else None
     counts = [r.n_cells or 0 for r in rr.rows]
     usual = max(set(counts), key=counts.count) if counts else 0
     for r in rr.rows:
@@ -446,7 +448,7 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
             part = cells[a:b]
             if not part:
                 continue
-            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width)
+            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width, clean)
             # Cell-per-line headers are flattened beyond use for labels; tab headers are not.
             code, label = _positional_label(part, a, names if region.layout == "tab" else [], vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
@@ -485,8 +487,13 @@ def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
 
 
 def _value_columns(part: list[str], offset: int, names: list[str], kind: str, side: str, std: Schema | None,
-                   doc: Document, region: Region, width: int) -> dict[int, str]:
-    """Map absolute cell index -> column name for the value cells of one row part."""
+                   doc: Document, region: Region, width: int,
+                   clean: list[str] | None = None) -> dict[int, str]:
+    """Map absolute cell index -> column name for the value cells of one row part.
+
+    clean: value-column names of a clean cell-per-line header (_clean_cell_header), which
+    win over the standard schema.
+    """
     n = len(part)
     out: dict[int, str] = {}
     hdr = [names[offset + i] if offset + i < len(names) else "" for i in range(n)]
@@ -519,12 +526,47 @@ def _value_columns(part: list[str], offset: int, names: list[str], kind: str, si
                 h = left + "(续)"
             out[offset + i] = _canon(h)
         return out
+    if clean and n > len(clean):
+        # A single cell-per-line header row of known column names: the value cells are
+        # the rightmost ones, in the header's order.
+        first = n - len(clean)
+        for i, c in enumerate(clean):
+            out[offset + first + i] = c
+        return out
     if std is not None and n > len(std.columns):
         first = n - len(std.columns)
         for i, c in enumerate(std.columns):
             out[offset + first + i] = c
         return out
     return out
+
+
+def _is_known_column(name: str) -> bool:
+    """A value-column name the genre prints (预算数, 决算数, 基本支出, 2025年预算数 …)."""
+    n = _canon(name).replace("（", "(").replace("）", ")")
+    n = re.sub(r"^(?:(?:19|20)\d{2}年度?|本年度?|上年度?)", "", n)
+    return n in KNOWN_COLUMNS or n + "数" in KNOWN_COLUMNS
+
+
+def _clean_cell_header(header_cells: list[list[str]]) -> list[str] | None:
+    """Value-column names of a cell-per-line table whose header is one clean row.
+
+    Clean: a single header block, its leading cells name the code/label columns and every
+    other cell is a distinct known column name. Multi-level headers (spanning groups)
+    flatten beyond use in this layout and give None, as do unknown names.
+    """
+    rows = [r for r in header_cells if any(r)]
+    if len(rows) != 1:
+        return None
+    cells = [short_name(x) for x in rows[0] if x]
+    lead = 0
+    while lead < len(cells) and (is_code_column(cells[lead]) or is_label_column(cells[lead])
+                                 or cells[lead] in ("项目", "科目")):
+        lead += 1
+    names = cells[lead:]
+    if not lead or not names or len(set(names)) != len(names) or not all(_is_known_column(x) for x in names):
+        return None
+    return [_canon(x) for x in names]
 
 
 def _canon(name: str) -> str:
