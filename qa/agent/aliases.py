@@ -204,7 +204,8 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 # a region form of this department ending right before this occurrence
                 before = q[max(0, occ.start() - 14): occ.start()]
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
-                            if re.search(re.escape(r) + r".{0,3}$", before)), "")
+                            if re.search(re.escape(r) + r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$",
+                                         before)), "")
                 if not reg:
                     reg = next((r for r in d.latin_region_forms
                                 if re.search(r"(?<![a-z])" + re.escape(r) + r"(?:'s)?\s{0,2}$", before.lower())), "")

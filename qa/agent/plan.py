@@ -381,9 +381,13 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
         return None
     facts, names = [], []
     first = norm_label(parts[0])
+    # "一般公共预算和政府性基金预算上年结转": a funding scope on the last part applies to all
+    tail_words = [w for w in ("结转",) if w in norm_label(parts[-1])]
     for i, p in enumerate(parts):
         ms = []
-        for w in getattr(q, "scope_words", []):
+        scope_words = list(getattr(q, "scope_words", []))
+        scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
+        for w in scope_words:
             ms = best_matches(dd, w + p, "total", q)  # read inside the scope's tables first
             if ms:
                 break

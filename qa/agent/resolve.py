@@ -80,6 +80,10 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         for c in clusters:
             regional = [m for m in c if m.region]
             pick = regional or c
+            if len({m.region for m in regional}) > 1:
+                # "安阳与昌吉两个公积金中心": every place named is meant
+                res.departments.extend(x.official for x in regional if x.official not in res.departments)
+                continue
             best = max(x.strength for x in pick)
             pick = [x for x in pick if x.strength == best]
             if not regional:
