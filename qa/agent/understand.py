@@ -156,6 +156,8 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
         t = re.sub(r"所?占(?:了)?", "|", t, count=1)
     t = _FILLER_RE.sub(" ", t)
     t = _PUNCT_RE.sub(" ", t)
+    # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
+    t = re.sub(r"(?<=[\u4e00-\u9fff])(?:比|较|与|跟|同)(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
