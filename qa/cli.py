@@ -185,9 +185,13 @@ def cmd_facts(args: argparse.Namespace) -> int:
     if not facts:
         print("no facts match")
         return 0
+    def where(f) -> str:
+        extra = f.cell or (f"p.{f.page}" if f.page is not None else "")
+        return f"{f.line} {extra}".strip()
+
     print(format_table(
         ["doc", "table", "line", "code", "label", "column", "value", "unit"],
-        [[f.doc, f.table_no or "prose", f.line, f.code, f.label, f.column, f"{f.value:.12g}", f.unit]
+        [[f.doc, f.table_no or "prose", where(f), f.code, f.label, f.column, f"{f.value:.12g}", f.unit]
          for f in facts],
         max_width=30,
     ))
