@@ -67,17 +67,25 @@ class IngestReport:
 
     @property
     def errors(self) -> list[FileResult]:
+        """Results of the files that failed."""
         return [r for r in self.results if r.status == "error"]
 
     @property
     def ok(self) -> bool:
+        """True when no file failed."""
         return not self.errors
 
     @property
     def embedded_chars(self) -> int:
+        """Characters sent to the embedding model in this run."""
         return sum(r.embedded_chars for r in self.results)
 
     def count(self, status: str) -> int:
+        """How many files ended with a status.
+
+        Args:
+            status: "added", "updated", "unchanged" or "error".
+        """
         return sum(1 for r in self.results if r.status == status)
 
 

@@ -265,6 +265,7 @@ class SqliteStore:
 
     @_locked
     def close(self) -> None:
+        """Close the connection."""
         self.db.close()
 
     @_locked
@@ -275,11 +276,17 @@ class SqliteStore:
     # --- reads --------------------------------------------------------------------------
     @_locked
     def documents(self) -> list[Document]:
+        """All documents by name (the Index API documents the filters)."""
         rows = self.db.execute("SELECT * FROM documents ORDER BY name").fetchall()
         return [_from_row(Document, r) for r in rows]
 
     @_locked
     def document(self, name: str) -> Document | None:
+        """One document, None if absent.
+
+        Args:
+            name: document name.
+        """
         row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
         return _from_row(Document, row) if row else None
 
@@ -299,17 +306,34 @@ class SqliteStore:
 
     @_locked
     def content_hash(self, name: str) -> str | None:
+        """Stored content hash of a document, None if absent.
+
+        Args:
+            name: document name.
+        """
         row = self.db.execute("SELECT content_hash FROM documents WHERE name = ?", (name,)).fetchone()
         return row[0] if row else None
 
     @_locked
     def lines(self, doc: str) -> list[str]:
+        """Source lines of a document in order.
+
+        Args:
+            doc: document name.
+        """
         rows = self.db.execute("SELECT text FROM lines WHERE doc = ? ORDER BY line_no", (doc,))
         return [r[0] for r in rows]
 
     @_locked
     def facts(self, doc: str | None = None, table_no: str | None = None,
               department: str | None = None) -> list[Fact]:
+        """Facts filtered by any of doc, table number and department (AND).
+
+        Args:
+            doc: document name.
+            table_no: table number ("" for prose facts).
+            department: exact department.
+        """
         where, args = [], []
         for col, val in (("doc", doc), ("table_no", table_no), ("department", department)):
             if val is not None:
@@ -320,16 +344,31 @@ class SqliteStore:
 
     @_locked
     def chunk_rows(self, doc: str | None = None) -> list[sqlite3.Row]:
+        """Raw chunk rows (with dense_hash and tokens) in document order.
+
+        Args:
+            doc: document name, or None for all.
+        """
         if doc is None:
             return self.db.execute("SELECT * FROM chunks ORDER BY doc, seq").fetchall()
         return self.db.execute("SELECT * FROM chunks WHERE doc = ? ORDER BY seq", (doc,)).fetchall()
 
     @_locked
     def chunks(self, doc: str | None = None) -> list[Chunk]:
+        """Chunks in document order.
+
+        Args:
+            doc: document name, or None for all.
+        """
         return [_from_row(Chunk, r) for r in self.chunk_rows(doc)]
 
     @_locked
     def issues(self, doc: str | None = None) -> list[IntegrityIssue]:
+        """Integrity issues.
+
+        Args:
+            doc: document name, or None for all.
+        """
         if doc is None:
             rows = self.db.execute("SELECT * FROM issues ORDER BY doc, id")
         else:
@@ -338,6 +377,11 @@ class SqliteStore:
 
     @_locked
     def enumerations(self, doc: str | None = None) -> list[Enumeration]:
+        """Enumerations.
+
+        Args:
+            doc: document name, or None for all.
+        """
         if doc is None:
             rows = self.db.execute("SELECT * FROM enumerations ORDER BY doc, id")
         else:
@@ -346,11 +390,17 @@ class SqliteStore:
 
     @_locked
     def tables(self, doc: str) -> list[dict[str, Any]]:
+        """Table dicts of a document as parsed.
+
+        Args:
+            doc: document name.
+        """
         rows = self.db.execute("SELECT data FROM tables WHERE doc = ? ORDER BY seq", (doc,))
         return [json.loads(r[0]) for r in rows]
 
     @_locked
     def dense_hashes(self) -> set[str]:
+        """Every vector id some stored chunk uses."""
         rows = self.db.execute("SELECT DISTINCT dense_hash FROM chunks WHERE dense_hash IS NOT NULL")
         return {h for r in rows for h in r[0].split()}
 
@@ -497,5 +547,10 @@ class SqliteStore:
 
     @_locked
     def remove_document(self, name: str) -> None:
+        """Delete a document and all its rows in one transaction.
+
+        Args:
+            name: document name.
+        """
         with self.db:
             self._delete(name)
