@@ -305,3 +305,9 @@ def test_document_text_cannot_inject_numbers(assistant):
 def test_scoped_and_all_department_aggregates(assistant, question, value, unit):
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
+
+
+def test_list_from_numbered_lines_under_a_heading(assistant):
+    ans = assistant.ask("安阳公积金中心的主要职责有哪些？")
+    assert ans.status == "answered" and "档案管理" in ans.answer and ans.value is None
+    assert ans.citations and all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)

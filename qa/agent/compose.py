@@ -93,7 +93,7 @@ def sentence(q: Query, o: Outcome) -> str:
             label = w + label
             break
     if o.op in ("count", "list") and o.items:
-        items = "、".join(o.items)
+        items = ("；" if any("、" in i for i in o.items) else "、").join(o.items)
         n = len(o.items)
         if en:
             return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(o.items)}."

@@ -662,11 +662,61 @@ def do_count(q: Query, dd: DocData) -> Outcome:
     return out
 
 
+_NUMBERED = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+[、.．](?!\d)|[-•·]\s)")
+_SYNONYM_HEADS = {"职责": ("职责", "职能"), "职能": ("职能", "职责")}
+
+
+def numbered_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
+    """A heading naming the metric ("一、主要职能") followed by numbered lines: the items
+    (each line's first clause) and the block quoted."""
+    key = norm_label(metric)
+    if len(key) < 2:
+        return None
+    heads = [key]
+    for k, alts in _SYNONYM_HEADS.items():
+        if k in key:
+            heads += [key.replace(k, a) for a in alts]
+    lines = dd.search_lines
+    for i, raw in enumerate(lines):
+        s = raw.strip()
+        if not s or len(s) > 40 or not any(h in norm_label(s) for h in heads):
+            continue
+        items, first, last = [], None, None
+        j = i + 1
+        while j < len(lines) and j < i + 120:
+            t = lines[j].strip()
+            if t:
+                if _NUMBERED.match(t):
+                    body = _NUMBERED.sub("", t)
+                    items.append(re.split(r"[。；;，,]", body)[0][:40])
+                    first = first or j + 1
+                    last = j + 1
+                elif items and _is_heading_line(t):
+                    break
+                elif not items and j > i + 6:
+                    break
+            j += 1
+        if len(items) >= 2 and first:
+            ex = block(lines, first, last, max_lines=60, max_chars=4000)
+            if ex:
+                return items, ex
+    return None
+
+
+def _is_heading_line(t: str) -> bool:
+    return bool(re.match(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)", t))
+
+
 def do_list(q: Query, dd: DocData) -> Outcome:
     out = do_count(q, dd)
     if out.status == "answered" and out.items:
         out.op = "list"
         return out
+    numbered = numbered_list(dd, q.metric)
+    if numbered is not None:
+        items, ex = numbered
+        return Outcome(status="answered", op="list", doc=dd, label=q.metric.replace(" ", ""), items=items,
+                       result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
     return not_found("list", f"{doc_label(dd)}没有列出“{q.metric.replace(' ', '')}”。",
                      f"{doc_label_en(dd)} does not list “{q.metric.replace(' ', '')}”.", dd)
 
