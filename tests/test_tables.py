@@ -14,6 +14,7 @@ import pytest
 
 from qa.ingest.meta import read_metadata
 from qa.ingest.normalize import parse_number, squeeze
+from qa.ingest.table_blanks import three_role
 from qa.ingest.tables import extract_tables
 from qa.types import Document, Fact
 
@@ -52,6 +53,10 @@ def table(key: str, no: str) -> dict:
     hits = [t for t in tables if t["no"] == no]
     assert len(hits) == 1
     return hits[0]
+
+
+def three_roles_in(quote: str) -> set[str]:
+    return {three_role(c) for c in quote.split()}
 
 
 def check(f: Fact, value: float, unit: str = "万元", line: int | None = None) -> None:
@@ -130,8 +135,14 @@ def test_000_empty_fund_tables_and_three_public_expenses():
     check(fact("000", "10", "公务用车运行费", "合计"), 20.75, line=703)
     check(fact("000", "10", "公务用车购置及运行费", "合计"), 20.75, line=699)
     check(fact("000", "10", "合计", "合计"), 22.35, line=693)
-    # 因公出国（境）费 has no amount: no fact, and it must not glue onto the next label.
-    assert not [f for f in facts if f.table_no == "10" and "因公出国" in f.label]
+    # 因公出国（境）费 has no amount: the total (22.35 = 1.60 + 20.75) says it is 0; its row
+    # is the quote, and it must not glue onto the next label.
+    abroad = [f for f in facts if f.table_no == "10" and "因公出国" in f.label]
+    assert {(f.label, f.column, f.value, f.line, f.quote) for f in abroad} == {
+        ("因公出国(境)费", "合计", 0.0, 695, "因公出国（境）费"),
+        ("因公出国(境)费", "一般公共预算", 0.0, 695, "因公出国（境）费")}
+    check(fact("000", "10", "公务用车购置费", "合计"), 0.0, line=701)
+    assert not [f for f in facts if f.table_no == "10" and f.column in ("政府性基金", "国有资本经营预算")]
 
 
 def test_000_carry_over_table():
@@ -272,6 +283,10 @@ def test_every_quote_is_verbatim_and_holds_label_and_value(key):
     flat = squeeze(text)
     for f in facts:
         assert squeeze(f.quote) in flat, f
+        if f.value == 0 and not any(parse_number(tok) == 0 for tok in f.quote.split()):
+            # A blank 三公 item read as 0 (the total confirms it): the quote names the item.
+            assert "三公" in f.table_title and three_role(f.label) in three_roles_in(f.quote), f
+            continue
         assert any(parse_number(tok) == pytest.approx(f.value) for tok in f.quote.split()), f
         assert f.source == "table" and f.table_no and f.label
         assert 1 <= f.line <= len(text.splitlines())
@@ -436,8 +451,13 @@ def test_three_public_expenses_items_across_without_tabs():
     ])
     _, facts = _parse_text(text)
     got = {f.label: f.value for f in facts}
-    assert got == {"合计": 7.0, "公务用车购置及运行费": 4.0, "公务用车运行费": 4.0, "公务接待费": 3.0}
-    assert all("公务接待费" in f.quote and f.line == 6 for f in facts)
+    # The blank items are 0: 7 = 4 + 3 and 4 = 4 (运行) leave nothing for them.
+    assert got == {"合计": 7.0, "公务用车购置及运行费": 4.0, "公务用车运行费": 4.0, "公务接待费": 3.0,
+                   "因公出国(境)费": 0.0, "公务用车购置费": 0.0}
+    assert all("公务接待费" in f.quote and f.line == 6 for f in facts if f.value)
+    zeros = {f.label: (f.line, f.quote) for f in facts if not f.value}
+    assert zeros["因公出国(境)费"][0] == 4 and zeros["因公出国(境)费"][1].endswith("7 4 4 3")
+    assert zeros["公务用车购置费"][0] == 5
 
 
 def test_table_ends_where_prose_resumes_without_a_heading():
@@ -515,3 +535,20 @@ def test_one_cell_per_line_table_reads_clean_header_names():
     got = {(f.code, f.column): f.value for f in p.facts if f.source == "table"}
     assert got[("21004", "调整预算数")] == 472.80 and got[("21004", "决算数")] == 458.55
     assert not any(f.column in ("基本支出", "项目支出") for f in p.facts if f.source == "table")
+
+
+def test_blank_three_item_is_not_zero_when_the_total_disagrees():
+    text = "\n".join([
+        "表 7",
+        "一般公共预算“三公”经费支出情况表",
+        "编制部门：某某局 单位：万元",
+        "项目\t预算数",
+        "合计\t15.00",
+        "因公出国（境）费\t",
+        "公务用车购置及运行费\t8.80",
+        "公务接待费\t5.10",
+    ])
+    _, facts = _parse_text(text)
+    # 15.00 ≠ 8.80 + 5.10: the blank may hide an amount lost in extraction, so no fact.
+    assert not [f for f in facts if "因公出国" in f.label]
+    assert {f.label for f in facts} == {"合计", "公务用车购置及运行费", "公务接待费"}

@@ -31,6 +31,7 @@ from qa.ingest.table_columns import (
     table_kind,
     vocabulary_columns,
 )
+from qa.ingest.table_blanks import zero_facts
 from qa.ingest.table_layout import Region, find_regions
 from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, region_rows
 from qa.types import Document, Fact
@@ -731,6 +732,9 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
                     norm_value=to_yuan(v.value, f_unit), line=v.line + 1,
                     quote=_quote(lines, p, v), source="table",
                 ))
+        if kind == "three" and table_facts:
+            # Blank items (因公出国（境）费 with no amount) are 0 when the total confirms it.
+            table_facts += zero_facts(lines, region, table_facts, sections)
         entry["empty"] = not table_facts
         if rr.statement and rr.statement_line is not None:
             # Verbatim, so it can be cited: "…没有使用政府性基金预算拨款安排的支出…为空表。"
