@@ -74,7 +74,7 @@ EN_CUES: list[tuple[str, str]] = [
     ("policy", r"performance (?:target|indicator|goal|metric)s?|indicators?\b|kpis?\b|\btarget(?:ed|s)?\b|\bgoals?\b"),
     ("rationale", r"\bwhy\b|\breason|\bbasis\b|\bwhat for\b|\bused for\b|\bexplain"),
     ("count", r"\bhow many\b|\bnumber of\b|\bheadcount\b"),
-    ("list", r"\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
+    ("list", r"\b(?:main )?(?:functions|responsibilities|duties)\b|\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
     ("yoy", r"\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdrop|\bby how much\b|\bcompared (?:with|to) (?:20\d\d|last year|the previous year)|\bover the (?:previous|last|20\d\d)"),
     ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwhich\b.*\b(?:more|less|most|least|higher|lower)\b|\bwho\b|\bthe most\b|\bthe least\b|\bhighest\b|\blowest\b|\bcompare (?:the|them)\b"),
     ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
