@@ -110,3 +110,16 @@ def test_wrapped_project_name_in_corpus_004(paths):
     leafs = {leaf_title(p) for p in paths["004"]}
     assert any(l.startswith("（一十三）项目名称：") and l.endswith("生活补贴资金预算的通知") for l in leafs), \
         [l for l in leafs if "一十三" in l]
+
+
+def test_heading_cut_into_three_pieces_by_a_page_break_is_joined():
+    lines = [
+        "六、 关于某某市住房公",
+        "积金管理中心 2024 年一般公共预算基",
+        "",
+        "本支出情况说明",
+        "",
+        "某某市住房公积金管理中心 2024 年一般公共预算基本支出 2,440.10 万元。",
+    ]
+    paths = section_paths(lines)
+    assert leaf_title(paths[5]).replace(" ", "") == "六、关于某某市住房公积金管理中心2024年一般公共预算基本支出情况说明"

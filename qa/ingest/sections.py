@@ -253,10 +253,20 @@ def _scan_sections(lines: list[str]) -> SectionScan:
             # "项目名称：…" reads like a "key：value" definition but its value (the project's
             # name) may wrap onto the next line like any heading.
             k = _next_nonempty(lines, j)
-            if k is not None and _is_tail(lines[k], project=project):
+            # An "关于…说明" heading is complete only at its 说明/情况: a PDF page break can
+            # cut it into several pieces, each a tail up to that end.
+            long_tail = project or rest.startswith("关于")
+            if k is not None and _is_tail(lines[k], project=long_tail):
                 rest = _join(rest, lines[k])
                 heading_idx.append(k)
                 j = k
+                while rest.startswith("关于") and not _COMPLETE_TAIL_RE.search(rest) and len(heading_idx) < 4:
+                    k = _next_nonempty(lines, j)
+                    if k is None or not _is_tail(lines[k], project=True):
+                        break
+                    rest = _join(rest, lines[k])
+                    heading_idx.append(k)
+                    j = k
             elif level == 2 and rest.startswith("关于"):
                 tail = _find_displaced_tail(lines, i)
                 if tail:
