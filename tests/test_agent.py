@@ -311,3 +311,18 @@ def test_list_from_numbered_lines_under_a_heading(assistant):
     ans = assistant.ask("安阳公积金中心的主要职责有哪些？")
     assert ans.status == "answered" and "档案管理" in ans.answer and ans.value is None
     assert ans.citations and all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)
+
+
+@pytest.mark.parametrize(
+    "question, value, unit",
+    [
+        ("安阳公积金中心机构运转经费是多少", 285.56, "万元"),  # a figure only in a sentence
+        ("安阳公积金中心专项转移支付项目有几个", 0, "个"),  # "我部门2024年没有专项转移支付项目"
+        ("安阳公积金中心基本支出中人员经费是多少", 30617.19, "万元"),
+        ("机关事务局上年结转结余明细表里有几个项目？", 3, "个"),
+    ],
+)
+def test_prose_figures_none_statements_and_scoped_lookups(assistant, question, value, unit):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
+    assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)

@@ -117,12 +117,45 @@ def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Exc
     if strict and hit is None:
         return None
     probes = [m[:6], m[:4]]
-    for ex in lines_matching(dd.search_lines, r"空表|没有使用|无.{0,6}支出|未安排"):
+    for ex in lines_matching(dd.search_lines, r"空表|没有|无.{0,6}支出|未安排"):
         line_text = norm_label(ex.quote)
         if any(p and p in line_text for p in probes) or (hit and "空表" in ex.quote):
             s = sentence_around(dd.search_lines, ex.line)
             if s and any(p in norm_label(s.quote) for p in probes):
                 return s
+    return None
+
+
+_MONEY_AFTER = r"[^，。；;\d]{0,14}?(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|千元|元)"
+
+
+def prose_figure(dd: DocData, metric: str) -> Fact | None:
+    """A money figure stated right after the metric in a sentence the prose parser did not
+    turn into a fact ("机构运转经费支出预算285.56万元"): read from the line, quoted whole."""
+    from qa.ingest.normalize import parse_number
+    from qa.types import UNIT_TO_YUAN
+
+    key = re.sub(r"\s", "", metric)
+    if len(key) < 4:
+        return None
+    for i, raw in enumerate(dd.search_lines, start=1):
+        line = to_half(raw)
+        k = line.find(key)
+        if k < 0:
+            continue
+        m = re.match(_MONEY_AFTER, line[k + len(key):])
+        if not m:
+            continue
+        v = parse_number(m.group(1))
+        if v is None:
+            continue
+        ex = sentence_around(dd.search_lines, i) or Excerpt(raw.strip(), i)
+        quote = ex.quote if m.group(1) in to_half(ex.quote) else raw.strip()
+        unit = m.group(2)
+        d = dd.document
+        return Fact(doc=d.name, department=d.department, year=d.year, table_no="", table_title="", section="",
+                    code="", label=key, column="预算数", value=v, unit=unit, norm_value=v * UNIT_TO_YUAN.get(unit, 1.0),
+                    line=ex.line if quote == ex.quote else i, quote=quote, source="prose")
     return None
 
 
@@ -174,6 +207,13 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                        citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
+    scoped = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
+    if scoped:
+        # "基本支出中人员经费": the item inside the scope, when it is a row of its own
+        inner = best_matches(dd, scoped.group(2), "total", q)
+        if inner and inner[0].score >= 0.9:
+            f = inner[0].fact
+            return _answer("lookup", dd, ops.lookup(f), _label_of(f, scoped.group(2)))
     ms = best_matches(dd, metric, "total", q)
     if ms and q.op == "count":
         # "几辆" / "多少人": prefer the figure counted in that measure word
@@ -188,6 +228,15 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                       citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
         return out
+    scoped = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$", metric)
+    if scoped and not re.search(r"其中", metric):
+        inner = best_matches(dd, scoped.group(2), "total", q)
+        if inner and inner[0].score >= 0.9:
+            f = inner[0].fact
+            return _answer("lookup", dd, ops.lookup(f), _label_of(f, scoped.group(2)))
+    stated = prose_figure(dd, metric)
+    if stated is not None:
+        return _answer("lookup", dd, ops.lookup(stated), metric.replace(" ", ""))
     blank = blank_table_row(dd, metric)
     if blank is not None:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")
@@ -650,7 +699,9 @@ def do_count(q: Query, dd: DocData) -> Outcome:
         out = Outcome(status="answered", op="count", doc=dd, label=label, result=res, items=items,
                       citations=[Citation(dd.document.name, e.quote, e.line)])
         return out
-    if "项目" in q.metric:
+    generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中)*项目(?:共|总共|一共)?",
+                                    norm_label(q.metric))
+    if generic_projects:
         rows = _project_rows(dd, carry_over="结转" in q.metric)
         if rows:
             res = ops.count([f.label for f in rows])
@@ -659,6 +710,8 @@ def do_count(q: Query, dd: DocData) -> Outcome:
                            items=[f.label for f in rows], citations=[Citation.of(f) for f in rows])
     out = do_lookup(q, dd)
     out.op = "count"
+    if out.derived in ("empty", "blank") and out.result is not None:
+        out.result.unit = "个"  # "没有专项转移支付项目": none of them
     return out
 
 
