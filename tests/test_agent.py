@@ -57,6 +57,7 @@ DEV = {
     "list": [
         ("住建局有哪些科室", "answered", None, None, "质量安全科"),
         ("昌吉公积金中心2024年有哪些项目", "answered", None, None, "信息化建设"),
+        ("机关事务局2024年有哪些项目支出？", "answered", None, None, "公物仓维护管理项目"),
     ],
     "rationale": [
         ("昌吉公积金中心项目支出为什么减少", "answered", None, None, "驻村工作队"),

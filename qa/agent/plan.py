@@ -699,7 +699,7 @@ def do_count(q: Query, dd: DocData) -> Outcome:
         out = Outcome(status="answered", op="count", doc=dd, label=label, result=res, items=items,
                       citations=[Citation(dd.document.name, e.quote, e.line)])
         return out
-    generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中)*项目(?:共|总共|一共)?",
+    generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中|安排|都|具体)*项目(?:支出|经费|名称)?(?:共|总共|一共|都)?",
                                     norm_label(q.metric))
     if generic_projects:
         rows = _project_rows(dd, carry_over="结转" in q.metric)
