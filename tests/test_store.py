@@ -234,3 +234,16 @@ def test_sqlite_file_is_plain_sqlite(index_dir: Path) -> None:
     n_vec_chunks = db.execute("SELECT count(*) FROM chunks WHERE dense_hash IS NOT NULL").fetchone()[0]
     db.close()
     assert n_docs == 5 and n_vec_chunks > 0
+
+
+def test_searches_from_several_threads_agree(index: Index) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    def both(q: str):
+        return ([c.id for c, _ in index.search_dense(q, k=5)], [c.id for c, _ in index.search_lexical(q, k=5)])
+
+    queries = ["三公经费", "政府采购", "机关运行经费", "主要职能"] * 3
+    serial = [both(q) for q in queries]
+    with ThreadPoolExecutor(4) as pool:
+        parallel = list(pool.map(both, queries))
+    assert parallel == serial and all(d and l for d, l in serial)

@@ -53,7 +53,7 @@ class Index:
     """Read and write access to one data directory.
 
     Args:
-        data_dir: the directory (created if missing).
+        data_dir: the directory (created by the first write, not by reading).
         embeddings: a LangChain Embeddings; by default made from QA_EMBEDDINGS when first needed.
     """
 
@@ -64,8 +64,9 @@ class Index:
         self._embeddings = embeddings
         self._vectors: Any = None
         self._cache_version: int | None = None
-        self._chunk_rows: list[Any] | None = None
-        self._chunks: list[Chunk] | None = None
+        # (rows, chunks) replaced as one object, so a reader in another thread never pairs
+        # the rows of one version with the chunks of another
+        self._snap: tuple[list[Any], list[Chunk]] | None = None
         self._lexical: Any = None
         self._matrix: tuple[list[str], Any] | None = None
         self._vectors_lost: bool | None = None
@@ -130,8 +131,7 @@ class Index:
         version = (id(sql), sql.data_version(), sql.db.total_changes)
         if version != self._cache_version:
             self._cache_version = version
-            self._chunk_rows = None
-            self._chunks = None
+            self._snap = None
             self._lexical = None
             self._matrix = None
 
@@ -217,13 +217,19 @@ class Index:
         return [c for c in all_chunks if doc is None or c.doc == doc]
 
     def _all_chunks(self) -> list[Chunk]:
+        return self._snapshot()[1]
+
+    def _snapshot(self) -> tuple[list[Any], list[Chunk]]:
+        """Chunk rows and Chunk objects of the current database version."""
         self._fresh()
-        if self._chunks is None:
+        snap = self._snap
+        if snap is None:
             from qa.store.sqlite import _from_row
 
-            self._chunk_rows = self.sql.chunk_rows()
-            self._chunks = [_from_row(Chunk, r) for r in self._chunk_rows]
-        return self._chunks
+            rows = self.sql.chunk_rows()
+            snap = (rows, [_from_row(Chunk, r) for r in rows])
+            self._snap = snap
+        return snap
 
     # --- search --------------------------------------------------------------------------
     def search_dense(self, query: str, k: int = 8, docs: list[str] | None = None) -> list[tuple[Chunk, float]]:
@@ -234,8 +240,7 @@ class Index:
             k: how many chunks.
             docs: restrict to these document names.
         """
-        chunks = self._all_chunks()
-        rows = self._chunk_rows or []
+        rows, chunks = self._snapshot()
         wanted = set(docs) if docs is not None else None
         by_hash: dict[str, list[int]] = {}
         for i, row in enumerate(rows):
@@ -280,7 +285,7 @@ class Index:
             import numpy as np
 
             blobs = self.sql.get_vectors(self.model_id())
-            used = {h for r in (self._chunk_rows or self.sql.chunk_rows()) if r["dense_hash"]
+            used = {h for r in self._snapshot()[0] if r["dense_hash"]
                     for h in r["dense_hash"].split()}
             ids = sorted(h for h in blobs if h in used)
             matrix = (np.frombuffer(b"".join(blobs[h] for h in ids), dtype=np.float32).reshape(len(ids), -1)
@@ -298,13 +303,14 @@ class Index:
         """
         from qa.store.lexical import LexicalIndex, tokenize
 
-        chunks = self._all_chunks()
-        if self._lexical is None:
+        rows, chunks = self._snapshot()
+        cached = self._lexical
+        if cached is None or cached[0] is not rows:
             t0 = time.perf_counter()
-            rows = self._chunk_rows or []
-            self._lexical = LexicalIndex([(r["tokens"] or "").split(" ") if r["tokens"] else [] for r in rows])
+            lexical = LexicalIndex([(r["tokens"] or "").split(" ") if r["tokens"] else [] for r in rows])
+            self._lexical = cached = (rows, lexical)
             log.debug("BM25 built over %d chunks in %.3f s", len(rows), time.perf_counter() - t0)
-        scores = self._lexical.scores(tokenize(query))
+        scores = cached[1].scores(tokenize(query))
         wanted = set(docs) if docs is not None else None
         ranked = sorted(
             (i for i, s in enumerate(scores) if s > 0 and (wanted is None or chunks[i].doc in wanted)),
