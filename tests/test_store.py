@@ -164,6 +164,9 @@ def test_dense_text_keeps_words_and_drops_number_runs() -> None:
     assert "2024年" in text and "经费预算为" in text
     assert "7.00" not in text and "31,029.80" not in text and "15.2%" not in text
     assert dense_text(Chunk("d", "", "1,234.00 5.00\n6.00", 1, 2)) == ""
+    # integer amounts of documents in 元 are numbers too, only years stay
+    yuan = dense_text(Chunk("d", "", "2024 年公务接待费 3050 元，比2023年减少 1234 元", 1, 1))
+    assert "2024年" in yuan and "2023年" in yuan and "3050" not in yuan and "1234" not in yuan
 
 
 def test_prose_chunk_gets_one_vector_text_per_subsection() -> None:

@@ -40,12 +40,19 @@ _BOILERPLATE_INLINE = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*\S+|
 _SUBHEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|第[一二三四五六七八九十]+部分)")
 
 
+def _keep_years(m: re.Match) -> str:
+    """Replacement for a number run: kept only when it is a year ("2024年")."""
+    token = m.group(0)
+    is_year = re.fullmatch(r"(?:19|20)\d\d", token) and m.string[m.end() : m.end() + 1] == "年"
+    return token if is_year else " "
+
+
 def _words(text: str) -> str:
     """Text without number runs and table boilerplate, one cleaned line per source line."""
     # years and table numbers carry meaning ("2024年", "表3"); other numbers do not
     body = re.sub(r"(\d{4})\s*年", r"\1年", text)
     body = re.sub(r"([表第])\s*(\d{1,2})", r"\1\2", body)
-    body = _NUMBER_RUN.sub(lambda m: m.group(0) if re.fullmatch(r"\d{4}", m.group(0)) else " ", body)
+    body = _NUMBER_RUN.sub(_keep_years, body)
     body = _SPACES.sub(" ", body)
     kept = []
     for line in body.splitlines():
