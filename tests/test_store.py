@@ -229,6 +229,9 @@ def test_lexical_search(index: Index) -> None:
     only = index.search_lexical("公务接待费", k=5, docs=[changji])
     assert only and all(c.doc == changji for c, _ in only)
     assert index.search_lexical("zzqqxxyy", k=5) == []
+    # a question in 繁體 finds the same chunks
+    trad = index.search_lexical("公務接待費", k=5, docs=[changji])
+    assert [c.id for c, _ in trad] == [c.id for c, _ in only]
 
 
 def test_sqlite_file_is_plain_sqlite(index_dir: Path) -> None:

@@ -42,16 +42,25 @@ def _get_jieba() -> Any:
     return _jieba
 
 
+def _simplified(text: str) -> str:
+    """繁體 text in its simplified form, so 公務接待費 and 公务接待费 match each other."""
+    try:
+        from qa.ingest.script import is_traditional, to_simplified
+    except ImportError:
+        return text
+    return to_simplified(text) if is_traditional(text) else text
+
+
 def tokenize(text: str) -> list[str]:
     """Search tokens of a text: NFKC-normalised, lower-cased jieba search-mode words.
 
-    Search mode also emits the parts of long words (三公经费 -> 三公, 经费, 三公经费), so a
+    Traditional-script text is matched through its simplified form. Search mode also emits the parts of long words (三公经费 -> 三公, 经费, 三公经费), so a
     question that names only part of a term still matches.
 
     Args:
         text: any text.
     """
-    norm = unicodedata.normalize("NFKC", text).lower()
+    norm = unicodedata.normalize("NFKC", _simplified(text)).lower()
     # Thousands separators would split "2,440.10" into pieces that match unrelated numbers.
     norm = re.sub(r"(?<=\d),(?=\d{3})", "", norm)
     out = []
