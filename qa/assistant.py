@@ -18,6 +18,8 @@ from qa.agent.resolve import resolve
 from qa.agent.understand import Query, has_cue, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
+from qa.ingest.normalize import squeeze
+from qa.quotes import quote_start_line
 from qa.tools import ops
 from qa.types import Answer, Citation, ToolResult
 
@@ -75,14 +77,33 @@ class Assistant:
             try:
                 ans = self._llm.ask(question)
                 if ans is not None:
-                    return ans
+                    return self._finalise(ans)
             except Exception as exc:
                 log.warning("LLM agent failed (%s); falling back to the deterministic planner", exc)
         try:
-            return self._ask(question)
+            return self._finalise(self._ask(question))
         except Exception:  # one bad question must not take the service down
             log.exception("failed to answer %r", question)
             return Answer(status="not_found", answer="内部错误：无法回答该问题。/ Internal error: could not answer.")
+
+    def _finalise(self, answer: Answer) -> Answer:
+        """Cite each quote once, at the line where it starts.
+
+        Facts record the line of their value; a sentence quote often starts lines earlier,
+        and the same sentence can back several operands.
+        """
+        seen: set[tuple[str, str]] = set()
+        cites: list[Citation] = []
+        for c in answer.citations:
+            key = (c.doc, squeeze(c.quote))
+            if key in seen:
+                continue
+            seen.add(key)
+            lines = self.ctx.lines_of(c.doc)
+            line = quote_start_line(lines, c.quote, c.line) if lines else c.line
+            cites.append(Citation(c.doc, c.quote, line))
+        answer.citations = cites
+        return answer
 
     def _ask(self, question: str) -> Answer:
         text = prepare(question)

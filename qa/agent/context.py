@@ -111,6 +111,11 @@ class Context:
     def by_department(self, department: str) -> list[DocData]:
         return [d for d in self.docs.values() if dept_key(d.document) == department]
 
+    def lines_of(self, doc: str) -> list[str]:
+        """The original lines of a loaded document ([] if it is not loaded)."""
+        dd = self.docs.get(doc)
+        return dd.lines if dd is not None else []
+
 
 def dept_key(d: Document) -> str:
     """Who published a document: its department, else its title (a news report names its

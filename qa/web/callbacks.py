@@ -10,11 +10,11 @@ from __future__ import annotations
 import html
 import logging
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Callable, Iterable, Sequence
 
+from qa.quotes import find_quote
 from qa.types import Answer, Citation, Document, Fact
 
 log = logging.getLogger(__name__)
@@ -236,67 +236,6 @@ def _alias_span(question: str, candidate: str) -> tuple[int, int] | None:
 
 
 # ---------------------------------------------------------------- citation excerpt
-
-def _norm_chars(text: str) -> list[str]:
-    """One comparison form per source character: NFKC (fullwidth → halfwidth) and
-    whitespace dropped, so a quote matches "apart from whitespace"."""
-    out = []
-    for ch in text:
-        if ch.isspace():
-            out.append("")
-        else:
-            out.append(unicodedata.normalize("NFKC", ch))
-    return out
-
-
-def _flatten(lines: Sequence[str], first: int, last: int) -> tuple[str, list[tuple[int, int]]]:
-    """Squeezed, normalised text of lines[first:last] and, per character, its
-    (line index, column) in the source."""
-    buf: list[str] = []
-    pos: list[tuple[int, int]] = []
-    for li in range(first, last):
-        for col, piece in enumerate(_norm_chars(lines[li])):
-            for ch in piece:
-                buf.append(ch)
-                pos.append((li, col))
-    return "".join(buf), pos
-
-
-def find_quote(lines: Sequence[str], quote: str, line: int, window: int = 80) -> list[tuple[int, int, int]] | None:
-    """Locate a quote in a document, ignoring whitespace and fullwidth/halfwidth forms.
-
-    Looks first in the lines starting at the cited line, then anywhere in the document
-    (choosing the occurrence nearest the cited line).
-
-    Args:
-        lines: the document's lines.
-        quote: the cited text.
-        line: 1-based cited line.
-        window: how many lines from the cited one a multi-line quote may span.
-
-    Returns:
-        Per-line segments (1-based line, start column, end column exclusive) covering
-        the quote, or None when it does not occur.
-    """
-    target = "".join(_norm_chars(quote))
-    if not target or not lines:
-        return None
-    start_idx = min(max(line - 1, 0), len(lines) - 1)
-    text, pos = _flatten(lines, start_idx, min(len(lines), start_idx + window))
-    hit = text.find(target)
-    if hit < 0:
-        text, pos = _flatten(lines, 0, len(lines))
-        hits = [m.start() for m in re.finditer(re.escape(target), text)]
-        if not hits:
-            return None
-        hit = min(hits, key=lambda h: abs(pos[h][0] - start_idx))
-    segments: dict[int, list[int]] = {}
-    for li, col in pos[hit : hit + len(target)]:
-        seg = segments.setdefault(li, [col, col + 1])
-        seg[0] = min(seg[0], col)
-        seg[1] = max(seg[1], col + 1)
-    return [(li + 1, a, b) for li, (a, b) in sorted(segments.items())]
-
 
 def _context_range(lines: Sequence[str], first: int, last: int, context: int) -> tuple[int, int]:
     """Extend [first, last] (0-based, inclusive) by `context` non-blank lines each way."""
