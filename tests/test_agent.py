@@ -327,3 +327,40 @@ def test_prose_figures_none_statements_and_scoped_lookups(assistant, question, v
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
     assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)
+
+
+def _cited_operand(assistant, ans, operand: str) -> bool:
+    """Some citation quote occurs in its document and contains the operand as printed."""
+    return any(assistant.ctx.docs[c.doc].contains(c.quote) and operand in squeeze(c.quote).replace(",", "")
+               for c in ans.citations)
+
+
+@pytest.mark.parametrize(
+    "question, value, operand",
+    [
+        # no sentence states 收支总预算: the 收支 table's grand total (收入总计 = 支出总计)
+        ("What is the total budget of the Anyang housing provident fund center?", 31029.76, "31029.76"),
+        ("安阳公积金中心的预算总额是多少？", 31029.76, "31029.76"),
+        # a sentence stating 收支总预算 is preferred where there is one
+        ("昌吉州公积金中心的总预算是多少", 3459.79, "3459.79"),
+    ],
+)
+def test_total_budget_falls_back_to_the_grand_total(assistant, question, value, operand):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == "万元", ans.answer
+    assert _cited_operand(assistant, ans, operand)
+
+
+@pytest.mark.parametrize(
+    "question, value, unit, operand",
+    [
+        ("昌吉州社保中心有多少辆公务车", 2, "辆", "2辆"),  # 公务车 ≈ 一般公务用车, counted in 辆
+        ("How many official vehicles does the Changji social insurance centre have?", 2, "辆", "2辆"),
+        ("社保中心有多少名员工", 59, "人", "59"),  # 名 counts people; 员工 ≈ 在职人数, not a 经费 in 万元
+        ("机关事务局有多少辆公务用车", 0, "辆", "0辆"),
+    ],
+)
+def test_count_words_pick_facts_in_their_unit(assistant, question, value, unit, operand):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
+    assert _cited_operand(assistant, ans, operand)

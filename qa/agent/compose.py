@@ -17,6 +17,9 @@ _UNIT_EN = {"万元": "万元 (10,000 yuan)", "元": "yuan", "亿元": "亿元 (
             "%": "%", "个": "", "人": "people", "辆": "vehicles"}
 
 
+_COUNT_UNITS = ("人", "辆", "个", "台", "项", "家", "套", "处", "名", "位", "所")
+
+
 def show(value: float | None, unit: str, operands=None) -> str:
     """A value as printed in answers: as many decimals as the document printed its
     operands with (2 for 万元 amounts like 342.00), 2 for percentages."""
@@ -24,6 +27,8 @@ def show(value: float | None, unit: str, operands=None) -> str:
         return "—"
     if unit == "%":
         return fmt(value, 2)
+    if unit in _COUNT_UNITS and float(value).is_integer():
+        return fmt(value, 0)  # things are counted whole ("0 辆", not the 0.00 of a price nearby)
     if operands and all(f.unit == unit for f in operands):
         return fmt(value, ops.places_of(operands))
     return fmt(value, ops.places_for([value], unit))

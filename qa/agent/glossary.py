@@ -242,3 +242,20 @@ def english_terms(text: str) -> list[tuple[str, str]]:
 def to_english(term: str) -> str:
     """English name of a Chinese budget term, or the term itself when unknown."""
     return ZH_TO_EN.get(term, term)
+
+
+# Everyday names of counted things and the row labels documents use for them (read only
+# among figures already in the unit the question counts in, e.g. 辆 or 人).
+COUNTED_SYNONYMS: dict[str, str] = {
+    "公务车": "公务用车",
+    "公车": "公务用车",
+    "车": "车辆",
+    "车子": "车辆",
+    "员工": "在职人数",
+    "职工": "在职人数",
+    "工作人员": "在职人数",
+    "在编人员": "编制数",
+    "编制": "编制数",
+    "退休人员": "退休人数",
+    "退休职工": "退休人数",
+}

@@ -8,6 +8,7 @@ import logging
 import re
 from dataclasses import dataclass, field
 
+from qa.agent import glossary
 from qa.agent.context import Context, DocData, dept_key
 from qa.agent.excerpts import ITEM_START, Excerpt, block, lines_matching, sentence_around, sentence_matching
 from qa.agent.understand import Query
@@ -18,6 +19,7 @@ from qa.types import Citation, Fact, ToolResult
 log = logging.getLogger(__name__)
 
 ACCEPT = 0.72  # below this a fact is not "the figure for" the metric
+COUNTED_ACCEPT = 0.5  # the same among figures already in the unit the question counts in
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
 _PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅度|percent|percentage|rate", re.I)
 _PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
@@ -52,17 +54,25 @@ def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:
 
 
 # --- fact selection --------------------------------------------------------------------
+_WHOLE_BUDGET_RE = re.compile(r"(?:部门|收支|全部|整体)?(?:总预算|预算总[额数计量]|预算总体|收支预算总[额数计])(?:数|额)?")
+
+
 def metric_forms(metric: str) -> list[str]:
     """The metric phrase joined, its 总X → X总计 reading, then its space-separated pieces
     longest first."""
     joined = re.sub(r"[\s|]", "", metric)
     forms = [joined] if joined else []
-    m = re.fullmatch(r"(?:总|全部|所有|整体)(支出|收入|预算)(?:额|数)?", joined) or \
-        re.fullmatch(r"(支出|收入|预算)(?:总额|总数|总量)", joined)
-    if m:
-        forms.append(m.group(1) + "总计")
+    if _WHOLE_BUDGET_RE.fullmatch(joined):
+        # "总预算" / "total budget": a sentence stating 收支总预算 if there is one, else the
+        # grand total of the 收支 table (收入总计 = 支出总计)
+        forms += [f for f in ("收支总预算", "部门预算总额", "收入总计", "支出总计") if f != joined]
+    else:
+        m = re.fullmatch(r"(?:总|全部|所有|整体)(支出|收入)(?:额|数)?", joined) or \
+            re.fullmatch(r"(支出|收入)(?:总额|总数|总量)", joined)
+        if m:
+            forms.append(m.group(1) + "总计")
     m = re.fullmatch(r"(.{2,}?)(?:总额|总数|总量)", joined)
-    if m and m.group(1) not in ("支出", "收入", "预算"):
+    if m and m.group(1) not in ("支出", "收入", "预算", "预算总", "收支预算", "部门预算"):
         forms.append(m.group(1))  # "政府采购总额" is the 政府采购 figure
     pieces = sorted({p for p in re.split(r"[\s|]", metric) if len(p) >= 2 and p != joined}, key=len, reverse=True)
     return forms + pieces
@@ -84,14 +94,35 @@ def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
             ms.sort(key=lambda m: -m.score)
             if ms:
                 return ms
+    counting = q.op == "count" and bool(q.count_units)
+    fallback: list[Match] = []
     for form in metric_forms(metric):
         ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)
-        if q.op == "count" and q.count_units:
+        if counting:
             # "多少人": a figure counted in people, not the 退休费 in 万元
-            ms = [m for m in ms if m.fact.unit in q.count_units] or ms
+            inunit = [m for m in ms if m.fact.unit in q.count_units]
+            if inunit and inunit[0].score >= ACCEPT:
+                return inunit
+            if ms and ms[0].score >= ACCEPT and not fallback:
+                fallback = ms
+            continue
         if ms and ms[0].score >= ACCEPT:
             return ms
-    return []
+    if counting:
+        # "多少辆公务车": only figures counted in that measure word are candidates, so a
+        # looser name match is safe (公务车 ≈ 一般公务用车); colloquial names first
+        counted = [f for f in dd.facts if f.unit in q.count_units]
+        # a count is never of a fee: "公务用车购置及运行费" counts 公务用车
+        forms = list(dict.fromkeys(metric_forms(metric) + [
+            re.sub(r"(?:购置及运行(?:维护)?|购置|运行(?:维护)?|运维)?(?:经费|费用|费|支出|资金)$", "", f)
+            for f in metric_forms(metric)]))
+        forms = [f for f in forms if len(f) >= 1]
+        forms = [glossary.COUNTED_SYNONYMS[f] for f in forms if f in glossary.COUNTED_SYNONYMS] + forms
+        for form in forms:
+            ms = find_facts(counted, form, want=want, narrow_ok=q.narrow, min_score=COUNTED_ACCEPT)
+            if ms:
+                return ms
+    return fallback
 
 
 def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Excerpt | None:
@@ -190,6 +221,8 @@ def _answer(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
 def _label_of(f: Fact, metric: str) -> str:
     """How to name a figure in the answer: its row label, unless that is a bare 合计/总计
     (then the metric the question used)."""
+    if _WHOLE_BUDGET_RE.fullmatch(re.sub(r"[\s|]", "", metric)):
+        return re.sub(r"[\s|]", "", metric)  # 收入总计 read as the 总预算 asked for
     if norm_label(f.label) in ("合计", "总计", "小计", "") and (metric or f.table_title):
         return metric.replace(" ", "") or f.table_title
     return f.label
