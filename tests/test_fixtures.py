@@ -26,12 +26,6 @@ EXPECTED = {p.name: json.loads((FIXTURES / (p.stem + ".expected.json")).read_tex
 
 # (fixture, kind, key) -> why it fails today and whose it is.
 KNOWN_GAPS = {
-    ("juesuan_excerpt.txt", "answer", "北湖区卫生健康委员会公共卫生支出的调整预算数是多少？"):
-        "ANSWERING: the 调整预算数 column named in the question is not selected (returns 决算数)",
-    ("pipe_table.md", "answer", "河口区教育局初中教育支出合计是多少？"):
-        "ANSWERING: '初中教育' loses to the longer row label '教育支出' (returns 205 教育支出 合计)",
-    ("traditional_table.txt", "answer", "東山縣文化廣電和旅遊局基本支出是多少？"):
-        "ANSWERING: a 繁體 question is not converted (qa.ingest.script.to_simplified) before matching",
 }
 
 
