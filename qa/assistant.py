@@ -19,11 +19,15 @@ from qa.agent.understand import Query, has_cue, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.ingest.normalize import squeeze
+from qa.tools.facts import norm_label
 from qa.quotes import quote_start_line
 from qa.tools import ops
 from qa.types import Answer, Citation, ToolResult
 
 log = logging.getLogger(__name__)
+
+# Words every department's documents use: they never tell two candidates apart.
+_GENERIC_ITEM_RE = re.compile(r"绩效指标|绩效目标|绩效|指标|目标|项目|支出|预算|经费|资金|情况|明细")
 
 
 class Assistant:
@@ -120,6 +124,17 @@ class Assistant:
             )
         departments = res.departments
         if res.ambiguous:
+            only = self._only_one_names(q, res.ambiguous)
+            if only is None:
+                return self._ambiguous(q, res.ambiguous)
+            others = "、".join(x for x in res.ambiguous if x != only)
+            ans = self._single(q, only)
+            if ans.status == "answered":
+                ans.warnings.append(
+                    f"问题中的部门名称也可指{others}，但只有{only}的文件含有所问的项目，按其作答。"
+                    if q.lang == "zh" else
+                    f"The department name also fits {others}, but only {only}'s documents contain the item asked about.")
+                return ans
             return self._ambiguous(q, res.ambiguous)
         if not departments:
             if len(self.ctx.aliases) == 1:
@@ -137,6 +152,25 @@ class Assistant:
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])
+
+    def _only_one_names(self, q: Query, candidates: list[str]) -> str | None:
+        """The single candidate whose documents contain the question's distinctive item
+        phrase ("公积金中心信息化建设项目的绩效指标": only one 公积金中心 has that project),
+        else None (stay ambiguous).
+
+        A phrase is distinctive when it is at least four characters once generic words
+        (绩效指标, 项目, 支出 …) are removed, so a shared figure name like 三公经费 never
+        picks a department.
+        """
+        phrases = [p for p in (_GENERIC_ITEM_RE.sub("", norm_label(x)) for x in re.split(r"[\s|]", q.metric)) if len(p) >= 4]
+        if not phrases:
+            return None
+        having = []
+        for name in candidates:
+            texts = [squeeze(norm_label(" ".join(d.search_lines))) for d in self.ctx.by_department(name)]
+            if any(p in t for p in phrases for t in texts):
+                having.append(name)
+        return having[0] if len(having) == 1 else None
 
     def _pick_doc(self, q: Query, department: str) -> tuple[DocData | None, str, str]:
         docs = self.ctx.by_department(department)

@@ -364,3 +364,14 @@ def test_count_words_pick_facts_in_their_unit(assistant, question, value, unit, 
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
     assert _cited_operand(assistant, ans, operand)
+
+
+def test_ambiguous_department_resolved_by_an_item_only_one_candidate_has(assistant):
+    ans = assistant.ask("公积金中心信息化建设项目的绩效指标有哪些")
+    assert ans.status == "answered", ans.answer
+    assert all(c.doc.startswith("000_") for c in ans.citations) and ans.citations
+    assert any("信息化" in c.quote for c in ans.citations) and _cited_operand(assistant, ans, "指标")
+    assert ans.warnings and "安阳市住房公积金管理中心" in ans.warnings[0]
+    # a figure both candidates disclose stays ambiguous
+    both = assistant.ask("公积金中心三公经费是多少")
+    assert both.status == "ambiguous" and len(both.candidates) == 2
