@@ -375,3 +375,33 @@ def test_ambiguous_department_resolved_by_an_item_only_one_candidate_has(assista
     # a figure both candidates disclose stays ambiguous
     both = assistant.ask("公积金中心三公经费是多少")
     assert both.status == "ambiguous" and len(both.candidates) == 2
+
+
+def test_share_stated_in_text_uses_the_text_operands(assistant):
+    # the text's 一般公共预算 (1,603.18, 占 94.14%) differs from the table row 一般公共预算拨款 1,622.34
+    ans = assistant.ask("社保中心一般公共预算占部门收入预算的百分比")
+    assert ans.status == "answered" and ans.value == pytest.approx(94.14) and ans.unit == "%", ans.answer
+    assert _cited_operand(assistant, ans, "1603.18") and _cited_operand(assistant, ans, "1703.00")
+
+
+@pytest.mark.parametrize(
+    "question, value, operand",
+    [
+        # the same indicator under two projects: the one under the project named
+        ("安阳公积金中心数据共享整合融通项目的数据传输正确率指标", 99, ">99%"),
+        # a count asked of a project is its performance target in that measure word, not its budget
+        ("住建局工程建设项目审批管理系统运营维护项目覆盖几个县市", 10, "=10个"),
+        # English question quoting the project, indicator named in English
+        ("What is the target number of training sessions of the Changji housing and urban-rural "
+         "development bureau's 消防安全专项资金 project?", 2, ">=2次"),
+    ],
+)
+def test_indicator_of_the_named_project(assistant, question, value, operand):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+    assert _cited_operand(assistant, ans, operand)
+
+
+def test_item_the_document_withholds_is_refused(assistant):
+    ans = assistant.ask("机关事务局特定目标07100762用于什么")
+    assert ans.status == "not_found" and "不予公开" in ans.answer and ans.value is None

@@ -580,6 +580,29 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
     return best[1] if best else None
 
 
+def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Query) -> tuple[Fact, Fact] | None:
+    """The figures behind a share the text states ("收入预算 1,703.00 万元，其中：一般公共
+    预算 1,603.18 万元，占 94.14%"): the part stated with its share and the total stated
+    just before it in the paragraph. The text's part can differ from a table row of the
+    same name (the 一般财力 inside 一般公共预算拨款), and the stated share is what it means."""
+    for m in find_facts(dd.facts, part_name, want="percent", narrow_ok=q.narrow, min_score=0.9, limit=5):
+        pct = m.fact
+        if pct.source != "prose" or pct.unit != "%" or "占" not in pct.column:
+            continue
+        same = [f for f in dd.facts if f.line == pct.line and f.label == pct.label and f.unit != "%"
+                and column_kind(f.column) == "total"]
+        if not same:
+            continue
+        whole = _whole_for(dd, same[0])
+        if whole is None:
+            continue
+        wn, wl = norm_label(whole_name), norm_label(whole.label)
+        if wn and not (wn in wl or wl in wn or label_similarity(wn, wl) >= 0.75):
+            continue  # the question names another whole than the one the text's share is of
+        return same[0], whole
+    return None
+
+
 def do_ratio(q: Query, dd: DocData) -> Outcome:
     mm = re.match(r"^(.{2,}?)(?:之中|中|里|当中)(.{2,}?)\|\s*$", q.metric)
     if mm:
@@ -601,7 +624,11 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
     m = q.metric.split("|", 1)
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
-    if len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
+    stated = _stated_share_operands(dd, m[0], m[1] if len(m) == 2 else "", q) if norm_label(m[0]) else None
+    if stated is not None:
+        part_f, whole_f = stated
+        part_name, whole_name = m[0], (m[1] if len(m) == 2 else "")
+    elif len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
         wh = best_matches(dd, m[1], "total", q)
         pa = []
         for w in NARROWING_TITLE_WORDS:
@@ -742,6 +769,12 @@ def do_count(q: Query, dd: DocData) -> Outcome:
             return Outcome(status="answered", op="count", doc=dd, label="项目", result=res,
                            items=[f.label for f in rows], citations=[Citation.of(f) for f in rows])
     out = do_lookup(q, dd)
+    if q.count_units and (out.status != "answered" or (out.result is not None and out.result.unit not in q.count_units)):
+        # "项目要覆盖多少个县市": not a figure in the tables but a performance target counted
+        # in that measure word
+        ind = find_indicator(dd, q.metric)
+        if ind is not None and ind.result is not None and (ind.result.unit in q.count_units or out.status != "answered"):
+            return ind
     out.op = "count"
     if out.derived in ("empty", "blank") and out.result is not None:
         out.result.unit = "个"  # "没有专项转移支付项目": none of them
@@ -810,10 +843,28 @@ def do_list(q: Query, dd: DocData) -> Outcome:
 _REASON_RE = r"主要原因|原因[是为：:]|主要用于|用于|依据"
 
 
+def withheld_statement(q: Query, dd: DocData) -> Excerpt | None:
+    """The document's own statement that the item the question names by its identifier
+    ("特定目标 8310002B …，完全不予公开") is not disclosed."""
+    ids = [t for t in re.findall(r"[0-9A-Za-z]{5,}", to_half(q.question))
+           if re.search(r"\d", t) and not re.fullmatch(r"(?:19|20)\d\d", t)]
+    if not ids:
+        return None
+    for ex in lines_matching(dd.search_lines, r"不予公开|不公开|涉密"):
+        s = sentence_around(dd.search_lines, ex.line) or ex
+        if any(t in re.sub(r"\s", "", s.quote) for t in ids):
+            return s
+    return None
+
+
 def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
     """The reason (or basis) sentence for an item: from the paragraph of its prose figure or
     of a line naming it, stopping at the next item; else hybrid retrieval."""
     metric = q.metric.replace(" ", "")
+    withheld = withheld_statement(q, dd)
+    if withheld is not None:
+        return not_found("rationale", f"{doc_label(dd)}注明该项不予公开：“{withheld.quote}”（第{withheld.line}行）。",
+                         f"{doc_label_en(dd)} states that this item is not disclosed: “{withheld.quote}” (line {withheld.line}).", dd)
     asks_basis = bool(re.search(r"依据|basis", q.question, re.I))
     pat = r"依据" if asks_basis else (
         r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE)
@@ -880,13 +931,41 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
     from difflib import SequenceMatcher
 
     key = _INDICATOR_NOISE.sub("", norm_label(metric))
-    for p in sorted((norm_label(f.label) for f in _project_rows(dd)), key=len, reverse=True):
+    project = ""
+    names = set()
+    for f in _project_rows(dd):
+        lab = norm_label(f.label)
+        bare = re.sub(r"^20\d\d年度?", "", lab)  # "2024年征信信息共享接入项目" is asked without its year
+        names.update({lab, bare, re.sub(r"项目$", "", bare)})
+    for piece in re.split(r"[\s|]+", metric.strip())[:-1]:
+        # "消防安全专项资金 培训次数": a separately named item the document has, before the
+        # indicator's words (which come last), is the project
+        p = re.sub(r"[（）()]", "", _INDICATOR_NOISE.sub("", norm_label(piece)))
+        if len(p) >= 4 and len(key) - len(p) >= 3 and any(p in norm_label(l) for l in dd.search_lines):
+            names.add(p)
+            key = re.sub(r"[（）()]", "", key)
+    for p in sorted(names, key=len, reverse=True):
         if len(p) >= 4 and p in key and len(key) - len(p) >= 3:
-            key = key.replace(p, "")  # the indicator's own words, not its project's name
+            key = re.sub(r"^项目", "", key.replace(p, "", 1))  # the indicator's own words, not its project's name
+            project = p
             break
+    else:
+        # a project named loosely ("…系统运维服务项目" for "…系统运营维护项目"): the longest
+        # run it shares with a project's name stands for the project
+        runs = []
+        for p in names:
+            mm = SequenceMatcher(None, key, p, autojunk=False).find_longest_match(0, len(key), 0, len(p))
+            if mm.size >= 6 and len(key) - mm.size >= 3:
+                runs.append(key[mm.a: mm.a + mm.size])
+        if runs:
+            project = max(runs, key=len)
+            key = key.replace(project, "", 1)
+            key = re.sub(r"^[\u4e00-\u9fff]{0,6}?项目(?:要|的|需|需要|应)?", "", key) or key
     if len(key) < 3:
         return None
     lines = dd.search_lines
+    # the project's rows in the indicator tables: the indicator asked for is the one under them
+    anchors = [i for i, l in enumerate(lines) if project and project in norm_label(l)]
     nonempty = [i for i, l in enumerate(lines) if l.strip()]
     best = None
     for k, i in enumerate(nonempty):
@@ -912,6 +991,11 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
                 j = k + n
             j = nonempty[j]
             score = m.size * 10 - (j - i)
+            if anchors:
+                before = [a for a in anchors if a <= i]
+                if not before or i - before[-1] > 150:
+                    continue
+                score -= (i - before[-1]) * 0.02
             if best is None or score > best[0]:
                 best = (score, i, j, cm)
     if best is None:
@@ -920,10 +1004,13 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
     ex = block(lines, i + 1, j + 1, max_lines=6)
     if ex is None:
         return None
+    cites = [Citation(dd.document.name, ex.quote, ex.line)]
+    head = max((a for a in anchors if a <= i), default=None)
+    if head is not None and head < i and lines[head].strip():
+        cites.insert(0, Citation(dd.document.name, lines[head].strip(), head + 1))  # whose indicator it is
     unit = (cm.group(3) or "").replace("％", "%")
     res = ToolResult(value=float(cm.group(2)), unit=unit, note=cm.group(1).replace(" ", ""))
-    return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex],
-                   citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex], citations=cites)
 
 
 def to_half(text: str) -> str:

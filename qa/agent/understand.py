@@ -221,6 +221,11 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
         if cjk:  # an English question quoting the Chinese item name
             metric = " ".join(cjk)
+            if op == "policy":
+                # "(消防安全专项资金) how many training sessions": the project quoted, the
+                # indicator named in English
+                extra = [zh for _, zh in en_terms if zh not in ("项目", "绩效目标", "绩效指标") and zh not in metric]
+                metric = " ".join([metric] + extra)
         else:
             metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
     else:
