@@ -405,3 +405,29 @@ def test_indicator_of_the_named_project(assistant, question, value, operand):
 def test_item_the_document_withholds_is_refused(assistant):
     ans = assistant.ask("机关事务局特定目标07100762用于什么")
     assert ans.status == "not_found" and "不予公开" in ans.answer and ans.value is None
+
+
+@pytest.mark.parametrize(
+    "question, operands",
+    [
+        ("安阳公积金中心人员经费和公用经费各是多少", ("30617.19", "285.56")),
+        ("社保中心基本支出和项目支出分别是多少", ("1165.95", "537.05")),
+    ],
+)
+def test_each_of_several_items_in_one_document(assistant, question, operands):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value is None, ans.answer
+    for x in operands:
+        assert x in ans.answer and _cited_operand(assistant, ans, x)
+
+
+def test_reason_needs_the_item_named_near_it(assistant):
+    # no sentence explains 事业收入: a reason about 机关事业单位 养老保险 must not be returned
+    ans = assistant.ask("社保中心的事业收入为什么为零")
+    assert ans.status == "not_found" and "机关事业单位" not in ans.answer
+
+
+def test_funding_source_appropriation_change_read_from_its_sentence(assistant):
+    ans = assistant.ask("安阳公积金中心一般公共预算拨款比上年增加多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(731.48) and ans.unit == "万元", ans.answer
+    assert _cited_operand(assistant, ans, "731.48")

@@ -71,6 +71,8 @@ def metric_forms(metric: str) -> list[str]:
             re.fullmatch(r"(支出|收入)(?:总额|总数|总量)", joined)
         if m:
             forms.append(m.group(1) + "总计")
+    if len(joined) > 4 and joined.endswith("拨款"):
+        forms.append(joined[:-2])  # "一般公共预算拨款" is stated as 一般公共预算(收支预算) in the text
     m = re.fullmatch(r"(.{2,}?)(?:总额|总数|总量)", joined)
     if m and m.group(1) not in ("支出", "收入", "预算", "预算总", "收支预算", "部门预算"):
         forms.append(m.group(1))  # "政府采购总额" is the 政府采购 figure
@@ -247,6 +249,16 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
             return _answer("lookup", dd, ops.lookup(f), _label_of(f, scoped.group(2)))
+    if re.search(r"分别|各自|各是|各为|各有|\beach\b|respectively", q.question, re.I):
+        # "人员经费和公用经费各是多少": every item's figure, side by side
+        split = _split_metrics(_scoped(Query(**{**q.__dict__, "metric": metric})), dd)
+        if split:
+            facts, names = split
+            subs = [(_label_of(f, n), _answer("lookup", dd, ops.lookup(f), _label_of(f, n))) for f, n in zip(facts, names)]
+            out = Outcome(status="answered", op="each", doc=dd, label=metric.replace(" ", ""), per_department=subs,
+                          result=ToolResult(None, facts[0].unit))
+            out.citations = [c for _, o in subs for c in o.citations]
+            return out
     ms = best_matches(dd, metric, "total", q)
     if ms and q.op == "count":
         # "几辆" / "多少人": prefer the figure counted in that measure word
@@ -913,7 +925,10 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
             if key and key not in norm_label(dd.search_lines[ln - 1]) and ln == chunk.line_start:
                 pass
             ex = sentence_matching(dd.search_lines, ln, pattern, max_lines=4, stop=ITEM_START)
-            if ex and (not key or key[:2] in norm_label(" ".join(dd.search_lines[max(0, ln - 3):ln + 3]))):
+            # the item itself must be named nearby: two characters ("事业") also match
+            # 机关事业单位 and let anyone's reason through
+            probe = key if len(key) <= 6 else key[:4]
+            if ex and (not key or probe in norm_label(" ".join(dd.search_lines[max(0, ln - 3):ln + 3]))):
                 return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
                                excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
     return None
