@@ -431,3 +431,23 @@ def test_funding_source_appropriation_change_read_from_its_sentence(assistant):
     ans = assistant.ask("安阳公积金中心一般公共预算拨款比上年增加多少")
     assert ans.status == "answered" and ans.value == pytest.approx(731.48) and ans.unit == "万元", ans.answer
     assert _cited_operand(assistant, ans, "731.48")
+
+
+def test_count_in_a_measure_word_is_not_a_named_list(assistant):
+    # "单位价值…" must not be read as the list of 单位/处室
+    ans = assistant.ask("昌吉州公积金中心单位价值50万元以上大型设备有几台")
+    assert ans.status == "answered" and ans.value == 3 and ans.unit == "台", ans.answer
+    assert _cited_operand(assistant, ans, "3台")
+
+
+def test_share_of_a_figure_stated_a_few_lines_after_its_total(assistant):
+    ans = assistant.ask("社保中心项目支出占比多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(31.54), ans.answer
+    assert _cited_operand(assistant, ans, "537.05") and _cited_operand(assistant, ans, "1703.00")
+
+
+def test_discrepancy_of_another_item_on_the_cited_line_is_not_warned(assistant):
+    ans = assistant.ask("住建局一般公共预算基本支出是多少")
+    assert ans.value == pytest.approx(1348.4) and not any("项目支出" in w for w in ans.warnings), ans.warnings
+    own = assistant.ask("住建局一般公共预算项目支出比上年减少了多少")
+    assert own.warnings  # the item's own stated -17.2% vs computed -22.05% still warns

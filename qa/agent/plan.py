@@ -571,7 +571,7 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
     row; else the table's total row in the same column; for a prose figure, the larger
     total stated just before it in the same paragraph."""
     if not part.table_no:
-        near = [f for f in dd.facts if f.source == "prose" and part.line - 4 <= f.line <= part.line
+        near = [f for f in dd.facts if f.source == "prose" and part.line - 10 <= f.line <= part.line
                 and f.unit == part.unit and f.value > part.value and f.label != part.label
                 and column_kind(f.column) == "total" and re.search(r"总|合计|预算", f.label)]
         return max(near, key=lambda f: (f.line, -f.value)) if near else None
@@ -683,9 +683,15 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
             part_name, whole_name = (names[0], names[1]) if part_f is a else (names[1], names[0])
     if part_f is None:
         pa = best_matches(dd, q.metric.replace("|", " "), "total", q)
-        if pa:
-            part_f = pa[0].fact
-            whole_f = _whole_for(dd, part_f)
+        for cand in pa[:4]:
+            # the best-named figure whose whole can be found (a table row's total row, or
+            # the total stated before a sentence's figure)
+            if cand.score < pa[0].score - 0.05:
+                break
+            whole = _whole_for(dd, cand.fact)
+            if whole is not None:
+                part_f, whole_f = cand.fact, whole
+                break
     if part_f is None or whole_f is None:
         return not_found("ratio", f"{doc_label(dd)}中找不到计算该占比所需的数字。",
                          f"{doc_label_en(dd)} does not give the figures needed for that share.", dd)
@@ -747,7 +753,11 @@ def do_count(q: Query, dd: DocData) -> Outcome:
             # "在职和退休人员一共多少人": a sum of counts
             facts, names = split
             return _answer("sum", dd, ops.total(facts), "、".join(_label_of(f, n) for f, n in zip(facts, names)))
-    e = _enumeration_for(dd, q.metric)
+    listed_units = ("个", "家", "处", "所")
+    e = None
+    if not q.count_units or any(u in listed_units for u in q.count_units):
+        # named lists (处室, 科室) are counted in 个; "几台设备" / "几辆车" are figures
+        e = _enumeration_for(dd, q.metric)
     if e is not None:
         items, label = list(e.items), e.label
         key = norm_label(q.metric.split(" ")[-1]) if q.metric else ""

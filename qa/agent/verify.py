@@ -95,6 +95,9 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
         for issue in outcome.doc.issues:
             if issue.line in lines and issue.line not in own:
                 msg = issue.message
+                named = re.match(r"^([^:：\s]{2,20})[:：]", msg)
+                if named and outcome.label and not _same_item(named.group(1), outcome.label):
+                    continue  # another item stated on the same line ("基本支出 …，项目支出 …")
                 if msg not in outcome.warnings and not any(msg in w for w in outcome.warnings):
                     outcome.warnings.append(msg)
     # never cite the same text twice: a quote inside another quote of the same line goes
@@ -110,3 +113,11 @@ def verify(outcome: Outcome, lang: str = "zh") -> Outcome:
         cites.append(c)
     outcome.citations = cites
     return outcome
+
+
+def _same_item(a: str, b: str) -> bool:
+    """Whether an issue's item name and an answer's label name the same thing."""
+    from qa.tools.facts import label_similarity, norm_label
+
+    x, y = norm_label(a), norm_label(b)
+    return bool(x and y) and (x in y or y in x or label_similarity(x, y) >= 0.8)
