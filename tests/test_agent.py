@@ -451,3 +451,23 @@ def test_discrepancy_of_another_item_on_the_cited_line_is_not_warned(assistant):
     assert ans.value == pytest.approx(1348.4) and not any("项目支出" in w for w in ans.warnings), ans.warnings
     own = assistant.ask("住建局一般公共预算项目支出比上年减少了多少")
     assert own.warnings  # the item's own stated -17.2% vs computed -22.05% still warns
+
+
+def test_difference_of_two_counts_stays_in_people(assistant):
+    ans = assistant.ask("机关事务局在职人员比退休人员多多少人")
+    assert ans.status == "answered" and ans.value == pytest.approx(15) and ans.unit == "人", ans.answer
+    assert _cited_operand(assistant, ans, "19人")
+
+
+def test_project_budget_scale_is_the_project_row(assistant):
+    ans = assistant.ask("昌吉州公积金中心住房公积金管理服务项目的预算安排规模")
+    assert ans.status == "answered" and ans.value == pytest.approx(612.00), ans.answer
+    assert _cited_operand(assistant, ans, "612.00")
+
+
+def test_indicators_of_a_project_in_a_one_row_per_project_table(assistant):
+    ans = assistant.ask("What are the performance indicators of the Anyang housing fund centre's 住房公积金服务大厅改造项目?")
+    assert ans.status == "answered" and ans.citations
+    quote = ans.citations[0].quote
+    assert "服务大厅改造" in quote and "采购物品合格率" in quote and "整体绩效目标表" not in quote
+    assert assistant.ctx.docs[ans.citations[0].doc].contains(quote)

@@ -80,6 +80,9 @@ def metric_forms(metric: str) -> list[str]:
     return forms + pieces
 
 
+_COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|辆|名|位|人|台|家|项|套|处)")
+
+
 def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
     """Best facts for a metric in one document: by the 科目编码 the question names, else
     trying the joined phrase then its pieces."""
@@ -96,7 +99,8 @@ def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
             ms.sort(key=lambda m: -m.score)
             if ms:
                 return ms
-    counting = q.op == "count" and bool(q.count_units)
+    # "多少人" / "几辆" asked of a count, or of a difference or sum of counts
+    counting = bool(q.count_units) and (q.op == "count" or bool(_COUNT_ASKED.search(q.text)))
     fallback: list[Match] = []
     for form in metric_forms(metric):
         ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)
@@ -949,6 +953,17 @@ _CMP_VALUE = re.compile(r"([＞>＜<≥≤]\s*=?|=)\s*(\d+(?:\.\d+)?)\s*(%|％|�
 _INDICATOR_NOISE = re.compile(r"绩效|指标值|指标|目标值|目标|要求|要达到|达到|设定|是什么|多少|的|项目$")
 
 
+def project_names(dd: DocData) -> set[str]:
+    """Normalised project names of a document, also without a leading year and a trailing
+    项目 ("2024年征信信息共享接入项目" is asked as 征信信息共享接入)."""
+    names: set[str] = set()
+    for f in _project_rows(dd):
+        lab = norm_label(f.label)
+        bare = re.sub(r"^20\d\d年度?", "", lab)
+        names.update({lab, bare, re.sub(r"项目$", "", bare)})
+    return names
+
+
 def find_indicator(dd: DocData, metric: str) -> Outcome | None:
     """A performance indicator's target (e.g. 缴存职工满意度 ＞=95%): the line naming the
     indicator (longest common run with the question ≥ 4 characters) and, on it or within
@@ -957,11 +972,7 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
 
     key = _INDICATOR_NOISE.sub("", norm_label(metric))
     project = ""
-    names = set()
-    for f in _project_rows(dd):
-        lab = norm_label(f.label)
-        bare = re.sub(r"^20\d\d年度?", "", lab)  # "2024年征信信息共享接入项目" is asked without its year
-        names.update({lab, bare, re.sub(r"项目$", "", bare)})
+    names = project_names(dd)
     for piece in re.split(r"[\s|]+", metric.strip())[:-1]:
         # "消防安全专项资金 培训次数": a separately named item the document has, before the
         # indicator's words (which come last), is the project
@@ -1049,7 +1060,8 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
     one, else the indicator table of a project or of the department."""
     metric = re.sub(r"项目$|项目(?=\s)|绩效|指标|目标", "", q.metric).strip()
     one = find_indicator(dd, q.metric)
-    if one is not None and not any(norm_label(one.label) == norm_label(p.label) for p in _project_rows(dd)):
+    if one is not None and norm_label(one.label) not in project_names(dd):
+        # a single indicator, unless the "indicator" found is only the project's own name
         return one
     key = metric.replace(" ", "")
     lines = dd.search_lines
@@ -1057,10 +1069,22 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
     if key:
         for ex in lines_matching(lines, re.escape(key)):
             window = " ".join(lines[max(0, ex.line - 3): ex.line + 2])
-            if "项目名称" in window or "绩效" in window:
+            if "项目名称" in window or "绩效" in window or (re.search(r"[＞>＜<≥≤]", ex.quote) and "\t" in ex.quote):
                 starts.append(ex.line)
     else:
         starts = [ex.line for ex in lines_matching(lines, r"部门整体绩效目标|整体绩效目标表")]
+    for start in starts:
+        row = lines[start - 1]
+        if re.search(r"[＞>＜<≥≤]|%|％", row) and row[:1].strip() and "\t" in row:
+            # a tab table with one project per row: its indicators are the row and the
+            # continuation rows under it (first cell empty)
+            end = start
+            while end < len(lines) and lines[end][:1] in ("\t", " ") and lines[end].strip():
+                end += 1
+            ex = block(lines, start, end)
+            if ex:
+                return Outcome(status="answered", op="policy", doc=dd, label=key, excerpts=[ex],
+                               citations=[Citation(dd.document.name, ex.quote, ex.line)])
     for start in starts:
         block_end = min(len(lines), start + 200)
         nxt = [e.line for e in lines_matching(lines, r"项目名称|项目支出绩效目标表|部门整体绩效目标表|^第[一二三四五六七八九十]+部分", start + 1, block_end)]

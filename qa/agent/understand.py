@@ -233,6 +233,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
         if op == "lookup" and re.search(r"(?:多少|几)(?:个|名|位)?[\u4e00-\u9fff]{0,6}(?:人员|人数|职工|员工)", t):
             op = "count"  # "有多少退休人员" counts people
+        if op == "count" and re.search(r"比.{1,30}(?:多|少|高|低)(?:多少|几)", t):
+            op = "diff"  # "在职人员比退休人员多多少人": a difference of two counts
+            metric = re.sub(r"(?<=[\u4e00-\u9fff])[多少高低]$", "", metric).strip()
         if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum"):
             metric = "收支总预算"  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:

@@ -21,7 +21,8 @@ TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算�
 PRIOR_MARKERS = ("上年", "去年", "2023年", "上一年")
 CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
 GENERIC_TAILS = ("支出", "费", "费用", "经费", "资金", "项目", "预算", "金额", "数", "人员", "人数")
-GENERIC_SUFFIXES = ("项目", "资金", "经费", "预算", "预算数", "金额")
+GENERIC_SUFFIXES = ("项目", "资金", "经费", "预算", "预算数", "金额", "规模", "项目规模", "项目预算", "项目资金",
+                    "项目经费", "项目金额")
 TOTAL_LABELS = ("合计", "总计", "小计", "收入总计", "支出总计", "收入合计", "支出合计")
 # Table titles that narrow a figure to one funding source; a question that does not name
 # the source is better answered from the broad table.
