@@ -471,3 +471,9 @@ def test_indicators_of_a_project_in_a_one_row_per_project_table(assistant):
     quote = ans.citations[0].quote
     assert "服务大厅改造" in quote and "采购物品合格率" in quote and "整体绩效目标表" not in quote
     assert assistant.ctx.docs[ans.citations[0].doc].contains(quote)
+
+
+def test_why_a_project_was_set_up_is_its_policy_basis(assistant):
+    ans = assistant.ask("昌吉州公积金中心住房公积金管理服务项目为什么设立")
+    assert ans.status == "answered" and any("设立的政策依据" in c.quote for c in ans.citations), ans.answer
+    assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)

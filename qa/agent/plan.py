@@ -891,7 +891,8 @@ def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
     if withheld is not None:
         return not_found("rationale", f"{doc_label(dd)}注明该项不予公开：“{withheld.quote}”（第{withheld.line}行）。",
                          f"{doc_label_en(dd)} states that this item is not disclosed: “{withheld.quote}” (line {withheld.line}).", dd)
-    asks_basis = bool(re.search(r"依据|basis", q.question, re.I))
+    # "为什么设立" asks for the project's 设立的政策依据, not a change's 主要原因
+    asks_basis = bool(re.search(r"依据|basis|设立|why (?:was|is) .{0,40}(?:set up|established|created)", q.question, re.I))
     pat = r"依据" if asks_basis else (
         r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE)
     forms = metric_forms(re.sub(r"政策|设立|项目(?=$|\s)", " ", q.metric).strip()) or metric_forms(q.metric)
