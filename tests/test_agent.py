@@ -477,3 +477,10 @@ def test_why_a_project_was_set_up_is_its_policy_basis(assistant):
     ans = assistant.ask("昌吉州公积金中心住房公积金管理服务项目为什么设立")
     assert ans.status == "answered" and any("设立的政策依据" in c.quote for c in ans.citations), ans.answer
     assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations)
+
+
+def test_english_verb_work_is_not_procurement_of_works(assistant):
+    ans = assistant.ask("How many people work at the Changji housing fund centre?")
+    assert ans.status == "answered" and ans.unit == "人" and ans.value == 143, ans.answer
+    works = assistant.ask("What is the Changji housing fund centre's procurement budget for works?")
+    assert works.value == pytest.approx(23.00) and _cited_operand(assistant, works, "23.00")

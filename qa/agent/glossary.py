@@ -204,10 +204,18 @@ ZH_TO_EN.update({
 })
 
 
+# Words whose singular is an everyday verb or noun with another meaning ("work at",
+# "a service"): matched only as written.
+_PLURAL_ONLY = {"works"}
+
+
 def _compile(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
     keys = sorted(table, key=len, reverse=True)
     out = []
     for k in keys:
+        if k in _PLURAL_ONLY:
+            out.append((re.compile(r"(?<![a-z])" + re.escape(k) + r"(?![a-z])", re.I), table[k]))
+            continue
         base = k[:-1] if k.endswith("s") and not k.endswith("ss") else k
         # singular and plural alike: "office expense(s)", "project(s)"
         out.append((re.compile(r"(?<![a-z])" + re.escape(base) + r"s?(?![a-z])", re.I), table[k]))
