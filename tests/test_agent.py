@@ -484,3 +484,9 @@ def test_english_verb_work_is_not_procurement_of_works(assistant):
     assert ans.status == "answered" and ans.unit == "人" and ans.value == 143, ans.answer
     works = assistant.ask("What is the Changji housing fund centre's procurement budget for works?")
     assert works.value == pytest.approx(23.00) and _cited_operand(assistant, works, "23.00")
+
+
+def test_reason_is_not_taken_across_a_misplaced_heading(assistant):
+    # the 上年结转结余 heading sits (page break) beside the 三公 paragraph's reason
+    ans = assistant.ask("社保中心上年结转结余为什么是零")
+    assert "因公出国" not in ans.answer

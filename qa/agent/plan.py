@@ -907,6 +907,9 @@ def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
             ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START)
+            if ex and fact is None and _is_heading_line(dd.search_lines[line - 1].strip()) \
+                    and norm_label(form)[:4] not in norm_label(ex.quote):
+                continue  # a heading a page break left beside another item's reason
             if ex:
                 cites = [Citation(dd.document.name, ex.quote, ex.line)]
                 if fact is not None:
@@ -943,7 +946,10 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
             # the item itself must be named nearby: two characters ("事业") also match
             # 机关事业单位 and let anyone's reason through
             probe = key if len(key) <= 6 else key[:4]
-            if ex and (not key or probe in norm_label(" ".join(dd.search_lines[max(0, ln - 3):ln + 3]))):
+            # …in the text itself, not in a section heading a page break dropped next to
+            # another item's reason
+            near = [x for x in dd.search_lines[max(0, ln - 3):ln + 3] if not _is_heading_line(x.strip())]
+            if ex and (not key or probe in norm_label(" ".join(near))):
                 return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
                                excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
     return None
