@@ -149,6 +149,8 @@ class Assistant:
                 return self._single(q, departments[0])
         if len(departments) > 1 and q.op in ("count", "lookup", "yoy") and has_cue(q.question, q.lang, "diff"):
             q.op = "diff"  # "A 比 B 多几辆" / "how many more … than …"
+        if q.op == "compare" and len(departments) == 1 and re.search(r"哪(?:个|一个|一项|项)项目|which project|what project", q.question, re.I):
+            return self._single(q, departments[0])  # the projects of one department compared
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])

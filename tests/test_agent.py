@@ -490,3 +490,17 @@ def test_reason_is_not_taken_across_a_misplaced_heading(assistant):
     # the 上年结转结余 heading sits (page break) beside the 三公 paragraph's reason
     ans = assistant.ask("社保中心上年结转结余为什么是零")
     assert "因公出国" not in ans.answer
+
+
+@pytest.mark.parametrize(
+    "question, value, label",
+    [
+        ("社保中心哪个项目的预算最多", 127.44, "95年以前退休人员生活费"),
+        ("Which project of the Changji social insurance centre has the largest budget?", 127.44, "95年以前退休人员生活费"),
+        ("昌吉公积金中心哪个项目的预算最少", 342.00, "信息化建设"),
+    ],
+)
+def test_which_project_compares_one_departments_projects(assistant, question, value, label):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value) and label in ans.answer, ans.answer
+    assert _cited_operand(assistant, ans, f"{value:.2f}")

@@ -1140,11 +1140,22 @@ def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
     return out
 
 
+_PROJECT_WHICH = re.compile(r"哪(?:个|一个|一项|项)项目|which project|what project", re.I)
+
+
 def _run(q: Query, dd: DocData, ctx: Context) -> Outcome:
     op = q.op
     if q.actual and dd.document.kind == "预算":
         return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",
                          f"{doc_label_en(dd)} is a budget: it does not disclose actual spending (final accounts).", dd)
+    if op == "compare" and _PROJECT_WHICH.search(q.question):
+        # "哪个项目最多": the largest (smallest) of this document's project rows
+        rows = [f for f in _project_rows(dd) if f.unit != "%"]
+        if rows:
+            f = (max if q.largest else min)(rows, key=lambda x: x.norm_value)
+            tag = ("largest project" if q.largest else "smallest project") if q.lang == "en" else \
+                ("最多的项目" if q.largest else "最少的项目")
+            return _answer("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):
