@@ -504,3 +504,11 @@ def test_which_project_compares_one_departments_projects(assistant, question, va
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(value) and label in ans.answer, ans.answer
     assert _cited_operand(assistant, ans, f"{value:.2f}")
+
+
+def test_sum_with_an_undisclosed_part_is_refused(assistant):
+    ans = assistant.ask("机关事务局的差旅费和培训费一共多少")
+    assert ans.status == "not_found" and "培训费" in ans.answer and ans.value is None, ans.answer
+    # a label containing 和 is still one figure
+    one = assistant.ask("社保中心社会保障和就业支出合计是多少")
+    assert one.status == "answered" and one.value == pytest.approx(1552.98)

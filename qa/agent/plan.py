@@ -505,6 +505,22 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
     return facts, names
 
 
+def _missing_part(q: Query, dd: DocData) -> str:
+    """A part of a several-part metric ("A和B") the document has no figure for, when the
+    phrase is not itself one label and some other part is found; else ""."""
+    joined = re.sub(r"[\s|]", "", q.metric)
+    whole = best_matches(dd, joined, "total", q)
+    if not re.search(r"、|和|与|及|加", joined) or (whole and whole[0].score >= 0.9):
+        return ""  # "社会保障和就业支出" is one label
+    parts = [p for p in re.split(r"、|和|与|以及|及|加上|加|\s+", q.metric) if len(norm_label(p)) >= 2]
+    if len(parts) < 2:
+        return ""
+    found = [bool(best_matches(dd, p, "total", q)) for p in parts]
+    if any(found) and not all(found):
+        return parts[found.index(False)].strip()
+    return ""
+
+
 def do_sum(q: Query, dd: DocData) -> Outcome:
     q = _scoped(q)
     split = _split_metrics(q, dd)
@@ -513,6 +529,11 @@ def do_sum(q: Query, dd: DocData) -> Outcome:
         if len(rows) >= 2:
             return _answer("sum", dd, ops.total(rows), "项目")
     if not split:
+        missing = _missing_part(q, dd)
+        if missing:
+            # "差旅费和培训费一共多少" where 培训费 is not disclosed: not just the 差旅费
+            return not_found("sum", f"{doc_label(dd)}未披露“{missing}”这一数字，无法相加。",
+                             f"{doc_label_en(dd)} does not disclose a figure for “{missing}”, so the sum cannot be given.", dd)
         out = do_lookup(q, dd)
         out.op = "sum"
         return out
