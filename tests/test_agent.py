@@ -512,3 +512,9 @@ def test_sum_with_an_undisclosed_part_is_refused(assistant):
     # a label containing 和 is still one figure
     one = assistant.ask("社保中心社会保障和就业支出合计是多少")
     assert one.status == "answered" and one.value == pytest.approx(1552.98)
+
+
+def test_list_of_what_an_item_includes(assistant):
+    ans = assistant.ask("昌吉州公积金中心的公用经费主要包括什么")
+    assert ans.status == "answered" and "取暖费" in ans.answer and "公务用车运行维护费" in ans.answer, ans.answer
+    assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations) and ans.citations

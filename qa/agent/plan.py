@@ -873,11 +873,38 @@ def _is_heading_line(t: str) -> bool:
     return bool(re.match(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)", t))
 
 
+def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
+    """"公用经费主要包括什么": the items of the sentence stating what the item includes
+    ("公用经费 121.55 万元，主要包括：办公费、水费、…"), quoted whole."""
+    if not re.search(r"包括|包含", metric):
+        return None
+    key = norm_label(re.sub(r"(?:主要)?(?:包括|包含)", "", metric))
+    if len(key) < 2:
+        return None
+    for ex in lines_matching(dd.search_lines, re.escape(key)):
+        s = sentence_around(dd.search_lines, ex.line, max_lines=8)
+        if s is None:
+            continue
+        flat = re.sub(r"\s+", "", to_half(s.quote))
+        k = flat.find(key)
+        m = re.search(r"(?:主要)?(?:包括|包含)[:：]?(.+?)(?:等(?:支出|费用)?)?[。；;]?$", flat[k:] if k >= 0 else "")
+        if m:
+            items = [x for x in re.split(r"[、，,]", m.group(1)) if x]
+            if len(items) >= 2:
+                return items, s
+    return None
+
+
 def do_list(q: Query, dd: DocData) -> Outcome:
     out = do_count(q, dd)
     if out.status == "answered" and out.items:
         out.op = "list"
         return out
+    included = included_list(dd, q.metric)
+    if included is not None:
+        items, ex = included
+        return Outcome(status="answered", op="list", doc=dd, label=re.sub(r"(?:主要)?(?:包括|包含)", "", q.metric).replace(" ", ""),
+                       items=items, result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
     numbered = numbered_list(dd, q.metric)
     if numbered is not None:
         items, ex = numbered
