@@ -190,6 +190,10 @@ ZH_TO_EN: dict[str, str] = {}
 for _en, _zh in EN_TO_ZH.items():
     ZH_TO_EN.setdefault(_zh, _en)
 ZH_TO_EN.update({
+    "支出预算": "the expenditure budget",
+    "收入预算": "the revenue budget",
+    "部门收入预算": "the department's revenue budget",
+    "部门支出预算": "the department's expenditure budget",
     "支出": "expenditure",
     "收入": "revenue",
     "政府采购服务": "government procurement of services",
