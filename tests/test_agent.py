@@ -518,3 +518,24 @@ def test_list_of_what_an_item_includes(assistant):
     ans = assistant.ask("昌吉州公积金中心的公用经费主要包括什么")
     assert ans.status == "answered" and "取暖费" in ans.answer and "公务用车运行维护费" in ans.answer, ans.answer
     assert all(assistant.ctx.docs[c.doc].contains(c.quote) for c in ans.citations) and ans.citations
+
+
+def test_a_head_count_is_never_answered_with_money(assistant):
+    # 安阳 does not state its staff numbers; its 退休费 (万元) must not stand in for them
+    ans = assistant.ask("安阳公积金中心退休人数")
+    assert ans.status == "not_found" and ans.value is None
+    ans = assistant.ask("昌吉州公积金中心退休人数")
+    assert ans.status == "answered" and ans.value == 21 and ans.unit == "人"
+    assert any("退休 21 人" in c.quote for c in ans.citations)
+
+
+def test_citations_are_unique_and_start_where_the_quote_starts(assistant):
+    ans = assistant.ask("昌吉州公积金中心基本支出占比多少")
+    keys = [(c.doc, squeeze(c.quote)) for c in ans.citations]
+    assert len(keys) == len(set(keys))
+    lines = assistant.ctx.docs[ans.citations[0].doc].lines
+    for c in ans.citations:
+        # the quote begins on the cited line (and may run over the following ones)
+        joined = squeeze("".join(lines[c.line - 1 : c.line + 40]))
+        pos = joined.find(squeeze(c.quote))
+        assert 0 <= pos < len(squeeze(lines[c.line - 1]))

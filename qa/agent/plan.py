@@ -14,7 +14,7 @@ from qa.agent.excerpts import ITEM_START, Excerpt, block, lines_matching, senten
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
-from qa.types import Citation, Fact, ToolResult
+from qa.types import UNIT_TO_YUAN, Citation, Fact, ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -80,7 +80,7 @@ def metric_forms(metric: str) -> list[str]:
     return forms + pieces
 
 
-_COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|辆|名|位|人|台|家|项|套|处)")
+_COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|辆|名|位|人|台|家|项|套|处)|人数|辆数")
 
 
 def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
@@ -128,6 +128,8 @@ def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
             ms = find_facts(counted, form, want=want, narrow_ok=q.narrow, min_score=COUNTED_ACCEPT)
             if ms:
                 return ms
+        # a head or vehicle count is never answered by an amount of money (退休人数 ≠ 退休费)
+        return [m for m in fallback if m.fact.unit not in UNIT_TO_YUAN]
     return fallback
 
 
