@@ -96,6 +96,7 @@ _FILLER_RE = re.compile(
             r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
             r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
             r"分别|各自|各是|一共|加起来|总共|之和|共计|总和|加在一起|相加|合计是|合计",
+            r"(?:之间)?的?(?:差额|差值|差距|之差)",
             r"比上年|比去年|较上年|较去年|同比|与上年相比|与去年相比|和上年相比|和去年相比|上年相比|去年相比",
             r"相比|相较|比较",
             r"增加了|减少了|增长了|下降了|少了|多了|增加|减少|增长|下降|变化了|变化|增减|变动|降低了|降低|提高了|提高",
@@ -216,8 +217,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             target_unit = _EN_UNIT[em.group(1).lower()]
     en_terms: list[tuple[str, str]] = []
     if lang == "en":
-        en_terms = glossary.english_terms(re.sub(
-            r"\b([a-z]+) and ([a-z]+) (expenditures?|expenses?|costs?|funds?|budgets?)\b", r"\1 \3 and \2 \3", t, flags=re.I))
+        en_terms = glossary.english_terms(_distribute_and(t))
         cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", t_metric)
                if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
         if cjk:  # an English question quoting the Chinese item name
@@ -276,6 +276,20 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         actual=bool(_ACTUAL_RE.search(question)),
         count_units=_count_units(t, question),
     )
+
+
+def _distribute_and(text: str) -> str:
+    """"personnel and public expenses" → "personnel expenses and public expenses", unless
+    the "X and Y" is itself one glossary name ("social security and employment expenditure")."""
+    joined = [en.lower() for en, _ in glossary.english_terms(text) if " and " in en.lower()]
+
+    def repl(m: re.Match) -> str:
+        pair = f"{m.group(1)} and {m.group(2)}".lower()
+        if any(pair in j for j in joined):
+            return m.group(0)
+        return f"{m.group(1)} {m.group(3)} and {m.group(2)} {m.group(3)}"
+
+    return re.sub(r"\b([a-z]+) and ([a-z]+) (expenditures?|expenses?|costs?|funds?|budgets?)\b", repl, text, flags=re.I)
 
 
 def prepare(question: str) -> str:
