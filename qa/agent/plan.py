@@ -430,7 +430,7 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
 
 
 _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
-_WEAK_SEP = re.compile(r"\s+|和|与|跟|同")
+_WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
 
 
 def _scoped(q: Query) -> Query:
@@ -473,7 +473,17 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
         if as_one(re.sub(r"\s", "", piece)) >= 0.9:
             parts.append(piece)
             continue
-        sub = [x for x in weak.split(piece) if len(norm_label(x)) >= 2]
+        # a space-separated word that is itself a label stays whole ("社会保障和就业支出
+        # 卫生健康支出" from an English question is two names, not three)
+        sub = []
+        for word in piece.split():
+            if len(norm_label(word)) < 2:
+                continue
+            if as_one(word) >= 0.9:
+                sub.append(word)
+                continue
+            xs = [x for x in weak.split(word) if len(norm_label(x)) >= 2]
+            sub.extend(xs if len(xs) > 1 else [word])
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
     parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
