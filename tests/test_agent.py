@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from qa.assistant import Assistant
+from qa.agent.understand import understand
 from qa.ingest.normalize import squeeze
 
 HERE = Path(__file__).resolve().parent
@@ -539,3 +540,29 @@ def test_citations_are_unique_and_start_where_the_quote_starts(assistant):
         joined = squeeze("".join(lines[c.line - 1 : c.line + 40]))
         pos = joined.find(squeeze(c.quote))
         assert 0 <= pos < len(squeeze(lines[c.line - 1]))
+
+
+def test_held_out_questions_english_and_sums(assistant):
+    """Thirty questions written from the documents before the fixes they drove (English
+    phrasing, sums with 和/与/及/、/加上, "total of X and Y", differences): at least 95% right
+    (29/30 reached; the stated 93% share is answered with the computed 92.95%), citations
+    faithful."""
+    items = [json.loads(l) for l in (HERE / "data" / "answering_heldout3.jsonl").read_text(encoding="utf-8").splitlines()
+             if l.strip()]
+    right = 0
+    for it in items:
+        ans = assistant.ask(it["question"])
+        for c in ans.citations:
+            assert assistant.ctx.docs[c.doc].contains(c.quote)
+        right += int(score_item(it, ans))
+    assert right / len(items) >= 0.95, f"{right}/{len(items)}"
+
+
+def test_english_and_inside_a_glossary_name_is_not_distributed():
+    """"social security and employment expenditure and the health expenditure" names two
+    things, not "social security expenditure" and "employment expenditure"."""
+    q = understand("What is the total of the social security and employment expenditure and the health expenditure?")
+    assert q.op == "sum"
+    assert [zh for _, zh in q.en_terms] == ["社会保障和就业支出", "卫生健康支出"]
+    q2 = understand("What is the total of personnel and public expenses?")
+    assert [zh for _, zh in q2.en_terms] == ["人员经费", "公用经费"]
