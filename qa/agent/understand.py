@@ -78,8 +78,8 @@ EN_CUES: list[tuple[str, str]] = [
     ("yoy", r"\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdrop|\bby how much\b|\bcompared (?:with|to) (?:20\d\d|last year|the previous year)|\bover the (?:previous|last|20\d\d)"),
     ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwhich\b.*\b(?:more|less|most|least|higher|lower|largest|smallest|biggest|highest|lowest)\b|\bwho\b|\bthe most\b|\bthe least\b|\bhighest\b|\blowest\b|\bcompare (?:the|them)\b"),
     ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
-    ("diff", r"\bdifference\b|\bminus\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b"),
-    ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
+    ("diff", r"\bdifference\b|\bminus\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b|\b(?:larger|bigger|greater|higher|smaller|lower)\b.*\bthan\b"),
+    ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\bplus\b|\badded to\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
 ]
 
 # Removed from the question to leave the metric phrase (order matters: longer first).
@@ -228,7 +228,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                 extra = [zh for _, zh in en_terms if zh not in ("项目", "绩效目标", "绩效指标") and zh not in metric]
                 metric = " ".join([metric] + extra)
         else:
-            metric = " ".join(zh for _, zh in en_terms if zh not in ("收入",) or len(en_terms) == 1)
+            metric = " ".join(zh for _, zh in _join_qualifiers(t, en_terms) if zh not in ("收入",) or len(en_terms) == 1)
     else:
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
         if op == "lookup" and re.search(r"(?:多少|几)(?:个|名|位)?[\u4e00-\u9fff]{0,6}(?:人员|人数|职工|员工)", t):
@@ -276,6 +276,27 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         actual=bool(_ACTUAL_RE.search(question)),
         count_units=_count_units(t, question),
     )
+
+
+def _join_qualifiers(text: str, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """A term directly followed by a short qualifier term names one thing: "government
+    procurement goods budget" is 政府采购货物, not 政府采购 and 货物 (a later bare
+    "services" then borrows the 政府采购 prefix when the parts are matched)."""
+    out: list[tuple[str, str]] = []
+    pos, prev_end = 0, -1
+    low = text.lower()
+    for en, zh in terms:
+        i = low.find(en.lower(), pos)
+        if i < 0:
+            out.append((en, zh))
+            continue
+        if out and len(zh) <= 2 and prev_end >= 0 and not text[prev_end:i].strip():
+            pen, pzh = out[-1]
+            out[-1] = (f"{pen} {en}", pzh + zh)
+        else:
+            out.append((en, zh))
+        pos = prev_end = i + len(en)
+    return out
 
 
 def _distribute_and(text: str) -> str:
