@@ -566,3 +566,26 @@ def test_english_and_inside_a_glossary_name_is_not_distributed():
     assert [zh for _, zh in q.en_terms] == ["社会保障和就业支出", "卫生健康支出"]
     q2 = understand("What is the total of personnel and public expenses?")
     assert [zh for _, zh in q2.en_terms] == ["人员经费", "公用经费"]
+
+
+def test_english_plus_larger_than_and_qualifier_terms():
+    """English cue words and phrase extraction: 'plus' sums, 'larger ... than' differs, a
+    qualifier term right after a term joins it (procurement goods = 政府采购货物)."""
+    assert understand("What is the centre's health expenditure plus housing security expenditure?").op == "sum"
+    assert understand("How much larger is the centre's personnel expenses than its public expenses?").op == "diff"
+    q = understand("What is the sum of the centre's government procurement goods budget and services budget?")
+    assert q.op == "sum" and q.metric == "政府采购货物 服务"
+    assert understand("How much is the bureau's expenditure on urban and rural community affairs?").metric == "城乡社区支出"
+
+
+@pytest.mark.parametrize("question,value", [
+    ("What is the sum of the Changji social insurance centre's government procurement goods budget and services budget?", 270.90),
+    ("How much is the Changji social insurance centre's public expenses plus its personnel expenses?", 1165.95),
+    ("How much is the Changji housing and urban-rural development bureau's expenditure on urban and rural community affairs?", 1626.09),
+    ("昌吉州公积金中心因公出国（境）费、公务用车运行费及公务接待费合计多少？", 22.35),
+    ("住建局基本支出与项目支出的差额是多少？", 727.01),
+])
+def test_english_and_chinese_sum_phrasings(assistant, question, value):
+    """Sums and differences named with plus / and / 及 / 差额 add or subtract the named parts."""
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value is not None and abs(ans.value - value) < 0.006, (ans.value, ans.computation)
