@@ -449,6 +449,32 @@ def _scoped(q: Query) -> Query:
                     "scope_words": words})
 
 
+def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
+    """The word cut at weak separators into the longest runs that are each a label
+    ("住房保障支出和社会保障和就业支出" → 住房保障支出, 社会保障和就业支出); [] unless every
+    run is one.
+
+    Args:
+        word: a metric phrase without spaces.
+        weak: separators that may also sit inside a label (和 与 及).
+        score: how well a text reads as one label (0..1).
+    """
+    segs = re.split(f"({weak.pattern})", word)
+    tokens = segs[0::2]
+    runs: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(len(tokens) - 1, i - 1, -1):
+            cand = "".join(segs[2 * i: 2 * j + 1])
+            if len(norm_label(cand)) >= 2 and score(cand) >= 0.9:
+                runs.append(cand)
+                i = j + 1
+                break
+        else:
+            return []
+    return runs if len(runs) > 1 else []
+
+
 def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
@@ -482,7 +508,7 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
             if as_one(word) >= 0.9:
                 sub.append(word)
                 continue
-            xs = [x for x in weak.split(word) if len(norm_label(x)) >= 2]
+            xs = _label_runs(word, weak, as_one) or [x for x in weak.split(word) if len(norm_label(x)) >= 2]
             sub.extend(xs if len(xs) > 1 else [word])
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
