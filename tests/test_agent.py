@@ -589,3 +589,10 @@ def test_english_and_chinese_sum_phrasings(assistant, question, value):
     """Sums and differences named with plus / and / 及 / 差额 add or subtract the named parts."""
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value is not None and abs(ans.value - value) < 0.006, (ans.value, ans.computation)
+
+
+def test_three_part_sum_with_a_label_containing_and(assistant):
+    """"A、B和社会保障和就业支出": the 和 inside the last label does not cut it; three parts added."""
+    ans = assistant.ask("昌吉州公积金中心卫生健康支出、住房保障支出和社会保障和就业支出合计多少？")
+    assert ans.status == "answered" and ans.computation and ans.computation.count("+") == 2, ans.computation
+    assert "204.72" in ans.computation and "72.35" in ans.computation
