@@ -229,6 +229,13 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                 metric = " ".join([metric] + extra)
         else:
             metric = " ".join(zh for _, zh in _join_qualifiers(t, en_terms) if zh not in ("收入",) or len(en_terms) == 1)
+            outside = t
+            for en, _ in en_terms:
+                outside = re.sub(re.escape(en), " ", outside, flags=re.I)
+            if op == "lookup" and len(en_terms) >= 2 and re.search(r"\band\b", outside, re.I):
+                # "water and electricity budget" asks one figure for two things, like
+                # 水费和电费: never the best fuzzy match of either name alone
+                metric = "和".join(metric.split())
     else:
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
         if op == "lookup" and re.search(r"(?:多少|几)(?:个|名|位)?[\u4e00-\u9fff]{0,6}(?:人员|人数|职工|员工)", t):
