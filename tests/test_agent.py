@@ -596,3 +596,11 @@ def test_three_part_sum_with_a_label_containing_and(assistant):
     ans = assistant.ask("昌吉州公积金中心卫生健康支出、住房保障支出和社会保障和就业支出合计多少？")
     assert ans.status == "answered" and ans.computation and ans.computation.count("+") == 2, ans.computation
     assert "204.72" in ans.computation and "72.35" in ans.computation
+
+
+def test_english_lookup_of_two_named_things_is_not_a_fuzzy_match_of_one(assistant):
+    """"water and electricity budget" where neither row exists: not the 邮电费 row that merely
+    contains 电费 (the Chinese 水费和电费 is refused the same way)."""
+    ans = assistant.ask("What is the Changji government offices administration's water and electricity budget?")
+    assert ans.status == "not_found", (ans.value, [c.quote for c in ans.citations])
+    assert understand("What is the social security and employment general public budget?").metric == "社会保障和就业支出 一般公共预算"
