@@ -121,6 +121,14 @@ def test_aliases_are_derived_from_official_names():
     assert "社保中心" in d.body_forms
 
 
+def test_a_place_as_publisher_is_named_in_english_by_its_pinyin():
+    # a news report's publisher is the city itself
+    aliases = {n: build(n) for n in ("南川市", "安阳市住房公积金管理中心")}
+    assert "nanchuan" in aliases["南川市"].latin_region_forms
+    r = resolve(prepare("How much did Nanchuan budget for education in 2024?"), aliases)
+    assert r.departments == ["南川市"]
+
+
 def test_resolution_ambiguous_region_and_not_loaded():
     aliases = {n: build(n) for n in ("昌吉回族自治州住房公积金管理中心", "安阳市住房公积金管理中心", "昌吉州住房和城乡建设局")}
     r = resolve(prepare("公积金中心三公经费是多少"), aliases)

@@ -147,13 +147,17 @@ def build(official: str) -> DepartmentAliases:
     """Derive all aliases of one official department name."""
     region, body = split_region(official)
     rf = region_forms(region)
+    # A publisher that is a place (a news report from 南川市) is named in English by its
+    # pinyin too ("Nanchuan"), like the region prefix of a department.
+    m = _REGION_RE.match(body) if not region else None
+    place = region_forms(body) if m and m.group("region") == body else set()
     return DepartmentAliases(
         official=official,
         region=region,
         body=body,
         region_forms=rf,
         body_forms=body_forms(body),
-        latin_region_forms=latin_forms(rf),
+        latin_region_forms=latin_forms(rf | place),
         bare_region_forms={lvl[-1] for lvl in (_LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
     )
 
