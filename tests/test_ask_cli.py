@@ -72,3 +72,13 @@ def test_console_script_runs(index_dir):
         pytest.skip("qa.cli has no __main__ guard")
     out = json.loads(r.stdout.strip().splitlines()[-1])
     assert out["value"] == pytest.approx(1165.95)
+
+
+def test_console_script_prints_no_library_debug_logging(index_dir):
+    # a rationale question goes through BM25 retrieval, whose library logs at DEBUG
+    exe = str(__import__("pathlib").Path(sys.executable).with_name("qa"))
+    run = subprocess.run([exe, "--data-dir", str(index_dir), "ask", "Why did the Anyang housing fund centre's three public expenses fall?"],
+                         capture_output=True, text=True, timeout=120)
+    assert run.returncode == 0
+    assert "DEBUG" not in run.stderr and "DEBUG" not in run.stdout
+    assert run.stdout.startswith("[not_found]")  # 安阳 states the fall but gives no reason

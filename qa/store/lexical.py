@@ -81,6 +81,9 @@ class LexicalIndex:
     def __init__(self, token_lists: Sequence[Sequence[str]]) -> None:
         import bm25s
 
+        # bm25s sets its own logger to DEBUG, which would print through any root handler
+        # (the CLI's) on every first search.
+        logging.getLogger("bm25s").setLevel(logging.WARNING)
         self.size = len(token_lists)
         self._retriever = None
         self._vocab: dict[str, int] = {}
