@@ -181,3 +181,6 @@ def test_metric_phrase_and_units():
     assert is_english("How much is it?") and not is_english("三公经费是多少")
     assert ("IT", "信息化建设") in english_terms("budget for IT")
     assert not english_terms("is it large")
+    # a department's own sub-units, not the departments a question compares
+    assert ("internal departments", "处室") in english_terms("List the internal departments of the centre")
+    assert not any(zh == "处室" for _, zh in english_terms("Which department has the most staff?"))
