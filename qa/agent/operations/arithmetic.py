@@ -1,0 +1,223 @@
+"""Arithmetic over several figures: sum, difference and ratio (share of a whole)."""
+
+from __future__ import annotations
+
+import re
+
+from qa.agent.context import DocData
+from qa.agent.matching import ACCEPT, _label_of, _project_rows, best_matches
+from qa.agent.operations.change import do_yoy
+from qa.agent.operations.lookup import do_lookup
+from qa.agent.operations.operands import _missing_part, _scoped, _split_metrics
+from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.understand import Query
+from qa.tools import ops
+from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
+from qa.types import Fact
+
+
+def do_sum(q: Query, dd: DocData) -> Outcome:
+    q = _scoped(q)
+    split = _split_metrics(q, dd)
+    if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
+        rows = _project_rows(dd)
+        if len(rows) >= 2:
+            return _answer("sum", dd, ops.total(rows), "项目")
+    if not split:
+        missing = _missing_part(q, dd)
+        if missing:
+            # "差旅费和培训费一共多少" where 培训费 is not disclosed: not just the 差旅费
+            return not_found("sum", f"{doc_label(dd)}未披露“{missing}”这一数字，无法相加。",
+                             f"{doc_label_en(dd)} does not disclose a figure for “{missing}”, so the sum cannot be given.", dd)
+        out = do_lookup(q, dd)
+        out.op = "sum"
+        return out
+    facts, names = split
+    res = ops.total(facts)
+    return _answer("sum", dd, res, "、".join(_label_of(f, n) for f, n in zip(facts, names)))
+
+
+def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
+    """Columns of the document's tables named in the text, as (column, words used), longest
+    first and not overlapping: "决算数比年初预算多多少" → 决算数, 年初预算数."""
+    t = norm_label(text)
+    cols = sorted({f.column for f in dd.facts if len(norm_label(f.column)) >= 3}, key=lambda c: -len(norm_label(c)))
+    found: list[tuple[str, str]] = []
+    used = t
+    for c in cols:
+        nc = norm_label(c)
+        for form in (nc, nc[:-1] if nc.endswith("数") else None):
+            if form and len(form) >= 3 and form in used:
+                found.append((c, form))
+                used = used.replace(form, "|")
+                break
+    found.sort(key=lambda cf: t.find(cf[1]))  # in the order the question names them
+    return found
+
+
+def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple[Fact, Fact, str] | None:
+    """The same row read in two named columns (决算数 vs 年初预算数)."""
+    row = norm_label(q.metric)
+    for _, form in pair:
+        row = row.replace(form, "")
+    row = re.sub(r"完成|比|和|与|相比|的", "", row)
+    if len(row) < 2:
+        return None
+    a = find_facts(dd.facts, row, column=pair[0][0], narrow_ok=q.narrow, min_score=ACCEPT)
+    b = find_facts(dd.facts, row, column=pair[1][0], narrow_ok=q.narrow, min_score=ACCEPT)
+    if not a or not b:
+        return None
+    return a[0].fact, b[0].fact, row
+
+
+def do_diff(q: Query, dd: DocData) -> Outcome:
+    q = _scoped(q)
+    cols = _columns_named(dd, q.metric)
+    if len(cols) >= 2:
+        got = _row_by_columns(q, dd, cols[:2])
+        if got:
+            a, b, row = got
+            return _answer("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
+    split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
+    if not split or len(split[0]) != 2:
+        return do_yoy(q, dd)
+    (a, b), names = split
+    res = ops.difference(a, b)
+    return _answer("diff", dd, res, f"{_label_of(a, names[0])}与{_label_of(b, names[1])}")
+
+
+def _whole_for(dd: DocData, part: Fact) -> Fact | None:
+    """The denominator of a share: the same row's 合计 when the part is a column of a total
+    row; else the table's total row in the same column; for a prose figure, the larger
+    total stated just before it in the same paragraph."""
+    if not part.table_no:
+        near = [f for f in dd.facts if f.source == "prose" and part.line - 10 <= f.line <= part.line
+                and f.unit == part.unit and f.value > part.value and f.label != part.label
+                and column_kind(f.column) == "total" and re.search(r"总|合计|预算", f.label)]
+        return max(near, key=lambda f: (f.line, -f.value)) if near else None
+    if norm_label(part.label) in TOTAL_LABELS and column_kind(part.column) != "total":
+        same_row = [f for f in dd.facts if f.table_no == part.table_no and f.line == part.line
+                    and column_kind(f.column) == "total" and f.value >= part.value]
+        if same_row:
+            return same_row[0]
+    side = "支出" if "支出" in part.label else "收入" if "收入" in part.label else ""
+    best = None
+    for f in dd.facts:
+        if f.table_no == part.table_no and f.table_no and f.column == part.column and norm_label(f.label) in TOTAL_LABELS:
+            if f is not part and abs(f.value) >= abs(part.value):
+                # two-sided 收支 tables: an expenditure's whole is 支出总计, not 收入总计
+                key = (0 if side and side in f.label else 1, f.line)
+                if best is None or key < best[0]:
+                    best = (key, f)
+    return best[1] if best else None
+
+
+def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Query) -> tuple[Fact, Fact] | None:
+    """The figures behind a share the text states ("收入预算 1,703.00 万元，其中：一般公共
+    预算 1,603.18 万元，占 94.14%"): the part stated with its share and the total stated
+    just before it in the paragraph. The text's part can differ from a table row of the
+    same name (the 一般财力 inside 一般公共预算拨款), and the stated share is what it means."""
+    for m in find_facts(dd.facts, part_name, want="percent", narrow_ok=q.narrow, min_score=0.9, limit=5):
+        pct = m.fact
+        if pct.source != "prose" or pct.unit != "%" or "占" not in pct.column:
+            continue
+        same = [f for f in dd.facts if f.line == pct.line and f.label == pct.label and f.unit != "%"
+                and column_kind(f.column) == "total"]
+        if not same:
+            continue
+        whole = _whole_for(dd, same[0])
+        if whole is None:
+            continue
+        wn, wl = norm_label(whole_name), norm_label(whole.label)
+        if wn and not (wn in wl or wl in wn or label_similarity(wn, wl) >= 0.75):
+            continue  # the question names another whole than the one the text's share is of
+        return same[0], whole
+    return None
+
+
+def do_ratio(q: Query, dd: DocData) -> Outcome:
+    mm = re.match(r"^(.{2,}?)(?:之中|中|里|当中)(.{2,}?)\|\s*$", q.metric)
+    if mm:
+        # "三公经费中公务用车运行费占多少": the whole comes first
+        q = Query(**{**q.__dict__, "metric": f"{mm.group(2)}|{mm.group(1)}"})
+    cols = _columns_named(dd, q.metric)
+    if len(cols) == 1 and re.search(r"完成|执行", q.question):
+        # "完成调整预算的百分之多少": the final figure over the named budget column
+        final = [(c, norm_label(c)) for c in {f.column for f in dd.facts} if "决算" in c]
+        if final:
+            cols = [final[0], cols[0]]
+    if len(cols) >= 2:
+        got = _row_by_columns(q, dd, cols[:2])
+        if got:
+            a, b, row = got
+            res = ops.share(a, b)
+            if res.value is not None:
+                return _answer("ratio", dd, res, f"{a.label}{cols[0][0]}占{cols[1][0]}")
+    m = q.metric.split("|", 1)
+    part_f = whole_f = None
+    part_name, whole_name = q.metric, ""
+    stated = _stated_share_operands(dd, m[0], m[1] if len(m) == 2 else "", q) if norm_label(m[0]) else None
+    if stated is not None:
+        part_f, whole_f = stated
+        part_name, whole_name = m[0], (m[1] if len(m) == 2 else "")
+    elif len(m) == 2 and norm_label(m[0]) and norm_label(m[1]):
+        wh = best_matches(dd, m[1], "total", q)
+        pa = []
+        for w in NARROWING_TITLE_WORDS:
+            # "住房保障支出占一般公共预算…": the part is read in the whole's funding scope
+            if w in m[1] and w not in m[0]:
+                pa = best_matches(dd, w + m[0].strip(), "total", q)
+                break
+        pa = pa or best_matches(dd, m[0], "total", q)
+        if pa and wh:
+            part_f, whole_f = pa[0].fact, wh[0].fact
+            part_name, whole_name = m[0], m[1]
+    if part_f is None and q.lang == "en" and len(q.en_terms) >= 2:
+        # "what share of <whole> is <part>" names the whole first; "<part> as a share of
+        # <whole>" names it last. A short part may borrow the whole's words (procurement →
+        # services = 政府采购服务).
+        terms = [zh for _, zh in q.en_terms]
+        whole_first = bool(re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I)) and \
+            re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I).start() < \
+            q.question.lower().find(q.en_terms[0][0].lower())
+        totals = [t for t in terms if "总" in t or "合计" in t]
+        if totals:
+            wname = totals[0]
+        else:
+            wname = terms[0] if whole_first else terms[-1]
+        pname = next(t for t in terms if t != wname)
+        wh = best_matches(dd, wname, "total", q)
+        pa = best_matches(dd, wname + pname, "total", q) if len(pname) <= 3 else []
+        if pa and pa[0].score >= 0.9:
+            pname = wname + pname
+        else:
+            pa = best_matches(dd, pname, "total", q)
+        if pa and wh:
+            part_f, whole_f = pa[0].fact, wh[0].fact
+            part_name, whole_name = pname, wname
+    if part_f is None:
+        split = _split_metrics(q, dd)
+        if split and len(split[0]) == 2:
+            (a, b), names = split
+            part_f, whole_f = (a, b) if abs(a.value) <= abs(b.value) else (b, a)
+            part_name, whole_name = (names[0], names[1]) if part_f is a else (names[1], names[0])
+    if part_f is None:
+        pa = best_matches(dd, q.metric.replace("|", " "), "total", q)
+        for cand in pa[:4]:
+            # the best-named figure whose whole can be found (a table row's total row, or
+            # the total stated before a sentence's figure)
+            if cand.score < pa[0].score - 0.05:
+                break
+            whole = _whole_for(dd, cand.fact)
+            if whole is not None:
+                part_f, whole_f = cand.fact, whole
+                break
+    if part_f is None or whole_f is None:
+        return not_found("ratio", f"{doc_label(dd)}中找不到计算该占比所需的数字。",
+                         f"{doc_label_en(dd)} does not give the figures needed for that share.", dd)
+    res = ops.share(part_f, whole_f)
+    if res.value is None:
+        return not_found("ratio", "分母为零，无法计算占比。", "The total is zero, so no share can be computed.", dd)
+    whole_label = _label_of(whole_f, whole_name) if whole_name else _label_of(whole_f, whole_f.table_title)
+    out = _answer("ratio", dd, res, f"{_label_of(part_f, part_name)}占{whole_label}")
+    return out

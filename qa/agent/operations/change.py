@@ -1,0 +1,146 @@
+"""Year-on-year operations: last year's figure (a 上年 column, this year minus the stated
+change, or last year's document) and the change or growth rate between the two."""
+
+from __future__ import annotations
+
+import contextvars
+import re
+
+from qa.agent.context import Context, DocData
+from qa.agent.matching import ACCEPT, _label_of, best_matches, metric_forms
+from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.understand import Query
+from qa.tools import ops
+from qa.tools.facts import column_kind, find_facts
+from qa.types import Citation, Fact
+
+_PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅度|percent|percentage|rate", re.I)
+_PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
+
+
+def _change_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+    ms = best_matches(dd, metric, "change", q)
+    for m in ms:
+        if column_kind(m.fact.column) == "change" and m.fact.unit != "%":
+            return m.fact
+    return None
+
+
+def _rate_fact(dd: DocData, metric: str, q: Query, near: Fact | None) -> Fact | None:
+    for form in metric_forms(metric):
+        for m in find_facts(dd.facts, form, want="percent", narrow_ok=q.narrow, min_score=ACCEPT, limit=20):
+            f = m.fact
+            if f.unit == "%" and column_kind(f.column) in ("percent", "change") and "占" not in f.column:
+                if near is None or (f.line - near.line) in range(-1, 4):
+                    return f
+    return None
+
+
+def _prior_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+    ms = best_matches(dd, metric, "prior", q)
+    for m in ms:
+        if column_kind(m.fact.column) == "prior":
+            return m.fact
+    return None
+
+
+# The documents loaded alongside the one being read (per thread / task, for cross-year
+# lookups), set by run_one.
+_CTX: contextvars.ContextVar[Context | None] = contextvars.ContextVar("qa_plan_ctx", default=None)
+
+
+def _previous_year_doc(dd: DocData) -> DocData | None:
+    """Another loaded document of the same department for the year before."""
+    d = dd.document
+    if not d.year:
+        return None
+    ctx = _CTX.get()
+    for other in (ctx.by_department(d.department) if ctx is not None else []):
+        if other.document.year == d.year - 1 and other.document.name != d.name:
+            return other
+    return None
+
+
+def _prior_from_previous_doc(q: Query, dd: DocData, metric: str) -> Fact | None:
+    prev = _previous_year_doc(dd)
+    if prev is None:
+        return None
+    ms = best_matches(prev, metric, "total", q)
+    return ms[0].fact if ms else None
+
+
+def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
+    """Last year's figure: a 上年 column, or this year's figure minus the stated change,
+    or the figure in last year's document of the same department."""
+    pf = _prior_fact(dd, metric, q) or _prior_from_previous_doc(q, dd, metric)
+    if pf:
+        out = _answer("yoy", dd, ops.lookup(pf), _label_of(pf, metric))
+        out.derived = "prior"
+        return out
+    cur = best_matches(dd, metric, "total", q)
+    ch = _change_fact(dd, metric, q)
+    if cur and ch:
+        res = ops.difference(cur[0].fact, ch)
+        out = _answer("yoy", dd, res, _label_of(cur[0].fact, metric))
+        out.derived = "prior"
+        return out
+    return not_found(
+        "yoy",
+        f"{doc_label(dd)}未披露上年的“{metric.replace(' ', '')}”。",
+        f"{doc_label_en(dd)} does not disclose last year's “{metric.replace(' ', '')}”.",
+        dd,
+    )
+
+
+def do_yoy(q: Query, dd: DocData) -> Outcome:
+    metric = q.metric
+    if not metric:
+        return not_found("yoy", "没能从问题中识别出要比较的指标。", "I could not tell which figure to compare.", dd)
+    if _PRIOR_Q.search(q.question) and not re.search(
+            r"比|较|相比|同比|增|减|少|多|变化|change|grow|rise|fall|drop|compare|increase|decrease|up|down|more|less|differ",
+            q.question, re.I):
+        return do_prior(q, dd, metric)
+    cur = best_matches(dd, metric, "total", q)
+    ch = _change_fact(dd, metric, q)
+    prior = _prior_fact(dd, metric, q)
+    if prior is None and ch is None:
+        prior = _prior_from_previous_doc(q, dd, metric)
+    cur_f = cur[0].fact if cur else None
+    if ch is not None and ch.source == "prose":
+        # the figure stated in the same sentence as the change is the one it refers to
+        same = [f for f in dd.facts if f.line == ch.line and f.label == ch.label and f.unit == ch.unit
+                and column_kind(f.column) == "total"]
+        if same:
+            cur_f = same[0]
+    out: Outcome | None = None
+    if cur_f and prior:
+        diff, rate = ops.growth(cur_f, prior)
+        out = _answer("yoy", dd, diff, _label_of(cur_f, metric))
+        out.rate = rate
+        out.change = diff.value
+        if ch:
+            out.citations.append(Citation.of(ch))
+    elif ch:
+        res = ops.lookup(ch)
+        out = _answer("yoy", dd, res, _label_of(cur_f or ch, metric))
+        out.change = ch.value
+        if cur_f:
+            out.rate = ops.rate_from_change(cur_f, ch)
+            out.citations.append(Citation.of(cur_f))
+        rf = _rate_fact(dd, metric, q, ch)
+        if rf is not None:
+            out.citations.append(Citation.of(rf))
+            out.stated_rate = rf
+            out.rate = out.rate or ops.lookup(rf)
+    if out is None:
+        return not_found(
+            "yoy",
+            f"{doc_label(dd)}没有披露“{metric.replace(' ', '')}”与上年的比较。",
+            f"{doc_label_en(dd)} does not compare “{metric.replace(' ', '')}” with last year.",
+            dd,
+        )
+    if _PERCENT_Q.search(q.question) and out.rate is not None and out.rate.value is not None:
+        out.derived = "rate"
+    else:
+        out.derived = "change"
+    return out

@@ -1,0 +1,174 @@
+"""Enumerating operations: how many (count) and which ones (list), from enumerations,
+project rows, numbered lists and '包括…' sentences."""
+
+from __future__ import annotations
+
+import re
+
+from qa.agent.context import DocData
+from qa.agent.excerpts import Excerpt, block, lines_matching, sentence_around
+from qa.agent.matching import _is_heading_line, _label_of, _project_rows, to_half
+from qa.agent.operations.lookup import do_lookup
+from qa.agent.operations.operands import _scoped, _split_metrics
+from qa.agent.operations.policy import find_indicator
+from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.understand import Query
+from qa.tools import ops
+from qa.tools.facts import label_similarity, norm_label
+from qa.types import Citation, ToolResult
+
+_INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
+
+
+def _enumeration_for(dd: DocData, metric: str):
+    m = norm_label(metric)
+    best, best_s = None, 0.0
+    for e in dd.enumerations:
+        lab = norm_label(e.label)
+        s = label_similarity(m, lab) if m else 0.0
+        if lab in m or (m and m in lab):
+            s = max(s, 0.9)
+        if lab in _INTERNAL_UNITS and any(u in m for u in _INTERNAL_UNITS):
+            s = max(s, 0.85)
+        if s > best_s:
+            best, best_s = e, s
+    return best if best_s >= 0.6 else None
+
+
+def do_count(q: Query, dd: DocData) -> Outcome:
+    if re.search(r"和|与|及|、|加", q.metric):
+        split = _split_metrics(_scoped(q), dd)
+        if split and len({f.unit for f in split[0]}) == 1:
+            # "在职和退休人员一共多少人": a sum of counts
+            facts, names = split
+            return _answer("sum", dd, ops.total(facts), "、".join(_label_of(f, n) for f, n in zip(facts, names)))
+    listed_units = ("个", "家", "处", "所")
+    e = None
+    if not q.count_units or any(u in listed_units for u in q.count_units):
+        # named lists (处室, 科室) are counted in 个; "几台设备" / "几辆车" are figures
+        e = _enumeration_for(dd, q.metric)
+    if e is not None:
+        items, label = list(e.items), e.label
+        key = norm_label(q.metric.split(" ")[-1]) if q.metric else ""
+        stated = None
+        if len(key) >= 2:
+            # "几个管理部": only the items of that kind, when the list mixes kinds; a count the
+            # text states ("8个管理部") wins over counting names
+            sub = [i for i in items if norm_label(i).endswith(key)]
+            if 0 < len(sub) < len(items):
+                items, label = sub, key
+            near = norm_label("".join(dd.search_lines[max(0, e.line - 2): e.line + 1]))
+            m = re.search(r"(\d+)个" + re.escape(key), near)
+            if m and int(m.group(1)) != len(e.items):
+                stated = int(m.group(1))
+                label = key
+        res = ops.count(items)
+        if stated is not None:
+            res = ToolResult(value=float(stated), unit="个", note=f"{stated}个{key}")
+            if len(items) != stated:
+                items = []
+        out = Outcome(status="answered", op="count", doc=dd, label=label, result=res, items=items,
+                      citations=[Citation(dd.document.name, e.quote, e.line)])
+        return out
+    generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中|安排|都|具体)*项目(?:支出|经费|名称)?(?:共|总共|一共|都)?",
+                                    norm_label(q.metric))
+    if generic_projects:
+        rows = _project_rows(dd, carry_over="结转" in q.metric)
+        if rows:
+            res = ops.count([f.label for f in rows])
+            res.operands = rows
+            return Outcome(status="answered", op="count", doc=dd, label="项目", result=res,
+                           items=[f.label for f in rows], citations=[Citation.of(f) for f in rows])
+    out = do_lookup(q, dd)
+    if q.count_units and (out.status != "answered" or (out.result is not None and out.result.unit not in q.count_units)):
+        # "项目要覆盖多少个县市": not a figure in the tables but a performance target counted
+        # in that measure word
+        ind = find_indicator(dd, q.metric)
+        if ind is not None and ind.result is not None and (ind.result.unit in q.count_units or out.status != "answered"):
+            return ind
+    out.op = "count"
+    if out.derived in ("empty", "blank") and out.result is not None:
+        out.result.unit = "个"  # "没有专项转移支付项目": none of them
+    return out
+
+
+_NUMBERED = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+[、.．](?!\d)|[-•·]\s)")
+_SYNONYM_HEADS = {"职责": ("职责", "职能"), "职能": ("职能", "职责")}
+
+
+def numbered_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
+    """A heading naming the metric ("一、主要职能") followed by numbered lines: the items
+    (each line's first clause) and the block quoted."""
+    key = norm_label(metric)
+    if len(key) < 2:
+        return None
+    heads = [key]
+    for k, alts in _SYNONYM_HEADS.items():
+        if k in key:
+            heads += [key.replace(k, a) for a in alts]
+    lines = dd.search_lines
+    for i, raw in enumerate(lines):
+        s = raw.strip()
+        if not s or len(s) > 40 or not any(h in norm_label(s) for h in heads):
+            continue
+        items, first, last = [], None, None
+        j = i + 1
+        while j < len(lines) and j < i + 120:
+            t = lines[j].strip()
+            if t:
+                if _NUMBERED.match(t):
+                    body = _NUMBERED.sub("", t)
+                    items.append(re.split(r"[。；;，,]", body)[0][:40])
+                    first = first or j + 1
+                    last = j + 1
+                elif items and _is_heading_line(t):
+                    break
+                elif not items and j > i + 6:
+                    break
+            j += 1
+        if len(items) >= 2 and first:
+            ex = block(lines, first, last, max_lines=60, max_chars=4000)
+            if ex:
+                return items, ex
+    return None
+
+
+def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
+    """"公用经费主要包括什么": the items of the sentence stating what the item includes
+    ("公用经费 121.55 万元，主要包括：办公费、水费、…"), quoted whole."""
+    if not re.search(r"包括|包含", metric):
+        return None
+    key = norm_label(re.sub(r"(?:主要)?(?:包括|包含)", "", metric))
+    if len(key) < 2:
+        return None
+    for ex in lines_matching(dd.search_lines, re.escape(key)):
+        s = sentence_around(dd.search_lines, ex.line, max_lines=8)
+        if s is None:
+            continue
+        flat = re.sub(r"\s+", "", to_half(s.quote))
+        k = flat.find(key)
+        m = re.search(r"(?:主要)?(?:包括|包含)[:：]?(.+?)(?:等(?:支出|费用)?)?[。；;]?$", flat[k:] if k >= 0 else "")
+        if m:
+            items = [x for x in re.split(r"[、，,]", m.group(1)) if x]
+            if len(items) >= 2:
+                return items, s
+    return None
+
+
+def do_list(q: Query, dd: DocData) -> Outcome:
+    out = do_count(q, dd)
+    if out.status == "answered" and out.items:
+        out.op = "list"
+        return out
+    included = included_list(dd, q.metric)
+    if included is not None:
+        items, ex = included
+        return Outcome(status="answered", op="list", doc=dd, label=re.sub(r"(?:主要)?(?:包括|包含)", "", q.metric).replace(" ", ""),
+                       items=items, result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    numbered = numbered_list(dd, q.metric)
+    if numbered is not None:
+        items, ex = numbered
+        return Outcome(status="answered", op="list", doc=dd, label=q.metric.replace(" ", ""), items=items,
+                       result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    return not_found("list", f"{doc_label(dd)}没有列出“{q.metric.replace(' ', '')}”。",
+                     f"{doc_label_en(dd)} does not list “{q.metric.replace(' ', '')}”.", dd)

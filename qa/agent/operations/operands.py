@@ -1,0 +1,144 @@
+"""Reading the operands of a question: the table a question is scoped to, and a metric
+naming several things (A和B, A、B) split into the facts for each."""
+
+from __future__ import annotations
+
+import re
+
+from qa.agent.context import DocData
+from qa.agent.matching import best_matches
+from qa.agent.understand import Query
+from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label
+from qa.types import Fact
+
+_SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
+
+
+_STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
+_WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
+
+
+def _scoped(q: Query) -> Query:
+    """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
+    as a narrowing word (结转, 一般公共预算 …) on each."""
+    m = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{4,})$", q.metric)
+    if not m:
+        return q
+    scope = norm_label(m.group(1))
+    words = [w for w in NARROWING_TITLE_WORDS if w in scope]
+    rest = m.group(2)
+    if not words:
+        # "基本支出中人员经费和公用经费": the scope only says where the parts sit
+        return Query(**{**q.__dict__, "metric": rest})
+    return Query(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
+                    "scope_words": words})
+
+
+def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
+    """The word cut at weak separators into the longest runs that are each a label
+    ("住房保障支出和社会保障和就业支出" → 住房保障支出, 社会保障和就业支出); [] unless every
+    run is one.
+
+    Args:
+        word: a metric phrase without spaces.
+        weak: separators that may also sit inside a label (和 与 及).
+        score: how well a text reads as one label (0..1).
+    """
+    segs = re.split(f"({weak.pattern})", word)
+    tokens = segs[0::2]
+    runs: list[str] = []
+    i = 0
+    while i < len(tokens):
+        for j in range(len(tokens) - 1, i - 1, -1):
+            cand = "".join(segs[2 * i: 2 * j + 1])
+            if len(norm_label(cand)) >= 2 and score(cand) >= 0.9:
+                runs.append(cand)
+                i = j + 1
+                break
+        else:
+            return []
+    return runs if len(runs) > 1 else []
+
+
+def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
+    """Read the metric phrase as several metrics, each matching a fact.
+
+    Strong separators (、 加 以及) always split; weak ones (和 与 spaces) only where the
+    piece is not itself a label ("社会保障和就业支出" stays whole). A short part borrows the
+    first part's prefix ("政府采购货物和服务" → 政府采购服务).
+    """
+    joined = re.sub(r"[\s|]", "", q.metric)
+
+    def as_one(text: str) -> float:
+        # the phrase read whole, never through its pieces
+        ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
+        return ms[0].score if ms else 0.0
+
+    if as_one(joined) >= 0.95:
+        return None
+    parts: list[str] = []
+    for piece in _STRONG_SEP.split(q.metric):
+        piece = piece.strip()
+        if len(norm_label(piece)) < 2:
+            continue
+        if as_one(re.sub(r"\s", "", piece)) >= 0.9:
+            parts.append(piece)
+            continue
+        # a space-separated word that is itself a label stays whole ("社会保障和就业支出
+        # 卫生健康支出" from an English question is two names, not three)
+        sub = []
+        for word in piece.split():
+            if len(norm_label(word)) < 2:
+                continue
+            if as_one(word) >= 0.9:
+                sub.append(word)
+                continue
+            xs = _label_runs(word, weak, as_one) or [x for x in weak.split(word) if len(norm_label(x)) >= 2]
+            sub.extend(xs if len(xs) > 1 else [word])
+        parts.extend(sub if len(sub) > 1 else [piece])
+    generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
+    parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
+    if len(parts) < 2:
+        return None
+    facts, names = [], []
+    first = norm_label(parts[0])
+    # "一般公共预算和政府性基金预算上年结转": a funding scope on the last part applies to all
+    tail_words = [w for w in ("结转",) if w in norm_label(parts[-1])]
+    for i, p in enumerate(parts):
+        ms = []
+        scope_words = list(getattr(q, "scope_words", []))
+        scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
+        for w in scope_words:
+            ms = best_matches(dd, w + p, "total", q)  # read inside the scope's tables first
+            if ms:
+                break
+        ms = ms or best_matches(dd, p, "total", q)
+        np_ = norm_label(p)
+        if i and len(np_) <= 3 and (not ms or ms[0].score < 0.9) and len(first) > len(np_):
+            borrowed = first[: len(first) - len(np_)] + np_
+            ms2 = best_matches(dd, borrowed, "total", q)
+            if ms2:
+                ms, p = ms2, borrowed
+        if not ms:
+            return None
+        facts.append(ms[0].fact)
+        names.append(p)
+    if len({(f.line, f.label, f.column) for f in facts}) < len(facts):
+        return None  # two names for one figure: not a sum of different things
+    return facts, names
+
+
+def _missing_part(q: Query, dd: DocData) -> str:
+    """A part of a several-part metric ("A和B") the document has no figure for, when the
+    phrase is not itself one label and some other part is found; else ""."""
+    joined = re.sub(r"[\s|]", "", q.metric)
+    whole = best_matches(dd, joined, "total", q)
+    if not re.search(r"、|和|与|及|加", joined) or (whole and whole[0].score >= 0.9):
+        return ""  # "社会保障和就业支出" is one label
+    parts = [p for p in re.split(r"、|和|与|以及|及|加上|加|\s+", q.metric) if len(norm_label(p)) >= 2]
+    if len(parts) < 2:
+        return ""
+    found = [bool(best_matches(dd, p, "total", q)) for p in parts]
+    if any(found) and not all(found):
+        return parts[found.index(False)].strip()
+    return ""
