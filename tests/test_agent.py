@@ -604,3 +604,21 @@ def test_english_lookup_of_two_named_things_is_not_a_fuzzy_match_of_one(assistan
     ans = assistant.ask("What is the Changji government offices administration's water and electricity budget?")
     assert ans.status == "not_found", (ans.value, [c.quote for c in ans.citations])
     assert understand("What is the social security and employment general public budget?").metric == "社会保障和就业支出 一般公共预算"
+
+
+def test_policy_indicator_questions(assistant):
+    """Performance-target questions (one indicator, or a project's 数量/质量/时效/成本 category),
+    written from the documents' 绩效目标 tables: the answer names the indicator and its target
+    and quotes the indicator rows faithfully."""
+    from qa.ingest.normalize import to_halfwidth
+
+    items = [json.loads(l) for l in (HERE / "data" / "answering_policy.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    right = []
+    for it in items:
+        ans = assistant.ask(it["question"])
+        for c in ans.citations:
+            assert assistant.ctx.docs[c.doc].contains(c.quote), (it["question"], c.quote[:80])
+        text = to_halfwidth(squeeze(ans.answer or ""))
+        ok = ans.status == "answered" and bool(ans.citations) and all(to_halfwidth(m) in text for m in it["must_include"])
+        right.append(ok)
+    assert sum(right) / len(items) >= 1.0, [it["question"] for it, ok in zip(items, right) if not ok]

@@ -114,11 +114,127 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
     return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex], citations=cites)
 
 
+# second-level indicator categories (二级指标) and the first-level ones (一级指标) they sit under
+_CATEGORY_CORES = ("数量", "质量", "时效", "成本", "效益", "满意度", "可持续影响", "产出")
+_OUTPUT_CORES = {"数量", "质量", "时效", "成本"}
+_CATEGORY_EN = (("timeliness", "时效"), ("timely", "时效"), ("quantity", "数量"), ("quality", "质量"),
+                ("satisfaction", "满意度"), ("cost", "成本"), ("benefit", "效益"), ("output", "产出"))
+_CATEGORY_HEAD = re.compile(r"^(?:\S{2,8}\s+)?(?:经济|社会|生态|服务对象)?(数量|质量|时效|成本|效益|满意度|可持续影响|产出)指标")
+
+
+def asked_category(question: str) -> str:
+    """The indicator category a question asks for ("…项目的时效指标" → 时效), "" if none."""
+    m = re.search(r"(数量|质量|时效|成本|效益|满意度|可持续影响|产出)指标", question)
+    if m:
+        return m.group(1)
+    low = question.lower()
+    if re.search(r"indicator|target|goal", low):
+        for en, zh in _CATEGORY_EN:
+            if en in low:
+                return zh
+    return ""
+
+
+def _category_at(nonempty: list[str], k: int) -> str:
+    """The category whose header starts at non-empty line k ("时效指标", or "时效" with
+    "指标" on the next line as in wrapped cells), "" if none."""
+    s = nonempty[k].strip()
+    m = _CATEGORY_HEAD.match(s)
+    if m:
+        return m.group(1)
+    core = re.sub(r"^(?:经济|社会|生态|服务对象)", "", s)
+    if core in _CATEGORY_CORES and k + 1 < len(nonempty) and nonempty[k + 1].strip() == "指标":
+        return core
+    return ""
+
+
+def find_category(q: Query, dd: DocData) -> Outcome | None:
+    """All indicators of one category (e.g. a project's 时效指标): the rows between that
+    category's header and the next header, inside the asked project's target table (or the
+    first table having the category when no project is named)."""
+    cat = asked_category(q.question)
+    if not cat:
+        return None
+    lines = dd.search_lines
+    qn = norm_label(q.question)
+    names = project_names(dd) | _target_table_projects(lines)
+    project = max((p for p in names if len(p) >= 4 and p in qn), key=len, default="")
+    if not project:
+        from difflib import SequenceMatcher
+
+        # a project named without its place prefix or suffix: the name sharing the most
+        # characters (in runs of ≥ 2, one run ≥ 6) with the question stands for it
+        scored = []
+        for p in names:
+            blocks = [b.size for b in SequenceMatcher(None, qn, p, autojunk=False).get_matching_blocks() if b.size >= 2]
+            if blocks and max(blocks) >= 6:
+                scored.append((sum(blocks), -len(p), p))
+        project = max(scored)[2] if scored else ""
+    if not project:
+        return _category_block(lines, 0, len(lines), cat, "", dd)
+    # the project's name appears in the 说明 text too: try every 项目名称 line naming it
+    for start, l in enumerate(lines):
+        if "项目名称" in l and any(project in norm_label(x) for x in lines[start: start + 4]):
+            later = [i for i in range(start + 4, len(lines)) if "项目名称" in lines[i] or "绩效目标表" in lines[i]]
+            out = _category_block(lines, start, later[0] if later else len(lines), cat, project, dd)
+            if out is not None:
+                return out
+    return None
+
+
+def _target_table_projects(lines: list[str]) -> set[str]:
+    """Projects named by 项目名称 cells (on the same line, or the next one in one-cell-per-line
+    tables): target tables also cover projects that are no budget table row."""
+    out: set[str] = set()
+    for i, l in enumerate(lines):
+        if "项目名称" not in l:
+            continue
+        rest = re.split(r"项目负责人|\t", l.split("项目名称", 1)[1].lstrip("：: \t"))[0]
+        if not rest.strip() and i + 1 < len(lines):
+            rest = lines[i + 1]
+        name = norm_label(rest)
+        if 4 <= len(name) <= 40 and not re.search(r"[\d.,]{4,}|总计|合计", name):
+            out.update({name, re.sub(r"项目$", "", name)})
+    return out
+
+
+def _category_block(lines: list[str], start: int, stop: int, cat: str, project: str, dd: DocData) -> Outcome | None:
+    """The first block of category cat's indicator rows between lines start and stop."""
+    idx = [i for i in range(start, stop) if lines[i].strip()]
+    nonempty = [lines[i] for i in idx]
+    for k in range(len(nonempty)):
+        if _category_at(nonempty, k) != cat:
+            continue
+        end = len(nonempty)
+        for n in range(k + 1, len(nonempty)):
+            other = _category_at(nonempty, n)
+            if other and not (cat == "产出" and other in _OUTPUT_CORES):
+                end = n
+                break
+        if not any(_CMP_VALUE.search(to_half(x)) for x in nonempty[k:end]):
+            continue
+        ex = block(lines, idx[k] + 1, idx[end - 1] + 1, max_lines=40)
+        if ex is None:
+            return None
+        cites = [Citation(dd.document.name, ex.quote, ex.line)]
+        label = f"{project}{cat}指标" if project else f"{cat}指标"
+        return Outcome(status="answered", op="policy", doc=dd, label=label, excerpts=[ex], citations=cites)
+    return None
+
+
 def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
     """Performance indicators (绩效指标): one indicator's target when the question names
     one, else the indicator table of a project or of the department."""
     metric = re.sub(r"项目$|项目(?=\s)|绩效|指标|目标", "", q.metric).strip()
+    category = find_category(q, dd)
     one = find_indicator(dd, q.metric)
+    if category is not None:
+        rest = norm_label(one.label) if one is not None else ""
+        for word in [asked_category(q.question), *project_names(dd)]:
+            rest = rest.replace(word, "")
+        if len(rest) < 3:
+            # the question names a category, not one of its indicators
+            return category
     if one is not None and norm_label(one.label) not in project_names(dd):
         # a single indicator, unless the "indicator" found is only the project's own name
         return one
