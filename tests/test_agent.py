@@ -622,3 +622,22 @@ def test_policy_indicator_questions(assistant):
         ok = ans.status == "answered" and bool(ans.citations) and all(to_halfwidth(m) in text for m in it["must_include"])
         right.append(ok)
     assert sum(right) / len(items) >= 1.0, [it["question"] for it, ok in zip(items, right) if not ok]
+
+
+def test_indicator_named_as_the_document_writes_it(assistant):
+    """A single indicator's answer names it by the document's cell (not the question's words
+    with 质量/项目 left over): the quoted name occurs in the cited row."""
+    import re
+
+    from qa.ingest.normalize import to_halfwidth
+
+    items = [json.loads(l) for l in (HERE / "data" / "answering_policy.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
+    checked = 0
+    for it in items:
+        ans = assistant.ask(it["question"])
+        m = re.search(r"“([^”]+)”的指标值为", ans.answer or "")
+        if m:
+            checked += 1
+            quotes = to_halfwidth(squeeze(" ".join(c.quote for c in ans.citations)))
+            assert to_halfwidth(squeeze(m.group(1))) in quotes, (it["question"], m.group(1))
+    assert checked >= 8

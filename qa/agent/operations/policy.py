@@ -98,10 +98,11 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
                     continue
                 score -= (i - before[-1]) * 0.02
             if best is None or score > best[0]:
-                best = (score, i, j, cm)
+                best = (score, i, j, cm, key[m.a: m.a + m.size])
     if best is None:
         return None
-    _, i, j, cm = best
+    _, i, j, cm, run = best
+    key = _cell_name(lines[i], run) or key
     ex = block(lines, i + 1, j + 1, max_lines=6)
     if ex is None:
         return None
@@ -220,6 +221,17 @@ def _category_block(lines: list[str], start: int, stop: int, cat: str, project: 
         label = f"{project}{cat}指标" if project else f"{cat}指标"
         return Outcome(status="answered", op="policy", doc=dd, label=label, excerpts=[ex], citations=cites)
     return None
+
+
+def _cell_name(line: str, run: str) -> str:
+    """The indicator's name as the document writes it: the cell of line holding the run the
+    question shared with it, cut before its comparator ("预算调整率" for a question that
+    said 调整率), "" when no single cell holds the whole run (a wrapped name)."""
+    for cell in re.split(r"\t|\s+", to_half(line).strip()):
+        name = re.split(r"[<>=≤≥]", cell)[0].strip()
+        if run and run in norm_label(name) and len(name) <= 30:
+            return name
+    return ""
 
 
 def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
