@@ -641,3 +641,11 @@ def test_indicator_named_as_the_document_writes_it(assistant):
             quotes = to_halfwidth(squeeze(" ".join(c.quote for c in ans.citations)))
             assert to_halfwidth(squeeze(m.group(1))) in quotes, (it["question"], m.group(1))
     assert checked >= 8
+
+
+def test_asking_for_a_categorys_indicators_lists_them_all(assistant):
+    """"What are the quality indicators of …" lists the category's rows, not one indicator."""
+    ans = assistant.ask("What are the quality indicators of the 公物仓维护管理 project of the Changji government offices administration?")
+    assert ans.status == "answered"
+    quote = ans.citations[0].quote
+    assert quote.startswith("质量") and len(__import__("re").findall(r"[＞<>＜]|=\d", quote)) >= 2, quote

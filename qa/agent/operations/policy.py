@@ -244,8 +244,8 @@ def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
         rest = norm_label(one.label) if one is not None else ""
         for word in [asked_category(q.question), *project_names(dd)]:
             rest = rest.replace(word, "")
-        if len(rest) < 3:
-            # the question names a category, not one of its indicators
+        if len(rest) < 3 or re.search(r"哪些|所有|\bindicators\b|\ball\b", q.question, re.I):
+            # the question names a category (or asks for all its indicators), not one indicator
             return category
     if one is not None and norm_label(one.label) not in project_names(dd):
         # a single indicator, unless the "indicator" found is only the project's own name
