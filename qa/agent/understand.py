@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field
 
 from qa.agent import glossary
+from qa.text import lexicon
 from qa.ingest.normalize import to_halfwidth
 
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
@@ -59,70 +60,21 @@ _EN_UNIT_RE = re.compile(r"\bin (yuan|rmb|ten thousand yuan|10k yuan|wan yuan|hu
 _EN_UNIT = {"yuan": "元", "rmb": "元", "ten thousand yuan": "万元", "10k yuan": "万元", "wan yuan": "万元",
             "hundred million yuan": "亿元", "yi yuan": "亿元"}
 
-ZH_CUES: list[tuple[str, str]] = [
-    ("policy", r"绩效指标|绩效目标|指标值|考核指标|产出指标|效益指标|满意度指标|目标是什么|指标|目标值|目标是|要达到|达到多少|要求是多少|的要求"),
-    ("rationale", r"为什么|为何|原因|依据|怎么回事|因为什么|用途|用于什么|主要用于|干什么用|用在(?:什么|哪)"),
-    ("count", r"几个|多少个|几辆|多少辆|几人|多少人|几名|多少名|几家|多少家|几项|多少项|几台|多少台|编制数|实有人数|人数"),
-    ("list", r"哪些|有什么(?!变化|不同|区别|差别)|有哪几|分别是(?!多少|几)|列出|列举|包括什么|包含哪"),
-    ("compare", r"谁|哪个|哪家|哪一个|哪个部门|哪个单位|最多|最少|最高|最低|更多|更少|更高|更低"),
-    ("yoy", r"比上年|比去年|较上年|较去年|同比|上年相比|去年相比|与上年|与去年|增长了|增长率|增幅|变化|增减|下降|降幅|减少了?|增加了?|比\s*20\d{2}|较\s*20\d{2}|与\s*20\d{2}\s*年?相比"),
-    ("ratio", r"占比|比重|比例|百分之|百分比|占.{0,20}(?:多少|几)|所占|完成.{0,12}(?:预算|计划)的?(?:多少|百分|比例)"),
-    ("diff", r"相差|差额|差距|差多少|多多少|少多少|高多少|低多少|减去|减掉|扣除|比.{1,30}(?:多|少|高|低)"),
-    ("sum", r"合计|一共|加起来|总共|之和|共计|总和|加在一起|相加|[^增追参]加上?[^入班]"),
-]
-EN_CUES: list[tuple[str, str]] = [
-    ("policy", r"performance (?:target|indicator|goal|metric)s?|indicators?\b|kpis?\b|\btarget(?:ed|s)?\b|\bgoals?\b"),
-    ("rationale", r"\bwhy\b|\breason|\bbasis\b|\bwhat for\b|\bused for\b|\bexplain"),
-    ("count", r"\bhow many\b|\bnumber of\b|\bheadcount\b"),
-    ("list", r"\b(?:main )?(?:functions|responsibilities|duties)\b|\bwhich (?:divisions|offices|sections|departments|projects|units)\b|\blist\b|\bwhat (?:divisions|offices|sections|projects)\b|\bname the\b"),
-    ("yoy", r"\byear[- ]on[- ]year\b|\byear[- ]over[- ]year\b|\bchange\b|\bchanged\b|\bincrease|\bdecrease|\bgrow|\bgrew\b|\bfell\b|\bfall\b|\brise\b|\brose\b|\bdrop|\bby how much\b|\bcompared (?:with|to) (?:20\d\d|last year|the previous year)|\bover the (?:previous|last|20\d\d)"),
-    ("compare", r"\bwhich (?:department|centre|center|unit|bureau|one)\b|\bwhich\b.*\b(?:more|less|most|least|higher|lower|largest|smallest|biggest|highest|lowest)\b|\bwho\b|\bthe most\b|\bthe least\b|\bhighest\b|\blowest\b|\bcompare (?:the|them)\b"),
-    ("ratio", r"\bshare\b|\bproportion\b|\bpercentage\b|\bpercent of\b|\bwhat fraction\b|\bratio\b"),
-    ("diff", r"\bdifference\b|\bminus\b|\bhow (?:much|many) (?:more|less|fewer)\b|\bmore than\b|\bless than\b|\bexceed|\b(?:more|fewer|less)\b.*\bthan\b|\b(?:larger|bigger|greater|higher|smaller|lower)\b.*\bthan\b"),
-    ("sum", r"\btotal of\b|\bsum\b|\bcombined\b|\bplus\b|\badded to\b|\btogether\b|\badd up\b|\bin total\b|\baltogether\b"),
-]
+LEXICON = lexicon.load()
 
-# Removed from the question to leave the metric phrase (order matters: longer first).
-_FILLER_RE = re.compile(
-    "|".join(
-        [
-            r"请问|请|帮我|查一下|查询|告诉我|想知道|我想|一下|有没有|是否|有无",
-            r"(?:两|三|四|五|六|七|八|九|十|这\d*|\d+)个(?=项目)|(?:两|三|四|五)项",
-            r"(?:所有|全部|各|[两三四五六七八九十\d]+个)部门",
-            r"表中|表里|表内",
-            r"花在|用在|上的钱|的钱|钱",
-            # a count word with its measure word goes whole ("有多少辆公务车" → 公务车)
-            r"有?(?:几|多少)(?:个|辆|名|家|项|台|位|套|处|所|人(?![员数]))",
-            r"是多少钱|是多少|多少钱|多少万元|多少亿元|多少千元|多少元|为多少|有多少|多少|是几|几",
-            r"是什么|是啥|什么|怎么样|如何|情况|呢|吗|啊|呀|吧",
-            r"分别|各自|各是|一共|加起来|总共|之和|共计|总和|加在一起|相加|合计是|合计",
-            r"(?:之间)?的?(?:差额|差值|差距|之差)",
-            r"比上年|比去年|较上年|较去年|同比|与上年相比|与去年相比|和上年相比|和去年相比|上年相比|去年相比",
-            r"相比|相较|比较",
-            r"增加了|减少了|增长了|下降了|少了|多了|增加|减少|增长|下降|变化了|变化|增减|变动|降低了|降低|提高了|提高",
-            r"为什么|为何|原因|依据|的理由|理由",
-            r"(?:为|是|等于)(?:零|0)(?![\d.])",
-            r"占比|比重|比例|百分之几|百分比|所占|占了|占",
-            r"哪些|哪几个|哪个部门|哪个单位|哪个|哪家|谁的|谁|最多|最少|最高|最低|更多|更少|更高|更低",
-            r"(?<![共金营整初年总])预算数|(?<![共金营])预算安排|(?<![共金营整初年总])预算(?![表总])|安排了|安排|花了|花费|用了|支出了|开支",
-            r"本年度|本年|今年|上年(?!结转|结余)|去年|(?<![\u4e00-\u9fff])年度(?!预算)",
-            r"该部门|本部门|部门的|这个部门|单位的|的|了|是|(?<![实国所])有(?![限])|(?<![作])为|用于",
-        ]
-    )
-)
 _PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’]+")
 _NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
 
 
 def has_cue(text: str, lang: str, op: str) -> bool:
     """Whether the question carries the cue words of one operation (e.g. "diff")."""
-    cues = dict(EN_CUES if lang == "en" else ZH_CUES)
-    return bool(re.search(cues[op], text if lang == "zh" else text.lower(), re.I))
+    pat = LEXICON.cue(lang, op)
+    return bool(pat and pat.search(text if lang == "zh" else text.lower()))
 
 
 def detect_op(text: str, lang: str) -> str:
     """The operation a question asks for, from cue words (first matching rule wins)."""
-    cues = EN_CUES if lang == "en" else ZH_CUES
+    cues = LEXICON.en_cues if lang == "en" else LEXICON.zh_cues
     t = text if lang == "zh" else text.lower()
     if re.search(r"(?:所有|全部|各|[两三四五六七八九十\d]+个)部门|all (?:the )?departments|every department|all (?:five|\d+) departments", t, re.I) \
             and re.search(r"合计|一共|加起来|总共|之和|共计|总和|combined|in total|altogether|total", t, re.I):
@@ -130,7 +82,7 @@ def detect_op(text: str, lang: str) -> str:
     if lang == "zh" and re.search(r"(?:谁|哪个|哪家|哪一个|哪个部门|哪个单位).{0,14}(?:最|更)|(?:最|更)(?:多|少|高|低|大|小)的是(?:谁|哪)", t):
         return "compare"
     for op, pat in cues:
-        if re.search(pat, t, re.I):
+        if pat.search(t):
             if op == "compare" and lang == "zh" and not re.search(r"谁|哪", t):
                 # 最多/更多 without 谁/哪 is a superlative inside a lookup ("最多的是")
                 continue
@@ -157,7 +109,7 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
     t = _UNIT_RE.sub(" ", t)
     if keep_share:
         t = re.sub(r"所?占(?:了)?", "|", t, count=1)
-    t = _FILLER_RE.sub(" ", t)
+    t = LEXICON.filler.sub(" ", t)
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
     t = re.sub(r"(?<=[\u4e00-\u9fff])(?:比|较|与|跟|同)(?=\s|$)", " ", t)

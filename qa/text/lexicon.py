@@ -1,0 +1,98 @@
+"""The lexicon (qa/text/lexicon.toml), loaded once: cue words per operation, filler words,
+everyday ↔ formal budget terms, English terms, counted things.
+
+Words live in the data file, not in code, so that a new phrasing is met by one entry
+there. This module only reads and compiles; it decides nothing about a question.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
+
+
+@dataclass(frozen=True)
+class Lexicon:
+    """The parsed lexicon.
+
+    Attributes:
+        zh_cues: (operation, compiled alternation) in the order they are tried.
+        en_cues: the same for English questions (matched on the lower-cased text).
+        cue_words: operation → extra cue patterns that are not tried in order
+            (e.g. "each", "sum_all", "which_project") keyed by name.
+        filler: one compiled alternation of the Chinese filler words.
+        colloquial: (everyday phrase, formal term), longest phrase first.
+        en_terms: English term → Chinese term.
+        en_departments: English department words → Chinese.
+        en_names: Chinese term → English name for answers (overrides).
+        plural_only: English terms matched only as written.
+        counted: everyday name of a counted thing → the documents' row label.
+    """
+
+    zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
+    en_cues: tuple[tuple[str, re.Pattern[str]], ...]
+    cue_words: dict[str, re.Pattern[str]]
+    filler: re.Pattern[str]
+    colloquial: tuple[tuple[str, str], ...]
+    en_terms: dict[str, str]
+    en_departments: dict[str, str]
+    en_names: dict[str, str]
+    plural_only: frozenset[str]
+    counted: dict[str, str]
+    size: int
+
+    def cue(self, lang: str, op: str) -> re.Pattern[str] | None:
+        """The compiled cue alternation of one operation in one language."""
+        for name, pat in self.zh_cues if lang == "zh" else self.en_cues:
+            if name == op:
+                return pat
+        return None
+
+
+def _alternation(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
+    return re.compile("|".join(patterns), flags)
+
+
+def parse(data: dict) -> Lexicon:
+    """Build a Lexicon from the TOML document's data (pure; see load)."""
+    cues = data.get("cues", {})
+    zh = tuple((c["op"], _alternation(c["patterns"])) for c in cues.get("zh", []))
+    en = tuple((c["op"], _alternation(c["patterns"], re.I)) for c in cues.get("en", []))
+    words = {name: _alternation(pats, re.I) for name, pats in data.get("cue_words", {}).items()}
+    colloquial = sorted(data.get("colloquial", {}).items(), key=lambda kv: -len(kv[0]))
+    english = data.get("english", {})
+    size = (sum(len(c["patterns"]) for c in cues.get("zh", []) + cues.get("en", []))
+            + sum(len(p) for p in data.get("cue_words", {}).values())
+            + len(data.get("filler", {}).get("zh", [])) + len(colloquial)
+            + len(english.get("terms", {})) + len(english.get("departments", {}))
+            + len(english.get("names", {})) + len(data.get("counted", {})))
+    return Lexicon(
+        zh_cues=zh,
+        en_cues=en,
+        cue_words=words,
+        filler=_alternation(data.get("filler", {}).get("zh", ["$^"])),
+        colloquial=tuple(colloquial),
+        en_terms=dict(english.get("terms", {})),
+        en_departments=dict(english.get("departments", {})),
+        en_names=dict(english.get("names", {})),
+        plural_only=frozenset(english.get("plural_only", [])),
+        counted=dict(data.get("counted", {})),
+        size=size,
+    )
+
+
+@lru_cache(maxsize=4)
+def load(path: str | None = None) -> Lexicon:
+    """The lexicon, read and compiled once per path.
+
+    Args:
+        path: a TOML file (default: the packaged qa/text/lexicon.toml).
+    """
+    p = Path(path) if path else LEXICON_PATH
+    with p.open("rb") as fh:
+        return parse(tomllib.load(fh))
