@@ -280,5 +280,5 @@ def prepare(question: str) -> str:
     if is_traditional(t):
         t = to_simplified(t)  # 繁體 question over simplified facts and aliases
     if glossary.is_english(t):
-        t = glossary.translate_department_words(t)
-    return t
+        return glossary.translate_department_words(t)
+    return LEXICON.formalize(t)

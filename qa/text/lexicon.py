@@ -45,6 +45,27 @@ class Lexicon:
     plural_only: frozenset[str]
     counted: dict[str, str]
     size: int
+    formal_terms: re.Pattern[str]
+
+    def formalize(self, text: str) -> str:
+        """Everyday words for budget items rewritten to the documents' formal terms
+        ("出差的钱" → "差旅费的钱"), longest phrase first, never where the formal term is
+        already written (so "因公出国（境）费" is not rewritten through its 出国)."""
+        for phrase, formal in self.colloquial:
+            if phrase not in text or formal in text:
+                continue
+            covered = self._formal_spans(text)
+            out, pos = [], 0
+            for m in re.finditer(re.escape(phrase), text):
+                if any(s < m.end() and m.start() < e for s, e in covered):
+                    continue  # "用车" inside "公务用车购置费" is already formal
+                out += [text[pos:m.start()], formal]
+                pos = m.end()
+            text = "".join(out) + text[pos:]
+        return text
+
+    def _formal_spans(self, text: str) -> list[tuple[int, int]]:
+        return [(m.start(), m.end()) for m in self.formal_terms.finditer(text)]
 
     def cue(self, lang: str, op: str) -> re.Pattern[str] | None:
         """The compiled cue alternation of one operation in one language."""
@@ -83,6 +104,9 @@ def parse(data: dict) -> Lexicon:
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
         size=size,
+        formal_terms=_alternation(sorted(
+            {re.escape(t) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
+             + list(data.get("counted", {}).values()) if len(t) >= 2}, key=len, reverse=True) or ["$^"]),
     )
 
 
