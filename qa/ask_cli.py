@@ -30,6 +30,11 @@ def render_text(ans: Answer) -> str:
 
 
 def _batch(assistant, path: str, stream: IO[str]) -> int:
+    """Answer every line; lines sharing a "session" value are one conversation, in file
+    order (a follow-up takes over what it leaves out from the earlier lines)."""
+    from qa.agent.followup import Conversation
+
+    sessions: dict[str, Conversation] = {}
     bad = 0
     with open(path, encoding="utf-8") as fh:
         for n, raw in enumerate(fh, 1):
@@ -43,7 +48,9 @@ def _batch(assistant, path: str, stream: IO[str]) -> int:
                 bad += 1
                 print(f"error: {path}:{n}: not a {{\"id\", \"question\"}} object ({exc})", file=sys.stderr)
                 continue
-            row = {"id": qid, **assistant.ask(str(question)).to_dict()}
+            session = item.get("session")
+            conv = sessions.setdefault(str(session), Conversation()) if session is not None else None
+            row = {"id": qid, **assistant.ask(str(question), conv).to_dict()}
             stream.write(json.dumps(row, ensure_ascii=False) + "\n")
             stream.flush()
     return 1 if bad else 0
@@ -78,3 +85,27 @@ def run(args: argparse.Namespace) -> int:
     else:
         print(render_text(ans))
     return 0
+
+
+def chat(args: argparse.Namespace, stdin: IO[str] | None = None) -> int:
+    """`qa chat`: an interactive prompt; each question may follow up on the ones before.
+
+    Args:
+        args: parsed arguments with data_dir and json.
+        stdin: where questions are read from (default sys.stdin); an empty line or EOF ends.
+    """
+    from qa.agent.followup import Conversation
+    from qa.assistant import Assistant
+
+    stream = stdin or sys.stdin
+    assistant = Assistant.open(getattr(args, "data_dir", None))
+    conv = Conversation()
+    interactive = stream.isatty()
+    while True:
+        if interactive:
+            print("? ", end="", flush=True)
+        line = stream.readline()
+        if not line or not line.strip():
+            return 0
+        ans = assistant.ask(line.strip(), conv)
+        print(json.dumps(ans.to_dict(), ensure_ascii=False) if args.json else render_text(ans) + "\n", flush=True)

@@ -13,6 +13,7 @@ from pathlib import Path
 
 from qa.agent import compose as C
 from qa.agent.context import Context, DocData
+from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.resolve import resolve
 from qa.agent.understand import Query, has_cue, prepare, understand
@@ -68,24 +69,42 @@ class Assistant:
         self.ctx = Context.load(self.index)
 
     # ------------------------------------------------------------------------------
-    def ask(self, question: str) -> Answer:
-        """Answer one question.
+    def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
+        """Answer one question, as a follow-up of the conversation's earlier turns if given.
 
         Args:
             question: Chinese or English text.
+            conversation: the chat so far; updated with this turn. None: stand-alone.
         """
         question = (question or "").strip()
         if not question:
             return Answer(status="not_found", answer="问题为空。")
+        if conversation is None:
+            return self._ask_one(question)
+        follow = rewrite(question, conversation.last, self.ctx.aliases) if self.ctx.docs else None
+        if follow is None:
+            ans = self._ask_one(question)
+            asked = question
+        else:
+            ans = self._ask_one(follow.question, lang=follow.lang)
+            asked = follow.question
+            ans.followup = {"question": follow.question, "inherited": list(follow.inherited)}
+            note = ("Taken from the conversation: " if follow.lang == "en" else "按上文：") + "；".join(follow.inherited)
+            ans.answer = f"{note}\n{ans.answer}" if follow.inherited else ans.answer
+        if ans.status != "not_found" or follow is None:
+            conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases))
+        return ans
+
+    def _ask_one(self, question: str, lang: str | None = None) -> Answer:
         if self._llm is not None:
             try:
-                ans = self._llm.ask(question)
+                ans = self._llm.ask(question) if lang is None else None
                 if ans is not None:
                     return self._finalise(ans)
             except Exception as exc:
                 log.warning("LLM agent failed (%s); falling back to the deterministic planner", exc)
         try:
-            return self._finalise(self._ask(question))
+            return self._finalise(self._ask(question, lang))
         except Exception:  # one bad question must not take the service down
             log.exception("failed to answer %r", question)
             return Answer(status="not_found", answer="内部错误：无法回答该问题。/ Internal error: could not answer.")
@@ -109,13 +128,13 @@ class Assistant:
         answer.citations = cites
         return answer
 
-    def _ask(self, question: str) -> Answer:
+    def _ask(self, question: str, lang: str | None = None) -> Answer:
         text = prepare(question)
-        q0 = understand(question, [], text)
+        q0 = understand(question, [], text, lang=lang)
         if not self.ctx.docs:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
         res = resolve(text, self.ctx.aliases, want_all=q0.op in ("compare", "sum_all"))
-        q = understand(question, res.spans, text)
+        q = understand(question, res.spans, text, lang=lang)
         if res.not_loaded:
             return C.compose_refusal(
                 q,

@@ -210,7 +210,7 @@ def _dispatch(module: str, what: str) -> Callable[[argparse.Namespace], int]:
                       file=sys.stderr)
                 return 2
             raise
-        return int(mod.run(args) or 0)
+        return int(getattr(mod, "chat" if args.command == "chat" else "run")(args) or 0)
 
     return run
 
@@ -247,6 +247,10 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--batch", metavar="FILE.jsonl", help="answer every question in a JSONL file")
     s.add_argument("question", nargs="?", help="the question")
     s.set_defaults(func=_dispatch("qa.ask_cli", "ask"))
+
+    s = sub.add_parser("chat", help="a conversation at the prompt: follow-up questions keep the context")
+    s.add_argument("--json", action="store_true", help="print each answer as JSON")
+    s.set_defaults(func=_dispatch("qa.ask_cli", "chat"))
 
     s = sub.add_parser("eval", help="score answers against the gold questions")
     s.add_argument("file", nargs="?", metavar="FILE", help="gold JSONL (default: evals/gold.jsonl)")

@@ -232,6 +232,12 @@ class Answer:
     citations: list[Citation] = field(default_factory=list)
     candidates: list[str] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # a follow-up answered in the context of earlier turns: {"question": the stand-alone
+    # question answered, "inherited": what was taken over}; None for a stand-alone question
+    followup: dict[str, Any] | None = None
+    # the named things the answer is about (list items, summed parts): what "这几个" in the
+    # next turn refers to; not part of the printed contract
+    items: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -243,4 +249,5 @@ class Answer:
             "citations": [c.to_dict() for c in self.citations],
             "candidates": list(self.candidates),
             "warnings": list(self.warnings),
+            "followup": self.followup,
         }

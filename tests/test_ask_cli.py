@@ -25,7 +25,9 @@ def test_ask_json(index_dir, capsys):
     rc = main(["--data-dir", str(index_dir), "ask", "--json", "昌吉州公积金中心三公经费是多少"])
     assert rc == 0
     out = json.loads(capsys.readouterr().out)
-    assert set(out) == {"status", "answer", "value", "unit", "computation", "citations", "candidates", "warnings"}
+    # the contract only grows: every original field stays
+    assert {"status", "answer", "value", "unit", "computation", "citations", "candidates", "warnings"} <= set(out)
+    assert out["followup"] is None  # a stand-alone question
     assert out["status"] == "answered" and out["value"] == pytest.approx(22.35) and out["unit"] == "万元"
     assert all({"doc", "quote", "line"} == set(c) for c in out["citations"])
 

@@ -65,6 +65,7 @@ class DepartmentAliases:
     body_forms: set[str] = field(default_factory=set)
     bare_region_forms: set[str] = field(default_factory=set)  # "州" in 州住建局: only right before a body
     latin_region_forms: set[str] = field(default_factory=set)
+    generic_body_forms: set[str] = field(default_factory=set)  # "公积金" in 安阳公积金: only after the place
 
 
 def split_region(name: str) -> tuple[str, str]:
@@ -131,6 +132,19 @@ def body_forms(body: str) -> set[str]:
     return {f for f in forms if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
 
 
+def generic_body_forms(body: str) -> set[str]:
+    """The short forms too generic to name a department alone (公积金, 社保, 中心) that
+    name it right after its place ("安阳公积金", "昌吉社保")."""
+    if not body:
+        return set()
+    forms = {body}
+    for old, new in BODY_RULES:
+        forms |= {f.replace(old, new) for f in forms if old in f}
+    forms |= {f.replace("管理中心", "中心") for f in forms}
+    out = {g for g in _GENERIC if any(g in f for f in forms)}
+    return out
+
+
 def latin_forms(region_forms_: set[str]) -> set[str]:
     """Pinyin of the core region names (Changji, Anyang) for English questions."""
     if lazy_pinyin is None:
@@ -157,6 +171,7 @@ def build(official: str) -> DepartmentAliases:
         body=body,
         region_forms=rf,
         body_forms=body_forms(body),
+        generic_body_forms=generic_body_forms(body),
         latin_region_forms=latin_forms(rf | place),
         bare_region_forms={lvl[-1] for lvl in (_LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
     )
@@ -224,8 +239,12 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                         rs, re_ = occ.start() - len(before) + j, occ.start() - len(before) + j + len(reg)
                         best_region = reg
                         break
-        if best_body and attached:
-            pass
+        if not best_body and best_region and re_ >= 0:
+            # "安阳公积金": a generic short form right after this department's place
+            tail = q[re_:re_ + 6]
+            g = max((f for f in d.generic_body_forms if tail.startswith(f)), key=len, default="")
+            if g:
+                best_body, bs, be, attached = g, re_, re_ + len(g), best_region
         if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
             # the place names another department ("昌吉社保中心 … 安阳公积金中心")
             best_region, rs, re_ = "", -1, -1

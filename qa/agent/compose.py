@@ -182,6 +182,7 @@ def compose(q: Query, o: Outcome) -> Answer:
         computation=comp,
         citations=list(o.citations),
         warnings=list(o.warnings),
+        items=list(o.items) or [x for x in (o.label or "").split("、") if x],
     )
 
 

@@ -135,7 +135,8 @@ def _count_units(text: str, question: str) -> list[str]:
     return units
 
 
-def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None) -> Query:
+def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None,
+               lang: str | None = None) -> Query:
     """Understand a question.
 
     Args:
@@ -143,7 +144,11 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         department_spans: character spans of department mentions in ``text`` (removed
             from the metric phrase).
         text: the working text the spans refer to (defaults to prepare(question)).
+        lang: the answer language when the caller knows it (a follow-up written out in
+            Chinese is answered in the language it was asked in); read from the question
+            otherwise.
     """
+    answer_lang = lang
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
     code = ""
@@ -220,7 +225,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
     return Query(
         question=question,
-        lang=lang,
+        lang=answer_lang or lang,
         text=t,
         op=op,
         metric=metric,

@@ -32,6 +32,9 @@ class Lexicon:
         en_names: Chinese term → English name for answers (overrides).
         plural_only: English terms matched only as written.
         counted: everyday name of a counted thing → the documents' row label.
+        formal_terms: every formal term the lexicon rewrites to (never rewritten inside).
+        followup: name → alternation of the words a follow-up turn uses (references
+            back to a department or to items, turn-taking words, relative years).
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -46,6 +49,7 @@ class Lexicon:
     counted: dict[str, str]
     size: int
     formal_terms: re.Pattern[str]
+    followup: dict[str, re.Pattern[str]]
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -103,7 +107,9 @@ def parse(data: dict) -> Lexicon:
         en_names=dict(english.get("names", {})),
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
-        size=size,
+        size=size + sum(len(v) for v in data.get("followup", {}).values()),
+        followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
+                  for name, words in data.get("followup", {}).items()},
         formal_terms=_alternation(sorted(
             {re.escape(t) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
              + list(data.get("counted", {}).values()) if len(t) >= 2}, key=len, reverse=True) or ["$^"]),
