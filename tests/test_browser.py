@@ -58,6 +58,23 @@ def ask_and_open_citation(page, url: str) -> dict:
             "mark": mark.inner_text(), "hit_lines": hit_lines}
 
 
+FOLLOW_UPS = ("公务接待呢？", "原因呢？", "换成安阳那个中心呢")
+
+
+def converse(page) -> list[str]:
+    """Ask FOLLOW_UPS after QUESTION in the same browser session; return each reply."""
+    replies = []
+    for q in FOLLOW_UPS:
+        n_bots = page.locator("#qa-chat [data-testid=bot]").count()
+        page.locator("#qa-question textarea").fill(q)
+        page.locator("#qa-ask").click()
+        page.wait_for_function(
+            f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+        replies.append(page.locator("#qa-chat [data-testid=bot]").last.inner_text())
+    page.screenshot(path=str(OUT / "browser_conversation.png"), full_page=True)
+    return replies
+
+
 def ambiguous_followup(page) -> dict:
     """Ask an ambiguous question, click the Changji candidate; return both replies."""
     page.locator("#qa-question textarea").fill(AMBIGUOUS)
@@ -122,6 +139,12 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         # the highlighted quote covers the cited line (a wrapped sentence spans several lines)
         cited = re.search(r"(?:第 |line )(\d+)", chat["citation"])
         assert cited and cited.group(1) in chat["hit_lines"], (chat["citation"], chat["hit_lines"])
+
+        # a four-turn conversation: each follow-up takes over what it leaves out
+        hospitality, reason, other = converse(page)
+        assert "按上文" in hospitality and "1.60" in hospitality and "昌吉" in hospitality
+        assert "原因" in reason and "公务接待" in reason and "公函" in reason
+        assert "安阳市住房公积金管理中心" in other and "公务接待" in other
 
         amb = ambiguous_followup(page)
         assert "qa-badge-ambiguous" in amb["ambiguous"]  # styled as a question back, not an answer

@@ -122,7 +122,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # no operation word of its own ("公务接待呢？"): ask what was asked before
         op = "lookup" if prev.op == "list" else prev.op
         if op != "lookup":
-            inherited.append("问法：" + op)
+            inherited.append("问法：" + LEXICON.op_names.get(op, op))
     if item_ref and op in ("count", "lookup") and len(prev.items) > 1:
         op = "sum"  # "这几个加起来多少": the items added up
     want = "prior" if prior else q.want

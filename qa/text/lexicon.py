@@ -50,6 +50,7 @@ class Lexicon:
     size: int
     formal_terms: re.Pattern[str]
     followup: dict[str, re.Pattern[str]]
+    op_names: dict[str, str]
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -108,6 +109,7 @@ def parse(data: dict) -> Lexicon:
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
         size=size + sum(len(v) for v in data.get("followup", {}).values()),
+        op_names=dict(data.get("op_names", {})),
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
         formal_terms=_alternation(sorted(

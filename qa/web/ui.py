@@ -18,6 +18,7 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from qa.agent.followup import Conversation  # noqa: E402
 from qa.types import Answer, Citation  # noqa: E402
 from qa.web import callbacks as cb  # noqa: E402
 
@@ -99,10 +100,13 @@ class Backend:
 
         self._pool.submit(_warm)
 
-    def ask(self, question: str) -> Answer:
-        """Answer a question; back-end failures become a not_found answer naming the error."""
+    def ask(self, question: str, conversation: Any = None) -> Answer:
+        """Answer a question (a follow-up of the conversation's turns when one is given);
+        back-end failures become a not_found answer naming the error."""
         try:
-            return self.run(lambda: self._open().ask(question))
+            if conversation is None:
+                return self.run(lambda: self._open().ask(question))
+            return self.run(lambda: self._open().ask(question, conversation))
         except Exception as exc:
             log.exception("ask failed")
             return Answer(status="not_found", answer=f"The assistant failed: {type(exc).__name__}: {exc}")
@@ -180,6 +184,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
         citations = gr.State([])
         last_question = gr.State("")
         lang_state = gr.State("zh")
+        # one conversation per browser session: follow-ups take over what they leave out
+        conversation = gr.State(None)
 
         with gr.Tab("Chat 问答", id="chat"):
             status = gr.Markdown("", elem_id="qa-status")
@@ -236,12 +242,13 @@ def build_demo(backend: Backend) -> gr.Blocks:
                                      elem_id="qa-ingest-report", min_height=120, container=True)
 
         # ------------------------------------------------------------ chat handlers
-        def ask(q: str, hist: list[dict[str, str]], lang: str | None = None) -> tuple[Any, ...]:
+        def ask(q: str, hist: list[dict[str, str]], conv: Any = None, lang: str | None = None) -> tuple[Any, ...]:
             q = (q or "").strip()
             if not q:
-                return (gr.update(),) * (8 + len(cand_buttons))
+                return (gr.update(),) * (9 + len(cand_buttons))
             lang = lang or cb.language_of(q)
-            answer = backend.ask(q)
+            conv = conv if conv is not None else Conversation()
+            answer = backend.ask(q, conv)
             hist = list(hist) + [
                 {"role": "user", "content": cb.md_escape(q)},
                 {"role": "assistant", "content": cb.format_answer_markdown(answer, lang)},
@@ -254,21 +261,21 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 for i in range(MAX_CANDIDATES)
             ]
             return ("", hist, hist, [c.to_dict() for c in answer.citations], cite_update,
-                    _empty_excerpt(lang), q, lang, *btns)
+                    _empty_excerpt(lang), q, lang, conv, *btns)
 
         outputs = [question, chatbot, history, citations, cite_pick, excerpt, last_question, lang_state,
-                   *cand_buttons]
-        send.click(ask, [question, history], outputs)
+                   conversation, *cand_buttons]
+        send.click(ask, [question, history, conversation], outputs)
         # One click on an example fills the box and asks it.
-        examples.load_input_event.then(ask, [question, history], outputs)
-        question.submit(ask, [question, history], outputs)
+        examples.load_input_event.then(ask, [question, history, conversation], outputs)
+        question.submit(ask, [question, history, conversation], outputs)
 
-        def follow_up(candidate: str, q: str, hist: list[dict[str, str]]) -> tuple[Any, ...]:
+        def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any) -> tuple[Any, ...]:
             # The follow-up names a Chinese department; keep answering in the user's language.
-            return ask(cb.followup_question(q, candidate), hist, cb.language_of(q))
+            return ask(cb.followup_question(q, candidate), hist, conv, cb.language_of(q))
 
         for b in cand_buttons:
-            b.click(follow_up, [b, last_question, history], outputs)
+            b.click(follow_up, [b, last_question, history, conversation], outputs)
 
         def show_citation(idx: int | None, cites: list[dict[str, Any]], lang: str) -> str:
             if idx is None or not cites or not (0 <= int(idx) < len(cites)):
@@ -282,10 +289,10 @@ def build_demo(backend: Backend) -> gr.Blocks:
             return cb.citation_excerpt_html(lines, c, number=int(idx) + 1, lang=lang)
 
         def clear_chat() -> tuple[Any, ...]:
-            return [], [], gr.update(choices=[], value=None, visible=False), _empty_excerpt(), *(
+            return [], [], gr.update(choices=[], value=None, visible=False), _empty_excerpt(), None, *(
                 gr.update(visible=False) for _ in cand_buttons)
 
-        chatbot.clear(clear_chat, None, [history, citations, cite_pick, excerpt, *cand_buttons])
+        chatbot.clear(clear_chat, None, [history, citations, cite_pick, excerpt, conversation, *cand_buttons])
         cite_pick.change(show_citation, [cite_pick, citations, lang_state], [excerpt])
 
         # ------------------------------------------------------------ documents handlers
