@@ -31,6 +31,9 @@ log = logging.getLogger(__name__)
 _GENERIC_ITEM_RE = re.compile(r"绩效指标|绩效目标|绩效|指标|目标|项目|支出|预算|经费|资金|情况|明细")
 
 
+MAX_QUESTION_CHARS = 2000
+
+
 class Assistant:
     """Answers questions over one Index.
 
@@ -79,6 +82,12 @@ class Assistant:
         question = (question or "").strip()
         if not question:
             return Answer(status="not_found", answer="问题为空。")
+        if len(question) > MAX_QUESTION_CHARS:
+            # refused before any parsing: a pasted document is not a question, and reading
+            # it would hold the answering thread for everyone
+            return Answer(status="not_found", answer=(
+                f"问题过长（{len(question)} 字），请限制在 {MAX_QUESTION_CHARS} 字以内。/ "
+                f"The question is too long ({len(question)} characters); the limit is {MAX_QUESTION_CHARS}."))
         if conversation is None:
             return self._ask_one(question)
         follow = rewrite(question, conversation.last, self.ctx.aliases) if self.ctx.docs else None

@@ -102,3 +102,12 @@ def test_blind_conversations_regression(assistant):
     pos = by_position(res)
     rate = {p: c / n for p, (c, n) in pos.items()}
     assert rate[1] >= 0.80 and rate[2] >= 0.60 and rate[3] >= 0.35 and rate[4] >= 0.35, pos
+
+
+def test_a_huge_question_is_refused_at_once(assistant):
+    import time
+
+    t = time.perf_counter()
+    ans = assistant.ask("三公经费" * 250_000)  # 1 M characters
+    assert ans.status == "not_found" and "2000" in ans.answer
+    assert time.perf_counter() - t < 1.0  # refused before any parsing (goal: < 100 ms, see bench)
