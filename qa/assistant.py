@@ -19,7 +19,7 @@ from qa.agent.resolve import resolve
 from qa.agent.understand import Query, has_cue, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.tools.facts import norm_label
 from qa.quotes import quote_start_line
 from qa.tools import ops

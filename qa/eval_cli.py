@@ -33,7 +33,7 @@ def add_arguments(p: argparse.ArgumentParser) -> None:
 
 
 def _squeezed_docs(index: Any) -> Callable[[str], str | None]:
-    from qa.ingest.normalize import squeeze
+    from qa.text.normalize import squeeze
 
     cache: dict[str, str | None] = {}
 

@@ -10,7 +10,7 @@ import pytest
 
 from qa.assistant import Assistant
 from qa.agent.understand import understand
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 
 HERE = Path(__file__).resolve().parent
 
@@ -183,7 +183,7 @@ def test_traditional_script_document_and_question():
     """A 繁體 rendering of a corpus document: same figures, quotes in the original script."""
     from qa.agent.context import Context, DocData
     from qa.ingest.layout import parse_text
-    from qa.ingest.script import to_traditional
+    from qa.text.script import to_traditional
 
     text = to_traditional((HERE.parent / "corpus" / "003_eae6f4940a625f14.txt").read_text(encoding="utf-8"))
     p = parse_text("003_trad.txt", text)
@@ -610,7 +610,7 @@ def test_policy_indicator_questions(assistant):
     """Performance-target questions (one indicator, or a project's 数量/质量/时效/成本 category),
     written from the documents' 绩效目标 tables: the answer names the indicator and its target
     and quotes the indicator rows faithfully."""
-    from qa.ingest.normalize import to_halfwidth
+    from qa.text.normalize import to_halfwidth
 
     items = [json.loads(l) for l in (HERE / "data" / "answering_policy.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     right = []
@@ -629,7 +629,7 @@ def test_indicator_named_as_the_document_writes_it(assistant):
     with 质量/项目 left over): the quoted name occurs in the cited row."""
     import re
 
-    from qa.ingest.normalize import to_halfwidth
+    from qa.text.normalize import to_halfwidth
 
     items = [json.loads(l) for l in (HERE / "data" / "answering_policy.jsonl").read_text(encoding="utf-8").splitlines() if l.strip()]
     checked = 0

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from qa.ingest.chunks import MAX_CHARS, embedding_text, make_chunks
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.ingest.parse import parse_document
 from qa.ingest.sections import SEPARATOR, section_paths
 from qa.types import Document

@@ -13,7 +13,7 @@ from qa.evaluation.baseline import first_amount, wanted_unit
 from qa.evaluation.report import write_report
 from qa.evaluation.run import run_items, summarize
 from qa.evaluation.score import faithful_citations, score_item
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 
 ROOT = Path(__file__).resolve().parents[1]
 # Set from a real run (test split 0.875 at commit time, see evals/reports/test-latest.md) with

@@ -14,8 +14,8 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest.normalize import squeeze
-from qa.ingest.script import to_simplified
+from qa.text.normalize import squeeze
+from qa.text.script import to_simplified
 from qa.testing.harness import hash_embeddings, parse_file
 from qa.types import UNIT_TO_YUAN
 

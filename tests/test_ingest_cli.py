@@ -17,7 +17,7 @@ import pytest
 
 from qa.ingest.loaders import LoadError, load
 from qa.ingest.loaders.text import decode_text
-from qa.ingest.normalize import NUMBER_PATTERN, parse_number
+from qa.text.normalize import NUMBER_PATTERN, parse_number
 from qa.ingest.pipeline import ingest_paths
 from qa.store.index import Index
 from qa.store.sqlite import SqliteStore

@@ -12,7 +12,7 @@ from langchain_core.messages import AIMessage
 from qa.agent.context import Context, DocData
 from qa.agent.llm import LLMAgent
 from qa.assistant import Assistant
-from qa.tools.langchain_tools import ToolBox
+from qa.agent.langchain_tools import ToolBox
 from qa.types import Document, Fact
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from qa.ingest.layout import attach_locations, is_spam, prepare, restore
 from qa.ingest.loaders import LoadError, load
-from qa.ingest.script import is_traditional, to_simplified_lines, to_traditional
+from qa.text.script import is_traditional, to_simplified_lines, to_traditional
 from qa.testing.variants import render_docx, render_html, render_pdf, render_xlsx
 from qa.types import Document, Fact, ParsedDocument
 

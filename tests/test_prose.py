@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from qa.ingest.meta import read_metadata
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.ingest.prose import extract_enumerations, extract_prose_facts
 from qa.ingest.prose_checks import check_prose
 from qa.ingest.sections import section_paths

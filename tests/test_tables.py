@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from qa.ingest.meta import read_metadata
-from qa.ingest.normalize import parse_number, squeeze
+from qa.text.normalize import parse_number, squeeze
 from qa.ingest.table_blanks import three_role
 from qa.ingest.tables import extract_tables
 from qa.types import Document, Fact

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.testing.harness import (
     QUESTIONS_000, Comparison, compare, compare_answers, format_table, hash_embeddings, ingest_one,
     parse_file)

@@ -14,7 +14,7 @@ import itertools
 import re
 from dataclasses import dataclass, field
 
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 
 try:  # optional: only used for English place names
     from pypinyin import lazy_pinyin

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from qa.agent.aliases import DepartmentAliases, build
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.types import Document, Enumeration, Fact, IntegrityIssue
 
 log = logging.getLogger(__name__)
@@ -24,6 +24,9 @@ class DocData:
     tables: list[dict[str, Any]]
     enumerations: list[Enumeration]
     issues: list[IntegrityIssue]
+    # the same department's document of the year before, when one is loaded (cross-year
+    # lookups); linked by Context once every document is read
+    previous: "DocData | None" = None
     _squeezed: str | None = None
     _search: list[str] | None = None
 
@@ -34,7 +37,7 @@ class DocData:
         if self._search is None:
             self._search = self.lines
             try:
-                from qa.ingest.script import is_traditional, to_simplified_lines
+                from qa.text.script import is_traditional, to_simplified_lines
 
                 if is_traditional("\n".join(self.lines[:3000])):
                     self._search = to_simplified_lines(self.lines, force=True).lines
@@ -94,6 +97,7 @@ class Context:
             key = dept_key(d)
             if key and key not in ctx.aliases:
                 ctx.aliases[key] = build(key)
+        ctx.link_years()
         log.info("context: %d documents, %d facts", len(ctx.docs), sum(len(x.facts) for x in ctx.docs.values()))
         return ctx
 
@@ -106,7 +110,15 @@ class Context:
             key = dept_key(p.document)
             if key and key not in ctx.aliases:
                 ctx.aliases[key] = build(key)
+        ctx.link_years()
         return ctx
+
+    def link_years(self) -> None:
+        """Point each document at its department's document of the year before."""
+        for dd in self.docs.values():
+            y = dd.document.year
+            dd.previous = next((o for o in self.by_department(dept_key(dd.document))
+                                if y and o.document.year == y - 1 and o is not dd), None)
 
     def by_department(self, department: str) -> list[DocData]:
         return [d for d in self.docs.values() if dept_key(d.document) == department]

@@ -13,7 +13,7 @@ import logging
 from typing import Any
 
 from qa.agent.understand import understand
-from qa.tools.langchain_tools import ToolBox
+from qa.agent.langchain_tools import ToolBox
 from qa.types import Answer, Citation
 
 log = logging.getLogger(__name__)

@@ -134,7 +134,7 @@ _MONEY_AFTER = r"[^，。；;\d]{0,14}?(\d[\d,]*(?:\.\d+)?)\s*(万元|亿元|千
 def prose_figure(dd: DocData, metric: str) -> Fact | None:
     """A money figure stated right after the metric in a sentence the prose parser did not
     turn into a fact ("机构运转经费支出预算285.56万元"): read from the line, quoted whole."""
-    from qa.ingest.normalize import parse_number
+    from qa.text.normalize import parse_number
     from qa.types import UNIT_TO_YUAN
 
     key = re.sub(r"\s", "", metric)
@@ -185,7 +185,7 @@ def blank_table_row(dd: DocData, metric: str) -> Excerpt | None:
     return None
 
 
-def _label_of(f: Fact, metric: str) -> str:
+def label_of(f: Fact, metric: str) -> str:
     """How to name a figure in the answer: its row label, unless that is a bare 合计/总计
     (then the metric the question used)."""
     if _WHOLE_BUDGET_RE.fullmatch(re.sub(r"[\s|]", "", metric)):
@@ -195,7 +195,7 @@ def _label_of(f: Fact, metric: str) -> str:
     return f.label
 
 
-def _project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
+def project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
     """Rows of the project-expenditure table (项目支出), one fact per project.
 
     Project rows are those whose label is not a 科目 name used elsewhere for the same code
@@ -223,11 +223,11 @@ def _project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
     return list(rows.values())
 
 
-def _is_heading_line(t: str) -> bool:
+def is_heading_line(t: str) -> bool:
     return bool(re.match(r"^\s*(?:[一二三四五六七八九十]+、|第[一二三四五六七八九十]+部分)", t))
 
 
 def to_half(text: str) -> str:
-    from qa.ingest.normalize import to_halfwidth
+    from qa.text.normalize import to_halfwidth
 
     return to_halfwidth(text)

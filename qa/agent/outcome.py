@@ -37,7 +37,7 @@ def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:
     return Outcome(status="not_found", op=op, doc=doc, reason=zh, reason_en=en)
 
 
-def _answer(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
+def answered(op: str, dd: DocData, res: ToolResult, label: str) -> Outcome:
     return Outcome(status="answered", op=op, doc=dd, label=label, result=res, citations=list(res.citations))
 
 

@@ -9,14 +9,14 @@ import re
 
 from qa.agent.context import Context, DocData
 from qa.agent.excerpts import Excerpt
-from qa.agent.matching import _project_rows
+from qa.agent.matching import project_rows
 from qa.agent.operations.arithmetic import do_diff, do_ratio, do_sum
-from qa.agent.operations.change import _CTX, do_yoy
+from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.policy import do_policy
 from qa.agent.operations.rationale import do_rationale
-from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.types import Citation
@@ -24,11 +24,7 @@ from qa.types import Citation
 
 def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
     """Execute the question's operation against one document."""
-    token = _CTX.set(ctx)
-    try:
-        out = _run(q, dd, ctx)
-    finally:
-        _CTX.reset(token)
+    out = _run(q, dd, ctx)
     if dd.search_lines is not dd.lines:
         # quotes found in the simplified form of a 繁體 document, cited in its own script
         out.excerpts = [Excerpt(dd.original(e.quote, e.line), e.line) for e in out.excerpts]
@@ -46,12 +42,12 @@ def _run(q: Query, dd: DocData, ctx: Context) -> Outcome:
                          f"{doc_label_en(dd)} is a budget: it does not disclose actual spending (final accounts).", dd)
     if op == "compare" and _PROJECT_WHICH.search(q.question):
         # "哪个项目最多": the largest (smallest) of this document's project rows
-        rows = [f for f in _project_rows(dd) if f.unit != "%"]
+        rows = [f for f in project_rows(dd) if f.unit != "%"]
         if rows:
             f = (max if q.largest else min)(rows, key=lambda x: x.norm_value)
             tag = ("largest project" if q.largest else "smallest project") if q.lang == "en" else \
                 ("最多的项目" if q.largest else "最少的项目")
-            return _answer("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
+            return answered("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):

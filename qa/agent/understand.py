@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 from qa.agent import glossary
 from qa.text import lexicon
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
@@ -280,7 +280,7 @@ def _distribute_and(text: str) -> str:
 def prepare(question: str) -> str:
     """Working form: halfwidth, English department words translated to Chinese."""
     t = to_halfwidth(question).strip()
-    from qa.ingest.script import is_traditional, to_simplified
+    from qa.text.script import is_traditional, to_simplified
 
     if is_traditional(t):
         t = to_simplified(t)  # 繁體 question over simplified facts and aliases

@@ -12,7 +12,7 @@ import logging
 import re
 from typing import Any
 
-from qa.ingest.normalize import NUMBER_PATTERN, parse_number, to_halfwidth
+from qa.text.normalize import NUMBER_PATTERN, parse_number, to_halfwidth
 
 log = logging.getLogger(__name__)
 

@@ -2,7 +2,7 @@
 
 Rules by item kind:
     numeric (item has "value"): status answered and the value within 0.01 (in the gold
-        unit) after unit conversion (元/千元/万元/亿元 via qa.ingest.normalize.convert;
+        unit) after unit conversion (元/千元/万元/亿元 via qa.text.normalize.convert;
         % and counts as they are); for yoy/diff/compare the magnitude is scored.
     unanswerable: status == "not_found".
     ambiguous: status == "ambiguous" and every gold candidate named (substring either
@@ -18,7 +18,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.ingest.normalize import convert, squeeze, to_halfwidth
+from qa.text.normalize import convert, squeeze, to_halfwidth
 from qa.types import UNIT_TO_YUAN
 
 LIST_RECALL = 0.8
@@ -168,7 +168,7 @@ def faithful_citations(answer: dict[str, Any], doc_squeezed) -> tuple[int, int]:
     Args:
         answer: Answer.to_dict().
         doc_squeezed: document name -> full text with whitespace removed (see
-            qa.ingest.normalize.squeeze), or None when the document is unknown.
+            qa.text.normalize.squeeze), or None when the document is unknown.
 
     Returns:
         (found, total).

@@ -14,7 +14,7 @@ from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from qa.evaluation.gold import TYPES
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 
 _TOKEN = re.compile(r"\s*(?:(\d[\d,]*(?:\.\d+)?|\.\d+)|([-+*/×÷()]))")
 

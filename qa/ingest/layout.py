@@ -22,7 +22,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
-from qa.ingest.script import to_simplified_lines
+from qa.text.script import to_simplified_lines
 from qa.types import ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -459,7 +459,7 @@ def attach_locations(parsed: ParsedDocument, pages: list[int | None] | None,
     """
     if not pages and not locations:
         return parsed
-    from qa.ingest.normalize import parse_number
+    from qa.text.normalize import parse_number
 
     lines = parsed.lines
     facts = []

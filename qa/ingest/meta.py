@@ -11,7 +11,7 @@ import re
 from collections import Counter
 from dataclasses import dataclass
 
-from qa.ingest.normalize import normalize_unit, to_halfwidth
+from qa.text.normalize import normalize_unit, to_halfwidth
 
 _DEPT_LINE = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]\s*(.+)")
 _UNIT_TAIL = re.compile(r"\s*(?:金额)?单位\s*[:：].*$")

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 from qa.ingest.sections import SectionScan, scan_sections
 from qa.ingest.table_layout import is_prose_resumption
 

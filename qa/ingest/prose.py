@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.ingest.normalize import parse_number, to_halfwidth, to_yuan
+from qa.text.normalize import parse_number, to_halfwidth, to_yuan
 from qa.ingest.paragraphs import Block, prose_blocks, sentence_spans
 from qa.ingest.sections import leaf_title, scan_sections
 from qa.types import Document, Enumeration, Fact

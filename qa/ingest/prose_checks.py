@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 
-from qa.ingest.normalize import NUMBER_PATTERN, parse_number, to_halfwidth
+from qa.text.normalize import NUMBER_PATTERN, parse_number, to_halfwidth
 from qa.types import Document, Fact, IntegrityIssue
 
 _AMOUNT_COLUMNS = ("预算数", "决算数")

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 
 _CN_NUM = "一二三四五六七八九十百零〇"
 _L1_RE = re.compile(rf"^第([{_CN_NUM}]+)部分\s*(.*)$")

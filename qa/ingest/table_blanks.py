@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import replace
 
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 from qa.ingest.table_layout import Region, cell_text
 from qa.types import Fact
 
@@ -128,7 +128,7 @@ def zero_facts(lines: list[str], region: Region, facts: list[Fact], sections: li
             else:
                 continue
             quote = "\n".join(x.strip() for x in lines[start:end + 1] if x.strip())
-            label = (_label_of(lines[down[role]]) if not across else _header_label(lines[start], role))
+            label = (label_of(lines[down[role]]) if not across else _header_label(lines[start], role))
             if not label:
                 continue
             out.append(replace(total, label=label, code="", value=0.0, norm_value=0.0, line=start + 1,
@@ -136,7 +136,7 @@ def zero_facts(lines: list[str], region: Region, facts: list[Fact], sections: li
     return out
 
 
-def _label_of(raw: str) -> str:
+def label_of(raw: str) -> str:
     from qa.ingest.tables import normalize_label
 
     return normalize_label(re.split(r"\t|\s{2,}| (?=[-—–])", raw.strip())[0])

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.ingest.normalize import normalize_unit, to_halfwidth
+from qa.text.normalize import normalize_unit, to_halfwidth
 
 _TABLE_NO = re.compile(r"^附?表\s*(\d{1,2}|[一二三四五六七八九十]{1,3})(?:\s+|[:：.、]\s*|(?=[\u4e00-\u9fff]))?(.*)$")
 _CN_DIGITS = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.ingest.normalize import parse_number, to_halfwidth
+from qa.text.normalize import parse_number, to_halfwidth
 from qa.ingest.table_layout import Region
 
 _CODE_LEAD = re.compile(r"^(\d{3})((?:\s+\d{2}){0,2})(?=\s|$)|^(\d{5}|\d{7})(?=\s|$)")

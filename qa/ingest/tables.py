@@ -17,8 +17,8 @@ import sys
 from dataclasses import dataclass
 from typing import Any
 
-from qa.ingest.normalize import squeeze as squeeze_text
-from qa.ingest.normalize import to_halfwidth, to_yuan
+from qa.text.normalize import squeeze as squeeze_text
+from qa.text.normalize import to_halfwidth, to_yuan
 from qa.ingest.table_columns import (
     KNOWN_COLUMNS,
     Schema,

@@ -224,10 +224,10 @@ class Index:
         self._fresh()
         snap = self._snap
         if snap is None:
-            from qa.store.sqlite import _from_row
+            from qa.store.sqlite import from_row
 
             rows = self.sql.chunk_rows()
-            snap = (rows, [_from_row(Chunk, r) for r in rows])
+            snap = (rows, [from_row(Chunk, r) for r in rows])
             self._snap = snap
         return snap
 
@@ -411,11 +411,11 @@ class Index:
         Args:
             doc: Document.name.
         """
-        from qa.store.sqlite import _from_row
+        from qa.store.sqlite import from_row
         from qa.store.vectors import dense_texts, text_hash
 
         rows = self.sql.chunk_rows(doc)
-        per_chunk = [dense_texts(_from_row(Chunk, r)) for r in rows]
+        per_chunk = [dense_texts(from_row(Chunk, r)) for r in rows]
         stats = self._embed_missing(per_chunk)
         stats.chunks = len(rows)
         hashes = [(r["id"], " ".join(text_hash(t) for t in texts) or None) for r, texts in zip(rows, per_chunk)]

@@ -45,7 +45,7 @@ def _get_jieba() -> Any:
 def _simplified(text: str) -> str:
     """繁體 text in its simplified form, so 公務接待費 and 公务接待费 match each other."""
     try:
-        from qa.ingest.script import is_traditional, to_simplified
+        from qa.text.script import is_traditional, to_simplified
     except ImportError:
         return text
     return to_simplified(text) if is_traditional(text) else text

@@ -194,7 +194,7 @@ def _to_row(obj: Any, columns: list[str], overrides: dict[str, Any] | None = Non
     return row
 
 
-def _from_row(cls: type, row: sqlite3.Row) -> Any:
+def from_row(cls: type, row: sqlite3.Row) -> Any:
     """Rebuild a dataclass from a row, tolerating columns and extras the class lacks."""
     wanted = {f.name for f in fields(cls)}
     data: dict[str, Any] = {}
@@ -278,7 +278,7 @@ class SqliteStore:
     def documents(self) -> list[Document]:
         """All documents by name (the Index API documents the filters)."""
         rows = self.db.execute("SELECT * FROM documents ORDER BY name").fetchall()
-        return [_from_row(Document, r) for r in rows]
+        return [from_row(Document, r) for r in rows]
 
     @_locked
     def document(self, name: str) -> Document | None:
@@ -288,7 +288,7 @@ class SqliteStore:
             name: document name.
         """
         row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
-        return _from_row(Document, row) if row else None
+        return from_row(Document, row) if row else None
 
     @_locked
     def document_info(self, name: str) -> dict[str, Any] | None:
@@ -340,7 +340,7 @@ class SqliteStore:
                 where.append(f"{col} = ?")
                 args.append(str(val))
         sql = "SELECT * FROM facts" + (" WHERE " + " AND ".join(where) if where else "") + " ORDER BY doc, id"
-        return [_from_row(Fact, r) for r in self.db.execute(sql, args)]
+        return [from_row(Fact, r) for r in self.db.execute(sql, args)]
 
     @_locked
     def chunk_rows(self, doc: str | None = None) -> list[sqlite3.Row]:
@@ -360,7 +360,7 @@ class SqliteStore:
         Args:
             doc: document name, or None for all.
         """
-        return [_from_row(Chunk, r) for r in self.chunk_rows(doc)]
+        return [from_row(Chunk, r) for r in self.chunk_rows(doc)]
 
     @_locked
     def issues(self, doc: str | None = None) -> list[IntegrityIssue]:
@@ -373,7 +373,7 @@ class SqliteStore:
             rows = self.db.execute("SELECT * FROM issues ORDER BY doc, id")
         else:
             rows = self.db.execute("SELECT * FROM issues WHERE doc = ? ORDER BY id", (doc,))
-        return [_from_row(IntegrityIssue, r) for r in rows]
+        return [from_row(IntegrityIssue, r) for r in rows]
 
     @_locked
     def enumerations(self, doc: str | None = None) -> list[Enumeration]:
@@ -386,7 +386,7 @@ class SqliteStore:
             rows = self.db.execute("SELECT * FROM enumerations ORDER BY doc, id")
         else:
             rows = self.db.execute("SELECT * FROM enumerations WHERE doc = ? ORDER BY id", (doc,))
-        return [_from_row(Enumeration, r) for r in rows]
+        return [from_row(Enumeration, r) for r in rows]
 
     @_locked
     def tables(self, doc: str) -> list[dict[str, Any]]:

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from qa.ingest.layout import parse_loaded
 from qa.ingest.loaders import load
-from qa.ingest.normalize import squeeze
+from qa.text.normalize import squeeze
 from qa.testing.variants import ALL_KINDS, make_variant
 from qa.types import Fact, ParsedDocument
 

@@ -34,7 +34,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-from qa.ingest.normalize import NUMBER_PATTERN, normalize_unit, parse_number, squeeze, to_halfwidth
+from qa.text.normalize import NUMBER_PATTERN, normalize_unit, parse_number, squeeze, to_halfwidth
 from qa.types import UNIT_TO_YUAN, Fact, ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -364,7 +364,7 @@ def to_yuan_text(parsed: ParsedDocument) -> str:
 
 def traditional_text(text: str) -> str:
     """The text in 繁體 (OpenCC s2t)."""
-    from qa.ingest.script import to_traditional
+    from qa.text.script import to_traditional
 
     return to_traditional(text)
 

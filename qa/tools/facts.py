@@ -13,7 +13,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Iterable
 
-from qa.ingest.normalize import to_halfwidth
+from qa.text.normalize import to_halfwidth
 from qa.types import Fact
 
 # Columns that carry "the figure" of a row when the question names no column.

@@ -5,11 +5,11 @@ from __future__ import annotations
 import re
 
 from qa.agent.context import DocData
-from qa.agent.matching import ACCEPT, _label_of, _project_rows, best_matches
+from qa.agent.matching import ACCEPT, label_of, project_rows, best_matches
 from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup
-from qa.agent.operations.operands import _missing_part, _scoped, _split_metrics
-from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.operations.operands import missing_part, scoped, split_metrics
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
@@ -17,14 +17,14 @@ from qa.types import Fact
 
 
 def do_sum(q: Query, dd: DocData) -> Outcome:
-    q = _scoped(q)
-    split = _split_metrics(q, dd)
+    q = scoped(q)
+    split = split_metrics(q, dd)
     if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
-        rows = _project_rows(dd)
+        rows = project_rows(dd)
         if len(rows) >= 2:
-            return _answer("sum", dd, ops.total(rows), "项目")
+            return answered("sum", dd, ops.total(rows), "项目")
     if not split:
-        missing = _missing_part(q, dd)
+        missing = missing_part(q, dd)
         if missing:
             # "差旅费和培训费一共多少" where 培训费 is not disclosed: not just the 差旅费
             return not_found("sum", f"{doc_label(dd)}未披露“{missing}”这一数字，无法相加。",
@@ -34,7 +34,7 @@ def do_sum(q: Query, dd: DocData) -> Outcome:
         return out
     facts, names = split
     res = ops.total(facts)
-    return _answer("sum", dd, res, "、".join(_label_of(f, n) for f, n in zip(facts, names)))
+    return answered("sum", dd, res, "、".join(label_of(f, n) for f, n in zip(facts, names)))
 
 
 def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
@@ -71,19 +71,19 @@ def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple
 
 
 def do_diff(q: Query, dd: DocData) -> Outcome:
-    q = _scoped(q)
+    q = scoped(q)
     cols = _columns_named(dd, q.metric)
     if len(cols) >= 2:
         got = _row_by_columns(q, dd, cols[:2])
         if got:
             a, b, row = got
-            return _answer("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = _split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
+            return answered("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
+    split = split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split
     res = ops.difference(a, b)
-    return _answer("diff", dd, res, f"{_label_of(a, names[0])}与{_label_of(b, names[1])}")
+    return answered("diff", dd, res, f"{label_of(a, names[0])}与{label_of(b, names[1])}")
 
 
 def _whole_for(dd: DocData, part: Fact) -> Fact | None:
@@ -152,7 +152,7 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
             a, b, row = got
             res = ops.share(a, b)
             if res.value is not None:
-                return _answer("ratio", dd, res, f"{a.label}{cols[0][0]}占{cols[1][0]}")
+                return answered("ratio", dd, res, f"{a.label}{cols[0][0]}占{cols[1][0]}")
     m = q.metric.split("|", 1)
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
@@ -196,7 +196,7 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
             part_f, whole_f = pa[0].fact, wh[0].fact
             part_name, whole_name = pname, wname
     if part_f is None:
-        split = _split_metrics(q, dd)
+        split = split_metrics(q, dd)
         if split and len(split[0]) == 2:
             (a, b), names = split
             part_f, whole_f = (a, b) if abs(a.value) <= abs(b.value) else (b, a)
@@ -218,6 +218,6 @@ def do_ratio(q: Query, dd: DocData) -> Outcome:
     res = ops.share(part_f, whole_f)
     if res.value is None:
         return not_found("ratio", "分母为零，无法计算占比。", "The total is zero, so no share can be computed.", dd)
-    whole_label = _label_of(whole_f, whole_name) if whole_name else _label_of(whole_f, whole_f.table_title)
-    out = _answer("ratio", dd, res, f"{_label_of(part_f, part_name)}占{whole_label}")
+    whole_label = label_of(whole_f, whole_name) if whole_name else label_of(whole_f, whole_f.table_title)
+    out = answered("ratio", dd, res, f"{label_of(part_f, part_name)}占{whole_label}")
     return out

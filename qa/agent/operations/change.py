@@ -3,12 +3,11 @@ change, or last year's document) and the change or growth rate between the two."
 
 from __future__ import annotations
 
-import contextvars
 import re
 
 from qa.agent.context import Context, DocData
-from qa.agent.matching import ACCEPT, _label_of, best_matches, metric_forms
-from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.matching import ACCEPT, label_of, best_matches, metric_forms
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.tools.facts import column_kind, find_facts
@@ -44,21 +43,9 @@ def _prior_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
     return None
 
 
-# The documents loaded alongside the one being read (per thread / task, for cross-year
-# lookups), set by run_one.
-_CTX: contextvars.ContextVar[Context | None] = contextvars.ContextVar("qa_plan_ctx", default=None)
-
-
 def _previous_year_doc(dd: DocData) -> DocData | None:
     """Another loaded document of the same department for the year before."""
-    d = dd.document
-    if not d.year:
-        return None
-    ctx = _CTX.get()
-    for other in (ctx.by_department(d.department) if ctx is not None else []):
-        if other.document.year == d.year - 1 and other.document.name != d.name:
-            return other
-    return None
+    return dd.previous
 
 
 def _prior_from_previous_doc(q: Query, dd: DocData, metric: str) -> Fact | None:
@@ -74,14 +61,14 @@ def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
     or the figure in last year's document of the same department."""
     pf = _prior_fact(dd, metric, q) or _prior_from_previous_doc(q, dd, metric)
     if pf:
-        out = _answer("yoy", dd, ops.lookup(pf), _label_of(pf, metric))
+        out = answered("yoy", dd, ops.lookup(pf), label_of(pf, metric))
         out.derived = "prior"
         return out
     cur = best_matches(dd, metric, "total", q)
     ch = _change_fact(dd, metric, q)
     if cur and ch:
         res = ops.difference(cur[0].fact, ch)
-        out = _answer("yoy", dd, res, _label_of(cur[0].fact, metric))
+        out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
         out.derived = "prior"
         return out
     return not_found(
@@ -115,14 +102,14 @@ def do_yoy(q: Query, dd: DocData) -> Outcome:
     out: Outcome | None = None
     if cur_f and prior:
         diff, rate = ops.growth(cur_f, prior)
-        out = _answer("yoy", dd, diff, _label_of(cur_f, metric))
+        out = answered("yoy", dd, diff, label_of(cur_f, metric))
         out.rate = rate
         out.change = diff.value
         if ch:
             out.citations.append(Citation.of(ch))
     elif ch:
         res = ops.lookup(ch)
-        out = _answer("yoy", dd, res, _label_of(cur_f or ch, metric))
+        out = answered("yoy", dd, res, label_of(cur_f or ch, metric))
         out.change = ch.value
         if cur_f:
             out.rate = ops.rate_from_change(cur_f, ch)

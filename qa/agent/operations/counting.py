@@ -7,11 +7,11 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, block, lines_matching, sentence_around
-from qa.agent.matching import _is_heading_line, _label_of, _project_rows, to_half
+from qa.agent.matching import is_heading_line, label_of, project_rows, to_half
 from qa.agent.operations.lookup import do_lookup
-from qa.agent.operations.operands import _scoped, _split_metrics
+from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.operations.policy import find_indicator
-from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.tools.facts import label_similarity, norm_label
@@ -37,11 +37,11 @@ def _enumeration_for(dd: DocData, metric: str):
 
 def do_count(q: Query, dd: DocData) -> Outcome:
     if re.search(r"和|与|及|、|加", q.metric):
-        split = _split_metrics(_scoped(q), dd)
+        split = split_metrics(scoped(q), dd)
         if split and len({f.unit for f in split[0]}) == 1:
             # "在职和退休人员一共多少人": a sum of counts
             facts, names = split
-            return _answer("sum", dd, ops.total(facts), "、".join(_label_of(f, n) for f, n in zip(facts, names)))
+            return answered("sum", dd, ops.total(facts), "、".join(label_of(f, n) for f, n in zip(facts, names)))
     listed_units = ("个", "家", "处", "所")
     e = None
     if not q.count_units or any(u in listed_units for u in q.count_units):
@@ -73,7 +73,7 @@ def do_count(q: Query, dd: DocData) -> Outcome:
     generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中|安排|都|具体)*项目(?:支出|经费|名称)?(?:共|总共|一共|都)?",
                                     norm_label(q.metric))
     if generic_projects:
-        rows = _project_rows(dd, carry_over="结转" in q.metric)
+        rows = project_rows(dd, carry_over="结转" in q.metric)
         if rows:
             res = ops.count([f.label for f in rows])
             res.operands = rows
@@ -121,7 +121,7 @@ def numbered_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
                     items.append(re.split(r"[。；;，,]", body)[0][:40])
                     first = first or j + 1
                     last = j + 1
-                elif items and _is_heading_line(t):
+                elif items and is_heading_line(t):
                     break
                 elif not items and j > i + 6:
                     break

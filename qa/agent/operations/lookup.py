@@ -6,10 +6,10 @@ from __future__ import annotations
 import re
 
 from qa.agent.context import DocData
-from qa.agent.matching import _label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
+from qa.agent.matching import label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
 from qa.agent.operations.change import do_prior
-from qa.agent.operations.operands import _scoped, _split_metrics
-from qa.agent.outcome import Outcome, _answer, doc_label, doc_label_en, not_found
+from qa.agent.operations.operands import scoped, split_metrics
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools import ops
 from qa.types import Citation, ToolResult
@@ -26,19 +26,19 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                        citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
-    scoped = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
-    if scoped:
+    inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
+    if inside:
         # "基本支出中人员经费": the item inside the scope, when it is a row of its own
-        inner = best_matches(dd, scoped.group(2), "total", q)
+        inner = best_matches(dd, inside.group(2), "total", q)
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
-            return _answer("lookup", dd, ops.lookup(f), _label_of(f, scoped.group(2)))
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
     if re.search(r"分别|各自|各是|各为|各有|\beach\b|respectively", q.question, re.I):
         # "人员经费和公用经费各是多少": every item's figure, side by side
-        split = _split_metrics(_scoped(Query(**{**q.__dict__, "metric": metric})), dd)
+        split = split_metrics(scoped(Query(**{**q.__dict__, "metric": metric})), dd)
         if split:
             facts, names = split
-            subs = [(_label_of(f, n), _answer("lookup", dd, ops.lookup(f), _label_of(f, n))) for f, n in zip(facts, names)]
+            subs = [(label_of(f, n), answered("lookup", dd, ops.lookup(f), label_of(f, n))) for f, n in zip(facts, names)]
             out = Outcome(status="answered", op="each", doc=dd, label=metric.replace(" ", ""), per_department=subs,
                           result=ToolResult(None, facts[0].unit))
             out.citations = [c for _, o in subs for c in o.citations]
@@ -50,22 +50,22 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
         ms = counted or ms
     if ms:
         f = ms[0].fact
-        return _answer("lookup", dd, ops.lookup(f), _label_of(f, metric))
+        return answered("lookup", dd, ops.lookup(f), label_of(f, metric))
     ex = empty_table_statement(dd, metric)
     if ex:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                       citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
         return out
-    scoped = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$", metric)
-    if scoped and not re.search(r"其中", metric):
-        inner = best_matches(dd, scoped.group(2), "total", q)
+    inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$", metric)
+    if inside and not re.search(r"其中", metric):
+        inner = best_matches(dd, inside.group(2), "total", q)
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
-            return _answer("lookup", dd, ops.lookup(f), _label_of(f, scoped.group(2)))
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
     stated = prose_figure(dd, metric)
     if stated is not None:
-        return _answer("lookup", dd, ops.lookup(stated), metric.replace(" ", ""))
+        return answered("lookup", dd, ops.lookup(stated), metric.replace(" ", ""))
     blank = blank_table_row(dd, metric)
     if blank is not None:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")

@@ -18,7 +18,7 @@ _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
 
 
-def _scoped(q: Query) -> Query:
+def scoped(q: Query) -> Query:
     """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
     as a narrowing word (结转, 一般公共预算 …) on each."""
     m = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{4,})$", q.metric)
@@ -60,7 +60,7 @@ def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
     return runs if len(runs) > 1 else []
 
 
-def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
+def split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
     Strong separators (、 加 以及) always split; weak ones (和 与 spaces) only where the
@@ -128,7 +128,7 @@ def _split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> 
     return facts, names
 
 
-def _missing_part(q: Query, dd: DocData) -> str:
+def missing_part(q: Query, dd: DocData) -> str:
     """A part of a several-part metric ("A和B") the document has no figure for, when the
     phrase is not itself one label and some other part is found; else ""."""
     joined = re.sub(r"[\s|]", "", q.metric)

@@ -6,7 +6,7 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.excerpts import block, lines_matching
-from qa.agent.matching import _project_rows, to_half
+from qa.agent.matching import project_rows, to_half
 from qa.agent.operations.rationale import retrieve_sentences
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
@@ -22,7 +22,7 @@ def project_names(dd: DocData) -> set[str]:
     """Normalised project names of a document, also without a leading year and a trailing
     项目 ("2024年征信信息共享接入项目" is asked as 征信信息共享接入)."""
     names: set[str] = set()
-    for f in _project_rows(dd):
+    for f in project_rows(dd):
         lab = norm_label(f.label)
         bare = re.sub(r"^20\d\d年度?", "", lab)
         names.update({lab, bare, re.sub(r"项目$", "", bare)})

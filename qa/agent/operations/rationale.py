@@ -8,7 +8,7 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_around, sentence_matching
-from qa.agent.matching import _is_heading_line, metric_forms, to_half
+from qa.agent.matching import is_heading_line, metric_forms, to_half
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
 from qa.agent.understand import Query
 from qa.tools.facts import column_kind, find_facts, norm_label
@@ -57,7 +57,7 @@ def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
             ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START)
-            if ex and fact is None and _is_heading_line(dd.search_lines[line - 1].strip()) \
+            if ex and fact is None and is_heading_line(dd.search_lines[line - 1].strip()) \
                     and norm_label(form)[:4] not in norm_label(ex.quote):
                 continue  # a heading a page break left beside another item's reason
             if ex:
@@ -98,7 +98,7 @@ def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -
             probe = key if len(key) <= 6 else key[:4]
             # …in the text itself, not in a section heading a page break dropped next to
             # another item's reason
-            near = [x for x in dd.search_lines[max(0, ln - 3):ln + 3] if not _is_heading_line(x.strip())]
+            near = [x for x in dd.search_lines[max(0, ln - 3):ln + 3] if not is_heading_line(x.strip())]
             if ex and (not key or probe in norm_label(" ".join(near))):
                 return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
                                excerpts=[ex], citations=[Citation(dd.document.name, ex.quote, ex.line)])
