@@ -16,7 +16,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.resolve import resolve
-from qa.agent.understand import Query, has_cue, prepare, understand
+from qa.agent.understand import Query, has_cue, names_several_departments, prepare, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.normalize import squeeze
@@ -142,7 +142,8 @@ class Assistant:
         q0 = understand(question, [], text, lang=lang)
         if not self.ctx.docs:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
-        res = resolve(text, self.ctx.aliases, want_all=q0.op in ("compare", "sum_all"))
+        res = resolve(text, self.ctx.aliases,
+                      want_all=q0.op in ("compare", "sum_all") or names_several_departments(text))
         q = understand(question, res.spans, text, lang=lang)
         if res.not_loaded:
             return C.compose_refusal(
@@ -279,6 +280,13 @@ class Assistant:
             if picked is None:
                 return C.compose_refusal(q, "无法比较。", "Nothing to compare.")
             out.winner, out.result = picked
+            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named):
+                # "A和B谁多": who, and by how much (the winner's figure minus the other's)
+                (na, ra), (nb, rb) = named
+                first, second = (ra, rb) if out.winner == na else (rb, ra)
+                margin = ops.difference(first.operands[0], second.operands[0])
+                if margin.value is not None:
+                    out.result, out.derived = margin, "margin"
         for _, o in subs:
             out.citations.extend(o.citations)
             out.warnings.extend(o.warnings)

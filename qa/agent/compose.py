@@ -213,6 +213,12 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
             value = abs(value)  # "相差多少" / "少多少" ask for a magnitude
         head = (f"Difference: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
                 else f"两者相差 {show(value, res.unit, res.operands)} {res.unit}。")
+    elif o.derived == "margin":
+        value = abs(value) if value is not None else None
+        loser = next((n for n, _ in o.per_department if n != o.winner), "")
+        more = q.largest
+        head = (f"{o.winner} has the {'larger' if more else 'smaller'} figure, by {show(value, res.unit, res.operands)} {_unit_en(res.unit)} ({'more' if more else 'less'} than {loser})."
+                if en else f"{o.winner}{'更多' if more else '更少'}，比{loser}{'多' if more else '少'} {show(value, res.unit, res.operands)} {res.unit}。")
     else:
         head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}."
                 if en else f"{o.winner}{_superlative(q)}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")

@@ -72,6 +72,12 @@ def has_cue(text: str, lang: str, op: str) -> bool:
     return bool(pat and pat.search(text if lang == "zh" else text.lower()))
 
 
+def names_several_departments(text: str) -> bool:
+    """Whether the question is about several departments at once (两个…, 三家…, both …)."""
+    pat = LEXICON.cue_words.get("several_departments")
+    return bool(pat and pat.search(text))
+
+
 def detect_op(text: str, lang: str) -> str:
     """The operation a question asks for, from cue words (first matching rule wins)."""
     cues = LEXICON.en_cues if lang == "en" else LEXICON.zh_cues
