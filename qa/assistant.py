@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from qa.agent import compose as C
@@ -16,7 +17,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.resolve import resolve
-from qa.agent.understand import Query, has_cue, names_several_departments, prepare, understand
+from qa.agent.understand import Program, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.normalize import squeeze
@@ -172,19 +173,14 @@ class Assistant:
                 departments = list(self.ctx.aliases)
             else:
                 return self._ambiguous(q, sorted(self.ctx.aliases), named_several=False)
-        if q.op == "sum_all":
-            q.op = "sum"  # "五个部门的三公经费加起来": one figure per department, added up
-            if len(departments) == 1:
-                return self._single(q, departments[0])
-        if len(departments) > 1 and q.op in ("count", "lookup", "yoy") and has_cue(q.question, q.lang, "diff"):
-            q.op = "diff"  # "A 比 B 多几辆" / "how many more … than …"
+        q = settle(q, len(departments))
         if q.op == "compare" and len(departments) == 1 and re.search(r"哪(?:个|一个|一项|项)项目|which project|what project", q.question, re.I):
             return self._single(q, departments[0])  # the projects of one department compared
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])
 
-    def _only_one_names(self, q: Query, candidates: list[str]) -> str | None:
+    def _only_one_names(self, q: Program, candidates: list[str]) -> str | None:
         """The single candidate whose documents contain the question's distinctive item
         phrase ("公积金中心信息化建设项目的绩效指标": only one 公积金中心 has that project),
         else None (stay ambiguous).
@@ -203,7 +199,7 @@ class Assistant:
                 having.append(name)
         return having[0] if len(having) == 1 else None
 
-    def _pick_doc(self, q: Query, department: str) -> tuple[DocData | None, str, str]:
+    def _pick_doc(self, q: Program, department: str) -> tuple[DocData | None, str, str]:
         docs = self.ctx.by_department(department)
         if not docs:
             return None, f"未加载{department}的文件。", f"No document of {department} is loaded."
@@ -213,23 +209,25 @@ class Assistant:
                 return exact[0], "", ""
             prior = [d for d in docs if d.document.year and d.document.year - 1 == q.year]
             if prior:
-                q.want = "prior" if q.op in ("lookup", "count", "compare") else q.want
                 return prior[0], "", ""
             years = "、".join(str(d.document.year) for d in docs if d.document.year)
             return None, (f"已加载的{department}文件只涵盖 {years} 年，没有 {q.year} 年的数据。"), (
                 f"The loaded documents of {department} cover {years} only, not {q.year}.")
         return max(docs, key=lambda d: d.document.year or 0), "", ""
 
-    def _outcome(self, q: Query, department: str) -> Outcome:
+    def _outcome(self, q: Program, department: str) -> Outcome:
         dd, zh, en = self._pick_doc(q, department)
+        if dd is not None and q.year and dd.document.year and dd.document.year - 1 == q.year \
+                and q.op in ("lookup", "count", "compare"):
+            q = replace(q, want="prior")  # the year asked is the prior year of this document
         if dd is None:
             return Outcome(status="not_found", op=q.op, reason=zh, reason_en=en)
         return verify(run_one(q, dd, self.ctx), q.lang)
 
-    def _single(self, q: Query, department: str) -> Answer:
+    def _single(self, q: Program, department: str) -> Answer:
         return C.compose(q, self._outcome(q, department))
 
-    def _ambiguous(self, q: Query, candidates: list[str], named_several: bool = True) -> Answer:
+    def _ambiguous(self, q: Program, candidates: list[str], named_several: bool = True) -> Answer:
         subs = []
         cites: list[Citation] = []
         if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list") or not named_several:
@@ -248,12 +246,9 @@ class Assistant:
         ans.citations = cites
         return ans
 
-    def _across(self, q: Query, departments: list[str]) -> Answer:
-        import copy
-
-        each = copy.copy(q)
-        if q.op in ("diff", "compare", "sum"):
-            each.op = "lookup"  # each department's figure, then compare/subtract across
+    def _across(self, q: Program, departments: list[str]) -> Answer:
+        # each department's figure, then compare/subtract across
+        each = replace(q, op="lookup") if q.op in ("diff", "compare", "sum") else q
         subs = [(name, self._outcome(each, name)) for name in departments]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]
         if not named:

@@ -8,7 +8,7 @@ import re
 from qa.agent import glossary
 from qa.agent.context import dept_key
 from qa.agent.plan import Outcome
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.tools.arith import fmt
 from qa.types import Answer, ToolResult
@@ -52,7 +52,7 @@ def who_en(o: Outcome) -> str:
     return f"{dept_key(d)} ({d.year or 'year n/a'})"
 
 
-def _label_en(label: str, q: Query) -> str:
+def _label_en(label: str, q: Program) -> str:
     """English name of a figure's label: the user's own words, the glossary, or the
     Chinese label with a known head term translated ("支出总计" → "total expenditure")."""
     for en, zh in q.en_terms:
@@ -67,7 +67,7 @@ def _label_en(label: str, q: Query) -> str:
     return label
 
 
-def final_value(q: Query, o: Outcome) -> tuple[float | None, str, str | None]:
+def final_value(q: Program, o: Outcome) -> tuple[float | None, str, str | None]:
     """(value, unit, computation) the answer reports, after direction and unit rules."""
     res = o.result
     if o.op == "yoy" and o.derived == "rate" and o.rate is not None:
@@ -87,7 +87,7 @@ def final_value(q: Query, o: Outcome) -> tuple[float | None, str, str | None]:
     return v, res.unit, res.computation
 
 
-def sentence(q: Query, o: Outcome) -> str:
+def sentence(q: Program, o: Outcome) -> str:
     """The answer sentence for an answered outcome."""
     v, unit, _ = final_value(q, o)
     en = q.lang == "en"
@@ -160,7 +160,7 @@ def sentence(q: Query, o: Outcome) -> str:
             else f"{who(o)}{label}为 {vs} {unit}。")
 
 
-def compose(q: Query, o: Outcome) -> Answer:
+def compose(q: Program, o: Outcome) -> Answer:
     """Build the Answer for one outcome (answered or not_found)."""
     en = q.lang == "en"
     if o.status == "not_found":
@@ -186,7 +186,7 @@ def compose(q: Query, o: Outcome) -> Answer:
     )
 
 
-def _compose_compare(q: Query, o: Outcome) -> Answer:
+def _compose_compare(q: Program, o: Outcome) -> Answer:
     en = q.lang == "en"
     res = o.result or ToolResult(None, "")
     parts = []
@@ -231,7 +231,7 @@ def _compose_compare(q: Query, o: Outcome) -> Answer:
                   computation=res.computation, citations=list(o.citations), warnings=list(o.warnings))
 
 
-def _superlative(q: Query) -> str:
+def _superlative(q: Program) -> str:
     """最多/最少, or 最高/最低 and 最大/最小 when the question says so."""
     for hi, lo in (("高", "低"), ("大", "小")):
         if re.search(f"[最更]{hi}|[最更]{lo}", q.question):
@@ -239,7 +239,7 @@ def _superlative(q: Query) -> str:
     return "最多" if q.largest else "最少"
 
 
-def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Answer]],
+def compose_ambiguous(q: Program, candidates: list[str], subs: list[tuple[str, Answer]],
                       named: bool = True) -> Answer:
     """A name fits several departments (or none was named): list them, with each one's
     answer when we have it."""
@@ -260,5 +260,5 @@ def compose_ambiguous(q: Query, candidates: list[str], subs: list[tuple[str, Ans
     return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
 
 
-def compose_refusal(q: Query, zh: str, en: str) -> Answer:
+def compose_refusal(q: Program, zh: str, en: str) -> Answer:
     return Answer(status="not_found", answer=en if q.lang == "en" else zh)

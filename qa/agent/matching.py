@@ -9,7 +9,7 @@ import re
 from qa.agent import glossary
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, lines_matching, sentence_around
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact, UNIT_TO_YUAN
 
@@ -46,7 +46,7 @@ def metric_forms(metric: str) -> list[str]:
 _COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|辆|名|位|人|台|家|项|套|处)|人数|辆数")
 
 
-def best_matches(dd: DocData, metric: str, want: str, q: Query) -> list[Match]:
+def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]:
     """Best facts for a metric in one document: by the 科目编码 the question names, else
     trying the joined phrase then its pieces."""
     if q.code:

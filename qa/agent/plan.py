@@ -17,12 +17,12 @@ from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.policy import do_policy
 from qa.agent.operations.rationale import do_rationale
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.types import Citation
 
 
-def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
+def run_one(q: Program, dd: DocData, ctx: Context) -> Outcome:
     """Execute the question's operation against one document."""
     out = _run(q, dd, ctx)
     if dd.search_lines is not dd.lines:
@@ -35,7 +35,7 @@ def run_one(q: Query, dd: DocData, ctx: Context) -> Outcome:
 _PROJECT_WHICH = re.compile(r"哪(?:个|一个|一项|项)项目|which project|what project", re.I)
 
 
-def _run(q: Query, dd: DocData, ctx: Context) -> Outcome:
+def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
     op = q.op
     if q.actual and dd.document.kind == "预算":
         return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",

@@ -8,7 +8,7 @@ department, the year, the operation and filler words are removed.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.agent import glossary
 from qa.text import lexicon
@@ -17,9 +17,9 @@ from qa.text.normalize import to_halfwidth
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
 
-@dataclass
-class Query:
-    """A question, understood.
+@dataclass(frozen=True)
+class Program:
+    """A question, understood: the one parse every later step reads (never changes).
 
     Attributes:
         question: the original text.
@@ -70,6 +70,22 @@ def has_cue(text: str, lang: str, op: str) -> bool:
     """Whether the question carries the cue words of one operation (e.g. "diff")."""
     pat = LEXICON.cue(lang, op)
     return bool(pat and pat.search(text if lang == "zh" else text.lower()))
+
+
+def settle(p: Program, departments: int) -> Program:
+    """The operation once the departments are known (the one place besides the cue words
+    that decides it): "五个部门的三公经费加起来" sums one figure per department; "A 比 B
+    多几辆" over two departments is their difference.
+
+    Args:
+        p: the program as parsed.
+        departments: how many departments the question is about.
+    """
+    if p.op == "sum_all":
+        return replace(p, op="sum")
+    if departments > 1 and p.op in ("count", "lookup", "yoy") and has_cue(p.question, p.lang, "diff"):
+        return replace(p, op="diff")
+    return p
 
 
 def names_several_departments(text: str) -> bool:
@@ -142,7 +158,7 @@ def _count_units(text: str, question: str) -> list[str]:
 
 
 def understand(question: str, department_spans: list[tuple[int, int]] | None = None, text: str | None = None,
-               lang: str | None = None) -> Query:
+               lang: str | None = None) -> Program:
     """Understand a question.
 
     Args:
@@ -229,7 +245,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         direction = "up"
     largest = not (re.search(r"最少|最低|更少|更低|少", t_nd) or re.search(r"\bleast\b|\blowest\b|\bless\b|\bfewest\b|\bsmallest\b", low))
     narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
-    return Query(
+    return Program(
         question=question,
         lang=answer_lang or lang,
         text=t,

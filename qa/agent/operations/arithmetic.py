@@ -10,13 +10,13 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import missing_part, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact
 
 
-def do_sum(q: Query, dd: DocData) -> Outcome:
+def do_sum(q: Program, dd: DocData) -> Outcome:
     q = scoped(q)
     split = split_metrics(q, dd)
     if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
@@ -55,7 +55,7 @@ def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
     return found
 
 
-def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple[Fact, Fact, str] | None:
+def _row_by_columns(q: Program, dd: DocData, pair: list[tuple[str, str]]) -> tuple[Fact, Fact, str] | None:
     """The same row read in two named columns (决算数 vs 年初预算数)."""
     row = norm_label(q.metric)
     for _, form in pair:
@@ -70,7 +70,7 @@ def _row_by_columns(q: Query, dd: DocData, pair: list[tuple[str, str]]) -> tuple
     return a[0].fact, b[0].fact, row
 
 
-def do_diff(q: Query, dd: DocData) -> Outcome:
+def do_diff(q: Program, dd: DocData) -> Outcome:
     q = scoped(q)
     cols = _columns_named(dd, q.metric)
     if len(cols) >= 2:
@@ -112,7 +112,7 @@ def _whole_for(dd: DocData, part: Fact) -> Fact | None:
     return best[1] if best else None
 
 
-def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Query) -> tuple[Fact, Fact] | None:
+def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Program) -> tuple[Fact, Fact] | None:
     """The figures behind a share the text states ("收入预算 1,703.00 万元，其中：一般公共
     预算 1,603.18 万元，占 94.14%"): the part stated with its share and the total stated
     just before it in the paragraph. The text's part can differ from a table row of the
@@ -135,11 +135,11 @@ def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Quer
     return None
 
 
-def do_ratio(q: Query, dd: DocData) -> Outcome:
+def do_ratio(q: Program, dd: DocData) -> Outcome:
     mm = re.match(r"^(.{2,}?)(?:之中|中|里|当中)(.{2,}?)\|\s*$", q.metric)
     if mm:
         # "三公经费中公务用车运行费占多少": the whole comes first
-        q = Query(**{**q.__dict__, "metric": f"{mm.group(2)}|{mm.group(1)}"})
+        q = Program(**{**q.__dict__, "metric": f"{mm.group(2)}|{mm.group(1)}"})
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
         # "完成调整预算的百分之多少": the final figure over the named budget column

@@ -8,7 +8,7 @@ import re
 from qa.agent.context import Context, DocData
 from qa.agent.matching import ACCEPT, label_of, best_matches, metric_forms
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.tools.facts import column_kind, find_facts
 from qa.types import Citation, Fact
@@ -17,7 +17,7 @@ _PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅�
 _PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
 
 
-def _change_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+def _change_fact(dd: DocData, metric: str, q: Program) -> Fact | None:
     ms = best_matches(dd, metric, "change", q)
     for m in ms:
         if column_kind(m.fact.column) == "change" and m.fact.unit != "%":
@@ -25,7 +25,7 @@ def _change_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
     return None
 
 
-def _rate_fact(dd: DocData, metric: str, q: Query, near: Fact | None) -> Fact | None:
+def _rate_fact(dd: DocData, metric: str, q: Program, near: Fact | None) -> Fact | None:
     for form in metric_forms(metric):
         for m in find_facts(dd.facts, form, want="percent", narrow_ok=q.narrow, min_score=ACCEPT, limit=20):
             f = m.fact
@@ -35,7 +35,7 @@ def _rate_fact(dd: DocData, metric: str, q: Query, near: Fact | None) -> Fact | 
     return None
 
 
-def _prior_fact(dd: DocData, metric: str, q: Query) -> Fact | None:
+def _prior_fact(dd: DocData, metric: str, q: Program) -> Fact | None:
     ms = best_matches(dd, metric, "prior", q)
     for m in ms:
         if column_kind(m.fact.column) == "prior":
@@ -48,7 +48,7 @@ def _previous_year_doc(dd: DocData) -> DocData | None:
     return dd.previous
 
 
-def _prior_from_previous_doc(q: Query, dd: DocData, metric: str) -> Fact | None:
+def _prior_from_previous_doc(q: Program, dd: DocData, metric: str) -> Fact | None:
     prev = _previous_year_doc(dd)
     if prev is None:
         return None
@@ -56,7 +56,7 @@ def _prior_from_previous_doc(q: Query, dd: DocData, metric: str) -> Fact | None:
     return ms[0].fact if ms else None
 
 
-def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
+def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
     """Last year's figure: a 上年 column, or this year's figure minus the stated change,
     or the figure in last year's document of the same department."""
     pf = _prior_fact(dd, metric, q) or _prior_from_previous_doc(q, dd, metric)
@@ -79,7 +79,7 @@ def do_prior(q: Query, dd: DocData, metric: str) -> Outcome:
     )
 
 
-def do_yoy(q: Query, dd: DocData) -> Outcome:
+def do_yoy(q: Program, dd: DocData) -> Outcome:
     metric = q.metric
     if not metric:
         return not_found("yoy", "没能从问题中识别出要比较的指标。", "I could not tell which figure to compare.", dd)

@@ -12,7 +12,7 @@ from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.tools.facts import label_similarity, norm_label
 from qa.types import Citation, ToolResult
@@ -35,7 +35,7 @@ def _enumeration_for(dd: DocData, metric: str):
     return best if best_s >= 0.6 else None
 
 
-def do_count(q: Query, dd: DocData) -> Outcome:
+def do_count(q: Program, dd: DocData) -> Outcome:
     if re.search(r"和|与|及|、|加", q.metric):
         split = split_metrics(scoped(q), dd)
         if split and len({f.unit for f in split[0]}) == 1:
@@ -155,7 +155,7 @@ def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
     return None
 
 
-def do_list(q: Query, dd: DocData) -> Outcome:
+def do_list(q: Program, dd: DocData) -> Outcome:
     out = do_count(q, dd)
     if out.status == "answered" and out.items:
         out.op = "list"

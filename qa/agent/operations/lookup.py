@@ -10,12 +10,12 @@ from qa.agent.matching import label_of, best_matches, blank_table_row, empty_tab
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools import ops
 from qa.types import Citation, ToolResult
 
 
-def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
+def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     metric = q.metric if metric is None else metric
     if not metric:
         return not_found("lookup", "没能从问题中识别出要查的指标。", "I could not tell which figure the question asks for.", dd)
@@ -35,7 +35,7 @@ def do_lookup(q: Query, dd: DocData, metric: str | None = None) -> Outcome:
             return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
     if re.search(r"分别|各自|各是|各为|各有|\beach\b|respectively", q.question, re.I):
         # "人员经费和公用经费各是多少": every item's figure, side by side
-        split = split_metrics(scoped(Query(**{**q.__dict__, "metric": metric})), dd)
+        split = split_metrics(scoped(Program(**{**q.__dict__, "metric": metric})), dd)
         if split:
             facts, names = split
             subs = [(label_of(f, n), answered("lookup", dd, ops.lookup(f), label_of(f, n))) for f, n in zip(facts, names)]

@@ -7,7 +7,7 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.matching import best_matches
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label
 from qa.types import Fact
 
@@ -18,7 +18,7 @@ _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
 
 
-def scoped(q: Query) -> Query:
+def scoped(q: Program) -> Program:
     """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
     as a narrowing word (结转, 一般公共预算 …) on each."""
     m = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{4,})$", q.metric)
@@ -29,8 +29,8 @@ def scoped(q: Query) -> Query:
     rest = m.group(2)
     if not words:
         # "基本支出中人员经费和公用经费": the scope only says where the parts sit
-        return Query(**{**q.__dict__, "metric": rest})
-    return Query(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
+        return Program(**{**q.__dict__, "metric": rest})
+    return Program(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
                     "scope_words": words})
 
 
@@ -60,7 +60,7 @@ def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
     return runs if len(runs) > 1 else []
 
 
-def split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
+def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
     Strong separators (、 加 以及) always split; weak ones (和 与 spaces) only where the
@@ -128,7 +128,7 @@ def split_metrics(q: Query, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> t
     return facts, names
 
 
-def missing_part(q: Query, dd: DocData) -> str:
+def missing_part(q: Program, dd: DocData) -> str:
     """A part of a several-part metric ("A和B") the document has no figure for, when the
     phrase is not itself one label and some other part is found; else ""."""
     joined = re.sub(r"[\s|]", "", q.metric)

@@ -9,7 +9,7 @@ from qa.agent.excerpts import block, lines_matching
 from qa.agent.matching import project_rows, to_half
 from qa.agent.operations.rationale import retrieve_sentences
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools.facts import norm_label
 from qa.types import Citation, ToolResult
 
@@ -149,7 +149,7 @@ def _category_at(nonempty: list[str], k: int) -> str:
     return ""
 
 
-def find_category(q: Query, dd: DocData) -> Outcome | None:
+def find_category(q: Program, dd: DocData) -> Outcome | None:
     """All indicators of one category (e.g. a project's 时效指标): the rows between that
     category's header and the next header, inside the asked project's target table (or the
     first table having the category when no project is named)."""
@@ -234,7 +234,7 @@ def _cell_name(line: str, run: str) -> str:
     return ""
 
 
-def do_policy(q: Query, dd: DocData, index=None) -> Outcome:
+def do_policy(q: Program, dd: DocData, index=None) -> Outcome:
     """Performance indicators (绩效指标): one indicator's target when the question names
     one, else the indicator table of a project or of the department."""
     metric = re.sub(r"项目$|项目(?=\s)|绩效|指标|目标", "", q.metric).strip()

@@ -10,7 +10,7 @@ from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_around, sentence_matching
 from qa.agent.matching import is_heading_line, metric_forms, to_half
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
-from qa.agent.understand import Query
+from qa.agent.understand import Program
 from qa.tools.facts import column_kind, find_facts, norm_label
 from qa.types import Citation, Fact
 
@@ -19,7 +19,7 @@ log = logging.getLogger(__name__)
 _REASON_RE = r"主要原因|原因[是为：:]|主要用于|用于|依据"
 
 
-def withheld_statement(q: Query, dd: DocData) -> Excerpt | None:
+def withheld_statement(q: Program, dd: DocData) -> Excerpt | None:
     """The document's own statement that the item the question names by its identifier
     ("特定目标 8310002B …，完全不予公开") is not disclosed."""
     ids = [t for t in re.findall(r"[0-9A-Za-z]{5,}", to_half(q.question))
@@ -33,7 +33,7 @@ def withheld_statement(q: Query, dd: DocData) -> Excerpt | None:
     return None
 
 
-def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
+def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
     """The reason (or basis) sentence for an item: from the paragraph of its prose figure or
     of a line naming it, stopping at the next item; else hybrid retrieval."""
     metric = q.metric.replace(" ", "")
@@ -73,7 +73,7 @@ def do_rationale(q: Query, dd: DocData, index=None) -> Outcome:
                      f"{doc_label_en(dd)} gives no reason or basis for “{metric}”.", dd)
 
 
-def retrieve_sentences(q: Query, dd: DocData, index, pattern: str, k: int = 6) -> Outcome | None:
+def retrieve_sentences(q: Program, dd: DocData, index, pattern: str, k: int = 6) -> Outcome | None:
     """Hybrid retrieval inside one document, then the first matching sentence."""
     from qa.retrieval import hybrid_search
 
