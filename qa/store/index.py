@@ -360,7 +360,8 @@ class Index:
         model = self.model_id()
         store = self._writable()
         ids = list(unique)
-        missing = [h for h in ids if h not in store.vector_ids(model, ids)]
+        have = store.vector_ids(model, ids)  # one query per document, not one per id
+        missing = [h for h in ids if h not in have]
         fresh: dict[str, bytes] = {}
         if missing:
             batch = [unique[h] for h in missing]
