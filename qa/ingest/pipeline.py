@@ -310,5 +310,8 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     finally:
         if bar is not None:
             bar.close()
+    if any(r.status in ("added", "updated") or r.embedded_chars for r in report.results):
+        # once per run: vectors an interrupted earlier run may have left behind
+        index.collect_vectors()
     report.seconds = time.perf_counter() - t0
     return report

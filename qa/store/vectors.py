@@ -249,6 +249,15 @@ class VectorStore:
         res = self.collection.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
         return [(vid, 1.0 - float(d)) for vid, d in zip(res["ids"][0], res["distances"][0])]
 
+    def delete(self, ids: list[str]) -> None:
+        """Drop vectors by id (absent ids are ignored).
+
+        Args:
+            ids: text hashes.
+        """
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
+
     def delete_except(self, keep: set[str]) -> int:
         """Drop vectors no chunk refers to any more; returns how many.
 

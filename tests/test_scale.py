@@ -1,0 +1,74 @@
+"""Scale: one transaction per file, vectors of a replaced document dropped without a sweep."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from qa.store.index import Index
+from qa.store.sqlite import SqliteStore
+from qa.types import Chunk, Document, Fact, ParsedDocument
+
+
+def _parsed(name: str, words: str, department: str = "某某市测试局", hash_: str = "h1") -> ParsedDocument:
+    doc = Document(name=name, department=department, year=2024, kind="预算", unit="万元",
+                   content_hash=hash_, path="/x/" + name, title="2024年部门预算")
+    lines = ["第一部分 部门概况", "一、主要职能", words, "表1 三公经费预算表", "公务接待费 12.5"]
+    fact = Fact(doc=name, department=department, year=2024, table_no="1", table_title="三公经费预算表",
+                section="第一部分 部门概况", code="", label="公务接待费", column="预算数", value=12.5,
+                unit="万元", norm_value=12.5e4, line=5, quote=lines[4])
+    chunks = [Chunk(name, "第一部分 部门概况 / 一、主要职能", "一、主要职能\n" + words, 2, 3),
+              Chunk(name, "第一部分 部门概况", "表1 三公经费预算表\n公务接待费 12.5", 4, 5, kind="table")]
+    return ParsedDocument(document=doc, lines=lines, facts=[fact], chunks=chunks, issues=[],
+                          enumerations=[], tables=[])
+
+
+def _commits(ix: Index) -> list[str]:
+    """Statements that end a transaction on the index's connection, recorded from now on."""
+    seen: list[str] = []
+    ix._writable().db.set_trace_callback(
+        lambda sql: seen.append(sql) if sql.strip().upper().startswith(("COMMIT", "END")) else None)
+    return seen
+
+
+def test_adding_a_file_commits_once(tmp_path: Path) -> None:
+    with Index(tmp_path) as ix:
+        ix.add(_parsed("a.txt", "负责城市绿化管理。"))  # creates the database, loads the model
+        commits = _commits(ix)
+        ix.add(_parsed("b.txt", "负责森林防火瞭望塔的巡查。"))
+        assert len(commits) == 1, commits
+        commits.clear()
+        ix.add(_parsed("b.txt", "负责河道清淤和堤防巡查。", hash_="h2"))  # replaced, old words dropped
+        assert len(commits) == 1, commits
+
+
+def test_failed_write_keeps_no_new_vectors(tmp_path: Path, monkeypatch) -> None:
+    with Index(tmp_path) as ix:
+        ix.add(_parsed("a.txt", "负责城市绿化管理。"))
+        before = set(ix.sql.get_vectors(ix.model_id()))
+
+        def boom(*a, **k):
+            raise RuntimeError("disk full")
+
+        monkeypatch.setattr(SqliteStore, "_insert_chunks", boom)
+        with pytest.raises(RuntimeError):
+            ix.add(_parsed("b.txt", "负责森林防火瞭望塔的巡查。"))
+        monkeypatch.undo()
+        # the new document's vectors were in the same transaction as its rows
+        assert set(ix.sql.get_vectors(ix.model_id())) == before
+        assert [d.name for d in ix.documents()] == ["a.txt"]
+
+
+def test_replacing_a_document_drops_only_the_vectors_nobody_else_uses(tmp_path: Path) -> None:
+    with Index(tmp_path) as ix:
+        ix.add(_parsed("a.txt", "负责城市绿化管理。"))
+        ix.add(_parsed("b.txt", "负责森林防火瞭望塔的巡查。"))
+        shared = ix.sql.dense_hashes()
+        ix.add(_parsed("b.txt", "负责河道清淤和堤防巡查。", hash_="h2"))
+        used = ix.sql.dense_hashes()
+        stored = set(ix.sql.get_vectors(ix.model_id()))
+        assert stored == used, "SQLite keeps exactly the vectors chunks use"
+        assert set(ix.vectors.existing(sorted(shared | used))) == used, "and so does Chroma"
+        # the table chunk of both documents has the same words: one vector, kept
+        assert len(shared & used) >= 1
