@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -72,3 +73,36 @@ def test_replacing_a_document_drops_only_the_vectors_nobody_else_uses(tmp_path: 
         assert set(ix.vectors.existing(sorted(shared | used))) == used, "and so does Chroma"
         # the table chunk of both documents has the same words: one vector, kept
         assert len(shared & used) >= 1
+
+
+# --- masking the publisher's names in embedded text ------------------------------------------
+def test_dense_text_masks_the_department_and_its_short_forms() -> None:
+    from qa.store.vectors import dense_texts
+
+    dept = "昌吉回族自治州住房公积金管理中心"
+    text = ("昌吉回族自治州住房公积金管理中心无下属预算单位，下设昌吉管理部；"
+            "昌吉州公积金中心负责住房公积金的归集。")
+    chunk = Chunk("a.txt", "第一部分 昌吉回族自治州住房公积金管理中心部门概况", text, 1, 1)
+    (masked,) = dense_texts(chunk, department=dept)
+    assert "昌吉" not in masked and "公积金中心" not in masked
+    assert "本部门无下属预算单位" in masked and "本地管理部" in masked
+    assert "住房公积金的归集" in masked, "the body's subject matter stays"
+    assert chunk.text == text, "the chunk people read is not changed"
+    assert dense_texts(chunk) != [masked], "no department: nothing masked"
+
+
+def test_documents_that_differ_only_by_their_department_embed_once(tmp_path: Path) -> None:
+    from tests.test_store import _CountingEmbeddings
+
+    emb = _CountingEmbeddings()
+    words = "某某市测试局负责城市绿化管理，某某测试局下设办公室。"
+    with Index(tmp_path, embeddings=emb) as ix:
+        ix.add(_parsed("a.txt", words))
+        first = list(emb.embedded)
+        assert first and not any("某某" in t for t in first)
+        other = words.replace("某某", "青原")
+        ix.add(_parsed("b.txt", other, department="青原市测试局"))
+        assert emb.embedded == first, "the second department's text hashed to the same vectors"
+        assert ix.document("b.txt").department == "青原市测试局"
+        assert other in ix.chunks("b.txt")[0].text
+        assert ix.sql.dense_hashes() == {h for c in ix.sql.chunk_rows("a.txt") for h in c["dense_hash"].split()}

@@ -336,7 +336,9 @@ class Index:
         from qa.store.lexical import tokenize
         from qa.store.vectors import dense_texts, text_hash
 
-        per_chunk = [dense_texts(c) for c in parsed.chunks]
+        # the department's own names masked: shared wording of many departments embeds once
+        department = parsed.document.department
+        per_chunk = [dense_texts(c, department=department) for c in parsed.chunks]
         hashes = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
         fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(parsed.chunks)
@@ -422,7 +424,9 @@ class Index:
         from qa.store.vectors import dense_texts, text_hash
 
         rows = self.sql.chunk_rows(doc)
-        per_chunk = [dense_texts(_from_row(Chunk, r)) for r in rows]
+        stored = self.sql.document(doc)
+        department = stored.department if stored else ""
+        per_chunk = [dense_texts(_from_row(Chunk, r), department=department) for r in rows]
         fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(rows)
         hashes = [(r["id"], " ".join(text_hash(t) for t in texts) or None) for r, texts in zip(rows, per_chunk)]
