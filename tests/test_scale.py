@@ -1,4 +1,5 @@
-"""Scale: one transaction per file, vectors of a replaced document dropped without a sweep."""
+"""Scale: one transaction per file, stale vectors dropped without a sweep, the publisher's
+names masked in embedded text, and the synthetic corpus of `python -m qa.bench --scale N`."""
 
 from __future__ import annotations
 
@@ -106,3 +107,83 @@ def test_documents_that_differ_only_by_their_department_embed_once(tmp_path: Pat
         assert ix.document("b.txt").department == "青原市测试局"
         assert other in ix.chunks("b.txt")[0].text
         assert ix.sql.dense_hashes() == {h for c in ix.sql.chunk_rows("a.txt") for h in c["dense_hash"].split()}
+
+
+# --- the synthetic corpus of `python -m qa.bench --scale N` -----------------------------------
+N_SYNTHETIC = 20
+
+
+@pytest.fixture(scope="module")
+def synthetic(tmp_path_factory: pytest.TempPathFactory, index_dir: Path, corpus_dir: Path):
+    """N_SYNTHETIC generated documents ingested into a copy of the session's corpus index."""
+    import shutil
+
+    from qa.ingest.pipeline import ingest_paths
+    from qa.testing.synthetic import make_corpus
+
+    root = tmp_path_factory.mktemp("synthetic")
+    docs = make_corpus(corpus_dir, root / "docs", N_SYNTHETIC)
+    data = root / "data"
+    shutil.copytree(index_dir, data)
+    with Index(data) as ix:
+        report = ingest_paths([root / "docs"], ix, progress=False)
+    return docs, root / "docs", data, report
+
+
+def test_synthetic_documents_differ_in_text_and_figures(synthetic, corpus_dir: Path) -> None:
+    docs, folder, _, _ = synthetic
+    assert len(docs) == N_SYNTHETIC
+    texts = [(folder / d.name).read_text(encoding="utf-8") for d in docs]
+    assert len(set(texts)) == N_SYNTHETIC
+    assert len({d.department for d in docs}) == N_SYNTHETIC, "every copy names its own department"
+    assert len({d.factor for d in docs}) == N_SYNTHETIC
+    for d, text in zip(docs, texts):
+        assert d.original_place not in text and d.place in text
+    def figures(text: str) -> list[str]:
+        return re.findall(r"\d{1,3}(?:,\d{3})+\.\d\d|\d+\.\d\d(?![\d%])", text)
+
+    by_template: dict[str, set[tuple[str, ...]]] = {}
+    for d, text in zip(docs, texts):
+        by_template.setdefault(d.template, set()).add(tuple(figures(text)))
+    assert all(len(v) == N_SYNTHETIC // len(by_template) for v in by_template.values())
+
+
+def test_synthetic_documents_ingest_with_their_department_and_scaled_figures(synthetic) -> None:
+    docs, _, data, report = synthetic
+    assert report.ok and report.count("added") == N_SYNTHETIC
+    with Index(data) as ix:
+        originals = {d.name: d for d in ix.documents() if not d.name.startswith("syn_")}
+        for d in docs:
+            stored = ix.document(d.name)
+            assert stored.department == d.department
+            mine = ix.facts(doc=d.name)
+            theirs = ix.facts(doc=d.template)
+            assert originals[d.template].department == d.original_department
+            assert len(mine) == len(theirs)
+            money = [(a, b) for a, b in zip(theirs, mine) if a.unit in ("元", "万元") and a.value]
+            assert money
+            assert all(b.value == pytest.approx(a.value * float(d.factor), abs=1e-6) for a, b in money), d.name
+
+
+def test_synthetic_copies_reuse_the_originals_vectors(synthetic, index: Index) -> None:
+    """Their text differs from the originals only by the department's names (masked) and by
+    numbers (not embedded), so 20 new documents embed next to nothing: the five originals
+    embed about 19,000 characters; the copies only the few sub-sections whose chunk
+    boundaries moved because their longer numbers made a chunk fill up sooner (about 1,000)."""
+    _, _, _, report = synthetic
+    assert index.sql.get_vectors(index.model_id())  # the session index has vectors to reuse
+    assert report.embedded_chars < 2500, report.embedded_chars
+
+
+def test_a_renamed_body_answers_with_its_scaled_figure(synthetic, index_dir: Path) -> None:
+    from qa.assistant import Assistant
+
+    docs, _, data, _ = synthetic
+    d = next(x for x in docs[5:] if x.template.startswith("000"))  # a copy with factor > 2
+    original = Assistant.open(index_dir).ask(f"{d.original_place}公积金中心的基本支出是多少？")
+    assert original.status == "answered" and original.value
+    answer = Assistant.open(data).ask(f"{d.place}公积金中心的基本支出是多少？")
+    assert answer.status == "answered", answer.answer
+    assert answer.value == pytest.approx(round(original.value * float(d.factor), 2))
+    assert {c.doc for c in answer.citations} == {d.name}
+    assert d.department in answer.answer
