@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup ingest bench eval browser-deps clean
+.PHONY: run test setup ingest bench bench-scale eval browser-deps clean
 
 setup: $(STAMP)
 
@@ -38,6 +38,12 @@ test: $(STAMP) browser-deps
 
 bench: $(STAMP) .qa/qa.sqlite
 	@$(BIN)/python -m qa.bench
+
+# N synthetic documents grown from corpus/ into a fresh temporary data dir: ingest, open,
+# cold and warm ask, peak memory (`make bench-scale N=20`).
+N ?= 200
+bench-scale: $(STAMP)
+	@$(BIN)/python -m qa.bench --scale $(N)
 
 eval: $(STAMP) .qa/qa.sqlite
 	@$(BIN)/qa eval evals/gold.jsonl --split test

@@ -39,6 +39,7 @@ class FileResult:
         department, year, kind: document metadata.
         chunks, tables, facts, warnings: counts (warnings = integrity issues).
         embedded_chars: characters sent to the embedding model for this file.
+        seconds_embedding: time spent in the embedding model for this file.
         seconds: wall time for this file.
     """
 
@@ -55,6 +56,7 @@ class FileResult:
     facts: int = 0
     warnings: int = 0
     embedded_chars: int = 0
+    seconds_embedding: float = 0.0
     seconds: float = 0.0
 
 
@@ -79,6 +81,11 @@ class IngestReport:
     def embedded_chars(self) -> int:
         """Characters sent to the embedding model in this run."""
         return sum(r.embedded_chars for r in self.results)
+
+    @property
+    def seconds_embedding(self) -> float:
+        """Time spent in the embedding model in this run."""
+        return sum(r.seconds_embedding for r in self.results)
 
     def count(self, status: str) -> int:
         """How many files ended with a status.
@@ -223,6 +230,7 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
                 res.error = f"{path}: could not embed ({type(exc).__name__}: {exc})"
                 return res
             res.embedded_chars = stats.embedded_chars
+            res.seconds_embedding = stats.seconds_embedding
             res.notes.append(f"vectors added for {index.model_id()}")
         res.seconds = time.perf_counter() - t0
         return res
@@ -257,6 +265,7 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
     res.chunks, res.tables, res.facts = len(parsed.chunks), len(parsed.tables), len(parsed.facts)
     res.warnings = len(parsed.issues)
     res.embedded_chars = stats.embedded_chars
+    res.seconds_embedding = stats.seconds_embedding
     res.seconds = time.perf_counter() - t0
     log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, name,
              res.facts, res.chunks, stats.embedded_chars, stats.seconds_embedding)
@@ -301,5 +310,8 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     finally:
         if bar is not None:
             bar.close()
+    if any(r.status in ("added", "updated") or r.embedded_chars for r in report.results):
+        # once per run: vectors an interrupted earlier run may have left behind
+        index.collect_vectors()
     report.seconds = time.perf_counter() - t0
     return report

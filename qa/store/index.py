@@ -5,8 +5,11 @@ issues, enumerations and tables; <data_dir>/chroma holds the dense vectors. Open
 only opens SQLite; the embedding model, Chroma and BM25 are built on first use, so commands
 that only read facts start fast.
 
-Write order in ``add``: vectors first, SQLite last in one transaction, stale vectors dropped
-after the commit. An ingest interrupted at any point leaves the previous index usable.
+Write order in ``add``: Chroma vectors first, then SQLite in one transaction (the document's
+new vector copies, its rows, and the vectors only its old version used), then the same stale
+vectors dropped from Chroma after the commit. An ingest interrupted at any point leaves the
+previous index usable; at worst Chroma keeps vectors no chunk uses, which
+``collect_vectors`` (run once at the end of an ingest that changed something) removes.
 """
 
 from __future__ import annotations
@@ -333,21 +336,27 @@ class Index:
         from qa.store.lexical import tokenize
         from qa.store.vectors import dense_texts, text_hash
 
-        per_chunk = [dense_texts(c) for c in parsed.chunks]
+        # the department's own names masked: shared wording of many departments embeds once
+        department = parsed.document.department
+        per_chunk = [dense_texts(c, department=department) for c in parsed.chunks]
         hashes = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
-        stats = self._embed_missing(per_chunk)
+        fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(parsed.chunks)
         tokens = [" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
                   for c in parsed.chunks]
-        self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
-                                          vector_model=self.model_id())
+        stale = self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
+                                                  vector_model=self.model_id(), vectors=fresh)
         self._revectored.add(parsed.document.name)
-        self._collect_vectors()
+        self._drop_from_chroma(stale)
         return stats
 
-    def _embed_missing(self, per_chunk: list[list[str]]) -> AddStats:
-        """Embed (in one batch) the texts this model has no vector for yet, keep them in
-        SQLite and mirror into Chroma whatever it lacks (it may have been deleted)."""
+    def _embed_missing(self, per_chunk: list[list[str]]) -> tuple[list[tuple[str, bytes]], AddStats]:
+        """Embed (in one batch) the texts this model has no vector for yet and mirror into
+        Chroma whatever it lacks (it may have been deleted).
+
+        Returns:
+            (the new vectors as (id, float32 bytes), for the caller's SQLite transaction; stats).
+        """
         import numpy as np
 
         from qa.store.vectors import text_hash
@@ -356,11 +365,12 @@ class Index:
         unique: dict[str, str] = {text_hash(t): t for texts in per_chunk for t in texts}
         stats.dense_texts = len(unique)
         if not unique:
-            return stats
+            return [], stats
         model = self.model_id()
         store = self._writable()
         ids = list(unique)
-        missing = [h for h in ids if h not in store.vector_ids(model, ids)]
+        have = store.vector_ids(model, ids)  # one query per document, not one per id
+        missing = [h for h in ids if h not in have]
         fresh: dict[str, bytes] = {}
         if missing:
             batch = [unique[h] for h in missing]
@@ -370,14 +380,13 @@ class Index:
             stats.embedded = len(batch)
             stats.embedded_chars = sum(len(t) for t in batch)
             fresh = {h: np.asarray(v, dtype=np.float32).tobytes() for h, v in zip(missing, vecs)}
-            store.put_vectors(model, list(fresh.items()))
         in_chroma = self.vectors.existing(ids)
         lacking = [h for h in ids if h not in in_chroma]
         if lacking:
             data = {**store.get_vectors(model, [h for h in lacking if h not in fresh]), **fresh}
             self.vectors.add(lacking, [np.frombuffer(data[h], dtype=np.float32).tolist() for h in lacking],
                              [unique[h] for h in lacking])
-        return stats
+        return list(fresh.items()), stats
 
     def model_id(self) -> str:
         """Id of the embedding model this index writes and searches with (no model is loaded)."""
@@ -415,15 +424,17 @@ class Index:
         from qa.store.vectors import dense_texts, text_hash
 
         rows = self.sql.chunk_rows(doc)
-        per_chunk = [dense_texts(from_row(Chunk, r)) for r in rows]
-        stats = self._embed_missing(per_chunk)
+        stored = self.sql.document(doc)
+        department = stored.department if stored else ""
+        per_chunk = [dense_texts(from_row(Chunk, r), department=department) for r in rows]
+        fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(rows)
         hashes = [(r["id"], " ".join(text_hash(t) for t in texts) or None) for r, texts in zip(rows, per_chunk)]
         changed = any(h != r["dense_hash"] for (_, h), r in zip(hashes, rows))
-        self._writable().set_vectors(doc, hashes, self.model_id(), reset=changed or bool(self._vectors_lost))
+        stale = self._writable().set_vectors(doc, hashes, self.model_id(),
+                                             reset=changed or bool(self._vectors_lost), vectors=fresh)
         self._revectored.add(doc)
-        if changed:
-            self._collect_vectors()
+        self._drop_from_chroma(stale)
         return stats
 
     def remove(self, doc: str) -> None:
@@ -432,11 +443,21 @@ class Index:
         Args:
             doc: Document.name.
         """
-        self._writable().remove_document(doc)
-        self._collect_vectors()
+        self._drop_from_chroma(self._writable().remove_document(doc))
 
-    def _collect_vectors(self) -> None:
-        """Drop vectors no stored chunk uses (only after the SQLite commit)."""
+    def _drop_from_chroma(self, stale: list[str]) -> None:
+        """Drop from Chroma the vectors SQLite just dropped (only after the SQLite commit)."""
+        if not stale or (self._vectors is None and not (self.data_dir / "chroma").exists()):
+            return
+        try:
+            self.vectors.delete(stale)
+        except Exception:  # stale vectors only cost space; never fail an ingest for them
+            log.warning("could not drop stale vectors", exc_info=True)
+
+    def collect_vectors(self) -> None:
+        """Drop every vector no stored chunk uses, in SQLite and Chroma: what an interrupted
+        ingest may have left in Chroma. Reads all vector ids, so run it once per ingest run,
+        not per file."""
         keep = self.sql.dense_hashes()
         try:
             self._writable().delete_vectors_except(keep)

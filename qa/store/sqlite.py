@@ -5,7 +5,8 @@ Each record type has explicit columns for what people query and audit, plus an `
 JSON column that keeps fields added to the shared dataclasses later, so a new optional field
 survives a round trip without a migration.
 
-A document is replaced in one transaction: readers see either the old rows or the new ones.
+A document is replaced in one transaction (its new vectors, its rows and the vectors only its
+old version used): readers see either the old rows or the new ones.
 """
 
 from __future__ import annotations
@@ -452,8 +453,32 @@ class SqliteStore:
             items: (id, bytes) pairs.
         """
         with self.db:
-            self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
-                                [(model, vid, data) for vid, data in items])
+            self._put_vectors(model, items)
+
+    def _put_vectors(self, model: str, items: Iterable[tuple[str, bytes]]) -> None:
+        self.db.executemany("INSERT OR REPLACE INTO vectors VALUES (?, ?, ?)",
+                            [(model, vid, data) for vid, data in items])
+
+    def _doc_hashes(self, name: str) -> set[str]:
+        """Vector ids a document's stored chunks use."""
+        rows = self.db.execute("SELECT dense_hash FROM chunks WHERE doc = ? AND dense_hash IS NOT NULL",
+                               (name,))
+        return {h for r in rows for h in r[0].split()}
+
+    def _drop_unused(self, candidates: set[str]) -> list[str]:
+        """Delete the stored vectors (any model) among candidates that no chunk uses; returns
+        their ids. Scans the chunks only when there are candidates (a document replaced by a
+        version with other words, or removed), so adding new documents stays linear."""
+        if not candidates:
+            return []
+        used: set[str] = set()
+        for (dh,) in self.db.execute("SELECT dense_hash FROM chunks WHERE dense_hash IS NOT NULL"):
+            used.update(dh.split())
+        stale = sorted(candidates - used)
+        for i in range(0, len(stale), 500):
+            part = stale[i : i + 500]
+            self.db.execute(f"DELETE FROM vectors WHERE id IN ({','.join('?' * len(part))})", part)
+        return stale
 
     @_locked
     def delete_vectors_except(self, keep: set[str]) -> int:
@@ -479,8 +504,10 @@ class SqliteStore:
         encoding: str = "",
         notes: list[str] | None = None,
         vector_model: str = "",
-    ) -> None:
-        """Replace every row of one document in a single transaction.
+        vectors: Iterable[tuple[str, bytes]] = (),
+    ) -> list[str]:
+        """Replace every row of one document in a single transaction: its new vectors, its
+        rows, and the vectors only its previous version used.
 
         Args:
             parsed: the parsed document.
@@ -489,10 +516,16 @@ class SqliteStore:
             encoding: how the file was decoded.
             notes: remarks from loading.
             vector_model: id of the embedding model the dense_hashes were stored for.
+            vectors: (id, float32 bytes) of vector_model not stored yet.
+
+        Returns:
+            The vector ids dropped (no chunk uses them any more).
         """
         name = parsed.document.name
         db = self.db
         with db:  # commits on success, rolls back on any exception
+            old = self._doc_hashes(name)
+            self._put_vectors(vector_model, vectors)
             self._delete(name)
             doc_row = _to_row(parsed.document, _DOC_COLS)
             doc_row.update(encoding=encoding, notes=json.dumps(notes or [], ensure_ascii=False),
@@ -507,6 +540,8 @@ class SqliteStore:
             _insert(db, "tables", ({"doc": name, "seq": i, "no": str(t.get("no", "")),
                                     "data": json.dumps(t, ensure_ascii=False, default=str)}
                                    for i, t in enumerate(parsed.tables)))
+            new = {h for dh in dense_hashes if dh for h in dh.split()}
+            return self._drop_unused(old - new)
 
     def _insert_chunks(self, parsed: ParsedDocument, dense_hashes: list[str | None], tokens: list[str]) -> None:
         rows = []
@@ -523,22 +558,31 @@ class SqliteStore:
 
     @_locked
     def set_vectors(self, name: str, dense_hashes: list[tuple[int, str | None]], vector_model: str,
-                    reset: bool = False) -> None:
-        """Record new vector ids for a document's chunks and the model they belong to.
+                    reset: bool = False, vectors: Iterable[tuple[str, bytes]] = ()) -> list[str]:
+        """Record new vector ids for a document's chunks and the model they belong to, with
+        the new vectors, in one transaction.
 
         Args:
             name: document name.
             dense_hashes: (chunk row id, space-joined vector ids or None).
             vector_model: the model id to add to the document's list.
             reset: the ids changed, so other models' vectors no longer match: keep only this one.
+            vectors: (id, float32 bytes) of vector_model not stored yet.
+
+        Returns:
+            The vector ids dropped (no chunk uses them any more).
         """
         with self.db:
+            old = self._doc_hashes(name)
+            self._put_vectors(vector_model, vectors)
             self.db.executemany("UPDATE chunks SET dense_hash = ? WHERE id = ?",
                                 [(h, cid) for cid, h in dense_hashes])
             models = [] if reset else self.vector_models(name)
             if vector_model not in models:
                 models.append(vector_model)
             self.db.execute("UPDATE documents SET vector_models = ? WHERE name = ?", (" ".join(models), name))
+            new = {h for _, dh in dense_hashes if dh for h in dh.split()}
+            return self._drop_unused(old - new)
 
     def _delete(self, name: str) -> None:
         for table in ("lines", "facts", "chunks", "issues", "enumerations", "tables"):
@@ -546,11 +590,16 @@ class SqliteStore:
         self.db.execute("DELETE FROM documents WHERE name = ?", (name,))
 
     @_locked
-    def remove_document(self, name: str) -> None:
-        """Delete a document and all its rows in one transaction.
+    def remove_document(self, name: str) -> list[str]:
+        """Delete a document, all its rows and the vectors only it used, in one transaction.
 
         Args:
             name: document name.
+
+        Returns:
+            The vector ids dropped.
         """
         with self.db:
+            old = self._doc_hashes(name)
             self._delete(name)
+            return self._drop_unused(old)

@@ -4,7 +4,11 @@ What gets embedded is not the whole chunk: embedding costs about 0.4 s per 1,000
 here, and runs of numbers carry no meaning for a sentence embedding. ``dense_text`` keeps the
 section title and the chunk's words (prose, headings, table titles and row labels), capped in
 length; its sha256 is the vector id, so identical text is embedded once and unchanged text is
-never embedded again. Each embedding model gets its own collection.
+never embedded again. The publishing department's own names are masked in that text
+(qa.ingest.names: 本部门 / 本地), so wording two departments share hashes alike and is
+embedded once however many departments print it; the chunk text shown to people is not
+masked, and the department stays as document metadata. Each embedding model gets its own
+collection.
 
 chromadb is imported only when vectors are first needed.
 """
@@ -17,6 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
+from qa.ingest.names import mask_names
 from qa.types import Chunk
 
 log = logging.getLogger(__name__)
@@ -83,28 +88,33 @@ def _with_title(title: str, body: str, chars: int) -> str:
 
 
 def dense_texts(chunk: Chunk, prose_chars: int = PROSE_SEGMENT_CHARS,
-                table_chars: int = TABLE_CHARS) -> list[str]:
+                table_chars: int = TABLE_CHARS, department: str = "") -> list[str]:
     """The texts embedded for a chunk (one vector each), without number runs.
 
     A prose chunk gives one text per sub-section it contains (heading + the start of its
     words; the first also carries the chunk's section title), so a question about 三公经费
     finds the chunk even when that sub-section starts half-way down it. A table chunk gives
-    one text: section title, table title and the first row labels. Years are kept.
+    one text: section title, table title and the first row labels. Years are kept. The
+    department's names, when given, are masked (本部门, 本地) before anything is cut.
 
     Args:
         chunk: the chunk.
         prose_chars: body characters per prose sub-section.
         table_chars: body characters for a table chunk.
+        department: the publishing department (Document.department), "" for no masking.
 
     Returns:
         Distinct non-empty texts, possibly none (a chunk of bare numbers).
     """
     title = chunk.section.split(" / ")[-1].strip() if chunk.section else ""
+    body = chunk.text
+    if department:
+        title, body = mask_names(title, department), mask_names(body, department)
     if chunk.kind == "table":
-        texts = [_with_title(title, _words(chunk.text), table_chars)]
+        texts = [_with_title(title, _words(body), table_chars)]
     else:
         texts = []
-        for i, seg in enumerate(_segments(chunk.text)):
+        for i, seg in enumerate(_segments(body)):
             words = _words(seg)
             own_heading = bool(_SUBHEADING.match(seg.lstrip()))
             texts.append(_with_title("" if (i and own_heading) else title, words, prose_chars))
@@ -248,6 +258,15 @@ class VectorStore:
             return []
         res = self.collection.query(query_embeddings=[vector], n_results=min(n, total), include=["distances"])
         return [(vid, 1.0 - float(d)) for vid, d in zip(res["ids"][0], res["distances"][0])]
+
+    def delete(self, ids: list[str]) -> None:
+        """Drop vectors by id (absent ids are ignored).
+
+        Args:
+            ids: text hashes.
+        """
+        for i in range(0, len(ids), 1000):
+            self.collection.delete(ids=ids[i : i + 1000])
 
     def delete_except(self, keep: set[str]) -> int:
         """Drop vectors no chunk refers to any more; returns how many.
