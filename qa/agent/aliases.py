@@ -10,46 +10,16 @@ each by general abbreviation rules of the genre: drop 回族自治州/自治州/
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import dataclass, field
 
-from qa.text.normalize import to_halfwidth
+from qa.text.names import LEVEL_SPLIT, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
 
 try:  # optional: only used for English place names
     from pypinyin import lazy_pinyin
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
     lazy_pinyin = None
 
-_REGION_RE = re.compile(
-    r"^(?P<region>(?:[\u4e00-\u9fff]{2,8}?(?:维吾尔自治区|壮族自治区|回族自治区|自治区|省|特别行政区))?"
-    r"(?:[\u4e00-\u9fff]{1,8}?(?:[\u4e00-\u9fff]{1,4}族)*(?:自治州|地区|盟|市|州))?"
-    r"(?:[\u4e00-\u9fff]{1,6}?(?:自治县|县|区|旗))?)"
-)
-_REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
-                    "地区", "省", "市", "州", "县", "区", "盟", "旗")
-_ETHNIC = ("回|蒙古|藏|维吾尔|壮|哈萨克|朝鲜|土家|苗|彝|布依|侗|瑶|白|哈尼|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|"
-           "景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|"
-           "鄂温克|德昂|保安|裕固|京|塔塔尔|独龙|鄂伦春|赫哲|门巴|珞巴|基诺|各")
-_ETHNIC_RE = re.compile(f"(?:(?:{_ETHNIC})族)+$")
-
-# (pattern in the body, replacement): each may apply or not, all combinations generated.
-BODY_RULES: tuple[tuple[str, str], ...] = (
-    ("住房和城乡建设局", "住建局"),
-    ("住房和城乡建设", "住建"),
-    ("和城乡建设", "建"),
-    ("住房公积金", "公积金"),
-    ("管理中心", "中心"),
-    ("机关事务管理局", "机关事务局"),
-    ("机关事务管理局", "事务局"),
-    ("机关事务管理局", "机关事务"),
-    ("社会保险", "社保"),
-    ("人力资源和社会保障", "人社"),
-    ("发展和改革委员会", "发改委"),
-    ("财政局", "财政"),
-    ("管理局", "局"),
-    ("委员会", "委"),
-)
 # Bodies too generic to name a department on their own.
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
 
@@ -70,66 +40,17 @@ class DepartmentAliases:
 
 def split_region(name: str) -> tuple[str, str]:
     """Split an official name into (region prefix, body)."""
-    n = to_halfwidth(name).strip()
-    m = _REGION_RE.match(n)
-    region = m.group("region") if m else ""
-    body = n[len(region):]
-    if not body:  # the whole name looked like a region: keep it as body
-        return "", n
-    return region, body
-
-
-def _level_forms(level: str) -> set[str]:
-    forms = {level}
-    core = level
-    for suf in _REGION_SUFFIXES:
-        if core.endswith(suf) and len(core) > len(suf) + 1:
-            core = core[: -len(suf)]
-            break
-    core = _ETHNIC_RE.sub("", core)
-    if len(core) >= 2:
-        forms.add(core)
-        if level.endswith("州"):
-            forms.update({core + "州", core + "自治州"})
-        elif level.endswith("县"):
-            forms.add(core + "县")
-        elif level.endswith(("市", "区")):
-            forms.add(core + level[-1])
-    return forms
-
-
-_LEVEL_SPLIT = re.compile(
-    r".+?(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|自治州|自治县|地区|省|市|州|县|区|盟|旗)")
+    return split_place(name)
 
 
 def region_forms(region: str) -> set[str]:
-    """昌吉回族自治州 → {昌吉回族自治州, 昌吉州, 昌吉, 昌吉自治州}; 安阳市 → {安阳市, 安阳};
-    北京市朝阳区 → also 朝阳区, 朝阳 (the lowest level is what people say)."""
-    if not region:
-        return set()
-    forms = {region}
-    levels = _LEVEL_SPLIT.findall(region) or [region]
-    forms |= _level_forms(levels[-1])
-    if len(levels) > 1:
-        forms |= {"".join(levels[:-1]) + f for f in _level_forms(levels[-1])}
-    return forms
+    """昌吉回族自治州 → {昌吉回族自治州, 昌吉州, 昌吉, 昌吉自治州}; 安阳市 → {安阳市, 安阳}."""
+    return place_forms(region)
 
 
 def body_forms(body: str) -> set[str]:
-    """Every abbreviation of a department body the rules allow."""
-    forms = {body}
-    applicable = [r for r in BODY_RULES if r[0] in body]
-    for k in range(1, len(applicable) + 1):
-        for combo in itertools.combinations(applicable, k):
-            b = body
-            for old, new in combo:
-                if old in b:
-                    b = b.replace(old, new)
-            forms.add(b)
-    # 住房公积金管理中心 → 住房公积金中心 too (管理 dropped inside)
-    more = {f.replace("管理中心", "中心") for f in forms} | {f.replace("公积金管理", "公积金") for f in forms}
-    forms |= more
-    return {f for f in forms if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
+    """Every abbreviation of a department body the rules allow, bar the generic ones."""
+    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
 
 
 def generic_body_forms(body: str) -> set[str]:
@@ -137,12 +58,8 @@ def generic_body_forms(body: str) -> set[str]:
     name it right after its place ("安阳公积金", "昌吉社保")."""
     if not body:
         return set()
-    forms = {body}
-    for old, new in BODY_RULES:
-        forms |= {f.replace(old, new) for f in forms if old in f}
-    forms |= {f.replace("管理中心", "中心") for f in forms}
-    out = {g for g in _GENERIC if any(g in f for f in forms)}
-    return out
+    forms = body_abbreviations(body)
+    return {g for g in _GENERIC if any(g in f for f in forms)}
 
 
 def latin_forms(region_forms_: set[str]) -> set[str]:
@@ -151,7 +68,7 @@ def latin_forms(region_forms_: set[str]) -> set[str]:
         return set()
     out = set()
     for r in region_forms_:
-        if any(r.endswith(s) for s in _REGION_SUFFIXES):
+        if any(r.endswith(s) for s in REGION_SUFFIXES):
             continue
         out.add("".join(lazy_pinyin(r)).lower())
     return out
@@ -163,7 +80,7 @@ def build(official: str) -> DepartmentAliases:
     rf = region_forms(region)
     # A publisher that is a place (a news report from 南川市) is named in English by its
     # pinyin too ("Nanchuan"), like the region prefix of a department.
-    m = _REGION_RE.match(body) if not region else None
+    m = REGION_RE.match(body) if not region else None
     place = region_forms(body) if m and m.group("region") == body else set()
     return DepartmentAliases(
         official=official,
@@ -173,7 +90,7 @@ def build(official: str) -> DepartmentAliases:
         body_forms=body_forms(body),
         generic_body_forms=generic_body_forms(body),
         latin_region_forms=latin_forms(rf | place),
-        bare_region_forms={lvl[-1] for lvl in (_LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
+        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
     )
 
 

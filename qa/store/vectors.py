@@ -5,7 +5,7 @@ here, and runs of numbers carry no meaning for a sentence embedding. ``dense_tex
 section title and the chunk's words (prose, headings, table titles and row labels), capped in
 length; its sha256 is the vector id, so identical text is embedded once and unchanged text is
 never embedded again. The publishing department's own names are masked in that text
-(qa.ingest.names: 本部门 / 本地), so wording two departments share hashes alike and is
+(qa.text.names: 本部门 / 本地), so wording two departments share hashes alike and is
 embedded once however many departments print it; the chunk text shown to people is not
 masked, and the department stays as document metadata. Each embedding model gets its own
 collection.
@@ -21,7 +21,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from qa.ingest.names import mask_names
+from qa.text.names import mask_names
 from qa.types import Chunk
 
 log = logging.getLogger(__name__)

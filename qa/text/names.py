@@ -13,8 +13,8 @@ rules (公积金中心, 住建局, 社保中心); each place form joined to each
 masks alone only when it ends like an organisation (局, 中心, 委, ...), so 住建 or 机关事务
 inside ordinary wording stay.
 
-The place and body rules follow qa/agent/aliases.py (which names departments in questions);
-they are repeated here because ingest and the store must not import the agent.
+The place and body rules here are the only ones: qa/agent/aliases.py derives the names
+people use in questions from the same split_place / place_forms / body_abbreviations.
 """
 
 from __future__ import annotations
@@ -28,14 +28,14 @@ from qa.text.normalize import to_halfwidth
 DEPARTMENT_MASK = "本部门"
 PLACE_MASK = "本地"
 
-_REGION_RE = re.compile(
+REGION_RE = re.compile(
     r"^(?P<region>(?:[\u4e00-\u9fff]{2,8}?(?:维吾尔自治区|壮族自治区|回族自治区|自治区|省|特别行政区))?"
     r"(?:[\u4e00-\u9fff]{1,8}?(?:[\u4e00-\u9fff]{1,4}族)*(?:自治州|地区|盟|市|州))?"
     r"(?:[\u4e00-\u9fff]{1,6}?(?:自治县|县|区|旗))?)"
 )
-_LEVEL_SPLIT = re.compile(
+LEVEL_SPLIT = re.compile(
     r".+?(?:维吾尔自治区|壮族自治区|回族自治区|自治区|特别行政区|自治州|自治县|地区|省|市|州|县|区|盟|旗)")
-_REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
+REGION_SUFFIXES = ("维吾尔自治区", "壮族自治区", "回族自治区", "自治区", "特别行政区", "自治州", "自治县",
                     "地区", "省", "市", "州", "县", "区", "盟", "旗")
 _ETHNIC = ("回|蒙古|藏|维吾尔|壮|哈萨克|朝鲜|土家|苗|彝|布依|侗|瑶|白|哈尼|傣|黎|傈僳|佤|畲|拉祜|水|东乡|纳西|"
            "景颇|柯尔克孜|土|达斡尔|仫佬|羌|布朗|撒拉|毛南|仡佬|锡伯|阿昌|普米|塔吉克|怒|乌孜别克|俄罗斯|"
@@ -49,9 +49,11 @@ BODY_RULES: tuple[tuple[str, str], ...] = (
     ("管理中心", "中心"),
     ("机关事务管理局", "机关事务局"),
     ("机关事务管理局", "事务局"),
+    ("机关事务管理局", "机关事务"),
     ("社会保险", "社保"),
     ("人力资源和社会保障", "人社"),
     ("发展和改革委员会", "发改委"),
+    ("财政局", "财政"),
     ("管理局", "局"),
     ("委员会", "委"),
 )
@@ -62,7 +64,7 @@ _ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|
 def split_place(name: str) -> tuple[str, str]:
     """(place prefix, body) of an official name; ("", name) when no place leads it."""
     n = re.sub(r"\s+", "", to_halfwidth(name))
-    m = _REGION_RE.match(n)
+    m = REGION_RE.match(n)
     place = m.group("region") if m else ""
     body = n[len(place):]
     return (place, body) if body else ("", n)
@@ -73,10 +75,10 @@ def place_forms(place: str) -> set[str]:
     if not place:
         return set()
     forms = {place}
-    levels = _LEVEL_SPLIT.findall(place) or [place]
+    levels = LEVEL_SPLIT.findall(place) or [place]
     last = levels[-1]
     core = last
-    for suf in _REGION_SUFFIXES:
+    for suf in REGION_SUFFIXES:
         if core.endswith(suf) and len(core) > len(suf) + 1:
             core = core[: -len(suf)]
             break
@@ -94,18 +96,26 @@ def place_forms(place: str) -> set[str]:
     return {f for f in forms if len(f) >= 2}
 
 
-def body_forms(body: str) -> set[str]:
-    """The body and every abbreviation of it the rules allow."""
+def body_abbreviations(body: str) -> set[str]:
+    """The body and every abbreviation of it the rules allow (generic ones included:
+    callers decide which are too generic to stand alone)."""
     forms = {body}
     applicable = [r for r in BODY_RULES if r[0] in body]
     for k in range(1, len(applicable) + 1):
         for combo in itertools.combinations(applicable, k):
             b = body
             for old, new in combo:
-                b = b.replace(old, new)
+                if old in b:
+                    b = b.replace(old, new)
             forms.add(b)
-    forms |= {f.replace("公积金管理", "公积金") for f in forms}
-    return {f for f in forms if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
+    # 住房公积金管理中心 → 住房公积金中心 too (管理 dropped inside)
+    forms |= {f.replace("管理中心", "中心") for f in forms} | {f.replace("公积金管理", "公积金") for f in forms}
+    return forms
+
+
+def body_forms(body: str) -> set[str]:
+    """The body and its abbreviations that can name it alone in a document's text."""
+    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
 
 
 @lru_cache(maxsize=4096)
