@@ -28,8 +28,9 @@ def scoped(q: Program) -> Program:
     words = [w for w in NARROWING_TITLE_WORDS if w in scope]
     rest = m.group(2)
     if not words:
-        # "基本支出中人员经费和公用经费": the scope only says where the parts sit
-        return Program(**{**q.__dict__, "metric": rest})
+        # "基本支出中人员经费和公用经费": the scope says where the parts sit; a part that
+        # is a row of the scope's own ("政府采购里服务比货物" → 政府采购服务) is read there first
+        return Program(**{**q.__dict__, "metric": rest, "scope_words": [scope]})
     return Program(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
                     "scope_words": words})
 
