@@ -8,6 +8,7 @@ import re
 
 from qa.agent import glossary
 from qa.agent.context import DocData
+from qa.agent.linking import link
 from qa.agent.excerpts import Excerpt, lines_matching, sentence_around
 from qa.agent.understand import Program
 from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
@@ -62,6 +63,11 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
             ms.sort(key=lambda m: -m.score)
             if ms:
                 return ms
+    if q.lang == "en" and q.link_first and q.link_parts and metric == q.metric:
+        # an item named in plain English words: the label those words describe best
+        linked = link(dd.facts, [s for part in q.link_parts for s in part], want)
+        if linked:
+            return linked
     # "多少人" / "几辆" asked of a count, or of a difference or sum of counts
     counting = bool(q.count_units) and (q.op == "count" or bool(_COUNT_ASKED.search(q.text)))
     fallback: list[Match] = []

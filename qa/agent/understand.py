@@ -52,6 +52,11 @@ class Program:
     count_units: list[str] = field(default_factory=list)  # measure words asked for: 人, 辆 …
     scope_words: list[str] = field(default_factory=list)  # "结转结余里…": narrowing words for every part
     actual: bool = False  # asks for actual spending (决算/实际支出)
+    # English operand phrases as linking slots (qa.agent.linking), one tuple per part the
+    # question names ("A and B"); link_first when words beyond the glossary terms name the
+    # item (a project's own name), so ranking labels beats the glossary's generic terms
+    link_parts: tuple[tuple[tuple[str, ...], ...], ...] = ()
+    link_first: bool = False
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)\s*(?:年度?)?")
@@ -62,6 +67,9 @@ _EN_UNIT = {"yuan": "元", "rmb": "元", "ten thousand yuan": "万元", "10k yua
 
 LEXICON = lexicon.load()
 
+# where an English question names its next operand: "A and B", "A plus B", "A than B"
+_EN_PART_RE = re.compile(r"\band\b|\bplus\b|,|;|—|\?", re.I)
+_EN_DIFF_PART_RE = re.compile(r"\bthan\b|\bversus\b|\bvs\.?|\bminus\b|\bcompared (?:with|to)\b|\?", re.I)
 _PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’]+")
 _NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
 
@@ -245,7 +253,19 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         direction = "up"
     largest = not (re.search(r"最少|最低|更少|更低|少", t_nd) or re.search(r"\bleast\b|\blowest\b|\bless\b|\bfewest\b|\bsmallest\b", low))
     narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
+    link_parts: tuple = ()
+    link_first = False
+    if lang == "en":
+        from qa.agent.linking import english_slots
+
+        splitter = _EN_DIFF_PART_RE if op in ("diff", "compare") else _EN_PART_RE
+        pieces = [p for p in splitter.split(t) if p.strip()]
+        link_parts = tuple(tuple(sl) for sl in (english_slots(p) for p in pieces) if sl)
+        named = sum(1 for _, zh in en_terms if zh not in ("项目", "服务", "货物", "工程", "收入", "支出"))
+        link_first = sum(len(p) for p in link_parts) - named >= 2
     return Program(
+        link_parts=link_parts,
+        link_first=link_first,
         question=question,
         lang=answer_lang or lang,
         text=t,

@@ -51,6 +51,7 @@ class Lexicon:
     formal_terms: re.Pattern[str]
     followup: dict[str, re.Pattern[str]]
     op_names: dict[str, str]
+    en_words: dict[str, tuple[str, ...]]
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -96,7 +97,8 @@ def parse(data: dict) -> Lexicon:
             + sum(len(p) for p in data.get("cue_words", {}).values())
             + len(data.get("filler", {}).get("zh", [])) + len(colloquial)
             + len(english.get("terms", {})) + len(english.get("departments", {}))
-            + len(english.get("names", {})) + len(data.get("counted", {})))
+            + len(english.get("names", {})) + len(data.get("counted", {}))
+            + len(english.get("words", {})))
     return Lexicon(
         zh_cues=zh,
         en_cues=en,
@@ -110,6 +112,7 @@ def parse(data: dict) -> Lexicon:
         counted=dict(data.get("counted", {})),
         size=size + sum(len(v) for v in data.get("followup", {}).values()),
         op_names=dict(data.get("op_names", {})),
+        en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
         formal_terms=_alternation(sorted(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from qa.agent.context import DocData
+from qa.agent.linking import link
 from qa.agent.matching import ACCEPT, label_of, project_rows, best_matches
 from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup
@@ -16,9 +17,26 @@ from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, column_kind, fin
 from qa.types import Fact
 
 
+def linked_parts(q: Program, dd: DocData) -> tuple[list[Fact], list[str]] | None:
+    """The operands of an English question naming its parts in plain words ("the self-built
+    housing project and the winter heating check project"), each linked on its own; None
+    unless every part links."""
+    if not (q.lang == "en" and q.link_first and len(q.link_parts) >= 2):
+        return None
+    facts = []
+    for part in q.link_parts:
+        ms = link(dd.facts, list(part))
+        if not ms:
+            return None
+        facts.append(ms[0].fact)
+    if len({(f.line, f.label) for f in facts}) < len(facts):
+        return None
+    return facts, [f.label for f in facts]
+
+
 def do_sum(q: Program, dd: DocData) -> Outcome:
     q = scoped(q)
-    split = split_metrics(q, dd)
+    split = linked_parts(q, dd) or split_metrics(q, dd)
     if not split and re.fullmatch(r"\s*(?:所有|全部|各)?项目\s*", q.metric):
         rows = project_rows(dd)
         if len(rows) >= 2:
@@ -78,7 +96,8 @@ def do_diff(q: Program, dd: DocData) -> Outcome:
         if got:
             a, b, row = got
             return answered("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = split_metrics(q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
+    split = linked_parts(q, dd) or split_metrics(
+        q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split
