@@ -8,7 +8,7 @@ import re
 
 from qa.agent import glossary
 from qa.agent.context import DocData
-from qa.agent.linking import link
+from qa.agent.linking import chinese_slots, link
 from qa.agent.excerpts import Excerpt, lines_matching, sentence_around
 from qa.agent.understand import Program
 from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
@@ -99,6 +99,10 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
                 return ms
         # a head or vehicle count is never answered by an amount of money (退休人数 ≠ 退休费)
         return [m for m in fallback if m.fact.unit not in UNIT_TO_YUAN]
+    if not fallback and len(norm_label(metric)) >= 4:
+        # no label reads like the phrase: the label its character pairs describe best, when
+        # one stands out (word order and inserted words do not matter to the ranking)
+        return link(dd.facts, chinese_slots(metric), want)
     return fallback
 
 
