@@ -42,6 +42,7 @@ class Turn:
     op: str
     want: str
     items: tuple[str, ...] = ()
+    base_op: str = "lookup"  # the last figure question's operation (reasons and lists pass it on)
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,11 @@ def _metric_of(metric: str) -> str:
     return re.sub(r"[\s|]", "", metric)
 
 
+def _part_and_whole(metric: str) -> tuple[str, str]:
+    part, _, whole = metric.partition("|")
+    return _metric_of(part), _metric_of(whole)
+
+
 def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | None:
     """The stand-alone form of a follow-up question, or None when it stands alone.
 
@@ -82,17 +88,19 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     en = understand(question).lang == "en"
     text = prepare(question)
     if en:
-        low = text
-        item_ref = bool(fu["en_item_refs"].search(low))
-        dept_ref = bool(fu["en_department_refs"].search(low))
-        prior = bool(fu["en_prior"].search(low))
-        for name in ("en_item_refs", "en_department_refs", "en_turn_words"):
-            low = fu[name].sub(" ", low)
-        core = low
+        core = text
+        item_ref = bool(fu["en_item_refs"].search(core))
+        prior = bool(fu["en_prior"].search(core))
+        adding = bool(fu["en_add_refs"].search(core))
+        for name in ("en_item_refs", "en_department_refs", "en_turn_words", "en_add_refs"):
+            core = fu[name].sub(" ", core)
+        inside = False
     else:
         core, _ = _strip(fu["demonstratives"], text)
+        core, adding = _strip(fu["add_refs"], core)
+        core, inside = _strip(fu["sub_item_refs"], core)
         core, item_ref = _strip(fu["item_refs"], core)
-        core, dept_ref = _strip(fu["department_refs"], core)
+        core, _ = _strip(fu["department_refs"], core)
         core, _ = _strip(fu["turn_words"], core)
         prior = False
     res = resolve(core, aliases)
@@ -100,49 +108,67 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
     own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2
-    if named_dept and own_metric and not item_ref:
+    if named_dept and own_metric and not (item_ref or adding):
         return None  # a question of its own
+    if res.not_loaded and not res.departments:
+        return None  # "换成财政局": not loaded; the ordinary refusal says so
     inherited: list[str] = []
+    prev_part, prev_whole = _part_and_whole(prev.metric)
+    # the department(s): named anew, added to the earlier ones ("再加上社保中心", "比昌吉公积金
+    # 中心少多少"), or taken over
     departments = list(res.departments)
-    if not named_dept:
+    if named_dept and (adding or (not own_metric and q.op in ("diff", "compare"))):
+        departments = list(dict.fromkeys(list(prev.departments) + departments))
+        inherited.append("部门：" + "、".join(prev.departments))
+    elif not named_dept:
         departments = list(prev.departments)
         if departments:
             inherited.append("部门：" + "、".join(departments))
-    if res.not_loaded and not res.departments:
-        return None  # "换成财政局": not loaded; the ordinary refusal says so
+    # the operation: a cue of the turn's own, else what was asked before (a reason question
+    # in between does not count: "项目支出呢？" after "原因呢？" asks the figure again)
+    op = q.op
+    if q.op == "lookup" and q.want == "total" and not prior:
+        op = "lookup" if prev.base_op == "list" else prev.base_op
+        if op != "lookup":
+            inherited.append("问法：" + LEXICON.op_names.get(op, op))
+    # the metric: the items "这几个" points at, an item inside the last one ("其中维修费"),
+    # the last one plus a new one ("再加上…"), a new one, or the last one
+    whole = ""
     if item_ref and prev.items:
         metric = "、".join(prev.items)
         inherited.append("项目：" + metric)
+        if op in ("count", "lookup") and len(prev.items) > 1:
+            op = "sum"  # "这几个加起来多少": the items added up
+    elif adding and own_metric and not named_dept:
+        metric = f"{prev_part}、{metric}"
+        inherited.append("项目：" + prev_part)
+        op = "sum"
+    elif inside and own_metric and prev_part:
+        metric = f"{prev_part}中{metric}"  # "信息化建设" + "其中维修（护）费": inside the last item
+        inherited.append("所属：" + prev_part)
     elif not own_metric:
-        metric = _metric_of(prev.metric)
+        metric = prev_part
+        if op == "ratio" and prev.op == "ratio":
+            whole = prev_whole
         if metric:
             inherited.append("指标：" + metric)
-    op = q.op
-    if q.op == "lookup" and q.want == "total" and not prior:
-        # no operation word of its own ("公务接待呢？"): ask what was asked before
-        op = "lookup" if prev.op == "list" else prev.op
-        if op != "lookup":
-            inherited.append("问法：" + LEXICON.op_names.get(op, op))
-    if item_ref and op in ("count", "lookup") and len(prev.items) > 1:
-        op = "sum"  # "这几个加起来多少": the items added up
+    if op == "ratio" and not whole:
+        # "占多少" / "X占多少" leave the whole to the context; "占总支出多少" the part
+        part, named_whole = _part_and_whole(q.metric)
+        if not part and named_whole:
+            metric, whole = (metric if item_ref else prev_part), named_whole
+        elif part:
+            whole = prev_whole if prev.op == "ratio" and prev_whole and not own_metric else prev_part
+            if len(part) <= 3 and whole:
+                part = whole + part  # "服务类" of 政府采购 is 政府采购服务
+            metric = part
+            inherited.append("整体：" + whole)
     want = "prior" if prior else q.want
     if want == "total" and op == prev.op and not own_metric and prev.want == "prior":
         want = "prior"
     year = q.year or prev.year
     if year and not q.year:
         inherited.append(f"年度：{year}")
-    whole = ""
-    if op == "ratio":
-        # "占多少" names the part and leaves the whole to the context, "X占多少" likewise;
-        # "占总支出多少" names the whole and leaves the part
-        part, _, whole = q.metric.partition("|")
-        part, whole = _metric_of(part), _metric_of(whole)
-        prev_metric = _metric_of(prev.metric)
-        if not part and whole:
-            metric = metric if item_ref else prev_metric
-        elif part and not whole:
-            metric, whole = part, prev_metric
-            inherited.append("整体：" + prev_metric)
     if not departments or not metric and op not in ("list", "count"):
         return None
     return Standalone(render(departments, year, metric, op, want, whole), "en" if en else "zh", tuple(inherited))
@@ -174,14 +200,15 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     return f"{who}{when}{metric}是多少"
 
 
-def turn_of(question: str, answer_items: list[str], aliases: dict) -> Turn:
+def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | None = None) -> Turn:
     """The context an answered stand-alone question leaves for the next turn."""
     text = prepare(question)
     res = resolve(text, aliases, want_all=True)
     q = understand(question, res.spans, text)
     departments = tuple(res.departments or res.ambiguous)
+    base = q.op if q.op not in ("rationale", "policy", "list") else (prev.base_op if prev else "lookup")
     return Turn(question=question, departments=departments, year=q.year, metric=q.metric, op=q.op,
-                want=q.want, items=tuple(answer_items))
+                want=q.want, items=tuple(answer_items), base_op=base)
 
 
 @dataclass

@@ -28,6 +28,11 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
                        citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
     inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
     if inside:
+        # "信息化建设中维修（护）费": the scope's own line first (a project's 资金分配 row)
+        own = best_matches(dd, inside.group(1) + inside.group(2), "total", q)
+        if own and own[0].score >= 0.97:
+            f = own[0].fact
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(1) + inside.group(2)))
         # "基本支出中人员经费": the item inside the scope, when it is a row of its own
         inner = best_matches(dd, inside.group(2), "total", q)
         if inner and inner[0].score >= 0.9:
