@@ -68,6 +68,8 @@ def _parse_prepared(name: str, text: str, *, content_hash: str, path: str) -> Pa
         content_hash=content_hash,
         path=path,
         title=meta.title,
+        confidence=meta.overall,
+        meta_source=meta.describe(),
     )
     sections = section_paths(lines)
     tables, table_facts = extract_tables(lines, doc, sections)
