@@ -32,7 +32,7 @@ class Document:
         confidence: how sure the reading of department, year and kind is (0..1, the least
             sure of the three; 1.0 for values the user set), None when not recorded.
         meta_source: where each of them came from, e.g. "department: title (0.98); year:
-            title (0.90); kind: title (0.90)" ("set by the user" for overrides).
+            title (0.90); kind: title (0.90)" ("set by user" for overrides).
     """
 
     name: str

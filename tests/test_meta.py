@@ -176,6 +176,6 @@ def test_overrides_win_with_full_confidence():
     meta = read_metadata("x.txt", ["东湖市司法局2024年部门预算", "合计 1.00"],
                          overrides={"department": "东湖市公安局", "year": 2023, "kind": "决算"})
     assert (meta.department, meta.year, meta.kind) == ("东湖市公安局", 2023, "决算")
-    assert meta.overall == 1.0 and "set by the user" in meta.describe()
+    assert meta.overall == 1.0 and "set by user" in meta.describe()
     partial = read_metadata("x.txt", ["东湖市司法局2024年部门预算", "合计 1.00"], overrides={"year": 2023, "kind": None})
     assert (partial.department, partial.year, partial.kind) == ("东湖市司法局", 2023, "预算")

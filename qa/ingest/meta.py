@@ -69,10 +69,10 @@ CONFIDENCE = {
     "file-name": 0.3, "user": 1.0, "none": 0.0,
 }
 SOURCE_NAMES = {
-    "label": "编制部门/预算单位 line", "title": "title", "heading": "headings", "heading-once": "a heading",
-    "region": "place in the title", "text": "most frequent name in the text", "text-once": "a name in the text",
-    "table-title": "headings and table titles", "title-line": "a title line", "first-lines": "first lines", "counts": "word counts",
-    "file-name": "file name", "user": "set by the user", "none": "not found",
+    "label": "label line", "title": "title", "heading": "headings", "heading-once": "a heading",
+    "region": "place in title", "text": "frequent name", "text-once": "one mention",
+    "table-title": "table titles", "title-line": "title line", "first-lines": "first lines",
+    "counts": "word counts", "file-name": "file name", "user": "set by user", "none": "not found",
 }
 
 
@@ -111,6 +111,43 @@ class Meta:
             src = self.sources.get(k, "none")
             parts.append(f"{k}: {SOURCE_NAMES.get(src, src)} ({self.confidence.get(k, 0.0):.2f})")
         return "; ".join(parts)
+
+
+_DESCRIBED = re.compile(r"(department|year|kind): (.+?) \((\d+(?:\.\d+)?)\)")
+FIELDS = ("department", "year", "kind")
+
+
+def parse_description(text: str) -> dict[str, tuple[str, float]]:
+    """Read back what Meta.describe wrote: {field: (source text, confidence)}.
+
+    Args:
+        text: a Document.meta_source string.
+    """
+    return {m.group(1): (m.group(2), float(m.group(3))) for m in _DESCRIBED.finditer(text or "")}
+
+
+def user_fields(meta_source: str) -> set[str]:
+    """The fields of a Document.meta_source the user set (qa ingest --year, qa docs set)."""
+    return {k for k, (src, _) in parse_description(meta_source).items() if src == SOURCE_NAMES["user"]}
+
+
+def with_user_fields(meta_source: str, fields: set[str] | list[str]) -> tuple[str, float]:
+    """A Document.meta_source and confidence after the user set some fields.
+
+    Args:
+        meta_source: the document's current meta_source ("" when not recorded).
+        fields: the fields the user set.
+
+    Returns:
+        (new meta_source, new overall confidence).
+    """
+    known = parse_description(meta_source)
+    parts, confs = [], []
+    for k in FIELDS:
+        src, conf = (SOURCE_NAMES["user"], 1.0) if k in fields else known.get(k, (SOURCE_NAMES["none"], 0.0))
+        parts.append(f"{k}: {src} ({conf:.2f})")
+        confs.append(conf)
+    return "; ".join(parts), round(min(confs), 2)
 
 
 # --- department -----------------------------------------------------------------------------------
@@ -314,8 +351,11 @@ def read_year(name: str, lines: list[str], block: list[str] | None = None) -> tu
             continue
         # Headings and titles carry the covered year; body sentences also cite "截至2023年底".
         weight = 3 if (len(t) <= 40 or re.search(r"(部分|公开表|公开说明|预算表|决算表)", t)) else 1
-        for m in re.finditer(r"((?:19|20)\d{2})年度?(?:部门|单位|预算|决算|（单位）|年初|收支|一般公共|政府采购|政府性基金|财政拨款)", t):
-            counts[int(m.group(1))] += weight
+        years = [int(m.group(1)) for m in re.finditer(
+            r"((?:19|20)\d{2})年度?(?:部门|单位|预算|决算|（单位）|年初|收支|一般公共|政府采购|政府性基金|财政拨款)", t)]
+        if years:
+            # "2023年预算数 2024年预算数", "2018年…比2017年增加": the line is about its latest year
+            counts[max(years)] += weight
         if i > 400 and counts:
             break
     if counts:
