@@ -13,7 +13,7 @@ import hashlib
 from qa.ingest.chunks import make_chunks
 from qa.ingest.integrity import check_integrity
 from qa.ingest.layout import Prepared, prepare, restore
-from qa.ingest.meta import read_metadata
+from qa.ingest.meta import Meta, read_metadata
 from qa.ingest.prose import extract_enumerations, extract_prose_facts
 from qa.ingest.prose_checks import check_prose
 from qa.ingest.sections import section_paths
@@ -35,6 +35,19 @@ def parse_document(name: str, text: str, *, content_hash: str = "", path: str = 
     """
     parsed, _ = parse_with_preparation(name, text, content_hash=content_hash, path=path, overrides=overrides)
     return parsed
+
+
+def read_text_metadata(name: str, text: str, overrides: dict | None = None) -> Meta:
+    """Only the metadata step of parsing: department, year, kind, unit, title of a text.
+
+    What parse_document records in its Document, without reading tables and prose.
+
+    Args:
+        name: file name as ingested.
+        text: the decoded text as loaded.
+        overrides: department / year / kind the user gave.
+    """
+    return read_metadata(name, prepare(text).text.splitlines(), overrides)
 
 
 def parse_with_preparation(name: str, text: str, *, content_hash: str = "", path: str = "",
