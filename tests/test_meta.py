@@ -113,7 +113,8 @@ def test_not_an_organisation_name(text):
 @pytest.mark.parametrize("text", [
     "江苏省人民检察院", "江苏省高级人民法院", "中共江苏省委办公厅", "江苏省人大常委会办公厅",
     "上海市普陀区规划和自然 资源局", "昌吉回族自治州住房公积金管理中心", "西河镇人民政府",
-    "东关区长安街道办事处", "江苏省人民代表大会常务委员会办公厅",
+    "东关区长安街道办事处", "江苏省人民代表大会常务委员会办公厅", "共青团青川省委员会", "原平市民政局",
+    "东湖市妇联", "东湖市科协", "东湖市气象台", "东湖市第一中学", "全国妇联",
 ])
 def test_organisation_names(text):
     assert is_org_name(text)
@@ -157,6 +158,10 @@ def test_label_variants_name_the_department():
         meta = read_metadata("x.txt", ["2024年部门预算", line, "合计 1.00"])
         assert meta.department == "东湖市司法局", line
         assert meta.sources["department"] == "label"
+    # a township publishes as itself; a label that refers to a body names nobody
+    assert read_metadata("x.txt", ["编制单位：西河镇 单位：元", "合计 1.00"]).department == "西河镇"
+    assert read_metadata("x.txt", ["编制单位：本单位 单位：元", "合计 1.00"]).department == ""
+    assert read_metadata("x.txt", ["编制单位：东湖市司法局（本级） 单位：元", "合计 1.00"]).department == "东湖市司法局"
     # a label followed by a header row instead of a name gives nothing
     meta = read_metadata("x.txt", ["编制部门：\t项目\t合计\t基本支出", "合计\t1.00\t1.00"])
     assert meta.department == ""

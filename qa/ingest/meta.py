@@ -156,9 +156,9 @@ def _label_value(rest: str) -> str:
     m = _LABEL_END.search(rest)
     value = rest[:m.start()] if m else rest
     value = canonical(value)
-    if is_org_name(value):
+    if is_org_name(value, label=True):
         return value
-    return canonical(longest_name_prefix(value))
+    return canonical(longest_name_prefix(value, label=True))
 
 
 def _label_text(line: str) -> str:

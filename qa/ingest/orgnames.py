@@ -20,7 +20,8 @@ MAX_LEN = 30
 # Multi-character words first: the alternation tries them before the single characters.
 _SUFFIX_WORDS = ("街道办事处", "人民政府", "办事处", "办公厅", "办公室", "委员会", "常委会", "管理局",
                  "检察院", "法院", "中心", "政府", "监狱", "公司", "集团", "联合会", "基金会", "协会",
-                 "学会", "研究会", "党校", "报社", "电视台")
+                 "学会", "研究会", "党校", "报社", "广播电视台", "电视台", "气象台", "电台", "小学", "中学",
+                 "大学", "工商联", "社科联", "妇联", "残联", "侨联", "文联", "科协", "政协", "作协")
 _SUFFIX_CHARS = "局厅委办院所站馆队处部会社校园团"
 SUFFIX_RE = re.compile("(?:" + "|".join(_SUFFIX_WORDS) + f"|[{_SUFFIX_CHARS}])")
 _ENDS_WITH_SUFFIX = re.compile("(?:" + "|".join(_SUFFIX_WORDS) + f"|[{_SUFFIX_CHARS}])$")
@@ -34,10 +35,15 @@ _NOT_IN_NAME = re.compile(
     r"提高|确保|参与)"
 )
 # Starts that refer to a body rather than name it (本部门, 各单位, 所属单位, 下设科室 …).
-_BAD_START = re.compile(r"^(本|各|该|其|全|所属|下属|下设|内设|有关|相关|上述|以上|我|即|由|对|向|在|从|将|与|及|或|经|按|据|为|共|含|此|这|个|级|原)")
+_BAD_START = re.compile(r"^(本|各|该|其|全(?!国)|所属|下属|下设|内设|有关|相关|上述|以上|我|即|由|对|在|将|与|及|或|经|按|据|为|"
+                        r"共(?!青)|含|此|这|个|级|原(?=[省市区县]))")
+# A label's value is a name unless it refers to a body ("编制单位：本单位").
+_BAD_LABEL_START = re.compile(r"^(本|各|该|所属|下属|有关|相关|上述|以上)")
+# A place alone publishes too ("编制单位：西河镇"): a township, a county or a district.
+_PLACE_ONLY = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,15}(?:镇|乡|街道|县|区|市|旗|州)$")
 # Words that end in an organisation character without naming one (布局, 内部, 社会, 网站 …).
 _BAD_END = re.compile(r"(社会|机会|布局|格局|大局|结局|全部|内部|外部|干部|局部|场所|住所|处所|网站|平台|举办|承办|主办|协办|"
-                      r"好处|此处|之处|到处|集团化|总部)$")
+                      r"好处|此处|之处|到处|集团化|总部|关联|互联|串联|失联|妥协)$")
 # Bare body words that are not a name on their own.
 _GENERIC = {"人民政府", "办公室", "办公厅", "委员会", "常委会", "管理局", "检察院", "法院", "中心", "政府",
             "事业单位", "行政单位", "机关", "部门", "单位", "主管部门", "预算单位", "财政部门", "财政局",
@@ -76,24 +82,29 @@ def canonical(name: str) -> str:
     return n
 
 
-def is_org_name(text: str) -> bool:
+def is_org_name(text: str, *, label: bool = False) -> bool:
     """Whether a span reads as the name of a public body.
 
     Args:
         text: the span (whitespace ignored).
+        label: the span was printed after a label (编制部门：…), so it is meant as a name:
+            only references such as "本单位" are refused at its start, and a place alone
+            ("西河镇") is a name.
 
     Returns:
         True for "江苏省人民检察院", "上海市普陀区规划和自然资源局"; False for sentences,
         breadcrumbs, header rows, headings ("三、…情况"), generic words ("本部门", "办公室").
     """
     t = squash(text)
+    if label and _PLACE_ONLY.match(t) and not _NOT_IN_NAME.search(t) and not _BAD_LABEL_START.match(t):
+        return MIN_LEN - 1 <= len(t) <= MAX_LEN
     if not (MIN_LEN <= len(t) <= MAX_LEN):
         return False
     if not re.fullmatch(r"[\u4e00-\u9fff（）()]+", t):
         return False  # digits, punctuation, '>' of a breadcrumb, Latin letters
     if not _ENDS_WITH_SUFFIX.search(t) or t in _GENERIC:
         return False
-    if _NOT_IN_NAME.search(t) or _BAD_START.match(t) or _BAD_END.search(t):
+    if _NOT_IN_NAME.search(t) or _BAD_END.search(t) or (_BAD_LABEL_START if label else _BAD_START).match(t):
         return False
     if t.count("（") != t.count("）") or t.count("(") != t.count(")"):
         return False
@@ -108,10 +119,14 @@ def is_full_name(text: str) -> bool:
     return is_org_name(t) and not _RELATIVE_START.match(t)
 
 
-def longest_name_prefix(text: str) -> str:
+def longest_name_prefix(text: str, *, label: bool = False) -> str:
     """The longest prefix of text that is an organisation name ("" when none).
 
     "上海市普陀区司法局部门编码" -> "上海市普陀区司法局".
+
+    Args:
+        text: the text.
+        label: as for is_org_name.
     """
     t = squash(text)
     best = ""
@@ -119,7 +134,7 @@ def longest_name_prefix(text: str) -> str:
         cand = t[:m.end()]
         if len(cand) > MAX_LEN:
             break
-        if is_org_name(cand):
+        if is_org_name(cand, label=label):
             best = cand
     return best
 
