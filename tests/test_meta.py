@@ -9,7 +9,7 @@ import pytest
 
 from qa.ingest.loaders import load
 from qa.ingest.meta import read_metadata
-from qa.ingest.orgnames import canonical, is_org_name, most_frequent_name
+from qa.text.orgnames import canonical, is_org_name, most_frequent_name
 from qa.ingest.pipeline import parse_loaded
 
 CORPUS = Path(__file__).resolve().parents[1] / "corpus"

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.ingest.orgnames import is_org_name
+from qa.text.orgnames import is_org_name
 from qa.testing.realdocs import default_folder, file_metadata, folder_metadata
 
 FOLDER = default_folder()

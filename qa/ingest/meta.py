@@ -10,13 +10,13 @@ department
        extraction often breaks: "2018 年度江苏省高级" + "人民法院预算公开");
     3. headings (第一部分 X概况, 第二部分 X 2018 年度预算表, 一、2018 年度X收支预算总表);
     4. the place a title starts with, for a city-wide release or a news report;
-    5. the organisation name the text mentions most often (qa.ingest.orgnames);
+    5. the organisation name the text mentions most often (qa.text.orgnames);
     6. the file name.
 year and kind
     the title block, then headings and table titles, then the first lines, then the file name.
 
 A value is taken only when it reads as what it is: a department is an organisation name (not
-a sentence, a breadcrumb, a header row or a heading), see qa.ingest.orgnames.is_org_name.
+a sentence, a breadcrumb, a header row or a heading), see qa.text.orgnames.is_org_name.
 """
 
 from __future__ import annotations
@@ -27,7 +27,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from qa.text.normalize import normalize_unit, to_halfwidth
-from qa.ingest.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, squash
+from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, squash
 
 KINDS = ("预算", "决算")
 

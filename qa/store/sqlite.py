@@ -625,7 +625,7 @@ class SqliteStore:
         row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
         if row is None:
             return None
-        old = _from_row(Document, row)
+        old = from_row(Document, row)
         dept = changes.get("department", old.department)
         year = changes.get("year", old.year)
         kind = changes.get("kind", old.kind)

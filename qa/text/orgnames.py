@@ -1,6 +1,7 @@
 """Organisation names: what a publishing body's name looks like, and finding one in text.
 
-Pure functions used by qa.ingest.meta. A name ends in an organisation word (局, 委员会, 中心,
+Pure functions used by qa.ingest.meta (which body published a document); qa.text.names
+holds the forms one known name takes (place and body abbreviations, masking). A name ends in an organisation word (局, 委员会, 中心,
 办公室, 办公厅, 院, 所, 街道办事处, 人民政府, 法院, 检察院, …), is bounded in length and is
 not a clause: no ，。；, no verbs such as 按照 / 根据 / 经汇总, no budget words (预算, 公开,
 情况, 表 …), no digits. A site breadcrumb, a table header row, a section heading or the first
@@ -49,8 +50,6 @@ _GENERIC = {"人民政府", "办公室", "办公厅", "委员会", "常委会", 
             "事业单位", "行政单位", "机关", "部门", "单位", "主管部门", "预算单位", "财政部门", "财政局",
             "人民法院", "人民检察院", "党委", "机关本级"}
 _ENUM_PREFIX = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*")
-# A place name at the start: 江苏省…, 上海市普陀区…, 昌吉回族自治州…, 中共…
-PLACE_START = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,10}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡|街道)")
 # A name that begins with a bare level word refers to "the province's / the city's" body.
 _RELATIVE_START = re.compile(r"^(?:省|市|区|县|州|镇|乡)(?!委员会)")
 # 江苏省委办公厅 is the party committee's office: its full name starts with 中共.
