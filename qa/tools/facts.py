@@ -109,7 +109,7 @@ def column_kind(column: str, year: int | None = None) -> str:
             return "prior"
         rest = (c[:m.start()] + c[m.end():]).strip()
         if named == year:
-            return column_kind(rest) if rest else "total"  # "2024年" alone is that year's figure
+            return column_kind(rest) if rest else "total"  # the year alone ("Y年") is its figure
         return "other"
     if c in TOTAL_COLUMNS or c.endswith("合计") or c.endswith("总计"):
         return "total"
