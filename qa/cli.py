@@ -1,4 +1,4 @@
-"""The `qa` command: ingest, check, facts, and dispatch of ask / eval.
+"""The `qa` command: ingest, docs, check, facts, and dispatch of ask / eval.
 
 Only argparse and the standard library load at start-up; each subcommand imports what it
 needs, so `qa ingest` with nothing changed never loads a model or a vector store.
@@ -86,15 +86,22 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     except ValueError as exc:  # a bad QA_EMBEDDINGS is a configuration error, not a file's
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    overrides = {"department": args.department, "year": args.year, "kind": args.kind}
     try:
-        report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty())
+        report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty(),
+                              overrides=overrides)
+    except ValueError as exc:  # a bad --year / --kind
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     finally:
         index.close()
     shown = [r for r in report.results if r.status != "error"]
     if shown:
         print(format_table(
-            ["document", "status", "department", "year", "kind", "chunks", "tables", "facts", "warnings"],
-            [[r.name, r.status, r.department, r.year, r.kind, r.chunks, r.tables, r.facts, r.warnings]
+            ["document", "status", "department", "year", "kind", "chunks", "tables", "facts", "warnings",
+             "confidence"],
+            [[r.name, r.status, r.department, r.year, r.kind, r.chunks, r.tables, r.facts, r.warnings,
+              _conf(r.confidence)]
              for r in shown],
             max_width=36,
         ))
@@ -110,6 +117,91 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     if any(r.warnings for r in shown):
         print("integrity warnings: run `qa check` to list them")
     return 0 if report.ok else 1
+
+
+def _conf(value: float | None) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+# --- docs --------------------------------------------------------------------------------------
+def _find_doc(index, query: str) -> str | None:
+    names = [d.name for d in index.documents()]
+    doc, candidates = resolve_doc(names, query)
+    if doc is None:
+        if candidates:
+            print(f"error: '{query}' matches several documents: {', '.join(candidates)}", file=sys.stderr)
+        else:
+            print(f"error: no document '{query}' (have: {', '.join(names) or 'none'})", file=sys.stderr)
+    return doc
+
+
+def _read_from(meta_source: str) -> str:
+    """"department: title (0.98); year: …" -> "department: title; year: …" for the table."""
+    import re
+
+    return re.sub(r" \(\d+(?:\.\d+)?\)", "", meta_source or "")
+
+
+def cmd_docs(args: argparse.Namespace) -> int:
+    if getattr(args, "docs_command", None) == "set":
+        return cmd_docs_set(args)
+    index = _open_index(args.data_dir)
+    if index is None:
+        return _no_index(args.data_dir)
+    with index:
+        docs = index.documents()
+    if args.json:
+        json.dump([{"name": d.name, "department": d.department, "year": d.year, "kind": d.kind, "unit": d.unit,
+                    "title": d.title, "confidence": d.confidence, "meta_source": d.meta_source} for d in docs],
+                  sys.stdout, ensure_ascii=False, indent=1)
+        print()
+        return 0
+    if not docs:
+        print(f"no documents in {args.data_dir}")
+        return 0
+    print(format_table(
+        ["document", "department", "year", "kind", "unit", "confidence", "read from"],
+        [[d.name, d.department, d.year, d.kind, d.unit, _conf(d.confidence), _read_from(d.meta_source)]
+         for d in docs],
+        max_width=80,
+    ))
+    print(f"{len(docs)} document(s); fix one with `qa docs set NAME --department … --year … --kind …`")
+    return 0
+
+
+def cmd_docs_set(args: argparse.Namespace) -> int:
+    from qa.ingest.meta import with_user_fields
+    from qa.ingest.pipeline import clean_overrides
+
+    try:
+        changes = clean_overrides({"department": args.department, "year": args.year, "kind": args.kind})
+    except ValueError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    if not changes:
+        print("error: nothing to set; give --department, --year and/or --kind", file=sys.stderr)
+        return 2
+    if "department" in changes and not changes["department"]:
+        print("error: --department must name the department", file=sys.stderr)
+        return 2
+    index = _open_index(args.data_dir)
+    if index is None:
+        return _no_index(args.data_dir)
+    with index:
+        name = _find_doc(index, args.name)
+        if name is None:
+            return 2
+        current = index.document(name)
+        meta_source, confidence = with_user_fields(current.meta_source if current else "", set(changes))
+        old = index.sql.update_document_meta(name, changes, confidence=confidence, meta_source=meta_source)
+        n_facts = len(index.facts(doc=name))
+    for k, v in changes.items():
+        print(f"{name}: {k} {getattr(old, k)!s} -> {v}")
+    print(f"{name}: updated the document and its {n_facts} fact(s) in place; confidence {confidence:.2f}")
+    if "year" in changes and old is not None and old.year != changes["year"]:
+        print(f"note: column names that name a year were read with year {old.year}; "
+              f"`qa ingest --year {changes['year']} FILE` reads the file again with the new year")
+    return 0
 
 
 # --- check -------------------------------------------------------------------------------------
@@ -215,6 +307,20 @@ def _dispatch(module: str, what: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _year_arg(text: str) -> int:
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a year: {text!r}") from None
+
+
+def _meta_arguments(p: argparse.ArgumentParser, what: str) -> None:
+    tail = f" ({what})" if what else ""
+    p.add_argument("--department", default=None, metavar="NAME", help="publishing department" + tail)
+    p.add_argument("--year", type=_year_arg, default=None, metavar="N", help="budget year" + tail)
+    p.add_argument("--kind", choices=["预算", "决算", "其他"], default=None, help="budget or final accounts" + tail)
+
+
 # --- parser --------------------------------------------------------------------------------------
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser (argument names are a contract shared with ask_cli / eval_cli)."""
@@ -231,7 +337,16 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="add or update documents (files or folders)")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    _meta_arguments(s, "for every file ingested, instead of what the text says")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("docs", help="list what was read per document (department, year, kind, confidence)")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    docs_sub = s.add_subparsers(dest="docs_command", metavar="set")
+    d = docs_sub.add_parser("set", help="fix a document's department / year / kind in place")
+    d.add_argument("name", metavar="NAME", help="document file name or a unique prefix of it")
+    _meta_arguments(d, "")
+    s.set_defaults(func=cmd_docs)
 
     s = sub.add_parser("check", help="print the integrity report of the stored documents")
     s.set_defaults(func=cmd_check)

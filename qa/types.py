@@ -29,6 +29,10 @@ class Document:
         content_hash: sha256 of the raw bytes, used to skip unchanged files.
         path: absolute path it was read from.
         title: the document's title line, if any.
+        confidence: how sure the reading of department, year and kind is (0..1, the least
+            sure of the three; 1.0 for values the user set), None when not recorded.
+        meta_source: where each of them came from, e.g. "department: title (0.98); year:
+            title (0.90); kind: title (0.90)" ("set by user" for overrides).
     """
 
     name: str
@@ -39,6 +43,8 @@ class Document:
     content_hash: str
     path: str = ""
     title: str = ""
+    confidence: float | None = None
+    meta_source: str = ""
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ from qa.agent.glossary import english_terms, is_english
 from qa.agent.resolve import resolve
 from qa.agent.understand import prepare, understand
 from qa.tools import ops
-from qa.tools.facts import column_kind, find_facts, label_similarity, norm_label
+from qa.tools.facts import column_kind, fact_column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact
 
 
@@ -70,6 +70,32 @@ def test_column_kinds():
     assert column_kind("上年预算数") == "prior"
     assert column_kind("合计") == "total"
     assert column_kind("基本支出") == "other"
+
+
+@pytest.mark.parametrize("year", [2018, 2024, 2031])
+def test_a_column_naming_a_year_is_judged_by_the_documents_year(year):
+    assert column_kind(f"{year - 1}年预算数", year) == "prior"
+    assert column_kind(f"{year - 1}年度预算", year) == "prior"
+    assert column_kind(f"{year}年预算数", year) == "total"
+    assert column_kind(f"{year}年", year) == "total"
+    assert column_kind(f"{year}年基本支出", year) == "other"
+    assert column_kind(f"{year - 2}年预算数", year) == "other"
+    assert column_kind(f"比{year - 1}年增减", year) == "change"
+    # without the document's year a year column is never taken for last year's
+    assert column_kind(f"{year - 1}年预算数") == "other"
+    assert column_kind("上年预算数", year) == "prior" and column_kind("合计", year) == "total"
+    f = fact("公务接待费", 4.5, column=f"{year - 1}年预算数")
+    f = Fact(**{**f.to_dict(), "year": year})
+    assert fact_column_kind(f) == "prior"
+
+
+def test_prior_figure_found_in_a_column_naming_last_year():
+    rows = [fact("公务接待费", 3.7, column="预算数"), fact("公务接待费", 4.5, column="2023年预算数")]
+    assert find_facts(rows, "公务接待费", want="prior")[0].fact.value == 4.5  # the facts are 2024's
+    assert find_facts(rows, "公务接待费")[0].fact.value == 3.7
+    later = [Fact(**{**f.to_dict(), "year": 2025}) for f in rows]
+    # in a 2025 document 2023 is not last year
+    assert find_facts(later, "公务接待费", want="prior") == []
 
 
 def test_sum_difference_share_growth():

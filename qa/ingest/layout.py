@@ -483,12 +483,13 @@ def attach_locations(parsed: ParsedDocument, pages: list[int | None] | None,
     return parsed
 
 
-def _parse(name: str, text: str, content_hash: str, path: str) -> tuple[ParsedDocument, Prepared]:
+def _parse(name: str, text: str, content_hash: str, path: str,
+           overrides: dict | None = None) -> tuple[ParsedDocument, Prepared]:
     # parse.parse_with_preparation is the one place preparation happens; importing it
     # lazily because parse imports this module.
     from qa.ingest.parse import parse_with_preparation
 
-    parsed, prep = parse_with_preparation(name, text, content_hash=content_hash, path=path)
+    parsed, prep = parse_with_preparation(name, text, content_hash=content_hash, path=path, overrides=overrides)
     for note in prep.notes:
         log.info("%s: %s", name, note)
     return parsed, prep
@@ -511,7 +512,7 @@ def parse_text(name: str, text: str, *, content_hash: str = "", path: str = "",
     return attach_locations(parsed, pages, locations)
 
 
-def parse_loaded(loaded) -> ParsedDocument:
+def parse_loaded(loaded, overrides: dict | None = None) -> ParsedDocument:
     """Parse a LoadedText (from qa.ingest.loaders.load) with layouts, script and locations.
 
     What the preparation changed ("繁體 text matched through its simplified form", "3
@@ -520,8 +521,9 @@ def parse_loaded(loaded) -> ParsedDocument:
 
     Args:
         loaded: a qa.ingest.loaders.LoadedText.
+        overrides: department / year / kind the user gave (qa ingest --department …).
     """
-    parsed, prep = _parse(loaded.name, loaded.text, loaded.content_hash, loaded.path)
+    parsed, prep = _parse(loaded.name, loaded.text, loaded.content_hash, loaded.path, overrides)
     for note in prep.notes:
         if note not in loaded.notes:
             loaded.notes.append(note)

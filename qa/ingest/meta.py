@@ -1,34 +1,79 @@
 """Document-level metadata: publishing department, budget year, kind and default unit.
 
-Pure functions over the text lines. The genre prints the department on every table's
-编制部门 line and in the title / 第一部分 heading; the year in headings such as
-"2024 年部门预算公开表"; the unit in "单位：万元" lines.
+Pure functions over the text lines. Each field is read from the strongest evidence the text
+offers, and says where it came from and how sure it is:
+
+department
+    1. a label line: 编制部门 / 编制单位 / 预算主管部门 / 预算单位 / 部门名称 / 单位名称 / 部门：
+       (the most frequent value that is an organisation name);
+    2. the title block (the short lines before 目录 or the first heading, which PDF text
+       extraction often breaks: "2018 年度江苏省高级" + "人民法院预算公开");
+    3. headings (第一部分 X概况, 第二部分 X 2018 年度预算表, 一、2018 年度X收支预算总表);
+    4. the place a title starts with, for a city-wide release or a news report;
+    5. the organisation name the text mentions most often (qa.text.orgnames);
+    6. the file name.
+year and kind
+    the title block, then headings and table titles, then the first lines, then the file name.
+
+A value is taken only when it reads as what it is: a department is an organisation name (not
+a sentence, a breadcrumb, a header row or a heading), see qa.text.orgnames.is_org_name.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import PurePath
 
 from qa.text.normalize import normalize_unit, to_halfwidth
+from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, squash
 
-_DEPT_LINE = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]\s*(.+)")
-_UNIT_TAIL = re.compile(r"\s*(?:金额)?单位\s*[:：].*$")
+KINDS = ("预算", "决算")
+
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
-_TITLE_DEPT_PATTERNS = [
-    # "2024年度安阳市住房公积金管理中心部门预算公开说明"
-    re.compile(r"(?:19|20)\d{2}\s*年度?\s*(.+?)(?:部门|单位)(?:（单位）)?(?:预算|决算)"),
-    # "第一部分 昌吉回族自治州住房公积金管理中心部门概况" / "... 2024 年 XX 部门概况"
-    re.compile(r"第[一二三四五六七八九十]+部分\s*(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)(?:部门|单位)?概况"),
-    re.compile(r"^\s*(?:(?:19|20)\d{2}\s*年度?)?\s*(.+?)(?:部门|单位)(?:（单位）)?(?:预算|决算)"),
-]
+_YEAR_DIGITS = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
+
+# Label lines. "部 门:" is how some table covers space the label.
+_LABEL = re.compile(
+    r"(?:^|(?<=[\s\t表]))(编制(?:部门|单位)(?:[（(]单位[)）])?|预算主管部门|主管部门|预算单位|部门名称|单位名称|"
+    r"填报单位|报送单位|部门|单位)\s*[:：]\s*"
+)
+_LABEL_END = re.compile(r"\t|\s{2,}|\u3000|(?:金额)?单位\s*[:：]|部门编码|单位编码|编码\s*[:：]")
+
+# The title block ends at the table of contents, a heading, a table row or a sentence.
+_BLOCK_STOP = re.compile(r"^(?:目\s*录|第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|表\s*\d)")
+_PAGE_NO = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")
+_DATE_LINE = re.compile(
+    r"^(?:(?:更新|发布|公开|印发|信息)?(?:时间|日期)\s*[:：].*|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
+    r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}.*)$")
+_BREADCRUMB = re.compile(r"(您当前的位置|您现在的位置|当前位置|您的位置|所在位置|首页\s*[>›»/|]|网站首页|^首页$|\|.*\|)")
+_CRUMB_SEP = re.compile(r"\s*[>›»]\s*")
+_SENTENCE = re.compile(r"[，。；！？,;]")
+
+# "<org>(年度)(区级)(部门|单位)(预算|决算|概况|收支…)": the name in a title or a heading.
+_NAME_BEFORE = re.compile(
+    r"^(?:关于)?(.+?)(?:年度?|度)?(?:(?:省|市|区|县|州)?级)?(?:部门|单位)?(?:（单位）|\(单位\))?"
+    r"(?:概况|预算|决算|收支|收入|支出|财政拨款|一般公共预算|政府性基金|国有资本|“三公”|\"三公\"|三公|政府采购|机关运行)"
+)
 # A place at the head of a title ("南川市2024年市级部门预算集中公开"): the publisher of a
 # news report or a government-wide release that has no 编制部门.
 _REGION_HEAD = re.compile(
     r"^(?:(?:19|20)\d{2}年度?)?([\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡))"
     r"(?=(?:19|20)\d{2}年|(?:省|市|州|县|区|乡|镇)?(?:本级|级)|部门|预算|决算)")
-_ORG_SUFFIX = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|部|会|社|校|园|协会|公司|集团|总站|分局)$")
+
+# How sure each source makes a value (0..1).
+CONFIDENCE = {
+    "label": 0.95, "title": 0.9, "heading": 0.85, "heading-once": 0.75, "region": 0.6,
+    "text": 0.55, "text-once": 0.3, "table-title": 0.8, "title-line": 0.75, "first-lines": 0.5, "counts": 0.5,
+    "file-name": 0.3, "user": 1.0, "none": 0.0,
+}
+SOURCE_NAMES = {
+    "label": "label line", "title": "title", "heading": "headings", "heading-once": "a heading",
+    "region": "place in title", "text": "frequent name", "text-once": "one mention",
+    "table-title": "table titles", "title-line": "title line", "first-lines": "first lines",
+    "counts": "word counts", "file-name": "file name", "user": "set by user", "none": "not found",
+}
 
 
 @dataclass(frozen=True)
@@ -41,6 +86,8 @@ class Meta:
         kind: "预算", "决算" or "其他".
         unit: default money unit of the tables ("万元" unless the tables say otherwise).
         title: the document's title line ("" when none stands out).
+        confidence: per field ("department", "year", "kind") how sure the reading is, 0..1.
+        sources: per field which evidence gave it (a key of SOURCE_NAMES).
     """
 
     department: str
@@ -48,45 +95,157 @@ class Meta:
     kind: str
     unit: str
     title: str
+    confidence: dict[str, float] = field(default_factory=dict)
+    sources: dict[str, str] = field(default_factory=dict)
+
+    @property
+    def overall(self) -> float:
+        """The least sure of department, year and kind."""
+        vals = [self.confidence.get(k, 0.0) for k in ("department", "year", "kind")]
+        return round(min(vals), 2) if vals else 0.0
+
+    def describe(self) -> str:
+        """Where each field came from: "department: title (0.90); year: title (0.90); …"."""
+        parts = []
+        for k in ("department", "year", "kind"):
+            src = self.sources.get(k, "none")
+            parts.append(f"{k}: {SOURCE_NAMES.get(src, src)} ({self.confidence.get(k, 0.0):.2f})")
+        return "; ".join(parts)
 
 
-def _clean_dept(text: str) -> str:
-    t = to_halfwidth(text).replace("\t", " ")
-    t = _UNIT_TAIL.sub("", t)
-    t = re.sub(r"\s+", "", t)
-    return t.strip(":：,，。 ")
+_DESCRIBED = re.compile(r"(department|year|kind): (.+?) \((\d+(?:\.\d+)?)\)")
+FIELDS = ("department", "year", "kind")
 
 
-def _departments_from_table_lines(lines: list[str]) -> list[str]:
+def parse_description(text: str) -> dict[str, tuple[str, float]]:
+    """Read back what Meta.describe wrote: {field: (source text, confidence)}.
+
+    Args:
+        text: a Document.meta_source string.
+    """
+    return {m.group(1): (m.group(2), float(m.group(3))) for m in _DESCRIBED.finditer(text or "")}
+
+
+def user_fields(meta_source: str) -> set[str]:
+    """The fields of a Document.meta_source the user set (qa ingest --year, qa docs set)."""
+    return {k for k, (src, _) in parse_description(meta_source).items() if src == SOURCE_NAMES["user"]}
+
+
+def with_user_fields(meta_source: str, fields: set[str] | list[str]) -> tuple[str, float]:
+    """A Document.meta_source and confidence after the user set some fields.
+
+    Args:
+        meta_source: the document's current meta_source ("" when not recorded).
+        fields: the fields the user set.
+
+    Returns:
+        (new meta_source, new overall confidence).
+    """
+    known = parse_description(meta_source)
+    parts, confs = [], []
+    for k in FIELDS:
+        src, conf = (SOURCE_NAMES["user"], 1.0) if k in fields else known.get(k, (SOURCE_NAMES["none"], 0.0))
+        parts.append(f"{k}: {src} ({conf:.2f})")
+        confs.append(conf)
+    return "; ".join(parts), round(min(confs), 2)
+
+
+# --- department -----------------------------------------------------------------------------------
+def _label_value(rest: str) -> str:
+    """The organisation name at the start of what follows a label ("" when it is no name)."""
+    m = _LABEL_END.search(rest)
+    value = rest[:m.start()] if m else rest
+    value = canonical(value)
+    if is_org_name(value, label=True):
+        return value
+    return canonical(longest_name_prefix(value, label=True))
+
+
+def _label_text(line: str) -> str:
+    t = to_halfwidth(line).replace("：", ":")
+    t = re.sub(r"部\s+门(?=\s*:)", "部门", t)
+    return re.sub(r"单\s+位(?=\s*:)", "单位", t)
+
+
+def departments_from_labels(lines: list[str]) -> list[str]:
+    """Organisation names printed after a label (编制部门：X, 预算单位：X, 部门：X …), in order.
+
+    Args:
+        lines: text lines.
+    """
     found = []
     for line in lines:
-        m = _DEPT_LINE.search(line)
-        if m:
-            d = _clean_dept(m.group(1))
-            if 2 <= len(d) <= 40:
-                found.append(d)
+        if "：" not in line and ":" not in line:
+            continue
+        t = _label_text(line)
+        for m in _LABEL.finditer(t):
+            value = _label_value(t[m.end():])
+            if value:
+                found.append(value)
     return found
 
 
-def _department_from_headings(lines: list[str]) -> str:
-    for line in lines[:80]:
-        t = re.sub(r"\s+", "", to_halfwidth(line))
-        if not t or len(t) > 60:
+def _is_noise(t: str) -> bool:
+    return bool(_PAGE_NO.match(t) or _DATE_LINE.match(t) or _BREADCRUMB.search(t))
+
+
+def title_block(lines: list[str]) -> list[str]:
+    """The short lines at the top that make up the title (broken over lines by PDF extraction).
+
+    Page numbers, dates, breadcrumbs and blank lines are skipped; the block ends at 目录, a
+    heading, a table row, a label line (编制部门：…), a sentence, or after five lines.
+
+    Args:
+        lines: text lines.
+    """
+    block: list[str] = []
+    for line in lines[:40]:
+        t = re.sub(r"\s+", " ", to_halfwidth(line)).strip()
+        if not t or _is_noise(t):
             continue
-        for pat in _TITLE_DEPT_PATTERNS:
-            m = pat.search(t)
-            if m:
-                cand = re.sub(r"^(?:19|20)\d{2}年度?", "", m.group(1)).strip()
-                if 2 <= len(cand) <= 40 and _ORG_SUFFIX.search(cand):
-                    return cand
-    return ""
+        if (_BLOCK_STOP.match(t) or "\t" in line or _SENTENCE.search(t) or _LABEL.search(_label_text(t))
+                or len(squash(t)) > 40 or not re.search(r"[\u4e00-\u9fff\d]", t) or re.search(r"[A-Za-z]{3}", t)):
+            break
+        block.append(t)
+        if len(block) >= 5:
+            break
+    if not block or len(squash("".join(block))) > 80:
+        return []
+    return block
+
+
+def _name_in_title(text: str) -> str:
+    """The organisation a title or heading names ("" when none)."""
+    t = squash(text)
+    t = _CRUMB_SEP.split(t)[-1]  # a breadcrumb's last crumb
+    t = re.sub(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])", "", t)
+    t = re.sub(r"^年?度?", "", _YEAR_DIGITS.sub("", t))
+    m = _NAME_BEFORE.match(t)
+    if not m:
+        return ""
+    cand = canonical(re.sub(r"年度?$", "", m.group(1)))
+    return cand if is_org_name(cand) else ""
+
+
+def _department_from_headings(lines: list[str]) -> tuple[str, int]:
+    counts: Counter[str] = Counter()
+    for line in lines[:800]:
+        t = squash(line)
+        if not t or len(t) > 60 or _SENTENCE.search(t):
+            continue
+        name = _name_in_title(t)
+        if name:
+            counts[name] += 1
+    if not counts:
+        return "", 0
+    return counts.most_common(1)[0]
 
 
 def _region_from_title(lines: list[str]) -> str:
     """The place a title starts with, for documents that name no department."""
     for line in lines[:20]:
-        t = re.sub(r"\s+", "", to_halfwidth(line))
-        if not t or len(t) > 60 or not re.search(r"(预算|决算)", t):
+        t = squash(line)
+        if not t or len(t) > 60 or not re.search(r"(预算|决算)", t) or _BREADCRUMB.search(t):
             continue
         m = _REGION_HEAD.match(t)
         if m:
@@ -94,57 +253,199 @@ def _region_from_title(lines: list[str]) -> str:
     return ""
 
 
-def _title(lines: list[str]) -> str:
-    for line in lines[:60]:
-        t = line.strip()
-        if not t:
-            continue
-        s = re.sub(r"\s+", "", t)
-        if re.search(r"(预算|决算)", s) and re.search(r"(公开|说明|报告|情况)", s) and len(s) <= 60:
-            return re.sub(r"\s+", " ", t)
-    for line in lines[:5]:
-        if line.strip():
-            return re.sub(r"\s+", " ", line.strip())
-    return ""
+def _stem(name: str) -> str:
+    return PurePath(name).stem if name else ""
 
 
-def _year(lines: list[str]) -> int | None:
+def _department_from_file_name(name: str) -> str:
+    stem = squash(_stem(name))
+    if not re.search(r"[\u4e00-\u9fff]", stem):
+        return ""
+    stem = re.sub(r"^[^\u4e00-\u9fff]+", "", stem)
+    return _name_in_title(stem) or canonical(longest_name_prefix(_YEAR_DIGITS.sub("", stem)))
+
+
+def department_candidates(name: str, lines: list[str], block: list[str] | None = None) -> list[tuple[str, str]]:
+    """Every reading of the department, strongest source first, as (name, source).
+
+    Sources (keys of CONFIDENCE): label, title, heading / heading-once, region, text,
+    file-name, text-once. A source that finds nothing is left out.
+
+    Args:
+        name: file name.
+        lines: text lines.
+        block: the title block (computed when None).
+    """
+    block = title_block(lines) if block is None else block
+    out: list[tuple[str, str]] = []
+    labels = departments_from_labels(lines)
+    if labels:
+        out.append((Counter(labels).most_common(1)[0][0], "label"))
+    in_title = _name_in_title("".join(block)) if block else ""
+    if in_title:
+        out.append((in_title, "title"))
+    heading, n = _department_from_headings(lines)
+    if heading:
+        out.append((heading, "heading" if n >= 2 else "heading-once"))
+    region = _region_from_title(lines)
+    if region:
+        out.append((region, "region"))
+    frequent, n = most_frequent_name(lines)
+    if frequent and n >= 2:
+        out.append((frequent, "text"))
+    from_name = _department_from_file_name(name)
+    if from_name:
+        out.append((from_name, "file-name"))
+    if frequent and n == 1:
+        # a single mention counts only when the text names no other body
+        out.append((frequent, "text-once"))
+    return out
+
+
+def _same_body(a: str, b: str) -> bool:
+    return bool(a and b) and (a == b or a.endswith(b) or b.endswith(a))
+
+
+def read_department(name: str, lines: list[str], block: list[str] | None = None) -> tuple[str, str, float]:
+    """The publishing department, the source it came from and how sure it is.
+
+    The strongest source wins; each other source that names the same body (or a short form
+    of it) adds 0.04 to the source's confidence.
+
+    Args:
+        name: file name (the last resort).
+        lines: text lines.
+        block: the title block (computed when None).
+    """
+    cands = department_candidates(name, lines, block)
+    if not cands:
+        return "", "none", 0.0
+    dept, src = cands[0]
+    agree = len({s for d, s in cands[1:] if _same_body(d, dept) and s != "region"})
+    return dept, src, round(min(0.99, CONFIDENCE[src] + 0.04 * agree), 2)
+
+
+# --- year -------------------------------------------------------------------------------------------
+def _years_in(text: str) -> list[int]:
+    t = squash(text)
+    t = re.sub(r"(?:19|20)\d{2}年\d{1,2}月(?:\d{1,2}日)?", "", t)  # a date is when, not which year
+    return [int(m.group(1)) for m in _YEAR_DIGITS.finditer(t)]
+
+
+def read_year(name: str, lines: list[str], block: list[str] | None = None) -> tuple[int | None, str]:
+    """The budget year covered and the source it came from.
+
+    Args:
+        name: file name (the last resort).
+        lines: text lines.
+        block: the title block (computed when None).
+    """
+    block = title_block(lines) if block is None else block
+    in_block = _years_in("".join(block)) if block else []
+    if in_block:
+        return Counter(in_block).most_common(1)[0][0], "title"
     counts: Counter[int] = Counter()
     for i, line in enumerate(lines):
-        t = re.sub(r"\s+", "", to_halfwidth(line))
+        t = squash(line)
         if not re.search(r"(预算|决算)", t):
             continue
         # Headings and titles carry the covered year; body sentences also cite "截至2023年底".
         weight = 3 if (len(t) <= 40 or re.search(r"(部分|公开表|公开说明|预算表|决算表)", t)) else 1
-        for m in re.finditer(r"((?:19|20)\d{2})年度?(?:部门|单位|预算|决算|（单位）|年初|收支|一般公共)", t):
-            counts[int(m.group(1))] += weight
+        years = [int(m.group(1)) for m in re.finditer(
+            r"((?:19|20)\d{2})年度?(?:部门|单位|预算|决算|（单位）|年初|收支|一般公共|政府采购|政府性基金|财政拨款)", t)]
+        if years:
+            # "2023年预算数 2024年预算数", "2018年…比2017年增加": the line is about its latest year
+            counts[max(years)] += weight
         if i > 400 and counts:
             break
-    if not counts:
-        for line in lines[:50]:
-            m = _YEAR.search(to_halfwidth(line))
-            if m:
-                return int(m.group(1))
-        return None
-    return counts.most_common(1)[0][0]
+    if counts:
+        return counts.most_common(1)[0][0], "table-title"
+    for line in lines[:50]:
+        m = _YEAR.search(to_halfwidth(line))
+        if m:
+            return int(m.group(1)), "first-lines"
+    in_name = _years_in(_stem(name))
+    if in_name:
+        return in_name[0], "file-name"
+    return None, "none"
 
 
-def _kind(lines: list[str]) -> str:
+# --- kind -------------------------------------------------------------------------------------------
+def read_kind(name: str, lines: list[str], block: list[str] | None = None) -> tuple[str, str]:
+    """"预算", "决算" or "其他", and the source it came from.
+
+    Args:
+        name: file name (the last resort).
+        lines: text lines.
+        block: the title block (computed when None).
+    """
+    block = title_block(lines) if block is None else block
+    b = squash("".join(block))
+    if "决算" in b:
+        return "决算", "title"
+    if "预算" in b:
+        return "预算", "title"
     # The title names the kind; 决算 documents also say 预算 a lot (年初预算数, 调整预算).
     for line in lines[:10]:
-        t = re.sub(r"\s+", "", line)
+        t = re.sub(r"\s+", "", line).replace("预决算", "")
         if "决算" in t and ("公开" in t or "报告" in t or len(t) <= 40):
-            return "决算"
+            return "决算", "title-line"
         if "预算" in t and ("公开" in t or len(t) <= 40) and "决算" not in t:
-            return "预算"
+            return "预算", "title-line"
+    # Headings and table titles: a 决算 has 收入支出决算总表, 一般公共预算财政拨款支出决算表 …
+    n_final = n_budget = 0
+    for line in lines[:800]:
+        t = squash(line).replace("预决算", "")
+        if not t or len(t) > 40 or _SENTENCE.search(t):
+            continue
+        if "决算" in t:
+            n_final += 1
+        elif "预算" in t:
+            n_budget += 1
+    if n_final >= 2 and n_final * 2 >= n_budget:
+        return "决算", "table-title"
+    if n_budget >= 2 and n_final == 0:
+        return "预算", "table-title"
     head = re.sub(r"\s+", "", "".join(lines[:120]))
     n_budget = head.count("预算")
     n_final = head.count("决算")
     if n_final > n_budget and n_final > 0:
-        return "决算"
+        return "决算", "counts"
     if n_budget > 0:
-        return "预算"
-    return "其他"
+        return "预算", "counts"
+    stem = _stem(name)
+    if "决算" in stem:
+        return "决算", "file-name"
+    if "预算" in stem:
+        return "预算", "file-name"
+    return "其他", "none"
+
+
+# --- unit and title ---------------------------------------------------------------------------------
+def _title(lines: list[str], block: list[str]) -> str:
+    joined = "".join(block)
+    if block and re.search(r"(预算|决算)", joined):
+        # lines broken inside a name join without a space: "2018 年度江苏省高级" + "人民法院预算公开"
+        return re.sub(r"\s+", " ", joined).strip()
+    for line in lines[:60]:
+        t = line.strip()
+        if not t or _is_noise(t) or "\t" in t or _LABEL.search(_label_text(t)) or _BLOCK_STOP.match(t) and "部分" not in t:
+            continue
+        s = re.sub(r"\s+", "", t)
+        if (re.search(r"(预算|决算)", s) and re.search(r"(公开|说明|报告|情况)", s) and len(s) <= 60
+                and not _SENTENCE.search(s)):
+            return re.sub(r"\s+", " ", t)
+    for line in lines[:5]:
+        t = re.sub(r"\s+", " ", line).strip()
+        if not t or _is_noise(t) or "\t" in line:
+            continue
+        m = _LABEL.search(_label_text(t))
+        if m:
+            t = t[:m.start()].strip()  # "收支预算总表 公开表一 部门：X 单位：万元"
+        if t and len(squash(t)) <= 40 and not _SENTENCE.search(t) and not (_BLOCK_STOP.match(t) and "部分" not in t):
+            return t
+        return ""
+    return ""
 
 
 def _unit(lines: list[str]) -> str:
@@ -163,28 +464,45 @@ def _unit(lines: list[str]) -> str:
     return counts.most_common(1)[0][0] if counts else "万元"
 
 
-def read_metadata(name: str, lines: list[str]) -> Meta:
+def read_metadata(name: str, lines: list[str], overrides: dict | None = None) -> Meta:
     """Read department, year, kind, unit and title from a document's lines.
 
     Args:
-        name: file name (only used as a last-resort title).
+        name: file name (the last resort for department, year and kind; the title when the
+            text has none).
         lines: the document's text lines.
+        overrides: values the user gave ({"department": …, "year": …, "kind": …}); a value
+            that is not None replaces what the text says, with confidence 1.
 
     Returns:
-        Meta with the most frequent 编制部门 (else the heading's department, else the
-        region a title starts with, e.g. "南川市" for a city-wide release), the year
-        named by the title/headings, "预算"/"决算"/"其他", the most common table unit.
+        Meta with each field from its strongest source (see the module docstring), the
+        confidence and source per field, and the most common table unit.
     """
-    depts = _departments_from_table_lines(lines)
-    department = Counter(depts).most_common(1)[0][0] if depts else _department_from_headings(lines)
-    if not department:
-        # No 编制部门 and no department heading (a news report, a government-wide release):
-        # the region the title names is the publisher.
-        department = _region_from_title(lines)
+    overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    block = title_block(lines)
+    if "department" in overrides:
+        department, dsrc, dconf = str(overrides["department"]).strip(), "user", CONFIDENCE["user"]
+    else:
+        department, dsrc, dconf = read_department(name, lines, block)
+    if "year" in overrides:
+        year, ysrc = int(overrides["year"]), "user"
+    else:
+        year, ysrc = read_year(name, lines, block)
+    if "kind" in overrides:
+        kind, ksrc = str(overrides["kind"]), "user"
+    else:
+        kind, ksrc = read_kind(name, lines, block)
+    confidence = {
+        "department": dconf,
+        "year": CONFIDENCE[ysrc],
+        "kind": CONFIDENCE[ksrc],
+    }
     return Meta(
         department=department,
-        year=_year(lines),
-        kind=_kind(lines),
+        year=year,
+        kind=kind,
         unit=_unit(lines),
-        title=_title(lines) or name,
+        title=_title(lines, block) or name,
+        confidence=confidence,
+        sources={"department": dsrc, "year": ysrc, "kind": ksrc},
     )

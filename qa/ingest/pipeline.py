@@ -37,6 +37,7 @@ class FileResult:
         error: one-line message when status is "error".
         notes: remarks (e.g. the encoding used).
         department, year, kind: document metadata.
+        confidence: how sure the reading of department, year and kind is (0..1).
         chunks, tables, facts, warnings: counts (warnings = integrity issues).
         embedded_chars: characters sent to the embedding model for this file.
         seconds_embedding: time spent in the embedding model for this file.
@@ -51,6 +52,7 @@ class FileResult:
     department: str = ""
     year: int | None = None
     kind: str = ""
+    confidence: float | None = None
     chunks: int = 0
     tables: int = 0
     facts: int = 0
@@ -159,7 +161,7 @@ def _with_locations(parsed: "ParsedDocument", loaded: "LoadedText") -> "ParsedDo
     return parsed
 
 
-def parse_loaded(loaded: "LoadedText") -> "ParsedDocument":
+def parse_loaded(loaded: "LoadedText", overrides: dict | None = None) -> "ParsedDocument":
     """Parse loaded text with `parse_document`, through the layout preparation when present.
 
     qa.ingest.layout (pipe tables, page furniture, spam, 繁體) prepares the text for the
@@ -168,6 +170,7 @@ def parse_loaded(loaded: "LoadedText") -> "ParsedDocument":
 
     Args:
         loaded: the loader's output.
+        overrides: department / year / kind the user gave, used instead of what the text says.
     """
     try:
         from qa.ingest import layout
@@ -176,11 +179,11 @@ def parse_loaded(loaded: "LoadedText") -> "ParsedDocument":
             raise
         layout = None
     if layout is not None and hasattr(layout, "parse_loaded"):
-        return layout.parse_loaded(loaded)
+        return layout.parse_loaded(loaded, overrides)
     from qa.ingest import parse
 
     parsed = parse.parse_document(loaded.name, loaded.text, content_hash=loaded.content_hash,
-                                  path=loaded.path)
+                                  path=loaded.path, overrides=overrides)
     return _with_locations(parsed, loaded)
 
 
@@ -191,6 +194,8 @@ def _fill_from_store(res: FileResult, index: "Index") -> None:
     res.department = info.get("department") or ""
     res.year = info.get("year")
     res.kind = info.get("kind") or ""
+    doc = index.document(res.name)
+    res.confidence = doc.confidence if doc is not None else None
     res.chunks = info["n_chunks"]
     res.tables = info["n_tables"]
     res.facts = info["n_facts"]
@@ -198,12 +203,54 @@ def _fill_from_store(res: FileResult, index: "Index") -> None:
     res.notes = list(info.get("notes") or [])
 
 
-def ingest_file(path: Path, index: "Index") -> FileResult:
+OVERRIDE_FIELDS = ("department", "year", "kind")
+
+
+def clean_overrides(overrides: dict | None) -> dict:
+    """The department / year / kind values actually given (None means "read it from the text").
+
+    Raises:
+        ValueError: a kind other than 预算 / 决算 / 其他, or a year that is not a year.
+    """
+    out = {k: v for k, v in (overrides or {}).items() if k in OVERRIDE_FIELDS and v is not None}
+    if "kind" in out and out["kind"] not in ("预算", "决算", "其他"):
+        raise ValueError(f"kind must be 预算, 决算 or 其他, not {out['kind']!r}")
+    if "year" in out:
+        year = int(out["year"])
+        if not 1900 <= year <= 2100:
+            raise ValueError(f"year {year} is not a budget year")
+        out["year"] = year
+    if "department" in out:
+        out["department"] = str(out["department"]).strip()
+    return out
+
+
+def _with_kept_overrides(index: "Index", name: str, overrides: dict) -> tuple[dict, bool]:
+    """The overrides to parse with, and whether the stored document already has them all.
+
+    Values the user set before (qa docs set, qa ingest --year) stay when the file is read
+    again, unless new ones are given.
+    """
+    from qa.ingest.meta import user_fields
+
+    doc = index.document(name)
+    if doc is None:
+        return overrides, not overrides
+    kept = {k: getattr(doc, k) for k in user_fields(doc.meta_source) if k in OVERRIDE_FIELDS}
+    applied = all(k in kept and kept[k] == v for k, v in overrides.items())
+    return {**kept, **overrides}, applied
+
+
+def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> FileResult:
     """Ingest one file (skipping it when its bytes are unchanged).
 
     Args:
         path: the file.
         index: the index to update.
+        overrides: {"department", "year", "kind"} values to use instead of what the text says
+            (None values are read from the text). A stored file whose metadata differs from
+            them is parsed again even when its bytes are unchanged; vectors of unchanged
+            chunks are reused.
 
     Returns:
         The file's result; errors are reported in it, not raised.
@@ -211,13 +258,17 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
     t0 = time.perf_counter()
     name = path.name
     res = FileResult(name=name, path=str(path), status="error")
+    overrides = clean_overrides(overrides)
     try:
         digest = file_hash(path)
     except OSError as exc:
         res.error = f"{path}: cannot read ({exc.strerror or exc})"
         return res
     stored = index.content_hash(name)
-    if stored == digest:
+    applied = True
+    if stored is not None:
+        overrides, applied = _with_kept_overrides(index, name, overrides)
+    if stored == digest and applied:
         res.status = "unchanged"
         _fill_from_store(res, index)
         if not index.has_vectors(name):
@@ -242,7 +293,7 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
         res.error = str(exc)
         return res
     try:
-        parsed = parse_loaded(loaded)
+        parsed = parse_loaded(loaded, overrides or None)
         original = loaded.text.splitlines()
         n = len(parsed.lines)
         if parsed.lines != original and parsed.lines == original[:n] and not "".join(original[n:]).strip():
@@ -262,6 +313,9 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
     res.status = "updated" if stored else "added"
     res.notes = list(loaded.notes)
     res.department, res.year, res.kind = doc.department, doc.year, doc.kind
+    res.confidence = doc.confidence
+    if overrides:
+        res.notes.append("set by the user: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
     res.chunks, res.tables, res.facts = len(parsed.chunks), len(parsed.tables), len(parsed.facts)
     res.warnings = len(parsed.issues)
     res.embedded_chars = stats.embedded_chars
@@ -272,18 +326,24 @@ def ingest_file(path: Path, index: "Index") -> FileResult:
     return res
 
 
-def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True) -> IngestReport:
+def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True,
+                 overrides: dict | None = None) -> IngestReport:
     """Ingest files and folders into an index.
 
     Args:
         paths: files or folders (folders are walked for supported suffixes).
         index: the index to update.
         progress: show a tqdm progress bar on stderr.
+        overrides: department / year / kind for every file ingested (see ingest_file).
+
+    Raises:
+        ValueError: overrides that are not a valid kind or year.
 
     Returns:
         Per-file results; ``report.ok`` is False when any file failed.
     """
     t0 = time.perf_counter()
+    overrides = clean_overrides(overrides)
     files, errors = expand_paths(paths)
     report = IngestReport(results=list(errors))
     names: dict[str, Path] = {}
@@ -304,7 +364,7 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
                                                  f"{path}: same file name as {other}; rename one"))
             else:
                 names[path.name] = path
-                report.results.append(ingest_file(path, index))
+                report.results.append(ingest_file(path, index, overrides))
             if bar is not None:
                 bar.update(1)
     finally:

@@ -603,3 +603,46 @@ class SqliteStore:
             old = self._doc_hashes(name)
             self._delete(name)
             return self._drop_unused(old)
+
+    @_locked
+    def update_document_meta(self, name: str, changes: dict[str, Any], *, confidence: float | None = None,
+                             meta_source: str | None = None) -> Document | None:
+        """Change a document's department / year / kind in place (no re-parse, no re-embedding).
+
+        The facts' and enumerations' denormalised department and year follow, and so does
+        the department of each table that had the document's (a table printing its own
+        编制部门 keeps it).
+
+        Args:
+            name: document name.
+            changes: new values of "department", "year", "kind" (absent keys are kept).
+            confidence: the document's new confidence (kept when None).
+            meta_source: the document's new meta_source (kept when None).
+
+        Returns:
+            The document as it was before, None when there is no such document.
+        """
+        row = self.db.execute("SELECT * FROM documents WHERE name = ?", (name,)).fetchone()
+        if row is None:
+            return None
+        old = from_row(Document, row)
+        dept = changes.get("department", old.department)
+        year = changes.get("year", old.year)
+        kind = changes.get("kind", old.kind)
+        extra = json.loads(row["extra"] or "{}")
+        if confidence is not None:
+            extra["confidence"] = confidence
+        if meta_source is not None:
+            extra["meta_source"] = meta_source
+        with self.db:
+            self.db.execute("UPDATE documents SET department = ?, year = ?, kind = ?, extra = ? WHERE name = ?",
+                            (dept, year, kind, json.dumps(extra, ensure_ascii=False), name))
+            for table in ("facts", "enumerations"):
+                self.db.execute(f"UPDATE {table} SET department = ?, year = ? WHERE doc = ?", (dept, year, name))
+            for seq, data in self.db.execute("SELECT seq, data FROM tables WHERE doc = ?", (name,)).fetchall():
+                t = json.loads(data)
+                if t.get("department", "") in ("", old.department) and t.get("department") != dept:
+                    t["department"] = dept
+                    self.db.execute("UPDATE tables SET data = ? WHERE doc = ? AND seq = ?",
+                                    (json.dumps(t, ensure_ascii=False, default=str), name, seq))
+        return old

@@ -18,7 +18,8 @@ from qa.types import Fact
 
 # Columns that carry "the figure" of a row when the question names no column.
 TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "数量", "")
-PRIOR_MARKERS = ("上年", "去年", "2023年", "上一年")
+# A column naming a year is judged against the document's own year (see column_kind).
+PRIOR_MARKERS = ("上年", "去年", "上一年")
 CHANGE_MARKERS = ("比上年", "增减", "增长", "变动", "变化")
 GENERIC_TAILS = ("支出", "费", "费用", "经费", "资金", "项目", "预算", "金额", "数", "人员", "人数")
 GENERIC_SUFFIXES = ("项目", "资金", "经费", "预算", "预算数", "金额", "规模", "项目规模", "项目预算", "项目资金",
@@ -31,6 +32,7 @@ NARROWING_TITLE_WORDS = ("一般公共预算", "财政拨款", "政府性基金"
 _STRIP_RE = re.compile(r"[\s“”\"'‘’「」『』《》【】\[\]:：;；,，。、.·•*※]")
 _NUMBERING_RE = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[)）、.]|[(（]?\d+[)）、.．]|其中[:：]?)+")
 _LEVEL_RE = re.compile(r"[(（](?:类|款|项)[)）]")
+_YEAR_COLUMN_RE = re.compile(r"((?:19|20)\d{2})年度?")
 
 
 @lru_cache(maxsize=50000)
@@ -82,8 +84,17 @@ def _base(text: str) -> str:
     return text
 
 
-def column_kind(column: str) -> str:
-    """Classify a column name: 'total', 'prior', 'change', 'percent' or 'other'."""
+def column_kind(column: str, year: int | None = None) -> str:
+    """Classify a column name: 'total', 'prior', 'change', 'percent' or 'other'.
+
+    Args:
+        column: the column name as stored.
+        year: the year of the document the column is from (Fact.year). A column naming the
+            year before it ("Y-1年预算数" in a year-Y document) is 'prior'; one naming the
+            document's own year is classified by the rest of its name ("Y年预算数" is
+            'total'); any other year is 'other'. Without it, a column naming a year is
+            classified by its name alone (never 'prior').
+    """
     c = norm_label(column)
     if any(m in c for m in ("增长率", "增幅", "占比", "比重", "%")):
         return "percent"
@@ -91,9 +102,23 @@ def column_kind(column: str) -> str:
         return "change"
     if any(m in c for m in PRIOR_MARKERS):
         return "prior"
+    m = _YEAR_COLUMN_RE.search(c) if year is not None else None
+    if m:
+        named = int(m.group(1))
+        if named == year - 1:
+            return "prior"
+        rest = (c[:m.start()] + c[m.end():]).strip()
+        if named == year:
+            return column_kind(rest) if rest else "total"  # the year alone ("Y年") is its figure
+        return "other"
     if c in TOTAL_COLUMNS or c.endswith("合计") or c.endswith("总计"):
         return "total"
     return "other"
+
+
+def fact_column_kind(fact: Fact) -> str:
+    """column_kind of a fact's column, judged against the fact's document year."""
+    return column_kind(fact.column, fact.year)
 
 
 @dataclass(frozen=True)
@@ -140,7 +165,7 @@ def fact_score(
         if col == column or (column in col and len(column) >= 2):
             bonus += 0.05
             col_named = True
-        elif col and column_kind(fact.column) != "other" and column not in label:
+        elif col and column_kind(fact.column, fact.year) != "other" and column not in label:
             return 0.0
         elif column in label:
             pass
@@ -167,7 +192,7 @@ def fact_score(
             s = max(s, 0.9)
     if s <= 0:
         return 0.0
-    kind = column_kind(fact.column) if not col_named else "total"
+    kind = column_kind(fact.column, fact.year) if not col_named else "total"
     if want == "total":
         factor = {"total": 1.0, "other": 0.85, "prior": 0.5, "change": 0.3, "percent": 0.2}[kind]
         if fact.unit == "%":
