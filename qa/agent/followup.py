@@ -193,6 +193,9 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}{metric}比上年增加了多少"
     if op == "sum":
         return f"{who}{when}{metric}合计是多少"
+    if op == "diff" and "、" in metric:
+        a, b = metric.split("、", 1)
+        return f"{who}{when}{a}比{b}多多少"
     if op == "compare" or several:
         return f"{who}{when}{metric}哪个多"
     if want == "prior":
