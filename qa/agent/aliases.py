@@ -20,6 +20,7 @@ try:  # optional: only used for English place names
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
     lazy_pinyin = None
 
+_ORG_SUFFIX_RE = re.compile(r"(?:中心|局|委|办|厅|院|所)$")
 # Bodies too generic to name a department on their own.
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
 
@@ -119,6 +120,7 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
     q = question
     ql = q.lower()
     out = []
+    weak: list[Mention] = []
     for d in departments:
         best_region, rs, re_ = "", -1, -1
         for f in d.region_forms:
@@ -165,8 +167,24 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
         if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
             # the place names another department ("昌吉社保中心 … 安阳公积金中心")
             best_region, rs, re_ = "", -1, -1
+        if not best_body and not best_region:
+            # "社保那边": a short form too generic to attach to a place on its own still names
+            # the departments it abbreviates, when it carries a subject (not 中心 or 局 alone)
+            # and nothing else in the question names a department (住房公积金 is an item too)
+            for g in sorted(d.generic_body_forms, key=len, reverse=True):
+                if len(g) >= 2 and not _ORG_SUFFIX_RE.search(g):
+                    i = q.find(g)
+                    longer = q[max(0, i - 2):i] + g
+                    if i >= 0 and not (longer != g and any(f.startswith(longer) for f in d.body_forms)):
+                        # (住房 + 公积金 is the item 住房公积金, not the centre)
+                        weak.append(Mention(d.official, g, "", i, i + len(g)))
+                        break
         if best_body or best_region:
             starts = [x for x in (bs, rs) if x >= 0]
             ends = [x for x in (be, re_) if x >= 0]
             out.append(Mention(d.official, best_body, best_region, min(starts), max(ends)))
+    if not out:
+        # a weak form inside a longer word of the question is that word's, not a name
+        out = [m for m in weak if not any(o is not m and o.start <= m.start and m.end <= o.end
+                                          and (o.end - o.start) > (m.end - m.start) for o in weak)]
     return out

@@ -91,6 +91,8 @@ def settle(p: Program, departments: int) -> Program:
     """
     if p.op == "sum_all":
         return replace(p, op="sum")
+    if departments > 1 and p.op == "yoy" and has_cue(p.question, p.lang, "compare"):
+        return replace(p, op="compare")  # "which one budgets more, and by how much"
     if departments > 1 and p.op in ("count", "lookup", "yoy") and has_cue(p.question, p.lang, "diff"):
         return replace(p, op="diff")
     return p
@@ -156,9 +158,12 @@ def _count_units(text: str, question: str) -> list[str]:
     if re.search(r"(?:几|多少)[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
     low = question.lower()
-    if re.search(r"\bpeople\b|\bstaff\b|\bheadcount\b|\bemployees\b|\bretirees\b|\bpersons?\b", low):
+    # English names what is counted only when it asks how many ("the bonus budget for
+    # staff" asks for money, "how many staff" for people)
+    counting = bool(LEXICON.cue("en", "count").search(low)) if LEXICON.cue("en", "count") else False
+    if counting and re.search(r"\bpeople\b|\bstaff\b|\bheadcount\b|\bemployees\b|\bretirees\b|\bpersons?\b", low):
         units.append("人")
-    if re.search(r"\bvehicles?\b|\bcars?\b", low):
+    if counting and re.search(r"\bvehicles?\b|\bcars?\b", low):
         units.append("辆")
     if re.search(r"人员|人数|职工", text):
         units.append("人")
@@ -205,6 +210,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     en_terms: list[tuple[str, str]] = []
     if lang == "en":
         en_terms = glossary.english_terms(_distribute_and(t))
+        if len(en_terms) > 1 and not has_cue(question, "en", "count"):
+            # "the bonus budget for staff" asks for money: a head-count term only qualifies
+            counted = set(LEXICON.en_count_terms)
+            en_terms = [x for x in en_terms if x[1] not in counted] or en_terms
         cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", t_metric)
                if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
         if cjk:  # an English question quoting the Chinese item name

@@ -52,6 +52,7 @@ class Lexicon:
     followup: dict[str, re.Pattern[str]]
     op_names: dict[str, str]
     en_words: dict[str, tuple[str, ...]]
+    en_count_terms: tuple[str, ...]
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -63,7 +64,7 @@ class Lexicon:
             covered = self._formal_spans(text)
             out, pos = [], 0
             for m in re.finditer(re.escape(phrase), text):
-                if any(s < m.end() and m.start() < e for s, e in covered):
+                if any(s <= m.start() and m.end() <= e and e - s > len(phrase) for s, e in covered):
                     continue  # "用车" inside "公务用车购置费" is already formal
                 out += [text[pos:m.start()], formal]
                 pos = m.end()
@@ -112,6 +113,7 @@ def parse(data: dict) -> Lexicon:
         counted=dict(data.get("counted", {})),
         size=size + sum(len(v) for v in data.get("followup", {}).values()),
         op_names=dict(data.get("op_names", {})),
+        en_count_terms=tuple(english.get("count_terms", [])),
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},

@@ -61,6 +61,23 @@ def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
     return runs if len(runs) > 1 else []
 
 
+def segment_labels(text: str, labels: set[str]) -> list[str]:
+    """The text cut into two or more consecutive row labels, fewest pieces first; [] when
+    it is not such a run. Labels of one character never count."""
+    n = len(text)
+    best: list[list[str] | None] = [None] * (n + 1)
+    best[0] = []
+    for i in range(n):
+        if best[i] is None:
+            continue
+        for j in range(i + 2, n + 1):
+            piece = text[i:j]
+            if piece in labels and (best[j] is None or len(best[j]) > len(best[i]) + 1):
+                best[j] = best[i] + [piece]
+    out = best[n]
+    return out if out and len(out) >= 2 else []
+
+
 def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
@@ -99,6 +116,9 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
     parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
+    if len(parts) < 2:
+        # "水费电费": labels written one after another with nothing between them
+        parts = segment_labels(norm_label(joined), {norm_label(f.label) for f in dd.facts if f.label})
     if len(parts) < 2:
         return None
     facts, names = [], []
