@@ -26,8 +26,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     ap.add_argument("--data-dir", default=None, help="index directory (default QA_DATA_DIR or .qa)")
     ap.add_argument("--public", action="store_true",
                     help="serve beyond loopback without a login (QA_UI_USER/QA_UI_PASSWORD still apply if set)")
-    ap.add_argument("--workers", type=int, default=int(os.environ.get("QA_UI_WORKERS", "4")),
-                    help="questions answered at once")
+    ap.add_argument("--workers", type=int, default=int(os.environ.get("QA_UI_WORKERS", "2")),
+                    help="questions answered at once (default 2, QA_UI_WORKERS)")
     return ap.parse_args(argv)
 
 
