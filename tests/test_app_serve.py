@@ -14,6 +14,8 @@ from pathlib import Path
 
 from browser_util import ROOT, app_env, running_app
 
+from qa.web import callbacks as cb
+
 OUT = Path(__file__).resolve().parent / "output"
 
 
@@ -65,4 +67,14 @@ def test_credentials_are_enforced_on_loopback(index_dir):
         status, body = _get(url + "config", cookie)
         assert status == 200 and "qa-chat" in body
         assert str(index_dir) not in body  # the index location is not on the page
-        assert json.loads(body)["components"]
+        config = json.loads(body)
+        assert config["components"] and config["max_file_size"] == cb.MAX_UPLOAD_BYTES
+        # uploads over the cap are refused by the server, not only by the page
+        import httpx
+
+        big = b"0" * (cb.MAX_UPLOAD_BYTES + 1024)
+        with httpx.Client(timeout=60, headers={"Cookie": cookie}) as http:
+            too_big = http.post(url + "gradio_api/upload", files={"files": ("big.txt", big, "text/plain")})
+            small = http.post(url + "gradio_api/upload", files={"files": ("small.txt", b"1", "text/plain")})
+        assert too_big.status_code == 413 and "maximum allowed size" in too_big.text
+        assert small.status_code == 200

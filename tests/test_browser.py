@@ -160,6 +160,18 @@ def browse_documents(page) -> dict:
             "facts": facts.inner_text(), "fact_mark": fact_mark.inner_text()}
 
 
+def upload_too_large(page, big: Path) -> str:
+    """Choose a file over the upload cap on the Upload tab; return the error the page shows."""
+    page.get_by_role("tab", name=re.compile("Upload")).click()
+    page.locator("#qa-files input[type=file]").set_input_files(str(big))
+    toast = page.get_by_text("exceed the maximum allowed size").first
+    toast.wait_for(timeout=TIMEOUT_MS)
+    text = toast.inner_text()
+    page.reload()  # a fresh page: the refused file leaves nothing behind
+    page.locator("#qa-question textarea").wait_for(timeout=TIMEOUT_MS)
+    return text
+
+
 def upload_bad_file(page, bad: Path) -> str:
     """Upload a binary file on the Upload tab; return the ingest report text."""
     page.get_by_role("tab", name=re.compile("Upload")).click()
@@ -222,6 +234,11 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         cell_line = re.match(r"line (\d+)", grid["title"]).group(1)
         assert cell_line in grid["hit_lines"], (grid["title"], grid["hit_lines"])  # the cell's own source line
         assert GRID_DOC in grid["excerpt"]
+
+        big = tmp_path / "huge.txt"
+        big.write_bytes(b"0" * (20 * 1024 * 1024 + 1))
+        too_large = upload_too_large(page, big)
+        assert "20" in too_large and "huge.txt" in too_large
 
         report = upload_bad_file(page, bad)
         assert "broken.txt" in report and "1 failed" in report

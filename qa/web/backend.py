@@ -106,38 +106,42 @@ class _Generation:
                 log.warning("closing a retired index failed", exc_info=True)
 
 
-def _sqlite_db(index: Any) -> Any:
-    """The sqlite3 connection of an Index with a database file, else None."""
+def _sqlite_store(index: Any) -> Any:
+    """The SqliteStore of an Index with a database file, else None."""
     try:
         sql = index.sql
     except Exception:
         return None
-    if str(getattr(sql, "path", ":memory:")) == ":memory:":
+    if str(getattr(sql, "path", ":memory:")) == ":memory:" or getattr(sql, "db", None) is None:
         return None
-    return getattr(sql, "db", None)
+    return sql
 
 
 def _pin(gen: _Generation) -> None:
     """Hold a read transaction on the generation's connection: in WAL mode it keeps
-    reading the database as of now while another connection writes."""
-    db = _sqlite_db(gen.index) if gen.index is not None else None
-    if db is None or gen.pinned:
+    reading the database as of now while another connection writes. Taken under the
+    store's own lock so it never lands between the steps of another thread's query."""
+    sql = _sqlite_store(gen.index) if gen.index is not None else None
+    if sql is None or gen.pinned:
         return
     try:
-        if not db.in_transaction:
-            db.execute("BEGIN")
-        db.execute("SELECT count(*) FROM documents").fetchone()  # the snapshot starts here
+        with getattr(sql, "_lock", threading.Lock()):
+            if not sql.db.in_transaction:
+                sql.db.execute("BEGIN")
+            sql.db.execute("SELECT count(*) FROM documents").fetchone()  # the snapshot starts here
         gen.pinned = True
     except Exception:
         log.warning("could not pin the serving index during ingest", exc_info=True)
 
 
 def _unpin(gen: _Generation) -> None:
-    db = _sqlite_db(gen.index) if gen.pinned and gen.index is not None else None
+    """End the read transaction of `_pin` (a generation that stays in service)."""
+    sql = _sqlite_store(gen.index) if gen.pinned and gen.index is not None else None
     gen.pinned = False
-    if db is not None:
+    if sql is not None:
         try:
-            db.commit()  # ends the read transaction; nothing was written
+            with getattr(sql, "_lock", threading.Lock()):
+                sql.db.commit()  # nothing was written: this only ends the read transaction
         except Exception:
             log.warning("could not release the read snapshot", exc_info=True)
 
@@ -298,7 +302,7 @@ class Backend:
         from qa.config import load_settings
 
         settings = load_settings(data_dir)
-        if settings.llm_model:  # Assistant.open wires the optional LLM agent
+        if settings.llm_model:  # Assistant.open wires the optional LLM agent (its own, unlocked engine)
             return Assistant.open(data_dir)
         from qa.embeddings import make_embeddings
         from qa.store.index import Index
@@ -340,17 +344,16 @@ class Backend:
             gen.close()
 
     def _swap(self, new: _Generation) -> None:
-        """Publish a warmed generation; retire (and close when idle) the old one."""
+        """Publish a warmed generation; retire the old one, closed when its last question
+        returns (it keeps its read snapshot until then: closing ends it)."""
         with self._gen_lock:
             old, self._gen = self._gen, new
             close = False
             if old is not None:
                 old.retired = True
                 close = old.users <= 0
-        if old is not None:
-            _unpin(old)
-            if close:
-                old.close()
+        if old is not None and close:
+            old.close()
 
     def _with(self, fn: Callable[[Any], T]) -> T:
         """Run fn(assistant) on a question thread with one generation held throughout."""

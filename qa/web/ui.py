@@ -338,14 +338,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
         grid_ref.change(show_cell, [grid_ref, doc_pick], [fact_excerpt], show_progress="hidden")
 
         # ------------------------------------------------------------ upload handler
-        def ingest(paths: list[str] | None) -> Any:
-            # The upload runs on the back end's ingest thread; this only shows its progress
-            # (closing the page does not stop it) and, at the end, the report.
-            paths = [str(p) for p in (paths or [])]
-            if not paths:
-                yield "Choose one or more files first.", gr.update(), gr.update(), gr.update()
-                return
-            job = backend.start_ingest(paths)
+        def follow(job: Any) -> Any:
+            # Shows a running upload's progress, then its report. The upload itself runs on
+            # the back end's ingest thread: closing the page does not stop it.
             while not job.done.wait(PROGRESS_EVERY_S):
                 yield cb.format_ingest_progress(job.view()), gr.update(), gr.update(), gr.update()
             report = cb.format_ingest_report(job.outcomes)
@@ -355,13 +350,27 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 report += "\n\nThe chat now answers from the updated documents. 问答已使用更新后的文档。"
             yield (report, *load_docs())
 
-        def ingest_on_load() -> Any:
-            job = backend.current_job() if hasattr(backend, "current_job") else None
-            return cb.format_ingest_progress(job.view()) if job is not None else gr.update()
+        def ingest(paths: list[str] | None) -> Any:
+            paths = [str(p) for p in (paths or [])]
+            if not paths:
+                yield "Choose one or more files first.", gr.update(), gr.update(), gr.update()
+                return
+            job = backend.start_ingest(paths)
+            yield (cb.format_ingest_progress(job.view()), gr.update(), gr.update(), load_docs()[2])
+            yield from follow(job)
 
-        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick, status], show_progress="hidden")
+        def follow_on_load() -> Any:
+            # a page opened (or reloaded) while an upload runs follows it too
+            job = backend.current_job() if hasattr(backend, "current_job") else None
+            if job is None:
+                yield gr.update(), gr.update(), gr.update(), gr.update()
+                return
+            yield from follow(job)
+
+        upload_out = [ingest_out, docs_table, doc_pick, status]
+        ingest_btn.click(ingest, [files], upload_out, show_progress="hidden")
         demo.load(load_docs, None, [docs_table, doc_pick, status])
-        demo.load(ingest_on_load, None, [ingest_out])
+        demo.load(follow_on_load, None, upload_out, show_progress="hidden")
     return demo
 
 
