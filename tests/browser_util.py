@@ -54,17 +54,35 @@ def wait_http(url: str, timeout: float, proc: subprocess.Popen | None = None) ->
     raise TimeoutError(f"{url} did not answer within {timeout} s: {last}")
 
 
-@contextmanager
-def running_app(data_dir: str | Path, log_path: Path, timeout: float = 120) -> Iterator[str]:
-    """Start app.py on a free localhost port against data_dir; yield its URL."""
-    port = free_port()
+def app_env(data_dir: str | Path, **extra: str) -> dict[str, str]:
+    """Environment for app.py in a test: offline, no analytics, no login unless given."""
     env = dict(os.environ, QA_DATA_DIR=str(data_dir), GRADIO_ANALYTICS_ENABLED="False",
                HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1", NO_PROXY="127.0.0.1,localhost")
+    for key in ("QA_UI_USER", "QA_UI_PASSWORD"):
+        env.pop(key, None)
+    env.update(extra)
+    return env
+
+
+@contextmanager
+def running_app(data_dir: str | Path, log_path: Path, timeout: float = 120, env: dict[str, str] | None = None,
+                args: tuple[str, ...] = ()) -> Iterator[str]:
+    """Start app.py on a free localhost port against data_dir; yield its URL.
+
+    Args:
+        data_dir: the index directory.
+        log_path: where the app's output goes.
+        timeout: seconds to wait for the page.
+        env: extra environment variables (e.g. QA_UI_USER / QA_UI_PASSWORD).
+        args: extra app.py arguments.
+    """
+    port = free_port()
+    env = app_env(data_dir, **(env or {}))
     log_path.parent.mkdir(parents=True, exist_ok=True)
     with open(log_path, "w") as log:
         proc = subprocess.Popen(
             [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
-             "--data-dir", str(data_dir)],
+             "--data-dir", str(data_dir), *args],
             cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
         )
         url = f"http://127.0.0.1:{port}/"

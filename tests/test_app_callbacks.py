@@ -198,16 +198,124 @@ def test_ingest_report_errors_from_the_pipeline_are_shown():
     assert "| e.txt | ✗ error |  |  |  | e.txt: not UTF-8 |" in md  # temp folder hidden
 
 
-def test_login_only_beyond_loopback():
+def test_login_is_enforced_wherever_credentials_are_set():
     env = {"QA_UI_USER": "staff", "QA_UI_PASSWORD": "pw"}
-    assert cb.login_from_env("127.0.0.1", env) is None
-    assert cb.login_from_env("0.0.0.0", env) == ("staff", "pw")
-    assert cb.login_from_env("0.0.0.0", {"QA_UI_USER": "staff"}) is None
+    assert cb.login_from_env(env) == ("staff", "pw")  # loopback too: behind a proxy
+    assert cb.login_from_env({"QA_UI_USER": "staff"}) is None
+    assert cb.login_from_env({}) is None
+
+
+def test_startup_refusal_is_safe_by_default():
+    env = {"QA_UI_USER": "staff", "QA_UI_PASSWORD": "pw"}
+    assert cb.startup_refusal("127.0.0.1", {}) is None
+    assert cb.startup_refusal("localhost", {}) is None
+    assert cb.startup_refusal("0.0.0.0", env) is None
+    refusal = cb.startup_refusal("0.0.0.0", {})
+    assert refusal and "QA_UI_USER" in refusal and "--public" in refusal
+    assert cb.startup_refusal("0.0.0.0", {}, public=True) is None
+    # one variable forgotten: refused everywhere, never a silently open page
+    assert "QA_UI_PASSWORD" in cb.startup_refusal("127.0.0.1", {"QA_UI_USER": "staff"})
+    assert "QA_UI_USER" in cb.startup_refusal("0.0.0.0", {"QA_UI_PASSWORD": "pw"}, public=True)
+
+
+def test_index_status_never_shows_the_index_location():
+    assert cb.index_status(5) == "5 document(s) loaded. 已载入 5 份文档。"
+    assert "No documents loaded" in cb.index_status(0)
+    assert "ingested" in cb.index_status(5, ingesting=True)
+    import inspect
+
+    assert "data_dir" not in inspect.signature(cb.index_status).parameters
+
+
+# ------------------------------------------------------------------ citation links
+
+def test_citations_are_links_to_their_excerpt_when_the_answer_is_numbered():
+    md = cb.format_answer_markdown(ANSWERED, "zh", ref=3)
+    assert f"1. [`{DOC}` · 第 {TOTAL_LINE} 行](#qa-cite-3-1): 「合计 22.35 22.35」" in md
+    assert "(#qa-cite-3-2)" in md
+    assert "#qa-cite-" not in cb.format_answer_markdown(ANSWERED, "zh")  # unnumbered: plain list
+    assert cb.parse_cite_ref("3-2|1733000000000") == (3, 1)
+    assert cb.parse_cite_ref("0-1") == (0, 0)
+    for bad in (None, "", "3-0", "x-1", "3-1-2", "3"):
+        assert cb.parse_cite_ref(bad) is None
+    # a quote cannot break out of the link or forge one
+    forged = Answer(status="answered", answer="a", citations=[Citation("x.txt", "](#qa-cite-9-9) [x", 2)])
+    md = cb.format_answer_markdown(forged, "en", ref=0)
+    assert "(#qa-cite-0-1)" in md and "(#qa-cite-9-9)" not in md and "\\]" in md
+
+
+# ------------------------------------------------------------------ table grid
+
+def _issue(table_no: str, line: int, stated: float | None, message: str = "does not add up"):
+    from qa.types import IntegrityIssue
+
+    return IntegrityIssue(doc=DOC, table_no=table_no, kind="code", message=message, line=line,
+                          expected=0.0, stated=stated)
+
+
+def test_table_grid_lays_facts_out_as_rows_by_columns_and_marks_failing_cells():
+    facts = [
+        _fact("3", "社会保障和就业支出", "合计", 30.0, 10, code="208"),
+        _fact("3", "社会保障和就业支出", "基本支出", 30.0, 10, code="208"),
+        _fact("3", "行政事业单位养老支出", "合计", 25.0, 11, code="20805"),
+        _fact("3", "行政事业单位养老支出", "基本支出", 20.0, 11, code="20805"),
+        _fact("3", "合计", "合计", 55.0, 12),
+    ]
+    table = {"no": "3", "title": "一般公共预算支出表", "columns": ["合计", "基本支出", "项目支出"],
+             "unit": "万元", "department": "昌吉回族自治州住房公积金管理中心"}
+    shown = cb.facts_of_table(facts, "3")
+    issues = [_issue("3", 11, 20.0, "20805 基本支出 is 20.00 but its sub-items add up to 25.00"),
+              _issue("9", 11, 20.0), _issue("", 11, 20.0)]  # other tables and prose: not this grid
+    grid = cb.table_grid(table, shown, issues)
+    assert grid.columns == ["合计", "基本支出"]  # declared order, only columns that have figures
+    assert [(r.code, r.label) for r in grid.rows] == [("208", "社会保障和就业支出"), ("20805", "行政事业单位养老支出"),
+                                                      ("", "合计")]
+    assert [shown[k].column for k in grid.flagged] == ["基本支出"]  # the stated 20.00, not the 25.00 beside it
+    html = cb.table_grid_html(table, shown, issues, None)
+    assert "单位：万元" in html and "编制部门：昌吉回族自治州住房公积金管理中心" in html
+    assert html.count("qa-cell-issue") == 1 and "sub-items add up" in html
+    k = next(iter(grid.flagged))
+    assert f'data-fact="3:{k}"' in html and cb.parse_grid_ref(f"3:{k}|123") == ("3", k)
+    assert ">20.00<" in html and "<th>科目编码</th>" in html
+    # an issue on a line that holds no figure is listed under the grid, not lost
+    assert "on no cell" in cb.table_grid_html(table, shown, [_issue("3", 99, None, "on no cell")], None)
+    # a label printed twice is two rows, not one overwritten cell
+    twice = cb.table_grid(table, [_fact("3", "其他支出", "合计", 1.0, 5), _fact("3", "其他支出", "合计", 2.0, 6)])
+    assert len(twice.rows) == 2
+    assert "空表" in cb.table_grid_html({"no": "9", "title": "t", "empty": True}, [], [], None)
+    assert "<script>" not in cb.table_grid_html({"no": "1", "title": "<script>"}, shown, [], None)
+
+
+def test_table_grid_on_the_real_index_marks_the_cells_of_its_integrity_issues(index):
+    doc = "002_8c5c6d2715ecedd6.txt"
+    table = next(t for t in index.tables(doc) if t["no"] == "2")
+    shown = cb.facts_of_table(index.facts(doc=doc), "2")
+    issues = [i for i in index.issues(doc) if i.table_no == "2"]
+    grid = cb.table_grid(table, shown, issues)
+    assert issues and grid.flagged and not grid.unplaced
+    by_line = {shown[k].line: shown[k] for k in grid.flagged}
+    for issue in issues:  # every issue marks a cell on its line or a cell stating its figure
+        assert issue.line in by_line or any(abs(f.value - issue.stated) < 0.005 for f in by_line.values())
+    assert len(grid.rows) >= 10 and "总计" in grid.columns
+
+
+# ------------------------------------------------------------------ upload progress
+
+def test_ingest_progress_names_each_file_and_stage():
+    view = {"phase": "ingesting", "files": [("a.txt", "done", "added"), ("b.pdf", "embedding", "12 chunks"),
+                                            ("c.docx", "queued", "")]}
+    md = cb.format_ingest_progress(view)
+    assert "1 of 3 file(s) done" in md
+    assert "| a.txt | ✓ done 完成 | added |" in md
+    assert "| b.pdf | ⏳ embedding & storing 向量化并写入 | 12 chunks |" in md
+    assert "keeps answering" in md
+    assert "new index" in cb.format_ingest_progress({"phase": "loading", "files": []})
+    assert "20 MB" in cb.too_large_message(25 * 1024 * 1024)
 
 
 # ------------------------------------------------------------------ backend wrapper
 
-def test_backend_runs_on_one_thread_and_turns_failures_into_refusals():
+def test_backend_answers_on_its_pool_and_turns_failures_into_refusals():
     from qa.web.ui import Backend
 
     threads = set()
@@ -217,12 +325,133 @@ def test_backend_runs_on_one_thread_and_turns_failures_into_refusals():
 
         def ask(self, q):
             threads.add(threading.get_ident())
-            raise RuntimeError("index missing")
+            raise RuntimeError("index missing at /srv/secret/.qa")
 
-    backend = Backend(None, opener=lambda d: Boom())
+    backend = Backend("/srv/secret/.qa", opener=lambda d: Boom())
     answers = [backend.ask("q") for _ in range(3)]
     assert all(a.status == "not_found" and "index missing" in a.answer for a in answers)
-    assert len(threads) == 1 and threading.get_ident() not in threads
+    assert all("/srv/secret" not in a.answer for a in answers)  # the index location stays private
+    assert threads and threading.get_ident() not in threads
+
+
+class _Slow:
+    """A fake assistant: answers with its generation and the question, slowly."""
+
+    def __init__(self, gen: int, closed: list | None = None):
+        self.gen = gen
+        self.closed = closed if closed is not None else []
+        self.index = self
+        self.active = 0
+        self.peak = 0
+        self.lock = threading.Lock()
+
+    def ask(self, q, conversation=None):
+        import time
+
+        with self.lock:
+            self.active += 1
+            self.peak = max(self.peak, self.active)
+        time.sleep(0.05)
+        with self.lock:
+            self.active -= 1
+        return Answer(status="answered", answer=f"gen{self.gen}:{q}")
+
+    def close(self):
+        self.closed.append(self.gen)
+
+
+def test_backend_answers_questions_concurrently_without_mixing_them_up():
+    from concurrent.futures import ThreadPoolExecutor
+
+    from qa.web.backend import Backend
+
+    fake = _Slow(1)
+    backend = Backend(None, opener=lambda d: fake, workers=4)
+    with ThreadPoolExecutor(8) as ex:
+        got = list(ex.map(lambda i: backend.ask(f"q{i}").answer, range(16)))
+    assert got == [f"gen1:q{i}" for i in range(16)]
+    assert 2 <= fake.peak <= 4  # several at once, never more than the pool
+
+
+def test_upload_is_ingested_in_the_background_and_swapped_in_when_done(tmp_path):
+    from qa.ingest.pipeline import FileResult, IngestReport
+    from qa.web.backend import Backend
+
+    opened, closed = [], []
+
+    def opener(d):
+        opened.append(_Slow(len(opened) + 1, closed))
+        return opened[-1]
+
+    gate, stages = threading.Event(), []
+
+    def ingest(path, index):
+        index.content_hash(Path(path).name)  # the stage proxy reports what the pipeline reaches
+        gate.wait(10)
+        return IngestReport(results=[FileResult(Path(path).name, path, "added", facts=3)])
+
+    good = tmp_path / "new.txt"
+    good.write_text("表1 收入\n合计 1.00\n", encoding="utf-8")
+    big = tmp_path / "big.txt"
+    big.write_bytes(b"x" * 5000)
+    from types import SimpleNamespace
+
+    writer = SimpleNamespace(content_hash=lambda name: None)
+    backend = Backend(None, opener=opener, ingest=ingest, writer=lambda: writer, max_upload_bytes=1000)
+    assert backend.ask("q").answer == "gen1:q"
+    job = backend.start_ingest([str(good), str(big), str(good)])
+    deadline = threading.Event()
+    for _ in range(200):
+        view = job.view()
+        stages.append(view["files"][0][1])
+        if view["files"][0][1] == "parsing":
+            break
+        deadline.wait(0.02)
+    assert "parsing" in stages and backend.current_job() is job
+    assert backend.ask("during").answer == "gen1:during"  # the chat keeps answering meanwhile
+    gate.set()
+    assert job.done.wait(10)
+    assert job.swapped and job.phase == "done"
+    assert [o.status for o in job.outcomes] == ["added", "error", "error"]
+    assert "limited to" in job.outcomes[1].error and "same file name" in job.outcomes[2].error
+    assert backend.ask("after").answer == "gen2:after"
+    assert closed == [1] and backend.current_job() is None  # the old index closed once idle
+
+
+def test_background_ingest_on_a_real_index_reads_the_old_snapshot_until_the_swap(index_copy, corpus_dir, tmp_path):
+    from qa.ingest.pipeline import ingest_paths
+    from qa.web.backend import Backend
+
+    gate, written = threading.Event(), threading.Event()
+
+    def ingest(path, index):
+        report = ingest_paths([path], index, progress=False)
+        written.set()
+        gate.wait(60)
+        return report
+
+    src = (corpus_dir / DOC).read_text(encoding="utf-8").split("\n")
+    new = tmp_path / "new_copy.txt"
+    new.write_text("\n".join(src[:300]), encoding="utf-8")  # a small document: quick to embed
+    backend = Backend(index_copy, ingest=ingest)
+    question = cb.EXAMPLE_QUESTIONS[0]
+    before = backend.ask(question)
+    assert before.status == "answered" and before.value == 22.35
+    serving = backend._gen.assistant.index
+    version = serving.sql.data_version()
+    job = backend.start_ingest([str(new)])
+    assert written.wait(240), job.view()
+    # the new document is committed by the writer, but the serving index still reads the old snapshot
+    assert serving.sql.data_version() == version and len(serving.documents()) == 5
+    assert len(backend.documents_view()[1]) == 5
+    during = backend.ask(question)
+    assert during.to_dict() == before.to_dict()
+    gate.set()
+    assert job.done.wait(240) and job.swapped, job.view()
+    assert "new_copy.txt" in backend.documents_view()[1]
+    assert backend.ask(question).value == 22.35
+    with pytest.raises(Exception):
+        serving.sql.documents()  # retired and closed
 
 
 # ------------------------------------------------------------------ on the real index
@@ -266,7 +495,8 @@ def test_page_builds_with_the_parts_the_issue_asks_for():
     demo = build_demo(Backend(None, opener=lambda d: None))
     ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
     assert {"qa-chat", "qa-question", "qa-citations", "qa-excerpt", "qa-docs", "qa-doc-pick",
-            "qa-table-pick", "qa-facts", "qa-files", "qa-ingest"} <= ids
-    kw = launch_kwargs("0.0.0.0", 7999, ("u", "p"))
+            "qa-table-pick", "qa-facts", "qa-files", "qa-ingest", "qa-grid", "qa-cite-ref", "qa-grid-ref"} <= ids
+    kw = launch_kwargs("127.0.0.1", 7999, ("u", "p"))
     assert kw["auth"] == ("u", "p") and kw["css"] == CSS and kw["ssr_mode"] is False
-    assert ".qa-badge-refusal" in CSS and "mark" in CSS
+    assert kw["max_file_size"] == cb.MAX_UPLOAD_BYTES and "#qa-cite-" in kw["js"] and kw["show_error"] is False
+    assert ".qa-badge-refusal" in CSS and "mark" in CSS and ".qa-cell-issue" in CSS

@@ -1,7 +1,9 @@
 """End-to-end: app.py served on localhost, driven in headless Debian Chromium.
 
 Asks a question, checks the number and a citation, opens the citation (the excerpt
-with the highlighted quote appears), follows up an ambiguous question with one click, browses a document's tables, uploads a bad file
+with the highlighted quote appears), follows up an ambiguous question with one click, opens
+a citation link of an earlier answer, browses a document's tables (the parsed grid with a
+cell failing the integrity check, clicked to its source lines), uploads a bad file
 (reported, index intact) and saves screenshots under tests/output/.
 """
 
@@ -89,6 +91,54 @@ def ambiguous_followup(page) -> dict:
     return {"ambiguous": refusal, "followup": page.locator("#qa-chat [data-testid=bot]").last.inner_text()}
 
 
+def open_earlier_citation(page, n: int = 1) -> dict:
+    """Click citation [1] of answer n (0 = the first), several answers later; return what shows."""
+    latest = page.locator("#qa-citations label").all_inner_texts()  # the picker: the latest answer's
+    earlier = page.locator("#qa-chat [data-testid=bot]").nth(n)
+    link = earlier.locator('a[href^="#qa-cite-"]').first
+    link_text = link.inner_text()
+    url_before = page.url
+    link.click()
+    page.wait_for_function(
+        f"() => (document.querySelector('#qa-excerpt .qa-excerpt-head')?.innerText || '').includes('回答 {n + 1} ·')",
+        timeout=TIMEOUT_MS)
+    head = page.locator("#qa-excerpt .qa-excerpt-head").inner_text()
+    hit_lines = [t.strip() for t in page.locator("#qa-excerpt tr.qa-hit td.qa-ln").all_inner_texts()]
+    page.screenshot(path=str(OUT / "browser_earlier_citation.png"), full_page=True)
+    return {"link": link_text, "href": link.get_attribute("href"), "head": head, "hit_lines": hit_lines,
+            "mark": page.locator("#qa-excerpt mark").first.inner_text(), "same_page": page.url == url_before,
+            "n_answers": page.locator("#qa-chat [data-testid=bot]").count(), "latest": latest}
+
+
+GRID_DOC = "002_8c5c6d2715ecedd6.txt"  # its 收入总体情况表 has figures that do not add up
+
+
+def table_grid_with_marked_cell(page) -> dict:
+    """On the Documents tab pick GRID_DOC's 表2, click a cell marked by the integrity check."""
+    page.locator("#qa-doc-pick input").click()
+    page.locator("[role=option]", has_text=GRID_DOC).click()
+    page.locator("#qa-grid table").wait_for(timeout=TIMEOUT_MS)
+    page.locator("#qa-table-pick input").click()
+    page.locator("[role=option]", has_text="表2 ").click()
+    page.wait_for_function(
+        "() => document.querySelectorAll('#qa-grid td.qa-cell-issue').length > 0", timeout=TIMEOUT_MS)
+    head = page.locator("#qa-grid .qa-grid-head").inner_text()
+    cell = page.locator("#qa-grid td.qa-cell-issue").first
+    title = cell.get_attribute("title") or ""
+    value = cell.inner_text()
+    before = page.locator("#qa-fact-excerpt").inner_text()
+    cell.click()
+    page.wait_for_function(
+        "(before) => { const e = document.querySelector('#qa-fact-excerpt');"
+        " return e && e.querySelector('mark') && e.innerText !== before; }", arg=before, timeout=TIMEOUT_MS)
+    hit_lines = [t.strip() for t in page.locator("#qa-fact-excerpt tr.qa-hit td.qa-ln").all_inner_texts()]
+    page.screenshot(path=str(OUT / "browser_table_grid.png"), full_page=True)
+    return {"head": head, "title": title, "value": value, "hit_lines": hit_lines,
+            "marked": page.locator("#qa-grid td.qa-cell-issue").count(),
+            "cells": page.locator("#qa-grid td.qa-cell").count(),
+            "excerpt": page.locator("#qa-fact-excerpt").inner_text()}
+
+
 def browse_documents(page) -> dict:
     """Open the Documents tab, pick the first document; return the shown tables."""
     page.get_by_role("tab", name=re.compile("Documents")).click()
@@ -108,6 +158,18 @@ def browse_documents(page) -> dict:
     page.screenshot(path=str(OUT / "browser_documents.png"), full_page=True)
     return {"docs": docs.inner_text(), "facts_rows": page.locator("#qa-facts div.virtual-row").count(),
             "facts": facts.inner_text(), "fact_mark": fact_mark.inner_text()}
+
+
+def upload_too_large(page, big: Path) -> str:
+    """Choose a file over the upload cap on the Upload tab; return the error the page shows."""
+    page.get_by_role("tab", name=re.compile("Upload")).click()
+    page.locator("#qa-files input[type=file]").set_input_files(str(big))
+    toast = page.get_by_text("exceed the maximum allowed size").first
+    toast.wait_for(timeout=TIMEOUT_MS)
+    text = toast.inner_text()
+    page.reload()  # a fresh page: the refused file leaves nothing behind
+    page.locator("#qa-question textarea").wait_for(timeout=TIMEOUT_MS)
+    return text
 
 
 def upload_bad_file(page, bad: Path) -> str:
@@ -150,10 +212,33 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         assert "qa-badge-ambiguous" in amb["ambiguous"]  # styled as a question back, not an answer
         assert EXPECTED in amb["followup"]
 
+        # four answers later, the second answer's citation link still opens its own excerpt
+        early = open_earlier_citation(page, 1)
+        assert early["n_answers"] >= 6 and early["href"] == "#qa-cite-1-1" and early["same_page"]
+        assert "回答 2" in early["head"] and "[1]" in early["head"] and ".txt" in early["link"]
+        assert early["mark"].strip()
+        linked = re.search(r"第 (\d+) 行", early["link"])
+        assert linked and linked.group(1) in early["hit_lines"], (early["link"], early["hit_lines"])
+        # a line the latest answer does not cite: this excerpt can only have come from answer 2
+        assert not any(f"第 {linked.group(1)} 行" in c for c in early["latest"]), early["latest"]
+
         docs = browse_documents(page)
         assert docs["docs"].count(".txt") >= 5
         assert docs["facts_rows"] > 0
         assert docs["fact_mark"].strip()
+
+        grid = table_grid_with_marked_cell(page)
+        assert "单位：万元" in grid["head"] and "编制部门：" in grid["head"] and "fail the integrity check" in grid["head"]
+        assert grid["cells"] > 50 and 0 < grid["marked"] < grid["cells"]
+        assert "⚠" in grid["title"] and re.search(r"\d", grid["value"])
+        cell_line = re.match(r"line (\d+)", grid["title"]).group(1)
+        assert cell_line in grid["hit_lines"], (grid["title"], grid["hit_lines"])  # the cell's own source line
+        assert GRID_DOC in grid["excerpt"]
+
+        big = tmp_path / "huge.txt"
+        big.write_bytes(b"0" * (20 * 1024 * 1024 + 1))
+        too_large = upload_too_large(page, big)
+        assert "20" in too_large and "huge.txt" in too_large
 
         report = upload_bad_file(page, bad)
         assert "broken.txt" in report and "1 failed" in report

@@ -116,7 +116,35 @@ def shorten(text: str, limit: int = 120) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
-def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
+CITE_HREF = "#qa-cite-"
+
+
+def cite_href(ref: int, number: int) -> str:
+    """Fragment link of citation `number` (1-based) of the session's answer `ref`.
+
+    The page's script turns a click on it into "show this excerpt" (no navigation).
+
+    Args:
+        ref: the answer's index in the session (0 = first answer).
+        number: the citation's number in that answer.
+    """
+    return f"{CITE_HREF}{int(ref)}-{int(number)}"
+
+
+def parse_cite_ref(value: str | None) -> tuple[int, int] | None:
+    """(answer index, 0-based citation index) from what a citation link sent
+    ("3-2" or "3-2|<nonce>"); None for anything else.
+
+    Args:
+        value: the hidden textbox value set by the page script.
+    """
+    m = re.fullmatch(r"\s*(\d{1,6})-(\d{1,4})(?:\|.*)?", value or "")
+    if not m or int(m.group(2)) < 1:
+        return None
+    return int(m.group(1)), int(m.group(2)) - 1
+
+
+def format_answer_markdown(answer: Answer, lang: str = "zh", ref: int | None = None) -> str:
     """Render an answer as one chat message: status badge, answer text, computation,
     warnings and numbered citations.
 
@@ -126,6 +154,8 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
     Args:
         answer: the assistant's answer.
         lang: "zh" or "en" (the question's language) for the labels.
+        ref: the answer's index in the session; when given, each citation is a link
+            (`cite_href`) that opens its excerpt, in this answer and in every later view.
     """
     lab = _LABELS.get(lang, _LABELS["en"])
     kind = answer_kind(answer)
@@ -148,7 +178,10 @@ def format_answer_markdown(answer: Answer, lang: str = "zh") -> str:
         rows = []
         for i, c in enumerate(answer.citations, 1):
             where = lab["line"].format(n=c.line)
-            rows.append(f"{i}. {_code(c.doc)} · {where}: 「{md_escape(shorten(c.quote))}」")
+            place = f"{_code(c.doc)} · {where}"
+            if ref is not None:
+                place = f"[{place}]({cite_href(ref, i)})"
+            rows.append(f"{i}. {place}: 「{md_escape(shorten(c.quote))}」")
         parts.append(f"**{lab['sources']}**\n\n" + "\n".join(rows))
     return "\n\n".join(parts)
 
@@ -422,7 +455,202 @@ def table_heading(table: dict[str, Any] | None, doc: Document | None) -> str:
     return " · ".join(bits)
 
 
+# ---------------------------------------------------------------- table grid
+
+MONEY_UNITS = {"元", "千元", "万元", "亿元"}
+
+
+@dataclass
+class GridRow:
+    """One row of a parsed table: its 科目编码 and label, and the fact shown in each column."""
+
+    code: str
+    label: str
+    cells: dict[str, int]  # column -> index into the table's facts (facts_of_table order)
+    issues: list[str]
+
+
+@dataclass
+class Grid:
+    """A table's facts laid out as rows (code/label) × columns.
+
+    Attributes:
+        columns: column names, in the table's own order where it is known.
+        rows: the rows in document order.
+        flagged: fact index -> messages of the integrity checks that cell fails.
+        unplaced: messages of the table's issues that point at no shown cell.
+    """
+
+    columns: list[str]
+    rows: list[GridRow]
+    flagged: dict[int, list[str]]
+    unplaced: list[str]
+
+
+def table_grid(table: dict[str, Any] | None, facts: Sequence[Fact], issues: Iterable[Any] = ()) -> Grid:
+    """Lay one table's facts out as the grid the document printed.
+
+    A row is one (code, label) pair; a pair seen again with a column already filled starts
+    a new row (a label printed twice). A cell fails an integrity check when an issue of
+    this table points at its line, or at its row's line and states the cell's value (a
+    parent 科目 whose children do not add up names the row and the stated figure).
+
+    Args:
+        table: the table dict ({"no", "columns", ...}) or None.
+        facts: the table's facts in display order (`facts_of_table`).
+        issues: IntegrityIssue records of the document (others tables' are ignored).
+    """
+    rows: list[GridRow] = []
+    open_rows: dict[tuple[str, str], int] = {}
+    row_of: dict[int, int] = {}
+    seen_cols: list[str] = []
+    for k, f in enumerate(facts):
+        key = (f.code or "", f.label or "")
+        r = open_rows.get(key)
+        if r is None or f.column in rows[r].cells:
+            rows.append(GridRow(key[0], key[1], {}, []))
+            r = open_rows[key] = len(rows) - 1
+        rows[r].cells[f.column] = k
+        row_of[k] = r
+        if f.column not in seen_cols:
+            seen_cols.append(f.column)
+    declared = [str(c) for c in (table or {}).get("columns") or []]
+    columns = [c for c in declared if c in seen_cols] + [c for c in seen_cols if c not in declared]
+
+    flagged: dict[int, list[str]] = {}
+    unplaced: list[str] = []
+    no = str((table or {}).get("no", facts[0].table_no if facts else ""))
+    for issue in issues:
+        if str(getattr(issue, "table_no", "")) != no or not no:
+            continue
+        message = str(getattr(issue, "message", ""))
+        at_line = [k for k, f in enumerate(facts) if f.line == getattr(issue, "line", None)]
+        if not at_line:
+            unplaced.append(message)
+            continue
+        row = rows[row_of[at_line[0]]]
+        stated = getattr(issue, "stated", None)
+        same = [k for k in row.cells.values()
+                if stated is not None and abs(facts[k].value - float(stated)) <= 0.005]
+        picked = [k for k in at_line if k in same] or same or at_line
+        if len(picked) > 1:
+            named = [k for k in picked if facts[k].column and facts[k].column in message]
+            picked = named or picked
+        for k in picked:
+            flagged.setdefault(k, []).append(message)
+        row.issues.append(message)
+    return Grid(columns, rows, flagged, unplaced)
+
+
+def format_value(value: float, unit: str = "") -> str:
+    """A cell value as printed in budget tables: money with two decimals and separators.
+
+    Args:
+        value: the fact's value.
+        unit: its unit.
+    """
+    if unit in MONEY_UNITS:
+        return f"{value:,.2f}"
+    return f"{value:,.2f}".rstrip("0").rstrip(".") if value != int(value) else f"{int(value):,}"
+
+
+def grid_ref(table_no: str, k: int) -> str:
+    """What a grid cell sends when clicked: its table and fact index ("2:17")."""
+    return f"{table_no}:{int(k)}"
+
+
+def parse_grid_ref(value: str | None) -> tuple[str, int] | None:
+    """(table number, fact index) from a clicked cell's value ("2:17|<nonce>"), else None.
+
+    Args:
+        value: the hidden textbox value set by the page script.
+    """
+    m = re.fullmatch(r"\s*([^:|]{1,40}):(\d{1,6})(?:\|.*)?", value or "")
+    return (m.group(1), int(m.group(2))) if m else None
+
+
+def table_grid_html(table: dict[str, Any] | None, facts: Sequence[Fact], issues: Iterable[Any] = (),
+                    document: Document | None = None) -> str:
+    """The parsed table as an HTML grid: title, unit and 编制部门 above, codes and labels
+    down the side, one clickable cell per fact (cells failing an integrity check marked).
+
+    Args:
+        table: the table dict, or None for figures read from prose (no grid).
+        facts: the table's facts in display order (`facts_of_table`).
+        issues: the document's IntegrityIssue records.
+        document: the document (default unit and department).
+    """
+    if table is None:
+        return ('<div class="qa-grid-empty">Figures read from the text have no grid; see the list '
+                'below. 正文中的数字见下方列表。</div>')
+    no = str(table.get("no", ""))
+    grid = table_grid(table, facts, issues)
+    unit = table.get("unit") or (document.unit if document else "")
+    dept = table.get("department") or (document.department if document else "")
+    bits = [f"<b>表{html.escape(no)} {html.escape(str(table.get('title', '')))}</b>"]
+    if unit:
+        bits.append(f"单位：{html.escape(str(unit))}")
+    if dept:
+        bits.append(f"编制部门：{html.escape(str(dept))}")
+    if table.get("line_start"):
+        bits.append(f"lines {table.get('line_start')}–{table.get('line_end', '')}")
+    if grid.flagged:
+        bits.append(f'<span class="qa-grid-flag">⚠ {len(grid.flagged)} cell(s) fail the integrity check '
+                    f'数据核对不一致</span>')
+    head = f'<div class="qa-grid-head">{" · ".join(bits)}</div>'
+    if not facts:
+        note = "空表 (the document prints this table empty)." if table.get("empty") else "No figures were parsed from this table."
+        return f'<div class="qa-grid">{head}<div class="qa-grid-empty">{html.escape(note)}</div></div>'
+    with_code = any(r.code for r in grid.rows)
+    ths = (["<th>科目编码</th>"] if with_code else []) + ["<th>项目</th>"] + [
+        f"<th>{html.escape(c)}</th>" for c in grid.columns]
+    body = []
+    for r in grid.rows:
+        tds = []
+        if with_code:
+            tds.append(f'<td class="qa-code">{html.escape(r.code)}</td>')
+        depth = max(0, (len(r.code) - 3) // 2) if r.code.isdigit() else 0
+        mark = ' <span class="qa-grid-flag" title="{}">⚠</span>'.format(
+            html.escape("\n".join(r.issues))) if r.issues else ""
+        tds.append(f'<td class="qa-label" style="padding-left:{6 + 14 * depth}px">{html.escape(r.label)}{mark}</td>')
+        for c in grid.columns:
+            k = r.cells.get(c)
+            if k is None:
+                tds.append('<td class="qa-cell-blank"></td>')
+                continue
+            f = facts[k]
+            cls = "qa-cell qa-cell-issue" if k in grid.flagged else "qa-cell"
+            tip = f"line {f.line}" + ("".join("\n⚠ " + m for m in grid.flagged.get(k, [])))
+            tds.append(f'<td class="{cls}" data-fact="{html.escape(grid_ref(no, k))}" title="{html.escape(tip)}">'
+                       f"{html.escape(format_value(f.value, f.unit))}</td>")
+        body.append(f"<tr>{''.join(tds)}</tr>")
+    extra = ""
+    if grid.unplaced:
+        extra = '<div class="qa-grid-note">' + "<br>".join(f"⚠ {html.escape(m)}" for m in grid.unplaced) + "</div>"
+    legend = ('<div class="qa-grid-legend">Click a number to see its source lines. 点击数字查看原文。'
+              + (' Marked cells: the document\'s own figures disagree (hover for the check).' if grid.flagged else "")
+              + "</div>")
+    table_html = (f'<div class="qa-grid-scroll"><table class="qa-grid-table"><thead><tr>{"".join(ths)}</tr></thead>'
+                  f'<tbody>{"".join(body)}</tbody></table></div>')
+    return f'<div class="qa-grid">{head}{legend}{table_html}{extra}</div>'
+
+
 # ---------------------------------------------------------------- upload / ingest
+
+MAX_UPLOAD_MB = 20
+MAX_UPLOAD_BYTES = MAX_UPLOAD_MB * 1024 * 1024
+
+
+def too_large_message(size: int, limit: int = MAX_UPLOAD_BYTES) -> str:
+    """The refusal for an upload over the size limit.
+
+    Args:
+        size: the file's size in bytes.
+        limit: the limit in bytes.
+    """
+    mb = 1024 * 1024
+    return (f"file is {size / mb:.1f} MB; uploads are limited to {limit / mb:.0f} MB per file "
+            f"(单个文件不得超过 {limit / mb:.0f} MB)")
 
 @dataclass
 class FileOutcome:
@@ -537,6 +765,39 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
     return summary + "\n\n" + "\n".join(rows)
 
 
+_STAGE_LABELS = {
+    "queued": "… queued 排队中",
+    "reading": "⏳ reading 读取",
+    "parsing": "⏳ loading & parsing 解析",
+    "embedding": "⏳ embedding & storing 向量化并写入",
+    "done": "✓ done 完成",
+    "error": "✗ failed 失败",
+}
+
+
+def format_ingest_progress(view: dict[str, Any]) -> str:
+    """Markdown of a running upload: the job's phase and each file's stage.
+
+    Args:
+        view: `IngestJob.view()`: {"phase", "files": [(name, stage, note)], ...}.
+    """
+    files = view.get("files") or []
+    finished = sum(stage in ("done", "error") for _, stage, _ in files)
+    phase = view.get("phase")
+    if phase == "queued":
+        head = "**Waiting for an earlier upload to finish…** 等待前一个导入完成…"
+    elif phase == "loading":
+        head = "**Loading the new index…** 正在载入新索引…"
+    else:
+        head = f"**Ingesting: {finished} of {len(files)} file(s) done…** 导入中…"
+    head += ("\n\nThe chat keeps answering from the documents already loaded until this finishes. "
+             "导入完成前，问答按已载入的文档进行。")
+    rows = ["| file | stage | note |", "|---|---|---|"]
+    for name, stage, note in files:
+        rows.append(f"| {md_escape(name)} | {_STAGE_LABELS.get(stage, stage)} | {md_escape(shorten(note, 160))} |")
+    return head + "\n\n" + "\n".join(rows)
+
+
 def changed(outcomes: Sequence[FileOutcome]) -> bool:
     """True when an upload added or updated any document (the assistant must reload).
 
@@ -571,33 +832,60 @@ def is_loopback(host: str) -> bool:
     return host in _LOOPBACK or host.startswith("127.")
 
 
-def login_from_env(host: str, environ: dict[str, str]) -> tuple[str, str] | None:
-    """Login pair for a server exposed beyond loopback, from QA_UI_USER / QA_UI_PASSWORD.
+def login_from_env(environ: dict[str, str]) -> tuple[str, str] | None:
+    """Login pair from QA_UI_USER / QA_UI_PASSWORD.
+
+    When both are set the login is enforced on every interface, loopback too: behind a
+    reverse proxy every visitor arrives from 127.0.0.1.
 
     Args:
-        host: the interface the server binds.
         environ: environment variables.
 
     Returns:
-        (user, password) when the host is not loopback and both are set, else None.
+        (user, password) when both are set, else None.
     """
-    if is_loopback(host):
-        return None
     user, password = environ.get("QA_UI_USER", ""), environ.get("QA_UI_PASSWORD", "")
     if user and password:
         return (user, password)
     return None
 
 
-def index_status(n_documents: int, data_dir: str = "") -> str:
+def startup_refusal(host: str, environ: dict[str, str], public: bool = False) -> str | None:
+    """Why the app must not start as configured, or None when it may.
+
+    Safe by default: beyond loopback a login is required unless `--public` says that an
+    open page is intended; half-set credentials are refused everywhere (one forgotten
+    variable must not silently turn the login off).
+
+    Args:
+        host: the interface the server binds.
+        environ: environment variables.
+        public: the operator passed --public.
+    """
+    user, password = environ.get("QA_UI_USER", ""), environ.get("QA_UI_PASSWORD", "")
+    if bool(user) != bool(password):
+        missing = "QA_UI_PASSWORD" if user else "QA_UI_USER"
+        return f"{missing} is not set: set both QA_UI_USER and QA_UI_PASSWORD, or neither."
+    if user and password:
+        return None
+    if not is_loopback(host) and not public:
+        return (f"refusing to serve on {host} without a login: set QA_UI_USER and QA_UI_PASSWORD, "
+                "or pass --public to serve an open page on purpose.")
+    return None
+
+
+def index_status(n_documents: int, ingesting: bool = False) -> str:
     """One line for the chat tab saying what is loaded (or how to load something).
+
+    The index's location is server configuration and never shown on the page.
 
     Args:
         n_documents: documents in the index.
-        data_dir: where the index lives.
+        ingesting: an upload is being ingested (answers still come from the loaded index).
     """
-    where = f" (index `{data_dir}`)" if data_dir else ""
+    busy = (" An upload is being ingested; answers come from the documents loaded until it "
+            "finishes. 正在导入新文件，完成前按已载入的文档回答。") if ingesting else ""
     if n_documents == 0:
-        return (f"**No documents loaded{where}.** Add files on the Upload tab, or run "
-                "`qa ingest corpus/` and reload the page. 尚未载入文档。")
-    return f"{n_documents} document(s) loaded{where}. 已载入 {n_documents} 份文档。"
+        return ("**No documents loaded.** Add files on the Upload tab, or run "
+                "`qa ingest corpus/` and reload the page. 尚未载入文档。" + busy)
+    return f"{n_documents} document(s) loaded. 已载入 {n_documents} 份文档。" + busy

@@ -1,18 +1,18 @@
 """The Gradio page: Chat, Documents and Upload tabs wired to `qa.web.callbacks`.
 
-All calls into the back end (Assistant, Index, ingest) run on ONE dedicated worker
-thread: the store keeps SQLite connections and a Chroma client that are not meant to
-hop between Gradio's handler threads, and one thread also serialises ingest against
-questions so a half-ingested index is never read.
+Back-end calls go through `qa.web.backend.Backend`: questions on a small thread pool over
+one serving index, uploads ingested in the background and swapped in when done (its module
+note says what holds a lock). Citation links in the chat and cells of the table grid are
+plain HTML; `PAGE_JS` turns a click on them into a value in a hidden textbox, whose change
+event shows the excerpt.
 """
 
 from __future__ import annotations
 
+import html as _html
 import logging
 import os
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from typing import Any, Callable, TypeVar
+from typing import Any
 
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
@@ -21,13 +21,14 @@ import gradio as gr  # noqa: E402
 from qa.agent.followup import Conversation  # noqa: E402
 from qa.types import Answer, Citation  # noqa: E402
 from qa.web import callbacks as cb  # noqa: E402
+from qa.web.backend import Backend  # noqa: E402,F401  (re-exported: app.py and tests use qa.web.ui.Backend)
 
 log = logging.getLogger(__name__)
 
-T = TypeVar("T")
-
 # Most ambiguous questions have two or three readings; more are listed in the message.
 MAX_CANDIDATES = 6
+# How often a running upload's progress is redrawn.
+PROGRESS_EVERY_S = 0.5
 
 CSS = """
 .qa-badge {display:inline-block; padding:2px 10px; border-radius:10px; font-weight:600;}
@@ -35,6 +36,7 @@ CSS = """
 .qa-badge-ambiguous {background:#e0ecff; color:#1e40af; border:1px solid #9dbcf5;}
 .qa-badge-warning {background:#fff4d6; color:#8a5a00; border:1px solid #f0c766;}
 #qa-chat blockquote {border-left:4px solid #f0b400; background:#fff8e1; padding:4px 8px; margin:6px 0;}
+#qa-chat a[href^="#qa-cite-"] {cursor:pointer; text-decoration:underline dotted;}
 .qa-excerpt {font-size:14px;}
 .qa-excerpt-head {font-weight:600; margin-bottom:6px;}
 .qa-excerpt-note {color:#9b1c1c; margin-bottom:4px;}
@@ -45,6 +47,51 @@ CSS = """
 .qa-lines td.qa-ln {color:#888; text-align:right; width:4em; user-select:none;}
 .qa-lines tr.qa-hit td {background:#fffbe6;}
 .qa-lines mark {background:#ffe066; color:#000; padding:0 1px;}
+#qa-fact-col {position:sticky; top:8px; align-self:flex-start;}
+.qa-grid-head {margin-bottom:4px;}
+.qa-grid-legend, .qa-grid-note {color:#555; font-size:13px; margin:4px 0;}
+.qa-grid-scroll {max-height:560px; overflow:auto; border:1px solid #ddd;}
+table.qa-grid-table {border-collapse:collapse; font-size:13px; width:max-content; min-width:100%;}
+table.qa-grid-table th {position:sticky; top:0; background:#f3f4f6; z-index:1;}
+table.qa-grid-table th, table.qa-grid-table td {border:1px solid #e5e7eb !important; padding:2px 6px !important;}
+table.qa-grid-table td.qa-cell {text-align:right; cursor:pointer; font-variant-numeric:tabular-nums;}
+table.qa-grid-table td.qa-cell:hover {background:#eef4ff;}
+table.qa-grid-table td.qa-cell-issue {background:#fde2e1; color:#9b1c1c; font-weight:600; outline:2px solid #f5a3a0;}
+table.qa-grid-table td.qa-cell-picked {outline:2px solid #1e40af;}
+.qa-grid-flag {color:#9b1c1c;}
+"""
+
+# Clicks on citation links (chat) and grid cells (Documents) become a value in a hidden
+# textbox; its change event shows the excerpt. A nonce makes a second click on the same
+# link a change too. Runs once when the page loads.
+PAGE_JS = """
+() => {
+  if (window.__qaWired) return;
+  window.__qaWired = true;
+  const send = (id, value) => {
+    const el = document.querySelector('#' + id + ' textarea, #' + id + ' input');
+    if (!el) return;
+    el.value = value + '|' + Date.now();
+    el.dispatchEvent(new Event('input', {bubbles: true}));
+  };
+  document.addEventListener('click', (e) => {
+    const t = e.target instanceof Element ? e.target : null;
+    if (!t) return;
+    const a = t.closest('a[href^="#qa-cite-"]');
+    if (a) {
+      e.preventDefault();
+      e.stopPropagation();
+      send('qa-cite-ref', a.getAttribute('href').slice('#qa-cite-'.length));
+      return;
+    }
+    const cell = t.closest('#qa-grid td[data-fact]');
+    if (cell) {
+      document.querySelectorAll('#qa-grid td.qa-cell-picked').forEach((c) => c.classList.remove('qa-cell-picked'));
+      cell.classList.add('qa-cell-picked');
+      send('qa-grid-ref', cell.getAttribute('data-fact'));
+    }
+  }, true);
+}
 """
 
 
@@ -52,112 +99,6 @@ def theme() -> gr.themes.Base:
     """Default theme with system fonts only: the page must render offline, so no web fonts."""
     sans = ["system-ui", "Noto Sans CJK SC", "WenQuanYi Zen Hei", "sans-serif"]
     return gr.themes.Default(font=sans, font_mono=["ui-monospace", "monospace"])
-
-
-class Backend:
-    """Owns the Assistant and runs every back-end call on one worker thread.
-
-    Args:
-        data_dir: index directory (None: from QA_DATA_DIR / default).
-        opener: builds the assistant (defaults to `qa.assistant.Assistant.open`).
-        ingest: ingests one path into an index (defaults to `ingest_paths([path], index)`).
-    """
-
-    def __init__(
-        self,
-        data_dir: str | os.PathLike | None = None,
-        opener: Callable[[Any], Any] | None = None,
-        ingest: Callable[[str, Any], Any] | None = None,
-    ) -> None:
-        self.data_dir = data_dir
-        self._opener = opener
-        self._ingest = ingest
-        self._assistant: Any = None
-        self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qa-backend")
-        self._lock = threading.Lock()
-
-    def run(self, fn: Callable[[], T]) -> T:
-        """Run fn on the back-end thread and return its result (exceptions propagate)."""
-        return self._pool.submit(fn).result()
-
-    def _open(self) -> Any:
-        if self._assistant is None:
-            opener = self._opener
-            if opener is None:
-                from qa.assistant import Assistant
-
-                opener = Assistant.open
-            self._assistant = opener(self.data_dir)
-        return self._assistant
-
-    def warm(self) -> None:
-        """Open the assistant in the background so the first question is quick."""
-        def _warm() -> None:
-            try:
-                self._open()
-            except Exception:
-                log.exception("could not open the assistant")
-
-        self._pool.submit(_warm)
-
-    def ask(self, question: str, conversation: Any = None) -> Answer:
-        """Answer a question (a follow-up of the conversation's turns when one is given);
-        back-end failures become a not_found answer naming the error."""
-        try:
-            if conversation is None:
-                return self.run(lambda: self._open().ask(question))
-            return self.run(lambda: self._open().ask(question, conversation))
-        except Exception as exc:
-            log.exception("ask failed")
-            return Answer(status="not_found", answer=f"The assistant failed: {type(exc).__name__}: {exc}")
-
-    def lines(self, doc: str) -> list[str]:
-        return self.run(lambda: list(self._open().index.lines(doc)))
-
-    def documents_view(self) -> tuple[list[list[Any]], list[str]]:
-        """Rows of the documents table and the document names."""
-        def _view() -> tuple[list[list[Any]], list[str]]:
-            index = self._open().index
-            docs = index.documents()
-            facts = {d.name: len(index.facts(doc=d.name)) for d in docs}
-            tables = {d.name: len(index.tables(d.name)) for d in docs}
-            return cb.documents_rows(docs, facts, tables), sorted(d.name for d in docs)
-
-        return self.run(_view)
-
-    def tables_of(self, doc: str) -> tuple[list[dict[str, Any]], list[Any], Any]:
-        """A document's table dicts, all its facts and its Document record."""
-        def _get() -> tuple[list[dict[str, Any]], list[Any], Any]:
-            index = self._open().index
-            return list(index.tables(doc)), list(index.facts(doc=doc)), index.document(doc)
-
-        return self.run(_get)
-
-    def issues_of(self, doc: str) -> list[Any]:
-        return self.run(lambda: list(self._open().index.issues(doc)))
-
-    def ingest_one(self, path: str) -> Any:
-        """Ingest one file into the assistant's index (on the back-end thread)."""
-        def _do() -> Any:
-            assistant = self._open()
-            if self._ingest is not None:
-                return self._ingest(path, assistant.index)
-            from qa.ingest.pipeline import ingest_paths
-
-            return ingest_paths([path], assistant.index, progress=False)
-
-        return self.run(_do)
-
-    def reload(self) -> None:
-        """Reopen the assistant so its department aliases and caches see new documents."""
-        def _reload() -> None:
-            if self._assistant is not None and hasattr(self._assistant, "reload"):
-                self._assistant.reload()
-            else:
-                self._assistant = None
-                self._open()
-
-        self.run(_reload)
 
 
 def _empty_excerpt(lang: str = "zh") -> str:
@@ -172,8 +113,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
         backend: the back end the callbacks call.
 
     Returns:
-        The Blocks app (launch it with `css=CSS, theme=theme()`).
+        The Blocks app (launch it with `launch_kwargs(...)`: theme, CSS, page script).
     """
+    ask_limit = getattr(backend, "workers", 4)
     with gr.Blocks(title="预算问答 · Budget QA") as demo:
         gr.Markdown(
             "## 预算公开问答 · Budget disclosure Q&A\n"
@@ -181,7 +123,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
             "or sentence and is shown with its source lines."
         )
         history = gr.State([])
-        citations = gr.State([])
+        citations = gr.State([])  # the latest answer's citations (the picker's)
+        answers = gr.State([])  # every answer's citations, by answer number (the chat links')
         last_question = gr.State("")
         lang_state = gr.State("zh")
         # one conversation per browser session: follow-ups take over what they leave out
@@ -212,6 +155,8 @@ def build_demo(backend: Backend) -> gr.Blocks:
                     cite_pick = gr.Radio(choices=[], type="value", label="Citations 引用（点击查看原文）",
                                          elem_id="qa-citations", visible=False)
                     excerpt = gr.HTML(_empty_excerpt(), elem_id="qa-excerpt")
+                    # set by PAGE_JS when a citation link in any answer is clicked
+                    cite_ref = gr.Textbox(visible="hidden", elem_id="qa-cite-ref", show_label=False)
 
         with gr.Tab("Documents 文档", id="docs"):
             refresh = gr.Button("Refresh 刷新", size="sm")
@@ -223,35 +168,45 @@ def build_demo(backend: Backend) -> gr.Blocks:
             table_head = gr.Markdown("")
             with gr.Row():
                 with gr.Column(scale=3):
+                    grid = gr.HTML('<div class="qa-grid-empty">Pick a document and a table. 选择文档和表格。</div>',
+                                   elem_id="qa-grid")
+                    grid_ref = gr.Textbox(visible="hidden", elem_id="qa-grid-ref", show_label=False)
                     facts_table = gr.Dataframe(headers=cb.FACT_HEADERS, interactive=False, wrap=True,
                                                datatype=["str", "str", "str", "number", "str", "number"],
                                                label="Extracted facts 提取的数字（点击一行查看原文）",
                                                elem_id="qa-facts")
-                with gr.Column(scale=2):
-                    fact_excerpt = gr.HTML('<div class="qa-excerpt-empty">Click a fact to see its source lines. '
-                                           '点击一行查看原文。</div>', elem_id="qa-fact-excerpt")
+                with gr.Column(scale=2, elem_id="qa-fact-col"):
+                    fact_excerpt = gr.HTML('<div class="qa-excerpt-empty">Click a number or a fact to see its '
+                                           'source lines. 点击数字查看原文。</div>', elem_id="qa-fact-excerpt")
             issues_md = gr.Markdown("")
 
         with gr.Tab("Upload 上传", id="upload"):
-            gr.Markdown("Add documents (.txt, .md, .pdf, .docx, .xlsx, .html). A file that fails is "
-                        "reported and skipped; documents already loaded stay as they are.")
+            gr.Markdown(f"Add documents (.txt, .md, .pdf, .docx, .xlsx, .html), up to {cb.MAX_UPLOAD_MB} MB "
+                        "each. A file that fails is reported and skipped; documents already loaded stay "
+                        "as they are, and the chat keeps answering while an upload is ingested. "
+                        f"单个文件不超过 {cb.MAX_UPLOAD_MB} MB。")
             files = gr.File(file_count="multiple", label="Files 文件", elem_id="qa-files")
             ingest_btn = gr.Button("Ingest 导入", variant="primary", elem_id="qa-ingest")
-            # A visible box even before the first upload, so the progress bar has room to show.
+            # A visible box even before the first upload, so the progress has room to show.
             ingest_out = gr.Markdown("Choose files, then press Ingest. 选择文件后点击导入。",
                                      elem_id="qa-ingest-report", min_height=120, container=True)
 
         # ------------------------------------------------------------ chat handlers
-        def ask(q: str, hist: list[dict[str, str]], conv: Any = None, lang: str | None = None) -> tuple[Any, ...]:
+        n_out = 10 + len(cand_buttons)
+
+        def ask(q: str, hist: list[dict[str, str]], conv: Any = None, past: list | None = None,
+                lang: str | None = None) -> tuple[Any, ...]:
             q = (q or "").strip()
             if not q:
-                return (gr.update(),) * (9 + len(cand_buttons))
+                return (gr.update(),) * n_out
             lang = lang or cb.language_of(q)
             conv = conv if conv is not None else Conversation()
             answer = backend.ask(q, conv)
+            cites = [c.to_dict() for c in answer.citations]
+            past = list(past or []) + [cites]
             hist = list(hist) + [
                 {"role": "user", "content": cb.md_escape(q)},
-                {"role": "assistant", "content": cb.format_answer_markdown(answer, lang)},
+                {"role": "assistant", "content": cb.format_answer_markdown(answer, lang, ref=len(past) - 1)},
             ]
             choices = cb.citation_choices(answer.citations, lang)
             cite_update = gr.update(choices=choices, value=None, visible=bool(choices))
@@ -260,40 +215,66 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 gr.update(value=cands[i], visible=True) if i < len(cands) else gr.update(visible=False)
                 for i in range(MAX_CANDIDATES)
             ]
-            return ("", hist, hist, [c.to_dict() for c in answer.citations], cite_update,
-                    _empty_excerpt(lang), q, lang, conv, *btns)
+            return ("", hist, hist, cites, past, cite_update, _empty_excerpt(lang), q, lang, conv, *btns)
 
-        outputs = [question, chatbot, history, citations, cite_pick, excerpt, last_question, lang_state,
+        inputs = [question, history, conversation, answers]
+        outputs = [question, chatbot, history, citations, answers, cite_pick, excerpt, last_question, lang_state,
                    conversation, *cand_buttons]
-        send.click(ask, [question, history, conversation], outputs)
+        ask_events = dict(concurrency_limit=ask_limit, concurrency_id="qa-ask")
+        send.click(ask, inputs, outputs, **ask_events)
         # One click on an example fills the box and asks it.
-        examples.load_input_event.then(ask, [question, history, conversation], outputs)
-        question.submit(ask, [question, history, conversation], outputs)
+        examples.load_input_event.then(ask, inputs, outputs, **ask_events)
+        question.submit(ask, inputs, outputs, **ask_events)
 
-        def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any) -> tuple[Any, ...]:
+        def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any, past: list) -> tuple[Any, ...]:
             # The follow-up names a Chinese department; keep answering in the user's language.
-            return ask(cb.followup_question(q, candidate), hist, conv, cb.language_of(q))
+            return ask(cb.followup_question(q, candidate), hist, conv, past, cb.language_of(q))
 
         for b in cand_buttons:
-            b.click(follow_up, [b, last_question, history, conversation], outputs)
+            b.click(follow_up, [b, last_question, history, conversation, answers], outputs, **ask_events)
+
+        def excerpt_of(c: Citation, number: int, lang: str, answer_no: int | None = None) -> str:
+            try:
+                lines = backend.lines(c.doc)
+            except Exception:
+                log.exception("lines(%s) failed", c.doc)
+                return f'<div class="qa-excerpt-note">Cannot read {_html.escape(c.doc)}.</div>'
+            html = cb.citation_excerpt_html(lines, c, number=number, lang=lang)
+            if answer_no is not None:
+                label = f"回答 {answer_no}" if lang == "zh" else f"answer {answer_no}"
+                html = html.replace('<div class="qa-excerpt-head">',
+                                    f'<div class="qa-excerpt-head"><span class="qa-excerpt-answer">{label} · </span>', 1)
+            return html
 
         def show_citation(idx: int | None, cites: list[dict[str, Any]], lang: str) -> str:
             if idx is None or not cites or not (0 <= int(idx) < len(cites)):
                 return _empty_excerpt(lang)
-            c = Citation(**cites[int(idx)])
-            try:
-                lines = backend.lines(c.doc)
-            except Exception as exc:
-                log.exception("lines(%s) failed", c.doc)
-                return f'<div class="qa-excerpt-note">Cannot read {c.doc}: {exc}</div>'
-            return cb.citation_excerpt_html(lines, c, number=int(idx) + 1, lang=lang)
+            return excerpt_of(Citation(**cites[int(idx)]), int(idx) + 1, lang)
+
+        def show_linked(ref: str, past: list[list[dict[str, Any]]], lang: str) -> Any:
+            # a citation link of any answer in the chat, the latest or an earlier one
+            got = cb.parse_cite_ref(ref)
+            if got is None:
+                return gr.update()
+            n, i = got
+            if not past or not (0 <= n < len(past)) or not (0 <= i < len(past[n])):
+                return _empty_excerpt(lang)
+            return excerpt_of(Citation(**past[n][i]), i + 1, lang, answer_no=n + 1)
 
         def clear_chat() -> tuple[Any, ...]:
-            return [], [], gr.update(choices=[], value=None, visible=False), _empty_excerpt(), None, *(
+            return [], [], [], gr.update(choices=[], value=None, visible=False), _empty_excerpt(), None, *(
                 gr.update(visible=False) for _ in cand_buttons)
 
-        chatbot.clear(clear_chat, None, [history, citations, cite_pick, excerpt, conversation, *cand_buttons])
+        chatbot.clear(clear_chat, None, [history, citations, answers, cite_pick, excerpt, conversation, *cand_buttons])
         cite_pick.change(show_citation, [cite_pick, citations, lang_state], [excerpt])
+        cite_ref.change(show_linked, [cite_ref, answers, lang_state], [excerpt], show_progress="hidden")
+
+        # ------------------------------------------------------------ answer API (scripts, the load test)
+        def answer_api(question: str) -> dict:
+            """Answer one stand-alone question; returns the `qa ask --json` object."""
+            return backend.ask(question).to_dict()
+
+        gr.api(answer_api, api_name="answer", **ask_events)
 
         # ------------------------------------------------------------ documents handlers
         def load_docs() -> tuple[Any, Any, str]:
@@ -302,27 +283,30 @@ def build_demo(backend: Backend) -> gr.Blocks:
             except Exception:
                 log.exception("listing documents failed")
                 rows, names = [], []
-            return rows, gr.update(choices=names, value=None), cb.index_status(len(names), str(backend.data_dir or ""))
+            busy = backend.current_job() is not None if hasattr(backend, "current_job") else False
+            return rows, gr.update(choices=names, value=None), cb.index_status(len(names), ingesting=busy)
 
-        def pick_doc(doc: str | None) -> tuple[Any, Any, Any, Any]:
+        def pick_doc(doc: str | None) -> tuple[Any, ...]:
             if not doc:
-                return gr.update(choices=[], value=None), "", [], ""
+                return gr.update(choices=[], value=None), "", [], "", _no_grid()
             tables, facts, _ = backend.tables_of(doc)
             choices = cb.table_choices(tables, facts)
             issues = backend.issues_of(doc)
             first = choices[0][1] if choices else None
-            head, rows = pick_table(doc, first)
-            return gr.update(choices=choices, value=first), head, rows, cb.issues_markdown(issues)
+            head, rows, grid_html = pick_table(doc, first)
+            return gr.update(choices=choices, value=first), head, rows, cb.issues_markdown(issues), grid_html
 
-        def pick_table(doc: str | None, no: str | None) -> tuple[str, list[list[Any]]]:
+        def pick_table(doc: str | None, no: str | None) -> tuple[str, list[list[Any]], str]:
             if not doc or no is None:
-                return "", []
+                return "", [], _no_grid()
             tables, facts, document = backend.tables_of(doc)
-            rows = cb.table_fact_rows(cb.facts_of_table(facts, no))
+            shown = cb.facts_of_table(facts, no)
+            rows = cb.table_fact_rows(shown)
             if no == cb.PROSE_TABLE:
-                return cb.table_heading(None, document), rows
+                return cb.table_heading(None, document), rows, cb.table_grid_html(None, shown)
             table = next((t for t in tables if str(t.get("no")) == str(no)), {"no": no})
-            return cb.table_heading(table, document), rows
+            grid_html = cb.table_grid_html(table, shown, backend.issues_of(doc), document)
+            return "", rows, grid_html  # the grid carries the heading (title, unit, 编制部门, lines)
 
         def show_fact(doc: str | None, no: str | None, evt: gr.SelectData) -> Any:
             # Auditing: a fact row opens the source lines it was read from.
@@ -335,50 +319,83 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 return gr.update()
             return cb.citation_excerpt_html(backend.lines(doc), Citation.of(fact))
 
+        def show_cell(ref: str, doc: str | None) -> Any:
+            # a grid cell: the same source-lines view as a fact row
+            got = cb.parse_grid_ref(ref)
+            if not doc or got is None:
+                return gr.update()
+            no, k = got
+            _, facts, _ = backend.tables_of(doc)
+            shown = cb.facts_of_table(facts, no)
+            if not (0 <= k < len(shown)):
+                return gr.update()
+            return cb.citation_excerpt_html(backend.lines(doc), Citation.of(shown[k]))
+
         refresh.click(load_docs, None, [docs_table, doc_pick, status])
-        doc_pick.input(pick_doc, [doc_pick], [table_pick, table_head, facts_table, issues_md])
-        table_pick.input(pick_table, [doc_pick, table_pick], [table_head, facts_table])
+        doc_pick.input(pick_doc, [doc_pick], [table_pick, table_head, facts_table, issues_md, grid])
+        table_pick.input(pick_table, [doc_pick, table_pick], [table_head, facts_table, grid])
         facts_table.select(show_fact, [doc_pick, table_pick], [fact_excerpt])
-        demo.load(load_docs, None, [docs_table, doc_pick, status])
+        grid_ref.change(show_cell, [grid_ref, doc_pick], [fact_excerpt], show_progress="hidden")
 
         # ------------------------------------------------------------ upload handler
-        def ingest(paths: list[str] | None, progress: gr.Progress = gr.Progress()) -> tuple[Any, ...]:
+        def follow(job: Any) -> Any:
+            # Shows a running upload's progress, then its report. The upload itself runs on
+            # the back end's ingest thread: closing the page does not stop it.
+            while not job.done.wait(PROGRESS_EVERY_S):
+                yield cb.format_ingest_progress(job.view()), gr.update(), gr.update(), gr.update()
+            report = cb.format_ingest_report(job.outcomes)
+            if job.error:
+                report = f"**The upload failed: {cb.md_escape(job.error)}**\n\n" + report
+            elif job.swapped:
+                report += "\n\nThe chat now answers from the updated documents. 问答已使用更新后的文档。"
+            yield (report, *load_docs())
+
+        def ingest(paths: list[str] | None) -> Any:
             paths = [str(p) for p in (paths or [])]
             if not paths:
-                return "Choose one or more files first.", gr.update(), gr.update(), gr.update()
+                yield "Choose one or more files first.", gr.update(), gr.update(), gr.update()
+                return
+            job = backend.start_ingest(paths)
+            yield (cb.format_ingest_progress(job.view()), gr.update(), gr.update(), load_docs()[2])
+            yield from follow(job)
 
-            def tick(i: int, n: int, name: str) -> None:
-                progress((i, n), desc=f"Ingesting {name}" if name else "Done", unit="files")
+        def follow_on_load() -> Any:
+            # a page opened (or reloaded) while an upload runs follows it too
+            job = backend.current_job() if hasattr(backend, "current_job") else None
+            if job is None:
+                yield gr.update(), gr.update(), gr.update(), gr.update()
+                return
+            yield from follow(job)
 
-            outcomes = cb.ingest_files(paths, backend.ingest_one, tick)
-            if cb.changed(outcomes):
-                try:
-                    backend.reload()
-                except Exception:
-                    log.exception("reloading the assistant failed")
-            return (cb.format_ingest_report(outcomes), *load_docs())
-
-        ingest_btn.click(ingest, [files], [ingest_out, docs_table, doc_pick, status], show_progress="full")
+        upload_out = [ingest_out, docs_table, doc_pick, status]
+        ingest_btn.click(ingest, [files], upload_out, show_progress="hidden")
+        demo.load(load_docs, None, [docs_table, doc_pick, status])
+        demo.load(follow_on_load, None, upload_out, show_progress="hidden")
     return demo
 
 
+def _no_grid() -> str:
+    return '<div class="qa-grid-empty">Pick a document and a table. 选择文档和表格。</div>'
+
+
 def launch_kwargs(host: str, port: int, auth: Any) -> dict[str, Any]:
-    """Arguments for `Blocks.launch` (theme and CSS moved there in Gradio 6).
+    """Arguments for `Blocks.launch` (theme, CSS and the page script moved there in Gradio 6).
 
     Args:
         host: interface to bind.
         port: TCP port.
-        auth: None or (user, password).
+        auth: None or (user, password); when given it is enforced on every interface.
     """
     return dict(
         server_name=host,
         server_port=port,
         auth=auth,
         css=CSS,
+        js=PAGE_JS,
         theme=theme(),
         ssr_mode=False,  # server-side rendering needs Node; plain client rendering is enough
-        show_error=True,
+        show_error=False,  # exceptions stay in the server log; the page shows its own messages
         share=False,
         footer_links=[],
+        max_file_size=cb.MAX_UPLOAD_BYTES,
     )
-

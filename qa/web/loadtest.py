@@ -1,0 +1,342 @@
+"""Loopback load test of the web app: N parallel users ask Q questions through the Gradio API.
+
+Usage::
+
+    python -m qa.web.loadtest --data-dir .qa [--users 50] [--questions 200]   # starts app.py itself
+    python -m qa.web.loadtest --url http://127.0.0.1:7860/ [--users 50] ...   # a running app
+
+Each user is its own session calling the app's `/answer` endpoint (the same back end and
+concurrency group as the chat), through gradio_client (`--client gradio`, the default) or
+Gradio's plain HTTP API (`--client http`: POST /gradio_api/call/answer, then read the
+event stream), which costs the client far less CPU on a small machine. Every answer must be right, twice over: its
+value is the gold set's (evals/gold.jsonl), and it is identical (status, text, value,
+computation, citations, warnings) to the answer the app gave for that question asked
+alone before the load began, so answers given concurrently cannot have leaked into each
+other. Prints p50/p95/max latency as a client sees it and the throughput; exits 1 when
+any answer is wrong or failed. Bounded on purpose: loopback only, a fixed question count.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import queue
+import random
+import socket
+import statistics
+import subprocess
+import sys
+import threading
+import time
+import urllib.request
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Iterator
+
+ROOT = Path(__file__).resolve().parents[2]
+DEFAULT_GOLD = ROOT / "evals" / "gold.jsonl"
+API = "/answer"
+
+
+def percentile(values: list[float], p: float) -> float:
+    """Nearest-rank percentile (p in 0..100) of a non-empty list."""
+    s = sorted(values)
+    k = max(0, min(len(s) - 1, int(round(p / 100 * len(s) + 0.5)) - 1))
+    return s[k]
+
+
+def gold_pool(path: Path, size: int) -> list[dict[str, Any]]:
+    """Up to `size` gold questions with a numeric answer, spread over the question types
+    (round robin in file order, so the pool is the same on every run)."""
+    by_type: dict[str, list[dict[str, Any]]] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if not line.strip():
+            continue
+        row = json.loads(line)
+        if isinstance(row.get("value"), (int, float)) and row.get("question"):
+            by_type.setdefault(str(row.get("type", "")), []).append(row)
+    pool: list[dict[str, Any]] = []
+    lists = list(by_type.values())
+    i = 0
+    while len(pool) < size and any(i < len(rows) for rows in lists):
+        pool.extend(rows[i] for rows in lists if i < len(rows))
+        i += 1
+    return pool[:size]
+
+
+def value_ok(answer: dict[str, Any], gold: float) -> bool:
+    """The answer states the gold value (to the cent, or 1e-6 relative for big numbers)."""
+    v = answer.get("value")
+    if answer.get("status") != "answered" or not isinstance(v, (int, float)):
+        return False
+    return abs(v - gold) <= max(0.005, abs(gold) * 1e-6)
+
+
+@dataclass
+class Result:
+    """One question asked under load."""
+
+    qid: str
+    seconds: float
+    ok: bool
+    error: str = ""
+
+
+@dataclass
+class Report:
+    users: int
+    questions: int
+    pool: int
+    client: str = "gradio"
+    dropped: list[str] = field(default_factory=list)
+    results: list[Result] = field(default_factory=list)
+    wall: float = 0.0
+
+    @property
+    def wrong(self) -> list[Result]:
+        return [r for r in self.results if not r.ok]
+
+    def summary(self) -> dict[str, Any]:
+        times = [r.seconds * 1000 for r in self.results] or [0.0]
+        return {
+            "client": self.client, "users": self.users, "questions": len(self.results), "distinct_questions": self.pool,
+            "dropped_from_pool": len(self.dropped), "wrong_or_failed": len(self.wrong),
+            "p50_ms": round(percentile(times, 50), 1), "p95_ms": round(percentile(times, 95), 1),
+            "max_ms": round(max(times), 1), "mean_ms": round(statistics.fmean(times), 1),
+            "wall_s": round(self.wall, 2), "questions_per_s": round(len(self.results) / self.wall, 2) if self.wall else 0,
+        }
+
+
+class HttpClient:
+    """Gradio's HTTP API for one endpoint, with the login cookie when there is a login.
+
+    Args:
+        url: the app's address.
+        auth: (user, password) or None.
+    """
+
+    def __init__(self, url: str, auth: tuple[str, str] | None = None) -> None:
+        import httpx
+
+        import uuid
+
+        self.base = url.rstrip("/") + "/gradio_api"
+        self.http = httpx.Client(timeout=120)
+        # one session per user, as a browser has (without it every call is a new session
+        # and the server builds its per-session state each time)
+        self.session = uuid.uuid4().hex[:11]
+        if auth:
+            r = self.http.post(url.rstrip("/") + "/login", data={"username": auth[0], "password": auth[1]})
+            r.raise_for_status()
+
+    def predict(self, *data: Any, api_name: str) -> Any:
+        r = self.http.post(f"{self.base}/call/{api_name.strip('/')}", json={"data": list(data), "session_hash": self.session})
+        r.raise_for_status()
+        event_id = r.json()["event_id"]
+        event = ""
+        with self.http.stream("GET", f"{self.base}/call/{api_name.strip('/')}/{event_id}") as stream:
+            for line in stream.iter_lines():
+                if line.startswith("event:"):
+                    event = line[6:].strip()
+                elif line.startswith("data:") and event in ("complete", "error"):
+                    payload = line[5:].strip()
+                    if event == "error":
+                        raise RuntimeError(f"the app reported an error: {payload[:200]}")
+                    return json.loads(payload)[0]
+        raise RuntimeError("the event stream ended without a result")
+
+
+def _client(url: str, auth: tuple[str, str] | None, kind: str = "gradio") -> Any:
+    if kind == "http":
+        return HttpClient(url, auth)
+    from gradio_client import Client
+
+    return Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
+
+
+def run(url: str, users: int = 50, questions: int = 200, pool_size: int = 40, gold: Path = DEFAULT_GOLD,
+        auth: tuple[str, str] | None = None, seed: int = 12, log: Any = sys.stderr,
+        client: str = "gradio") -> Report:
+    """Run the load test against a served app.
+
+    Args:
+        url: the app's address (loopback).
+        users: parallel users (one gradio_client session and thread each).
+        questions: questions asked in all, spread over the users.
+        pool_size: distinct gold questions to draw from.
+        gold: the gold set.
+        auth: (user, password) when the app has a login.
+        seed: shuffles the question order (the same on every run).
+        log: where progress lines go.
+        client: "gradio" (gradio_client) or "http" (Gradio's HTTP API).
+    """
+    candidates = gold_pool(gold, pool_size)
+    reference: dict[str, dict[str, Any]] = {}
+    report = Report(users=users, questions=questions, pool=0, client=client)
+    first = _client(url, auth, client)
+    for row in candidates:  # each question alone first: the answers the load must reproduce
+        ans = first.predict(row["question"], api_name=API)
+        if value_ok(ans, float(row["value"])):
+            reference[row["id"]] = ans
+        else:
+            report.dropped.append(row["id"])
+    pool = [row for row in candidates if row["id"] in reference]
+    report.pool = len(pool)
+    print(f"pool: {len(pool)} gold questions answered right alone ({len(report.dropped)} dropped: "
+          f"{', '.join(report.dropped) or '-'})", file=log)
+    if not pool:
+        raise SystemExit("no gold question is answered right by this app: is the corpus loaded?")
+    order = [pool[i % len(pool)] for i in range(questions)]
+    random.Random(seed).shuffle(order)
+    work: queue.Queue[dict[str, Any]] = queue.Queue()
+    for row in order:
+        work.put(row)
+
+    clients: list[Any] = [None] * users
+    failures: list[str] = []
+
+    def connect(i: int) -> None:
+        for attempt in range(4):  # 50 sessions opening at once can time out on 2 cores
+            try:
+                clients[i] = _client(url, auth, client)
+                return
+            except Exception as exc:
+                last = f"{type(exc).__name__}: {exc}"
+                time.sleep(0.5 * (attempt + 1))
+        failures.append(last)
+
+    threads = [threading.Thread(target=connect, args=(i,)) for i in range(users)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    if failures:
+        raise RuntimeError(f"{len(failures)} of {users} users could not connect: {failures[0]}")
+    print(f"{users} users connected; asking {questions} questions", file=log)
+
+    lock = threading.Lock()
+    start = threading.Barrier(users + 1)
+
+    def user(i: int) -> None:
+        client = clients[i]
+        start.wait()
+        while True:
+            try:
+                row = work.get_nowait()
+            except queue.Empty:
+                return
+            t0 = time.perf_counter()
+            try:
+                ans = client.predict(row["question"], api_name=API)
+                err = ""
+            except Exception as exc:  # a failed request is a wrong answer
+                ans, err = None, f"{type(exc).__name__}: {exc}"
+            dt = time.perf_counter() - t0
+            ok = ans is not None and ans == reference[row["id"]] and value_ok(ans, float(row["value"]))
+            if ans is not None and not ok:
+                err = f"differs from the answer given alone: {json.dumps(ans, ensure_ascii=False)[:300]}"
+            with lock:
+                report.results.append(Result(row["id"], dt, ok, err))
+
+    workers = [threading.Thread(target=user, args=(i,), name=f"user-{i}") for i in range(users)]
+    for t in workers:
+        t.start()
+    start.wait()
+    t0 = time.perf_counter()
+    for t in workers:
+        t.join()
+    report.wall = time.perf_counter() - t0
+    return report
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serve(data_dir: str | Path, log_path: Path | None = None, timeout: float = 180,
+          workers: int | None = None) -> Iterator[str]:
+    """Start app.py on a free loopback port over data_dir (no login); yield its URL."""
+    port = _free_port()
+    env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
+               NO_PROXY="127.0.0.1,localhost")
+    env.pop("QA_UI_USER", None)
+    env.pop("QA_UI_PASSWORD", None)
+    cmd = [sys.executable, str(ROOT / "app.py"), "--host", "127.0.0.1", "--port", str(port),
+           "--data-dir", str(data_dir)]
+    if workers:
+        cmd += ["--workers", str(workers)]
+    out = open(log_path, "w") if log_path else subprocess.DEVNULL
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}/"
+    try:
+        deadline = time.monotonic() + timeout
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"app.py exited with code {proc.returncode}")
+            try:
+                with urllib.request.urlopen(url, timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except Exception:
+                if time.monotonic() > deadline:
+                    raise TimeoutError(f"{url} did not answer within {timeout} s")
+            time.sleep(0.3)
+        yield url
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+        if log_path:
+            out.close()
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Loopback load test of the web app (answers checked, p50/p95)")
+    where = ap.add_mutually_exclusive_group(required=True)
+    where.add_argument("--url", help="a running app (loopback)")
+    where.add_argument("--data-dir", help="start app.py over this index on a free loopback port")
+    ap.add_argument("--users", type=int, default=50)
+    ap.add_argument("--questions", type=int, default=200)
+    ap.add_argument("--pool", type=int, default=40, help="distinct gold questions drawn from")
+    ap.add_argument("--gold", default=str(DEFAULT_GOLD))
+    ap.add_argument("--client", choices=("gradio", "http"), default="gradio",
+                    help="gradio_client sessions, or Gradio's plain HTTP API")
+    ap.add_argument("--workers", type=int, default=None, help="app.py --workers (with --data-dir)")
+    ap.add_argument("--json", action="store_true", help="print the summary as JSON")
+    args = ap.parse_args(argv)
+    if args.url and not any(h in args.url for h in ("//127.", "//localhost", "//[::1]")):
+        ap.error("the load test only runs against a loopback address")
+    user, password = os.environ.get("QA_UI_USER", ""), os.environ.get("QA_UI_PASSWORD", "")
+    auth = (user, password) if user and password and args.url else None
+
+    def go(url: str) -> Report:
+        return run(url, users=args.users, questions=args.questions, pool_size=args.pool,
+                   gold=Path(args.gold), auth=auth, client=args.client)
+
+    if args.url:
+        report = go(args.url)
+    else:
+        with serve(args.data_dir, workers=args.workers) as url:
+            report = go(url)
+    s = report.summary()
+    if args.json:
+        print(json.dumps(s))
+    else:
+        print(f"[{s['client']}] {s['users']} users, {s['questions']} questions ({s['distinct_questions']} distinct): "
+              f"{s['wrong_or_failed']} wrong or failed; latency p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
+              f"max {s['max_ms']} ms; {s['questions_per_s']} questions/s over {s['wall_s']} s")
+    for r in report.wrong[:10]:
+        print(f"  WRONG {r.qid}: {r.error}", file=sys.stderr)
+    return 1 if report.wrong or len(report.results) != args.questions else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
