@@ -20,6 +20,7 @@ from qa.agent.resolve import resolve
 from qa.agent.understand import Program, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
+from qa.text.names import split_place
 from qa.text.normalize import squeeze
 from qa.tools.facts import norm_label
 from qa.quotes import quote_start_line
@@ -164,6 +165,17 @@ class Assistant:
         res = resolve(text, self.ctx.aliases,
                       want_all=q0.op in ("compare", "sum_all") or names_several_departments(text))
         q = understand(question, res.spans, text, lang=lang)
+        sole = self._sole_match(res.not_loaded) if res.not_loaded else None
+        if sole is not None:
+            # one body loaded and the name asked for is not another body: answer from it
+            ans = self._single(settle(q, 1), sole)
+            d = self.ctx.by_department(sole)[0].document
+            ans.warnings.append(
+                (f"已加载的唯一文件（{d.name}）未写明编制部门，按其作答。" if not d.department else
+                 f"问题中的“{res.not_loaded}”按已加载的唯一部门“{sole}”作答。") if q.lang == "zh" else
+                (f"The only loaded document ({d.name}) names no department; answered from it." if not d.department else
+                 f"“{res.not_loaded}” was read as the only loaded department, {sole}."))
+            return ans
         if res.not_loaded:
             return C.compose_refusal(
                 q,
@@ -197,6 +209,22 @@ class Assistant:
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])
+
+    def _sole_match(self, name: str) -> str | None:
+        """The one loaded department, when the index holds one and the name asked for may be
+        it: the document names no department, or the name's body (司法局 of 某市司法局) is
+        the loaded one's. None otherwise (another body is asked about: refuse)."""
+        if len(self.ctx.aliases) != 1:
+            return None
+        (key, al), = self.ctx.aliases.items()
+        docs = self.ctx.by_department(key)
+        if not docs:
+            return None
+        if not docs[0].document.department:
+            return key
+        asked = split_place(name)[1] or name
+        body = al.body or key
+        return key if asked and (asked in body or body.endswith(asked) or body in asked) else None
 
     def _only_one_names(self, q: Program, candidates: list[str]) -> str | None:
         """The single candidate whose documents contain the question's distinctive item

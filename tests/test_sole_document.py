@@ -1,0 +1,43 @@
+"""One document loaded: a question naming its body loosely, or a page that names no body,
+is answered from it (with a warning); a question about another body is still refused."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.ingest.pipeline import ingest_paths
+from qa.store.index import Index
+
+# hand-written, modelled on one-page 三公 statements that print no 编制部门 line
+NO_DEPARTMENT = """2025年一般公共预算“三公”经费预算情况说明
+2025年一般公共预算“三公”经费预算安排 48.6 万元，与上年持平。其中：因公出国（境）费 0 万元；公务用车购置及运行费 30.2 万元；公务接待费 18.4 万元。
+"""
+WITH_DEPARTMENT = """东湖市水务局2025年部门预算公开说明
+编制部门：东湖市水务局
+2025年一般公共预算“三公”经费预算安排 12.5 万元，其中：因公出国（境）费 0 万元；公务用车购置及运行费 9.5 万元；公务接待费 3.0 万元。
+"""
+
+
+def _assistant(tmp_path, name, text):
+    doc = tmp_path / name
+    doc.write_text(text, encoding="utf-8")
+    data = tmp_path / "qa"
+    index = Index(data)
+    ingest_paths([doc], index)
+    index.close()
+    return Assistant.open(data)
+
+
+def test_a_page_without_a_department_answers_any_body_named(tmp_path):
+    a = _assistant(tmp_path, "page.txt", NO_DEPARTMENT)
+    ans = a.ask("某某区财政局2025年三公经费预算是多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(48.6)
+    assert any("未写明编制部门" in w for w in ans.warnings)
+
+
+def test_a_loose_name_of_the_one_body_is_that_body_and_another_body_is_refused(tmp_path):
+    a = _assistant(tmp_path, "dept.txt", WITH_DEPARTMENT)
+    ans = a.ask("某市水务局公务接待费多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(3.0)
+    assert a.ask("东湖市财政局公务接待费多少").status == "not_found"
