@@ -7,6 +7,7 @@ evals/reports/ (or $QA_EVAL_REPORTS) and prints "score: X" as the last line.
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
@@ -49,6 +50,44 @@ def _squeezed_docs(index: Any) -> Callable[[str], str | None]:
     return get
 
 
+def _is_conversations(path: Path) -> bool:
+    """A conversations file: its first object has "turns"."""
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.strip().startswith("//"):
+            try:
+                return "turns" in json.loads(line)
+            except ValueError:
+                return False
+    return False
+
+
+def _run_conversations(args: argparse.Namespace, path: Path) -> int:
+    """Score conversations turn by turn and print the accuracy per turn position."""
+    from qa.agent.followup import Conversation
+    from qa.assistant import Assistant
+    from qa.evaluation.conversations import by_position, load_conversations, run_conversations
+
+    try:
+        convs = load_conversations(path)
+    except ValueError as e:
+        print(f"error: {e}", file=sys.stderr)
+        return 2
+    assistant = Assistant.open(getattr(args, "data_dir", None))
+    results = run_conversations(convs, lambda q, c: assistant.ask(q, c).to_dict(), Conversation)
+    for r in results:
+        if not r.correct:
+            print(f"  wrong: {r.conversation} turn {r.position}: {r.question} ({r.reason})")
+    pos = by_position(results)
+    for p, (c, n) in pos.items():
+        print(f"turn {p}: {c}/{n} = {c / n:.3f}")
+    ok = sum(c for c, _ in pos.values())
+    total = sum(n for _, n in pos.values())
+    score = ok / total if total else 0.0
+    print(f"score: {score:.3f}")
+    threshold = getattr(args, "min", None)
+    return 1 if threshold is not None and score < threshold else 0
+
+
 def run(args: argparse.Namespace) -> int:
     """Entry point for `qa eval`.
 
@@ -70,6 +109,8 @@ def run(args: argparse.Namespace) -> int:
     if not path.exists():
         print(f"error: gold file not found: {path}", file=sys.stderr)
         return 2
+    if _is_conversations(path):
+        return _run_conversations(args, path)
     try:
         items = select(load_items(path), getattr(args, "split", "all") or "all", getattr(args, "limit", None))
     except ValueError as e:
