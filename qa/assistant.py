@@ -16,6 +16,7 @@ from qa.agent import compose as C
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
+from qa.agent.aliases import find_mentions
 from qa.agent.resolve import resolve
 from qa.agent.understand import Program, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
@@ -190,6 +191,16 @@ class Assistant:
             others = "、".join(x for x in res.ambiguous if x != only)
             ans = self._single(q, only)
             if ans.status == "answered":
+                # say so in the answer itself, with what each other candidate gives
+                others_said = [(n, self._single(q, n)) for n in res.ambiguous if n != only]
+                head = ("“{}” fits {} departments: {}. ".format(
+                    " ".join(m.body for m in find_mentions(text, [self.ctx.aliases[k] for k in res.ambiguous])[:1]) or "The name",
+                    len(res.ambiguous), "; ".join(res.ambiguous)) if q.lang == "en" else
+                    "问题中的部门名称对应 {} 个部门：{}。".format(len(res.ambiguous), "、".join(res.ambiguous)))
+                tails = [(f"{n}: " + (a.answer.split(chr(10))[0] if a.status == "answered" else "not disclosed.")) if q.lang == "en"
+                         else (f"{n}：" + (a.answer.split(chr(10))[0] if a.status == "answered" else "未披露。"))
+                         for n, a in others_said]
+                ans.answer = head + "\n" + ans.answer + ("\n" + "\n".join(tails) if tails else "")
                 ans.warnings.append(
                     f"问题中的部门名称也可指{others}，但只有{only}的文件含有所问的项目，按其作答。"
                     if q.lang == "zh" else
