@@ -251,6 +251,16 @@ def run(url: str, users: int = 50, questions: int = 200, pool_size: int = 40, go
     return report
 
 
+def stop(proc: subprocess.Popen, grace: float = 10) -> None:
+    """End a served app: terminate, then kill when it does not exit within grace seconds."""
+    proc.terminate()
+    try:
+        proc.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -288,12 +298,7 @@ def serve(data_dir: str | Path, log_path: Path | None = None, timeout: float = 1
             time.sleep(0.3)
         yield url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc)
         if log_path:
             out.close()
 
