@@ -18,7 +18,7 @@ from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions
 from qa.agent.resolve import resolve
-from qa.agent.understand import Program, names_several_departments, prepare, settle, understand
+from qa.agent.understand import Program, has_cue, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
@@ -305,7 +305,8 @@ class Assistant:
 
     def _across(self, q: Program, departments: list[str]) -> Answer:
         # each department's figure, then compare/subtract across
-        each = replace(q, op="lookup") if q.op in ("diff", "compare", "sum") else q
+        counted = bool(q.count_units) and has_cue(q.question, q.lang, "count")  # "how many more retirees"
+        each = replace(q, op="count" if counted else "lookup") if q.op in ("diff", "compare", "sum") else q
         subs = [(name, self._outcome(each, name)) for name in departments]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]
         if not named:

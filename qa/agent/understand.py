@@ -223,6 +223,12 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                 # indicator named in English
                 extra = [zh for _, zh in en_terms if zh not in ("项目", "绩效目标", "绩效指标") and zh not in metric]
                 metric = " ".join([metric] + extra)
+        elif not en_terms and LEXICON.en_fallback_terms:
+            # "the combined budget of both offices": a bare word that names the whole only
+            # when nothing more specific is named
+            low_t = t.lower()
+            metric = next((zh for en, zh in LEXICON.en_fallback_terms.items()
+                           if re.search(r"\b" + re.escape(en) + r"s?\b", low_t)), "")
         else:
             metric = " ".join(zh for _, zh in _join_qualifiers(t, en_terms) if zh not in ("收入",) or len(en_terms) == 1)
             outside = t

@@ -53,6 +53,7 @@ class Lexicon:
     op_names: dict[str, str]
     en_words: dict[str, tuple[str, ...]]
     en_count_terms: tuple[str, ...]
+    en_fallback_terms: dict[str, str]
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -114,6 +115,7 @@ def parse(data: dict) -> Lexicon:
         size=size + sum(len(v) for v in data.get("followup", {}).values()),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
+        en_fallback_terms=dict(english.get("fallback_terms", {})),
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
