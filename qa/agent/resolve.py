@@ -101,9 +101,13 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         return res
     regional = [m for m in mentions if m.region]
     if regional:
-        # "昌吉州财政局": a place we know, followed by an organisation we do not have
+        # "昌吉州财政局" / "the Changji education bureau": a place we know, followed by an
+        # organisation we do not have
         after = text[max(m.end for m in regional):]
         org = _ORG_RE.match(after.lstrip()) or _ORG_RE.search(after[:16])
+        en_org = _EN_ORG_RE.match(after.lstrip())
+        if org is None and en_org and len(en_org.group(0).split()) >= 2:
+            org = en_org  # "Changji education bureau" names a body; "the Changji centre" does not
         if org and not want_all:
             res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + org.group(0)
             return res

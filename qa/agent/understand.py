@@ -343,4 +343,6 @@ def prepare(question: str) -> str:
         t = to_simplified(t)  # 繁體 question over simplified facts and aliases
     if glossary.is_english(t):
         return glossary.translate_department_words(t)
+    # "昌吉那个中心": a demonstrative between a place and a body says nothing of either
+    t = LEXICON.followup["demonstratives"].sub("", t) if "demonstratives" in LEXICON.followup else t
     return LEXICON.formalize(t)
