@@ -60,7 +60,13 @@ def generic_body_forms(body: str) -> set[str]:
     if not body:
         return set()
     forms = body_abbreviations(body)
-    return {g for g in _GENERIC if any(g in f for f in forms)}
+    out = {g for g in _GENERIC if any(g in f for f in forms)}
+    # the subject of a short form without its organisation word: 住建 of 住建局, 社保 of 社保中心
+    for f in forms:
+        m = _ORG_SUFFIX_RE.search(f)
+        if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6:
+            out.add(f[: m.start()])
+    return out
 
 
 def latin_forms(region_forms_: set[str]) -> set[str]:

@@ -7,15 +7,15 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, block, lines_matching, sentence_around
-from qa.agent.matching import is_heading_line, label_of, project_rows, to_half
+from qa.agent.matching import best_matches, is_heading_line, label_of, project_rows, to_half
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
 from qa.tools import ops
-from qa.tools.facts import label_similarity, norm_label
-from qa.types import Citation, ToolResult
+from qa.tools.facts import column_kind, label_similarity, norm_label
+from qa.types import Citation, Fact, ToolResult
 
 _INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
 
@@ -155,6 +155,29 @@ def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
     return None
 
 
+def project_lines(q: Program, dd: DocData) -> Outcome | None:
+    """"信息化建设那笔钱都花在哪些科目上": the 资金分配 lines ingest recorded under the project
+    the question names (labels "project:item"), in document order; None when the metric
+    names no project with lines."""
+    ms = best_matches(dd, q.metric, "total", q)
+    if not ms:
+        return None
+    parent = norm_label(ms[0].fact.label.replace("：", ":").split(":", 1)[0])
+    if len(parent) < 2:
+        return None
+    seen: dict[str, Fact] = {}
+    for f in sorted(dd.facts, key=lambda x: x.line):
+        lab = f.label.replace("：", ":")
+        if ":" in lab and norm_label(lab.split(":", 1)[0]) == parent \
+                and column_kind(f.column) in ("total", "other"):
+            seen.setdefault(lab.split(":", 1)[1], f)
+    if len(seen) < 2:
+        return None
+    items = list(seen)
+    return Outcome(status="answered", op="list", doc=dd, label=ms[0].fact.label, items=items,
+                   result=ops.count(items), citations=[Citation.of(f) for f in seen.values()])
+
+
 def do_list(q: Program, dd: DocData) -> Outcome:
     out = do_count(q, dd)
     if out.status == "answered" and out.items:
@@ -165,6 +188,9 @@ def do_list(q: Program, dd: DocData) -> Outcome:
         items, ex = included
         return Outcome(status="answered", op="list", doc=dd, label=re.sub(r"(?:主要)?(?:包括|包含)", "", q.metric).replace(" ", ""),
                        items=items, result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
+    lines = project_lines(q, dd)
+    if lines is not None:
+        return lines
     numbered = numbered_list(dd, q.metric)
     if numbered is not None:
         items, ex = numbered
