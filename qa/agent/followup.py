@@ -21,6 +21,10 @@ from qa.agent.understand import LEXICON, prepare, understand
 _EMPTY_METRICS = {"", "原因", "理由", "情况", "数", "数字", "金额", "钱", "多少", "预算", "中心", "局", "单位", "部门", "委员会", "办公室"}
 
 
+# a whole that points back ("占这个项目几成", "占总数多少")
+_WHOLE_REFS = {"项目", "这项", "该项目", "总数", "总额", "全部", "整体", "总的"}
+
+
 @dataclass(frozen=True)
 class Turn:
     """What one answered question was about (the context for the next one).
@@ -155,7 +159,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if op == "ratio" and not whole:
         # "占多少" / "X占多少" leave the whole to the context; "占总支出多少" the part
         part, named_whole = _part_and_whole(q.metric)
-        if not part and named_whole:
+        if not part and named_whole in _WHOLE_REFS:
+            # "占这个项目几成": the whole is what the last item sits in, else the last item
+            scope, _, inner = prev_part.partition("中")
+            metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
+        elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
         elif part:
             whole = prev_whole if prev.op == "ratio" and prev_whole and not own_metric else prev_part

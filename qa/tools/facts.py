@@ -76,6 +76,15 @@ def label_similarity(query: str, label: str) -> float:
     return SequenceMatcher(None, query, label, autojunk=False).ratio()
 
 
+def without_generic_suffix(text: str) -> str:
+    """A phrase without one trailing generic word ("信息化建设项目" → "信息化建设")."""
+    t = text.strip()
+    for suf in sorted(GENERIC_SUFFIXES, key=len, reverse=True):
+        if t.endswith(suf) and len(t) > len(suf) + 1:
+            return t[: -len(suf)]
+    return t
+
+
 def _base(text: str) -> str:
     """A label without one generic tail (人数, 人员, 经费 …)."""
     for tail in sorted(GENERIC_TAILS, key=len, reverse=True):

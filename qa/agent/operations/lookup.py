@@ -12,6 +12,7 @@ from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
 from qa.tools import ops
+from qa.tools.facts import without_generic_suffix
 from qa.types import Citation, ToolResult
 
 
@@ -29,10 +30,11 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
     if inside:
         # "信息化建设中维修（护）费": the scope's own line first (a project's 资金分配 row)
-        own = best_matches(dd, inside.group(1) + inside.group(2), "total", q)
-        if own and own[0].score >= 0.97:
-            f = own[0].fact
-            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(1) + inside.group(2)))
+        for scope in dict.fromkeys([inside.group(1), without_generic_suffix(inside.group(1))]):
+            own = best_matches(dd, scope + inside.group(2), "total", q)
+            if own and own[0].score >= 0.95:
+                f = own[0].fact
+                return answered("lookup", dd, ops.lookup(f), label_of(f, scope + inside.group(2)))
         # "基本支出中人员经费": the item inside the scope, when it is a row of its own
         inner = best_matches(dd, inside.group(2), "total", q)
         if inner and inner[0].score >= 0.9:
