@@ -28,7 +28,7 @@ _MENTION_RE = re.compile(
 )
 _DELIMS = set(",;:。、!?")
 _CHANGE_VERB_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?)?\s*各?\s*"
+    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?|同比)?\s*各?\s*"
     r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
 )
 _COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)")
@@ -49,12 +49,19 @@ _TRAILING_RE = re.compile(
     r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
     r"实际支出|为|是|达到|达|约|各|共|的)$"
 )
+# "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
+_SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
+# "公务接待费支出决算", "因公出国(境)费预算": the item is the 费, the rest says which column.
+_ITEM_TAIL_RE = re.compile(r"(?<=费)(?:支出)?(?:预算|决算)(?:数)?$|(?<=费)支出$")
+_SANGONG_ITEM_RE = re.compile(r"三公|因公出国|公务接待|公务用车")
+# News: "一般公共预算支出完成 356.8 亿元".
+_DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
     (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
 )
-_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整)?(?:预算)?(?:数)?的?\s*$")
+_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:数)?的?\s*$")
 _GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
@@ -95,11 +102,16 @@ def _clean_subject(text: str, department: str) -> str:
         s = _SELF_RE.sub("", s)
         s = _YEAR_RE.sub("", s)
         s = s.lstrip("的,、")
+        if s.startswith("(") and ")" not in s:
+            s = s[1:]
+        s = _SCOPE_RE.sub("", s) if len(s) > 4 else s
         if s == before:
             break
     for _ in range(3):
         before = s
         s = _TRAILING_RE.sub("", s)
+        s = _ITEM_TAIL_RE.sub("", s) if _SANGONG_ITEM_RE.search(s) else s
+        s = _DONE_RE.sub("", s) if len(s) > 4 else s
         if s == before:
             break
     return s.replace("、", "") if re.fullmatch(r"[\u4e00-\u9fff]、[\u4e00-\u9fff]+", s) else s
