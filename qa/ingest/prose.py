@@ -61,6 +61,8 @@ _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
     (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
+    # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
+    (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
 # "与上年持平", "与2022年预算持平", "同比持平": a change of zero for the clause's subject.
 _LEVEL_RE = re.compile(
