@@ -212,3 +212,10 @@ def test_assistant_answers_from_sentences(sangong_assistant, question, value, co
     raw = (FIXTURES / "prose_sangong_sentences.txt").read_text(encoding="utf-8")
     for c in ans.citations:
         assert squeeze(c.quote) in squeeze(raw)
+
+
+def test_nested_vehicle_breakdown_is_not_a_total_mismatch(parsed):
+    assert not [i for i in parsed["prose_sangong_sentences.txt"].issues if i.kind == "total"], \
+        [i.message for i in parsed["prose_sangong_sentences.txt"].issues]
+    for name in EXPECTED:
+        assert not parsed[name].issues, (name, [i.message for i in parsed[name].issues])
