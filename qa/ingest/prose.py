@@ -28,7 +28,8 @@ _MENTION_RE = re.compile(
 )
 _DELIMS = set(",;:。、!?")
 _CHANGE_VERB_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?)?\s*各?\s*"
+    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?|同比"
+    r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
     r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
 )
 _COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)")
@@ -49,12 +50,25 @@ _TRAILING_RE = re.compile(
     r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
     r"实际支出|为|是|达到|达|约|各|共|的)$"
 )
+# "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
+_SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
+# "公务接待费支出决算", "因公出国(境)费预算": the item is the 费, the rest says which column.
+_ITEM_TAIL_RE = re.compile(r"(?<=费)(?:支出)?(?:预算|决算)(?:数)?$|(?<=费)支出$")
+_SANGONG_ITEM_RE = re.compile(r"三公|因公出国|公务接待|公务用车")
+# News: "一般公共预算支出完成 356.8 亿元".
+_DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
     (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
+    # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
+    (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
-_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整)?(?:预算)?(?:数)?的?\s*$")
+# "与上年持平", "与2022年预算持平", "同比持平": a change of zero for the clause's subject.
+_LEVEL_RE = re.compile(
+    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
+)
+_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:数)?的?\s*$")
 _GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
@@ -95,11 +109,16 @@ def _clean_subject(text: str, department: str) -> str:
         s = _SELF_RE.sub("", s)
         s = _YEAR_RE.sub("", s)
         s = s.lstrip("的,、")
+        if s.startswith("(") and ")" not in s:
+            s = s[1:]
+        s = _SCOPE_RE.sub("", s) if len(s) > 4 else s
         if s == before:
             break
     for _ in range(3):
         before = s
         s = _TRAILING_RE.sub("", s)
+        s = _ITEM_TAIL_RE.sub("", s) if _SANGONG_ITEM_RE.search(s) else s
+        s = _DONE_RE.sub("", s) if len(s) > 4 else s
         if s == before:
             break
     return s.replace("、", "") if re.fullmatch(r"[\u4e00-\u9fff]、[\u4e00-\u9fff]+", s) else s
@@ -245,6 +264,8 @@ class _Extractor:
         self.amount_column = "决算数" if "决算" in (doc.kind or "") else "预算数"
         self.facts: list[Fact] = []
         self._seen: set[tuple] = set()
+        self._vs_budget = False  # the last change clause of the sentence compared with the budget
+        self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
 
     def add(self, block: Block, pos: int, quote_span: tuple[int, int], label: str, column: str,
             value: float, unit: str, code: str = "") -> None:
@@ -264,6 +285,8 @@ class _Extractor:
             norm_value=to_yuan(value, unit) if unit in _MONEY_UNITS else value,
             line=line, quote=quote, source="prose",
         ))
+        if unit in _MONEY_UNITS and column in ("预算数", "决算数", "年初预算数", "全年预算数"):
+            self._amounts.append((id(block), pos, self.facts[-1]))
 
     def block(self, block: Block) -> None:
         spans = sentence_spans(block.norm)
@@ -279,7 +302,20 @@ class _Extractor:
                 nlo, nhi = spans[si + 1]
                 if _REASON_RE.match(block.norm[nlo:nhi].strip()):
                     reason_end = nhi
+            self._vs_budget = False
             carried = self.sentence(block, lo, hi, reason_end, leaf, project, carried)
+            self._level(block, lo, hi)
+
+    def _level(self, block: Block, lo: int, hi: int) -> None:
+        """"与上年持平" after an amount: a 比上年增减 of 0 for that amount's subject."""
+        for lm in _LEVEL_RE.finditer(block.norm, lo, hi):
+            before = [(p, f) for b, p, f in self._amounts if b == id(block) and lo <= p < lm.start()]
+            if not before:
+                continue
+            pos, amount = before[-1]
+            if re.search(r"(?:增加|减少|增长|下降|降低)", block.norm[pos:lm.start()]):
+                continue
+            self.add(block, lm.start(), (lo, hi), amount.label, "比上年增减", 0.0, amount.unit, amount.code)
 
     def sentence(self, block: Block, lo: int, hi: int, reason_end: int, leaf: str, project: str,
                  carried: str = "") -> str:
@@ -391,7 +427,8 @@ class _Extractor:
             label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else subject
             sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end)) if reason_end > quote_span[1] else quote_span
-            self.add(block, m.start, span, label, "增长率", sign * m.value, "%", code)
+            compared = cm.group("budget") or (self._vs_budget and cm.group("verb") == cm.group(0).strip().rstrip("了"))
+            self.add(block, m.start, span, label, "比预算增减率" if compared else "增长率", sign * m.value, "%", code)
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
@@ -403,7 +440,9 @@ class _Extractor:
             label = subject if use_subject else head_clean
             sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
-            self.add(block, m.start, span, label, "比上年增减", sign * m.value, m.unit, code if use_subject else "")
+            self._vs_budget = bool(cm.group("budget"))
+            self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
+                     m.unit, code if use_subject else "")
             return None if use_subject else label
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:

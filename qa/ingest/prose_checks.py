@@ -159,6 +159,11 @@ def _total_issues(doc: Document, amounts: list[Fact]) -> list[IntegrityIssue]:
                 parts.append(group[j])
                 if flags[j]:
                     break  # a nested total: what follows it belongs to it
+            if any(p.label == _VEHICLE_TOTAL for p in parts):
+                # "公务用车购置及运行费55.2万元（其中公务用车购置费0万元，公务用车运行费55.2万元）":
+                # the vehicle breakdown is inside its own total, not another component.
+                vehicle_parts = {lb for lbs in _VEHICLE_PARTS for lb in lbs}
+                parts = [p for p in parts if p.label not in vehicle_parts]
             if len(parts) >= 2 and all(p.unit == f.unit for p in parts):
                 issue = _sum_issue(doc, f, parts, "components")
                 if issue:
