@@ -49,7 +49,18 @@ _COUNT_ASKED = re.compile(r"(?:几|多少)(?:个|辆|名|位|人|台|家|项|套
 
 def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]:
     """Best facts for a metric in one document: by the 科目编码 the question names, else
-    trying the joined phrase then its pieces."""
+    trying the joined phrase then its pieces. A question about actual spending (实际支出,
+    决算) puts the 决算数 column of the same figure first."""
+    ms = _best_matches(dd, metric, want, q)
+    if q.actual and ms:
+        top = ms[0].score
+        actual = [m for m in ms if top - m.score <= 0.05 and re.search(r"决算|实际|执行", m.fact.column)]
+        if actual:
+            return actual + [m for m in ms if m not in actual]
+    return ms
+
+
+def _best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]:
     if q.code:
         coded = [f for f in dd.facts if f.code == q.code]
         if want != "total":
