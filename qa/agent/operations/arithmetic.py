@@ -50,9 +50,20 @@ def do_sum(q: Program, dd: DocData) -> Outcome:
         out = do_lookup(q, dd)
         out.op = "sum"
         return out
-    facts, names = split
+    facts, names = whole_dropped(*split)
     res = ops.total(facts)
     return answered("sum", dd, res, "、".join(label_of(f, n) for f, n in zip(facts, names)))
+
+
+def whole_dropped(facts: list[Fact], names: list[str]) -> tuple[list[Fact], list[str]]:
+    """"The procurement budget for goods and services": a part that equals the sum of all
+    the others is their whole, named as the scope, not one more thing to add."""
+    if len(facts) >= 3:
+        for i, f in enumerate(facts):
+            rest = [g for j, g in enumerate(facts) if j != i]
+            if len({g.unit for g in facts}) == 1 and abs(f.value - sum(g.value for g in rest)) <= 0.006:
+                return rest, [n for j, n in enumerate(names) if j != i]
+    return facts, names
 
 
 def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
