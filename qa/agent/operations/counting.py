@@ -20,6 +20,13 @@ from qa.types import Citation, Fact, ToolResult
 _INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
 
 
+def of_kind(item: str, kind: str) -> bool:
+    """Whether a listed name is of the kind asked for: "市区管理一部" is a 管理部 (ends in its
+    last character and holds the rest), "客户服务部" is not."""
+    n = norm_label(item)
+    return n.endswith(kind) or (len(kind) >= 2 and n.endswith(kind[-1]) and kind[:-1] in n)
+
+
 def _enumeration_for(dd: DocData, metric: str):
     m = norm_label(metric)
     best, best_s = None, 0.0
@@ -30,6 +37,9 @@ def _enumeration_for(dd: DocData, metric: str):
             s = max(s, 0.9)
         if lab in _INTERNAL_UNITS and any(u in m for u in _INTERNAL_UNITS):
             s = max(s, 0.85)
+        key = m.split(" ")[-1] if m else ""
+        if len(key) >= 2 and sum(1 for i in e.items if of_kind(i, key)) >= 2:
+            s = max(s, 0.8)  # "有哪些管理部": a list whose items are of that kind
         if s > best_s:
             best, best_s = e, s
     return best if best_s >= 0.6 else None
@@ -54,7 +64,7 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         if len(key) >= 2:
             # "几个管理部": only the items of that kind, when the list mixes kinds; a count the
             # text states ("8个管理部") wins over counting names
-            sub = [i for i in items if norm_label(i).endswith(key)]
+            sub = [i for i in items if of_kind(i, key)]
             if 0 < len(sub) < len(items):
                 items, label = sub, key
             near = norm_label("".join(dd.search_lines[max(0, e.line - 2): e.line + 1]))
