@@ -126,11 +126,13 @@ def table_grid_with_marked_cell(page) -> dict:
     cell = page.locator("#qa-grid td.qa-cell-issue").first
     title = cell.get_attribute("title") or ""
     value = cell.inner_text()
-    before = page.locator("#qa-fact-excerpt").inner_text()
+    own = re.match(r"line (\d+)", title)
     cell.click()
+    # wait for the excerpt of this cell's own line: an earlier pick's excerpt may still be
+    # arriving when the cell is clicked, so "the excerpt changed" is not enough
     page.wait_for_function(
-        "(before) => { const e = document.querySelector('#qa-fact-excerpt');"
-        " return e && e.querySelector('mark') && e.innerText !== before; }", arg=before, timeout=TIMEOUT_MS)
+        "(line) => Array.from(document.querySelectorAll('#qa-fact-excerpt tr.qa-hit td.qa-ln'))"
+        ".some(td => td.innerText.trim() === line)", arg=own.group(1) if own else "", timeout=TIMEOUT_MS)
     hit_lines = [t.strip() for t in page.locator("#qa-fact-excerpt tr.qa-hit td.qa-ln").all_inner_texts()]
     page.screenshot(path=str(OUT / "browser_table_grid.png"), full_page=True)
     return {"head": head, "title": title, "value": value, "hit_lines": hit_lines,
