@@ -13,14 +13,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.text.names import LEVEL_SPLIT, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
+from qa.text.names import LEVEL_SPLIT, ORG_END, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
 
 try:  # optional: only used for English place names
     from pypinyin import lazy_pinyin
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
     lazy_pinyin = None
 
-_ORG_SUFFIX_RE = re.compile(r"(?:中心|局|委|办|厅|院|所)$")
 # Bodies too generic to name a department on their own.
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
 
@@ -63,7 +62,7 @@ def generic_body_forms(body: str) -> set[str]:
     out = {g for g in _GENERIC if any(g in f for f in forms)}
     # the subject of a short form without its organisation word: 住建 of 住建局, 社保 of 社保中心
     for f in forms:
-        m = _ORG_SUFFIX_RE.search(f)
+        m = ORG_END.search(f)
         if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6:
             out.add(f[: m.start()])
     return out
@@ -178,7 +177,7 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
             # the departments it abbreviates, when it carries a subject (not 中心 or 局 alone)
             # and nothing else in the question names a department (住房公积金 is an item too)
             for g in sorted(d.generic_body_forms, key=len, reverse=True):
-                if len(g) >= 2 and not _ORG_SUFFIX_RE.search(g):
+                if len(g) >= 2 and not ORG_END.search(g):
                     i = q.find(g)
                     longer = q[max(0, i - 2):i] + g
                     if i >= 0 and not (longer != g and any(f.startswith(longer) for f in d.body_forms)):

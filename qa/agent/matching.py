@@ -10,7 +10,7 @@ from qa.agent import glossary
 from qa.agent.context import DocData
 from qa.agent.linking import chinese_slots, link
 from qa.agent.excerpts import Excerpt, lines_matching, sentence_around
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools.facts import Match, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact, UNIT_TO_YUAN
 
@@ -54,7 +54,7 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
     ms = _best_matches(dd, metric, want, q)
     if q.actual and ms:
         top = ms[0].score
-        actual = [m for m in ms if top - m.score <= 0.05 and re.search(r"决算|实际|执行", m.fact.column)]
+        actual = [m for m in ms if top - m.score <= 0.05 and LEXICON.cue_words["actual_columns"].search(m.fact.column)]
         if actual:
             return actual + [m for m in ms if m not in actual]
     return ms

@@ -58,7 +58,7 @@ BODY_RULES: tuple[tuple[str, str], ...] = (
     ("委员会", "委"),
 )
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务局", "办公室"}
-_ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|会|社|校|园|公司|集团)$")
+ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|会|社|校|园|公司|集团)$")
 
 
 def split_place(name: str) -> tuple[str, str]:
@@ -132,7 +132,7 @@ def mask_pattern(department: str) -> tuple[re.Pattern[str], dict[str, str]] | No
     bodies = body_forms(body)
     out: dict[str, str] = {re.sub(r"\s+", "", to_halfwidth(department)): DEPARTMENT_MASK}
     for p, b in itertools.product(places | {""}, bodies):
-        if p or _ORG_END.search(b):
+        if p or ORG_END.search(b):
             out.setdefault(p + b, DEPARTMENT_MASK)
     for p in places:
         out.setdefault(p, PLACE_MASK)
