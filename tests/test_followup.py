@@ -111,3 +111,20 @@ def test_a_huge_question_is_refused_at_once(assistant):
     ans = assistant.ask("三公经费" * 250_000)  # 1 M characters
     assert ans.status == "not_found" and "2000" in ans.answer
     assert time.perf_counter() - t < 1.0  # refused before any parsing (goal: < 100 ms, see bench)
+
+
+def test_which_is_more_after_switching_department_compares_the_two(assistant):
+    a = _ask_all(assistant, ["机关事务局公务接待费多少？", "换成社保中心看看", "哪个更多，多多少？"])
+    assert a[1].status == "answered" and a[1].value == pytest.approx(0.6)
+    last = a[2]
+    assert last.status == "answered" and last.value == pytest.approx(0.41), last.answer
+    assert "社会保险中心更多" in last.answer
+
+
+def test_largest_then_smallest_of_the_projects_counted(assistant):
+    a = _ask_all(assistant, ["安阳公积金中心今年有几个项目？", "最大的是哪个？", "最小的呢？", "这两个加起来多少？"])
+    assert [x.value for x in a[1:3]] == [pytest.approx(37), pytest.approx(9)], [x.answer for x in a]
+    # "这两个" is the largest and the smallest project, added up
+    assert a[3].status == "answered" and "网络系统维护费" in a[3].answer and "大厅改造" in a[3].answer
+    # (the sum reads 30 for 大厅改造: a year inside a project's name is read as the question's
+    # year, and another table lists the same project under its name without the year)

@@ -47,6 +47,11 @@ class Turn:
     want: str
     items: tuple[str, ...] = ()
     base_op: str = "lookup"  # the last figure question's operation (reasons and lists pass it on)
+    # the items of this turn and the one before ("最大的" then "最小的": "这两个" is both)
+    recent_items: tuple[str, ...] = ()
+    # the departments of the turn before when this one switched ("换成社保中心看看" then
+    # "哪个更多" compares the two)
+    other_departments: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +131,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
         departments = list(prev.departments)
+        if q.op in ("compare", "diff") and prev.other_departments and not own_metric:
+            # "哪个更多" right after switching department: the two just discussed
+            departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         if departments:
             inherited.append("部门：" + "、".join(departments))
     # the operation: a cue of the turn's own, else what was asked before (a reason question
@@ -138,10 +146,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the metric: the items "这几个" points at, an item inside the last one ("其中维修费"),
     # the last one plus a new one ("再加上…"), a new one, or the last one
     whole = ""
-    if item_ref and prev.items:
-        metric = "、".join(prev.items)
+    pointed = prev.items if len(prev.items) > 1 or len(prev.recent_items) < 2 else prev.recent_items
+    if item_ref and pointed:
+        metric = "、".join(pointed)
         inherited.append("项目：" + metric)
-        if op in ("count", "lookup") and len(prev.items) > 1:
+        if op in ("count", "lookup", "compare") and len(pointed) > 1:
             op = "sum"  # "这几个加起来多少": the items added up
     elif adding and own_metric and not named_dept:
         metric = f"{prev_part}、{metric}"
@@ -179,10 +188,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
         return None
-    return Standalone(render(departments, year, metric, op, want, whole), "en" if en else "zh", tuple(inherited))
+    return Standalone(render(departments, year, metric, op, want, whole, q.largest), "en" if en else "zh",
+                      tuple(inherited))
 
 
-def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "") -> str:
+def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
+           largest: bool = True) -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -204,8 +215,11 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "diff" and "、" in metric:
         a, b = metric.split("、", 1)
         return f"{who}{when}{a}比{b}多多少"
+    if op == "compare" and not several:
+        # "最大的是哪个？" after the projects were counted: the largest of them
+        return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
     if op == "compare" or several:
-        return f"{who}{when}{metric}哪个多"
+        return f"{who}{when}{metric}哪个{'多' if largest else '少'}"
     if want == "prior":
         return f"{who}{metric}上年是多少"
     return f"{who}{when}{metric}是多少"
@@ -218,8 +232,13 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
     q = understand(question, res.spans, text)
     departments = tuple(res.departments or res.ambiguous)
     base = q.op if q.op not in ("rationale", "policy", "list") else (prev.base_op if prev else "lookup")
+    recent = tuple(dict.fromkeys((prev.items if prev else ()) + tuple(answer_items)))
+    others = ()
+    if prev is not None and prev.departments and prev.departments != departments:
+        others = prev.departments
     return Turn(question=question, departments=departments, year=q.year, metric=q.metric, op=q.op,
-                want=q.want, items=tuple(answer_items), base_op=base)
+                want=q.want, items=tuple(answer_items), base_op=base, recent_items=recent,
+                other_departments=others)
 
 
 @dataclass

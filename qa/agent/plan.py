@@ -47,7 +47,9 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
             f = (max if q.largest else min)(rows, key=lambda x: x.norm_value)
             tag = ("largest project" if q.largest else "smallest project") if q.lang == "en" else \
                 ("最多的项目" if q.largest else "最少的项目")
-            return answered("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
+            out = answered("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
+            out.items = [f.label]  # what "这两个" in a later turn points at: the project itself
+            return out
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):

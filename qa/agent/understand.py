@@ -266,7 +266,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         direction = "down"
     elif re.search(r"多|增|提高|上升", t_nd) or re.search(r"increas|grew|grow|more|higher|rise|rose", low):
         direction = "up"
-    largest = not (re.search(r"最少|最低|更少|更低|少", t_nd) or re.search(r"\bleast\b|\blowest\b|\bless\b|\bfewest\b|\bsmallest\b", low))
+    smaller = LEXICON.cue_words.get("smaller")
+    # 多少 asks, it does not say "less": Chinese is read without it (t_nd), English as written
+    largest = not (smaller is not None and (smaller.search(t_nd) or (lang == "en" and smaller.search(low))))
     narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
     link_parts: tuple = ()
     link_first = False
