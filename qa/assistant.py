@@ -13,6 +13,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from qa.agent import compose as C
+from qa.agent import glossary
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
@@ -121,7 +122,7 @@ class Assistant:
         if self._parser is not None and lang is None and self.ctx.docs:
             written = self._parser.standalone(question, self.ctx.aliases)
             if written:
-                user_lang = "en" if understand(question).lang == "en" else "zh"
+                user_lang = "en" if glossary.is_english(question) else "zh"
                 return self._ask_text(written, user_lang)
         return self._ask_text(question, lang)
 
@@ -192,15 +193,7 @@ class Assistant:
             ans = self._single(q, only)
             if ans.status == "answered":
                 # say so in the answer itself, with what each other candidate gives
-                others_said = [(n, self._single(q, n)) for n in res.ambiguous if n != only]
-                head = ("“{}” fits {} departments: {}. ".format(
-                    " ".join(m.body for m in find_mentions(text, [self.ctx.aliases[k] for k in res.ambiguous])[:1]) or "The name",
-                    len(res.ambiguous), "; ".join(res.ambiguous)) if q.lang == "en" else
-                    "问题中的部门名称对应 {} 个部门：{}。".format(len(res.ambiguous), "、".join(res.ambiguous)))
-                tails = [(f"{n}: " + (a.answer.split(chr(10))[0] if a.status == "answered" else "not disclosed.")) if q.lang == "en"
-                         else (f"{n}：" + (a.answer.split(chr(10))[0] if a.status == "answered" else "未披露。"))
-                         for n, a in others_said]
-                ans.answer = head + "\n" + ans.answer + ("\n" + "\n".join(tails) if tails else "")
+                ans.answer = self._with_other_candidates(q, text, res.ambiguous, only, ans.answer)
                 ans.warnings.append(
                     f"问题中的部门名称也可指{others}，但只有{only}的文件含有所问的项目，按其作答。"
                     if q.lang == "zh" else
@@ -220,6 +213,26 @@ class Assistant:
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])
+
+    def _with_other_candidates(self, q: Program, text: str, candidates: list[str], only: str, answer: str) -> str:
+        """The answer for the one candidate that has the item, headed by the candidates the
+        name fits and followed by each other candidate's answer (or 未披露)."""
+        en = q.lang == "en"
+        if en:
+            said = find_mentions(text, [self.ctx.aliases[k] for k in candidates])[:1]
+            name = f"“{said[0].body}”" if said and said[0].body else "The name"
+            head = f"{name} fits {len(candidates)} departments: {'; '.join(candidates)}. "
+        else:
+            head = f"问题中的部门名称对应 {len(candidates)} 个部门：{'、'.join(candidates)}。"
+        tails = []
+        for name in candidates:
+            if name == only:
+                continue
+            other = self._single(q, name)
+            first = other.answer.split("\n")[0] if other.status == "answered" else (
+                "not disclosed." if en else "未披露。")
+            tails.append(f"{name}: {first}" if en else f"{name}：{first}")
+        return head + "\n" + answer + ("\n" + "\n".join(tails) if tails else "")
 
     def _sole_match(self, name: str) -> str | None:
         """The one loaded department, when the index holds one and the name asked for may be
@@ -256,27 +269,28 @@ class Assistant:
                 having.append(name)
         return having[0] if len(having) == 1 else None
 
-    def _pick_doc(self, q: Program, department: str) -> tuple[DocData | None, str, str]:
+    def _pick_doc(self, q: Program, department: str) -> tuple[DocData | None, Program, str, str]:
+        """The department's document for the question's year, the program to run on it
+        (the year asked being that document's prior year asks its 上年 figure), or None with
+        the reason in Chinese and English."""
         docs = self.ctx.by_department(department)
         if not docs:
-            return None, f"未加载{department}的文件。", f"No document of {department} is loaded."
+            return None, q, f"未加载{department}的文件。", f"No document of {department} is loaded."
         if q.year:
             exact = [d for d in docs if d.document.year == q.year]
             if exact:
-                return exact[0], "", ""
+                return exact[0], q, "", ""
             prior = [d for d in docs if d.document.year and d.document.year - 1 == q.year]
             if prior:
-                return prior[0], "", ""
+                asked = replace(q, want="prior") if q.op in ("lookup", "count", "compare") else q
+                return prior[0], asked, "", ""
             years = "、".join(str(d.document.year) for d in docs if d.document.year)
-            return None, (f"已加载的{department}文件只涵盖 {years} 年，没有 {q.year} 年的数据。"), (
+            return None, q, (f"已加载的{department}文件只涵盖 {years} 年，没有 {q.year} 年的数据。"), (
                 f"The loaded documents of {department} cover {years} only, not {q.year}.")
-        return max(docs, key=lambda d: d.document.year or 0), "", ""
+        return max(docs, key=lambda d: d.document.year or 0), q, "", ""
 
     def _outcome(self, q: Program, department: str) -> Outcome:
-        dd, zh, en = self._pick_doc(q, department)
-        if dd is not None and q.year and dd.document.year and dd.document.year - 1 == q.year \
-                and q.op in ("lookup", "count", "compare"):
-            q = replace(q, want="prior")  # the year asked is the prior year of this document
+        dd, q, zh, en = self._pick_doc(q, department)
         if dd is None:
             return Outcome(status="not_found", op=q.op, reason=zh, reason_en=en)
         return verify(run_one(q, dd, self.ctx), q.lang)

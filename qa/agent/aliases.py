@@ -38,16 +38,6 @@ class DepartmentAliases:
     generic_body_forms: set[str] = field(default_factory=set)  # "公积金" in 安阳公积金: only after the place
 
 
-def split_region(name: str) -> tuple[str, str]:
-    """Split an official name into (region prefix, body)."""
-    return split_place(name)
-
-
-def region_forms(region: str) -> set[str]:
-    """昌吉回族自治州 → {昌吉回族自治州, 昌吉州, 昌吉, 昌吉自治州}; 安阳市 → {安阳市, 安阳}."""
-    return place_forms(region)
-
-
 def body_forms(body: str) -> set[str]:
     """Every abbreviation of a department body the rules allow, bar the generic ones."""
     return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
@@ -82,12 +72,12 @@ def latin_forms(region_forms_: set[str]) -> set[str]:
 
 def build(official: str) -> DepartmentAliases:
     """Derive all aliases of one official department name."""
-    region, body = split_region(official)
-    rf = region_forms(region)
+    region, body = split_place(official)
+    rf = place_forms(region)
     # A publisher that is a place (a news report from 南川市) is named in English by its
     # pinyin too ("Nanchuan"), like the region prefix of a department.
     m = REGION_RE.match(body) if not region else None
-    place = region_forms(body) if m and m.group("region") == body else set()
+    place = place_forms(body) if m and m.group("region") == body else set()
     return DepartmentAliases(
         official=official,
         region=region,
@@ -179,8 +169,10 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
             for g in sorted(d.generic_body_forms, key=len, reverse=True):
                 if len(g) >= 2 and not ORG_END.search(g):
                     i = q.find(g)
+                    if i < 0:
+                        continue
                     longer = q[max(0, i - 2):i] + g
-                    if i >= 0 and not (longer != g and any(f.startswith(longer) for f in d.body_forms)):
+                    if not (longer != g and any(f.startswith(longer) for f in d.body_forms)):
                         # (住房 + 公积金 is the item 住房公积金, not the centre)
                         weak.append(Mention(d.official, g, "", i, i + len(g)))
                         break

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from qa.agent import glossary
 from qa.agent.resolve import resolve
 from qa.agent.understand import LEXICON, prepare, understand
 
@@ -94,7 +95,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if prev is None:
         return None
     fu = LEXICON.followup
-    en = understand(question).lang == "en"
+    en = glossary.is_english(question)
     text = prepare(question)
     if en:
         core = text
@@ -105,8 +106,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             core = fu[name].sub(" ", core)
         inside = False
     else:
-        core, _ = _strip(fu["demonstratives"], text)
-        core, adding = _strip(fu["add_refs"], core)
+        core, adding = _strip(fu["add_refs"], text)  # (prepare dropped the demonstratives)
         core, inside = _strip(fu["sub_item_refs"], core)
         core, item_ref = _strip(fu["item_refs"], core)
         core, _ = _strip(fu["department_refs"], core)

@@ -27,7 +27,7 @@ _WORD = re.compile(r"[a-z][a-z0-9'-]*[a-z0-9]|\d{2,4}|[a-z]")
 
 Slot = tuple[str, ...]
 # glossary terms that name a kind of thing, not the thing: linked word by word instead
-_GENERIC_TERMS = {"项目", "服务", "货物", "工程", "收入", "支出"}
+GENERIC_TERMS = frozenset({"项目", "服务", "货物", "工程", "收入", "支出"})
 
 
 def grams(text: str, chars: bool = False) -> frozenset[str]:
@@ -52,7 +52,7 @@ def english_slots(text: str) -> list[Slot]:
     out: list[Slot] = []
     rest = text
     for en, zh in glossary.english_terms(text):
-        if zh not in _GENERIC_TERMS:
+        if zh not in GENERIC_TERMS:
             out.append((zh,))
             rest = re.sub(re.escape(en), " ", rest, count=1, flags=re.I)
     for w in _WORD.findall(rest.lower()):

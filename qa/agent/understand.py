@@ -160,7 +160,7 @@ def _count_units(text: str, question: str) -> list[str]:
     low = question.lower()
     # English names what is counted only when it asks how many ("the bonus budget for
     # staff" asks for money, "how many staff" for people)
-    counting = bool(LEXICON.cue("en", "count").search(low)) if LEXICON.cue("en", "count") else False
+    counting = has_cue(question, "en", "count")
     if counting and re.search(r"\bpeople\b|\bstaff\b|\bheadcount\b|\bemployees\b|\bretirees\b|\bpersons?\b", low):
         units.append("人")
     if counting and re.search(r"\bvehicles?\b|\bcars?\b", low):
@@ -273,12 +273,12 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     link_parts: tuple = ()
     link_first = False
     if lang == "en":
-        from qa.agent.linking import english_slots
+        from qa.agent.linking import GENERIC_TERMS, english_slots
 
         splitter = _EN_DIFF_PART_RE if op in ("diff", "compare") else _EN_PART_RE
         pieces = [p for p in splitter.split(t) if p.strip()]
         link_parts = tuple(tuple(sl) for sl in (english_slots(p) for p in pieces) if sl)
-        named = sum(1 for _, zh in en_terms if zh not in ("项目", "服务", "货物", "工程", "收入", "支出"))
+        named = sum(1 for _, zh in en_terms if zh not in GENERIC_TERMS)
         link_first = sum(len(p) for p in link_parts) - named >= 2
     return Program(
         link_parts=link_parts,
