@@ -54,6 +54,28 @@ def _foreign_region(text: str, start: int, group: list[Mention], aliases: dict[s
     return ""
 
 
+def _elliptic(text: str, mentions: list[Mention], named: list[str],
+              aliases: dict[str, DepartmentAliases]) -> list[str]:
+    """Departments named by their place alone after a body was named ("昌吉的公积金中心和安阳的",
+    "Changji's housing fund centre or Anyang's"): where a place occurs outside every mention,
+    its one loaded department of the same kind as a department already named."""
+    taken = [(m.start, m.end) for m in mentions if m.region]
+    kinds = set().union(*(aliases[n].body_forms for n in named))
+    low = text.lower()
+    by_place: dict[int, list[str]] = {}
+    for d in aliases.values():
+        if d.official in named or not d.body_forms & kinds:
+            continue
+        found = [(text.find(f), f) for f in d.region_forms if len(f) >= 2 and text.find(f) >= 0]
+        found += [(m.start(), f) for f in d.latin_region_forms
+                  for m in [re.search(r"(?<![a-z])" + re.escape(f) + r"(?![a-z])", low)] if m]
+        for i, f in found:
+            if not any(s <= i < e for s, e in taken):
+                by_place.setdefault(i, []).append(d.official)
+                break
+    return [ds[0] for _, ds in sorted(by_place.items()) if len(set(ds)) == 1]
+
+
 def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool = False) -> Resolution:
     """Resolve department mentions in a prepared question text.
 
@@ -98,6 +120,9 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
                 res.departments.extend(x.official for x in pick if x.official not in res.departments)
             else:
                 res.ambiguous = sorted({x.official for x in pick})
+        if res.departments and not res.ambiguous:
+            res.departments.extend(x for x in _elliptic(text, mentions, res.departments, aliases)
+                                   if x not in res.departments)
         return res
     regional = [m for m in mentions if m.region]
     if regional:
