@@ -93,8 +93,8 @@ def do_count(q: Program, dd: DocData) -> Outcome:
     if q.count_units and (out.status != "answered" or (out.result is not None and out.result.unit not in q.count_units)):
         # "项目要覆盖多少个县市": not a figure in the tables but a performance target counted
         # in that measure word
-        ind = find_indicator(dd, q.metric)
-        if ind is not None and ind.result is not None and (ind.result.unit in q.count_units or out.status != "answered"):
+        ind = find_indicator(dd, q.metric, tuple(q.count_units))
+        if ind is not None and ind.result is not None:
             return ind
     out.op = "count"
     if out.derived in ("empty", "blank") and out.result is not None:

@@ -29,10 +29,11 @@ def project_names(dd: DocData) -> set[str]:
     return names
 
 
-def find_indicator(dd: DocData, metric: str) -> Outcome | None:
+def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = ()) -> Outcome | None:
     """A performance indicator's target (e.g. 缴存职工满意度 ＞=95%): the line naming the
     indicator (longest common run with the question ≥ 4 characters) and, on it or within
-    the next few lines, a comparator with a value."""
+    the next few lines, a comparator with a value. With units (the measure words a count
+    asks for, 人/辆), only a target in one of them, by its value or its name's "（人）"."""
     from difflib import SequenceMatcher
 
     key = _INDICATOR_NOISE.sub("", norm_label(metric))
@@ -82,6 +83,8 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
         name_at = first.find(key[m.a: m.a + 2]) if key[m.a: m.a + 2] in first else 0
         joined = first[name_at:] + " " + " ".join(window[1:])
         cm = _CMP_VALUE.search(joined)
+        if cm and units and not _in_units(cm.group(3), joined[:cm.start()], units):
+            cm = None
         if cm:
             upto = len(first[name_at:]) + 1
             j = k
@@ -113,6 +116,14 @@ def find_indicator(dd: DocData, metric: str) -> Outcome | None:
     unit = (cm.group(3) or "").replace("％", "%")
     res = ToolResult(value=float(cm.group(2)), unit=unit, note=cm.group(1).replace(" ", ""))
     return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex], citations=cites)
+
+
+def _in_units(unit: str | None, name: str, units: tuple[str, ...]) -> bool:
+    """Whether a target is counted in one of the units: its own unit, or the unit its
+    indicator's name gives in brackets ("退休人数（人）" with a bare "=885")."""
+    if unit:
+        return any(unit.startswith(u) for u in units)
+    return any(f"({u})" in to_half(name) for u in units)
 
 
 # second-level indicator categories (二级指标) and the first-level ones (一级指标) they sit under
