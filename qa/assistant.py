@@ -16,6 +16,7 @@ from qa.agent import compose as C
 from qa.agent import glossary
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
+from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions
 from qa.agent.resolve import resolve
@@ -313,6 +314,22 @@ class Assistant:
             return C.compose_refusal(
                 q, "已加载的文件中找不到与该问题对应的数字或内容。",
                 "None of the loaded documents has a figure or passage answering this question.")
+        answered = [(n, a) for n, a in subs if a.status == "answered"]
+        scope = scope_of(q.metric)
+        if len(answered) > 1 and scope:
+            # "住房公积金管理服务项目里差旅费": the department-wide 差旅费 of a department
+            # without that project is not what was asked
+            within = [(n, a) for n, a in answered if any(scope_named(d, scope) for d in self.ctx.by_department(n))]
+            answered = within or answered
+        if len(answered) == 1 and len(subs) > 1:
+            # only one candidate's documents hold what is asked ("95年以前退休人员生活费这个项目"
+            # names no department, but one document has that project): that one, said so
+            name, ans = answered[0]
+            others = "、".join(n for n, _ in subs if n != name)
+            ans.warnings.append(
+                f"问题未能确定部门（也可指{others}），只有{name}的文件含有所问内容，按其作答。" if q.lang == "zh" else
+                f"The question does not settle the department (it may also mean {others}); only {name}'s documents hold what is asked.")
+            return ans
         ans = C.compose_ambiguous(q, candidates, subs, named=named_several)
         ans.citations = cites
         return ans

@@ -29,6 +29,7 @@ class DocData:
     previous: "DocData | None" = None
     _squeezed: str | None = None
     _search: list[str] | None = None
+    _half: str | None = None
 
     @property
     def search_lines(self) -> list[str]:
@@ -67,6 +68,16 @@ class DocData:
 
     def contains(self, quote: str) -> bool:
         return squeeze(quote) in self.squeezed
+
+    def mentions(self, phrase: str) -> bool:
+        """Whether the text names a phrase, whitespace and full/half width aside."""
+        if self._half is None:
+            from qa.text.normalize import to_halfwidth
+
+            self._half = to_halfwidth(squeeze("".join(self.search_lines)))
+        from qa.text.normalize import to_halfwidth
+
+        return squeeze(to_halfwidth(phrase)) in self._half
 
 
 @dataclass

@@ -8,7 +8,7 @@ import re
 from qa.agent.context import DocData
 from qa.agent.matching import best_matches
 from qa.agent.understand import Program
-from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label
+from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label, without_generic_suffix
 from qa.types import Fact
 
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
@@ -16,6 +16,22 @@ _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
 
 _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
+
+
+_INSIDE_RE = re.compile(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$")
+
+
+def scope_of(metric: str) -> str:
+    """The scope a metric phrase puts its item in ("住房公积金管理服务项目里 差旅费" →
+    住房公积金管理服务项目), "" if none."""
+    m = _INSIDE_RE.match(metric)
+    return m.group(1).strip() if m else ""
+
+
+def scope_named(dd: DocData, scope: str) -> bool:
+    """Whether a document names a scope, as written or without its generic suffix."""
+    forms = {scope, without_generic_suffix(scope), re.sub(r"项目$", "", scope)}
+    return any(len(f) >= 2 and dd.mentions(f) for f in forms)
 
 
 def scoped(q: Program) -> Program:
