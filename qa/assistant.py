@@ -337,6 +337,8 @@ class Assistant:
     def _across(self, q: Program, departments: list[str]) -> Answer:
         # each department's figure, then compare/subtract across
         counted = bool(q.count_units) and has_cue(q.question, q.lang, "count")  # "how many more retirees"
+        # "哪家车最多": a thing people count (车, 编制) compared is its number, not its price
+        counted = counted or norm_label(q.metric) in glossary.COUNTED_SYNONYMS
         each = replace(q, op="count" if counted else "lookup") if q.op in ("diff", "compare", "sum") else q
         subs = [(name, self._outcome(each, name)) for name in departments]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]

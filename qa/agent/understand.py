@@ -153,7 +153,11 @@ _ACTUAL_RE = re.compile(r"决算|实际支出|实际发放|实际花|实际用|�
 
 
 def _count_units(text: str, question: str) -> list[str]:
-    """Measure words the question counts in (几辆 → 辆; how many people → 人)."""
+    """Measure words the question counts in (几辆 → 辆; how many people → 人); words that
+    name several departments ("几家单位比一比") count departments, not the figure."""
+    several = LEXICON.cue_words.get("several_departments")
+    if several is not None:
+        text = several.sub(" ", text)
     units = [u for u in ("辆", "人", "个", "台", "处", "项", "家", "套") if re.search(r"(?:几|多少)" + u, text)]
     if re.search(r"(?:几|多少)[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
