@@ -188,12 +188,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
         return None
-    return Standalone(render(departments, year, metric, op, want, whole, q.largest), "en" if en else "zh",
+    return Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate), "en" if en else "zh",
                       tuple(inherited))
 
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
-           largest: bool = True) -> str:
+           largest: bool = True, rate: bool = False) -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -209,7 +209,9 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "ratio":
         return f"{who}{when}{metric}占{whole or '支出总计'}的比例是多少"
     if op == "yoy" or want == "change":
-        return f"{who}{when}{metric}比上年增加了多少"
+        return f"{who}{when}{metric}比上年增长了百分之多少" if rate else f"{who}{when}{metric}比上年增加了多少"
+    if want == "prior" and op in ("lookup", "count"):
+        return f"{who}{metric}上年是多少"
     if op == "sum":
         return f"{who}{when}{metric}合计是多少"
     if op == "diff" and "、" in metric:

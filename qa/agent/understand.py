@@ -52,6 +52,7 @@ class Program:
     count_units: list[str] = field(default_factory=list)  # measure words asked for: 人, 辆 …
     scope_words: list[str] = field(default_factory=list)  # "结转结余里…": narrowing words for every part
     actual: bool = False  # asks for actual spending (决算/实际支出)
+    asks_rate: bool = False  # asks for a rate (百分之几, 增幅, by what percent), not an amount
     # English operand phrases as linking slots (qa.agent.linking), one tuple per part the
     # question names ("A and B"); link_first when words beyond the glossary terms name the
     # item (a project's own name), so ranking labels beats the glossary's generic terms
@@ -96,6 +97,12 @@ def settle(p: Program, departments: int) -> Program:
     if departments > 1 and p.op in ("count", "lookup", "yoy") and has_cue(p.question, p.lang, "diff"):
         return replace(p, op="diff")
     return p
+
+
+def asks_rate(question: str) -> bool:
+    """Whether a question asks for a rate (百分之几, 增幅, by what percent), not an amount."""
+    pat = LEXICON.cue_words.get("rate")
+    return bool(pat and pat.search(question.lower()))
 
 
 def names_several_departments(text: str) -> bool:
@@ -301,6 +308,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         en_terms=en_terms,
         code=code,
         actual=bool(_ACTUAL_RE.search(question)),
+        asks_rate=asks_rate(question),
         count_units=_count_units(t, question),
     )
 

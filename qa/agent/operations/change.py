@@ -13,7 +13,6 @@ from qa.tools import ops
 from qa.tools.facts import column_kind, find_facts
 from qa.types import Citation, Fact
 
-_PERCENT_Q = re.compile(r"百分之|百分比|%|％|增长率|增幅|降幅|幅度|percent|percentage|rate", re.I)
 _PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
 
 
@@ -126,7 +125,7 @@ def do_yoy(q: Program, dd: DocData) -> Outcome:
             f"{doc_label_en(dd)} does not compare “{metric.replace(' ', '')}” with last year.",
             dd,
         )
-    if _PERCENT_Q.search(q.question) and out.rate is not None and out.rate.value is not None:
+    if q.asks_rate and out.rate is not None and out.rate.value is not None:
         out.derived = "rate"
     else:
         out.derived = "change"
