@@ -69,6 +69,11 @@ class DocData:
     def contains(self, quote: str) -> bool:
         return squeeze(quote) in self.squeezed
 
+    def lead_in(self, line: int, n: int = 8) -> str:
+        """The text of a 1-based line and the n lines before it, whitespace removed (the
+        sentence a figure in a wrapped paragraph belongs to starts there)."""
+        return squeeze("".join(self.search_lines[max(0, line - 1 - n): line]))
+
     def mentions(self, phrase: str) -> bool:
         """Whether the text names a phrase, whitespace and full/half width aside."""
         if self._half is None:

@@ -8,7 +8,7 @@ import re
 from qa.agent.context import Context, DocData
 from qa.agent.matching import ACCEPT, label_of, best_matches, metric_forms
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import column_kind, find_facts
 from qa.types import Citation, Fact
@@ -70,6 +70,13 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
         out.derived = "prior"
         return out
+    if q.year and cur:
+        # "at the end of 2023" of a 2024 budget: a stock the document states as of that
+        # year's end (截至2023年底 …) is this document's own figure
+        f = cur[0].fact
+        as_of = LEXICON.cue_words.get("as_of_year_end")
+        if as_of and any(m.group(1) == str(q.year) for m in as_of.finditer(dd.lead_in(f.line))):
+            return answered("lookup", dd, ops.lookup(f), label_of(f, metric))
     return not_found(
         "yoy",
         f"{doc_label(dd)}未披露上年的“{metric.replace(' ', '')}”。",
