@@ -20,7 +20,7 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions
 from qa.agent.resolve import resolve
-from qa.agent.understand import Program, has_cue, names_several_departments, prepare, settle, understand
+from qa.agent.understand import Program, asks_margin, has_cue, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
@@ -366,7 +366,7 @@ class Assistant:
             if picked is None:
                 return C.compose_refusal(q, "无法比较。", "Nothing to compare.")
             out.winner, out.result = picked
-            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named):
+            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named) and asks_margin(q.question):
                 # "A和B谁多": who, and by how much (the winner's figure minus the other's)
                 (na, ra), (nb, rb) = named
                 first, second = (ra, rb) if out.winner == na else (rb, ra)

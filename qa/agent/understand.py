@@ -105,6 +105,13 @@ def asks_rate(question: str) -> bool:
     return bool(pat and pat.search(question.lower()))
 
 
+def asks_margin(question: str) -> bool:
+    """Whether a comparison of two asks by how much (多多少, by how much): the margin is
+    then the answer; else the winner's own figure is."""
+    pat = LEXICON.cue_words.get("margin")
+    return bool(pat and pat.search(question.lower()))
+
+
 def names_several_departments(text: str) -> bool:
     """Whether the question is about several departments at once (两个…, 三家…, both …)."""
     pat = LEXICON.cue_words.get("several_departments")
