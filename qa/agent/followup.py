@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from qa.agent import glossary
 from qa.agent.resolve import resolve
-from qa.agent.understand import LEXICON, prepare, understand
+from qa.agent.understand import LEXICON, names_several_departments, prepare, understand
 
 # Metric words that name no figure of their own: a follow-up whose metric is one of
 # these keeps the previous metric ("原因呢" asks the reason of what was just discussed).
@@ -131,6 +131,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
         departments = list(prev.departments)
+        if names_several_departments(text) and prev.other_departments:
+            # "两家单位的…加起来": the two just discussed
+            departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         if q.op in ("compare", "diff") and prev.other_departments and not own_metric:
             # "哪个更多" right after switching department: the two just discussed
             departments = list(dict.fromkeys(list(prev.other_departments) + departments))
@@ -204,14 +207,14 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}{metric}的绩效目标是什么"
     if op == "list":
         return f"{who}{when}有哪些{metric or '项目'}"
+    if want == "prior" and op in ("lookup", "count"):
+        return f"{who}{metric}上年是多少"
     if op == "count":
         return f"{who}{when}{metric}有多少个"
     if op == "ratio":
         return f"{who}{when}{metric}占{whole or '支出总计'}的比例是多少"
     if op == "yoy" or want == "change":
         return f"{who}{when}{metric}比上年增长了百分之多少" if rate else f"{who}{when}{metric}比上年增加了多少"
-    if want == "prior" and op in ("lookup", "count"):
-        return f"{who}{metric}上年是多少"
     if op == "sum":
         return f"{who}{when}{metric}合计是多少"
     if op == "diff" and "、" in metric:
