@@ -215,3 +215,15 @@ def test_cli_gate_report_and_last_line(tmp_path, monkeypatch, capsys):
     assert capsys.readouterr().out.strip().splitlines()[-1] == "score: 0.500"
     args.file = str(tmp_path / "missing.jsonl")
     assert run(args) == 2
+
+
+def test_list_items_read_from_the_gold_answer_when_none_are_given():
+    from qa.evaluation.score import answer_items
+
+    assert answer_items("7个科室：办公室、城建科、村镇科。") == ["办公室", "城建科", "村镇科"]
+    assert answer_items("风险防控培训费18万元、法律顾问服务费5万元。") == ["风险防控培训费", "法律顾问服务费"]
+    assert answer_items("Two projects: energy saving (公共机构节能项目, 20万元) and upkeep (公物仓维护管理项目, 10万元).") == \
+        ["公共机构节能项目", "公物仓维护管理项目"]
+    lst = {"id": "t", "type": "list", "question": "q", "answer": "共2项：邮电费1.00万元、租赁费35.50万元"}
+    assert score_item(lst, ans(answer="邮电费、租赁费")).correct
+    assert not score_item(lst, ans(answer="邮电费")).correct

@@ -97,12 +97,32 @@ def score_text(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
     return ItemScore(not missing, "all present" if not missing else f"missing {missing}")
 
 
+_AMOUNT = re.compile(r"[约共计合]*\d[\d,.]*\s*(?:万元|亿元|千元|元|万|个|人|辆|项|台|%)?")
+_CJK_RUN = re.compile(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()“”]*[\u4e00-\u9fff）)]")
+
+
+def answer_items(text: str) -> list[str]:
+    """The names a gold answer lists when the item gives no "items" ("7个科室：办公室、城建科…",
+    "…(公共机构节能项目, 20万元) and …"): the Chinese runs after its first colon, amounts
+    and bracketed amounts removed."""
+    body = re.split(r"[：:]", text, maxsplit=1)[-1]
+    body = re.sub(r"[（(]\s*[\d,.]+\s*(?:万元|万|元|%)?\s*[)）]", " ", body)
+    body = _AMOUNT.sub(" ", body)
+    out = []
+    for run in _CJK_RUN.findall(body):
+        run = run.strip("（()）“”")
+        if len(run) >= 2 and run not in ("万元", "亿元", "合计", "共计") and run not in out:
+            out.append(run)
+    return out
+
+
 def score_list(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
-    """List item: recall of gold items >= LIST_RECALL."""
+    """List item: recall of gold items >= LIST_RECALL (items read from the gold answer's
+    text when the item gives none)."""
     if answer.get("status") != "answered":
         return ItemScore(False, f"status {answer.get('status')}")
     hay = _haystack(answer)
-    gold = item.get("items") or []
+    gold = item.get("items") or answer_items(str(item.get("answer") or ""))
     found = sum(1 for s in gold if _present(s, hay))
     recall = found / len(gold) if gold else 0.0
     return ItemScore(recall >= LIST_RECALL, f"recall {recall:.2f}")
