@@ -154,7 +154,8 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
     t = _YEAR_RE.sub(" ", t)
     t = _UNIT_RE.sub(" ", t)
     if keep_share:
-        t = re.sub(r"所?占(?:了)?", "|", t, count=1)
+        tail = LEXICON.cue_words.get("share_tail")
+        t = re.sub(r"所?占(?:了)?" + (f"(?:{tail.pattern})?" if tail is not None else ""), "|", t, count=1)
     t = LEXICON.filler.sub(" ", t)
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
@@ -173,6 +174,8 @@ def _count_units(text: str, question: str) -> list[str]:
     if several is not None:
         text = several.sub(" ", text)
     units = [u for u in ("辆", "人", "个", "台", "处", "项", "家", "套") if re.search(r"(?:几|多少)" + u, text)]
+    if "个" in units and re.search(r"(?:几|多少)个人", text):
+        units = [u for u in units if u != "个"] + ["人"]  # 几个人 counts people
     if re.search(r"(?:几|多少)[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
     low = question.lower()

@@ -198,6 +198,10 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
             if w in m[1] and w not in m[0]:
                 pa = best_matches(dd, w + m[0].strip(), "total", q)
                 break
+        if not pa and mm:
+            # "政府采购里服务类占比": a part that is a row of the whole's own (政府采购服务)
+            own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
+            pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []
         pa = pa or best_matches(dd, m[0], "total", q)
         if pa and wh:
             part_f, whole_f = pa[0].fact, wh[0].fact
