@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 from qa.agent import glossary
 from qa.agent.resolve import resolve
-from qa.agent.understand import LEXICON, names_several_departments, prepare, understand
+from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
 
 # Metric words that name no figure of their own: a follow-up whose metric is one of
 # these keeps the previous metric ("原因呢" asks the reason of what was just discussed).
@@ -117,7 +117,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
     own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2
-    if named_dept and own_metric and not (item_ref or adding):
+    # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
+    against = (q.op in ("compare", "diff") and len(res.departments) == 1 and not res.ambiguous
+               and bool(prev.departments) and res.departments[0] not in prev.departments)
+    if named_dept and own_metric and not (item_ref or adding or against):
         return None  # a question of its own
     if res.not_loaded and not res.departments:
         return None  # "换成财政局": not loaded; the ordinary refusal says so
@@ -126,7 +129,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the department(s): named anew, added to the earlier ones ("再加上社保中心", "比昌吉公积金
     # 中心少多少"), or taken over
     departments = list(res.departments)
-    if named_dept and (adding or (not own_metric and q.op in ("diff", "compare"))):
+    if named_dept and (adding or against or (not own_metric and q.op in ("diff", "compare"))):
         departments = list(dict.fromkeys(list(prev.departments) + departments))
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
@@ -191,12 +194,13 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
         return None
-    return Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate), "en" if en else "zh",
+    return Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate,
+                             asks_margin(question)), "en" if en else "zh",
                       tuple(inherited))
 
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
-           largest: bool = True, rate: bool = False) -> str:
+           largest: bool = True, rate: bool = False, margin: bool = False) -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -224,7 +228,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         # "最大的是哪个？" after the projects were counted: the largest of them
         return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
     if op == "compare" or several:
-        return f"{who}{when}{metric}哪个{'多' if largest else '少'}"
+        by = f"，{'多' if largest else '少'}多少" if margin else ""
+        return f"{who}{when}{metric}哪个{'多' if largest else '少'}{by}"
     if want == "prior":
         return f"{who}{metric}上年是多少"
     return f"{who}{when}{metric}是多少"
