@@ -680,3 +680,13 @@ def test_lexicon_everyday_words_reach_formal_terms():
     assert lex.formalize("因公出国（境）费多少") == "因公出国（境）费多少"
     assert understand("安阳公积金今年预算为啥增加了").op == "rationale"
     assert understand("水费跟电费合起来多少").op == "sum"
+
+
+def test_lines_ranked_inside_one_department(assistant):
+    # a scope's own lines (the 公用经费 column of 基本支出), and projects, ranked in one department
+    a = assistant.ask("昌吉公积金中心公用经费里哪一项花得最多？")
+    assert a.status == "answered" and a.value == pytest.approx(20.75)
+    b = assistant.ask("社保中心的项目里哪个钱最多？")
+    assert b.status == "answered" and b.value == pytest.approx(127.44)
+    c = assistant.ask("安阳公积金中心哪个项目最少")
+    assert c.status == "answered" and c.value == pytest.approx(9)

@@ -5,7 +5,6 @@ Each operation lives in its own module under qa/agent/operations/; this module d
 
 from __future__ import annotations
 
-import re
 
 from qa.agent.context import Context, DocData
 from qa.agent.excerpts import Excerpt
@@ -15,6 +14,7 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.policy import do_policy
+from qa.agent.operations.ranking import rank_inside, rank_scope
 from qa.agent.operations.rationale import do_rationale
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
@@ -32,7 +32,6 @@ def run_one(q: Program, dd: DocData, ctx: Context) -> Outcome:
     return out
 
 
-_PROJECT_WHICH = re.compile(r"哪(?:个|一个|一项|项)项目|which project|what project", re.I)
 
 
 def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
@@ -40,16 +39,12 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
     if q.actual and dd.document.kind == "预算":
         return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",
                          f"{doc_label_en(dd)} is a budget: it does not disclose actual spending (final accounts).", dd)
-    if op == "compare" and _PROJECT_WHICH.search(q.question):
-        # "哪个项目最多": the largest (smallest) of this document's project rows
-        rows = [f for f in project_rows(dd) if f.unit != "%"]
-        if rows:
-            f = (max if q.largest else min)(rows, key=lambda x: x.norm_value)
-            tag = ("largest project" if q.largest else "smallest project") if q.lang == "en" else \
-                ("最多的项目" if q.largest else "最少的项目")
-            out = answered("lookup", dd, ops.lookup(f), f"{f.label}（{tag}）")
-            out.items = [f.label]  # what "这两个" in a later turn points at: the project itself
-            return out
+    scope = rank_scope(q)
+    if scope is not None:
+        # "哪个项目最多" / "公用经费里哪一项最多": the lines inside one department ranked
+        ranked = rank_inside(q, dd, scope)
+        if ranked is not None:
+            return ranked
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):

@@ -1,0 +1,76 @@
+"""Ranking inside one department: which project, or which line inside a scope (公用经费里
+哪一项最多), is the largest or smallest."""
+
+from __future__ import annotations
+
+import re
+
+from qa.agent.context import DocData
+from qa.agent.matching import best_matches, project_rows
+from qa.agent.outcome import Outcome, answered
+from qa.agent.understand import LEXICON, Program
+from qa.tools import ops
+from qa.tools.facts import TOTAL_LABELS, column_kind, norm_label
+from qa.types import Fact
+
+# a metric that only names projects ("项目", "项目支出"): the project rows are ranked
+_PROJECT_SCOPES = {"", "项目", "项目支出", "项目经费"}
+
+
+def rank_scope(q: Program) -> str | None:
+    """The scope a one-department comparison ranks inside ("公用经费里哪一项最多" → 公用经费,
+    "哪个项目最多" / "项目里哪个最多" → 项目), None when it ranks departments."""
+    if q.op != "compare":
+        return None
+    which = LEXICON.cue_words.get("which_project")
+    if which is not None and which.search(q.question):
+        return "项目"
+    m = norm_label(q.metric)
+    inside = re.match(r"^(.{2,}?)(?:里面|里|之中|当中|中|内)$", m)
+    if inside:
+        return inside.group(1)
+    return None
+
+
+def _leaves(rows: list[Fact]) -> list[Fact]:
+    """Rows no other row sits under (by 科目编码), totals dropped, one per label."""
+    codes = {f.code for f in rows if f.code}
+    out: dict[str, Fact] = {}
+    for f in rows:
+        lab = norm_label(f.label)
+        if not lab or lab in TOTAL_LABELS or f.unit == "%":
+            continue
+        if f.code and any(c != f.code and c.startswith(f.code) for c in codes):
+            continue
+        out.setdefault(lab, f)
+    return list(out.values())
+
+
+def rank_inside(q: Program, dd: DocData, scope: str) -> Outcome | None:
+    """The largest (smallest) line inside a scope: a project row when the scope is projects;
+    else the rows of the column named like the scope (基本支出表's 公用经费 column), or the
+    rows under the scope's own row by 科目编码."""
+    s = norm_label(scope)
+    if s in _PROJECT_SCOPES:
+        rows = [f for f in project_rows(dd) if f.unit != "%"]
+        tag = "项目"
+    else:
+        rows = [f for f in dd.facts if f.table_no and norm_label(f.column) == s]
+        if not rows:
+            own = best_matches(dd, scope, "total", q)
+            if own and own[0].score >= 0.9 and own[0].fact.code:
+                head = own[0].fact
+                rows = [f for f in dd.facts if f.table_no == head.table_no and f.code.startswith(head.code)
+                        and len(f.code) > len(head.code) and column_kind(f.column) == "total"]
+        rows = _leaves(rows)
+        tag = scope
+    if len(rows) < 2:
+        return None
+    f = (max if q.largest else min)(rows, key=lambda x: x.norm_value)
+    if q.lang == "en":
+        label = f"{f.label} ({'largest' if q.largest else 'smallest'} in {tag})"
+    else:
+        label = f"{f.label}（{tag}中最{'多' if q.largest else '少'}）"
+    out = answered("lookup", dd, ops.lookup(f), label)
+    out.items = [f.label]  # what "这两个" in a later turn points at
+    return out
