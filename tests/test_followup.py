@@ -104,6 +104,19 @@ def test_blind_conversations_regression(assistant):
     assert rate[1] >= 0.80 and rate[2] >= 0.60 and rate[3] >= 0.35 and rate[4] >= 0.35, pos
 
 
+@pytest.mark.parametrize("name,floors", [
+    # first sight: conv3 0.90/0.47/0.30/0.40, conv4 0.77/0.60/0.60/0.47
+    ("conv3.jsonl", (0.90, 0.55, 0.40, 0.50)),
+    ("conv4.jsonl", (0.73, 0.55, 0.55, 0.43)),
+])
+def test_newer_blind_conversations_regression(assistant, name, floors):
+    convs = load_conversations(ROOT / "evals" / "blind" / name)
+    res = run_conversations(convs, lambda q, c: assistant.ask(q, c).to_dict(), Conversation)
+    pos = by_position(res)
+    rate = [pos[p][0] / pos[p][1] for p in (1, 2, 3, 4)]
+    assert all(r >= f for r, f in zip(rate, floors)), pos
+
+
 def test_a_huge_question_is_refused_at_once(assistant):
     import time
 
