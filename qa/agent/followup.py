@@ -145,7 +145,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the operation: a cue of the turn's own, else what was asked before (a reason question
     # in between does not count: "项目支出呢？" after "原因呢？" asks the figure again)
     op = q.op
-    if q.op == "lookup" and q.want == "total" and not prior:
+    if q.op == "lookup" and q.want == "total" and not prior and not (own_metric and q.year):
         op = "lookup" if prev.base_op == "list" else prev.base_op
         if op != "lookup":
             inherited.append("问法：" + LEXICON.op_names.get(op, op))

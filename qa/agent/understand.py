@@ -217,9 +217,12 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         t_metric = t
     op = detect_op(t if lang == "zh" else question, lang)
     year = None
-    ym = _YEAR_RE.search(t)
-    if ym:
+    base = LEXICON.cue_words.get("baseline_before_year")
+    for ym in _YEAR_RE.finditer(t):
+        if base is not None and base.search(t[max(0, ym.start() - 3): ym.start()]) and op in ("yoy", "diff"):
+            continue  # "跟2023年预算比增加了多少": the year compared with, not the year asked
         year = int(ym.group(1))
+        break
     target_unit = None
     um = _UNIT_RE.search(t)
     if um:
