@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from qa.ingest.loaders import LoadError, file_hash, supported_suffixes
+from qa.ingest.loaders import LoadError, file_hash, find_files
 
 if TYPE_CHECKING:
     from qa.ingest.loaders import LoadedText
@@ -68,6 +68,7 @@ class IngestReport:
 
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files passed over
 
     @property
     def errors(self) -> list[FileResult]:
@@ -99,46 +100,17 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """Turn the paths given into files to ingest.
-
-    Folders are walked recursively for supported suffixes (hidden entries skipped); a path
-    that does not exist becomes an error result.
+    """Turn the paths given into files to ingest (see qa.ingest.loaders.find_files).
 
     Args:
         paths: files or folders.
 
     Returns:
-        (files in a stable order, error results).
+        (files in a stable order, error results for paths that do not exist or hold nothing).
     """
-    files: list[Path] = []
-    errors: list[FileResult] = []
-    suffixes: set[str] | None = None
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            if suffixes is None:
-                suffixes = supported_suffixes()
-            found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in suffixes
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-            if not found:
-                errors.append(FileResult(p.name or str(p), str(p), "error",
-                                         f"{p}: no supported files in folder"))
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            errors.append(FileResult(p.name, str(p), "error", f"{p}: no such file or directory"))
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique, errors
+    found = find_files(paths)
+    errors = [FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing]
+    return list(found.files), errors
 
 
 def _with_locations(parsed: "ParsedDocument", loaded: "LoadedText") -> "ParsedDocument":
@@ -344,8 +316,10 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     """
     t0 = time.perf_counter()
     overrides = clean_overrides(overrides)
-    files, errors = expand_paths(paths)
-    report = IngestReport(results=list(errors))
+    found = find_files(paths)
+    files = list(found.files)
+    report = IngestReport(results=[FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing],
+                          skipped=[(str(p), why) for p, why in found.skipped])
     names: dict[str, Path] = {}
     bar = None
     if progress and files:

@@ -33,7 +33,11 @@ def _table_number(text: str) -> str:
         return str(_CN_DIGITS.get(a, 0) * 10 + _CN_DIGITS.get(b, 0))
     return str(_CN_DIGITS.get(text, 0))
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
-_DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
+# The line naming the body a table is for: "编制部门：…", or at the start of a line
+# "部门：…" / "部门名称：…" / "单位名称：…" / "预算单位：…" (tables printed inside a frame).
+DEPT_LABEL = re.compile(r"(?:编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?"
+                        r"|^\s*(?:部门|部门名称|单位名称|预算单位|(?:预算)?主管部门))\s*[:：]")
+_DEPT = DEPT_LABEL
 # An explanation heading after the tables ("一、关于…情况说明") ends a table.
 _EXPLAIN = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]\s*(?:关于|.*(?:情况说明|的说明)$)")
 # An unnumbered explanation heading ("关于2025年“三公”经费预算情况说明") or a Markdown

@@ -449,7 +449,7 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
             part = cells[a:b]
             if not part:
                 continue
-            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width, clean)
+            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width, clean, text)
             # Cell-per-line headers are flattened beyond use for labels; tab headers are not.
             code, label = _positional_label(part, a, names if region.layout == "tab" else [], vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
@@ -489,12 +489,15 @@ def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
 
 def _value_columns(part: list[str], offset: int, names: list[str], kind: str, side: str, std: Schema | None,
                    doc: Document, region: Region, width: int,
-                   clean: list[str] | None = None) -> dict[int, str]:
+                   clean: list[str] | None = None, text: set[int] | None = None) -> dict[int, str]:
     """Map absolute cell index -> column name for the value cells of one row part.
 
     clean: value-column names of a clean cell-per-line header (_clean_cell_header), which
     win over the standard schema.
+    text: cell indexes that hold words in most data rows (采购品目, 采购组织形式): never
+        value columns, whatever their header says.
     """
+    text = text or set()
     n = len(part)
     out: dict[int, str] = {}
     hdr = [names[offset + i] if offset + i < len(names) else "" for i in range(n)]
@@ -517,7 +520,7 @@ def _value_columns(part: list[str], offset: int, names: list[str], kind: str, si
         return out
     if region.layout == "tab" and any(hdr):
         for i, h in enumerate(hdr):
-            if h and (is_code_column(h) or is_label_column(h)):
+            if h and (is_code_column(h) or is_label_column(h) or offset + i in text):
                 continue
             if not h:
                 # Unnamed cell right of a named one: part of a spanning group heading.

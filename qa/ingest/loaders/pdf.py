@@ -14,16 +14,16 @@ import logging
 import re
 from pathlib import Path
 
-from qa.ingest.loaders import LoadedText, LoadError
+from qa.ingest.loaders import LoadedText, LoadError, SeenTable
+from qa.ingest.loaders.grid import align_to, shape, x_ranges
 
 log = logging.getLogger(__name__)
 
 SUFFIXES = (".pdf",)
 
 
-def _cell(text: str | None) -> str:
-    # Cells wrap inside their box; the line breaks are layout, not content.
-    return " ".join((text or "").split())
+# A page number printed alone at the foot of a page ("9", "- 9 -").
+_PAGE_NUMBER = re.compile(r"^\s*[-—–]?\s*\d{1,3}\s*[-—–]?\s*$")
 
 
 def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
@@ -32,8 +32,30 @@ def _inside(obj: dict, boxes: list[tuple[float, float, float, float]]) -> bool:
     return any(x0 <= cx <= x1 and top <= cy <= bottom for x0, top, x1, bottom in boxes)
 
 
-def _page_lines(page) -> list[str]:
-    """Lines of one page: text lines and table rows ordered top to bottom."""
+def _column_boxes(table) -> list[tuple[float, float]]:
+    """Each extracted column's horizontal extent: that of its narrowest cell (a cell
+    spanning several columns, such as a caption, says nothing about one)."""
+    out = []
+    for col in table.columns:
+        boxes = [c for c in col.cells if c is not None]
+        if not boxes:
+            out.append((0.0, 0.0))
+            continue
+        x0, _, x1, _ = min(boxes, key=lambda b: b[2] - b[0])
+        out.append((x0, x1))
+    return out
+
+
+def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = None) -> list[str]:
+    """Lines of one page: text lines and table rows ordered top to bottom.
+
+    Args:
+        page: a pdfplumber page.
+        seen: receives every table pdfplumber found on the page, as it extracted it.
+        carry: state from page to page: the columns of the table that ended the page
+            before, so a table continuing on this page without its header keeps them.
+    """
+    carry = carry if carry is not None else {}
     items: list[tuple[float, int, list[str]]] = []
     try:
         tables = page.find_tables()
@@ -41,27 +63,53 @@ def _page_lines(page) -> list[str]:
         log.debug("table detection failed on page %s", page.page_number, exc_info=True)
         tables = []
     boxes = []
+    grids = []
     for t in tables:
         rows = t.extract()
+        if seen is not None and rows:
+            seen.append(SeenTable(f"p{page.page_number}", tuple(tuple(c or "" for c in r) for r in rows)))
         if not rows or len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue  # a framed paragraph is not a table
         boxes.append(t.bbox)
-        out = []
-        for r in rows:
-            cells = [_cell(c) for c in r]
-            if any(cells):
-                out.append("\t".join(cells).rstrip("\t"))
-        items.append((t.bbox[1], 1, out))
+        grid = shape(rows)
+        grids.append((t.bbox[1], grid, x_ranges(grid, _column_boxes(t))))
     body = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
     for tl in body.extract_text_lines(layout=False, strip=True, return_chars=False):
         text = tl.get("text", "")
         if text.strip():
             items.append((tl["top"], 0, [text]))
+    first_text = min((top for top, _, ls in items if not _PAGE_NUMBER.match(ls[0])), default=None)
+    last_ranges = None
+    for k, (top, grid, ranges) in enumerate(grids):
+        rows = [list(r) for r in grid.rows]
+        prev = carry.get("columns")
+        if k == 0 and prev and not grid.caption and (first_text is None or first_text > top):
+            # The page opens with a table and no title: the table of the page before goes on.
+            where = align_to(ranges, prev)
+            if where is not None:
+                width = len(prev)
+                rows = [_placed(r, where, width) for r in rows]
+                ranges = prev
+        out = list(grid.caption)
+        out.extend("\t".join(cells).rstrip("\t") for cells in rows if any(cells))
+        items.append((top, 1, out))
+        last_ranges = ranges
     items.sort(key=lambda it: (round(it[0], 1), it[1]))
+    if items and items[-1][1] == 0 and _PAGE_NUMBER.match(items[-1][2][0]) and len(items) > 1:
+        items.pop()  # the page number under the page's content
+    # What the next page may continue: the table that ends this page.
+    carry["columns"] = last_ranges if items and items[-1][1] == 1 else None
     lines: list[str] = []
     for _, _, ls in items:
         lines.extend(ls)
     return lines
+
+
+def _placed(cells: list[str], where: list[int], width: int) -> list[str]:
+    out = [""] * width
+    for c, k in zip(cells, where):
+        out[k] = c
+    return out
 
 
 def load(path: Path) -> LoadedText:
@@ -81,13 +129,15 @@ def load(path: Path) -> LoadedText:
         raise LoadError(f"{p}: not a PDF file")
     lines: list[str] = []
     pages: list[int | None] = []
+    seen: list[SeenTable] = []
+    carry: dict = {}
     n_chars = 0
     try:
         with pdfplumber.open(p) as pdf:
             n_pages = len(pdf.pages)
             for page in pdf.pages:
                 n_chars += len(page.chars)
-                for line in _page_lines(page):
+                for line in _page_lines(page, seen, carry):
                     lines.append(line)
                     pages.append(page.page_number)
                 page.flush_cache()
@@ -111,4 +161,5 @@ def load(path: Path) -> LoadedText:
         path=str(p.resolve()),
         notes=[f"PDF, {n_pages} page(s)"],
         pages=pages,
+        seen_tables=seen,
     )
