@@ -2,14 +2,14 @@
 
 For a PDF the reference is pdfplumber: every row of ``page.find_tables()`` that carries at
 least one amount-like cell (a number with a decimal point or thousands separators; bare
-integers are 科目编码, 行次 or ordinals far more often than amounts) is a seen row. A seen
-row is covered when a table fact on the same page holds one of its amounts and that fact's
-label or 科目编码 is printed in the row (rows without any text, such as a 三公 amount row
-under item headers, need only the amount). Each fact covers one row at most. Workbooks are
-counted the same way over their sheets' rows.
-
-The amounts ratio counts amount cells instead of rows (a fact of the same value on the same
-page, each fact used once): a row read only in part shows there.
+integers are 科目编码, 行次 or ordinals far more often than amounts) is a seen row. An
+amount cell is covered when a table fact on the same page holds its value and that fact's
+label or 科目编码 is printed in the cells that label the amount: those between the amount
+columns before it and its own run of amount columns (so in "收入项目 | 金额 | 支出科目 |
+金额 | 支出用途 | 金额" the last amount must be read under the 支出用途 label, not the
+科目). An amount with no text there (a 三公 amount row under item headers) needs only the
+value. Each fact is used once. A seen row is covered when one of its amounts is; the
+amounts ratio counts the cells themselves, so a row read only in part shows there.
 
 Usage: ``qa coverage DIR_OR_FILES [--missed N] [--workers N] [--json]``.
 """
@@ -59,12 +59,14 @@ class RowCheck:
         cells: the row's cell texts.
         amounts: its amount-like numbers.
         covered: True when a fact was read from it.
+        unread: the amounts no fact was read from.
     """
 
     where: str
     cells: tuple[str, ...]
     amounts: tuple[float, ...]
     covered: bool
+    unread: tuple[float, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,7 +79,7 @@ class Coverage:
         amounts_seen, amounts_covered: the same counted per amount cell.
         tables_seen: tables the reader found; tables, facts: what parsing produced.
         seconds_load, seconds_parse: time in the loader and in parsing.
-        missed: the seen rows that are not covered.
+        missed: the seen rows with an amount no fact was read from (covered or not).
         note: why the file has no count (not a PDF or workbook, an error).
     """
 
@@ -113,7 +115,8 @@ def _fact_where(f: Fact) -> str | None:
     return None
 
 
-def _label_in_row(f: Fact, texts: list[str], digits: str) -> bool:
+def _label_in_row(f: Fact, texts: list[str]) -> bool:
+    digits = "".join(x for x in texts if re.fullmatch(r"\d{1,7}", x))
     if f.code and (f.code in texts or f.code == digits):
         return True
     label = _norm(f.label.rsplit(":", 1)[-1])
@@ -123,62 +126,68 @@ def _label_in_row(f: Fact, texts: list[str], digits: str) -> bool:
     return label in joined or any(len(t) >= 2 and t in label for t in texts)
 
 
-def check_rows(seen: Sequence[SeenTable], facts: Iterable[Fact]) -> list[RowCheck]:
+def _label_cells(row: Sequence[str], j: int, amount_cols: set[int]) -> list[str]:
+    """The cells that label the amount in column j: the text between the run of amount
+    columns holding j and the amount column before that run."""
+    s = j
+    while s - 1 in amount_cols:
+        s -= 1
+    p = max((c for c in amount_cols if c < s), default=-1)
+    cells = [_norm(row[c]) for c in range(p + 1, s) if row[c].strip() and not cell_amounts(row[c])]
+    # Digits alone are a 科目编码 (or an amount printed without decimals): they help a
+    # fact's code match, but an amount with no words to its left needs only its value.
+    return cells if any(re.search(r"[^\d.,%\-]", c) for c in cells) else []
+
+
+def check_rows(seen: Sequence[SeenTable], facts: Iterable[Fact]) -> tuple[list[RowCheck], int, int]:
     """Which seen rows became facts (see the module docstring for the rule).
+
+    Every amount cell looks for a table fact on the same page with its value whose label
+    or 科目编码 is printed in the cells that label that amount (between the amount columns
+    before it and its own run of amount columns); a cell with no such text needs only the
+    value. Each fact is used once. A row is covered when one of its amounts is.
 
     Args:
         seen: the tables the reader saw.
         facts: the document's facts (only table facts count).
+
+    Returns:
+        (the rows with amounts, amount cells seen, amount cells covered).
     """
     pool: dict[tuple[str, float], list[Fact]] = defaultdict(list)
     for f in facts:
         where = _fact_where(f)
         if f.source == "table" and where is not None:
             pool[(where, round(f.value, 2))].append(f)
-    rows: list[tuple[str, tuple[str, ...], list[float], list[str], str]] = []
+    todo: list[tuple[int, str, float, list[str]]] = []  # (row number, where, value, label cells)
+    rows: list[tuple[str, tuple[str, ...], list[float]]] = []
     for t in seen:
+        amount_cols = {j for r in t.rows for j, c in enumerate(r) if cell_amounts(c)}
         for r in t.rows:
-            vals = [v for c in r for v in cell_amounts(c)]
-            if not vals:
-                continue
-            texts = [_norm(c) for c in r if c.strip() and not cell_amounts(c)]
-            texts = [x for x in texts if x]
-            digits = "".join(x for x in texts if re.fullmatch(r"\d{1,7}", x))
-            words = [x for x in texts if re.search(r"[^\d.,%\-]", x)]
-            rows.append((t.where, tuple(r), vals, words + ([x for x in texts if x not in words]), digits))
+            vals: list[float] = []
+            for j, c in enumerate(r):
+                got = cell_amounts(c)
+                if got:
+                    labels = _label_cells(r, j, amount_cols)
+                    todo.extend((len(rows), t.where, v, labels) for v in got)
+                    vals.extend(got)
+            if vals:
+                rows.append((t.where, tuple(r), vals))
     covered = [False] * len(rows)
-    # Rows with words first: a row of bare amounts must not take a labelled row's fact.
-    order = sorted(range(len(rows)), key=lambda k: (not rows[k][3], k))
-    for k in order:
-        where, _, vals, texts, digits = rows[k]
-        has_text = any(re.search(r"[^\d.,%\-]", x) for x in texts)
-        for v in dict.fromkeys(vals):
-            cands = pool.get((where, v), [])
-            hit = next((i for i, f in enumerate(cands) if not has_text or _label_in_row(f, texts, digits)), None)
-            if hit is not None:
-                cands.pop(hit)
-                covered[k] = True
-                break
-    return [RowCheck(w, cells, tuple(vals), c) for (w, cells, vals, _, _), c in zip(rows, covered)]
-
-
-def count_amounts(seen: Sequence[SeenTable], facts: Iterable[Fact]) -> tuple[int, int]:
-    """(amount cells seen, those with a table fact of that value on the same page)."""
-    pool: dict[tuple[str, float], int] = defaultdict(int)
-    for f in facts:
-        where = _fact_where(f)
-        if f.source == "table" and where is not None:
-            pool[(where, round(f.value, 2))] += 1
-    n = hit = 0
-    for t in seen:
-        for r in t.rows:
-            for c in r:
-                for v in cell_amounts(c):
-                    n += 1
-                    if pool[(t.where, v)] > 0:
-                        pool[(t.where, v)] -= 1
-                        hit += 1
-    return n, hit
+    unread: list[list[float]] = [[] for _ in rows]
+    hits = 0
+    # Labelled amounts first: a bare amount must not take a labelled one's fact.
+    for k, where, v, labels in sorted(todo, key=lambda x: not x[3]):
+        cands = pool.get((where, v), [])
+        hit = next((i for i, f in enumerate(cands) if not labels or _label_in_row(f, labels)), None)
+        if hit is not None:
+            cands.pop(hit)
+            covered[k] = True
+            hits += 1
+        else:
+            unread[k].append(v)
+    checks = [RowCheck(w, cells, tuple(vals), c, tuple(u)) for (w, cells, vals), c, u in zip(rows, covered, unread)]
+    return checks, len(todo), hits
 
 
 def measure(name: str, seen: Sequence[SeenTable], facts: Sequence[Fact], **extra) -> Coverage:
@@ -190,11 +199,10 @@ def measure(name: str, seen: Sequence[SeenTable], facts: Sequence[Fact], **extra
         facts: its facts.
         extra: further Coverage fields (tables, seconds_load, ...).
     """
-    checks = check_rows(seen, facts)
-    n, hit = count_amounts(seen, facts)
+    checks, n, hit = check_rows(seen, facts)
     return Coverage(name=name, rows_seen=len(checks), rows_covered=sum(c.covered for c in checks),
                     amounts_seen=n, amounts_covered=hit, tables_seen=len(seen), facts=len(facts),
-                    missed=tuple(c for c in checks if not c.covered), **extra)
+                    missed=tuple(c for c in checks if c.unread), **extra)
 
 
 def file_coverage(path: str | Path) -> Coverage:

@@ -33,6 +33,8 @@ def _table_number(text: str) -> str:
         return str(_CN_DIGITS.get(a, 0) * 10 + _CN_DIGITS.get(b, 0))
     return str(_CN_DIGITS.get(text, 0))
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
+# A table's number printed on a line of its own next to its title: "公开03表", "公开表七".
+TABLE_MARK = re.compile(r"^\s*公开\s*(?:\d{1,2}\s*表|表\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))\s*$")
 # The line naming the body a table is for: "编制部门：…", or at the start of a line
 # "部门：…" / "部门名称：…" / "单位名称：…" / "预算单位：…" (tables printed inside a frame).
 DEPT_LABEL = re.compile(r"(?:编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?"
@@ -212,11 +214,13 @@ def find_regions(lines: list[str]) -> list[Region]:
         nxt_start = regions[k + 1].start if k + 1 < len(regions) else len(lines)
         end = nxt_start
         seen_row = False
+        lead = _next_nonblank(lines, r.start, 2)
         for j in range(r.body_start, nxt_start):
             if j <= r.start:
                 continue
             if (_PART.match(texts[j]) or _EXPLAIN.match(texts[j]) or _EXPLAIN_BARE.match(texts[j])
-                    or _MD_HEADING.match(lines[j])):
+                    or _MD_HEADING.match(lines[j]) or (TABLE_MARK.match(texts[j]) and j not in lead)):
+                # (the number of the next table, printed above its title, ends this one)
                 end = j
                 break
             # Prose after the rows means the table is over (a closing paragraph, with no

@@ -33,7 +33,7 @@ from qa.ingest.table_columns import (
 )
 from qa.ingest.table_blanks import zero_facts
 from qa.ingest.table_layout import Region, find_regions
-from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, region_rows
+from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, amount, region_rows
 from qa.types import Document, Fact
 
 log = logging.getLogger(__name__)
@@ -426,7 +426,8 @@ def _two_sided_placed(rr: RegionRows, kind: str, doc: Document, header: str) -> 
     return placed, cols
 
 
-def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region) -> tuple[list[Placed], list[str]]:
+def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region,
+                       lines: list[str] | None = None) -> tuple[list[Placed], list[str]]:
     width = max((r.n_cells or 0 for r in rr.rows), default=0)
     width = max([width] + [len(h) for h in rr.header_cells])
     numeric, text = _column_types(rr, width)
@@ -438,13 +439,23 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
     clean = _clean_cell_header(rr.header_cells) if region.layout == "cell" and not two_sided else None
     counts = [r.n_cells or 0 for r in rr.rows]
     usual = max(set(counts), key=counts.count) if counts else 0
+    blocks = _side_by_side(rr, width) if region.layout == "tab" else []
+    # No row has a label (支出预算总表: "合计 基本支出 项目支出 …" over one row of amounts):
+    # the column names are the items.
+    across = (kind != "three" and region.layout == "tab" and bool(rr.header_cells)
+              and not any(x and x not in DASHES and amount(x.replace(" ", "")) is None
+                          for r in rr.rows for x in r.cells))
     for r in rr.rows:
         n = r.n_cells or 0
         cells = r.cells
-        if two_sided:
+        if blocks:
+            sides = [(("left" if k == 0 else "right") if two_sided else "", a, min(b, n))
+                     for k, (a, b) in enumerate(blocks)]
+        elif two_sided:
             sides = [("left", 0, min(2, n)), ("right", 2, n)]
         else:
             sides = [("", 0, n)]
+        spanning = ""
         for side, a, b in sides:
             part = cells[a:b]
             if not part:
@@ -453,6 +464,24 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
             # Cell-per-line headers are flattened beyond use for labels; tab headers are not.
             code, label = _positional_label(part, a, names if region.layout == "tab" else [], vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
+            if blocks and not vals and label and not code:
+                # A label cell merged across the next block ("当年支出小计" over the 科目 and
+                # 支出用途 blocks): its amount is printed in that block.
+                spanning = label
+                continue
+            if blocks and vals and not label and not code and spanning:
+                label = spanning
+            spanning = ""
+            if across and vals and not label and not code:
+                start = _header_line(lines or [], region, r.first_line, [vcols[v.pos] for v in vals])
+                row = RawRow(code="", cells=[], values=r.values, first_line=start, n_cells=r.n_cells)
+                vname = _value_name(doc, " ".join(names))
+                for v in vals:
+                    item = re.sub(r"\(续\)$", "", vcols[v.pos])
+                    placed.append(Placed(row, "", normalize_label(item), [(vname, v)], [[(vname, v)]], side))
+                if vname not in columns:
+                    columns.append(vname)
+                continue
             if not vals or not (label or code or kind == "three"):
                 continue
             row_cells = [(vcols[v.pos], v) for v in vals]
@@ -468,6 +497,65 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
                     columns.append(c)
             placed.append(Placed(r, code, label or code, row_cells, [row_cells], side))
     return placed, columns
+
+
+def _header_line(lines: list[str], region: Region, row_line: int, names: list[str]) -> int:
+    """The header line above a row that prints the most of the column names (0-based)."""
+    best, best_n = row_line, 0
+    for j in range(row_line - 1, max(region.body_start, row_line - 6) - 1, -1):
+        text = squeeze_text(to_halfwidth(lines[j])) if j < len(lines) else ""
+        n = sum(1 for x in names if x and squeeze_text(x) in text)
+        if n > best_n:
+            best, best_n = j, n
+    return best
+
+
+_CODE_CELL = re.compile(r"\d{2,7}")
+_AMOUNT_CELL = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|0)")
+
+
+def _side_by_side(rr: RegionRows, width: int) -> list[tuple[int, int]]:
+    """Cell ranges of tables printed in blocks side by side, each its own labels and amounts
+    ("301 | 工资福利支出 | 2,082.85 | 302 | 商品和服务支出 | 171.07"; "收入项目 | 金额 | 支出
+    科目 | 金额 | 支出用途 | 金额"). A block is a run of label or code columns followed by
+    a run of amount columns; [] when the table is one block.
+    """
+    kinds = []
+    for p in range(width):
+        amounts = codes = words = 0
+        for r in rr.rows:
+            x = r.cells[p].replace(" ", "") if p < len(r.cells) else ""
+            if not x or x in DASHES:
+                continue
+            if _AMOUNT_CELL.fullmatch(x):
+                amounts += 1
+            elif _CODE_CELL.fullmatch(x):
+                codes += 1
+            else:
+                words += 1
+        if not amounts + codes + words:
+            kinds.append("")
+        elif amounts >= codes + words:
+            kinds.append("amount")
+        else:
+            kinds.append("label")
+    blocks: list[tuple[int, int]] = []
+    start = None
+    for p, k in enumerate(kinds + ["label"]):
+        if k == "label" and start is not None and any(kinds[q] == "amount" for q in range(start, p)) \
+                and kinds[p - 1] in ("amount", ""):
+            blocks.append((start, p))
+            start = p
+        elif k == "label" and start is None:
+            start = p
+    if start is not None and start < width and blocks and blocks[-1][1] < width:
+        blocks.append((start, width))  # a trailing block of labels: no amounts, kept for its width
+    labelled = [b for b in blocks if any(kinds[q] == "label" for q in range(*b))
+                and any(kinds[q] == "amount" for q in range(*b))]
+    if len(labelled) < 2:
+        return []
+    # Cells before the first block (an empty leading column) belong to it.
+    return [(0 if k == 0 else a, b) for k, (a, b) in enumerate(labelled)]
 
 
 def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
@@ -709,7 +797,7 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             if region.layout == "space":
                 placed, columns = _space_placed(rr, kind, doc, evidence)
             else:
-                placed, columns = _positional_placed(rr, kind, doc, region)
+                placed, columns = _positional_placed(rr, kind, doc, region, lines)
         except Exception:  # noqa: BLE001 - one odd table must not sink the document
             log.exception("table %s (%s) of %s could not be parsed", region.no, region.title, doc.name)
             continue

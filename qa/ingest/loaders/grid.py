@@ -18,12 +18,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Callable
 
 _CJK = re.compile(r"[\u3000-\u303f\u3400-\u9fff\uff00-\uffef“”‘’]")
 _AMOUNT = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?$")
 # A caption row names the table, its number, the body and the unit; it holds no amount.
 _CAPTION_WORDS = re.compile(r"(?:部门|单位|编制|名称)\s*[:：]|单位\s*[:：]?\s*(?:亿元|万元|千元|元)|^公开\s*\d*\s*表|表\s*$",
                             re.M)
+_DECIMAL = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)\.\d+$")
 _CAPTION_LABEL = re.compile(r"(?:部门|单位|编制)\S{0,4}\s*[:：]")
 _ENUMERATED = re.compile(r"^(?:[(（]?[一二三四五六七八九十]+[、)）.]|[(（]?\d+[)）、.．])")
 
@@ -113,12 +115,16 @@ def _disjoint(rows: list[list[str]], a: int, b: int) -> bool:
 
 
 def _kind(rows: list[list[str]], c: int) -> set[str]:
-    return {"number" if is_amount(r[c]) else "text" for r in rows if r[c]}
+    """What a column holds in the data rows (those with a decimal amount): header names
+    above a column of numbers do not make it a text column."""
+    data = [r for r in rows if any(_DECIMAL.match(x.replace(" ", "")) for x in r if x)]
+    return {"number" if is_amount(r[c]) else "text" for r in data if r[c]}
 
 
 def compact(rows: list[list[str]]) -> tuple[list[list[str]], list[list[int]]]:
-    """Drop empty columns; in a fragmented grid, merge neighbouring columns that never
-    both hold something in one row and hold the same kind of cell (numbers or text).
+    """Drop empty columns and merge neighbouring columns that never both hold something
+    in one row and hold the same kind of cell in the data rows (numbers or words), or
+    a column of 科目编码 and the column where the code header and 合计 are printed.
 
     Returns:
         (rows, for each column left the input columns it joins).
@@ -130,10 +136,6 @@ def compact(rows: list[list[str]]) -> tuple[list[list[str]], list[list[int]]]:
     keep = [c for c in range(width) if any(r[c] for r in rows)]
     rows = [[r[c] for c in keep] for r in rows]
     groups = [[c] for c in keep]
-    width = len(keep)
-    filled = max((sum(1 for x in r if x) for r in rows), default=0)
-    if width < 2 or width <= filled * 1.5:
-        return rows, groups
     c = 0
     while c + 1 < len(groups):
         if _disjoint(rows, c, c + 1) and (len(_kind(rows, c) | _kind(rows, c + 1)) <= 1 or _codes_and_words(rows, c)):
@@ -152,25 +154,30 @@ def _codes_and_words(rows: list[list[str]], c: int) -> bool:
             and all(not re.search(r"\d", x) and len(_squeeze(x)) <= 8 for x in right))
 
 
-def join_fragments(rows: list[list[str]]) -> list[list[str]]:
+def join_fragments(rows: list[list[str]], full: Callable[[int, int], bool]) -> list[list[str]]:
     """Rows that only hold the wrapped ends of label cells go back to the row above.
 
     A fragment row has no number and no cell that starts a label (an enumerator such as
-    "三、" or a 科目编码); each of its cells continues the nearest row above with text in
-    that column, within three rows.
+    "三、"); each of its cells continues the nearest row above (within three) with text in
+    that column, and only when that text fills its cell to the right edge (it wrapped).
+
+    Args:
+        rows: printed rows.
+        full: full(row, column) tells whether the text of that cell reaches its right edge.
     """
     out: list[list[str]] = []
-    for r in rows:
+    where: list[int] = []
+    for i, r in enumerate(rows):
         cells = [x for x in r if x]
         frag = (out and cells and not any(is_amount(x) for x in cells)
-                and all(len(_squeeze(x)) <= 4 and not _ENUMERATED.match(x) for x in cells))
+                and all(len(_squeeze(x)) <= 8 and not _ENUMERATED.match(x) for x in cells))
         if frag:
             targets = []
             for c, x in enumerate(r):
                 if not x:
                     continue
                 up = next((k for k in range(len(out) - 1, max(-1, len(out) - 4), -1) if out[k][c]), None)
-                if up is None or is_amount(out[up][c]):
+                if up is None or is_amount(out[up][c]) or not full(where[up], c):
                     targets = []
                     break
                 targets.append((up, c, x))
@@ -179,22 +186,33 @@ def join_fragments(rows: list[list[str]]) -> list[list[str]]:
                     out[up][c] = out[up][c] + x
                 continue
         out.append(list(r))
+        where.append(i)
     return out
 
 
-def shape(rows: list[list[str | None]]) -> Grid:
+def shape(rows: list[list[str | None]], full: Callable[[int, int], bool] | None = None) -> Grid:
     """A table as extracted -> its caption lines and printable rows.
 
     Args:
         rows: pdfplumber's ``Table.extract()`` (None for empty cells).
+        full: full(row, column) over the extracted table's indexes: whether that cell's
+            text reaches the cell's right edge (so a next line of it wrapped); without it
+            no fragments are joined.
     """
     caption, rest = split_caption(rows)
+    skipped = len(rows) - len(rest)
     cells = [[cell_text(c) for c in r] for r in rest]
+    index = [skipped + k for k, r in enumerate(cells) if any(r)]
     cells = [r for r in cells if any(r)]
-    before = max((len(r) for r in cells), default=0)
     cells, groups = compact(cells)
-    if cells and len(groups) < before * 0.67:
-        cells = join_fragments(cells)
+    if full is not None and cells:
+        def full_here(row: int, col: int) -> bool:
+            orig = index[row]
+            raw = rows[orig]
+            member = next((c for c in groups[col] if c < len(raw) and (raw[c] or "").strip()), groups[col][0])
+            return full(orig, member)
+
+        cells = join_fragments(cells, full_here)
     return Grid(tuple(caption), tuple(tuple(r) for r in cells), tuple(tuple(g) for g in groups))
 
 

@@ -71,7 +71,7 @@ def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = 
         if not rows or len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue  # a framed paragraph is not a table
         boxes.append(t.bbox)
-        grid = shape(rows)
+        grid = shape(rows, _fullness(t, page))
         grids.append((t.bbox[1], grid, x_ranges(grid, _column_boxes(t))))
     body = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
     for tl in body.extract_text_lines(layout=False, strip=True, return_chars=False):
@@ -103,6 +103,33 @@ def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = 
     for _, _, ls in items:
         lines.extend(ls)
     return lines
+
+
+def _fullness(table, page):
+    """full(row, col): does the text of that cell of the table reach its right edge?"""
+    chars = None
+
+    def full(r: int, c: int) -> bool:
+        nonlocal chars
+        if chars is None:
+            x0, top, x1, bottom = table.bbox
+            chars = [ch for ch in page.chars if x0 <= ch["x0"] and ch["x1"] <= x1 + 1
+                     and top <= ch["top"] and ch["bottom"] <= bottom + 1]
+        try:
+            box = table.rows[r].cells[c]
+        except IndexError:
+            return False
+        if box is None:
+            return False
+        bx0, btop, bx1, bbottom = box
+        inside = [ch for ch in chars if bx0 <= (ch["x0"] + ch["x1"]) / 2 <= bx1
+                  and btop <= (ch["top"] + ch["bottom"]) / 2 <= bbottom and ch["text"].strip()]
+        if not inside:
+            return False
+        widest = max(ch["x1"] - ch["x0"] for ch in inside)
+        return bx1 - max(ch["x1"] for ch in inside) < 1.6 * widest
+
+    return full
 
 
 def _placed(cells: list[str], where: list[int], width: int) -> list[str]:
