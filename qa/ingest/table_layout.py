@@ -52,6 +52,9 @@ _TABLE_NOTE = re.compile(r"^(?:注|说明|备注)\s*\d*\s*[:：]|空表|没有�
 # Two numbers separated by blanks: cells of a row, not a sentence.
 _CELL_RUN = re.compile(r"\d[\d,.]*%?\s+[-—]?\d")
 _UNIT_ONLY = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)\s*$")
+# What the first line of a wrapped table title holds: a table number or the name of a
+# standard table's subject ("公开 09 表：一般公共预算“三公”经费、会议费、培训费" / "支出预算表").
+_TITLE_START = re.compile(r"表\s*[:：]|预算|决算|收支|收入|支出|经费|采购|结转")
 _TITLE_END = re.compile(r"(表|表（[^）]*）|表\([^)]*\))$")
 
 
@@ -181,10 +184,24 @@ def find_regions(lines: list[str]) -> list[Region]:
         starts.append((i, no, title, body, True))
     numbered_doc = bool(starts)
     for i, t in enumerate(texts):
-        if i in title_lines or not _is_title_candidate(t) or _TABLE_NO.match(t):
+        if i in title_lines or _TABLE_NO.match(t):
             continue
+        body = i + 1
+        if not _is_title_candidate(t):
+            # A title wrapped before its last characters ("…支出预" / "算表").
+            if not t or len(t) > 45 or not _TITLE_START.search(t) or re.search(r"[。；，,：:]$", t):
+                continue
+            nxt = _next_nonblank(lines, i, 4)
+            j = nxt[0] if nxt else None
+            if (j is None or len(texts[j]) > 6 or _is_dept_or_unit(texts[j])
+                    or not _is_title_candidate(t + texts[j])):
+                continue
+            t = t + texts[j]
+            title_lines.add(j)
+            nxt, body = nxt[1:], j + 1
+        else:
+            nxt = _next_nonblank(lines, i, 3)
         s = re.sub(r"\s+", "", _strip_unit(t))
-        nxt = _next_nonblank(lines, i, 3)
         is_perf = "绩效目标表" in s or "绩效自评表" in s
         ok = False
         for j in nxt[:2]:
@@ -194,7 +211,7 @@ def find_regions(lines: list[str]) -> list[Region]:
                 ok = True
                 break
         if ok or is_perf:
-            starts.append((i, "", s, i + 1, False))
+            starts.append((i, "", s, body, False))
     starts.sort()
     regions: list[Region] = []
     seq = 0

@@ -309,6 +309,77 @@ _THREE_ACROSS = Schema("three", ["合计", "因公出国(境)费", "公务用车
                                   "公务接待费"], [(0, [1, 2, 5]), (2, [3, 4])], [1.0, 0.3, 0.9, 0.2, 0.6, 0.8])
 
 
+_THREE_WITH_MEETINGS = Schema(
+    "three", ["合计", "三公经费", "因公出国(境)费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费",
+              "公务接待费", "会议费", "培训费"],
+    [(0, [1, 7, 8]), (1, [2, 3, 6]), (3, [4, 5])], [1.0, 0.9, 0.5, 0.8, 0.2, 0.6, 0.7, 0.6, 0.6])
+
+
+def _item_above(header_cells: list[list[str]], pos: int) -> str:
+    """The 三公 item heading a value column: a header cell naming an item, in that column
+    or to its left when it spans to it (no cell of its row or a row above starts between)."""
+    from qa.ingest.table_blanks import three_role
+
+    rows = [r for r in header_cells if any(r)]
+    for k in range(len(rows) - 1, -1, -1):
+        row = rows[k]
+        c = next((c for c in range(min(pos, len(row) - 1), -1, -1) if row[c]), None)
+        if c is None:
+            continue
+        blocked = any(c < cc <= pos and cc < len(rows[j]) and rows[j][cc] for j in range(k) for cc in range(c + 1, pos + 1))
+        if blocked:
+            continue
+        name = re.sub(r"[\s“”\"]", "", row[c])
+        if three_role(row[c]) and name not in ("小计",):
+            return row[c]
+    return ""
+
+
+def _three_consistent(cells: list[tuple[str, Value]]) -> bool:
+    """Do the amounts of a 三公 row add up under the names they were given?"""
+    from qa.ingest.table_blanks import three_role
+
+    by: dict[str, float] = {}
+    for c, v in cells:
+        name = re.sub(r"[\s“”\"]", "", c)
+        role = "subtotal" if name in ("小计", "三公经费", "三公经费小计") else three_role(c)
+        if not role:
+            return False
+        if role in by:
+            return False
+        by[role] = v.value
+    parts = sum(by.get(r, 0.0) for r in ("abroad", "vehicle", "reception"))
+    top = by.get("subtotal", by.get("total"))
+    if top is not None and any(r in by for r in ("abroad", "vehicle", "reception")) and abs(top - parts) > 0.011:
+        return False
+    if "vehicle" in by and ("purchase" in by or "operation" in by):
+        if abs(by["vehicle"] - by.get("purchase", 0.0) - by.get("operation", 0.0)) > 0.011:
+            return False
+    return True
+
+
+def _three_by_arithmetic(cells: list[tuple[str, Value]], header: str) -> list[tuple[str, Value]] | None:
+    """A 三公 row of amounts whose printed header could not be read column by column (a
+    Word grid scatters its names over sub-rows): when the names read do not add up, place
+    the amounts by the table's arithmetic (合计 = 三公 + 会议费 + 培训费, 三公 = 出国 + 车辆 +
+    接待, 车辆 = 购置 + 运行); None when the names read already add up or nothing fits."""
+    if _three_consistent(cells):
+        return None
+    from qa.ingest.table_blanks import three_role
+
+    named = [c for c, _ in cells if three_role(c) or c in ("小计", "会议费", "培训费")]
+    if len(named) * 2 < len(cells):
+        return None  # the header names something else (预算数 / 决算数 …): not a garbled 三公 header
+    h = re.sub(r"\s+", "", header)
+    schema = _THREE_WITH_MEETINGS if ("会议" in h and "培训" in h) else _THREE_ACROSS
+    vals = [v for _, v in cells]
+    alts = placements([v.value for v in vals], schema)
+    if not alts:
+        return None
+    placed = [(schema.columns[c], v) for c, v in zip(alts[0], vals)]
+    return placed if _three_consistent([(c, v) for c, v in placed if c not in ("会议费", "培训费")]) else None
+
+
 def _items_across(header: str) -> bool:
     h = re.sub(r"\s+", "", header)
     return "因公出国" in h and "公务接待" in h
@@ -464,6 +535,12 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region,
             # Cell-per-line headers are flattened beyond use for labels; tab headers are not.
             code, label = _positional_label(part, a, names if region.layout == "tab" else [], vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
+            if kind == "three" and not code and r.values and all(
+                    not x or x in DASHES or amount(x.replace(" ", "")) is not None for x in part):
+                # A row of amounts under the 三公 items: every amount is one, whatever the
+                # header above it was read as.
+                label, vals = "", [v for v in r.values if a <= (v.pos or 0) < b]
+                vcols = {**{v.pos: "" for v in vals}, **vcols}
             if blocks and not vals and label and not code:
                 # A label cell merged across the next block ("当年支出小计" over the 科目 and
                 # 支出用途 blocks): its amount is printed in that block.
@@ -485,6 +562,18 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region,
             if not vals or not (label or code or kind == "three"):
                 continue
             row_cells = [(vcols[v.pos], v) for v in vals]
+            if kind == "three" and not label and not code:
+                items = {v.pos: _item_above(rr.header_cells, v.pos) for v in vals}
+                if all(items.values()) and all(_is_known_column(vcols[v.pos]) for v in vals):
+                    # Items across, each split in 预算数 / 决算数 under it: the item is the
+                    # heading above the column, the leaf names the column.
+                    for v in vals:
+                        placed.append(Placed(r, "", normalize_label(items[v.pos]), [(_canon(vcols[v.pos]), v)],
+                                             [[(_canon(vcols[v.pos]), v)]], side))
+                        if _canon(vcols[v.pos]) not in columns:
+                            columns.append(_canon(vcols[v.pos]))
+                    continue
+                row_cells = _three_by_arithmetic(row_cells, " ".join(names)) or row_cells
             if (region.layout == "tab" and not two_sided and n < usual and std is not None
                     and set(vcols.values()) <= set(std.columns)):
                 # A row that lost empty cells (page break): positions are unreliable,
@@ -700,9 +789,14 @@ def _positional_label(part: list[str], offset: int, names: list[str], vcols: dic
             code = re.sub(r"\s+", "", m.group(1))
             labels[0] = (labels[0][0], labels[0][1][m.end():])
     label = ""
-    for h, x in labels:
+    for k, (h, x) in enumerate(labels):
         if "项目名称" in h or h == "项目":
             label = x
+            # One 项目名称 over a group column and an item column ("一般公共预算资金 | 公共
+            # 财政拨款(补助)资金"): the item names the row, unless it is the group's 小计.
+            spanned = [y for hh, y in labels[k + 1:] if not hh]
+            if spanned and normalize_label(spanned[-1]) not in ("小计", "合计"):
+                label = spanned[-1]
             break
     if not label and labels:
         named = [x for h, x in labels if "名称" in h]

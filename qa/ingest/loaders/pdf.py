@@ -71,13 +71,14 @@ def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = 
         if not rows or len(rows) < 2 or max(len(r) for r in rows) < 2:
             continue  # a framed paragraph is not a table
         boxes.append(t.bbox)
-        grid = shape(rows, _fullness(t, page))
-        grids.append((t.bbox[1], grid, x_ranges(grid, _column_boxes(t))))
+        centres = [(r.bbox[1] + r.bbox[3]) / 2 for r in t.rows] if len(t.rows) == len(rows) else None
+        rows = _rejoin_split_numbers(rows, t, page)
+        columns = _column_boxes(t)
+        grid = shape(rows, _fullness(t, page), centres, [b - a for a, b in columns])
+        grids.append((t.bbox[1], grid, x_ranges(grid, columns)))
     body = page.filter(lambda o: o.get("object_type") != "char" or not _inside(o, boxes)) if boxes else page
-    for tl in body.extract_text_lines(layout=False, strip=True, return_chars=False):
-        text = tl.get("text", "")
-        if text.strip():
-            items.append((tl["top"], 0, [text]))
+    for top, text in _text_lines(body):
+        items.append((top, 0, [text]))
     first_text = min((top for top, _, ls in items if not _PAGE_NUMBER.match(ls[0])), default=None)
     last_ranges = None
     for k, (top, grid, ranges) in enumerate(grids):
@@ -91,7 +92,7 @@ def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = 
                 rows = [_placed(r, where, width) for r in rows]
                 ranges = prev
         out = list(grid.caption)
-        out.extend("\t".join(cells).rstrip("\t") for cells in rows if any(cells))
+        out.extend("\t".join(cells) for cells in rows if any(cells))
         items.append((top, 1, out))
         last_ranges = ranges
     items.sort(key=lambda it: (round(it[0], 1), it[1]))
@@ -103,6 +104,76 @@ def _page_lines(page, seen: list[SeenTable] | None = None, carry: dict | None = 
     for _, _, ls in items:
         lines.extend(ls)
     return lines
+
+
+def _text_lines(page) -> list[tuple[float, str]]:
+    """(top, text) of the page's text lines. Characters set a little lower or higher than
+    their line (quotes in another font: "十一、一般公共预算“三公”经费…") are in it: lines
+    overlapping by more than half the height of the smaller are one line."""
+    from pdfplumber.utils import extract_text
+
+    lines = [tl for tl in page.extract_text_lines(layout=False, strip=True, return_chars=True)
+             if tl.get("text", "").strip()]
+    merged: list[dict] = []
+    for tl in sorted(lines, key=lambda t: t["top"]):
+        prev = merged[-1] if merged else None
+        if prev is not None:
+            overlap = min(prev["bottom"], tl["bottom"]) - max(prev["top"], tl["top"])
+            height = min(prev["bottom"] - prev["top"], tl["bottom"] - tl["top"])
+            if height > 0 and overlap > 0.5 * height:
+                prev["chars"] = prev["chars"] + tl["chars"]
+                prev["top"], prev["bottom"] = min(prev["top"], tl["top"]), max(prev["bottom"], tl["bottom"])
+                prev["merged"] = True
+                continue
+        merged.append(dict(tl))
+    out = []
+    for tl in merged:
+        text = tl["text"]
+        if tl.get("merged"):
+            height = tl["bottom"] - tl["top"]
+            text = extract_text(sorted(tl["chars"], key=lambda c: c["x0"]), y_tolerance=height).strip()
+        out.append((tl["top"], text))
+    return out
+
+
+_NUMBER_WORD = re.compile(r"^[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")
+
+
+def _rejoin_split_numbers(rows: list[list[str | None]], table, page) -> list[list[str | None]]:
+    """An amount cut in two by a cell border ("267.8" | "0" for 267.80; Word grids draw
+    borders through the text) is put back whole in the cell that holds most of it.
+
+    pdfplumber's words are read across borders; a number word overlapping two cells of
+    one row replaces its pieces."""
+    words = None
+    out = [list(r) for r in rows]
+    for i, r in enumerate(out):
+        filled = [k for k, c in enumerate(r) if c]
+        pairs = [(a, b) for a, b in zip(filled, filled[1:])
+                 if re.search(r"[\d.,]$", r[a].strip()) and re.match(r"^[\d.,]", r[b].strip())]
+        if not pairs:
+            continue
+        if words is None:
+            x0, top, x1, bottom = table.bbox
+            words = [w for w in page.crop((x0, top, x1, bottom), strict=False).extract_words()
+                     if _NUMBER_WORD.match(w["text"])]
+        try:
+            boxes = table.rows[i].cells
+        except IndexError:
+            continue
+        for a, b in pairs:
+            ba, bb = boxes[a] if a < len(boxes) else None, boxes[b] if b < len(boxes) else None
+            if ba is None or bb is None:
+                continue
+            whole = (r[a] or "").strip() + (r[b] or "").strip()
+            for w in words:
+                cy = (w["top"] + w["bottom"]) / 2
+                if (w["text"] == whole and ba[1] <= cy <= ba[3] and w["x0"] < ba[2] < w["x1"]
+                        and w["x0"] < bb[0] + 1):
+                    keep = a if (ba[2] - w["x0"]) >= (w["x1"] - bb[0]) else b
+                    r[a], r[b] = (whole, None) if keep == a else (None, whole)
+                    break
+    return out
 
 
 def _fullness(table, page):
