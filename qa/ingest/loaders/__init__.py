@@ -80,6 +80,7 @@ _MODULES: dict[str, str] = {
     ".docx": "qa.ingest.loaders.docx",
     ".xlsx": "qa.ingest.loaders.xlsx",
     ".xlsm": "qa.ingest.loaders.xlsx",
+    ".xls": "qa.ingest.loaders.xls",
     ".html": "qa.ingest.loaders.html",
     ".htm": "qa.ingest.loaders.html",
 }
