@@ -115,7 +115,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "error")
                        if report.count(s))
     print(f"{len(report.results)} file(s): {counts or 'nothing to do'}; "
-          f"embedded {report.embedded_chars} chars; {report.seconds:.2f} s; index: {args.data_dir}")
+          f"embedded {report.embedded_chars} chars in {report.seconds_embedding:.2f} s; {report.seconds:.2f} s; "
+          f"index: {args.data_dir}")
     if any(r.warnings for r in shown):
         print("integrity warnings: run `qa check` to list them")
     return 0 if report.ok else 1

@@ -376,7 +376,7 @@ def align_to(ranges: list[tuple[float, float]], prev: list[tuple[float, float]])
             ov = min(b, pb) - max(a, pa)
             if ov > best:
                 best, best_k = ov, k
-        if best_k is None or best < 0.5 * min(b - a, prev[best_k][1] - prev[best_k][0]):
+        if best_k is None or best < 0.5 * (b - a):
             return None
         if out and best_k <= out[-1]:
             return None
