@@ -108,15 +108,51 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     for r in shown:
         for note in r.notes:
             print(f"note: {r.name}: {note}")
+    for path, why in report.skipped:
+        print(f"note: skipped {path}: {why}")
     for r in report.errors:
         print(f"error: {r.error}", file=sys.stderr)
     counts = ", ".join(f"{report.count(s)} {s}" for s in ("added", "updated", "unchanged", "error")
                        if report.count(s))
     print(f"{len(report.results)} file(s): {counts or 'nothing to do'}; "
-          f"embedded {report.embedded_chars} chars; {report.seconds:.2f} s; index: {args.data_dir}")
+          f"embedded {report.embedded_chars} chars in {report.seconds_embedding:.2f} s; {report.seconds:.2f} s; "
+          f"index: {args.data_dir}")
     if any(r.warnings for r in shown):
         print("integrity warnings: run `qa check` to list them")
     return 0 if report.ok else 1
+
+
+# --- coverage ----------------------------------------------------------------------------------
+def _pct(x: float | None) -> str:
+    return "" if x is None else f"{x:.1%}"
+
+
+def cmd_coverage(args: argparse.Namespace) -> int:
+    """Per file: the table rows its reader (pdfplumber) sees and how many became facts."""
+    from qa.ingest.coverage import folder_coverage, overall
+
+    results = folder_coverage(args.paths, workers=args.workers)
+    total = overall(results)
+    if args.json:
+        from dataclasses import asdict
+
+        print(json.dumps([{**asdict(c), "ratio": c.ratio, "amount_ratio": c.amount_ratio}
+                          for c in [*results, total]], ensure_ascii=False, indent=1))
+    else:
+        rows = [[c.name, c.tables_seen or "", c.rows_seen or "", c.rows_covered or "", _pct(c.ratio),
+                 f"{c.amounts_covered}/{c.amounts_seen}" if c.amounts_seen else "", _pct(c.amount_ratio),
+                 c.tables, c.facts, f"{c.seconds_load:.1f}", f"{c.seconds_parse:.1f}", c.note]
+                for c in [*results, total]]
+        print(format_table(["file", "seen tables", "seen rows", "covered", "ratio", "amounts", "ratio", "tables",
+                            "facts", "load s", "parse s", "note"], rows, max_width=70))
+        for c in results:
+            for r in c.missed[:args.missed]:
+                print(f"missed: {c.name} {r.where}: " + " | ".join(" ".join(x.split()) for x in r.cells))
+    low = [c.name for c in results if c.ratio is not None and args.min is not None and c.ratio < args.min]
+    if low:
+        print(f"below {args.min:.0%}: {', '.join(low)}", file=sys.stderr)
+        return 1
+    return 0
 
 
 def _conf(value: float | None) -> str:
@@ -339,6 +375,14 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     _meta_arguments(s, "for every file ingested, instead of what the text says")
     s.set_defaults(func=cmd_ingest)
+
+    s = sub.add_parser("coverage", help="per file: table rows the PDF reader sees and how many became facts")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="files or folders (nothing is stored)")
+    s.add_argument("--missed", type=int, default=0, metavar="N", help="print up to N rows per file that gave no fact")
+    s.add_argument("--workers", type=int, default=1, metavar="N", help="read files in N processes")
+    s.add_argument("--min", type=float, default=None, metavar="RATIO", help="exit 1 when a file is below this ratio")
+    s.add_argument("--json", action="store_true", help="print JSON")
+    s.set_defaults(func=cmd_coverage)
 
     s = sub.add_parser("docs", help="list what was read per document (department, year, kind, confidence)")
     s.add_argument("--json", action="store_true", help="print JSON")

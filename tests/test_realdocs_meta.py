@@ -50,7 +50,11 @@ EXPECTED = {
     "035.xlsx": ("上海市普陀区司法局", 2026, "预算"),
 }
 # Files in the folder that are not disclosures: they must not get a department.
-NOT_DISCLOSURES = {"README.md"}
+NOT_DISCLOSURES: set[str] = set()
+# A blank official template ("上海市普陀区XX单位"): its year and kind are printed, its body is not.
+TEMPLATES = {"036.xls": (2026, "预算")}
+# The folder's own notes, which ingest passes over when it walks the folder.
+FOLDER_NOTES = {"README.md"}
 
 
 @pytest.fixture(scope="module")
@@ -59,8 +63,15 @@ def metadata():
 
 
 def test_every_supported_file_is_expected(metadata):
-    assert set(metadata) == set(EXPECTED) | NOT_DISCLOSURES
+    assert set(metadata) == set(EXPECTED) | NOT_DISCLOSURES | set(TEMPLATES)
     assert not [r for r in metadata.values() if "error" in r]
+    assert not set(metadata) & FOLDER_NOTES and all((FOLDER / n).exists() for n in FOLDER_NOTES)
+
+
+@pytest.mark.parametrize("name", sorted(TEMPLATES))
+def test_templates_year_and_kind(metadata, name):
+    got = metadata[name]
+    assert (got["year"], got["kind"]) == TEMPLATES[name], got["meta_source"]
 
 
 @pytest.mark.parametrize("name", sorted(EXPECTED))

@@ -11,12 +11,13 @@ from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable
 
-from qa.ingest.loaders import LoadError, file_hash, supported_suffixes
+from qa.ingest.loaders import LoadError, file_hash, find_files
 
 if TYPE_CHECKING:
     from qa.ingest.loaders import LoadedText
@@ -68,6 +69,7 @@ class IngestReport:
 
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files passed over
 
     @property
     def errors(self) -> list[FileResult]:
@@ -99,46 +101,17 @@ class IngestReport:
 
 
 def expand_paths(paths: Iterable[str | Path]) -> tuple[list[Path], list[FileResult]]:
-    """Turn the paths given into files to ingest.
-
-    Folders are walked recursively for supported suffixes (hidden entries skipped); a path
-    that does not exist becomes an error result.
+    """Turn the paths given into files to ingest (see qa.ingest.loaders.find_files).
 
     Args:
         paths: files or folders.
 
     Returns:
-        (files in a stable order, error results).
+        (files in a stable order, error results for paths that do not exist or hold nothing).
     """
-    files: list[Path] = []
-    errors: list[FileResult] = []
-    suffixes: set[str] | None = None
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            if suffixes is None:
-                suffixes = supported_suffixes()
-            found = sorted(
-                f for f in p.rglob("*")
-                if f.is_file() and f.suffix.lower() in suffixes
-                and not any(part.startswith(".") for part in f.relative_to(p).parts)
-            )
-            if not found:
-                errors.append(FileResult(p.name or str(p), str(p), "error",
-                                         f"{p}: no supported files in folder"))
-            files.extend(found)
-        elif p.exists():
-            files.append(p)
-        else:
-            errors.append(FileResult(p.name, str(p), "error", f"{p}: no such file or directory"))
-    seen: set[Path] = set()
-    unique = []
-    for f in files:
-        key = f.resolve()
-        if key not in seen:
-            seen.add(key)
-            unique.append(f)
-    return unique, errors
+    found = find_files(paths)
+    errors = [FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing]
+    return list(found.files), errors
 
 
 def _with_locations(parsed: "ParsedDocument", loaded: "LoadedText") -> "ParsedDocument":
@@ -241,7 +214,36 @@ def _with_kept_overrides(index: "Index", name: str, overrides: dict) -> tuple[di
     return {**kept, **overrides}, applied
 
 
-def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> FileResult:
+def prepare_file(path: str, overrides: dict | None = None) -> "tuple[LoadedText, ParsedDocument] | str":
+    """Load and parse one file (no index): what ingest_file stores, or a one-line error.
+
+    Runs in worker processes when several files are ingested (see ingest_paths).
+
+    Args:
+        path: the file.
+        overrides: department / year / kind to parse with.
+    """
+    try:
+        from qa.ingest.loaders import load
+
+        loaded = load(path)
+    except LoadError as exc:
+        return str(exc)
+    try:
+        parsed = parse_loaded(loaded, overrides or None)
+        original = loaded.text.splitlines()
+        n = len(parsed.lines)
+        if parsed.lines != original and parsed.lines == original[:n] and not "".join(original[n:]).strip():
+            # a re-join of the text can drop trailing blank lines; keep the file's own lines
+            parsed.lines = original
+    except Exception as exc:  # a parser bug on one file must not stop the others
+        log.debug("parse failed for %s", path, exc_info=True)
+        return f"{path}: could not parse ({type(exc).__name__}: {exc})"
+    return loaded, parsed
+
+
+def ingest_file(path: Path, index: "Index", overrides: dict | None = None,
+                prepared: "tuple[LoadedText, ParsedDocument] | str | None" = None) -> FileResult:
     """Ingest one file (skipping it when its bytes are unchanged).
 
     Args:
@@ -251,6 +253,8 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
             (None values are read from the text). A stored file whose metadata differs from
             them is parsed again even when its bytes are unchanged; vectors of unchanged
             chunks are reused.
+        prepared: prepare_file's result for this file, when it was read ahead (only used
+            when the file has to be parsed).
 
     Returns:
         The file's result; errors are reported in it, not raised.
@@ -285,24 +289,11 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
             res.notes.append(f"vectors added for {index.model_id()}")
         res.seconds = time.perf_counter() - t0
         return res
-    try:
-        from qa.ingest.loaders import load
-
-        loaded = load(path)
-    except LoadError as exc:
-        res.error = str(exc)
+    got = prepared if prepared is not None else prepare_file(str(path), overrides or None)
+    if isinstance(got, str):
+        res.error = got
         return res
-    try:
-        parsed = parse_loaded(loaded, overrides or None)
-        original = loaded.text.splitlines()
-        n = len(parsed.lines)
-        if parsed.lines != original and parsed.lines == original[:n] and not "".join(original[n:]).strip():
-            # a re-join of the text can drop trailing blank lines; keep the file's own lines
-            parsed.lines = original
-    except Exception as exc:  # a parser bug on one file must not stop the others
-        log.debug("parse failed for %s", path, exc_info=True)
-        res.error = f"{path}: could not parse ({type(exc).__name__}: {exc})"
-        return res
+    loaded, parsed = got
     try:
         stats = index.add(parsed, encoding=loaded.encoding, notes=loaded.notes)
     except Exception as exc:
@@ -326,8 +317,50 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
     return res
 
 
+class _Ahead(dict):
+    """Futures of prepare_file by path, and the pool running them (None when none)."""
+
+    pool = None
+
+
+# Loading a PDF (pdfplumber, pure Python) is the slow part of ingest: several files to
+# parse are read ahead in worker processes while the main one stores and embeds.
+READ_AHEAD_SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
+
+
+def _read_ahead(files: list[Path], index: "Index", overrides: dict, workers: int | None) -> _Ahead:
+    ahead = _Ahead()
+    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
+    todo = []
+    seen_names: set[str] = set()
+    for path in files:
+        if path.name in seen_names:
+            continue
+        seen_names.add(path.name)
+        try:
+            digest = file_hash(path)
+        except OSError:
+            continue
+        stored = index.content_hash(path.name)
+        effective, applied = (overrides, not overrides) if stored is None else _with_kept_overrides(
+            index, path.name, overrides)
+        if stored == digest and applied:
+            continue
+        todo.append((path, effective))
+    slow = [t for t in todo if t[0].suffix.lower() in READ_AHEAD_SUFFIXES]
+    if workers <= 1 or len(slow) < 2:
+        return ahead
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ahead.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    for path, effective in slow:
+        ahead[path] = ahead.pool.submit(prepare_file, str(path), effective or None)
+    return ahead
+
+
 def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True,
-                 overrides: dict | None = None) -> IngestReport:
+                 overrides: dict | None = None, workers: int | None = None) -> IngestReport:
     """Ingest files and folders into an index.
 
     Args:
@@ -335,6 +368,8 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         index: the index to update.
         progress: show a tqdm progress bar on stderr.
         overrides: department / year / kind for every file ingested (see ingest_file).
+        workers: processes that read PDFs and other slow formats ahead (default: 2, or
+            the CPU count when smaller; 1 reads every file in this process).
 
     Raises:
         ValueError: overrides that are not a valid kind or year.
@@ -344,14 +379,17 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     """
     t0 = time.perf_counter()
     overrides = clean_overrides(overrides)
-    files, errors = expand_paths(paths)
-    report = IngestReport(results=list(errors))
+    found = find_files(paths)
+    files = list(found.files)
+    report = IngestReport(results=[FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing],
+                          skipped=[(str(p), why) for p, why in found.skipped])
     names: dict[str, Path] = {}
     bar = None
     if progress and files:
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False, dynamic_ncols=True)
+    ahead = _read_ahead(files, index, overrides, workers)
     try:
         for path in files:
             if bar is not None:
@@ -364,12 +402,18 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
                                                  f"{path}: same file name as {other}; rename one"))
             else:
                 names[path.name] = path
-                report.results.append(ingest_file(path, index, overrides))
+                future = ahead.pop(path, None)
+                report.results.append(ingest_file(path, index, overrides,
+                                                  prepared=future.result() if future is not None else None))
             if bar is not None:
                 bar.update(1)
     finally:
         if bar is not None:
             bar.close()
+        for future in ahead.values():
+            future.cancel()
+        if ahead.pool is not None:
+            ahead.pool.shutdown(wait=True, cancel_futures=True)
     if any(r.status in ("added", "updated") or r.embedded_chars for r in report.results):
         # once per run: vectors an interrupted earlier run may have left behind
         index.collect_vectors()

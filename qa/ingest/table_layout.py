@@ -33,7 +33,13 @@ def _table_number(text: str) -> str:
         return str(_CN_DIGITS.get(a, 0) * 10 + _CN_DIGITS.get(b, 0))
     return str(_CN_DIGITS.get(text, 0))
 _PART = re.compile(r"^第[一二三四五六七八九十]+部分")
-_DEPT = re.compile(r"编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?\s*[:：]")
+# A table's number printed on a line of its own next to its title: "公开03表", "公开表七".
+TABLE_MARK = re.compile(r"^\s*公开\s*(?:\d{1,2}\s*表|表\s*(?:\d{1,2}|[一二三四五六七八九十]{1,3}))\s*$")
+# The line naming the body a table is for: "编制部门：…", or at the start of a line
+# "部门：…" / "部门名称：…" / "单位名称：…" / "预算单位：…" (tables printed inside a frame).
+DEPT_LABEL = re.compile(r"(?:编制(?:部门|单位)(?:\s*[（(]\s*单位\s*[)）])?"
+                        r"|^\s*(?:部门|部门名称|单位名称|预算单位|(?:预算)?主管部门))\s*[:：]")
+_DEPT = DEPT_LABEL
 # An explanation heading after the tables ("一、关于…情况说明") ends a table.
 _EXPLAIN = re.compile(r"^[（(]?[一二三四五六七八九十]+[、)）]\s*(?:关于|.*(?:情况说明|的说明)$)")
 # An unnumbered explanation heading ("关于2025年“三公”经费预算情况说明") or a Markdown
@@ -46,6 +52,9 @@ _TABLE_NOTE = re.compile(r"^(?:注|说明|备注)\s*\d*\s*[:：]|空表|没有�
 # Two numbers separated by blanks: cells of a row, not a sentence.
 _CELL_RUN = re.compile(r"\d[\d,.]*%?\s+[-—]?\d")
 _UNIT_ONLY = re.compile(r"^(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)\s*$")
+# What the first line of a wrapped table title holds: a table number or the name of a
+# standard table's subject ("公开 09 表：一般公共预算“三公”经费、会议费、培训费" / "支出预算表").
+_TITLE_START = re.compile(r"表\s*[:：]|预算|决算|收支|收入|支出|经费|采购|结转")
 _TITLE_END = re.compile(r"(表|表（[^）]*）|表\([^)]*\))$")
 
 
@@ -175,10 +184,24 @@ def find_regions(lines: list[str]) -> list[Region]:
         starts.append((i, no, title, body, True))
     numbered_doc = bool(starts)
     for i, t in enumerate(texts):
-        if i in title_lines or not _is_title_candidate(t) or _TABLE_NO.match(t):
+        if i in title_lines or _TABLE_NO.match(t):
             continue
+        body = i + 1
+        if not _is_title_candidate(t):
+            # A title wrapped before its last characters ("…支出预" / "算表").
+            if not t or len(t) > 45 or not _TITLE_START.search(t) or re.search(r"[。；，,：:]$", t):
+                continue
+            nxt = _next_nonblank(lines, i, 4)
+            j = nxt[0] if nxt else None
+            if (j is None or len(texts[j]) > 6 or _is_dept_or_unit(texts[j])
+                    or not _is_title_candidate(t + texts[j])):
+                continue
+            t = t + texts[j]
+            title_lines.add(j)
+            nxt, body = nxt[1:], j + 1
+        else:
+            nxt = _next_nonblank(lines, i, 3)
         s = re.sub(r"\s+", "", _strip_unit(t))
-        nxt = _next_nonblank(lines, i, 3)
         is_perf = "绩效目标表" in s or "绩效自评表" in s
         ok = False
         for j in nxt[:2]:
@@ -188,7 +211,7 @@ def find_regions(lines: list[str]) -> list[Region]:
                 ok = True
                 break
         if ok or is_perf:
-            starts.append((i, "", s, i + 1, False))
+            starts.append((i, "", s, body, False))
     starts.sort()
     regions: list[Region] = []
     seq = 0
@@ -208,11 +231,13 @@ def find_regions(lines: list[str]) -> list[Region]:
         nxt_start = regions[k + 1].start if k + 1 < len(regions) else len(lines)
         end = nxt_start
         seen_row = False
+        lead = _next_nonblank(lines, r.start, 2)
         for j in range(r.body_start, nxt_start):
             if j <= r.start:
                 continue
             if (_PART.match(texts[j]) or _EXPLAIN.match(texts[j]) or _EXPLAIN_BARE.match(texts[j])
-                    or _MD_HEADING.match(lines[j])):
+                    or _MD_HEADING.match(lines[j]) or (TABLE_MARK.match(texts[j]) and j not in lead)):
+                # (the number of the next table, printed above its title, ends this one)
                 end = j
                 break
             # Prose after the rows means the table is over (a closing paragraph, with no

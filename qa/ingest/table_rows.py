@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 
 from qa.text.normalize import parse_number, to_halfwidth
-from qa.ingest.table_layout import Region
+from qa.ingest.table_layout import DEPT_LABEL, TABLE_MARK, Region
 
 _CODE_LEAD = re.compile(r"^(\d{3})((?:\s+\d{2}){0,2})(?=\s|$)|^(\d{5}|\d{7})(?=\s|$)")
 _SPACED_CJK = re.compile(r"(?<!\S)[\u4e00-\u9fff](?: [\u4e00-\u9fff])+(?!\S)")
-_DEPT = re.compile(r"编制(?:部门|单位)")
+_DEPT = re.compile(r"编制(?:部门|单位)|" + DEPT_LABEL.pattern)
 _RIGHT_TOTAL = re.compile(r"支\s*出\s*(?:总\s*计|合\s*计)|本\s*年\s*支\s*出\s*合\s*计|年\s*终\s*结\s*转")
 DASHES = {"-", "—", "－", "--", "——", "/", "–"}
 _DASHES = DASHES
@@ -207,7 +207,7 @@ def _space_rows(lines: list[str], region: Region, two_sided: bool) -> RegionRows
             numbering = numbering or cnt
             in_header = False
             continue
-        if t.startswith(("（表", "(表", "注：", "注:", "备注", "说明：")):
+        if t.startswith(("（表", "(表", "注：", "注:", "备注", "说明：")) or TABLE_MARK.match(t):
             continue
         halves: list[tuple[str, str, tuple[int, int] | None]] = [("", t, None)]
         if two_sided:
@@ -395,7 +395,8 @@ def _positional_rows(lines: list[str], region: Region, two_sided: bool) -> Regio
         if cnt:
             numbering = numbering or cnt
             continue
-        if joined.startswith(("（表", "(表", "注：", "注:", "备注", "说明：")) or set(joined) <= set("-— "):
+        if (joined.startswith(("（表", "(表", "注：", "注:", "备注", "说明：")) or set(joined) <= set("-— ")
+                or TABLE_MARK.match(joined)):
             continue
         vals = []
         for p, x in enumerate(cells):

@@ -33,7 +33,7 @@ from qa.ingest.table_columns import (
 )
 from qa.ingest.table_blanks import zero_facts
 from qa.ingest.table_layout import Region, find_regions
-from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, region_rows
+from qa.ingest.table_rows import DASHES, RawRow, RegionRows, Value, amount, region_rows
 from qa.types import Document, Fact
 
 log = logging.getLogger(__name__)
@@ -309,6 +309,77 @@ _THREE_ACROSS = Schema("three", ["合计", "因公出国(境)费", "公务用车
                                   "公务接待费"], [(0, [1, 2, 5]), (2, [3, 4])], [1.0, 0.3, 0.9, 0.2, 0.6, 0.8])
 
 
+_THREE_WITH_MEETINGS = Schema(
+    "three", ["合计", "三公经费", "因公出国(境)费", "公务用车购置及运行维护费", "公务用车购置费", "公务用车运行维护费",
+              "公务接待费", "会议费", "培训费"],
+    [(0, [1, 7, 8]), (1, [2, 3, 6]), (3, [4, 5])], [1.0, 0.9, 0.5, 0.8, 0.2, 0.6, 0.7, 0.6, 0.6])
+
+
+def _item_above(header_cells: list[list[str]], pos: int) -> str:
+    """The 三公 item heading a value column: a header cell naming an item, in that column
+    or to its left when it spans to it (no cell of its row or a row above starts between)."""
+    from qa.ingest.table_blanks import three_role
+
+    rows = [r for r in header_cells if any(r)]
+    for k in range(len(rows) - 1, -1, -1):
+        row = rows[k]
+        c = next((c for c in range(min(pos, len(row) - 1), -1, -1) if row[c]), None)
+        if c is None:
+            continue
+        blocked = any(c < cc <= pos and cc < len(rows[j]) and rows[j][cc] for j in range(k) for cc in range(c + 1, pos + 1))
+        if blocked:
+            continue
+        name = re.sub(r"[\s“”\"]", "", row[c])
+        if three_role(row[c]) and name not in ("小计",):
+            return row[c]
+    return ""
+
+
+def _three_consistent(cells: list[tuple[str, Value]]) -> bool:
+    """Do the amounts of a 三公 row add up under the names they were given?"""
+    from qa.ingest.table_blanks import three_role
+
+    by: dict[str, float] = {}
+    for c, v in cells:
+        name = re.sub(r"[\s“”\"]", "", c)
+        role = "subtotal" if name in ("小计", "三公经费", "三公经费小计") else three_role(c)
+        if not role:
+            return False
+        if role in by:
+            return False
+        by[role] = v.value
+    parts = sum(by.get(r, 0.0) for r in ("abroad", "vehicle", "reception"))
+    top = by.get("subtotal", by.get("total"))
+    if top is not None and any(r in by for r in ("abroad", "vehicle", "reception")) and abs(top - parts) > 0.011:
+        return False
+    if "vehicle" in by and ("purchase" in by or "operation" in by):
+        if abs(by["vehicle"] - by.get("purchase", 0.0) - by.get("operation", 0.0)) > 0.011:
+            return False
+    return True
+
+
+def _three_by_arithmetic(cells: list[tuple[str, Value]], header: str) -> list[tuple[str, Value]] | None:
+    """A 三公 row of amounts whose printed header could not be read column by column (a
+    Word grid scatters its names over sub-rows): when the names read do not add up, place
+    the amounts by the table's arithmetic (合计 = 三公 + 会议费 + 培训费, 三公 = 出国 + 车辆 +
+    接待, 车辆 = 购置 + 运行); None when the names read already add up or nothing fits."""
+    if _three_consistent(cells):
+        return None
+    from qa.ingest.table_blanks import three_role
+
+    named = [c for c, _ in cells if three_role(c) or c in ("小计", "会议费", "培训费")]
+    if len(named) * 2 < len(cells):
+        return None  # the header names something else (预算数 / 决算数 …): not a garbled 三公 header
+    h = re.sub(r"\s+", "", header)
+    schema = _THREE_WITH_MEETINGS if ("会议" in h and "培训" in h) else _THREE_ACROSS
+    vals = [v for _, v in cells]
+    alts = placements([v.value for v in vals], schema)
+    if not alts:
+        return None
+    placed = [(schema.columns[c], v) for c, v in zip(alts[0], vals)]
+    return placed if _three_consistent([(c, v) for c, v in placed if c not in ("会议费", "培训费")]) else None
+
+
 def _items_across(header: str) -> bool:
     h = re.sub(r"\s+", "", header)
     return "因公出国" in h and "公务接待" in h
@@ -426,7 +497,8 @@ def _two_sided_placed(rr: RegionRows, kind: str, doc: Document, header: str) -> 
     return placed, cols
 
 
-def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region) -> tuple[list[Placed], list[str]]:
+def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region,
+                       lines: list[str] | None = None) -> tuple[list[Placed], list[str]]:
     width = max((r.n_cells or 0 for r in rr.rows), default=0)
     width = max([width] + [len(h) for h in rr.header_cells])
     numeric, text = _column_types(rr, width)
@@ -438,24 +510,70 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
     clean = _clean_cell_header(rr.header_cells) if region.layout == "cell" and not two_sided else None
     counts = [r.n_cells or 0 for r in rr.rows]
     usual = max(set(counts), key=counts.count) if counts else 0
+    blocks = _side_by_side(rr, width) if region.layout == "tab" else []
+    # No row has a label (支出预算总表: "合计 基本支出 项目支出 …" over one row of amounts):
+    # the column names are the items.
+    across = (kind != "three" and region.layout == "tab" and bool(rr.header_cells)
+              and not any(x and x not in DASHES and amount(x.replace(" ", "")) is None
+                          for r in rr.rows for x in r.cells))
     for r in rr.rows:
         n = r.n_cells or 0
         cells = r.cells
-        if two_sided:
+        if blocks:
+            sides = [(("left" if k == 0 else "right") if two_sided else "", a, min(b, n))
+                     for k, (a, b) in enumerate(blocks)]
+        elif two_sided:
             sides = [("left", 0, min(2, n)), ("right", 2, n)]
         else:
             sides = [("", 0, n)]
+        spanning = ""
         for side, a, b in sides:
             part = cells[a:b]
             if not part:
                 continue
-            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width, clean)
+            vcols = _value_columns(part, a, names, kind, side, std, doc, region, width, clean, text)
             # Cell-per-line headers are flattened beyond use for labels; tab headers are not.
             code, label = _positional_label(part, a, names if region.layout == "tab" else [], vcols, kind)
             vals = [v for v in r.values if a <= (v.pos or 0) < b and (v.pos or 0) in vcols]
+            if kind == "three" and not code and r.values and all(
+                    not x or x in DASHES or amount(x.replace(" ", "")) is not None for x in part):
+                # A row of amounts under the 三公 items: every amount is one, whatever the
+                # header above it was read as.
+                label, vals = "", [v for v in r.values if a <= (v.pos or 0) < b]
+                vcols = {**{v.pos: "" for v in vals}, **vcols}
+            if blocks and not vals and label and not code:
+                # A label cell merged across the next block ("当年支出小计" over the 科目 and
+                # 支出用途 blocks): its amount is printed in that block.
+                spanning = label
+                continue
+            if blocks and vals and not label and not code and spanning:
+                label = spanning
+            spanning = ""
+            if across and vals and not label and not code:
+                start = _header_line(lines or [], region, r.first_line, [vcols[v.pos] for v in vals])
+                row = RawRow(code="", cells=[], values=r.values, first_line=start, n_cells=r.n_cells)
+                vname = _value_name(doc, " ".join(names))
+                for v in vals:
+                    item = re.sub(r"\(续\)$", "", vcols[v.pos])
+                    placed.append(Placed(row, "", normalize_label(item), [(vname, v)], [[(vname, v)]], side))
+                if vname not in columns:
+                    columns.append(vname)
+                continue
             if not vals or not (label or code or kind == "three"):
                 continue
             row_cells = [(vcols[v.pos], v) for v in vals]
+            if kind == "three" and not label and not code:
+                items = {v.pos: _item_above(rr.header_cells, v.pos) for v in vals}
+                if all(items.values()) and all(_is_known_column(vcols[v.pos]) for v in vals):
+                    # Items across, each split in 预算数 / 决算数 under it: the item is the
+                    # heading above the column, the leaf names the column.
+                    for v in vals:
+                        placed.append(Placed(r, "", normalize_label(items[v.pos]), [(_canon(vcols[v.pos]), v)],
+                                             [[(_canon(vcols[v.pos]), v)]], side))
+                        if _canon(vcols[v.pos]) not in columns:
+                            columns.append(_canon(vcols[v.pos]))
+                    continue
+                row_cells = _three_by_arithmetic(row_cells, " ".join(names)) or row_cells
             if (region.layout == "tab" and not two_sided and n < usual and std is not None
                     and set(vcols.values()) <= set(std.columns)):
                 # A row that lost empty cells (page break): positions are unreliable,
@@ -468,6 +586,65 @@ def _positional_placed(rr: RegionRows, kind: str, doc: Document, region: Region)
                     columns.append(c)
             placed.append(Placed(r, code, label or code, row_cells, [row_cells], side))
     return placed, columns
+
+
+def _header_line(lines: list[str], region: Region, row_line: int, names: list[str]) -> int:
+    """The header line above a row that prints the most of the column names (0-based)."""
+    best, best_n = row_line, 0
+    for j in range(row_line - 1, max(region.body_start, row_line - 6) - 1, -1):
+        text = squeeze_text(to_halfwidth(lines[j])) if j < len(lines) else ""
+        n = sum(1 for x in names if x and squeeze_text(x) in text)
+        if n > best_n:
+            best, best_n = j, n
+    return best
+
+
+_CODE_CELL = re.compile(r"\d{2,7}")
+_AMOUNT_CELL = re.compile(r"[-−]?(?:\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+\.\d+|0)")
+
+
+def _side_by_side(rr: RegionRows, width: int) -> list[tuple[int, int]]:
+    """Cell ranges of tables printed in blocks side by side, each its own labels and amounts
+    ("301 | 工资福利支出 | 2,082.85 | 302 | 商品和服务支出 | 171.07"; "收入项目 | 金额 | 支出
+    科目 | 金额 | 支出用途 | 金额"). A block is a run of label or code columns followed by
+    a run of amount columns; [] when the table is one block.
+    """
+    kinds = []
+    for p in range(width):
+        amounts = codes = words = 0
+        for r in rr.rows:
+            x = r.cells[p].replace(" ", "") if p < len(r.cells) else ""
+            if not x or x in DASHES:
+                continue
+            if _AMOUNT_CELL.fullmatch(x):
+                amounts += 1
+            elif _CODE_CELL.fullmatch(x):
+                codes += 1
+            else:
+                words += 1
+        if not amounts + codes + words:
+            kinds.append("")
+        elif amounts >= codes + words:
+            kinds.append("amount")
+        else:
+            kinds.append("label")
+    blocks: list[tuple[int, int]] = []
+    start = None
+    for p, k in enumerate(kinds + ["label"]):
+        if k == "label" and start is not None and any(kinds[q] == "amount" for q in range(start, p)) \
+                and kinds[p - 1] in ("amount", ""):
+            blocks.append((start, p))
+            start = p
+        elif k == "label" and start is None:
+            start = p
+    if start is not None and start < width and blocks and blocks[-1][1] < width:
+        blocks.append((start, width))  # a trailing block of labels: no amounts, kept for its width
+    labelled = [b for b in blocks if any(kinds[q] == "label" for q in range(*b))
+                and any(kinds[q] == "amount" for q in range(*b))]
+    if len(labelled) < 2:
+        return []
+    # Cells before the first block (an empty leading column) belong to it.
+    return [(0 if k == 0 else a, b) for k, (a, b) in enumerate(labelled)]
 
 
 def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
@@ -489,12 +666,15 @@ def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
 
 def _value_columns(part: list[str], offset: int, names: list[str], kind: str, side: str, std: Schema | None,
                    doc: Document, region: Region, width: int,
-                   clean: list[str] | None = None) -> dict[int, str]:
+                   clean: list[str] | None = None, text: set[int] | None = None) -> dict[int, str]:
     """Map absolute cell index -> column name for the value cells of one row part.
 
     clean: value-column names of a clean cell-per-line header (_clean_cell_header), which
     win over the standard schema.
+    text: cell indexes that hold words in most data rows (采购品目, 采购组织形式): never
+        value columns, whatever their header says.
     """
+    text = text or set()
     n = len(part)
     out: dict[int, str] = {}
     hdr = [names[offset + i] if offset + i < len(names) else "" for i in range(n)]
@@ -517,7 +697,7 @@ def _value_columns(part: list[str], offset: int, names: list[str], kind: str, si
         return out
     if region.layout == "tab" and any(hdr):
         for i, h in enumerate(hdr):
-            if h and (is_code_column(h) or is_label_column(h)):
+            if h and (is_code_column(h) or is_label_column(h) or offset + i in text):
                 continue
             if not h:
                 # Unnamed cell right of a named one: part of a spanning group heading.
@@ -609,9 +789,14 @@ def _positional_label(part: list[str], offset: int, names: list[str], vcols: dic
             code = re.sub(r"\s+", "", m.group(1))
             labels[0] = (labels[0][0], labels[0][1][m.end():])
     label = ""
-    for h, x in labels:
+    for k, (h, x) in enumerate(labels):
         if "项目名称" in h or h == "项目":
             label = x
+            # One 项目名称 over a group column and an item column ("一般公共预算资金 | 公共
+            # 财政拨款(补助)资金"): the item names the row, unless it is the group's 小计.
+            spanned = [y for hh, y in labels[k + 1:] if not hh]
+            if spanned and normalize_label(spanned[-1]) not in ("小计", "合计"):
+                label = spanned[-1]
             break
     if not label and labels:
         named = [x for h, x in labels if "名称" in h]
@@ -706,7 +891,7 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
             if region.layout == "space":
                 placed, columns = _space_placed(rr, kind, doc, evidence)
             else:
-                placed, columns = _positional_placed(rr, kind, doc, region)
+                placed, columns = _positional_placed(rr, kind, doc, region, lines)
         except Exception:  # noqa: BLE001 - one odd table must not sink the document
             log.exception("table %s (%s) of %s could not be parsed", region.no, region.title, doc.name)
             continue

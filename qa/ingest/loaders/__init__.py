@@ -21,6 +21,22 @@ from typing import Callable
 log = logging.getLogger(__name__)
 
 
+@dataclass(frozen=True)
+class SeenTable:
+    """A table as the file's own table reader saw it, before any reshaping.
+
+    What a coverage count compares the parsed facts with (qa.ingest.coverage): for a PDF
+    the rows of pdfplumber's ``find_tables()`` on one page, for a workbook one sheet.
+
+    Attributes:
+        where: "p<page>" for a PDF page, the sheet name for a workbook.
+        rows: cell texts per row ("" for an empty cell).
+    """
+
+    where: str
+    rows: tuple[tuple[str, ...], ...]
+
+
 class LoadError(Exception):
     """A file could not be turned into text; str(err) is one line naming the file."""
 
@@ -38,6 +54,8 @@ class LoadedText:
         notes: remarks worth showing the user (e.g. "decoded as GB18030").
         pages: page number per text line (paginated formats), else None.
         locations: a location string per text line (e.g. "Sheet1!C7"), else None.
+        seen_tables: the tables as the format's reader saw them (for coverage counts),
+            None when the loader does not record them.
     """
 
     name: str
@@ -48,6 +66,7 @@ class LoadedText:
     notes: list[str] = field(default_factory=list)
     pages: list[int | None] | None = None
     locations: list[str | None] | None = None
+    seen_tables: list[SeenTable] | None = None
 
 
 Loader = Callable[[Path], LoadedText]
@@ -61,6 +80,7 @@ _MODULES: dict[str, str] = {
     ".docx": "qa.ingest.loaders.docx",
     ".xlsx": "qa.ingest.loaders.xlsx",
     ".xlsm": "qa.ingest.loaders.xlsx",
+    ".xls": "qa.ingest.loaders.xls",
     ".html": "qa.ingest.loaders.html",
     ".htm": "qa.ingest.loaders.html",
 }
@@ -118,6 +138,75 @@ def loader_for(path: Path) -> Loader | None:
         return _REGISTERED.get(suffix)
     _REGISTERED.setdefault(suffix, fn)
     return fn
+
+
+# Files a folder carries about itself (README.md, LICENSE.txt, ...): read when named, not
+# when a folder is walked, since they describe the documents rather than being one.
+FOLDER_NOTES = frozenset({"readme", "license", "licence", "changelog", "changes", "contributing", "authors",
+                          "notice", "copying"})
+
+
+def is_folder_note(path: Path) -> bool:
+    """True for a README / LICENSE / CHANGELOG … file (any suffix, any case)."""
+    return path.stem.lower() in FOLDER_NOTES
+
+
+@dataclass(frozen=True)
+class FoundFiles:
+    """What a list of paths names: files to read, files passed over, paths that failed.
+
+    Attributes:
+        files: supported files in a stable order, each once.
+        skipped: (file, reason) for files of a folder that are not documents.
+        missing: (path, message) for paths that do not exist or hold nothing supported.
+    """
+
+    files: tuple[Path, ...]
+    skipped: tuple[tuple[Path, str], ...] = ()
+    missing: tuple[tuple[Path, str], ...] = ()
+
+
+def find_files(paths) -> FoundFiles:
+    """The files to read from files and folders given.
+
+    Folders are walked recursively for supported suffixes (hidden entries skipped, and a
+    folder's own README / LICENSE notes passed over); files named directly are kept as given.
+
+    Args:
+        paths: files or folders (str or Path).
+    """
+    files: list[Path] = []
+    skipped: list[tuple[Path, str]] = []
+    missing: list[tuple[Path, str]] = []
+    suffixes: set[str] | None = None
+    for raw in paths:
+        p = Path(raw)
+        if p.is_dir():
+            if suffixes is None:
+                suffixes = supported_suffixes()
+            found = sorted(
+                f for f in p.rglob("*")
+                if f.is_file() and f.suffix.lower() in suffixes
+                and not any(part.startswith(".") for part in f.relative_to(p).parts)
+            )
+            notes = [f for f in found if is_folder_note(f)]
+            skipped.extend((f, "notes about the folder, not a document (name the file to read it)") for f in notes)
+            found = [f for f in found if not is_folder_note(f)]
+            if not found:
+                missing.append((p, f"{p}: no supported files in folder"))
+            files.extend(found)
+        elif p.exists():
+            files.append(p)
+        else:
+            missing.append((p, f"{p}: no such file or directory"))
+    seen: set[Path] = set()
+    unique = []
+    for f in files:
+        key = f.resolve()
+        if key not in seen:
+            seen.add(key)
+            unique.append(f)
+    return FoundFiles(tuple(unique), tuple(skipped), tuple(missing))
 
 
 def file_hash(path: Path) -> str:
