@@ -86,11 +86,13 @@ class PostgresServer:
         """Connection URL of a database of this server."""
         return f"postgresql://{PG_ROLE}@127.0.0.1:{self.port}/{dbname}"
 
-    def create_database(self, name: str | None = None) -> str:
+    def create_database(self, name: str | None = None, icu_locale: str | None = None) -> str:
         """Create an empty database (a new name each call by default); returns its URL.
 
         Args:
             name: database name ([a-z0-9_]).
+            icu_locale: an ICU collation for the database's text ("zh" sorts by pinyin);
+                None keeps the cluster's C locale.
         """
         import psycopg
 
@@ -101,7 +103,13 @@ class PostgresServer:
             raise ValueError(f"not a plain database name: {name!r}")
         with psycopg.connect(self.url(), autocommit=True) as conn:
             conn.execute(f"DROP DATABASE IF EXISTS {name}")
-            conn.execute(f"CREATE DATABASE {name}")
+            if icu_locale:
+                if not re.fullmatch(r"[A-Za-z0-9_@=-]+", icu_locale):
+                    raise ValueError(f"not an ICU locale: {icu_locale!r}")
+                conn.execute(f"CREATE DATABASE {name} TEMPLATE template0 LOCALE_PROVIDER icu "
+                             f"ICU_LOCALE '{icu_locale}' LOCALE 'C'")
+            else:
+                conn.execute(f"CREATE DATABASE {name}")
         return self.url(name)
 
     def _run(self, *args: str, check: bool = True) -> subprocess.CompletedProcess:
