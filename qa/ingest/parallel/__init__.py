@@ -7,8 +7,9 @@ ahead, a few per worker, and stored one by one in file order: the index (ids, ve
 order of rows) is the same as a one-process ingest's, on SQLite or PostgreSQL, and the
 parse of the next files overlaps the embedding and storing of this one.
 
-Workers are started by a fork server that has imported the parser once (no model, no
-vector store and no database connection is ever inherited). A worker that dies (out of
+Workers are started by a fork server that has imported the parser and run it once on a few
+lines (qa.ingest.parallel.warm), so no worker loads it again; no model, vector store or
+database connection is ever inherited. A worker that dies (out of
 memory, a crash in a native library) breaks the pool; the files not parsed yet are then
 parsed in this process, so the run still completes.
 """
@@ -32,9 +33,8 @@ if TYPE_CHECKING:
 
 log = logging.getLogger(__name__)
 
-# What the fork server imports once, so each worker starts with the parser loaded.
-PRELOAD = ["qa.ingest.pipeline", "qa.ingest.loaders", "qa.ingest.parse", "qa.ingest.layout", "qa.store.index",
-           "qa.store.lexical", "qa.store.vectors", "jieba"]
+# What the fork server imports once, so each worker starts with the parser loaded and warm.
+PRELOAD = ["qa.ingest.pipeline", "qa.ingest.parallel.warm"]
 # Files parsed ahead per worker: enough to keep workers busy while one file is embedded,
 # few enough that memory holds only a handful of parsed documents.
 AHEAD_PER_WORKER = 2
