@@ -210,3 +210,14 @@ def test_unreachable_database_is_one_clear_error(tmp_path: Path) -> None:
     with pytest.raises(StoreUnavailable) as info:
         ix.documents()
     assert "secret" not in str(info.value) and "cannot connect" in str(info.value)
+
+
+def test_missing_binaries_are_a_reason_to_skip(monkeypatch) -> None:
+    from qa.testing import servers
+
+    monkeypatch.setattr(servers, "postgres_bin_dir", lambda: None)
+    with pytest.raises(servers.ServerUnavailable, match="PostgreSQL binaries not found"):
+        servers.start_postgres()
+    monkeypatch.setattr(servers, "chroma_executable", lambda: None)
+    with pytest.raises(servers.ServerUnavailable, match="chroma"):
+        servers.start_chroma()
