@@ -16,7 +16,8 @@ times, in alternating order; the best and the median are printed, the speed-ups 
 best. PostgreSQL is a throw-away server of this run (qa.testing.servers, default durability
 settings, as SQLite syncs each commit) unless --database-url names one (each run then uses
 a fresh database ``qa_bench_<k>`` created through it). The load average is printed before
-and after: on a shared machine the figures move with it.
+and after, and the CPU time of each run (this process; parsing, wherever it ran): on a
+shared machine the wall times move with the load, the CPU times much less.
 """
 
 from __future__ import annotations
@@ -63,14 +64,17 @@ def run_one(docs: Path, data_dir: Path, database_url: str, workers: int, embeddi
     from qa.store.index import Index
 
     shutil.rmtree(data_dir, ignore_errors=True)
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     with Index(data_dir, embeddings=embeddings, database_url=database_url, chroma_url="") as index:
         report = ingest_paths([docs], index, progress=False, workers=workers)
         n_facts = len(index.facts())
-    seconds = time.perf_counter() - t0
+    seconds, cpu = time.perf_counter() - t0, time.process_time() - c0
     if not report.ok:
         raise RuntimeError("ingest failed: " + "; ".join(r.error for r in report.errors[:3]))
-    return {"seconds": seconds, "docs": report.count("added"), "facts": n_facts,
+    # CPU: of this process (embedding, storing; parsing too with one worker) and of parsing
+    # wherever it ran; their sum is the run's CPU when workers > 1
+    return {"seconds": seconds, "docs": report.count("added"), "facts": n_facts, "cpu_main": cpu,
+            "cpu_parse": report.cpu_seconds_parse, "workers": workers,
             "embedding_s": report.seconds_embedding, "embedded_chars": report.embedded_chars}
 
 
@@ -137,8 +141,9 @@ def main(argv: list[str] | None = None) -> int:
                 r = run_one(docs, root / f"data{k}", url, workers, embeddings)
                 times[(engine, workers)].append(r["seconds"])
                 print(f"  run {rep + 1}: {engine:<10} {workers} worker(s): {r['seconds']:6.1f} s  "
-                      f"{r['docs'] / r['seconds']:5.2f} docs/s  embedding {r['embedding_s']:5.1f} s  {r['facts']} facts",
-                      flush=True)
+                      f"{r['docs'] / r['seconds']:5.2f} docs/s  CPU: this process {r['cpu_main']:5.1f} s, "
+                      f"parsing {r['cpu_parse']:5.1f} s{' (in it)' if workers == 1 else ' (workers)'}  "
+                      f"embedding {r['embedding_s']:4.1f} s  {r['facts']} facts", flush=True)
         print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
         print(f"{'engine':<10} {'workers':>7} {'best s':>7} {'median s':>8} {'docs/s':>7}")
         for (engine, workers), ts in times.items():

@@ -42,6 +42,7 @@ class FileResult:
         embedded_chars: characters sent to the embedding model for this file.
         seconds_embedding: time spent in the embedding model for this file.
         seconds: wall time for this file.
+        cpu_seconds_parse: CPU time of loading and parsing it (in a worker process or here).
     """
 
     name: str
@@ -60,6 +61,7 @@ class FileResult:
     embedded_chars: int = 0
     seconds_embedding: float = 0.0
     seconds: float = 0.0
+    cpu_seconds_parse: float = 0.0
 
 
 @dataclass
@@ -88,6 +90,11 @@ class IngestReport:
     def seconds_embedding(self) -> float:
         """Time spent in the embedding model in this run."""
         return sum(r.seconds_embedding for r in self.results)
+
+    @property
+    def cpu_seconds_parse(self) -> float:
+        """CPU time of loading and parsing in this run, whichever processes did it."""
+        return sum(r.cpu_seconds_parse for r in self.results)
 
     def count(self, status: str) -> int:
         """How many files ended with a status.
@@ -252,6 +259,7 @@ class ParseOutcome:
         notes: loader remarks.
         error: one-line message when loading or parsing failed.
         seconds: time spent loading and parsing.
+        cpu_seconds: CPU time of the process that did it, spent on it.
         derived: the chunks' dense texts and lexical tokens (qa.store.index.derive), so the
             CPU-bound part of storing is done where the parsing is.
     """
@@ -262,6 +270,7 @@ class ParseOutcome:
     notes: list[str] = field(default_factory=list)
     error: str = ""
     seconds: float = 0.0
+    cpu_seconds: float = 0.0
 
 
 def parse_file(path: Path, overrides: dict | None = None) -> ParseOutcome:
@@ -275,13 +284,14 @@ def parse_file(path: Path, overrides: dict | None = None) -> ParseOutcome:
     Returns:
         The outcome; errors are reported in it, not raised.
     """
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         from qa.ingest.loaders import load
 
         loaded = load(path)
     except LoadError as exc:
-        return ParseOutcome(None, error=str(exc), seconds=time.perf_counter() - t0)
+        return ParseOutcome(None, error=str(exc), seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
     try:
         parsed = parse_loaded(loaded, overrides or None)
         original = loaded.text.splitlines()
@@ -295,9 +305,11 @@ def parse_file(path: Path, overrides: dict | None = None) -> ParseOutcome:
     except Exception as exc:  # a parser bug on one file must not stop the others
         log.debug("parse failed for %s", path, exc_info=True)
         return ParseOutcome(None, error=f"{path}: could not parse ({type(exc).__name__}: {exc})",
-                            seconds=time.perf_counter() - t0)
+                            seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
     return ParseOutcome(parsed, derived, encoding=loaded.encoding, notes=list(loaded.notes),
-                        seconds=time.perf_counter() - t0)
+                        seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
 
 
 @dataclass
@@ -383,6 +395,7 @@ def store_parsed(plan: FilePlan, outcome: ParseOutcome, index: "Index") -> FileR
     """
     t0 = time.perf_counter()
     res, path, overrides = plan.result, plan.path, plan.overrides
+    res.cpu_seconds_parse = outcome.cpu_seconds
     if outcome.parsed is None:
         res.error = outcome.error
         return res
@@ -484,8 +497,7 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         else:
             for item in todo:
                 if bar is not None:
-                    bar.set_postfix_str((item.name if isinstance(item, FileResult) else item.name)[-30:],
-                                        refresh=True)
+                    bar.set_postfix_str(item.name[-30:], refresh=True)
                 report.results.append(item if isinstance(item, FileResult) else ingest_file(item, index, overrides))
                 if bar is not None:
                     bar.update(1)

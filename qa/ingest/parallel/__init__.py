@@ -78,7 +78,8 @@ class ParsePool:
         self.broken = True
 
     def parse_in_order(self, jobs: Iterable[tuple[Path, dict]]) -> Iterator[ParseOutcome]:
-        """Parse (path, overrides) jobs in the workers, yielding outcomes in job order.
+        """Parse (path, overrides) jobs in the workers, yielding outcomes in job order. The
+        first jobs are submitted at once, before the first outcome is asked for.
 
         Args:
             jobs: what to parse.
@@ -94,6 +95,9 @@ class ParsePool:
                 pending.append((job, self._submit(job)))
 
         top_up()
+        return self._outcomes(pending, top_up)
+
+    def _outcomes(self, pending: deque, top_up: Any) -> Iterator[ParseOutcome]:
         while pending:
             job, fut = pending.popleft()
             top_up()  # the workers go on with the next files while this one is stored
@@ -106,6 +110,16 @@ class ParsePool:
             else:
                 outcome = parse_file(*job)
             yield outcome
+
+
+def _ready_to_store(index: "Index") -> None:
+    """Load the embedding model and open the vector store now, while the workers parse the
+    first files, instead of after the first file is parsed (errors surface when storing)."""
+    try:
+        index.embeddings.embed_query("预热")
+        index.vectors.count()
+    except Exception:
+        log.debug("could not prepare the model or the vector store ahead", exc_info=True)
 
 
 def ingest_parallel(todo: list[Path | FileResult], index: "Index", overrides: dict, workers: int,
@@ -127,6 +141,7 @@ def ingest_parallel(todo: list[Path | FileResult], index: "Index", overrides: di
         if len(jobs) > 1:
             pool = stack.enter_context(ParsePool(min(workers, len(jobs))))
             outcomes, label = pool.parse_in_order(jobs), f"{pool.workers} workers"
+            _ready_to_store(index)  # while the workers parse the first files
         else:  # nothing to overlap: no processes to start
             outcomes, label = (parse_file(*job) for job in jobs), "in process"
         parsed = 0
