@@ -156,7 +156,8 @@ def start_postgres(fast: bool = True) -> PostgresServer:
     if bin_dir is None:
         raise ServerUnavailable("PostgreSQL binaries not found (/usr/lib/postgresql/N/bin, $QA_PG_BIN or PATH)")
     user = _unprivileged_user()
-    root = Path(tempfile.mkdtemp(prefix="qa-pg-"))
+    # the other account must reach the directory: /tmp, not a TMPDIR private to root
+    root = Path(tempfile.mkdtemp(prefix="qa-pg-", dir="/tmp" if user is not None and os.path.isdir("/tmp") else None))
     if user is not None:
         info = pwd.getpwnam(user)
         os.chown(root, info.pw_uid, info.pw_gid)
