@@ -17,7 +17,12 @@ best. PostgreSQL is a throw-away server of this run (qa.testing.servers, default
 settings, as SQLite syncs each commit) unless --database-url names one (each run then uses
 a fresh database ``qa_bench_<k>`` created through it). The load average is printed before
 and after, and the CPU time of each run (this process; parsing, wherever it ran): on a
-shared machine the wall times move with the load, the CPU times much less.
+shared machine the wall times move with the load, the CPU times much less. Linux groups a
+session's processes for the scheduler (autogroup), so on a machine saturated by other
+sessions a run gets one session's share however many workers it starts, and more workers
+cannot shorten it; the CPU columns then show what would: the critical path is this
+process's CPU plus, with one worker, the parsing, and with W workers about max(this
+process, parsing / W).
 """
 
 from __future__ import annotations
@@ -133,6 +138,7 @@ def main(argv: list[str] | None = None) -> int:
                   f"({first['embedded_chars']} chars); the timed runs reuse its vectors", flush=True)
         configs = [(e, w) for e in args.engines for w in args.workers]
         times: dict[tuple[str, int], list[float]] = {c: [] for c in configs}
+        rows: list[dict] = []
         k = 0
         for rep in range(max(1, args.repeat)):
             for engine, workers in (configs if rep % 2 == 0 else configs[::-1]):
@@ -140,14 +146,22 @@ def main(argv: list[str] | None = None) -> int:
                 url = _fresh_database(admin_url, k) if engine == "postgresql" else ""
                 r = run_one(docs, root / f"data{k}", url, workers, embeddings)
                 times[(engine, workers)].append(r["seconds"])
+                r["engine"] = engine
+                rows.append(r)
                 print(f"  run {rep + 1}: {engine:<10} {workers} worker(s): {r['seconds']:6.1f} s  "
                       f"{r['docs'] / r['seconds']:5.2f} docs/s  CPU: this process {r['cpu_main']:5.1f} s, "
                       f"parsing {r['cpu_parse']:5.1f} s{' (in it)' if workers == 1 else ' (workers)'}  "
                       f"embedding {r['embedding_s']:4.1f} s  {r['facts']} facts", flush=True)
         print("load average after: " + " ".join(f"{x:.2f}" for x in os.getloadavg()))
-        print(f"{'engine':<10} {'workers':>7} {'best s':>7} {'median s':>8} {'docs/s':>7}")
+        print(f"{'engine':<10} {'workers':>7} {'best s':>7} {'median s':>8} {'docs/s':>7} "
+              f"{'CPU here':>8} {'CPU parse':>9} {'critical CPU':>12}")
         for (engine, workers), ts in times.items():
-            print(f"{engine:<10} {workers:>7} {min(ts):>7.1f} {statistics.median(ts):>8.1f} {args.n / min(ts):>7.2f}")
+            mine = [r for r in rows if (r["engine"], r["workers"]) == (engine, workers)]
+            here = statistics.median(r["cpu_main"] for r in mine)
+            parse = statistics.median(r["cpu_parse"] for r in mine)
+            critical = here if workers == 1 else max(here, parse / workers)
+            print(f"{engine:<10} {workers:>7} {min(ts):>7.1f} {statistics.median(ts):>8.1f} {args.n / min(ts):>7.2f} "
+                  f"{here:>8.1f} {parse:>9.1f} {critical:>12.1f}")
         by = {c: min(ts) for c, ts in times.items()}
         for engine in args.engines:
             for w in args.workers:
