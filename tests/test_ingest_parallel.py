@@ -39,3 +39,27 @@ def test_a_failing_file_is_reported_and_the_others_stored(index: Index, corpus_d
         assert any("same file name" in r.error for r in report.errors)
         assert [d.name for d in ix.documents()] == sorted(f.name for f in good)
         assert ix.facts(doc=good[1].name) == index.facts(doc=good[1].name)
+
+
+def test_a_dead_worker_pool_falls_back_to_parsing_here(corpus_dir: Path) -> None:
+    from concurrent.futures import Future
+    from concurrent.futures.process import BrokenProcessPool
+
+    from qa.ingest.parallel import ParsePool
+
+    class DeadPool:  # what a pool whose worker was killed (out of memory, a crash) answers
+        def submit(self, *a, **k):
+            fut: Future = Future()
+            fut.set_exception(BrokenProcessPool("a worker died"))
+            return fut
+
+        def shutdown(self, **k):
+            pass
+
+    files = sorted(corpus_dir.glob("*.txt"))[:3]
+    pool = ParsePool(2)
+    pool._pool = DeadPool()
+    outcomes = list(pool.parse_in_order([(f, {}) for f in files]))
+    assert pool.broken
+    assert [o.parsed.document.name for o in outcomes] == [f.name for f in files]
+    assert all(o.derived is not None and not o.error for o in outcomes)
