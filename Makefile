@@ -8,7 +8,7 @@ export HF_HUB_OFFLINE := 1
 export TRANSFORMERS_OFFLINE := 1
 export ANONYMIZED_TELEMETRY := False
 
-.PHONY: run test setup ingest bench bench-scale eval browser-deps clean
+.PHONY: run test setup ingest bench bench-scale bench-ingest eval browser-deps server-deps clean
 
 setup: $(STAMP)
 
@@ -33,7 +33,14 @@ browser-deps:
 	@(command -v chromium >/dev/null 2>&1 && fc-list 2>/dev/null | grep -qi wqy) || \
 	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-wqy-zenhei >/dev/null)
 
-test: $(STAMP) browser-deps
+# Debian's PostgreSQL for the tests that run the store on a server of their own (initdb into
+# a temporary directory; qa/testing/servers.py). Where it cannot be installed they skip.
+server-deps:
+	@ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || \
+	  (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql >/dev/null) || \
+	  echo "PostgreSQL could not be installed: its tests will skip"
+
+test: $(STAMP) browser-deps server-deps
 	@$(BIN)/python -m pytest -q
 
 bench: $(STAMP) .qa/qa.sqlite
@@ -44,6 +51,11 @@ bench: $(STAMP) .qa/qa.sqlite
 N ?= 200
 bench-scale: $(STAMP)
 	@$(BIN)/python -m qa.bench --scale $(N)
+
+# Ingest N synthetic documents with 1 and 2 parse workers into SQLite and into a throw-away
+# PostgreSQL server (`make bench-ingest N=20`).
+bench-ingest: $(STAMP) server-deps
+	@$(BIN)/python -m qa.bench_ingest --n $(if $(filter command line,$(origin N)),$(N),20)
 
 eval: $(STAMP) .qa/qa.sqlite
 	@$(BIN)/qa eval evals/gold.jsonl --split test

@@ -10,6 +10,7 @@ import argparse
 import importlib
 import json
 import logging
+import os
 import sys
 import unicodedata
 from pathlib import Path
@@ -66,7 +67,9 @@ def _open_index(data_dir: Path, must_exist: bool = True):
     from qa.store.index import Index
     from qa.store.sqlite import DB_NAME
 
-    if must_exist and not (data_dir / DB_NAME).exists():
+    from qa.config import load_settings
+
+    if must_exist and not load_settings(data_dir).database_url and not (data_dir / DB_NAME).exists():
         return None
     return Index(data_dir)
 
@@ -89,7 +92,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     overrides = {"department": args.department, "year": args.year, "kind": args.kind}
     try:
         report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty(),
-                              overrides=overrides)
+                              overrides=overrides, workers=args.workers)
     except ValueError as exc:  # a bad --year / --kind
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -343,6 +346,16 @@ def _dispatch(module: str, what: str) -> Callable[[argparse.Namespace], int]:
     return run
 
 
+def _workers_arg(text: str) -> int:
+    try:
+        n = int(text)
+    except ValueError:
+        n = 0
+    if n < 1:
+        raise argparse.ArgumentTypeError(f"not a number of workers: {text!r}")
+    return n
+
+
 def _year_arg(text: str) -> int:
     try:
         return int(text)
@@ -366,6 +379,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--data-dir", default=None,
                    help="index directory (default: $QA_DATA_DIR, else .qa)")
+    p.add_argument("--database-url", default=None, metavar="URL",
+                   help="keep the records in PostgreSQL, postgresql://… (default: $QA_DATABASE_URL, else "
+                        "SQLite in the data dir)")
+    p.add_argument("--chroma-url", default=None, metavar="URL",
+                   help="keep the vectors in a Chroma server, http://host:port (default: $QA_CHROMA_URL, else "
+                        "embedded in the data dir)")
     p.add_argument("-v", "--verbose", action="count", default=0, help="more logging (-vv for debug)")
     sub = p.add_subparsers(dest="command", metavar="COMMAND")
     sub.required = True
@@ -373,6 +392,8 @@ def build_parser() -> argparse.ArgumentParser:
     s = sub.add_parser("ingest", help="add or update documents (files or folders)")
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
+    s.add_argument("-j", "--workers", type=_workers_arg, default=None, metavar="N",
+                   help="parse worker processes (default: $QA_INGEST_WORKERS, else 1)")
     _meta_arguments(s, "for every file ingested, instead of what the text says")
     s.set_defaults(func=cmd_ingest)
 
@@ -434,10 +455,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     level = logging.WARNING - 10 * min(args.verbose, 2)
     logging.basicConfig(level=level, format="%(levelname)s %(name)s: %(message)s")
+    # the engines given as flags: every part (ask, eval, chat, ingest) reads them from there
+    for flag, var in ((args.database_url, "QA_DATABASE_URL"), (args.chroma_url, "QA_CHROMA_URL")):
+        if flag is not None:
+            os.environ[var] = flag
     # resolved once here (flag, else $QA_DATA_DIR, else .qa) so ask/eval open the same one
     args.data_dir = _data_dir(args.data_dir)
+    from qa.store.errors import StoreUnavailable
+
     try:
         return int(args.func(args) or 0)
+    except StoreUnavailable as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130

@@ -7,6 +7,11 @@ Variables:
         (or OPENAI_BASE_URL / OPENAI_API_KEY) configure an OpenAI-compatible endpoint.
     QA_LLM_MODE: "parse" (default: the model fills the question's Program) or "tools" (it
         drives the LangChain tools).
+    QA_DATABASE_URL: "postgresql://user@host:port/db" keeps documents, facts, lines, chunks and
+        vector copies in PostgreSQL instead of <data_dir>/qa.sqlite (qa.store.postgres).
+    QA_CHROMA_URL: "http://host:port" uses a Chroma server (`chroma run`) instead of the
+        embedded <data_dir>/chroma.
+    QA_INGEST_WORKERS: parse worker processes of `qa ingest` (default 1: parse in-process).
 """
 
 from __future__ import annotations
@@ -29,6 +34,9 @@ class Settings:
     llm_base_url: str | None
     llm_api_key: str | None
     llm_mode: str = "parse"  # "parse": the model fills the Program; "tools": it calls the tools
+    database_url: str | None = None  # PostgreSQL instead of <data_dir>/qa.sqlite
+    chroma_url: str | None = None  # a Chroma server instead of <data_dir>/chroma
+    ingest_workers: int = 1
 
 
 def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
@@ -41,4 +49,15 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
         llm_base_url=os.environ.get("QA_LLM_BASE_URL") or os.environ.get("OPENAI_BASE_URL") or None,
         llm_api_key=os.environ.get("QA_LLM_API_KEY") or os.environ.get("OPENAI_API_KEY") or None,
         llm_mode=os.environ.get("QA_LLM_MODE", "parse"),
+        database_url=os.environ.get("QA_DATABASE_URL") or None,
+        chroma_url=os.environ.get("QA_CHROMA_URL") or None,
+        ingest_workers=_workers(os.environ.get("QA_INGEST_WORKERS")),
     )
+
+
+def _workers(text: str | None) -> int:
+    """QA_INGEST_WORKERS as a count: unset or not a positive number means 1."""
+    try:
+        return max(1, int(text or 1))
+    except ValueError:
+        return 1

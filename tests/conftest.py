@@ -57,3 +57,39 @@ def index_copy(index_dir: Path, tmp_path: Path) -> Path:
     dest = tmp_path / "qa_copy"
     shutil.copytree(index_dir, dest)
     return dest
+
+
+# --- servers: PostgreSQL and Chroma on loopback, started by the tests themselves -------------
+@pytest.fixture(scope="session")
+def pg_server():
+    """A PostgreSQL cluster of this session (initdb in a temp dir, 127.0.0.1, a free port;
+    as root it runs as an unprivileged account). Skips with the reason when psycopg or the
+    PostgreSQL binaries are missing."""
+    pytest.importorskip("psycopg", reason="psycopg 3 is not installed (pip install 'psycopg[binary]')")
+    from qa.testing.servers import ServerUnavailable, start_postgres
+
+    try:
+        server = start_postgres()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()
+
+
+@pytest.fixture()
+def pg_url(pg_server) -> str:
+    """The URL of a new, empty database on the session's PostgreSQL server."""
+    return pg_server.create_database()
+
+
+@pytest.fixture(scope="session")
+def chroma_server():
+    """A `chroma run` server of this session on 127.0.0.1 (skips when `chroma` is missing)."""
+    from qa.testing.servers import ServerUnavailable, start_chroma
+
+    try:
+        server = start_chroma()
+    except ServerUnavailable as exc:
+        pytest.skip(str(exc))
+    yield server
+    server.stop()

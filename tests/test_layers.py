@@ -16,6 +16,8 @@ LAYERS = {
     # the pipeline is the one ingest module that writes: parse, then store (it sits with
     # the store); the embedding models are what the vector store computes with
     "qa.ingest.pipeline": 2, "qa.embeddings": 2,
+    # its parse workers: the pipeline's stages in several processes
+    "qa.ingest.parallel": 2,
     "qa.store": 2,
     "qa.tools": 3, "qa.retrieval": 3, "qa.quotes": 3,
     "qa.agent": 4,

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import dataclasses
 import logging
-import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +20,7 @@ from qa.ingest.loaders import LoadError, file_hash, find_files
 
 if TYPE_CHECKING:
     from qa.ingest.loaders import LoadedText
-    from qa.store.index import Index
+    from qa.store.index import Derived, Index
     from qa.types import ParsedDocument
 
 log = logging.getLogger(__name__)
@@ -43,6 +42,7 @@ class FileResult:
         embedded_chars: characters sent to the embedding model for this file.
         seconds_embedding: time spent in the embedding model for this file.
         seconds: wall time for this file.
+        cpu_seconds_parse: CPU time of loading and parsing it (in a worker process or here).
     """
 
     name: str
@@ -61,6 +61,7 @@ class FileResult:
     embedded_chars: int = 0
     seconds_embedding: float = 0.0
     seconds: float = 0.0
+    cpu_seconds_parse: float = 0.0
 
 
 @dataclass
@@ -90,6 +91,11 @@ class IngestReport:
     def seconds_embedding(self) -> float:
         """Time spent in the embedding model in this run."""
         return sum(r.seconds_embedding for r in self.results)
+
+    @property
+    def cpu_seconds_parse(self) -> float:
+        """CPU time of loading and parsing in this run, whichever processes did it."""
+        return sum(r.cpu_seconds_parse for r in self.results)
 
     def count(self, status: str) -> int:
         """How many files ended with a status.
@@ -214,21 +220,50 @@ def _with_kept_overrides(index: "Index", name: str, overrides: dict) -> tuple[di
     return {**kept, **overrides}, applied
 
 
-def prepare_file(path: str, overrides: dict | None = None) -> "tuple[LoadedText, ParsedDocument] | str":
-    """Load and parse one file (no index): what ingest_file stores, or a one-line error.
+@dataclass
+class ParseOutcome:
+    """What reading and parsing one file gave; made in a worker process when `qa ingest`
+    runs several (it pickles).
 
-    Runs in worker processes when several files are ingested (see ingest_paths).
+    Attributes:
+        parsed: the parse result, None on error.
+        encoding: how the file was decoded.
+        notes: loader remarks.
+        error: one-line message when loading or parsing failed.
+        seconds: time spent loading and parsing.
+        cpu_seconds: CPU time of the process that did it, spent on it.
+        derived: the chunks' dense texts and lexical tokens (qa.store.index.derive), so the
+            CPU-bound part of storing is done where the parsing is.
+    """
+
+    parsed: "ParsedDocument | None"
+    derived: "Derived | None" = None
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    seconds: float = 0.0
+    cpu_seconds: float = 0.0
+
+
+def parse_file(path: Path, overrides: dict | None = None) -> ParseOutcome:
+    """Load and parse one file and derive what storing it needs, touching no index and no
+    model (the CPU-bound stage of ingest).
 
     Args:
         path: the file.
-        overrides: department / year / kind to parse with.
+        overrides: department / year / kind to use instead of what the text says.
+
+    Returns:
+        The outcome; errors are reported in it, not raised.
     """
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         from qa.ingest.loaders import load
 
         loaded = load(path)
     except LoadError as exc:
-        return str(exc)
+        return ParseOutcome(None, error=str(exc), seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
     try:
         parsed = parse_loaded(loaded, overrides or None)
         original = loaded.text.splitlines()
@@ -236,14 +271,131 @@ def prepare_file(path: str, overrides: dict | None = None) -> "tuple[LoadedText,
         if parsed.lines != original and parsed.lines == original[:n] and not "".join(original[n:]).strip():
             # a re-join of the text can drop trailing blank lines; keep the file's own lines
             parsed.lines = original
+        from qa.store.index import derive
+
+        derived = derive(parsed)
     except Exception as exc:  # a parser bug on one file must not stop the others
         log.debug("parse failed for %s", path, exc_info=True)
-        return f"{path}: could not parse ({type(exc).__name__}: {exc})"
-    return loaded, parsed
+        return ParseOutcome(None, error=f"{path}: could not parse ({type(exc).__name__}: {exc})",
+                            seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
+    return ParseOutcome(parsed, derived, encoding=loaded.encoding, notes=list(loaded.notes),
+                        seconds=time.perf_counter() - t0,
+                            cpu_seconds=time.process_time() - c0)
 
 
-def ingest_file(path: Path, index: "Index", overrides: dict | None = None,
-                prepared: "tuple[LoadedText, ParsedDocument] | str | None" = None) -> FileResult:
+@dataclass
+class FilePlan:
+    """What ingest will do with one file, decided from its bytes and the index.
+
+    Attributes:
+        path: the file.
+        result: its result so far (final when action is "done").
+        action: "done" (an error already), "unchanged" or "parse".
+        stored: the content hash stored for its name, None when new.
+        overrides: the metadata to parse with (the user's, plus what was set before).
+        seconds: time spent deciding.
+    """
+
+    path: Path
+    result: FileResult
+    action: str
+    stored: str | None = None
+    overrides: dict = field(default_factory=dict)
+    seconds: float = 0.0
+
+
+def plan_file(path: Path, index: "Index", overrides: dict | None = None) -> FilePlan:
+    """Hash a file and decide whether it must be parsed (see ingest_file).
+
+    Args:
+        path: the file.
+        index: the index to update.
+        overrides: {"department", "year", "kind"} values given for this run.
+    """
+    t0 = time.perf_counter()
+    res = FileResult(name=path.name, path=str(path), status="error")
+    overrides = clean_overrides(overrides)
+    try:
+        digest = file_hash(path)
+    except OSError as exc:
+        res.error = f"{path}: cannot read ({exc.strerror or exc})"
+        return FilePlan(path, res, "done", seconds=time.perf_counter() - t0)
+    stored = index.content_hash(path.name)
+    applied = True
+    if stored is not None:
+        overrides, applied = _with_kept_overrides(index, path.name, overrides)
+    action = "unchanged" if stored == digest and applied else "parse"
+    return FilePlan(path, res, action, stored, overrides, time.perf_counter() - t0)
+
+
+def finish_unchanged(plan: FilePlan, index: "Index") -> FileResult:
+    """The result of a file whose bytes and metadata are stored already; embeds its chunks
+    when the configured model has no vectors for them yet.
+
+    Args:
+        plan: its plan (action "unchanged").
+        index: the index.
+    """
+    t0 = time.perf_counter()
+    res, path, name = plan.result, plan.path, plan.path.name
+    res.status = "unchanged"
+    _fill_from_store(res, index)
+    if not index.has_vectors(name):
+        # same text, but no vectors from the configured embedding model yet
+        try:
+            stats = index.ensure_vectors(name)
+        except Exception as exc:
+            log.debug("embedding failed for %s", path, exc_info=True)
+            res.status = "error"
+            res.error = f"{path}: could not embed ({type(exc).__name__}: {exc})"
+            return res
+        res.embedded_chars = stats.embedded_chars
+        res.seconds_embedding = stats.seconds_embedding
+        res.notes.append(f"vectors added for {index.model_id()}")
+    res.seconds = plan.seconds + time.perf_counter() - t0
+    return res
+
+
+def store_parsed(plan: FilePlan, outcome: ParseOutcome, index: "Index") -> FileResult:
+    """Embed and store a parsed file (`Index.add`: one transaction), or report its error.
+
+    Args:
+        plan: its plan (action "parse").
+        outcome: what parse_file gave for it.
+        index: the index to update.
+    """
+    t0 = time.perf_counter()
+    res, path, overrides = plan.result, plan.path, plan.overrides
+    res.cpu_seconds_parse = outcome.cpu_seconds
+    if outcome.parsed is None:
+        res.error = outcome.error
+        return res
+    parsed = outcome.parsed
+    try:
+        stats = index.add(parsed, encoding=outcome.encoding, notes=outcome.notes, derived=outcome.derived)
+    except Exception as exc:
+        log.debug("store failed for %s", path, exc_info=True)
+        res.error = f"{path}: could not store ({type(exc).__name__}: {exc})"
+        return res
+    doc = parsed.document
+    res.status = "updated" if plan.stored else "added"
+    res.notes = list(outcome.notes)
+    res.department, res.year, res.kind = doc.department, doc.year, doc.kind
+    res.confidence = doc.confidence
+    if overrides:
+        res.notes.append("set by the user: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
+    res.chunks, res.tables, res.facts = len(parsed.chunks), len(parsed.tables), len(parsed.facts)
+    res.warnings = len(parsed.issues)
+    res.embedded_chars = stats.embedded_chars
+    res.seconds_embedding = stats.seconds_embedding
+    res.seconds = plan.seconds + outcome.seconds + time.perf_counter() - t0
+    log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, path.name,
+             res.facts, res.chunks, stats.embedded_chars, stats.seconds_embedding)
+    return res
+
+
+def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> FileResult:
     """Ingest one file (skipping it when its bytes are unchanged).
 
     Args:
@@ -253,110 +405,16 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None,
             (None values are read from the text). A stored file whose metadata differs from
             them is parsed again even when its bytes are unchanged; vectors of unchanged
             chunks are reused.
-        prepared: prepare_file's result for this file, when it was read ahead (only used
-            when the file has to be parsed).
 
     Returns:
         The file's result; errors are reported in it, not raised.
     """
-    t0 = time.perf_counter()
-    name = path.name
-    res = FileResult(name=name, path=str(path), status="error")
-    overrides = clean_overrides(overrides)
-    try:
-        digest = file_hash(path)
-    except OSError as exc:
-        res.error = f"{path}: cannot read ({exc.strerror or exc})"
-        return res
-    stored = index.content_hash(name)
-    applied = True
-    if stored is not None:
-        overrides, applied = _with_kept_overrides(index, name, overrides)
-    if stored == digest and applied:
-        res.status = "unchanged"
-        _fill_from_store(res, index)
-        if not index.has_vectors(name):
-            # same text, but no vectors from the configured embedding model yet
-            try:
-                stats = index.ensure_vectors(name)
-            except Exception as exc:
-                log.debug("embedding failed for %s", path, exc_info=True)
-                res.status = "error"
-                res.error = f"{path}: could not embed ({type(exc).__name__}: {exc})"
-                return res
-            res.embedded_chars = stats.embedded_chars
-            res.seconds_embedding = stats.seconds_embedding
-            res.notes.append(f"vectors added for {index.model_id()}")
-        res.seconds = time.perf_counter() - t0
-        return res
-    got = prepared if prepared is not None else prepare_file(str(path), overrides or None)
-    if isinstance(got, str):
-        res.error = got
-        return res
-    loaded, parsed = got
-    try:
-        stats = index.add(parsed, encoding=loaded.encoding, notes=loaded.notes)
-    except Exception as exc:
-        log.debug("store failed for %s", path, exc_info=True)
-        res.error = f"{path}: could not store ({type(exc).__name__}: {exc})"
-        return res
-    doc = parsed.document
-    res.status = "updated" if stored else "added"
-    res.notes = list(loaded.notes)
-    res.department, res.year, res.kind = doc.department, doc.year, doc.kind
-    res.confidence = doc.confidence
-    if overrides:
-        res.notes.append("set by the user: " + ", ".join(f"{k}={v}" for k, v in overrides.items()))
-    res.chunks, res.tables, res.facts = len(parsed.chunks), len(parsed.tables), len(parsed.facts)
-    res.warnings = len(parsed.issues)
-    res.embedded_chars = stats.embedded_chars
-    res.seconds_embedding = stats.seconds_embedding
-    res.seconds = time.perf_counter() - t0
-    log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, name,
-             res.facts, res.chunks, stats.embedded_chars, stats.seconds_embedding)
-    return res
-
-
-class _Ahead(dict):
-    """Futures of prepare_file by path, and the pool running them (None when none)."""
-
-    pool = None
-
-
-# Loading a PDF (pdfplumber, pure Python) is the slow part of ingest: several files to
-# parse are read ahead in worker processes while the main one stores and embeds.
-READ_AHEAD_SUFFIXES = {".pdf", ".docx", ".xlsx", ".xls"}
-
-
-def _read_ahead(files: list[Path], index: "Index", overrides: dict, workers: int | None) -> _Ahead:
-    ahead = _Ahead()
-    workers = workers if workers is not None else min(2, os.cpu_count() or 1)
-    todo = []
-    seen_names: set[str] = set()
-    for path in files:
-        if path.name in seen_names:
-            continue
-        seen_names.add(path.name)
-        try:
-            digest = file_hash(path)
-        except OSError:
-            continue
-        stored = index.content_hash(path.name)
-        effective, applied = (overrides, not overrides) if stored is None else _with_kept_overrides(
-            index, path.name, overrides)
-        if stored == digest and applied:
-            continue
-        todo.append((path, effective))
-    slow = [t for t in todo if t[0].suffix.lower() in READ_AHEAD_SUFFIXES]
-    if workers <= 1 or len(slow) < 2:
-        return ahead
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    ahead.pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
-    for path, effective in slow:
-        ahead[path] = ahead.pool.submit(prepare_file, str(path), effective or None)
-    return ahead
+    plan = plan_file(path, index, overrides)
+    if plan.action == "done":
+        return plan.result
+    if plan.action == "unchanged":
+        return finish_unchanged(plan, index)
+    return store_parsed(plan, parse_file(path, plan.overrides), index)
 
 
 def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True,
@@ -368,8 +426,10 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         index: the index to update.
         progress: show a tqdm progress bar on stderr.
         overrides: department / year / kind for every file ingested (see ingest_file).
-        workers: processes that read PDFs and other slow formats ahead (default: 2, or
-            the CPU count when smaller; 1 reads every file in this process).
+        workers: parse worker processes (None: QA_INGEST_WORKERS, default 1). With more than
+            one, files are parsed ahead in that many processes (qa.ingest.parallel) while
+            this process embeds and stores them one by one in file order, so the index is
+            the same as with one.
 
     Raises:
         ValueError: overrides that are not a valid kind or year.
@@ -379,41 +439,45 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     """
     t0 = time.perf_counter()
     overrides = clean_overrides(overrides)
+    if workers is None:
+        from qa.config import load_settings
+
+        workers = load_settings().ingest_workers
     found = find_files(paths)
     files = list(found.files)
-    report = IngestReport(results=[FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing],
-                          skipped=[(str(p), why) for p, why in found.skipped])
+    errors = [FileResult(p.name or str(p), str(p), "error", msg) for p, msg in found.missing]
+    report = IngestReport(results=list(errors), skipped=[(str(p), why) for p, why in found.skipped])
     names: dict[str, Path] = {}
+    todo: list[Path | FileResult] = []
+    for path in files:
+        other = names.get(path.name)
+        if other is not None:
+            # Documents are named by file name; two files with one name would overwrite
+            # each other's facts silently.
+            todo.append(FileResult(path.name, str(path), "error", f"{path}: same file name as {other}; rename one"))
+        else:
+            names[path.name] = path
+            todo.append(path)
     bar = None
     if progress and files:
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False, dynamic_ncols=True)
-    ahead = _read_ahead(files, index, overrides, workers)
     try:
-        for path in files:
-            if bar is not None:
-                bar.set_postfix_str(path.name[-30:], refresh=True)
-            other = names.get(path.name)
-            if other is not None:
-                # Documents are named by file name; two files with one name would overwrite
-                # each other's facts silently.
-                report.results.append(FileResult(path.name, str(path), "error",
-                                                 f"{path}: same file name as {other}; rename one"))
-            else:
-                names[path.name] = path
-                future = ahead.pop(path, None)
-                report.results.append(ingest_file(path, index, overrides,
-                                                  prepared=future.result() if future is not None else None))
-            if bar is not None:
-                bar.update(1)
+        if workers > 1 and len(names) > 1:
+            from qa.ingest.parallel import ingest_parallel
+
+            report.results.extend(ingest_parallel(todo, index, overrides, workers, bar))
+        else:
+            for item in todo:
+                if bar is not None:
+                    bar.set_postfix_str(item.name[-30:], refresh=True)
+                report.results.append(item if isinstance(item, FileResult) else ingest_file(item, index, overrides))
+                if bar is not None:
+                    bar.update(1)
     finally:
         if bar is not None:
             bar.close()
-        for future in ahead.values():
-            future.cancel()
-        if ahead.pool is not None:
-            ahead.pool.shutdown(wait=True, cancel_futures=True)
     if any(r.status in ("added", "updated") or r.embedded_chars for r in report.results):
         # once per run: vectors an interrupted earlier run may have left behind
         index.collect_vectors()

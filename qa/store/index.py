@@ -10,6 +10,10 @@ new vector copies, its rows, and the vectors only its old version used), then th
 vectors dropped from Chroma after the commit. An ingest interrupted at any point leaves the
 previous index usable; at worst Chroma keeps vectors no chunk uses, which
 ``collect_vectors`` (run once at the end of an ingest that changed something) removes.
+
+Other engines, by configuration (qa.config): with QA_DATABASE_URL the records live in
+PostgreSQL (qa.store.postgres, the same interface and migrations) and with QA_CHROMA_URL the
+vectors in a Chroma server; the data directory then holds only what is still local.
 """
 
 from __future__ import annotations
@@ -52,16 +56,60 @@ class AddStats:
     seconds_embedding: float = 0.0
 
 
+@dataclass(frozen=True)
+class Derived:
+    """What storing a parsed document derives from it alone (no index, no model), so parse
+    workers can compute it: per chunk, the texts it embeds and its lexical tokens.
+
+    Attributes:
+        dense: per chunk, the texts embedded for it (qa.store.vectors.dense_texts).
+        tokens: per chunk, its BM25 tokens joined by spaces (qa.store.lexical.tokenize).
+    """
+
+    dense: tuple[tuple[str, ...], ...]
+    tokens: tuple[str, ...]
+
+
+def derive(parsed: ParsedDocument) -> Derived:
+    """The dense texts and lexical tokens of a parsed document's chunks (pure, CPU-bound).
+
+    Args:
+        parsed: the parse result.
+    """
+    from qa.store.lexical import tokenize
+    from qa.store.vectors import dense_texts
+
+    # the department's own names masked: shared wording of many departments embeds once
+    department = parsed.document.department
+    dense = tuple(tuple(dense_texts(c, department=department)) for c in parsed.chunks)
+    tokens = tuple(" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
+                   for c in parsed.chunks)
+    return Derived(dense, tokens)
+
+
 class Index:
     """Read and write access to one data directory.
 
     Args:
         data_dir: the directory (created by the first write, not by reading).
         embeddings: a LangChain Embeddings; by default made from QA_EMBEDDINGS when first needed.
+        database_url: a PostgreSQL URL for the records; None reads QA_DATABASE_URL, "" means
+            SQLite in data_dir.
+        chroma_url: a Chroma server's URL for the vectors; None reads QA_CHROMA_URL, "" means
+            the embedded Chroma in data_dir.
     """
 
-    def __init__(self, data_dir: str | Path, embeddings: "Embeddings | None" = None) -> None:
+    def __init__(self, data_dir: str | Path, embeddings: "Embeddings | None" = None, *,
+                 database_url: str | None = None, chroma_url: str | None = None) -> None:
         self.data_dir = Path(data_dir)
+        if database_url is None or chroma_url is None:
+            from qa.config import load_settings
+
+            settings = load_settings(data_dir)
+            database_url = settings.database_url if database_url is None else database_url
+            chroma_url = settings.chroma_url if chroma_url is None else chroma_url
+        self.database_url = database_url or None
+        self.chroma_url = chroma_url or None
         self._sql: SqliteStore | None = None
         self._empty: SqliteStore | None = None
         self._embeddings = embeddings
@@ -83,7 +131,9 @@ class Index:
         an empty in-memory store answers until the file exists."""
         if self._sql is None:
             path = self.data_dir / DB_NAME
-            if path.exists():
+            if self.database_url:
+                self._sql = _open_database(self.database_url)
+            elif path.exists():
                 self._sql = SqliteStore(path)
             else:
                 if self._empty is None:
@@ -92,6 +142,8 @@ class Index:
         return self._sql
 
     def _writable(self) -> SqliteStore:
+        if self._sql is None and self.database_url:
+            self._sql = _open_database(self.database_url)
         if self._sql is None:
             self.data_dir.mkdir(parents=True, exist_ok=True)
             self._sql = SqliteStore(self.data_dir / DB_NAME)
@@ -125,13 +177,13 @@ class Index:
             from qa.embeddings import model_id
             from qa.store.vectors import VectorStore
 
-            self._vectors = VectorStore(self.data_dir / "chroma", model_id(self.embeddings))
+            self._vectors = VectorStore(self.data_dir / "chroma", model_id(self.embeddings), url=self.chroma_url)
         return self._vectors
 
     def _fresh(self) -> None:
         """Drop caches when this or another connection changed the database."""
         sql = self.sql
-        version = (id(sql), sql.data_version(), sql.db.total_changes)
+        version = (id(sql), sql.data_version(), getattr(getattr(sql, "db", None), "total_changes", 0))
         if version != self._cache_version:
             self._cache_version = version
             self._snap = None
@@ -322,28 +374,28 @@ class Index:
         return [(chunks[i], scores[i]) for i in ranked[:k]]
 
     # --- writes --------------------------------------------------------------------------
-    def add(self, parsed: ParsedDocument, *, encoding: str = "", notes: list[str] | None = None) -> AddStats:
+    def add(self, parsed: ParsedDocument, *, encoding: str = "", notes: list[str] | None = None,
+            derived: "Derived | None" = None) -> AddStats:
         """Store a parsed document, replacing any previous version of it atomically.
 
         Args:
             parsed: the parse result.
             encoding: how the source was decoded (kept for display).
             notes: loader remarks (kept for display).
+            derived: ``derive(parsed)`` when already computed (a parse worker does it).
 
         Returns:
             What was stored and embedded.
         """
-        from qa.store.lexical import tokenize
-        from qa.store.vectors import dense_texts, text_hash
+        from qa.store.vectors import text_hash
 
-        # the department's own names masked: shared wording of many departments embeds once
-        department = parsed.document.department
-        per_chunk = [dense_texts(c, department=department) for c in parsed.chunks]
+        if derived is None:
+            derived = derive(parsed)
+        per_chunk = [list(texts) for texts in derived.dense]
         hashes = [" ".join(text_hash(t) for t in texts) or None for texts in per_chunk]
         fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(parsed.chunks)
-        tokens = [" ".join(t.replace(" ", "_") for t in tokenize(c.section.split(" / ")[-1] + "\n" + c.text))
-                  for c in parsed.chunks]
+        tokens = list(derived.tokens)
         stale = self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
                                                   vector_model=self.model_id(), vectors=fresh)
         self._revectored.add(parsed.document.name)
@@ -408,7 +460,7 @@ class Index:
         if self._vectors_lost is None:
             # The vector directory deleted by hand (a "reset"): every stored document needs
             # embedding again, whatever the database says.
-            self._vectors_lost = not (self.data_dir / "chroma").is_dir()
+            self._vectors_lost = not self.chroma_url and not (self.data_dir / "chroma").is_dir()
         if self._vectors_lost and doc not in self._revectored:
             return not any(r["dense_hash"] for r in self.sql.chunk_rows(doc))
         return self.model_id() in self.sql.vector_models(doc)
@@ -447,7 +499,7 @@ class Index:
 
     def _drop_from_chroma(self, stale: list[str]) -> None:
         """Drop from Chroma the vectors SQLite just dropped (only after the SQLite commit)."""
-        if not stale or (self._vectors is None and not (self.data_dir / "chroma").exists()):
+        if not stale or self._no_chroma_yet():
             return
         try:
             self.vectors.delete(stale)
@@ -461,10 +513,31 @@ class Index:
         keep = self.sql.dense_hashes()
         try:
             self._writable().delete_vectors_except(keep)
-            if self._vectors is None and not (self.data_dir / "chroma").exists():
+            if self._no_chroma_yet():
                 return
             dropped = self.vectors.delete_except(keep)
             if dropped:
                 log.debug("dropped %d stale vectors", dropped)
         except Exception:  # stale vectors only cost space; never fail an ingest for them
             log.warning("could not drop stale vectors", exc_info=True)
+
+    def _no_chroma_yet(self) -> bool:
+        """No vector store was ever opened here: nothing to drop from it."""
+        return self._vectors is None and not self.chroma_url and not (self.data_dir / "chroma").exists()
+
+
+def _open_database(url: str) -> Any:
+    """The PostgreSQL store of a QA_DATABASE_URL (psycopg is imported only then).
+
+    Raises:
+        StoreUnavailable: psycopg is missing or the server cannot be reached.
+    """
+    from qa.store.errors import StoreUnavailable
+
+    try:
+        from qa.store.postgres import PostgresStore
+    except ModuleNotFoundError as exc:
+        if exc.name != "psycopg":
+            raise
+        raise StoreUnavailable("QA_DATABASE_URL needs psycopg 3: pip install 'psycopg[binary]'") from exc
+    return PostgresStore(url)

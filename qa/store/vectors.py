@@ -1,4 +1,5 @@
-"""Dense vectors in Chroma (PersistentClient in <data_dir>/chroma), keyed by content hash.
+"""Dense vectors in Chroma (PersistentClient in <data_dir>/chroma, or a Chroma server given
+by URL: `chroma run`, through chromadb's HttpClient), keyed by content hash.
 
 What gets embedded is not the whole chunk: embedding costs about 0.4 s per 1,000 characters
 here, and runs of numbers carry no meaning for a sentence embedding. ``dense_text`` keeps the
@@ -162,16 +163,37 @@ def collection_name(model_id: str) -> str:
     return name
 
 
+def server_address(url: str) -> tuple[str, int, bool]:
+    """(host, port, ssl) of a Chroma server URL; the port defaults to 8000 (chroma run's) for
+    http and 443 for https.
+
+    Args:
+        url: "http://host:port" or "https://host[:port]".
+
+    Raises:
+        ValueError: not an http(s) URL with a host.
+    """
+    from urllib.parse import urlsplit
+
+    parts = urlsplit(url if "://" in url else "http://" + url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise ValueError(f"QA_CHROMA_URL: not an http(s) URL with a host: {url!r}")
+    ssl = parts.scheme == "https"
+    return parts.hostname, parts.port or (443 if ssl else 8000), ssl
+
+
 class VectorStore:
     """Content-addressed vectors for one embedding model.
 
     Args:
-        path: the Chroma directory (<data_dir>/chroma).
+        path: the Chroma directory (<data_dir>/chroma), used when there is no url.
         model_id: names the collection, so different models never share one.
+        url: a Chroma server ("http://127.0.0.1:8000"), instead of the embedded store at path.
     """
 
-    def __init__(self, path: str | Path, model_id: str) -> None:
+    def __init__(self, path: str | Path, model_id: str, url: str | None = None) -> None:
         self.path = Path(path)
+        self.url = url or None
         self.model_id = model_id
         self.name = collection_name(model_id)
         self._client: Any = None
@@ -183,11 +205,13 @@ class VectorStore:
             import chromadb
             from chromadb.config import Settings as ChromaSettings
 
-            self.path.mkdir(parents=True, exist_ok=True)
-            self._client = chromadb.PersistentClient(
-                path=str(self.path),
-                settings=ChromaSettings(anonymized_telemetry=False, allow_reset=False),
-            )
+            settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+            if self.url:
+                host, port, ssl = server_address(self.url)
+                self._client = chromadb.HttpClient(host=host, port=port, ssl=ssl, settings=settings)
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._client = chromadb.PersistentClient(path=str(self.path), settings=settings)
         return self._client
 
     @property
