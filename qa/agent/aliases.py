@@ -1,93 +1,80 @@
-"""Department names as people say them, derived automatically from official names.
+"""Finding the departments a question mentions, among the loaded ones.
 
-For every ingested document's department (e.g. 昌吉回族自治州住房公积金管理中心) we split a
-region prefix (昌吉回族自治州) from the body (住房公积金管理中心) and generate variants of
-each by general abbreviation rules of the genre: drop 回族自治州/自治州/市/县/区 qualifiers
-(昌吉州, 昌吉), 住房公积金→公积金, 管理中心→中心, 住房和城乡建设局→住建局,
-机关事务管理局→机关事务局/事务局, 社会保险→社保. Region names also get a pinyin form
-(Changji, Anyang) for English questions.
+The names people use for a department (its alias set: 公积金中心, 昌吉州, Changji …) are
+derived from the official name by qa.text.aliases, once per department at ingest, and kept
+in the store. ``AliasIndex`` holds the loaded sets by official name with an index from
+every form to the departments that have it, so only the few departments whose forms occur
+in a question are examined, however many are loaded.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Iterable
 
-from qa.text.names import LEVEL_SPLIT, ORG_END, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
+from qa.text.aliases import DepartmentAliases, body_forms, build, generic_body_forms, latin_forms
+from qa.text.names import ORG_END
 
-try:  # optional: only used for English place names
-    from pypinyin import lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    lazy_pinyin = None
-
-# Bodies too generic to name a department on their own.
-_GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
+__all__ = ["AliasIndex", "DepartmentAliases", "Mention", "body_forms", "build", "candidates", "find_mentions",
+           "generic_body_forms", "latin_forms"]
 
 
-@dataclass
-class DepartmentAliases:
-    """All the ways to refer to one department."""
+class AliasIndex(dict):
+    """Alias sets by official name (a dict, in load order) with an index of their forms.
 
-    official: str
-    region: str = ""
-    body: str = ""
-    region_forms: set[str] = field(default_factory=set)
-    body_forms: set[str] = field(default_factory=set)
-    bare_region_forms: set[str] = field(default_factory=set)  # "州" in 州住建局: only right before a body
-    latin_region_forms: set[str] = field(default_factory=set)
-    generic_body_forms: set[str] = field(default_factory=set)  # "公积金" in 安阳公积金: only after the place
+    ``candidates(text)`` is the alias sets that could be mentioned in a text: those with a
+    region, body or short form occurring in it (Latin forms in its lower case), in load
+    order. find_mentions over them finds what it finds over all of them, because a
+    department none of whose forms occurs yields no mention.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, DepartmentAliases]] = ()) -> None:
+        super().__init__(items)
+        self._forms: dict[str, list[int]] | None = None
+        self._order: list[DepartmentAliases] = []
+        self._longest = 0
+
+    def __setitem__(self, key: str, value: DepartmentAliases) -> None:
+        super().__setitem__(key, value)
+        self._forms = None
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._forms = None
+
+    def _build(self) -> dict[str, list[int]]:
+        forms: dict[str, list[int]] = {}
+        self._order = list(self.values())
+        for i, a in enumerate(self._order):
+            for f in a.region_forms | a.body_forms | a.generic_body_forms | {x.lower() for x in a.latin_region_forms}:
+                if f:
+                    forms.setdefault(f, []).append(i)
+        self._longest = max((len(f) for f in forms), default=0)
+        self._forms = forms
+        return forms
+
+    def candidates(self, text: str) -> list[DepartmentAliases]:
+        """The alias sets with a form occurring in text (or its lower case), in load order."""
+        forms = self._forms if self._forms is not None else self._build()
+        hit: set[int] = set()
+        longest = self._longest
+        for t in {text, text.lower()}:
+            n = len(t)
+            for i in range(n):
+                for j in range(i + 1, min(n, i + longest) + 1):
+                    ids = forms.get(t[i:j])
+                    if ids:
+                        hit.update(ids)
+        return [self._order[i] for i in sorted(hit)]
 
 
-def body_forms(body: str) -> set[str]:
-    """Every abbreviation of a department body the rules allow, bar the generic ones."""
-    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
-
-
-def generic_body_forms(body: str) -> set[str]:
-    """The short forms too generic to name a department alone (公积金, 社保, 中心) that
-    name it right after its place ("安阳公积金", "昌吉社保")."""
-    if not body:
-        return set()
-    forms = body_abbreviations(body)
-    out = {g for g in _GENERIC if any(g in f for f in forms)}
-    # the subject of a short form without its organisation word: 住建 of 住建局, 社保 of 社保中心
-    for f in forms:
-        m = ORG_END.search(f)
-        if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6:
-            out.add(f[: m.start()])
-    return out
-
-
-def latin_forms(region_forms_: set[str]) -> set[str]:
-    """Pinyin of the core region names (Changji, Anyang) for English questions."""
-    if lazy_pinyin is None:
-        return set()
-    out = set()
-    for r in region_forms_:
-        if any(r.endswith(s) for s in REGION_SUFFIXES):
-            continue
-        out.add("".join(lazy_pinyin(r)).lower())
-    return out
-
-
-def build(official: str) -> DepartmentAliases:
-    """Derive all aliases of one official department name."""
-    region, body = split_place(official)
-    rf = place_forms(region)
-    # A publisher that is a place (a news report from 南川市) is named in English by its
-    # pinyin too ("Nanchuan"), like the region prefix of a department.
-    m = REGION_RE.match(body) if not region else None
-    place = place_forms(body) if m and m.group("region") == body else set()
-    return DepartmentAliases(
-        official=official,
-        region=region,
-        body=body,
-        region_forms=rf,
-        body_forms=body_forms(body),
-        generic_body_forms=generic_body_forms(body),
-        latin_region_forms=latin_forms(rf | place),
-        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
-    )
+def candidates(aliases: dict[str, DepartmentAliases], text: str) -> list[DepartmentAliases]:
+    """The alias sets of ``aliases`` that may be mentioned in text: through the form index
+    of an AliasIndex, else all of them."""
+    if isinstance(aliases, AliasIndex):
+        return aliases.candidates(text)
+    return list(aliases.values())
 
 
 @dataclass(frozen=True)
