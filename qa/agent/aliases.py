@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Iterable
+from typing import Iterable, Iterator
 
 from qa.text.aliases import DepartmentAliases, body_forms, build, generic_body_forms, latin_forms
 from qa.text.names import ORG_END
@@ -92,6 +92,58 @@ class Mention:
         return len(self.body) * 2 + (3 if self.region else 0)
 
 
+# What may follow a department's place before its body (昌吉与安阳两个公积金中心, 昌吉的中心),
+# and an English place's possessive; matched from where the place ends, so no pattern is
+# compiled per place (thousands of places would overflow the re module's cache).
+_REGION_TAIL = re.compile(r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$")
+_LATIN_TAIL = re.compile(r"(?:'s)?\s{0,2}$")
+_END = re.compile(r"$")
+_BARE_AFTER = re.compile(r"[^\u4e00-\u9fff]|的|和|与|比")
+
+
+def _occurrences(text: str, form: str) -> Iterator[int]:
+    """Start of each non-overlapping occurrence of form, left to right (re.finditer's)."""
+    i = text.find(form)
+    while i >= 0:
+        yield i
+        i = text.find(form, i + len(form))
+
+
+def _starts(text: str, form: str) -> Iterator[int]:
+    """Start of every occurrence of form, overlapping ones too (where re.search tries)."""
+    i = text.find(form)
+    while i >= 0:
+        yield i
+        i = text.find(form, i + 1)
+
+
+def _latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def _latin_word_at(text: str, form: str) -> int:
+    """First occurrence of form not inside a longer lower-case Latin word, -1 if none."""
+    for i in _starts(text, form):
+        j = i + len(form)
+        if (i == 0 or not _latin(text[i - 1])) and (j == len(text) or not _latin(text[j])):
+            return i
+    return -1
+
+
+def _ends_with_form(before: str, form: str, tail: re.Pattern[str], latin: bool = False) -> bool:
+    """Whether form occurs in before followed only by what tail allows up to the end (for a
+    Latin form, not inside a longer word)."""
+    return any((not latin or i == 0 or not _latin(before[i - 1])) and tail.match(before, i + len(form))
+               for i in _starts(before, form))
+
+
+def _bare_before(before: str, level: str) -> bool:
+    """Whether before ends with a bare level character (州 of 州住建局) at its start or after
+    a non-Chinese character or 的/和/与/比."""
+    return any(_END.match(before, i + len(level)) and (i == 0 or _BARE_AFTER.match(before, i - 1))
+               for i in _starts(before, level))
+
+
 def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[Mention]:
     """Every department whose body or region forms occur in the question.
 
@@ -111,33 +163,31 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 best_region, rs, re_ = f, i, i + len(f)
         if not best_region:
             for f in d.latin_region_forms:
-                m = re.search(r"(?<![a-z])" + re.escape(f) + r"(?![a-z])", ql)
-                if m:
-                    best_region, rs, re_ = f, m.start(), m.end()
+                i = _latin_word_at(ql, f)
+                if i >= 0:
+                    best_region, rs, re_ = f, i, i + len(f)
                     break
         best_body, bs, be = "", -1, -1
         attached = ""
         for f in sorted(d.body_forms, key=len, reverse=True):
             if best_body and len(f) < len(best_body):
                 break
-            for occ in re.finditer(re.escape(f), q):
+            for occ in _occurrences(q, f):
                 # a region form of this department ending right before this occurrence
-                before = q[max(0, occ.start() - 14): occ.start()]
+                before = q[max(0, occ - 14): occ]
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
-                            if re.search(re.escape(r) + r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$",
-                                         before)), "")
+                            if _ends_with_form(before, r, _REGION_TAIL)), "")
                 if not reg:
                     reg = next((r for r in d.latin_region_forms
-                                if re.search(r"(?<![a-z])" + re.escape(r) + r"(?:'s)?\s{0,2}$", before.lower())), "")
+                                if _ends_with_form(before.lower(), r, _LATIN_TAIL, latin=True)), "")
                 if not reg:
-                    reg = next((r for r in d.bare_region_forms
-                                if re.search(r"(?:^|[^\u4e00-\u9fff]|的|和|与|比)" + re.escape(r) + r"$", before)), "")
+                    reg = next((r for r in d.bare_region_forms if _bare_before(before, r)), "")
                 if not best_body or (reg and not attached):
-                    best_body, bs, be = f, occ.start(), occ.end()
+                    best_body, bs, be = f, occ, occ + len(f)
                     attached = reg
                     if reg:
                         j = before.rfind(reg)
-                        rs, re_ = occ.start() - len(before) + j, occ.start() - len(before) + j + len(reg)
+                        rs, re_ = occ - len(before) + j, occ - len(before) + j + len(reg)
                         best_region = reg
                         break
         if not best_body and best_region and re_ >= 0:
