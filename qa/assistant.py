@@ -27,7 +27,6 @@ from qa.config import load_settings
 from qa.text.names import split_place
 from qa.text.normalize import squeeze
 from qa.tools.facts import norm_label
-from qa.quotes import quote_start_line
 from qa.tools import ops
 from qa.types import Answer, Citation, ToolResult
 
@@ -45,7 +44,8 @@ class Assistant:
 
     Attributes:
         index: the qa.store.index.Index it reads.
-        ctx: in-memory view of every document (facts, lines, aliases).
+        ctx: the catalogue of documents and aliases; a document's rows are read when a
+            question first needs them (qa.agent.context).
     """
 
     def __init__(self, index, ctx: Context | None = None) -> None:
@@ -56,7 +56,7 @@ class Assistant:
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Assistant":
-        """Open the index in data_dir (default from QA_DATA_DIR / .qa) and load it once.
+        """Open the index in data_dir (default from QA_DATA_DIR / .qa) and read its catalogue.
 
         Args:
             data_dir: the data directory.
@@ -155,8 +155,7 @@ class Assistant:
             if key in seen:
                 continue
             seen.add(key)
-            lines = self.ctx.lines_of(c.doc)
-            line = quote_start_line(lines, c.quote, c.line) if lines else c.line
+            line = self.ctx.docs[c.doc].quote_line(c.quote, c.line) if c.doc in self.ctx.docs else c.line
             cites.append(Citation(c.doc, c.quote, line))
         answer.citations = cites
         return answer
@@ -266,7 +265,7 @@ class Assistant:
             return None
         having = []
         for name in candidates:
-            texts = [squeeze(norm_label(" ".join(d.search_lines))) for d in self.ctx.by_department(name)]
+            texts = [d.label_text for d in self.ctx.by_department(name)]
             if any(p in t for p in phrases for t in texts):
                 having.append(name)
         return having[0] if len(having) == 1 else None

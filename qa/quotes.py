@@ -9,32 +9,60 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from bisect import bisect_right
+from functools import lru_cache
 from typing import Sequence
 
 
-def _norm_chars(text: str) -> list[str]:
-    """One comparison form per source character: NFKC (fullwidth → halfwidth) and
-    whitespace dropped, so a quote matches "apart from whitespace"."""
-    out = []
-    for ch in text:
-        if ch.isspace():
-            out.append("")
-        else:
-            out.append(unicodedata.normalize("NFKC", ch))
-    return out
+_NFKC: dict[str, str] = {}
 
 
-def _flatten(lines: Sequence[str], first: int, last: int) -> tuple[str, list[tuple[int, int]]]:
-    """Squeezed, normalised text of lines[first:last] and, per character, its
-    (line index, column) in the source."""
+def _norm_char(ch: str) -> str:
+    got = _NFKC.get(ch)
+    if got is None:
+        got = _NFKC[ch] = unicodedata.normalize("NFKC", ch)
+    return got
+
+
+@lru_cache(maxsize=65536)
+def _norm_line(line: str) -> tuple[str, tuple[int, ...]]:
+    """One line in comparison form (each character NFKC-normalised, fullwidth → halfwidth,
+    whitespace dropped, so a quote matches "apart from whitespace") and, per character of
+    that form, its column in the line."""
     buf: list[str] = []
-    pos: list[tuple[int, int]] = []
-    for li in range(first, last):
-        for col, piece in enumerate(_norm_chars(lines[li])):
-            for ch in piece:
-                buf.append(ch)
-                pos.append((li, col))
-    return "".join(buf), pos
+    cols: list[int] = []
+    for col, ch in enumerate(line):
+        if ch.isspace():
+            continue
+        piece = _norm_char(ch)
+        buf.append(piece)
+        cols.extend([col] * len(piece))
+    return "".join(buf), tuple(cols)
+
+
+class _Flat:
+    """Squeezed, normalised text of lines[first:last] and where each character came from."""
+
+    def __init__(self, lines: Sequence[str], first: int, last: int) -> None:
+        self.first = first
+        self.rows = [_norm_line(lines[li]) for li in range(first, last)]
+        self.starts: list[int] = []
+        at = 0
+        for text, _ in self.rows:
+            self.starts.append(at)
+            at += len(text)
+        self.text = "".join(text for text, _ in self.rows)
+
+    def line_of(self, i: int) -> int:
+        """0-based source line of character i."""
+        return bisect_right(self.starts, i) - 1 + self.first
+
+    def source(self, i: int) -> tuple[int, int]:
+        """(0-based source line, column) of character i."""
+        k = bisect_right(self.starts, i) - 1
+        while not self.rows[k][0]:  # (bisect lands on the last of several equal starts)
+            k -= 1
+        return k + self.first, self.rows[k][1][i - self.starts[k]]
 
 
 def find_quote(lines: Sequence[str], quote: str, line: int, window: int = 80) -> list[tuple[int, int, int]] | None:
@@ -53,24 +81,25 @@ def find_quote(lines: Sequence[str], quote: str, line: int, window: int = 80) ->
         Per-line segments (1-based line, start column, end column exclusive) covering
         the quote, or None when it does not occur.
     """
-    target = "".join(_norm_chars(quote))
+    target = "".join(_norm_char(ch) for ch in quote if not ch.isspace())
     if not target or not lines:
         return None
     start_idx = min(max(line - 1, 0), len(lines) - 1)
     # A fact's line is where its value sits, so a sentence quote may start a few lines
     # earlier: look around the cited line before scanning the whole document.
     first = max(0, start_idx - window)
-    text, pos = _flatten(lines, first, min(len(lines), start_idx + window))
-    hits = [m.start() for m in re.finditer(re.escape(target), text)]
-    hit = min(hits, key=lambda h: abs(pos[h][0] - start_idx)) if hits else -1
+    flat = _Flat(lines, first, min(len(lines), start_idx + window))
+    hits = [m.start() for m in re.finditer(re.escape(target), flat.text)]
+    hit = min(hits, key=lambda h: abs(flat.line_of(h) - start_idx)) if hits else -1
     if hit < 0:
-        text, pos = _flatten(lines, 0, len(lines))
-        hits = [m.start() for m in re.finditer(re.escape(target), text)]
+        flat = _Flat(lines, 0, len(lines))
+        hits = [m.start() for m in re.finditer(re.escape(target), flat.text)]
         if not hits:
             return None
-        hit = min(hits, key=lambda h: abs(pos[h][0] - start_idx))
+        hit = min(hits, key=lambda h: abs(flat.line_of(h) - start_idx))
     segments: dict[int, list[int]] = {}
-    for li, col in pos[hit : hit + len(target)]:
+    for i in range(hit, hit + len(target)):
+        li, col = flat.source(i)
         seg = segments.setdefault(li, [col, col + 1])
         seg[0] = min(seg[0], col)
         seg[1] = max(seg[1], col + 1)

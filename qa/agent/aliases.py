@@ -1,93 +1,80 @@
-"""Department names as people say them, derived automatically from official names.
+"""Finding the departments a question mentions, among the loaded ones.
 
-For every ingested document's department (e.g. 昌吉回族自治州住房公积金管理中心) we split a
-region prefix (昌吉回族自治州) from the body (住房公积金管理中心) and generate variants of
-each by general abbreviation rules of the genre: drop 回族自治州/自治州/市/县/区 qualifiers
-(昌吉州, 昌吉), 住房公积金→公积金, 管理中心→中心, 住房和城乡建设局→住建局,
-机关事务管理局→机关事务局/事务局, 社会保险→社保. Region names also get a pinyin form
-(Changji, Anyang) for English questions.
+The names people use for a department (its alias set: 公积金中心, 昌吉州, Changji …) are
+derived from the official name by qa.text.aliases, once per department at ingest, and kept
+in the store. ``AliasIndex`` holds the loaded sets by official name with an index from
+every form to the departments that have it, so only the few departments whose forms occur
+in a question are examined, however many are loaded.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass
+from typing import Iterable, Iterator
 
-from qa.text.names import LEVEL_SPLIT, ORG_END, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
+from qa.text.aliases import DepartmentAliases, body_forms, build, generic_body_forms, latin_forms
+from qa.text.names import ORG_END
 
-try:  # optional: only used for English place names
-    from pypinyin import lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    lazy_pinyin = None
-
-# Bodies too generic to name a department on their own.
-_GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
+__all__ = ["AliasIndex", "DepartmentAliases", "Mention", "body_forms", "build", "candidates", "find_mentions",
+           "generic_body_forms", "latin_forms"]
 
 
-@dataclass
-class DepartmentAliases:
-    """All the ways to refer to one department."""
+class AliasIndex(dict):
+    """Alias sets by official name (a dict, in load order) with an index of their forms.
 
-    official: str
-    region: str = ""
-    body: str = ""
-    region_forms: set[str] = field(default_factory=set)
-    body_forms: set[str] = field(default_factory=set)
-    bare_region_forms: set[str] = field(default_factory=set)  # "州" in 州住建局: only right before a body
-    latin_region_forms: set[str] = field(default_factory=set)
-    generic_body_forms: set[str] = field(default_factory=set)  # "公积金" in 安阳公积金: only after the place
+    ``candidates(text)`` is the alias sets that could be mentioned in a text: those with a
+    region, body or short form occurring in it (Latin forms in its lower case), in load
+    order. find_mentions over them finds what it finds over all of them, because a
+    department none of whose forms occurs yields no mention.
+    """
+
+    def __init__(self, items: Iterable[tuple[str, DepartmentAliases]] = ()) -> None:
+        super().__init__(items)
+        self._forms: dict[str, list[int]] | None = None
+        self._order: list[DepartmentAliases] = []
+        self._longest = 0
+
+    def __setitem__(self, key: str, value: DepartmentAliases) -> None:
+        super().__setitem__(key, value)
+        self._forms = None
+
+    def __delitem__(self, key: str) -> None:
+        super().__delitem__(key)
+        self._forms = None
+
+    def _build(self) -> dict[str, list[int]]:
+        forms: dict[str, list[int]] = {}
+        self._order = list(self.values())
+        for i, a in enumerate(self._order):
+            for f in a.region_forms | a.body_forms | a.generic_body_forms | {x.lower() for x in a.latin_region_forms}:
+                if f:
+                    forms.setdefault(f, []).append(i)
+        self._longest = max((len(f) for f in forms), default=0)
+        self._forms = forms
+        return forms
+
+    def candidates(self, text: str) -> list[DepartmentAliases]:
+        """The alias sets with a form occurring in text (or its lower case), in load order."""
+        forms = self._forms if self._forms is not None else self._build()
+        hit: set[int] = set()
+        longest = self._longest
+        for t in {text, text.lower()}:
+            n = len(t)
+            for i in range(n):
+                for j in range(i + 1, min(n, i + longest) + 1):
+                    ids = forms.get(t[i:j])
+                    if ids:
+                        hit.update(ids)
+        return [self._order[i] for i in sorted(hit)]
 
 
-def body_forms(body: str) -> set[str]:
-    """Every abbreviation of a department body the rules allow, bar the generic ones."""
-    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
-
-
-def generic_body_forms(body: str) -> set[str]:
-    """The short forms too generic to name a department alone (公积金, 社保, 中心) that
-    name it right after its place ("安阳公积金", "昌吉社保")."""
-    if not body:
-        return set()
-    forms = body_abbreviations(body)
-    out = {g for g in _GENERIC if any(g in f for f in forms)}
-    # the subject of a short form without its organisation word: 住建 of 住建局, 社保 of 社保中心
-    for f in forms:
-        m = ORG_END.search(f)
-        if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6:
-            out.add(f[: m.start()])
-    return out
-
-
-def latin_forms(region_forms_: set[str]) -> set[str]:
-    """Pinyin of the core region names (Changji, Anyang) for English questions."""
-    if lazy_pinyin is None:
-        return set()
-    out = set()
-    for r in region_forms_:
-        if any(r.endswith(s) for s in REGION_SUFFIXES):
-            continue
-        out.add("".join(lazy_pinyin(r)).lower())
-    return out
-
-
-def build(official: str) -> DepartmentAliases:
-    """Derive all aliases of one official department name."""
-    region, body = split_place(official)
-    rf = place_forms(region)
-    # A publisher that is a place (a news report from 南川市) is named in English by its
-    # pinyin too ("Nanchuan"), like the region prefix of a department.
-    m = REGION_RE.match(body) if not region else None
-    place = place_forms(body) if m and m.group("region") == body else set()
-    return DepartmentAliases(
-        official=official,
-        region=region,
-        body=body,
-        region_forms=rf,
-        body_forms=body_forms(body),
-        generic_body_forms=generic_body_forms(body),
-        latin_region_forms=latin_forms(rf | place),
-        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
-    )
+def candidates(aliases: dict[str, DepartmentAliases], text: str) -> list[DepartmentAliases]:
+    """The alias sets of ``aliases`` that may be mentioned in text: through the form index
+    of an AliasIndex, else all of them."""
+    if isinstance(aliases, AliasIndex):
+        return aliases.candidates(text)
+    return list(aliases.values())
 
 
 @dataclass(frozen=True)
@@ -103,6 +90,58 @@ class Mention:
     @property
     def strength(self) -> int:
         return len(self.body) * 2 + (3 if self.region else 0)
+
+
+# What may follow a department's place before its body (昌吉与安阳两个公积金中心, 昌吉的中心),
+# and an English place's possessive; matched from where the place ends, so no pattern is
+# compiled per place (thousands of places would overflow the re module's cache).
+_REGION_TAIL = re.compile(r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$")
+_LATIN_TAIL = re.compile(r"(?:'s)?\s{0,2}$")
+_END = re.compile(r"$")
+_BARE_AFTER = re.compile(r"[^\u4e00-\u9fff]|的|和|与|比")
+
+
+def _occurrences(text: str, form: str) -> Iterator[int]:
+    """Start of each non-overlapping occurrence of form, left to right (re.finditer's)."""
+    i = text.find(form)
+    while i >= 0:
+        yield i
+        i = text.find(form, i + len(form))
+
+
+def _starts(text: str, form: str) -> Iterator[int]:
+    """Start of every occurrence of form, overlapping ones too (where re.search tries)."""
+    i = text.find(form)
+    while i >= 0:
+        yield i
+        i = text.find(form, i + 1)
+
+
+def _latin(ch: str) -> bool:
+    return "a" <= ch <= "z"
+
+
+def _latin_word_at(text: str, form: str) -> int:
+    """First occurrence of form not inside a longer lower-case Latin word, -1 if none."""
+    for i in _starts(text, form):
+        j = i + len(form)
+        if (i == 0 or not _latin(text[i - 1])) and (j == len(text) or not _latin(text[j])):
+            return i
+    return -1
+
+
+def _ends_with_form(before: str, form: str, tail: re.Pattern[str], latin: bool = False) -> bool:
+    """Whether form occurs in before followed only by what tail allows up to the end (for a
+    Latin form, not inside a longer word)."""
+    return any((not latin or i == 0 or not _latin(before[i - 1])) and tail.match(before, i + len(form))
+               for i in _starts(before, form))
+
+
+def _bare_before(before: str, level: str) -> bool:
+    """Whether before ends with a bare level character (州 of 州住建局) at its start or after
+    a non-Chinese character or 的/和/与/比."""
+    return any(_END.match(before, i + len(level)) and (i == 0 or _BARE_AFTER.match(before, i - 1))
+               for i in _starts(before, level))
 
 
 def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[Mention]:
@@ -124,33 +163,31 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 best_region, rs, re_ = f, i, i + len(f)
         if not best_region:
             for f in d.latin_region_forms:
-                m = re.search(r"(?<![a-z])" + re.escape(f) + r"(?![a-z])", ql)
-                if m:
-                    best_region, rs, re_ = f, m.start(), m.end()
+                i = _latin_word_at(ql, f)
+                if i >= 0:
+                    best_region, rs, re_ = f, i, i + len(f)
                     break
         best_body, bs, be = "", -1, -1
         attached = ""
         for f in sorted(d.body_forms, key=len, reverse=True):
             if best_body and len(f) < len(best_body):
                 break
-            for occ in re.finditer(re.escape(f), q):
+            for occ in _occurrences(q, f):
                 # a region form of this department ending right before this occurrence
-                before = q[max(0, occ.start() - 14): occ.start()]
+                before = q[max(0, occ - 14): occ]
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
-                            if re.search(re.escape(r) + r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$",
-                                         before)), "")
+                            if _ends_with_form(before, r, _REGION_TAIL)), "")
                 if not reg:
                     reg = next((r for r in d.latin_region_forms
-                                if re.search(r"(?<![a-z])" + re.escape(r) + r"(?:'s)?\s{0,2}$", before.lower())), "")
+                                if _ends_with_form(before.lower(), r, _LATIN_TAIL, latin=True)), "")
                 if not reg:
-                    reg = next((r for r in d.bare_region_forms
-                                if re.search(r"(?:^|[^\u4e00-\u9fff]|的|和|与|比)" + re.escape(r) + r"$", before)), "")
+                    reg = next((r for r in d.bare_region_forms if _bare_before(before, r)), "")
                 if not best_body or (reg and not attached):
-                    best_body, bs, be = f, occ.start(), occ.end()
+                    best_body, bs, be = f, occ, occ + len(f)
                     attached = reg
                     if reg:
                         j = before.rfind(reg)
-                        rs, re_ = occ.start() - len(before) + j, occ.start() - len(before) + j + len(reg)
+                        rs, re_ = occ - len(before) + j, occ - len(before) + j + len(reg)
                         best_region = reg
                         break
         if not best_body and best_region and re_ >= 0:

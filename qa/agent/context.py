@@ -1,49 +1,138 @@
-"""An in-memory view of the Index for answering: documents, their facts, lines, tables,
-enumerations, issues and department aliases, loaded once so each question is cheap."""
+"""The agent's view of the Index: a small catalogue read when the index is opened (the
+documents, who published each, their years, the publishers' alias sets) and, per document,
+its facts, lines, tables, enumerations and issues read from the index the first time a
+question needs them, kept in a bounded cache of documents.
+
+Opening therefore costs one query over the documents and one over the stored alias sets,
+whatever the size of the corpus; a question reads (indexed by document) only the documents
+its departments resolve to, and a document read once stays cached until QA_DOC_CACHE other
+documents were read after it.
+"""
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass, field
-from typing import Any
+import os
+import threading
+from collections import OrderedDict
+from collections.abc import Iterator, Mapping
+from typing import Any, Callable
 
-from qa.agent.aliases import DepartmentAliases, build
+from qa.agent.aliases import AliasIndex, DepartmentAliases, build
+from qa.quotes import quote_start_line
+from qa.text.aliases import publisher
 from qa.text.normalize import squeeze
+from qa.tools.facts import norm_label
 from qa.types import Document, Enumeration, Fact, IntegrityIssue
 
 log = logging.getLogger(__name__)
 
+# Documents whose rows stay in memory once read (least recently used beyond it are dropped).
+DEFAULT_CACHE_DOCS = 1024
+_PARTS = ("facts", "lines", "tables", "enumerations", "issues")
+# quotes located per document and remembered (a citation's start line)
+_QUOTE_MEMO = 512
 
-@dataclass
+
+def cache_size() -> int:
+    """Documents kept in memory: QA_DOC_CACHE, else DEFAULT_CACHE_DOCS (at least 1)."""
+    try:
+        return max(1, int(os.environ.get("QA_DOC_CACHE", DEFAULT_CACHE_DOCS)))
+    except ValueError:
+        return DEFAULT_CACHE_DOCS
+
+
+Loader = Callable[[str, str], list]
+
+
 class DocData:
-    """Everything about one document the agent reads."""
+    """Everything about one document the agent reads.
 
-    document: Document
-    facts: list[Fact]
-    lines: list[str]
-    tables: list[dict[str, Any]]
-    enumerations: list[Enumeration]
-    issues: list[IntegrityIssue]
-    # the same department's document of the year before, when one is loaded (cross-year
-    # lookups); linked by Context once every document is read
-    previous: "DocData | None" = None
-    _squeezed: str | None = None
-    _search: list[str] | None = None
-    _half: str | None = None
+    Parts given to the constructor are used as they are (fixtures, tests); parts not given
+    are read through ``loader(doc name, part)`` on first use, once.
+
+    Args:
+        document: the document.
+        facts, lines, tables, enumerations, issues: its rows, when already in memory.
+        previous: the same department's document of the year before, when known.
+        loader: reads a part from the index.
+        previous_of: finds the document of the year before (the context's lookup).
+    """
+
+    def __init__(self, document: Document, facts: list[Fact] | None = None, lines: list[str] | None = None,
+                 tables: list[dict[str, Any]] | None = None, enumerations: list[Enumeration] | None = None,
+                 issues: list[IntegrityIssue] | None = None, previous: "DocData | None" = None, *,
+                 loader: Loader | None = None,
+                 previous_of: "Callable[[DocData], DocData | None] | None" = None) -> None:
+        self.document = document
+        self._parts: dict[str, list] = {k: v for k, v in zip(_PARTS, (facts, lines, tables, enumerations, issues))
+                                        if v is not None}
+        self._loader = loader
+        self._previous = previous
+        self._previous_of = previous_of
+        self._lock = threading.Lock()
+        self._squeezed: str | None = None
+        self._search: list[str] | None = None
+        self._half: str | None = None
+        self._label_text: str | None = None
+        self._quote_lines: dict[tuple[str, int], int] = {}
+
+    def _part(self, name: str) -> list:
+        got = self._parts.get(name)
+        if got is None:
+            with self._lock:  # one list per document, so identity-keyed caches stay valid
+                got = self._parts.get(name)
+                if got is None:
+                    got = list(self._loader(self.document.name, name)) if self._loader is not None else []
+                    self._parts[name] = got
+        return got
+
+    @property
+    def facts(self) -> list[Fact]:
+        return self._part("facts")
+
+    @property
+    def lines(self) -> list[str]:
+        return self._part("lines")
+
+    @property
+    def tables(self) -> list[dict[str, Any]]:
+        return self._part("tables")
+
+    @property
+    def enumerations(self) -> list[Enumeration]:
+        return self._part("enumerations")
+
+    @property
+    def issues(self) -> list[IntegrityIssue]:
+        return self._part("issues")
+
+    @property
+    def previous(self) -> "DocData | None":
+        """The same department's document of the year before, when one is loaded (cross-year
+        lookups)."""
+        if self._previous is None and self._previous_of is not None:
+            return self._previous_of(self)
+        return self._previous
+
+    @previous.setter
+    def previous(self, value: "DocData | None") -> None:
+        self._previous = value
 
     @property
     def search_lines(self) -> list[str]:
         """Lines to search for cue words: the simplified form of a 繁體 document (quotes are
         mapped back to the original with ``original``), else the lines themselves."""
         if self._search is None:
-            self._search = self.lines
+            search = self.lines
             try:
                 from qa.text.script import is_traditional, to_simplified_lines
 
-                if is_traditional("\n".join(self.lines[:3000])):
-                    self._search = to_simplified_lines(self.lines, force=True).lines
+                if is_traditional("\n".join(search[:3000])):
+                    search = to_simplified_lines(search, force=True).lines
             except Exception as exc:  # conversion is an aid to matching, never required
                 log.warning("script conversion unavailable: %s", exc)
+            self._search = search
         return self._search
 
     def original(self, quote: str, line: int) -> str:
@@ -66,6 +155,14 @@ class DocData:
             self._squeezed = squeeze("".join(self.lines))
         return self._squeezed
 
+    @property
+    def label_text(self) -> str:
+        """The searchable text in the form labels are compared in (norm_label of the search
+        lines, squeezed): where a question's distinctive item phrase is looked for."""
+        if self._label_text is None:
+            self._label_text = squeeze(norm_label(" ".join(self.search_lines)))
+        return self._label_text
+
     def contains(self, quote: str) -> bool:
         return squeeze(quote) in self.squeezed
 
@@ -76,76 +173,173 @@ class DocData:
 
     def mentions(self, phrase: str) -> bool:
         """Whether the text names a phrase, whitespace and full/half width aside."""
-        if self._half is None:
-            from qa.text.normalize import to_halfwidth
-
-            self._half = to_halfwidth(squeeze("".join(self.search_lines)))
         from qa.text.normalize import to_halfwidth
 
+        if self._half is None:
+            self._half = to_halfwidth(squeeze("".join(self.search_lines)))
         return squeeze(to_halfwidth(phrase)) in self._half
 
+    def quote_line(self, quote: str, line: int) -> int:
+        """The 1-based line where a quote of this document starts (qa.quotes), remembered."""
+        key = (quote, line)
+        got = self._quote_lines.get(key)
+        if got is None:
+            lines = self.lines
+            got = quote_start_line(lines, quote, line) if lines else line
+            if len(self._quote_lines) >= _QUOTE_MEMO:
+                self._quote_lines.clear()
+            self._quote_lines[key] = got
+        return got
 
-@dataclass
+
+class DocMap(Mapping[str, DocData]):
+    """Documents by name, in catalogue order: those given in memory, and those of the index,
+    read on first use and kept in a least-recently-used cache of ``limit`` documents.
+
+    Args:
+        documents: the catalogue's documents by name.
+        resident: documents already in memory (never dropped).
+        loader: reads a part of a document from the index.
+        previous_of: the context's year-before lookup, for the documents it makes.
+        limit: documents of the index kept in memory.
+    """
+
+    def __init__(self, documents: dict[str, Document], resident: dict[str, DocData] | None = None,
+                 loader: Loader | None = None, previous_of: Callable[[DocData], DocData | None] | None = None,
+                 limit: int | None = None) -> None:
+        self._documents = documents
+        self._resident = resident or {}
+        self._loader = loader
+        self._previous_of = previous_of
+        self._limit = limit if limit is not None else cache_size()
+        self._cache: OrderedDict[str, DocData] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __getitem__(self, name: str) -> DocData:
+        dd = self._resident.get(name)
+        if dd is not None:
+            return dd
+        with self._lock:
+            dd = self._cache.get(name)
+            if dd is not None:
+                self._cache.move_to_end(name)
+                return dd
+            document = self._documents[name]  # KeyError: not a loaded document
+            dd = DocData(document, loader=self._loader, previous_of=self._previous_of)
+            self._cache[name] = dd
+            while len(self._cache) > self._limit:
+                self._cache.popitem(last=False)
+            return dd
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._documents)
+
+    def __len__(self) -> int:
+        return len(self._documents)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self._documents
+
+    def document(self, name: str) -> Document | None:
+        """A document of the catalogue, without reading any of its rows."""
+        return self._documents.get(name)
+
+    def cached(self) -> int:
+        """How many documents of the index are in memory now."""
+        return len(self._cache)
+
+
 class Context:
-    """All loaded documents, keyed by name, with alias sets per department."""
+    """The catalogue of loaded documents and their publishers' alias sets.
 
-    index: Any
-    docs: dict[str, DocData] = field(default_factory=dict)
-    aliases: dict[str, DepartmentAliases] = field(default_factory=dict)
+    Attributes:
+        index: the qa.store.index.Index read (None for in-memory documents).
+        docs: documents by name (a DocMap: rows read on first use).
+        aliases: alias sets by publisher, with a form index (AliasIndex).
+    """
+
+    def __init__(self, index: Any, documents: list[Document], resident: dict[str, DocData] | None = None,
+                 aliases: dict[str, DepartmentAliases] | None = None, limit: int | None = None) -> None:
+        self.index = index
+        ordered = list(documents)  # the index lists them by name; fixtures in their own order
+        self._by_dept: dict[str, list[str]] = {}
+        for d in ordered:
+            self._by_dept.setdefault(dept_key(d), []).append(d.name)
+        keys = list(self._by_dept)
+        given = aliases or {}
+        self.aliases = AliasIndex((k, given[k] if k in given else build(k)) for k in keys if k)
+        self._previous = self._years_before(ordered)
+        loader = _index_loader(index) if index is not None else None
+        self.docs = DocMap({d.name: d for d in ordered}, resident, loader, self._previous_doc, limit)
 
     @classmethod
     def load(cls, index: Any) -> "Context":
-        """Read every document of the index into memory.
+        """Read the catalogue of an index: its documents and their publishers' alias sets
+        (stored at ingest); no facts or lines are read until a question needs them.
 
         Args:
             index: a qa.store.index.Index.
         """
-        ctx = cls(index=index)
-        for d in index.documents():
-            ctx.docs[d.name] = DocData(
-                document=d,
-                facts=index.facts(doc=d.name),
-                lines=index.lines(d.name),
-                tables=index.tables(d.name),
-                enumerations=index.enumerations(doc=d.name),
-                issues=index.issues(doc=d.name),
-            )
-            key = dept_key(d)
-            if key and key not in ctx.aliases:
-                ctx.aliases[key] = build(key)
-        ctx.link_years()
-        log.info("context: %d documents, %d facts", len(ctx.docs), sum(len(x.facts) for x in ctx.docs.values()))
+        documents = index.documents()
+        keys = list(dict.fromkeys(k for k in (dept_key(d) for d in documents) if k))
+        ctx = cls(index, documents, aliases=index.department_aliases(keys))
+        log.info("context: %d documents, %d departments", len(ctx.docs), len(ctx.aliases))
         return ctx
 
     @classmethod
     def from_parts(cls, parts: list[DocData], index: Any = None) -> "Context":
         """Build a context from in-memory documents (tests, fixtures)."""
-        ctx = cls(index=index)
+        ctx = cls(index, [p.document for p in parts], resident={p.document.name: p for p in parts})
         for p in parts:
-            ctx.docs[p.document.name] = p
-            key = dept_key(p.document)
-            if key and key not in ctx.aliases:
-                ctx.aliases[key] = build(key)
-        ctx.link_years()
+            p._previous_of = ctx._previous_doc
         return ctx
 
-    def link_years(self) -> None:
-        """Point each document at its department's document of the year before."""
-        for dd in self.docs.values():
-            y = dd.document.year
-            dd.previous = next((o for o in self.by_department(dept_key(dd.document))
-                                if y and o.document.year == y - 1 and o is not dd), None)
+    def _years_before(self, ordered: list[Document]) -> dict[str, str]:
+        """Each document's department's document of the year before (the first in order)."""
+        by_name = {d.name: d for d in ordered}
+        out: dict[str, str] = {}
+        for names in self._by_dept.values():
+            docs = [by_name[n] for n in names] if len(names) > 1 else []
+            for d in docs:
+                y = d.year
+                prev = next((o.name for o in docs if y and o.year == y - 1 and o.name != d.name), None)
+                if prev is not None:
+                    out[d.name] = prev
+        return out
+
+    def _previous_doc(self, dd: DocData) -> DocData | None:
+        name = self._previous.get(dd.document.name)
+        return self.docs[name] if name is not None and name in self.docs else None
 
     def by_department(self, department: str) -> list[DocData]:
-        return [d for d in self.docs.values() if dept_key(d.document) == department]
+        """The department's documents, by name."""
+        return [self.docs[n] for n in self._by_dept.get(department, ())]
+
+    def documents_of(self, department: str) -> list[Document]:
+        """The department's documents from the catalogue (no rows read)."""
+        return [d for d in (self.docs.document(n) for n in self._by_dept.get(department, ())) if d is not None]
 
     def lines_of(self, doc: str) -> list[str]:
         """The original lines of a loaded document ([] if it is not loaded)."""
-        dd = self.docs.get(doc)
-        return dd.lines if dd is not None else []
+        return self.docs[doc].lines if doc in self.docs else []
+
+
+def _index_loader(index: Any) -> Loader:
+    def load(doc: str, part: str) -> list:
+        if part == "facts":
+            return index.facts(doc=doc)
+        if part == "lines":
+            return index.lines(doc)
+        if part == "tables":
+            return index.tables(doc)
+        if part == "enumerations":
+            return index.enumerations(doc=doc)
+        return index.issues(doc=doc)
+
+    return load
 
 
 def dept_key(d: Document) -> str:
     """Who published a document: its department, else its title (a news report names its
     city there), else its file name."""
-    return d.department or d.title or d.name
+    return publisher(d)

@@ -115,18 +115,20 @@ class Linker:
         return recall * (0.5 + 0.5 * precision)
 
 
-_LINKERS: dict[tuple[int, int], Linker] = {}
+_LINKERS: dict[tuple[int, int], tuple[list[Fact], Linker]] = {}
 
 
 def _linker(facts: list[Fact]) -> Linker:
-    # one per fact list (a document's, as loaded): built on first use, then reused
+    # one per fact list (a document's, as loaded): built on first use, then reused; the list
+    # is kept with it, so a list read again after its document left the cache (a new object
+    # that may get the old one's id) never gets another list's linker
     key = (id(facts), len(facts))
-    lk = _LINKERS.get(key)
-    if lk is None:
+    hit = _LINKERS.get(key)
+    if hit is None or hit[0] is not facts:
         if len(_LINKERS) > 512:
             _LINKERS.clear()
-        lk = _LINKERS[key] = Linker.of(tuple(facts))
-    return lk
+        hit = _LINKERS[key] = (facts, Linker.of(tuple(facts)))
+    return hit[1]
 
 
 LINK_ACCEPT = 0.45  # below this the best label is not what the phrase describes

@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from qa.agent.aliases import DepartmentAliases, Mention, find_mentions
+from qa.agent.aliases import DepartmentAliases, Mention, candidates, find_mentions
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
@@ -81,11 +81,12 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
 
     Args:
         text: halfwidth question with English department words translated.
-        aliases: alias sets by official name (the loaded departments).
+        aliases: alias sets by official name (the loaded departments); an AliasIndex
+            examines only those whose forms occur in the text.
         want_all: the question compares departments ("哪个部门…最多"): no mention means all.
     """
     res = Resolution()
-    mentions = find_mentions(text, list(aliases.values()))
+    mentions = find_mentions(text, candidates(aliases, text))
     res.spans = [(m.start, m.end) for m in mentions]
     with_body = [m for m in mentions if m.body]
     if with_body:

@@ -30,6 +30,8 @@ from qa.types import Chunk, Document, Enumeration, Fact, IntegrityIssue, ParsedD
 if TYPE_CHECKING:  # imported for annotations only: langchain_core costs ~0.25 s to import
     from langchain_core.embeddings import Embeddings
 
+    from qa.text.aliases import DepartmentAliases
+
 log = logging.getLogger(__name__)
 
 # Up to this many vectors, dense search scores every vector exactly in memory (about 1 ms
@@ -262,6 +264,45 @@ class Index:
         """
         return self.sql.tables(doc)
 
+    def row_counts(self, table: str) -> dict[str, int]:
+        """Rows per document of a per-document table ("facts", "tables", "chunks", …), in one
+        query (what a documents list shows without reading the rows).
+
+        Args:
+            table: the table name.
+        """
+        return self.sql.row_counts(table)
+
+    def department_aliases(self, publishers: list[str]) -> dict[str, "DepartmentAliases"]:
+        """The stored alias set of each publisher (qa.text.aliases.publisher of a document),
+        in the order given. Sets missing or derived under other rules are derived now and
+        stored when the index is writable (ingest stores them as it adds documents).
+
+        Args:
+            publishers: publisher names.
+        """
+        from qa.text.aliases import build, from_record, rules_version, to_record
+
+        rules = rules_version()
+        stored = self.sql.department_aliases(list(dict.fromkeys(publishers)))
+        out: dict[str, DepartmentAliases] = {}
+        fresh: list[tuple[str, str, dict]] = []
+        for name in publishers:
+            if name in out:
+                continue
+            version, rec = stored.get(name, ("", None))
+            if rec is not None and version == rules:
+                out[name] = from_record(name, rec)
+            else:
+                out[name] = build(name)
+                fresh.append((name, rules, to_record(out[name])))
+        if fresh and self._sql is not None:
+            try:
+                self._sql.put_department_aliases(fresh)
+            except Exception:  # a read-only or busy index answers all the same
+                log.debug("could not store %d alias sets", len(fresh), exc_info=True)
+        return out
+
     def chunks(self, doc: str | None = None) -> list[Chunk]:
         """Chunks in document order.
 
@@ -400,7 +441,15 @@ class Index:
                                                   vector_model=self.model_id(), vectors=fresh)
         self._revectored.add(parsed.document.name)
         self._drop_from_chroma(stale)
+        self._store_aliases(parsed.document)
         return stats
+
+    def _store_aliases(self, document: Document) -> None:
+        """Derive and store the alias set of the document's publisher unless it is stored
+        under the current rules (opening the index then only reads it)."""
+        from qa.text.aliases import publisher
+
+        self.department_aliases([publisher(document)])
 
     def _embed_missing(self, per_chunk: list[list[str]]) -> tuple[list[tuple[str, bytes]], AddStats]:
         """Embed (in one batch) the texts this model has no vector for yet and mirror into

@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 import re
 import unicodedata
+from functools import lru_cache
 from typing import Any, Sequence
 
 log = logging.getLogger(__name__)
@@ -62,13 +63,30 @@ def tokenize(text: str) -> list[str]:
     """
     norm = unicodedata.normalize("NFKC", _simplified(text)).lower()
     # Thousands separators would split "2,440.10" into pieces that match unrelated numbers.
-    norm = re.sub(r"(?<=\d),(?=\d{3})", "", norm)
+    norm = _THOUSANDS.sub("", norm)
+    jieba = _get_jieba()
+    out: list[str] = []
+    # jieba cuts each run of its word characters on its own (and everything between them
+    # character by character), so the tokens of a text are those of its runs in order: each
+    # run is cut once per process (table labels and set phrases recur in every document)
+    for block in jieba.re_han_default.split(norm):
+        if block:
+            out.extend(_block_tokens(block))
+    return out
+
+
+_THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
+
+
+@lru_cache(maxsize=200000)
+def _block_tokens(block: str) -> tuple[str, ...]:
+    """The kept search tokens of one block of jieba.cut (one run, or what lies between)."""
     out = []
-    for tok in _get_jieba().cut_for_search(norm):
+    for tok in _get_jieba().cut_for_search(block):
         tok = tok.strip()
         if tok and tok not in _STOP and _WORD.search(tok):
             out.append(tok)
-    return out
+    return tuple(out)
 
 
 class LexicalIndex:

@@ -29,6 +29,11 @@ _EXTRA = {
 }
 
 
+# the same mapping as one str.translate table (built once): C speed, where a loop per
+# character cost a fifth of parsing a document
+_HALFWIDTH = {c: chr(c - _FULLWIDTH_OFFSET) for c in range(0xFF01, 0xFF5F)} | {ord(k): v for k, v in _EXTRA.items()}
+
+
 def to_halfwidth(text: str) -> str:
     """Map fullwidth digits, Latin letters and ASCII punctuation to their halfwidth forms.
 
@@ -36,17 +41,7 @@ def to_halfwidth(text: str) -> str:
     fullwidth forms in the FF01–FF5E block, which all map to ASCII (so （ becomes ( and ，
     becomes ,). Callers that need the Chinese form for display use the original line.
     """
-    out = []
-    for ch in text:
-        if ch in _EXTRA:
-            out.append(_EXTRA[ch])
-            continue
-        code = ord(ch)
-        if 0xFF01 <= code <= 0xFF5E:
-            out.append(chr(code - _FULLWIDTH_OFFSET))
-        else:
-            out.append(ch)
-    return "".join(out)
+    return text.translate(_HALFWIDTH)
 
 
 def normalize_line(text: str) -> str:
@@ -56,9 +51,12 @@ def normalize_line(text: str) -> str:
     return text.strip(" ")
 
 
+_SPACES = re.compile(r"\s+")
+
+
 def squeeze(text: str) -> str:
     """Remove all whitespace: the form in which quotes are compared with documents."""
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 _NUM_RE = re.compile(r"^[-+]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?$")

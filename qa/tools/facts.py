@@ -156,16 +156,35 @@ def fact_score(
         narrow_ok: title words (e.g. "一般公共预算") the question itself mentions, so
             tables narrowed to them are not penalised.
     """
-    label = norm_label(fact.label)
-    col = norm_label(fact.column)
-    title = norm_label(fact.table_title)
+    return _score(fact.label, fact.column, fact.table_title, _narrowing_in(fact.section), fact.code, fact.year,
+                  fact.unit, fact.table_no, metric, column, want, tuple(narrow_ok))
+
+
+@lru_cache(maxsize=50000)
+def _narrowing_in(section: str) -> tuple[str, ...]:
+    """The funding-source words a fact's section names (all the score reads of a section,
+    so facts of many documents that differ only in their sections' other words share
+    scores)."""
+    sec = norm_label(section)
+    return tuple(w for w in NARROWING_TITLE_WORDS if w in sec)
+
+
+# A fact's score depends only on these fields and the question's: the same row of the same
+# table in many documents (every department prints the same standard tables) is scored once.
+@lru_cache(maxsize=131072)
+def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tuple[str, ...], code: str,
+           year: int | None, unit: str, table_no: str, metric: str, column: str | None, want: str,
+           narrow_ok: tuple[str, ...]) -> float:
+    label = norm_label(fact_label)
+    col = norm_label(fact_column)
+    title = norm_label(fact_title)
     m = metric
     bonus = 0.0
     col_named = False
     for w in NARROWING_TITLE_WORDS:
         # "一般公共预算项目支出": the funding source is the table's or section's scope
         if w in m and w not in label and m != w:
-            if w in title or w in norm_label(fact.section):
+            if w in title or w in section_words:
                 m = m.replace(w, "") or m
                 bonus += 0.02
             else:
@@ -174,7 +193,7 @@ def fact_score(
         if col == column or (column in col and len(column) >= 2):
             bonus += 0.05
             col_named = True
-        elif col and column_kind(fact.column, fact.year) != "other" and column not in label:
+        elif col and column_kind(fact_column, year) != "other" and column not in label:
             return 0.0
         elif column in label:
             pass
@@ -189,7 +208,7 @@ def fact_score(
     if not col_named and col and col == m and label in TOTAL_LABELS:
         # "项目支出" is the 项目支出 column of the table's total row
         s, bonus, col_named = 0.9, bonus + 0.05, True
-    elif fact.code and fact.code == m:
+    elif code and code == m:
         s = 1.0
     elif label and any(m == label + suf for suf in GENERIC_SUFFIXES):
         s = 0.99  # "住房公积金管理服务项目" names the row "住房公积金管理服务"
@@ -201,10 +220,10 @@ def fact_score(
             s = max(s, 0.9)
     if s <= 0:
         return 0.0
-    kind = column_kind(fact.column, fact.year) if not col_named else "total"
+    kind = column_kind(fact_column, year) if not col_named else "total"
     if want == "total":
         factor = {"total": 1.0, "other": 0.85, "prior": 0.5, "change": 0.3, "percent": 0.2}[kind]
-        if fact.unit == "%":
+        if unit == "%":
             factor = min(factor, 0.2)
     elif want == "prior":
         factor = {"prior": 1.0, "total": 0.2, "other": 0.2, "change": 0.2, "percent": 0.1}[kind]
@@ -212,11 +231,11 @@ def fact_score(
         factor = {"percent": 1.0, "change": 0.3, "prior": 0.1, "total": 0.1, "other": 0.1}[kind]
     else:
         factor = {"change": 1.0, "percent": 0.2, "prior": 0.1, "total": 0.1, "other": 0.1}[kind]
-    if fact.table_no:
+    if table_no:
         narrowing = [w for w in NARROWING_TITLE_WORDS if w in title and w not in narrow_ok and w not in m]
         if narrowing and not (m and m in title):
             factor *= 0.97
-        factor *= 1.0 - min(int(fact.table_no) if fact.table_no.isdigit() else 0, 30) * 0.001
+        factor *= 1.0 - min(int(table_no) if table_no.isdigit() else 0, 30) * 0.001
     else:
         factor *= 0.96  # tables first; prose restatements serve as cross-checks
     return min(1.0, s * factor + bonus)
@@ -248,7 +267,8 @@ def find_facts(
     narrow = tuple(narrow_ok)
     out = []
     for f in facts:
-        s = fact_score(f, m, column=c, want=want, narrow_ok=narrow)
+        s = _score(f.label, f.column, f.table_title, _narrowing_in(f.section), f.code, f.year, f.unit, f.table_no,
+                   m, c, want, narrow)
         if s >= min_score:
             out.append(Match(f, s))
     out.sort(key=lambda x: (-x.score, x.fact.line))

@@ -9,10 +9,11 @@ What runs where, and what holds a lock
   mixes two indexes. `_gen_lock` guards only the generation pointer and its user counts;
   nothing slow runs under it.
 * What `Assistant.ask` reads, and what guards it:
-  - the Context (documents, facts, lines, tables, aliases): loaded once per generation and
-    only read while it serves. Its lazy per-document caches (`search_lines`, `squeezed`)
-    are filled by `_warm` before a generation is published, so threads never race to fill
-    them;
+  - the Context: its catalogue (documents, aliases) is read once per generation; a
+    document's rows are read on first use under the document's lock and kept in an LRU
+    guarded by `DocMap._lock`, so two threads never read one part twice; the derived
+    search texts (`search_lines`, `squeezed`) are pure, so a race only computes one twice.
+    `_warm` fills them for the first documents before a generation is published;
   - the Index's SQLite connection: one per Index, opened with check_same_thread=False;
     `qa.store.sqlite.SqliteStore._lock` (an RLock) serialises every call on it;
   - the Index's caches (chunk snapshot, BM25, vector matrix): built by `_warm` before
@@ -146,12 +147,18 @@ def _unpin(gen: _Generation) -> None:
             log.warning("could not release the read snapshot", exc_info=True)
 
 
+# documents whose rows and search text are read before a generation serves
+_WARM_DOCS = 64
+
+
 def _warm(assistant: Any) -> None:
     """Fill the lazy caches a question would otherwise fill, on one thread, before the
     assistant serves: per-document search lines, the chunk snapshot, BM25 (and jieba),
     the vector matrix and the embedding model."""
     ctx = getattr(assistant, "ctx", None)
-    for dd in (getattr(ctx, "docs", None) or {}).values():
+    docs = getattr(ctx, "docs", None) or {}
+    for name in list(docs)[:_WARM_DOCS]:  # the context reads the rest on demand, under its locks
+        dd = docs[name]
         try:
             dd.search_lines
             dd.squeezed
@@ -431,11 +438,11 @@ class Backend:
                 items = [dd.document for dd in docs.values()]
                 facts = {name: len(dd.facts) for name, dd in docs.items()}
                 tables = {name: len(dd.tables) for name, dd in docs.items()}
-            else:
+            else:  # counted in the index, not read (the context reads a document's rows on demand)
                 index = a.index
                 items = index.documents()
-                facts = {d.name: len(index.facts(doc=d.name)) for d in items}
-                tables = {d.name: len(index.tables(d.name)) for d in items}
+                facts = {d.name: 0 for d in items} | index.row_counts("facts")
+                tables = {d.name: 0 for d in items} | index.row_counts("tables")
             return cb.documents_rows(items, facts, tables), sorted(d.name for d in items)
 
         return self._with(_view)
