@@ -64,8 +64,13 @@ def main(argv: list[str] | None = None) -> int:
     demo = build_demo(backend)
     log.info("index: %s; serving on http://%s:%d%s", settings.data_dir, args.host, args.port,
              " (login required)" if auth else "")
-    demo.queue(default_concurrency_limit=backend.workers, max_size=512)
-    demo.launch(**launch_kwargs(args.host, args.port, auth))
+    # Questions are not limited by the queue (their handlers await the back end's pool);
+    # the other handlers (documents, excerpts) are short and may run a few at once.
+    demo.queue(default_concurrency_limit=max(4, 2 * backend.workers), max_size=512)
+    try:
+        demo.launch(**launch_kwargs(args.host, args.port, auth))
+    finally:
+        backend.close()  # the ingest process
     return 0
 
 

@@ -139,7 +139,7 @@ def test_documents_rows_and_table_views():
     docs = [Document(DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", "h"),
             Document("b.txt", "某局", None, "决算", "元", "h2")]
     rows = cb.documents_rows(docs, {DOC: 120}, {DOC: 9})
-    assert rows[0] == [DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", 120, 9]
+    assert rows[0] == [DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", 120, 9, ""]
     assert rows[1][0] == "b.txt" and rows[1][2] == "" and rows[1][5] == 0
     assert len(rows[0]) == len(cb.DOCUMENT_HEADERS)
 

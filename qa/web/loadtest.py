@@ -4,16 +4,23 @@ Usage::
 
     python -m qa.web.loadtest --data-dir .qa [--users 50] [--questions 200]   # starts app.py itself
     python -m qa.web.loadtest --url http://127.0.0.1:7860/ [--users 50] ...   # a running app
+    python -m qa.web.loadtest --data-dir .qa --long-question --upload big.txt  # the two probes too
 
-Each user is its own session calling the app's `/answer` endpoint (the same back end and
-concurrency group as the chat), through gradio_client (`--client gradio`, the default) or
-Gradio's plain HTTP API (`--client http`: POST /gradio_api/call/answer, then read the
-event stream), which costs the client far less CPU on a small machine. Every answer must be right, twice over: its
+Each user is its own session calling the app's `/answer` endpoint (the same back end as the
+chat), through gradio_client (`--client gradio`, the default: the queue's join/data event
+stream, as a browser does), Gradio's HTTP API over the queue (`--client http`: POST
+/gradio_api/call/answer, then read the event stream) or in one request off the queue
+(`--client run`: POST /gradio_api/run/answer). Every answer must be right, twice over: its
 value is the gold set's (evals/gold.jsonl), and it is identical (status, text, value,
 computation, citations, warnings) to the answer the app gave for that question asked
 alone before the load began, so answers given concurrently cannot have leaked into each
 other. Prints p50/p95/max latency as a client sees it and the throughput; exits 1 when
 any answer is wrong or failed. Bounded on purpose: loopback only, a fixed question count.
+
+`--long-question` sends one question of 1 MB and prints how long its refusal took;
+`--upload FILE` uploads FILE through the page's Upload tab API while one user keeps asking
+the pool's questions one after another, and prints that user's latency before, during and
+right after the upload (the delay an upload causes to everybody else).
 """
 
 from __future__ import annotations
@@ -115,13 +122,15 @@ class HttpClient:
     Args:
         url: the app's address.
         auth: (user, password) or None.
+        direct: one POST to /run/<api> (off the queue) instead of /call/<api> and its stream.
     """
 
-    def __init__(self, url: str, auth: tuple[str, str] | None = None) -> None:
+    def __init__(self, url: str, auth: tuple[str, str] | None = None, direct: bool = False) -> None:
         import httpx
 
         import uuid
 
+        self.direct = direct
         self.base = url.rstrip("/") + "/gradio_api"
         self.http = httpx.Client(timeout=120)
         # one session per user, as a browser has (without it every call is a new session
@@ -132,6 +141,13 @@ class HttpClient:
             r.raise_for_status()
 
     def predict(self, *data: Any, api_name: str) -> Any:
+        if self.direct:
+            body = json.dumps({"data": list(data), "session_hash": self.session}, ensure_ascii=False)
+            r = self.http.post(f"{self.base}/run/{api_name.strip('/')}", content=body.encode("utf-8"),
+                               headers={"Content-Type": "application/json"})
+            if r.status_code >= 400:
+                raise RuntimeError(f"the app answered {r.status_code}: {r.text[:200]}")
+            return r.json()["data"][0]
         r = self.http.post(f"{self.base}/call/{api_name.strip('/')}", json={"data": list(data), "session_hash": self.session})
         r.raise_for_status()
         event_id = r.json()["event_id"]
@@ -149,8 +165,8 @@ class HttpClient:
 
 
 def _client(url: str, auth: tuple[str, str] | None, kind: str = "gradio") -> Any:
-    if kind == "http":
-        return HttpClient(url, auth)
+    if kind in ("http", "run"):
+        return HttpClient(url, auth, direct=kind == "run")
     from gradio_client import Client
 
     return Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
@@ -170,7 +186,8 @@ def run(url: str, users: int = 50, questions: int = 200, pool_size: int = 40, go
         auth: (user, password) when the app has a login.
         seed: shuffles the question order (the same on every run).
         log: where progress lines go.
-        client: "gradio" (gradio_client) or "http" (Gradio's HTTP API).
+        client: "gradio" (gradio_client), "http" (Gradio's HTTP API over the queue) or
+            "run" (one request off the queue).
     """
     candidates = gold_pool(gold, pool_size)
     reference: dict[str, dict[str, Any]] = {}
@@ -251,6 +268,104 @@ def run(url: str, users: int = 50, questions: int = 200, pool_size: int = 40, go
     return report
 
 
+def long_question(url: str, auth: tuple[str, str] | None = None, size: int = 1024 * 1024,
+                  client: str = "run", repeat: int = 3) -> dict[str, Any]:
+    """Send a question of `size` characters (CJK: three times as many bytes) `repeat` times;
+    the slowest refusal, and what it said."""
+    c = _client(url, auth, client)
+    text = ("昌吉州公积金中心三公经费是多少？" * (size // 16 + 1))[:size]
+    slowest, ans = 0.0, {}
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        ans = c.predict(text, api_name=API)
+        slowest = max(slowest, (time.perf_counter() - t0) * 1000)
+    return {"chars": size, "bytes": len(text.encode("utf-8")), "ms": round(slowest, 1), "status": ans.get("status"),
+            "refused": ans.get("status") == "not_found" and "2000" in ans.get("answer", ""),
+            "answer": ans.get("answer", "")[:120]}
+
+
+def upload_probe(url: str, path: Path, auth: tuple[str, str] | None = None, gold: Path = DEFAULT_GOLD,
+                 pool_size: int = 40, before_s: float = 8.0, after_s: float = 15.0, timeout: float = 1800,
+                 client: str = "run", log: Any = sys.stderr) -> dict[str, Any]:
+    """Upload `path` through the page's ingest API while one user asks gold questions one
+    after another; that user's latency before, during and after the upload.
+
+    Every answer given must still state the gold value (a wrong answer fails).
+
+    Args:
+        url: the app's address (loopback).
+        path: the file to upload.
+        before_s: seconds of questions before the upload starts (the baseline).
+        after_s: seconds of questions after it finished (the swap to the new index).
+        timeout: give up waiting for the upload after this many seconds.
+    """
+    from gradio_client import Client, handle_file
+
+    asker = _client(url, auth, client)
+    rows = gold_pool(gold, pool_size)
+    reference = {}
+    for row in rows:
+        ans = asker.predict(row["question"], api_name=API)
+        if value_ok(ans, float(row["value"])):
+            reference[row["id"]] = ans
+    rows = [r for r in rows if r["id"] in reference]
+    if not rows:
+        raise SystemExit("no gold question is answered right by this app: is the corpus loaded?")
+    phase = ["before"]
+    times: dict[str, list[float]] = {"before": [], "during": [], "after": []}
+    wrong: list[str] = []
+    stop_at = [float("inf")]
+
+    def ask_loop() -> None:
+        i = 0
+        while time.monotonic() < stop_at[0]:
+            row = rows[i % len(rows)]
+            i += 1
+            t0 = time.perf_counter()
+            try:
+                ans = asker.predict(row["question"], api_name=API)
+                err = ""
+            except Exception as exc:
+                ans, err = None, f"{type(exc).__name__}: {exc}"
+            dt = time.perf_counter() - t0
+            # once the upload is swapped in an answer may name the new document too (a
+            # warning, another citation): its value must stay the gold one
+            if ans is None or not value_ok(ans, float(row["value"])):
+                wrong.append(f"{row['id']}: {json.dumps(ans, ensure_ascii=False)[:200] if ans else err}")
+            times[phase[0]].append(dt)
+
+    t = threading.Thread(target=ask_loop, name="probe-user")
+    t.start()
+    time.sleep(before_s)
+    uploader = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
+    phase[0] = "during"
+    t_up = time.perf_counter()
+    job = uploader.submit([handle_file(str(path))], "", "", "", [], api_name="/ingest")
+    report = ""
+    deadline = time.monotonic() + timeout
+    for out in job:
+        report = out[0] if isinstance(out, (list, tuple)) else str(out)
+        if time.monotonic() > deadline:
+            job.cancel()
+            break
+    upload_s = time.perf_counter() - t_up
+    phase[0] = "after"
+    stop_at[0] = time.monotonic() + after_s
+    t.join()
+
+    def stats(xs: list[float]) -> dict[str, Any]:
+        ms = [x * 1000 for x in xs] or [0.0]
+        return {"n": len(xs), "p50_ms": round(percentile(ms, 50), 1), "p95_ms": round(percentile(ms, 95), 1),
+                "max_ms": round(max(ms), 1)}
+
+    got = {k: stats(v) for k, v in times.items()}
+    base = got["before"]["max_ms"]
+    print(f"upload of {path.name} ({path.stat().st_size / 1e6:.1f} MB) took {upload_s:.1f} s", file=log)
+    return {"file": path.name, "bytes": path.stat().st_size, "upload_s": round(upload_s, 1), **got,
+            "worst_delay_ms": round(max(got["during"]["max_ms"], got["after"]["max_ms"]) - base, 1),
+            "wrong": wrong, "report": str(report)[-300:]}
+
+
 def stop(proc: subprocess.Popen, grace: float = 10) -> None:
     """End a served app: terminate, then kill when it does not exit within grace seconds."""
     proc.terminate()
@@ -312,8 +427,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--questions", type=int, default=200)
     ap.add_argument("--pool", type=int, default=40, help="distinct gold questions drawn from")
     ap.add_argument("--gold", default=str(DEFAULT_GOLD))
-    ap.add_argument("--client", choices=("gradio", "http"), default="gradio",
-                    help="gradio_client sessions, or Gradio's plain HTTP API")
+    ap.add_argument("--client", choices=("gradio", "http", "run"), default="gradio",
+                    help="gradio_client sessions, Gradio's HTTP API over the queue, or one request off it")
+    ap.add_argument("--long-question", action="store_true", help="also time the refusal of a 1 MB question")
+    ap.add_argument("--upload", metavar="FILE", help="also upload FILE while one user asks; print the delay")
+    ap.add_argument("--skip-load", action="store_true", help="only the probes")
     ap.add_argument("--workers", type=int, default=None, help="app.py --workers (with --data-dir)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args(argv)
@@ -322,25 +440,55 @@ def main(argv: list[str] | None = None) -> int:
     user, password = os.environ.get("QA_UI_USER", ""), os.environ.get("QA_UI_PASSWORD", "")
     auth = (user, password) if user and password and args.url else None
 
-    def go(url: str) -> Report:
-        return run(url, users=args.users, questions=args.questions, pool_size=args.pool,
-                   gold=Path(args.gold), auth=auth, client=args.client)
+    probes: dict[str, Any] = {}
+
+    def go(url: str) -> Report | None:
+        report = None if args.skip_load else run(url, users=args.users, questions=args.questions,
+                                                  pool_size=args.pool, gold=Path(args.gold), auth=auth,
+                                                  client=args.client)
+        if args.long_question:
+            probes["long_question"] = long_question(url, auth)
+        if args.upload:
+            probes["upload"] = upload_probe(url, Path(args.upload), auth, gold=Path(args.gold), pool_size=args.pool)
+        return report
 
     if args.url:
         report = go(args.url)
     else:
         with serve(args.data_dir, workers=args.workers) as url:
             report = go(url)
-    s = report.summary()
-    if args.json:
-        print(json.dumps(s))
-    else:
-        print(f"[{s['client']}] {s['users']} users, {s['questions']} questions ({s['distinct_questions']} distinct): "
-              f"{s['wrong_or_failed']} wrong or failed; latency p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
-              f"max {s['max_ms']} ms; {s['questions_per_s']} questions/s over {s['wall_s']} s")
-    for r in report.wrong[:10]:
-        print(f"  WRONG {r.qid}: {r.error}", file=sys.stderr)
-    return 1 if report.wrong or len(report.results) != args.questions else 0
+    failed = False
+    if report is not None:
+        s = report.summary()
+        if args.json:
+            print(json.dumps(s))
+        else:
+            print(f"[{s['client']}] {s['users']} users, {s['questions']} questions ({s['distinct_questions']} distinct): "
+                  f"{s['wrong_or_failed']} wrong or failed; latency p50 {s['p50_ms']} ms, p95 {s['p95_ms']} ms, "
+                  f"max {s['max_ms']} ms; {s['questions_per_s']} questions/s over {s['wall_s']} s")
+        for r in report.wrong[:10]:
+            print(f"  WRONG {r.qid}: {r.error}", file=sys.stderr)
+        failed = bool(report.wrong) or len(report.results) != args.questions
+    if "long_question" in probes:
+        lq = probes["long_question"]
+        print(json.dumps(lq, ensure_ascii=False) if args.json else
+              f"question of {lq['chars']:,} characters ({lq['bytes'] / 1e6:.1f} MB): "
+              f"{'refused' if lq['refused'] else 'NOT refused'} in {lq['ms']} ms (slowest of 3)")
+        failed |= not lq["refused"]
+    if "upload" in probes:
+        up = probes["upload"]
+        if args.json:
+            print(json.dumps(up, ensure_ascii=False))
+        else:
+            print(f"upload {up['file']} ({up['bytes'] / 1e6:.1f} MB, {up['upload_s']} s): another user's latency "
+                  f"before p50 {up['before']['p50_ms']} / max {up['before']['max_ms']} ms; during p50 "
+                  f"{up['during']['p50_ms']} / p95 {up['during']['p95_ms']} / max {up['during']['max_ms']} ms "
+                  f"({up['during']['n']} answers); after p50 {up['after']['p50_ms']} / max {up['after']['max_ms']} ms; "
+                  f"worst delay {up['worst_delay_ms']} ms; {len(up['wrong'])} wrong")
+        for w in up["wrong"][:5]:
+            print(f"  WRONG {w}", file=sys.stderr)
+        failed |= bool(up["wrong"])
+    return 1 if failed else 0
 
 
 if __name__ == "__main__":
