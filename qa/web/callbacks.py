@@ -98,6 +98,18 @@ def busy_answer(question: str) -> Answer:
         else "The server is busy; please ask again in a moment."))
 
 
+def outside_scope_answer(question: str, departments: Sequence[str]) -> Answer:
+    """The refusal of a question about departments whose documents are outside the scope
+    the user chose (they are loaded: widening the scope answers it)."""
+    names = "、".join(departments)
+    if language_of(question) == "zh":
+        text = f"所选范围内没有{names}的文件；请在“范围”中加入其文件，或清空范围以使用全部文档。"
+    else:
+        text = (f"The chosen scope has no document of {', '.join(departments)}; add its documents to the "
+                "scope, or clear the scope to use every document.")
+    return Answer(status="not_found", answer=text)
+
+
 def shown_question(question: str, limit: int = 300) -> str:
     """The question as the chat shows it: a refused long paste is cut, not echoed whole."""
     question = question or ""

@@ -15,6 +15,8 @@ import logging
 import multiprocessing
 import os
 import queue as queue_mod
+import threading
+import time
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any, Callable
@@ -62,14 +64,23 @@ class StageIndex:
 
 # ------------------------------------------------------------------ in the worker process
 
-def _init(reports: Any, nice: int) -> None:
+def _init(reports: Any, nice: int, parent: int) -> None:
     global _REPORTS
     _REPORTS = reports
     try:
         os.nice(nice)
     except OSError:  # not allowed here: run at the same priority
         pass
+    threading.Thread(target=_exit_with, args=(parent,), name="parent-watch", daemon=True).start()
     logging.basicConfig(level=logging.WARNING, format="%(asctime)s %(levelname)s ingest-worker %(name)s: %(message)s")
+
+
+def _exit_with(parent: int) -> None:
+    """End this process when the server that started it is gone (killed, not closed)."""
+    while True:
+        time.sleep(1.0)
+        if os.getppid() != parent:
+            os._exit(0)
 
 
 def _writer(data_dir: str | None) -> Any:
@@ -150,7 +161,7 @@ class IngestWorker:
         if self._pool is None:
             self._reports = self._ctx.Queue()
             self._pool = ProcessPoolExecutor(max_workers=1, mp_context=self._ctx, initializer=_init,
-                                             initargs=(self._reports, self.nice))
+                                             initargs=(self._reports, self.nice, os.getpid()))
         return self._pool
 
     def run(self, fn: Callable[..., Any], *args: Any,

@@ -340,7 +340,9 @@ def upload_probe(url: str, path: Path, auth: tuple[str, str] | None = None, gold
     uploader = Client(url, auth=auth, verbose=False, download_files=False, analytics_enabled=False)
     phase[0] = "during"
     t_up = time.perf_counter()
-    job = uploader.submit([handle_file(str(path))], "", "", "", [], api_name="/ingest")
+    n_params = len(uploader.view_api(print_info=False, return_format="dict")["named_endpoints"]["/ingest"]["parameters"])
+    args = [[handle_file(str(path))], "", "", "", []][:max(1, n_params)]  # files, then the form's fields
+    job = uploader.submit(*args, api_name="/ingest")
     report = ""
     deadline = time.monotonic() + timeout
     for out in job:
@@ -384,8 +386,12 @@ def _free_port() -> int:
 
 @contextmanager
 def serve(data_dir: str | Path, log_path: Path | None = None, timeout: float = 180,
-          workers: int | None = None) -> Iterator[str]:
-    """Start app.py on a free loopback port over data_dir (no login); yield its URL."""
+          workers: int | None = None, memo: bool = True) -> Iterator[str]:
+    """Start app.py on a free loopback port over data_dir (no login); yield its URL.
+
+    Args:
+        memo: False starts it with --no-memo (every answer worked out, none remembered).
+    """
     port = _free_port()
     env = dict(os.environ, GRADIO_ANALYTICS_ENABLED="False", HF_HUB_OFFLINE="1", TRANSFORMERS_OFFLINE="1",
                NO_PROXY="127.0.0.1,localhost")
@@ -395,6 +401,8 @@ def serve(data_dir: str | Path, log_path: Path | None = None, timeout: float = 1
            "--data-dir", str(data_dir)]
     if workers:
         cmd += ["--workers", str(workers)]
+    if not memo:
+        cmd += ["--no-memo"]
     out = open(log_path, "w") if log_path else subprocess.DEVNULL
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}/"
@@ -432,6 +440,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--long-question", action="store_true", help="also time the refusal of a 1 MB question")
     ap.add_argument("--upload", metavar="FILE", help="also upload FILE while one user asks; print the delay")
     ap.add_argument("--skip-load", action="store_true", help="only the probes")
+    ap.add_argument("--no-memo", action="store_true",
+                    help="start app.py with --no-memo: every answer worked out (with --data-dir)")
     ap.add_argument("--workers", type=int, default=None, help="app.py --workers (with --data-dir)")
     ap.add_argument("--json", action="store_true", help="print the summary as JSON")
     args = ap.parse_args(argv)
@@ -455,7 +465,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url:
         report = go(args.url)
     else:
-        with serve(args.data_dir, workers=args.workers) as url:
+        with serve(args.data_dir, workers=args.workers, memo=not args.no_memo) as url:
             report = go(url)
     failed = False
     if report is not None:
