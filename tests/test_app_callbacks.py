@@ -544,6 +544,7 @@ def test_a_long_question_is_refused_at_once_and_shown_cut():
     assert cb.question_refusal("三公经费是多少？") is None
     shown = cb.shown_question(long)
     assert len(shown) < 400 and "more characters" in shown and cb.shown_question("短问题") == "短问题"
+    assert cb.shown_question("问" * 1500) == "问" * 1500  # a long but allowed question is shown whole
     assert "busy" in cb.busy_answer("How much?").answer and "正忙" in cb.busy_answer("多少？").answer
 
 

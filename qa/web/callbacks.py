@@ -110,12 +110,13 @@ def outside_scope_answer(question: str, departments: Sequence[str]) -> Answer:
     return Answer(status="not_found", answer=text)
 
 
-def shown_question(question: str, limit: int = 300) -> str:
-    """The question as the chat shows it: a refused long paste is cut, not echoed whole."""
+def shown_question(question: str, limit: int = 2000, keep: int = 300) -> str:
+    """The question as the chat shows it: one over `limit` characters (refused) is cut to
+    its first `keep`, not echoed whole."""
     question = question or ""
     if len(question) <= limit:
         return question
-    return question[:limit] + f"… ({len(question) - limit} more characters 已省略)"
+    return question[:keep] + f"… ({len(question) - keep} more characters 已省略)"
 
 
 def answer_kind(answer: Answer) -> str:

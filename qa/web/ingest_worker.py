@@ -26,8 +26,8 @@ from qa.web import callbacks as cb
 log = logging.getLogger(__name__)
 
 # How much lower than the server the worker runs (0..19; 10 leaves the answering threads
-# nearly all of a busy core).
-NICE = 10
+# nearly all of a busy core; on a machine busy with other work an upload then takes longer).
+NICE = int(os.environ.get("QA_INGEST_NICE", "10"))
 
 _REPORTS: Any = None  # the worker's end of the stage queue (set by _init)
 _EMBEDDINGS: Any = None  # one embedding engine per worker process

@@ -244,7 +244,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 gr.update(value=cands[i], visible=True) if i < len(cands) else gr.update(visible=False)
                 for i in range(MAX_CANDIDATES)
             ]
-            return ("", hist, hist, cites, past, cite_update, _empty_excerpt(lang), cb.shown_question(q, 2000),
+            return ("", hist, hist, cites, past, cite_update, _empty_excerpt(lang), cb.shown_question(q),
                     lang, conv, *btns)
 
         inputs = [question, history, conversation, answers, scope]
