@@ -28,6 +28,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
                     help="serve beyond loopback without a login (QA_UI_USER/QA_UI_PASSWORD still apply if set)")
     ap.add_argument("--workers", type=int, default=int(os.environ.get("QA_UI_WORKERS", "2")),
                     help="questions answered at once (default 2, QA_UI_WORKERS)")
+    ap.add_argument("--no-memo", action="store_true", default=os.environ.get("QA_UI_MEMO", "1") == "0",
+                    help="work every answer out again, even a question asked before (QA_UI_MEMO=0)")
     return ap.parse_args(argv)
 
 
@@ -59,13 +61,18 @@ def main(argv: list[str] | None = None) -> int:
     from qa.web.ui import Backend, build_demo, launch_kwargs
 
     settings = load_settings(args.data_dir)
-    backend = Backend(settings.data_dir, workers=args.workers)
+    backend = Backend(settings.data_dir, workers=args.workers, memo=not args.no_memo)
     backend.warm()
     demo = build_demo(backend)
     log.info("index: %s; serving on http://%s:%d%s", settings.data_dir, args.host, args.port,
              " (login required)" if auth else "")
-    demo.queue(default_concurrency_limit=backend.workers, max_size=512)
-    demo.launch(**launch_kwargs(args.host, args.port, auth))
+    # Questions are not limited by the queue (their handlers await the back end's pool);
+    # the other handlers (documents, excerpts) are short and may run a few at once.
+    demo.queue(default_concurrency_limit=max(4, 2 * backend.workers), max_size=512)
+    try:
+        demo.launch(**launch_kwargs(args.host, args.port, auth))
+    finally:
+        backend.close()  # the ingest process
     return 0
 
 

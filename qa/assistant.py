@@ -7,10 +7,12 @@ from the tools and verification and composition staying deterministic.
 
 from __future__ import annotations
 
+import copy
 import logging
 import re
 from dataclasses import replace
 from pathlib import Path
+from typing import Any, Protocol
 
 from qa.agent import compose as C
 from qa.agent import glossary
@@ -26,6 +28,7 @@ from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
 from qa.text.normalize import squeeze
+from qa.tools.conflicts import Conflict, find_conflicts
 from qa.tools.facts import norm_label
 from qa.tools import ops
 from qa.types import Answer, Citation, ToolResult
@@ -39,6 +42,14 @@ _GENERIC_ITEM_RE = re.compile(r"绩效指标|绩效目标|绩效|指标|目标|�
 MAX_QUESTION_CHARS = 2000
 
 
+class AnswerMemo(Protocol):
+    """Where an Assistant may keep the answers it gave (a shell's cache; thread-safe)."""
+
+    def get(self, key: Any) -> Answer | None: ...
+
+    def put(self, key: Any, answer: Answer) -> None: ...
+
+
 class Assistant:
     """Answers questions over one Index.
 
@@ -46,11 +57,17 @@ class Assistant:
         index: the qa.store.index.Index it reads.
         ctx: the catalogue of documents and aliases; a document's rows are read when a
             question first needs them (qa.agent.context).
+        memo: optional cache of stand-alone answers: the deterministic path answers a
+            question the same way for as long as the Context is unchanged, so a shell that
+            keeps one memo per loaded Context (the web app) answers a repeated question
+            without working it out again. Never used with a language model.
     """
 
-    def __init__(self, index, ctx: Context | None = None) -> None:
+    def __init__(self, index, ctx: Context | None = None, memo: AnswerMemo | None = None) -> None:
         self.index = index
         self.ctx = ctx if ctx is not None else Context.load(index)
+        self.memo = memo
+        self.conflicts = self._find_conflicts()
         self._llm = None  # optional tool-calling agent (QA_LLM_MODE=tools)
         self._parser = None  # optional model that fills the Program (QA_LLM_MODE=parse)
 
@@ -86,6 +103,31 @@ class Assistant:
     def reload(self) -> None:
         """Re-read the index (after an ingest)."""
         self.ctx = Context.load(self.index)
+        self.memo = None  # its answers were of the old Context
+        self.conflicts = self._find_conflicts()
+
+    def _find_conflicts(self) -> list[Conflict]:
+        """Loaded documents claiming one department, year, kind and scope."""
+        docs = getattr(self.ctx, "docs", None) or {}
+        return find_conflicts([dd.document for dd in docs.values()], lambda n: docs[n].facts)
+
+    def _note_conflicts(self, answer: Answer, question: str, lang: str | None) -> Answer:
+        """Name the documents that claim the same disclosure as a cited one (unless they
+        only complement each other) and warn: which one answered depends on file names."""
+        cited = {c.doc for c in answer.citations}
+        en = (lang or ("en" if glossary.is_english(question) else "zh")) == "en"
+        for c in self.conflicts:
+            used = sorted(cited & set(c.docs))
+            if not used or c.severity == "parts":
+                continue
+            if en:
+                note = (f"{c.describe('en')}; this answer cites {', '.join(used)}. "
+                        "Remove or replace one (qa remove NAME) to settle it.")
+            else:
+                note = f"{c.describe('zh')}；本答案引用 {'、'.join(used)}。请删除或替换其一（qa remove 文件名）。"
+            answer.warnings.append(note)
+            answer.answer += ("\nWarning: " if en else "\n注意：") + note
+        return answer
 
     # ------------------------------------------------------------------------------
     def ask(self, question: str, conversation: Conversation | None = None) -> Answer:
@@ -120,7 +162,28 @@ class Assistant:
             conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last))
         return ans
 
+    def cached(self, question: str) -> Answer | None:
+        """The memo's answer to a stand-alone question answered before, else None; works
+        nothing out (a shell may call it where answering would be too slow)."""
+        memo = self.memo if self._parser is None and self._llm is None else None
+        question = (question or "").strip()
+        if memo is None or not question or len(question) > MAX_QUESTION_CHARS:
+            return None
+        hit = memo.get((question, None))
+        return copy.deepcopy(hit) if hit is not None else None
+
     def _ask_one(self, question: str, lang: str | None = None) -> Answer:
+        memo = self.memo if self._parser is None and self._llm is None else None
+        if memo is None:
+            return self._ask_fresh(question, lang)
+        hit = memo.get((question, lang))
+        if hit is None:
+            hit = self._ask_fresh(question, lang)
+            memo.put((question, lang), copy.deepcopy(hit))
+            return hit
+        return copy.deepcopy(hit)  # callers add to an answer (follow-up notes): never share one
+
+    def _ask_fresh(self, question: str, lang: str | None = None) -> Answer:
         if self._parser is not None and lang is None and self.ctx.docs:
             written = self._parser.standalone(question, self.ctx.aliases)
             if written:
@@ -133,11 +196,11 @@ class Assistant:
             try:
                 ans = self._llm.ask(question) if lang is None else None
                 if ans is not None:
-                    return self._finalise(ans)
+                    return self._note_conflicts(self._finalise(ans), question, lang)
             except Exception as exc:
                 log.warning("LLM agent failed (%s); falling back to the deterministic planner", exc)
         try:
-            return self._finalise(self._ask(question, lang))
+            return self._note_conflicts(self._finalise(self._ask(question, lang)), question, lang)
         except Exception:  # one bad question must not take the service down
             log.exception("failed to answer %r", question)
             return Answer(status="not_found", answer="内部错误：无法回答该问题。/ Internal error: could not answer.")

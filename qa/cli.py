@@ -93,6 +93,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     try:
         report = ingest_paths(args.paths, index, progress=not args.quiet and sys.stderr.isatty(),
                               overrides=overrides, workers=args.workers)
+        touched = {r.name for r in report.results if r.status in ("added", "updated", "unchanged")}
+        conflicts = [c for c in _conflicts(index) if touched & set(c.docs)]
     except ValueError as exc:  # a bad --year / --kind
         print(f"error: {exc}", file=sys.stderr)
         return 2
@@ -122,6 +124,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
           f"index: {args.data_dir}")
     if any(r.warnings for r in shown):
         print("integrity warnings: run `qa check` to list them")
+    _print_conflicts(conflicts)
     return 0 if report.ok else 1
 
 
@@ -156,6 +159,24 @@ def cmd_coverage(args: argparse.Namespace) -> int:
         print(f"below {args.min:.0%}: {', '.join(low)}", file=sys.stderr)
         return 1
     return 0
+
+
+def _conflicts(index) -> list:
+    """Groups of stored documents claiming one department, year, kind and scope."""
+    from qa.tools.conflicts import find_conflicts
+
+    return find_conflicts(index.documents(), lambda name: index.facts(doc=name))
+
+
+def _print_conflicts(conflicts: Sequence[Any]) -> None:
+    for c in conflicts:
+        level = "conflict" if c.severity == "conflict" else "note"
+        print(f"{level}: {c.describe('en')}")
+        for d in c.examples:
+            print("  " + d.label + (f" [{d.column}]" if d.column else "") + ": "
+                  + "; ".join(f"{n} {v:,.2f}" for n, v in d.values))
+    if any(c.severity != "parts" for c in conflicts):
+        print("answers over these documents name them all and warn; keep one with `qa remove NAME`")
 
 
 def _conf(value: float | None) -> str:
@@ -262,7 +283,32 @@ def cmd_check(args: argparse.Namespace) -> int:
             for i in issues:
                 where = f"表{i.table_no}" if i.table_no else "text"
                 print(f"  line {i.line} {where} [{i.kind}] {i.message}")
+        conflicts = _conflicts(index)
         print(f"{len(docs)} document(s), {total} integrity warning(s)")
+        _print_conflicts(conflicts)
+    return 0
+
+
+# --- remove ------------------------------------------------------------------------------------
+def cmd_remove(args: argparse.Namespace) -> int:
+    index = _open_index(args.data_dir)
+    if index is None:
+        return _no_index(args.data_dir)
+    with index:
+        names = []
+        for query in args.names:
+            name = _find_doc(index, query)
+            if name is None:
+                return 2
+            if name not in names:
+                names.append(name)
+        for name in names:
+            n_facts = len(index.facts(doc=name))
+            index.remove(name)
+            print(f"removed {name} ({n_facts} fact(s))")
+        index.collect_vectors()
+        left = index.documents()
+    print(f"{len(left)} document(s) left in {args.data_dir}")
     return 0
 
 
@@ -415,6 +461,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     s = sub.add_parser("check", help="print the integrity report of the stored documents")
     s.set_defaults(func=cmd_check)
+
+    s = sub.add_parser("remove", help="remove documents from the index (and everything read from them)")
+    s.add_argument("names", nargs="+", metavar="NAME", help="document file name or a unique prefix of it")
+    s.set_defaults(func=cmd_remove)
 
     s = sub.add_parser("facts", help="list extracted facts for auditing")
     s.add_argument("--doc", help="document file name or a unique prefix of it")

@@ -203,6 +203,21 @@ class Citation:
         return asdict(self)
 
 
+@dataclass(frozen=True)
+class Figure:
+    """One of the figures an answer compares (what a shell may draw as a bar).
+
+    Attributes:
+        label: what the figure is (a department, an item, a year or column).
+        value: the figure as the document states it.
+        unit: its unit.
+    """
+
+    label: str
+    value: float
+    unit: str
+
+
 @dataclass
 class ToolResult:
     """What a calculation tool returns: the value, the operands it used and how.
@@ -244,6 +259,9 @@ class Answer:
     # the named things the answer is about (list items, summed parts): what "这几个" in the
     # next turn refers to; not part of the printed contract
     items: list[str] = field(default_factory=list)
+    # the figures compared (departments, items, years), each as a document states it, for
+    # a chart; not part of the printed contract
+    figures: list[Figure] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

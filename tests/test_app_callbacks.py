@@ -139,7 +139,7 @@ def test_documents_rows_and_table_views():
     docs = [Document(DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", "h"),
             Document("b.txt", "某局", None, "决算", "元", "h2")]
     rows = cb.documents_rows(docs, {DOC: 120}, {DOC: 9})
-    assert rows[0] == [DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", 120, 9]
+    assert rows[0] == [DOC, "昌吉回族自治州住房公积金管理中心", 2024, "预算", "万元", 120, 9, ""]
     assert rows[1][0] == "b.txt" and rows[1][2] == "" and rows[1][5] == 0
     assert len(rows[0]) == len(cb.DOCUMENT_HEADERS)
 
@@ -495,8 +495,167 @@ def test_page_builds_with_the_parts_the_issue_asks_for():
     demo = build_demo(Backend(None, opener=lambda d: None))
     ids = {getattr(b, "elem_id", None) for b in demo.blocks.values()}
     assert {"qa-chat", "qa-question", "qa-citations", "qa-excerpt", "qa-docs", "qa-doc-pick",
-            "qa-table-pick", "qa-facts", "qa-files", "qa-ingest", "qa-grid", "qa-cite-ref", "qa-grid-ref"} <= ids
+            "qa-table-pick", "qa-facts", "qa-files", "qa-ingest", "qa-grid", "qa-cite-ref", "qa-grid-ref",
+            "qa-scope", "qa-conflicts", "qa-remove-pick", "qa-remove", "qa-up-department", "qa-up-year",
+            "qa-up-kind"} <= ids
+    # questions are bounded by the back end's pool, not the queue; /answer is served off the queue
+    cfg = demo.get_config_file()
+    deps = {d.get("api_name"): d for d in cfg["dependencies"]}
+    assert deps["answer"]["queue"] is False
+    asking = [f for f in demo.fns.values() if f.name in ("ask", "follow_up")]
+    assert len(asking) >= 4 and all(f.concurrency_limit is None and f.concurrency_id == "qa-ask" for f in asking)
     kw = launch_kwargs("127.0.0.1", 7999, ("u", "p"))
     assert kw["auth"] == ("u", "p") and kw["css"] == CSS and kw["ssr_mode"] is False
     assert kw["max_file_size"] == cb.MAX_UPLOAD_BYTES and "#qa-cite-" in kw["js"] and kw["show_error"] is False
     assert ".qa-badge-refusal" in CSS and "mark" in CSS and ".qa-cell-issue" in CSS
+
+
+# ------------------------------------------------------------------ charts, forms, limits
+
+def test_figures_chart_scales_bars_marks_decreases_and_escapes_labels():
+    from qa.types import Figure
+
+    figs = [Figure("昌吉<b>中心</b>", 22.35, "万元"), Figure("安阳中心", 7.0, "万元"), Figure("减少", -11.0, "万元")]
+    html = cb.figures_chart_html(figs, "zh")
+    assert html.count('class="qa-chart-row"') == 3
+    assert 'style="width:100.0%"' in html and 'style="width:31.3%"' in html and 'style="width:49.2%"' in html
+    assert "qa-chart-neg" in html and html.count("qa-chart-neg") == 1
+    assert "<b>" not in html and "&lt;b&gt;" in html and "22.35 万元" in html
+    assert cb.figures_chart_html(figs[:1]) == "" and cb.figures_chart_html([]) == ""
+    md = cb.format_answer_markdown(Answer(status="answered", answer="昌吉更多。", figures=figs[:2]), "zh")
+    assert 'class="qa-chart"' in md
+    assert 'class="qa-chart"' not in cb.format_answer_markdown(ANSWERED, "zh")
+
+
+def test_upload_form_fields_become_overrides_or_a_clear_message():
+    assert cb.upload_overrides("", "", "") == ({}, "")
+    assert cb.upload_overrides(" 某某市财政局 ", "2024", "预算") == (
+        {"department": "某某市财政局", "year": 2024, "kind": "预算"}, "")
+    assert cb.upload_overrides("", "24", "")[1].startswith("Not a budget year")
+    assert cb.upload_overrides("", "3024", "")[1]
+    assert "预算, 决算 or 其他" in cb.upload_overrides("", "", "草案")[1]
+    assert cb.upload_overrides("x" * 61, "", "")[1]
+
+
+def test_a_long_question_is_refused_at_once_and_shown_cut():
+    long = "三公经费" * 300_000
+    refusal = cb.question_refusal(long)
+    assert refusal.status == "not_found" and "2000" in refusal.answer and "1200000" in refusal.answer
+    assert cb.question_refusal("三公经费是多少？") is None
+    shown = cb.shown_question(long)
+    assert len(shown) < 400 and "more characters" in shown and cb.shown_question("短问题") == "短问题"
+    assert cb.shown_question("问" * 1500) == "问" * 1500  # a long but allowed question is shown whole
+    assert "busy" in cb.busy_answer("How much?").answer and "正忙" in cb.busy_answer("多少？").answer
+
+
+def test_conflicts_are_listed_with_their_differing_figures():
+    from qa.tools.conflicts import Conflict, Difference
+
+    c = Conflict("某局", 2024, "预算", "部门", ("a.txt", "b.txt"), 10, 1,
+                 (Difference("三公经费", "预算数", (("a.txt", 22.35), ("b.txt", 23.35))),))
+    md = cb.conflicts_markdown([c])
+    assert "⚠" in md and "a.txt" in md and "23.35" in md and "qa remove" in md
+    rows = cb.documents_rows([Document("a.txt", "某局", 2024, "预算", "万元", "h", title="某局2024年部门预算"),
+                              Document("b.txt", "某局", 2024, "预算", "万元", "h2"),
+                              Document("c.txt", "他局", 2024, "预算", "万元", "h3")], {}, {}, [c])
+    assert [r[-1] for r in rows] == ["⚠ b.txt", "⚠ a.txt", ""]
+    assert cb.conflicts_markdown([]) == ""
+    done = [cb.FileOutcome("a.txt", "removed")]
+    assert cb.changed(done) and "1 document(s) removed" in cb.format_ingest_report(done)
+
+
+# ------------------------------------------------------------------ back end: memo, limits, scope
+
+def test_backend_refuses_long_questions_and_beyond_its_queue_without_waiting():
+    import asyncio
+    import time
+
+    from qa.web.backend import Backend
+
+    gate = threading.Event()
+
+    class Blocked:
+        index = None
+        asked: list = []
+
+        def ask(self, q, conversation=None):
+            self.asked.append(q)
+            gate.wait(10)
+            return Answer(status="answered", answer=q)
+
+    fake = Blocked()
+    backend = Backend(None, opener=lambda d: fake, workers=1, max_pending=2)
+    t0 = time.monotonic()
+    assert "2000" in backend.ask("x" * 1_000_000).answer and not fake.asked  # never reached the pool
+    assert time.monotonic() - t0 < 1
+    from concurrent.futures import ThreadPoolExecutor
+
+    with ThreadPoolExecutor(2) as ex:
+        first = [ex.submit(backend.ask, f"q{i}") for i in range(2)]
+        while backend._pending < 2:
+            time.sleep(0.01)
+        busy = asyncio.run(backend.ask_async("q3"))  # two already wait: refused at once
+        assert busy.status == "not_found" and "busy" in busy.answer
+        gate.set()
+        assert sorted(f.result().answer for f in first) == ["q0", "q1"]
+    assert asyncio.run(backend.ask_async("q4")).answer == "q4"
+
+
+def test_memo_answers_a_repeated_question_without_working_it_out_and_never_shares_one(index_dir):
+    import asyncio
+
+    from qa.agent.followup import Conversation
+    from qa.web.backend import Backend
+
+    backend = Backend(index_dir)
+    q = cb.EXAMPLE_QUESTIONS[0]
+    first = backend.ask(q)
+    memo = backend._gen.assistant.memo
+    hits = memo.hits
+    again = asyncio.run(backend.ask_async(q))  # from the memo, on the calling thread
+    assert memo.hits == hits + 1 and again.to_dict() == first.to_dict() and again is not first
+    again.answer = "changed"
+    again.citations.clear()
+    assert backend.ask(q).to_dict() == first.to_dict()  # the memo's copy is untouched
+    # a conversation after a remembered answer still follows up on it
+    conv = Conversation()
+    assert backend.ask(q, conv).value == 22.35
+    follow = backend.ask("公务接待呢？", conv)
+    assert follow.value == 1.6 and follow.followup and "按上文" in follow.answer
+    assert Backend(index_dir, memo=False).open_assistant(index_dir).memo is None
+
+
+def test_scope_restricts_the_documents_a_question_may_use(index_dir):
+    from qa.web.backend import Backend
+
+    backend = Backend(index_dir)
+    rows, names = backend.documents_view()
+    both = "两个公积金中心三公经费各是多少？"
+    full = backend.ask(both)
+    assert full.status == "answered" and len(full.figures) == 2
+    changji_only = [DOC]
+    one = backend.ask(both, scope=changji_only)
+    assert one.status == "answered" and {c.doc for c in one.citations} == {DOC} and "安阳" not in one.answer
+    # a department outside the scope is never read as a similar one inside it
+    anyang = backend.ask("安阳公积金中心三公经费是多少？", scope=changji_only)
+    assert anyang.status == "not_found" and "所选范围" in anyang.answer and "安阳市住房公积金管理中心" in anyang.answer
+    assert backend.ask("公积金中心三公经费是多少？", scope=changji_only).value == 22.35
+    assert backend.ask("安阳公积金中心三公经费是多少？").status == "answered"
+    gen = backend._gen
+    assert gen.scoped(changji_only) is gen.scoped(changji_only)  # made once per scope
+    assert gen.scoped(names) is gen.assistant and gen.scoped(["gone.txt"]) is gen.assistant
+    # the scope's own Context links years among its documents, never the full one's records
+    assert all(dd is not gen.assistant.ctx.docs[n] for n, dd in gen.scoped(changji_only).ctx.docs.items())
+
+
+def test_compare_and_list_answers_carry_the_figures_they_compare(index_dir):
+    from qa.assistant import Assistant
+
+    a = Assistant.open(index_dir)
+    cmp = a.ask("昌吉州公积金中心和安阳公积金中心三公经费哪个多？")
+    assert [(f.value, f.unit) for f in cmp.figures] == [(22.35, "万元"), (7.0, "万元")]
+    assert "昌吉" in cmp.figures[0].label and "安阳" in cmp.figures[1].label
+    listed = a.ask("昌吉州公积金中心有哪些项目？")
+    assert {f.label for f in listed.figures} == {"住房公积金管理服务", "信息化建设"}
+    assert a.ask(cb.EXAMPLE_QUESTIONS[0]).figures == []  # one figure: nothing to compare
+    assert "figures" not in cmp.to_dict()  # not part of the --json contract

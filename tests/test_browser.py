@@ -2,9 +2,12 @@
 
 Asks a question, checks the number and a citation, opens the citation (the excerpt
 with the highlighted quote appears), follows up an ambiguous question with one click, opens
-a citation link of an earlier answer, browses a document's tables (the parsed grid with a
-cell failing the integrity check, clicked to its source lines), uploads a bad file
-(reported, index intact) and saves screenshots under tests/output/.
+a citation link of an earlier answer, sees a comparison's bar chart, restricts the chat to
+one document (a question about another department is refused), browses a document's
+tables (the parsed grid with a cell failing the integrity check, clicked to its source
+lines), uploads a bad file (reported, index intact), uploads a file that names no
+department with the department/year/kind typed in the form, removes it with the remove
+button, and saves screenshots under tests/output/.
 """
 
 from __future__ import annotations
@@ -110,6 +113,45 @@ def open_earlier_citation(page, n: int = 1) -> dict:
             "n_answers": page.locator("#qa-chat [data-testid=bot]").count(), "latest": latest}
 
 
+COMPARE = "昌吉州公积金中心和安阳公积金中心三公经费哪个多？"
+
+
+def compare_chart(page) -> dict:
+    """Ask COMPARE; return the bars of the chart in its answer (label, value, drawn width)."""
+    n_bots = page.locator("#qa-chat [data-testid=bot]").count()
+    page.locator("#qa-question textarea").fill(COMPARE)
+    page.locator("#qa-ask").click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+    bot = page.locator("#qa-chat [data-testid=bot]").last
+    bot.locator(".qa-chart-row").first.wait_for(timeout=TIMEOUT_MS)
+    bars = bot.evaluate("""(el) => Array.from(el.querySelectorAll('.qa-chart-row')).map(r => ({
+        label: r.querySelector('.qa-chart-label').innerText, value: r.querySelector('.qa-chart-value').innerText,
+        width: r.querySelector('.qa-chart-bar').getBoundingClientRect().width}))""")
+    bot.scroll_into_view_if_needed()
+    bot.screenshot(path=str(OUT / "browser_chart.png"))
+    return {"answer": bot.inner_text(), "bars": bars}
+
+
+def pick_options(page, elem_id: str, names: list[str]) -> None:
+    """Choose options of a multiselect dropdown."""
+    for name in names:
+        page.locator(f"#{elem_id} input").click()
+        page.locator("[role=option]", has_text=name).first.click()
+    page.keyboard.press("Escape")
+
+
+def scoped_question(page, doc: str, question: str) -> str:
+    """Restrict the chat to one document, ask about another department; return the reply."""
+    pick_options(page, "qa-scope", [doc])
+    n_bots = page.locator("#qa-chat [data-testid=bot]").count()
+    page.locator("#qa-question textarea").fill(question)
+    page.locator("#qa-ask").click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+    return page.locator("#qa-chat [data-testid=bot]").last.inner_text()
+
+
 GRID_DOC = "002_8c5c6d2715ecedd6.txt"  # its 收入总体情况表 has figures that do not add up
 
 
@@ -187,6 +229,39 @@ def upload_bad_file(page, bad: Path) -> str:
     return report.inner_text()
 
 
+def upload_with_form(page, path: Path, department: str, year: str, kind: str) -> str:
+    """Upload a file with the department, year and kind typed in the form; return the report."""
+    page.reload()  # a fresh form: no file left from an earlier upload
+    page.locator("#qa-question textarea").wait_for(timeout=TIMEOUT_MS)
+    page.get_by_role("tab", name=re.compile("Upload")).click()
+    page.locator("#qa-files input[type=file]").set_input_files(str(path))
+    page.wait_for_timeout(1000)
+    page.locator("#qa-up-department input, #qa-up-department textarea").first.fill(department)
+    page.locator("#qa-up-year input, #qa-up-year textarea").first.fill(year)
+    page.locator("#qa-up-kind input").click()
+    page.locator("[role=option]", has_text=kind).first.click()
+    page.locator("#qa-ingest").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#qa-ingest-report')?.innerText || '').includes('ingested,')",
+        timeout=TIMEOUT_MS * 2)
+    return page.locator("#qa-ingest-report").inner_text()
+
+
+def remove_document(page, name: str) -> dict:
+    """Remove a document with the Documents tab's remove button; return the report and table."""
+    page.get_by_role("tab", name=re.compile("Documents")).click()
+    page.once("dialog", lambda d: d.accept())
+    pick_options(page, "qa-remove-pick", [name])
+    page.locator("#qa-remove").click()
+    page.wait_for_function(
+        "() => (document.querySelector('#qa-remove-report')?.innerText || '').includes('removed,')",
+        timeout=TIMEOUT_MS)
+    page.wait_for_function(
+        f"(n) => !(document.querySelector('#qa-docs')?.innerText || '').includes(n)", arg=name, timeout=TIMEOUT_MS)
+    page.screenshot(path=str(OUT / "browser_removed.png"), full_page=True)
+    return {"report": page.locator("#qa-remove-report").inner_text(), "docs": page.locator("#qa-docs").inner_text()}
+
+
 def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
     _require_chromium()
     # a private copy (index_copy): the upload step must not touch the session's shared index
@@ -224,6 +299,16 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         # a line the latest answer does not cite: this excerpt can only have come from answer 2
         assert not any(f"第 {linked.group(1)} 行" in c for c in early["latest"]), early["latest"]
 
+        chart = compare_chart(page)
+        assert len(chart["bars"]) == 2 and "22.35" in chart["bars"][0]["value"] and "7" in chart["bars"][1]["value"]
+        assert "昌吉" in chart["bars"][0]["label"] and "安阳" in chart["bars"][1]["label"]
+        # drawn to scale: 7 is about a third of 22.35
+        w0, w1 = chart["bars"][0]["width"], chart["bars"][1]["width"]
+        assert w0 > 0 and 0.2 < w1 / w0 < 0.45, chart["bars"]
+
+        scoped = scoped_question(page, "000_553322b9b830cfa0.txt", "安阳公积金中心三公经费是多少？")
+        assert "所选范围" in scoped and "安阳市住房公积金管理中心" in scoped and "7 万元" not in scoped
+
         docs = browse_documents(page)
         assert docs["docs"].count(".txt") >= 5
         assert docs["facts_rows"] > 0
@@ -249,3 +334,16 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         page.wait_for_function(  # the tab renders its table a moment after it is shown
             "() => (document.querySelector('#qa-docs')?.innerText || '').split('.txt').length > 5",
             timeout=TIMEOUT_MS)
+
+        # a file that does not say who published it: the form says it
+        plain = tmp_path / "plain_table.txt"
+        plain.write_text("表1 收入支出决算总表\n单位：万元\n项目 决算数\n合计 100.00\n基本支出 60.00\n项目支出 40.00\n",
+                         encoding="utf-8")
+        added = upload_with_form(page, plain, "测试市测试局", "2023", "决算")
+        assert "plain_table.txt" in added and "1 file(s) ingested, 0 failed" in added and "测试市测试局" in added
+        page.get_by_role("tab", name=re.compile("Documents")).click()
+        page.wait_for_function(
+            "() => (document.querySelector('#qa-docs')?.innerText || '').includes('测试市测试局')", timeout=TIMEOUT_MS)
+        gone = remove_document(page, "plain_table.txt")
+        assert "1 document(s) removed, 0 failed" in gone["report"]
+        assert "plain_table.txt" not in gone["docs"] and gone["docs"].count(".txt") >= 5

@@ -7,6 +7,7 @@ import re
 
 from qa.agent import glossary
 from qa.agent.context import dept_key
+from qa.agent.figures import figures_of
 from qa.agent.plan import Outcome
 from qa.agent.understand import Program
 from qa.tools import ops
@@ -183,6 +184,7 @@ def compose(q: Program, o: Outcome) -> Answer:
         citations=list(o.citations),
         warnings=list(o.warnings),
         items=list(o.items) or [x for x in (o.label or "").split("、") if x],
+        figures=figures_of(o),
     )
 
 
@@ -204,7 +206,7 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
         if o.warnings:
             text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
         return Answer(status="answered", answer=text, value=None, unit=None, computation=None,
-                      citations=list(o.citations), warnings=list(o.warnings))
+                      citations=list(o.citations), warnings=list(o.warnings), figures=figures_of(o))
     if o.op == "diff_departments" and res.computation and " + " in res.computation:
         head = (f"Together: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
                 else f"合计 {show(value, res.unit, res.operands)} {res.unit}。")
@@ -228,7 +230,8 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
     if o.warnings:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
     return Answer(status="answered", answer=text, value=value, unit=res.unit or None,
-                  computation=res.computation, citations=list(o.citations), warnings=list(o.warnings))
+                  computation=res.computation, citations=list(o.citations), warnings=list(o.warnings),
+                  figures=figures_of(o))
 
 
 def _superlative(q: Program) -> str:

@@ -152,7 +152,9 @@ class DocData:
     def squeezed(self) -> str:
         """The whole text without whitespace (where quotes are checked)."""
         if self._squeezed is None:
-            self._squeezed = squeeze("".join(self.lines))
+            # line by line (the same text: squeeze only drops whitespace), so a large
+            # document never holds the GIL in one regex call for long
+            self._squeezed = "".join(squeeze(line) for line in self.lines)
         return self._squeezed
 
     @property

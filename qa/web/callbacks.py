@@ -23,7 +23,7 @@ log = logging.getLogger(__name__)
 PROSE_TABLE = "__prose__"
 
 FACT_HEADERS = ["code", "label", "column", "value", "unit", "line"]
-DOCUMENT_HEADERS = ["name", "department", "year", "kind", "unit", "facts", "tables"]
+DOCUMENT_HEADERS = ["name", "department", "year", "kind", "unit", "facts", "tables", "same claim as"]
 
 EXAMPLE_QUESTIONS = [
     "昌吉州公积金中心2024年三公经费预算是多少？",
@@ -69,6 +69,54 @@ def language_of(text: str) -> str:
         text: the user's question.
     """
     return "zh" if _CJK.search(text or "") else "en"
+
+
+def question_refusal(question: str, limit: int | None = None) -> Answer | None:
+    """The refusal of a question too long to be one, given before any work (a pasted
+    document must not hold a worker), else None.
+
+    Args:
+        question: what the user sent.
+        limit: characters allowed (default: the assistant's MAX_QUESTION_CHARS).
+    """
+    if limit is None:
+        from qa.assistant import MAX_QUESTION_CHARS
+
+        limit = MAX_QUESTION_CHARS
+    n = len((question or "").strip())
+    if n <= limit:
+        return None
+    return Answer(status="not_found", answer=(
+        f"问题过长（{n} 字），请限制在 {limit} 字以内。/ "
+        f"The question is too long ({n} characters); the limit is {limit}."))
+
+
+def busy_answer(question: str) -> Answer:
+    """The answer when too many questions are already waiting (asked again, it is answered)."""
+    return Answer(status="not_found", answer=(
+        "服务器正忙，请稍后再问一次。" if language_of(question) == "zh"
+        else "The server is busy; please ask again in a moment."))
+
+
+def outside_scope_answer(question: str, departments: Sequence[str]) -> Answer:
+    """The refusal of a question about departments whose documents are outside the scope
+    the user chose (they are loaded: widening the scope answers it)."""
+    names = "、".join(departments)
+    if language_of(question) == "zh":
+        text = f"所选范围内没有{names}的文件；请在“范围”中加入其文件，或清空范围以使用全部文档。"
+    else:
+        text = (f"The chosen scope has no document of {', '.join(departments)}; add its documents to the "
+                "scope, or clear the scope to use every document.")
+    return Answer(status="not_found", answer=text)
+
+
+def shown_question(question: str, limit: int = 2000, keep: int = 300) -> str:
+    """The question as the chat shows it: one over `limit` characters (refused) is cut to
+    its first `keep`, not echoed whole."""
+    question = question or ""
+    if len(question) <= limit:
+        return question
+    return question[:keep] + f"… ({len(question) - keep} more characters 已省略)"
 
 
 def answer_kind(answer: Answer) -> str:
@@ -174,6 +222,9 @@ def format_answer_markdown(answer: Answer, lang: str = "zh", ref: int | None = N
     if kind == "ambiguous" and answer.candidates:
         items = "\n".join(f"- {md_escape(c)}" for c in answer.candidates)
         parts.append(f"{lab['pick']}\n\n{items}")
+    chart = figures_chart_html(getattr(answer, "figures", None) or [], lang)
+    if chart:
+        parts.append(chart)
     if answer.citations:
         rows = []
         for i, c in enumerate(answer.citations, 1):
@@ -184,6 +235,32 @@ def format_answer_markdown(answer: Answer, lang: str = "zh", ref: int | None = N
             rows.append(f"{i}. {place}: 「{md_escape(shorten(c.quote))}」")
         parts.append(f"**{lab['sources']}**\n\n" + "\n".join(rows))
     return "\n\n".join(parts)
+
+
+def figures_chart_html(figures: Sequence[Any], lang: str = "zh") -> str:
+    """A small horizontal bar chart of the figures an answer compares ("" for fewer than
+    two). Bars are scaled to the largest magnitude; negative figures (a decrease) are
+    drawn in another colour. Plain HTML and CSS: it renders in the chat offline.
+
+    Args:
+        figures: `qa.types.Figure` records (label, value, unit).
+        lang: label language (the chart's accessible title).
+    """
+    figures = [f for f in figures if f is not None]
+    if len(figures) < 2:
+        return ""
+    top = max(abs(float(f.value)) for f in figures) or 1.0
+    title = "所比较的数字" if lang == "zh" else "The figures compared"
+    rows = []
+    for f in figures:
+        pct = round(100 * abs(float(f.value)) / top, 1)
+        neg = " qa-chart-neg" if f.value < 0 else ""
+        rows.append(
+            f'<div class="qa-chart-row"><span class="qa-chart-label" title="{html.escape(f.label)}">'
+            f'{html.escape(shorten(f.label, 40))}</span><span class="qa-chart-track">'
+            f'<span class="qa-chart-bar{neg}" style="width:{pct}%"></span></span>'
+            f'<span class="qa-chart-value">{html.escape(format_value(f.value, f.unit))} {html.escape(f.unit)}</span></div>')
+    return f'<div class="qa-chart" role="img" aria-label="{html.escape(title)}">{"".join(rows)}</div>'
 
 
 def _without_restated(text: str, pieces: Sequence[str | None]) -> str:
@@ -334,20 +411,55 @@ def citation_excerpt_html(
 
 # ---------------------------------------------------------------- documents tab
 
-def documents_rows(documents: Iterable[Document], fact_counts: dict[str, int], table_counts: dict[str, int] | None = None) -> list[list[Any]]:
+def documents_rows(documents: Iterable[Document], fact_counts: dict[str, int], table_counts: dict[str, int] | None = None,
+                   conflicts: Iterable[Any] = ()) -> list[list[Any]]:
     """Rows for the documents table (see DOCUMENT_HEADERS).
 
     Args:
         documents: the loaded documents.
         fact_counts: facts per document name.
         table_counts: tables per document name (optional).
+        conflicts: `qa.tools.conflicts.Conflict` groups; the last column names the other
+            documents of a document's group (⚠ when shared figures differ).
     """
     table_counts = table_counts or {}
+    conflicts = list(conflicts)
+
+    def same(name: str) -> str:
+        out = []
+        for c in conflicts:
+            if name in c.docs:
+                mark = "⚠ " if c.severity == "conflict" else ""
+                out.append(mark + ", ".join(n for n in c.docs if n != name))
+        return "; ".join(out)
+
     return [
         [d.name, d.department, d.year if d.year is not None else "", d.kind, d.unit,
-         fact_counts.get(d.name, 0), table_counts.get(d.name, 0)]
+         fact_counts.get(d.name, 0), table_counts.get(d.name, 0), same(d.name)]
         for d in sorted(documents, key=lambda d: d.name)
     ]
+
+
+def conflicts_markdown(conflicts: Sequence[Any], lang: str = "zh") -> str:
+    """Markdown of the document groups that claim one department, year, kind and scope,
+    with the figures that differ (empty when there are none).
+
+    Args:
+        conflicts: `qa.tools.conflicts.Conflict` groups.
+        lang: label language.
+    """
+    if not conflicts:
+        return ""
+    rows = []
+    for c in conflicts:
+        icon = "⚠" if c.severity == "conflict" else "ℹ"
+        rows.append(f"- {icon} {md_escape(c.describe(lang))}")
+        for d in c.examples:
+            vals = "; ".join(f"{md_escape(n)}: {v:,.2f}" for n, v in d.values)
+            rows.append(f"  - {md_escape(d.label)} · {md_escape(d.column)}: {vals}")
+    head = ("**Documents claiming the same disclosure 同一部门、年度、类型和范围的多份文件** — answers name "
+            "them and warn until one is removed (remove button below, or `qa remove NAME`):")
+    return head + "\n\n" + "\n".join(rows)
 
 
 def _table_sort_key(no: str) -> tuple[int, str]:
@@ -737,6 +849,34 @@ def ingest_files(
     return outcomes
 
 
+def upload_overrides(department: str | None, year: str | int | None, kind: str | None) -> tuple[dict[str, Any], str]:
+    """The department / year / kind the upload form gives, and a message when one is not
+    valid ("" when all are). Blank fields are left out: they are read from the text.
+
+    Args:
+        department: the publishing department typed in the form.
+        year: the budget year typed in the form.
+        kind: 预算, 决算, 其他 or "".
+    """
+    out: dict[str, Any] = {}
+    department = (department or "").strip()
+    if department:
+        if len(department) > 60 or "\n" in department:
+            return {}, "The department must be one name of at most 60 characters. 部门名称过长。"
+        out["department"] = department
+    year_text = str(year if year is not None else "").strip()
+    if year_text:
+        if not re.fullmatch(r"\d{4}", year_text) or not 1900 <= int(year_text) <= 2100:
+            return {}, f"Not a budget year: {md_escape(year_text)}. 年度应为四位数字，如 2024。"
+        out["year"] = int(year_text)
+    kind = (kind or "").strip()
+    if kind:
+        if kind not in ("预算", "决算", "其他"):
+            return {}, f"Kind must be 预算, 决算 or 其他, not {md_escape(kind)}."
+        out["kind"] = kind
+    return out, ""
+
+
 def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
     """Markdown summary of an upload: one row per file, errors spelled out.
 
@@ -745,7 +885,7 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
     """
     if not outcomes:
         return "No files uploaded."
-    icon = {"added": "✓", "updated": "↻", "unchanged": "=", "error": "✗"}
+    icon = {"added": "✓", "updated": "↻", "unchanged": "=", "removed": "🗑", "error": "✗"}
     rows = ["| file | status | department | year | facts | note |", "|---|---|---|---|---|---|"]
     for o in outcomes:
         note = o.error if o.status == "error" else (f"{o.warnings} warnings" if o.warnings else "")
@@ -759,6 +899,8 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
         )
     errors = sum(o.status == "error" for o in outcomes)
     ok = len(outcomes) - errors
+    if all(o.status in ("removed", "error") for o in outcomes):
+        return f"**{ok} document(s) removed, {errors} failed.**\n\n" + "\n".join(rows)
     summary = f"**{ok} file(s) ingested, {errors} failed.**"
     if errors:
         summary += " Failed files were skipped; the existing index is unchanged for them."
@@ -766,6 +908,7 @@ def format_ingest_report(outcomes: Sequence[FileOutcome]) -> str:
 
 
 _STAGE_LABELS = {
+    "removing": "⏳ removing 删除",
     "queued": "… queued 排队中",
     "reading": "⏳ reading 读取",
     "parsing": "⏳ loading & parsing 解析",
@@ -788,6 +931,8 @@ def format_ingest_progress(view: dict[str, Any]) -> str:
         head = "**Waiting for an earlier upload to finish…** 等待前一个导入完成…"
     elif phase == "loading":
         head = "**Loading the new index…** 正在载入新索引…"
+    elif view.get("kind") == "remove":
+        head = f"**Removing {len(files)} document(s)…** 正在删除…"
     else:
         head = f"**Ingesting: {finished} of {len(files)} file(s) done…** 导入中…"
     head += ("\n\nThe chat keeps answering from the documents already loaded until this finishes. "
@@ -799,12 +944,12 @@ def format_ingest_progress(view: dict[str, Any]) -> str:
 
 
 def changed(outcomes: Sequence[FileOutcome]) -> bool:
-    """True when an upload added or updated any document (the assistant must reload).
+    """True when an upload added, updated or removed any document (the assistant must reload).
 
     Args:
         outcomes: per-file results.
     """
-    return any(o.status in ("added", "updated") for o in outcomes)
+    return any(o.status in ("added", "updated", "removed") for o in outcomes)
 
 
 def issues_markdown(issues: Sequence[Any]) -> str:

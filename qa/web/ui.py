@@ -1,10 +1,14 @@
 """The Gradio page: Chat, Documents and Upload tabs wired to `qa.web.callbacks`.
 
 Back-end calls go through `qa.web.backend.Backend`: questions on a small thread pool over
-one serving index, uploads ingested in the background and swapped in when done (its module
-note says what holds a lock). Citation links in the chat and cells of the table grid are
-plain HTML; `PAGE_JS` turns a click on them into a value in a hidden textbox, whose change
-event shows the excerpt.
+one serving index, uploads ingested in a separate process and swapped in when done (its
+module note says what holds a lock). The question handlers are coroutines that await the
+pool, so a waiting question holds no thread; they are not limited by Gradio's queue
+(`concurrency_limit=None`): the pool decides how many run at once and refuses beyond
+`Backend.max_pending`. `/answer` is served off the queue (`/gradio_api/run/answer`, one
+request per answer). Citation links in the chat and cells of the table grid are plain
+HTML; `PAGE_JS` turns a click on them into a value in a hidden textbox, whose change event
+shows the excerpt.
 """
 
 from __future__ import annotations
@@ -59,6 +63,13 @@ table.qa-grid-table td.qa-cell:hover {background:#eef4ff;}
 table.qa-grid-table td.qa-cell-issue {background:#fde2e1; color:#9b1c1c; font-weight:600; outline:2px solid #f5a3a0;}
 table.qa-grid-table td.qa-cell-picked {outline:2px solid #1e40af;}
 .qa-grid-flag {color:#9b1c1c;}
+.qa-chart {margin:6px 0 2px 0; max-width:560px;}
+.qa-chart-row {display:flex; align-items:center; gap:6px; margin:2px 0; font-size:13px;}
+.qa-chart-label {flex:0 0 38%; overflow:hidden; text-overflow:ellipsis; white-space:nowrap;}
+.qa-chart-track {flex:1 1 auto; background:#f3f4f6; border-radius:3px; height:14px; position:relative;}
+.qa-chart-bar {display:block; height:14px; border-radius:3px; background:#3b82f6;}
+.qa-chart-bar.qa-chart-neg {background:#f59e0b;}
+.qa-chart-value {flex:0 0 auto; min-width:6em; text-align:right; font-variant-numeric:tabular-nums;}
 """
 
 # Clicks on citation links (chat) and grid cells (Documents) become a value in a hidden
@@ -115,7 +126,6 @@ def build_demo(backend: Backend) -> gr.Blocks:
     Returns:
         The Blocks app (launch it with `launch_kwargs(...)`: theme, CSS, page script).
     """
-    ask_limit = getattr(backend, "workers", 4)
     with gr.Blocks(title="预算问答 · Budget QA") as demo:
         gr.Markdown(
             "## 预算公开问答 · Budget disclosure Q&A\n"
@@ -143,6 +153,9 @@ def build_demo(backend: Backend) -> gr.Blocks:
                             gr.Button(visible=False, size="sm", variant="secondary", elem_classes=["qa-candidate"])
                             for _ in range(MAX_CANDIDATES)
                         ]
+                    scope = gr.Dropdown(choices=[], value=[], multiselect=True, elem_id="qa-scope",
+                                        label="Scope 范围 — answer only from these documents (empty: all) "
+                                              "只用所选文档回答（不选 = 全部）")
                     with gr.Row():
                         question = gr.Textbox(
                             elem_id="qa-question", show_label=False, scale=5, lines=1,
@@ -162,6 +175,12 @@ def build_demo(backend: Backend) -> gr.Blocks:
             refresh = gr.Button("Refresh 刷新", size="sm")
             docs_table = gr.Dataframe(headers=cb.DOCUMENT_HEADERS, interactive=False, wrap=True,
                                       label="Loaded documents 已载入文档", elem_id="qa-docs")
+            conflicts_md = gr.Markdown("", elem_id="qa-conflicts")
+            with gr.Row():
+                remove_pick = gr.Dropdown(choices=[], value=[], multiselect=True, scale=4, elem_id="qa-remove-pick",
+                                          label="Remove documents 删除文档")
+                remove_btn = gr.Button("Remove 删除", variant="stop", scale=1, elem_id="qa-remove")
+            remove_out = gr.Markdown("", elem_id="qa-remove-report")
             with gr.Row():
                 doc_pick = gr.Dropdown(choices=[], label="Document 文档", elem_id="qa-doc-pick")
                 table_pick = gr.Dropdown(choices=[], label="Table 表格", elem_id="qa-table-pick")
@@ -186,6 +205,16 @@ def build_demo(backend: Backend) -> gr.Blocks:
                         "as they are, and the chat keeps answering while an upload is ingested. "
                         f"单个文件不超过 {cb.MAX_UPLOAD_MB} MB。")
             files = gr.File(file_count="multiple", label="Files 文件", elem_id="qa-files")
+            gr.Markdown("When a file does not say who published it, for which year, or whether it is a budget "
+                        "or final accounts, say it here (applies to every file of this upload; leave blank to "
+                        "read it from the text). 文件未写明的部门、年度、类型可在此填写（留空则从文本读取）。")
+            with gr.Row():
+                up_department = gr.Textbox(label="Department 编制部门", elem_id="qa-up-department",
+                                           placeholder="e.g. 某某市财政局", scale=3)
+                up_year = gr.Textbox(label="Year 年度", elem_id="qa-up-year", placeholder="2024", scale=1)
+                up_kind = gr.Dropdown(choices=[("(from the text 从文本读取)", ""), ("预算 budget", "预算"),
+                                               ("决算 final accounts", "决算"), ("其他 other", "其他")],
+                                      value="", label="Kind 类型", elem_id="qa-up-kind", scale=1)
             ingest_btn = gr.Button("Ingest 导入", variant="primary", elem_id="qa-ingest")
             # A visible box even before the first upload, so the progress has room to show.
             ingest_out = gr.Markdown("Choose files, then press Ingest. 选择文件后点击导入。",
@@ -194,18 +223,18 @@ def build_demo(backend: Backend) -> gr.Blocks:
         # ------------------------------------------------------------ chat handlers
         n_out = 10 + len(cand_buttons)
 
-        def ask(q: str, hist: list[dict[str, str]], conv: Any = None, past: list | None = None,
-                lang: str | None = None) -> tuple[Any, ...]:
+        async def ask(q: str, hist: list[dict[str, str]], conv: Any = None, past: list | None = None,
+                      in_scope: list[str] | None = None, lang: str | None = None) -> tuple[Any, ...]:
             q = (q or "").strip()
             if not q:
                 return (gr.update(),) * n_out
-            lang = lang or cb.language_of(q)
+            lang = lang or cb.language_of(q[:2000])
             conv = conv if conv is not None else Conversation()
-            answer = backend.ask(q, conv)
+            answer = await backend.ask_async(q, conv, scope=in_scope or None)
             cites = [c.to_dict() for c in answer.citations]
             past = list(past or []) + [cites]
             hist = list(hist) + [
-                {"role": "user", "content": cb.md_escape(q)},
+                {"role": "user", "content": cb.md_escape(cb.shown_question(q))},
                 {"role": "assistant", "content": cb.format_answer_markdown(answer, lang, ref=len(past) - 1)},
             ]
             choices = cb.citation_choices(answer.citations, lang)
@@ -215,23 +244,26 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 gr.update(value=cands[i], visible=True) if i < len(cands) else gr.update(visible=False)
                 for i in range(MAX_CANDIDATES)
             ]
-            return ("", hist, hist, cites, past, cite_update, _empty_excerpt(lang), q, lang, conv, *btns)
+            return ("", hist, hist, cites, past, cite_update, _empty_excerpt(lang), cb.shown_question(q),
+                    lang, conv, *btns)
 
-        inputs = [question, history, conversation, answers]
+        inputs = [question, history, conversation, answers, scope]
         outputs = [question, chatbot, history, citations, answers, cite_pick, excerpt, last_question, lang_state,
                    conversation, *cand_buttons]
-        ask_events = dict(concurrency_limit=ask_limit, concurrency_id="qa-ask")
+        # the back end's pool bounds how many questions run; the queue only delivers them
+        ask_events = dict(concurrency_limit=None, concurrency_id="qa-ask")
         send.click(ask, inputs, outputs, **ask_events)
         # One click on an example fills the box and asks it.
         examples.load_input_event.then(ask, inputs, outputs, **ask_events)
         question.submit(ask, inputs, outputs, **ask_events)
 
-        def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any, past: list) -> tuple[Any, ...]:
+        async def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any, past: list,
+                            in_scope: list[str] | None) -> tuple[Any, ...]:
             # The follow-up names a Chinese department; keep answering in the user's language.
-            return ask(cb.followup_question(q, candidate), hist, conv, past, cb.language_of(q))
+            return await ask(cb.followup_question(q, candidate), hist, conv, past, in_scope, cb.language_of(q))
 
         for b in cand_buttons:
-            b.click(follow_up, [b, last_question, history, conversation, answers], outputs, **ask_events)
+            b.click(follow_up, [b, last_question, history, conversation, answers, scope], outputs, **ask_events)
 
         def excerpt_of(c: Citation, number: int, lang: str, answer_no: int | None = None) -> str:
             try:
@@ -270,21 +302,29 @@ def build_demo(backend: Backend) -> gr.Blocks:
         cite_ref.change(show_linked, [cite_ref, answers, lang_state], [excerpt], show_progress="hidden")
 
         # ------------------------------------------------------------ answer API (scripts, the load test)
-        def answer_api(question: str) -> dict:
+        async def answer_api(question: str) -> dict:
             """Answer one stand-alone question; returns the `qa ask --json` object."""
-            return backend.ask(question).to_dict()
+            return (await backend.ask_async(question)).to_dict()
 
-        gr.api(answer_api, api_name="answer", **ask_events)
+        # off the queue: POST /gradio_api/run/answer answers in one request (the queue's
+        # /call and /queue/join routes work too); the pool bounds the work either way
+        gr.api(answer_api, api_name="answer", queue=False)
 
         # ------------------------------------------------------------ documents handlers
-        def load_docs() -> tuple[Any, Any, str]:
+        def load_docs(in_scope: list[str] | None = None) -> tuple[Any, ...]:
             try:
                 rows, names = backend.documents_view()
+                conflicts = backend.conflicts() if hasattr(backend, "conflicts") else []
             except Exception:
                 log.exception("listing documents failed")
-                rows, names = [], []
+                rows, names, conflicts = [], [], []
             busy = backend.current_job() is not None if hasattr(backend, "current_job") else False
-            return rows, gr.update(choices=names, value=None), cb.index_status(len(names), ingesting=busy)
+            kept = [n for n in (in_scope or []) if n in names]
+            return (rows, gr.update(choices=names, value=None), cb.index_status(len(names), ingesting=busy),
+                    gr.update(choices=names, value=kept), gr.update(choices=names, value=[]),
+                    cb.conflicts_markdown(conflicts))
+
+        docs_out = [docs_table, doc_pick, status, scope, remove_pick, conflicts_md]
 
         def pick_doc(doc: str | None) -> tuple[Any, ...]:
             if not doc:
@@ -331,45 +371,64 @@ def build_demo(backend: Backend) -> gr.Blocks:
                 return gr.update()
             return cb.citation_excerpt_html(backend.lines(doc), Citation.of(shown[k]))
 
-        refresh.click(load_docs, None, [docs_table, doc_pick, status])
+        refresh.click(load_docs, [scope], docs_out)
         doc_pick.input(pick_doc, [doc_pick], [table_pick, table_head, facts_table, issues_md, grid])
         table_pick.input(pick_table, [doc_pick, table_pick], [table_head, facts_table, grid])
         facts_table.select(show_fact, [doc_pick, table_pick], [fact_excerpt])
         grid_ref.change(show_cell, [grid_ref, doc_pick], [fact_excerpt], show_progress="hidden")
 
         # ------------------------------------------------------------ upload handler
-        def follow(job: Any) -> Any:
-            # Shows a running upload's progress, then its report. The upload itself runs on
-            # the back end's ingest thread: closing the page does not stop it.
+        n_docs_out = len(docs_out)
+
+        def follow(job: Any, in_scope: list[str] | None = None) -> Any:
+            # Shows a running upload's progress, then its report. The upload itself runs in
+            # the back end's ingest process: closing the page does not stop it.
             while not job.done.wait(PROGRESS_EVERY_S):
-                yield cb.format_ingest_progress(job.view()), gr.update(), gr.update(), gr.update()
+                yield (cb.format_ingest_progress(job.view()), *(gr.update(),) * n_docs_out)
             report = cb.format_ingest_report(job.outcomes)
             if job.error:
                 report = f"**The upload failed: {cb.md_escape(job.error)}**\n\n" + report
             elif job.swapped:
                 report += "\n\nThe chat now answers from the updated documents. 问答已使用更新后的文档。"
-            yield (report, *load_docs())
+            if getattr(job, "conflicts", None):
+                report += "\n\n" + cb.conflicts_markdown(job.conflicts)
+            yield (report, *load_docs(in_scope))
 
-        def ingest(paths: list[str] | None) -> Any:
+        def ingest(paths: list[str] | None, department: str, year: str, kind: str, in_scope: list[str]) -> Any:
             paths = [str(p) for p in (paths or [])]
             if not paths:
-                yield "Choose one or more files first.", gr.update(), gr.update(), gr.update()
+                yield ("Choose one or more files first.", *(gr.update(),) * n_docs_out)
                 return
-            job = backend.start_ingest(paths)
-            yield (cb.format_ingest_progress(job.view()), gr.update(), gr.update(), load_docs()[2])
-            yield from follow(job)
+            overrides, problem = cb.upload_overrides(department, year, kind)
+            if problem:
+                yield (problem, *(gr.update(),) * n_docs_out)
+                return
+            job = backend.start_ingest(paths, overrides)
+            yield (cb.format_ingest_progress(job.view()), *(gr.update(),) * n_docs_out)
+            yield from follow(job, in_scope)
+
+        def remove(names: list[str] | None, in_scope: list[str]) -> Any:
+            names = [n for n in (names or []) if n]
+            if not names:
+                yield ("Pick the documents to remove first. 请先选择要删除的文档。", *(gr.update(),) * n_docs_out)
+                return
+            job = backend.start_remove(names)
+            yield (cb.format_ingest_progress(job.view()), *(gr.update(),) * n_docs_out)
+            yield from follow(job, in_scope)
 
         def follow_on_load() -> Any:
             # a page opened (or reloaded) while an upload runs follows it too
             job = backend.current_job() if hasattr(backend, "current_job") else None
             if job is None:
-                yield gr.update(), gr.update(), gr.update(), gr.update()
+                yield (gr.update(), *(gr.update(),) * n_docs_out)
                 return
             yield from follow(job)
 
-        upload_out = [ingest_out, docs_table, doc_pick, status]
-        ingest_btn.click(ingest, [files], upload_out, show_progress="hidden")
-        demo.load(load_docs, None, [docs_table, doc_pick, status])
+        upload_out = [ingest_out, *docs_out]
+        ingest_btn.click(ingest, [files, up_department, up_year, up_kind, scope], upload_out, show_progress="hidden")
+        remove_btn.click(remove, [remove_pick, scope], [remove_out, *docs_out], show_progress="hidden",
+                         js="(names, scope) => (names && names.length && confirm('Remove ' + names.join(', ') + '? 确定删除？')) ? [names, scope] : [[], scope]")
+        demo.load(load_docs, None, docs_out)
         demo.load(follow_on_load, None, upload_out, show_progress="hidden")
     return demo
 
