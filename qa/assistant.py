@@ -17,7 +17,7 @@ from qa.agent import glossary
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
-from qa.agent.aliases import find_mentions
+from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import resolve
 from qa.agent.understand import Program, has_cue, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
@@ -166,7 +166,8 @@ class Assistant:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
         res = resolve(text, self.ctx.aliases,
                       want_all=q0.op in ("compare", "sum_all") or names_several_departments(text))
-        q = understand(question, res.spans, text, lang=lang)
+        spans = res.spans + self._loose_places(res)
+        q = understand(question, spans, text, lang=lang)
         sole = self._sole_match(res.not_loaded) if res.not_loaded else None
         if sole is not None:
             # one body loaded and the name asked for is not another body: answer from it
@@ -234,6 +235,18 @@ class Assistant:
             tails.append(f"{name}: {first}" if en else f"{name}：{first}")
         return head + "\n" + answer + ("\n" + "\n".join(tails) if tails else "")
 
+    def _loose_places(self, res) -> list[tuple[int, int]]:
+        """Place names the question gives that only say where the one loaded page is from:
+        the index holds one department and it names no place of its own (a page that prints
+        no 编制部门, a central body), so "涪陵区2023年三公预算" asks that page's 三公预算."""
+        if not res.places or len(self.ctx.aliases) != 1 or res.departments and len(res.departments) != 1:
+            return []
+        (key, al), = self.ctx.aliases.items()
+        docs = self.ctx.by_department(key)
+        if docs and docs[0].document.department and al.region_forms:
+            return []
+        return list(res.places)
+
     def _sole_match(self, name: str) -> str | None:
         """The one loaded department, when the index holds one and the name asked for may be
         it: the document names no department, or the name's body (司法局 of 某市司法局) is
@@ -248,7 +261,10 @@ class Assistant:
             return key
         asked = split_place(name)[1] or name
         body = al.body or key
-        return key if asked and (asked in body or body.endswith(asked) or body in asked) else None
+        if asked and (asked in body or body.endswith(asked) or body in asked):
+            return key
+        # a short form keeping some of the body's characters (质监局, 教体局, 农技中心)
+        return key if asked and any(is_abbreviation(asked, f) for f in al.body_forms | {body}) else None
 
     def _only_one_names(self, q: Program, candidates: list[str]) -> str | None:
         """The single candidate whose documents contain the question's distinctive item

@@ -24,12 +24,34 @@ class Resolution:
         ambiguous: candidate names when one mention fits several departments.
         not_loaded: a department-like name in the question that matches nothing loaded.
         spans: character spans of the mentions (removed from the metric phrase).
+        places: spans of place names the question gives that no loaded department has.
     """
 
     departments: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     not_loaded: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
+    places: list[tuple[int, int]] = field(default_factory=list)
+
+
+def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of place names in a question outside the spans already taken.
+
+    A place is a run of two or more characters ending in a level word (省/市/区/县/旗, 自治州 …)
+    at the start of the question or after a non-Chinese character, and followed by more of
+    the question ("广州白云区2013年…", "涪陵区2023年…"); 区本级 / 全市 are scopes, not places.
+    """
+    out = []
+    for m in re.finditer(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]{2,8}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|旗))"
+                         r"(?=[\u4e00-\u9fff\d])", text):
+        a, b = m.span(1)
+        name = m.group(1)
+        if re.match(r"^(?:全|本|该|这|那|各|我|市|区|县|省)", name):
+            continue
+        if any(a < e and s < b for s, e in taken):
+            continue
+        out.append((a, b))
+    return out
 
 
 def _body_span(text: str, m: Mention) -> tuple[int, int]:
@@ -65,6 +87,7 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     res = Resolution()
     mentions = find_mentions(text, list(aliases.values()))
     res.spans = [(m.start, m.end) for m in mentions]
+    res.places = place_spans(text, res.spans)
     with_body = [m for m in mentions if m.body]
     if with_body:
         clusters: list[list[Mention]] = []

@@ -23,6 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from qa.ingest.cell_streams import read_streams
+from qa.text.numerals import rewrite as rewrite_numerals
 from qa.text.script import to_simplified_lines
 from qa.types import ParsedDocument
 
@@ -322,10 +323,14 @@ def prepare(text: str) -> Prepared:
     notes: list[str] = []
     if script.converted:
         notes.append("繁體 text matched through its simplified form")
-    src = script.lines
     unaligned = {i for i, (a, b) in enumerate(zip(original, cleaned)) if a != b}
     if unaligned:
         notes.append(f"{len(unaligned)} line(s): pinyin annotations dropped")
+    src = [rewrite_numerals(l) for l in script.lines]
+    worded = {i for i, (a, b) in enumerate(zip(script.lines, src)) if a != b}
+    if worded:
+        notes.append(f"{len(worded)} line(s): amounts in words or mixed units read as figures")
+    unaligned |= worded
     page_idx = {i for i, l in enumerate(src) if is_page_number(l)}
     header_idx = _running_headers(src, page_idx) if len(page_idx) >= 2 else set()
     # Pass 1: drop furniture and spam, turn pipe rows into tab rows.

@@ -27,12 +27,15 @@ _MENTION_RE = re.compile(
     rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人|辆|个|台|处|件|家|套|名)?"
 )
 _DELIMS = set(",;:。、!?")
+# A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
+_YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
 _CHANGE_VERB_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?|同比"
+    r"(?:(?:同口径|同比口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:的)?(?:年初|修订|调整)?"
+    r"(?:预算执行数|预算数?|同期|决算数?|执行数)?(?:相比)?,?|同比"
     r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
     r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
 )
-_COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)")
+_COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + ")")
 _SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
 _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|变化)?原因")
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
@@ -41,7 +44,11 @@ _LEADING_RE = re.compile(
     r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*\d{4}\s*年(?:度|底|末|初)?|本年度|本年|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年|当年|今年)(?:的)?\s*")
+# The year a clause states a figure for: a year token not after a comparator (比2022年),
+# not a date (2022年12月31日) and not inside a cited title.
+_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月)")
+_YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff]{1,10}?(?:省|市|州|县|区|自治州|自治区|旗|盟)[\u4e00-\u9fff]{0,24}?"
     r"(?:管理局|局|中心|委员会|办公室|厅|院|站|大队|支队)(?:本级|机关)?(?:及下属各预算单位)?"
@@ -60,14 +67,15 @@ _DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
-    (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
+    (re.compile(r"决算(?:数)?为?$|实际支出$|执行数为?$|实际执行$"), "决算数"),
     # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
     (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
 # "与上年持平", "与2022年预算持平", "同比持平": a change of zero for the clause's subject.
 _LEVEL_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
+    r"(?:(?:同口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
 )
+_AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数", "数量", "面积", "价值")
 _COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:数)?的?\s*$")
 _GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
@@ -151,6 +159,8 @@ def _mentions(norm: str) -> list[_Mention]:
             # Years, dates and list markers ("2024 年", "1.", "1、") are not figures.
             if re.match(r"\s*(?:年|月|日|号|、|\.|．|\)|-)", after) or before in ("(", "【", "[", "第"):
                 continue
+        if re.match(r"\s*[/／]\s*\d{2,4}\s*年", norm[m.end():m.end() + 8]):
+            continue  # 2014/15年度: a fiscal year, not a figure
         out.append(_Mention(m.start(), m.end(), value, unit, m.group(0)))
     return out
 
@@ -267,12 +277,45 @@ class _Extractor:
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
 
+    def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
+        """The year the figure at pos is stated for: the last year named before it in its
+        sentence that is not a comparison (比2022年) or a date, else its section's."""
+        found = None
+        text = block.norm[start:pos]
+        for ym in _STATED_YEAR_RE.finditer(text):
+            if _YEAR_COMPARATOR_RE.search(text[max(0, ym.start() - 4):ym.start()]):
+                continue
+            if text[:ym.start()].count("《") > text[:ym.start()].count("》"):
+                continue
+            found = int(ym.group("y"))
+        if found is None and 0 < line <= len(self.sections):
+            leaf = leaf_title(self.sections[line - 1])
+            for ym in _STATED_YEAR_RE.finditer(leaf):
+                if not _YEAR_COMPARATOR_RE.search(leaf[max(0, ym.start() - 4):ym.start()]):
+                    found = int(ym.group("y"))
+        return found
+
+    def column_for(self, leaf: str) -> str:
+        """The column an amount is in by default: the document's, unless the section says
+        otherwise (a 预算 page's "二、2021年“三公”经费决算情况" holds 决算数)."""
+        if self.amount_column == "预算数" and "决算" in leaf:
+            return "决算数"
+        if self.amount_column == "决算数" and re.search(r"预算(?:安排)?情况", leaf) and "决算" not in leaf:
+            return "预算数"
+        return self.amount_column
+
     def add(self, block: Block, pos: int, quote_span: tuple[int, int], label: str, column: str,
             value: float, unit: str, code: str = "") -> None:
         label = label.strip()
         if not label or len(label) > 40 or len(re.findall(r"[\u4e00-\u9fff]", label)) < 2:
             return
         line = block.line_of[min(pos, len(block.line_of) - 1)]
+        year = self._stated_year(block, quote_span[0], pos, line)
+        if year and self.doc.year and year != self.doc.year:
+            # a figure of another year (the 2021 决算 on a 2022 budget page): its column says so
+            if column not in _AMOUNT_COLUMNS:
+                return
+            column = ("上年" if year == self.doc.year - 1 else f"{year}年") + column
         key = (label, column, value, unit, line)
         if key in self._seen:
             return
@@ -447,7 +490,7 @@ class _Extractor:
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:
             return None
-        column = self.amount_column
+        column = self.column_for(leaf)
         compact = re.sub(r"\s+", "", pre)
         for cue, col in _COLUMN_CUES:
             if cue.search(compact):
