@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from qa.text.normalize import to_halfwidth
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 
 
@@ -60,7 +62,7 @@ class Lexicon:
         ("出差的钱" → "差旅费的钱"), longest phrase first, never where the formal term is
         already written (so "因公出国（境）费" is not rewritten through its 出国)."""
         for phrase, formal in self.colloquial:
-            if phrase not in text or formal in text:
+            if phrase not in text or formal in text or to_halfwidth(formal) in text:
                 continue
             covered = self._formal_spans(text)
             out, pos = [], 0
@@ -120,8 +122,9 @@ def parse(data: dict) -> Lexicon:
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
         formal_terms=_alternation(sorted(
-            {re.escape(t) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
-             + list(data.get("counted", {}).values()) if len(t) >= 2}, key=len, reverse=True) or ["$^"]),
+            {re.escape(form) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
+             + list(data.get("counted", {}).values()) if len(t) >= 2
+             for form in (t, to_halfwidth(t))}, key=len, reverse=True) or ["$^"]),
     )
 
 
