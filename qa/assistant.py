@@ -166,7 +166,7 @@ class Assistant:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
         res = resolve(text, self.ctx.aliases,
                       want_all=q0.op in ("compare", "sum_all") or names_several_departments(text))
-        spans = res.spans + self._loose_places(res)
+        spans = res.spans + self._loose_places(res) + res.deictic
         q = understand(question, spans, text, lang=lang)
         sole = self._sole_match(res.not_loaded) if res.not_loaded else None
         if sole is not None:

@@ -25,6 +25,7 @@ class Resolution:
         not_loaded: a department-like name in the question that matches nothing loaded.
         spans: character spans of the mentions (removed from the metric phrase).
         places: spans of place names the question gives that no loaded department has.
+        deictic: spans of words pointing at the body ("这个单位", "该局").
     """
 
     departments: list[str] = field(default_factory=list)
@@ -32,6 +33,29 @@ class Resolution:
     not_loaded: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
     places: list[tuple[int, int]] = field(default_factory=list)
+    deictic: list[tuple[int, int]] = field(default_factory=list)
+
+
+_DEICTIC_RE = re.compile(
+    r"(?:这个|这家|这所|这一|该|本|他们|他们的|它的|其)(?:[\u4e00-\u9fff]{0,6}?(?:单位|部门|机关|学校|幼儿园|医院|保健院|"
+    r"中心|局|院|园|委|办|所|站|馆|队))?(?=[\u4e00-\u9fff\d]|$)")
+
+
+def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of words that point at the body asked about instead of naming it ("这个单位",
+    "该局", "这家保健院", "他们"): never part of the item asked for."""
+    out = []
+    for m in _DEICTIC_RE.finditer(text):
+        a, b = m.span()
+        word = m.group(0)
+        if word in ("本", "其", "该") or (word.startswith(("本", "其")) and b - a <= 2):
+            continue  # 本年, 其中, 其他: not a body
+        if word.startswith("本") and not re.search(r"(?:单位|部门|机关|局|中心|院|委|办)$", word):
+            continue
+        if any(a < e and s < b for s, e in taken):
+            continue
+        out.append((a, b))
+    return out
 
 
 def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -88,6 +112,7 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     mentions = find_mentions(text, list(aliases.values()))
     res.spans = [(m.start, m.end) for m in mentions]
     res.places = place_spans(text, res.spans)
+    res.deictic = deictic_spans(text, res.spans + res.places)
     with_body = [m for m in mentions if m.body]
     if with_body:
         clusters: list[list[Mention]] = []

@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY_UNITS = ("亿元", "万元", "千元", "元")
-_COUNT_UNITS = ("台(套)", "平方米", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
+_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
 _MENTION_RE = re.compile(
-    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人|辆|个|台|处|件|家|套|名)?"
+    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名)?"
 )
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
@@ -41,10 +41,15 @@ _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
 _LEADING_RE = re.compile(
     r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
-    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是)\s*"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!收入|支出)|当年|今年)(?:的)?\s*")
+# A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
+_INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|$)")
+_BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
+# "医疗卫生方面的经常开支", "教育范畴的经常开支": the field, then the item.
+_FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[\u4e00-\u9fff])")
 # The year a clause states a figure for: a year token not after a comparator (比2022年),
 # not a date (2022年12月31日) and not inside a cited title.
 _STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月)")
@@ -54,7 +59,8 @@ _ORG_RE = re.compile(
     r"(?:管理局|局|中心|委员会|办公室|厅|院|站|大队|支队)(?:本级|机关)?(?:及下属各预算单位)?"
 )
 _TRAILING_RE = re.compile(
-    r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
+    r"(?:预计为|预计|录得|高达|攀升至|升至|增至|降至|涉及开支|"
+    r"年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
     r"实际支出|为|是|达到|达|约|各|共|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
@@ -76,10 +82,27 @@ _LEVEL_RE = re.compile(
     r"(?:(?:同口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
 )
 _AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数", "数量", "面积", "价值")
-_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:数)?的?\s*$")
+# A sentence or clause that starts with its comparison has no subject of its own.
+_COMPARISON_START_RE = re.compile(r"^(?:同口径|同比口径)?(?:比|较|与|同比)")
+_NO_SUBJECT_START_RE = re.compile(r"^(?:(?:同口径|同比口径)?(?:比|较|与|同比)|完成|决算数|预算数|执行数|占)")
+# Words that end a reason: the next item of an enumeration ("三、…"), or an item of the 三公
+# restated with its amount ("…主要原因是严控“三公”经费，公务用车购置费0万元").
+_ENUM_MARK_RE = re.compile(r"(?:^|[,;:。])\s*(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\s*[、.](?!\d))")
+_ITEM_RESTATED_RE = re.compile(r"(?:因公出国|公务接待|公务用车)[\u4e00-\u9fff()（）]{0,12}(?:费|经费|费用)(?:预算|决算)?(?:数)?(?:为)?\s*$")
+# The three 三公 items named together are the 三公 total.
+_THREE_ITEMS = ("因公出国", "公务用车", "公务接待")
+_OVER_BUDGET_RE = re.compile(r"(?:决算(?:数)?|实际支出|执行数)?(大于|高于|超过|超出|小于|低于)(?:年初|调整|全年)?预算(?:数)?$")
+# "X及Y分别为A和B", "分别减少A、B、C"
+_RESPECTIVELY_RE = re.compile(
+    r"(?P<subj>[\u4e00-\u9fff()（）、]{0,40}?)分别(?:为|是|达到|达|(?P<verb>增加|减少|增长|下降))了?\s*"
+    rf"(?P<list>(?:(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名)\s*(?:、|和|及|与|,)\s*)+"
+    rf"(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名))")
+_COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年度)?(?:预算)(?:收入|支出)?(?:计划)?(?:数)?的?\s*$"
+                            r"|完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:收入|支出)?(?:计划)?(?:数)?的?\s*$")
 _GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
-_COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
+_COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
+                               r"接待|教职工|职工|幼儿|学生|床位|派出")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
 _CHAIN_RE = re.compile(r"\((类|款|项)\)")
 _STAFF_RE = re.compile(rf"(编制(?:数|人数)?|核定编制)\s*(?:为)?\s*(?P<num>{_NUM})\s*(?P<unit>个|人|名)?")
@@ -120,6 +143,9 @@ def _clean_subject(text: str, department: str) -> str:
         if s.startswith("(") and ")" not in s:
             s = s[1:]
         s = _SCOPE_RE.sub("", s) if len(s) > 4 else s
+        s = _BILL_MARK_RE.sub("", s)
+        s = _INNER_YEAR_RE.sub("", s) if len(s) > 6 else s
+        s = _FIELD_OF_RE.sub("", s)
         if s == before:
             break
     for _ in range(3):
@@ -276,6 +302,8 @@ class _Extractor:
         self._seen: set[tuple] = set()
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
+        self._amount_at: list[tuple[int, int]] = []  # (id of block, position) of every amount read
+        self._whole = ""  # the total that the items after 其中 break down
 
     def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
         """The year the figure at pos is stated for: the last year named before it in its
@@ -330,6 +358,8 @@ class _Extractor:
         ))
         if unit in _MONEY_UNITS and column in ("预算数", "决算数", "年初预算数", "全年预算数"):
             self._amounts.append((id(block), pos, self.facts[-1]))
+        if unit in _MONEY_UNITS and not column.startswith(("比", "增", "占")):
+            self._amount_at.append((id(block), pos))
 
     def block(self, block: Block) -> None:
         spans = sentence_spans(block.norm)
@@ -339,8 +369,13 @@ class _Extractor:
         if pm:
             project = re.sub(r"\s+", "", to_halfwidth(pm.group(1)))
         carried = ""
+        self._whole = ""
         for si, (lo, hi) in enumerate(spans):
             reason_end = hi
+            # "同口径比2018年减少830万元" right after "X为N。其中：A…，B…。": the change is X's
+            if self._whole and _COMPARISON_START_RE.match(block.norm[lo:hi].strip()):
+                carried = self._whole
+            self._whole = ""
             if si + 1 < len(spans):
                 nlo, nhi = spans[si + 1]
                 if _REASON_RE.match(block.norm[nlo:nhi].strip()):
@@ -382,8 +417,11 @@ class _Extractor:
         reason_mode = False
         seg_start = lo
         prev_end_in_clause: dict[int, int] = {}
+        done = self._respectively(block, lo, hi, mentions, leaf)
         for idx, m in enumerate(mentions):
             cstart = _clause_start(norm, m.start, lo, masks)
+            if m.start in done:
+                continue
             # Clause boundaries passed since the previous mention: reset or enter reason mode.
             between_lo = mentions[idx - 1].end if idx else lo
             gap = norm[between_lo:m.start]
@@ -397,11 +435,18 @@ class _Extractor:
                 # (with its own growth rate), as in the 三公 paragraph.
                 if not reason_mode or re.search(r"(?:增长|下降|降低|减少|增加)\s*[\d.]+\s*%", segment):
                     reason_mode = False
-                    if not chain:
+                    # "…完成预算的100%;较上年增加0.61万元": a clause that starts with its
+                    # comparison goes on about the same subject
+                    if not chain and not _NO_SUBJECT_START_RE.match(tail.strip()):
                         subject = ""
             if any(_REASON_RE.match(p.strip()) for p in re.split(r"[,:。]", tail)):
                 reason_mode = True
             clause_head = norm[cstart:m.start].strip()
+            if subject and not self._whole and re.search(r"(?:^|[,;:。])\s*其中", gap):
+                self._whole = subject  # the items after 其中 break this total down
+            if reason_mode and m.unit in _MONEY_UNITS and (
+                    _ENUM_MARK_RE.search(gap) or _ITEM_RESTATED_RE.search(clause_head)):
+                reason_mode = False  # the reason is over: a new item is stated
             if reason_mode:
                 continue
             after = norm[m.end:m.end + 3]
@@ -446,6 +491,55 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _last_amount_end(self, block: Block, pos: int) -> int:
+        """Where the last amount read before pos in this block ends (0 when none)."""
+        ends = [p for b, p in self._amount_at if b == id(block) and p < pos]
+        return max(ends) + 1 if ends else 0
+
+    def _respectively(self, block: Block, lo: int, hi: int, mentions: list[_Mention], leaf: str) -> set[int]:
+        """Figures given 分别 (respectively), one per item named before them: "公务用车购置数及
+        保有量分别为1辆和130辆", or changes of the items just stated ("与2012年相比，分别减少
+        0.29亿元、0.33亿元、0.64亿元"). Returns the start positions of the mentions read."""
+        norm = block.norm
+        done: set[int] = set()
+        for rm in _RESPECTIVELY_RE.finditer(norm, lo, hi):
+            listed = [m for m in mentions if rm.start("list") <= m.start < rm.end("list") and m.unit]
+            if len(listed) < 2 or len({m.unit for m in listed}) > 1:
+                continue
+            verb = rm.group("verb") or ""
+            quote = (lo, hi)
+            if verb in ("增加", "减少", "增长", "下降"):
+                sign = -1.0 if verb in ("减少", "下降") else 1.0
+                before = [f for b, p, f in self._amounts if b == id(block) and p < rm.start()]
+                if len(before) < len(listed) or listed[0].unit == "%":
+                    continue
+                column = "比预算增减" if re.search(r"预算(?:数)?相比$|比预算", norm[max(lo, rm.start() - 20):rm.start()]) \
+                    and not re.search(r"年", norm[max(lo, rm.start() - 20):rm.start()]) else "比上年增减"
+                for f, m in zip(before[-len(listed):], listed):
+                    self.add(block, m.start, quote, f.label, column, sign * m.value, m.unit, f.code)
+                    done.add(m.start)
+                continue
+            subj = re.sub(r"^年度?", "", re.sub(r"\s+", "", rm.group("subj")))
+            parts = [x for x in re.split(r"及|和|与|、", subj) if x]
+            if len(parts) != len(listed):
+                continue
+            head = parts[0]
+            labels = []
+            for k, part in enumerate(parts):
+                if k and len(part) < len(head) and len(head) - len(part) >= 2:
+                    part = head[:len(head) - len(part)] + part  # 公务用车购置数及保有量: 公务用车保有量
+                labels.append(_canonical(_clean_subject(part, self.department), leaf))
+            for lab, m in zip(labels, listed):
+                if m.unit in _MONEY_UNITS:
+                    self.add(block, m.start, quote, lab, self.column_for(leaf), m.value, m.unit)
+                elif m.unit != "%":
+                    self.add(block, m.start, quote, lab, "面积" if m.unit == "平方米" else "数量", m.value,
+                             "人" if m.unit in ("名", "人次") else m.unit)
+                else:
+                    continue
+                done.add(m.start)
+        return done
+
     def _quote_span(self, norm: str, lo: int, hi: int, seg_start: int, pos: int) -> tuple[int, int]:
         if hi - lo <= 220:
             return lo, hi
@@ -475,6 +569,13 @@ class _Extractor:
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
+        over = _OVER_BUDGET_RE.search(pre)
+        if over and subject:
+            # "决算数大于预算数55.93万元": the subject's final figure against its budget
+            sign = -1.0 if over.group(1) in ("小于", "低于") else 1.0
+            span = (quote_span[0], max(quote_span[1], reason_end))
+            self.add(block, m.start, span, subject, "比预算增减", sign * m.value, m.unit, code)
+            return None
         cm = _CHANGE_VERB_RE.search(pre)
         if cm:
             head = pre[:cm.start()]
@@ -490,6 +591,14 @@ class _Extractor:
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:
             return None
+        since = block.norm[max(quote_span[0], self._last_amount_end(block, m.start)):m.start]
+        if all(w in since for w in _THREE_ITEMS):
+            cleaned = "三公经费"  # "因公出国（境）费、公务用车购置及运行费和公务接待费的财政拨款预算数"
+        elif cleaned in ("收入", "支出"):
+            if subject.endswith(("收入", "支出")) and not subject.endswith(cleaned):
+                cleaned = subject[:-2] + cleaned  # "非经营帐目收入355亿，支出1872亿"
+            elif not subject:
+                cleaned += "合计"  # "本单位收入为1687.45万元，其中：…"
         column = self.column_for(leaf)
         compact = re.sub(r"\s+", "", pre)
         for cue, col in _COLUMN_CUES:
