@@ -58,6 +58,19 @@ def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, in
     return out
 
 
+_LEADING_BODY_RE = re.compile(
+    r"^[\u4e00-\u9fff]{0,6}?(?:单位|学校|幼儿园|医院|保健院|中心|局|院|园|委|所|站|馆|队)(?=\s*(?:19|20)\d{2}\s*年)")
+
+
+def leading_body_span(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The span of a body word that opens the question before its year ("保健院2020年…",
+    "军休单位2021年…"): said of the one page loaded, it names that page's body."""
+    m = _LEADING_BODY_RE.match(text)
+    if not m or any(s < m.end() for s, _ in taken if s == 0):
+        return []
+    return [m.span()]
+
+
 def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of place names in a question outside the spans already taken.
 
@@ -112,6 +125,8 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     mentions = find_mentions(text, list(aliases.values()))
     res.spans = [(m.start, m.end) for m in mentions]
     res.places = place_spans(text, res.spans)
+    if not mentions:
+        res.places += leading_body_span(text, res.spans + res.places)
     res.deictic = deictic_spans(text, res.spans + res.places)
     with_body = [m for m in mentions if m.body]
     if with_body:

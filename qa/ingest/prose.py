@@ -44,7 +44,7 @@ _LEADING_RE = re.compile(
     r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!收入|支出)|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
 # A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
 _INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|$)")
 _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
