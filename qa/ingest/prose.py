@@ -41,18 +41,19 @@ _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
 _LEADING_RE = re.compile(
     r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
-    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟)\s*"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
 _YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
 # A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
-_INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|$)")
+_INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|全|本级|[省市区县州]级|$)")
 _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
 # "医疗卫生方面的经常开支", "教育范畴的经常开支": the field, then the item.
 _FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[\u4e00-\u9fff])")
 # The year a clause states a figure for: a year token not after a comparator (比2022年),
 # not a date (2022年12月31日) and not inside a cited title.
-_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月)")
+_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初])")
+_REASON_WORDS_RE = re.compile(r"主要|原因|由于|因为|为了|根据|按照|依据|随着|开展|实施")
 _YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff]{1,10}?(?:省|市|州|县|区|自治州|自治区|旗|盟)[\u4e00-\u9fff]{0,24}?"
@@ -115,6 +116,8 @@ _ENUM_NAMED_RE = re.compile(
     r"(?P<label>下属(?:预算)?单位|所属(?:预算)?单位|内设机构|内设科室|内设处室|处室|科室)(?:共\s*\d+\s*个)?,?"
     r"(?:分别是|分别为|包括|有)\s*:?"
 )
+# "X下设办公室、财务室、种子管理组等": a list of the body's units with no count before it
+_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有)\s*(?=[\u4e00-\u9fff]{2,12}、)")
 _ORG_ITEM_END_RE = re.compile(r"(?:科|室|部|处|中心|队|所|站|局|组|办|股|院|馆|会|厅|委|司|点|团|社|校|库|分局|支队|大队|中队)$")
 
 
@@ -161,6 +164,9 @@ def _clean_subject(text: str, department: str) -> str:
 def _canonical(label: str, section_leaf: str) -> str:
     if "三公" in label:
         return "三公经费"
+    label = re.sub(r"公车(?!务)", "公务用车", label)  # 公车购置及运行费 is the 公务用车购置及运行费
+    if re.fullmatch(r"收、?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计", label):
+        return "收支总计"
     if re.search(r"运行经费|运转经费", section_leaf) and re.search(r"运行经费|运转经费", label):
         return "机关运行经费"
     m = re.fullmatch(r"政府采购(货物|工程|服务)?(?:预算|预算安排|预算金额)?(?:安排)?", label)
@@ -307,12 +313,15 @@ class _Extractor:
 
     def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
         """The year the figure at pos is stated for: the last year named before it in its
-        sentence that is not a comparison (比2022年) or a date, else its section's."""
+        paragraph that is not a comparison (比2022年) or a date, else its section's."""
         found = None
-        text = block.norm[start:pos]
+        text = block.norm[:pos]
         for ym in _STATED_YEAR_RE.finditer(text):
             if _YEAR_COMPARATOR_RE.search(text[max(0, ym.start() - 4):ym.start()]):
                 continue
+            head = re.split(r"[,;:。]", text[:ym.start()])[-1]
+            if _REASON_WORDS_RE.search(head):
+                continue  # "主要是2016年开展公车改革": a year inside a reason
             if text[:ym.start()].count("《") > text[:ym.start()].count("》"):
                 continue
             found = int(ym.group("y"))
@@ -732,11 +741,17 @@ def extract_enumerations(lines: list[str], doc: Document, sections: list[str]) -
                     label = groups[0][1] if len(items) == counts[0] else "内设机构"
             else:
                 m = _ENUM_NAMED_RE.search(sent)
-                if not m:
-                    continue
+                if m:
+                    label = m.group("label")
+                else:
+                    m = _ENUM_BARE_RE.search(sent)
+                    if not m:
+                        continue
+                    label = "内设机构"
                 start = m.end()
-                label = m.group("label")
                 items = _split_items(re.sub(r"\s+", "", sent[start:].split("。")[0]))
+                if items and items[-1].endswith("等") and len(items[-1]) > 3:
+                    items[-1] = items[-1][:-1]  # "…、土壤肥料组等"
             if not _valid_items(items):
                 continue
             line = block.line_of[lo + m.start()]

@@ -69,6 +69,8 @@ class Lexicon:
             for m in re.finditer(re.escape(phrase), text):
                 if any(s <= m.start() and m.end() <= e and e - s > len(phrase) for s, e in covered):
                     continue  # "用车" inside "公务用车购置费" is already formal
+                if _begins_formal(text, m.start(), m.end(), phrase, formal):
+                    continue  # "因公出国(境)计划": the formal term's own words, cut short
                 out += [text[pos:m.start()], formal]
                 pos = m.end()
             text = "".join(out) + text[pos:]
@@ -126,6 +128,17 @@ def parse(data: dict) -> Lexicon:
              + list(data.get("counted", {}).values()) if len(t) >= 2
              for form in (t, to_halfwidth(t))}, key=len, reverse=True) or ["$^"]),
     )
+
+
+def _begins_formal(text: str, start: int, end: int, phrase: str, formal: str) -> bool:
+    """Whether the phrase at text[start:end] is part of the formal term written out further
+    than the phrase itself ("因公出国(境)" of 因公出国（境）费)."""
+    f = to_halfwidth(formal)
+    at = f.find(phrase)
+    if at < 0 or start - at < 0 or to_halfwidth(text[start - at:start]) != f[:at]:
+        return False
+    k = at + len(phrase)
+    return k < len(f) and to_halfwidth(text[end:end + 1]) == f[k:k + 1] and not f[k:k + 1].isspace()
 
 
 @lru_cache(maxsize=4)
