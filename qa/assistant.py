@@ -51,6 +51,7 @@ class Assistant:
         self.ctx = ctx if ctx is not None else Context.load(index)
         self._llm = None  # optional tool-calling agent (QA_LLM_MODE=tools)
         self._parser = None  # optional model that fills the Program (QA_LLM_MODE=parse)
+        self._text_cache: dict[str, str] = {}  # document → its text in comparison form
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Assistant":
@@ -179,6 +180,15 @@ class Assistant:
                 (f"The only loaded document ({d.name}) names no department; answered from it." if not d.department else
                  f"“{res.not_loaded}” was read as the only loaded department, {sole}."))
             return ans
+        named = self._named_in_text(q, text, res) if len(self.ctx.aliases) > 1 and (
+            res.not_loaded or (not res.departments and not res.ambiguous and q.op not in ("compare", "sum_all"))) else None
+        if named is not None:
+            # the name (or a distinctive phrase) asked for occurs in one loaded page only
+            key, word = named
+            ans = self._single(settle(q, 1), key)
+            ans.warnings.append(f"问题中的“{word}”只见于{key}的文件，按其作答。" if q.lang == "zh" else
+                                f"“{word}” occurs only in the document of {key}; answered from it.")
+            return ans
         if res.not_loaded:
             return C.compose_refusal(
                 q,
@@ -234,6 +244,46 @@ class Assistant:
                 "not disclosed." if en else "未披露。")
             tails.append(f"{name}: {first}" if en else f"{name}：{first}")
         return head + "\n" + answer + ("\n" + "\n".join(tails) if tails else "")
+
+    def _named_in_text(self, q: Program, text: str, res) -> tuple[str, str] | None:
+        """The one department whose pages contain what the question names, when its pages
+        print no name the aliases know: a body or place asked for (梧州市…检测中心, 白云区,
+        中央本级), else a distinctive phrase of the item (驻外侨务单位基本行政工作维持). Pages
+        of another year than the one asked are left out. (department, the words found) or None.
+        """
+        words: list[str] = []
+        if res.not_loaded:
+            words.append(res.not_loaded)
+            words.append(split_place(res.not_loaded)[1])
+        words += [text[a:b] for a, b in res.places]
+        for a, b in res.deictic:
+            core = re.sub(r"^(?:这个|这家|这所|这一|该|本|他们的?|它的|其)", "", text[a:b])
+            core = re.sub(r"(?:单位|部门|机关)$", "", core)
+            if len(core) >= 2:
+                words.append(core)  # 这个军休单位: 军休
+        words += [p for p in (_GENERIC_ITEM_RE.sub("", norm_label(x)) for x in re.split(r"[\s|]", q.metric)) if len(p) >= 6]
+        words = [norm_label(w) for w in dict.fromkeys(words) if w and len(norm_label(w)) >= 2]
+        if not words:
+            return None
+        for w in words:
+            having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
+            if len(having) == 1:
+                return having[0], w
+        return None
+
+    def _dept_text_has(self, key: str, word: str, year: int | None) -> bool:
+        """Whether a department's page for the year asked (or the year after it, which states
+        the year before) contains the word."""
+        for dd in self.ctx.by_department(key):
+            y = dd.document.year
+            if year and y and year not in (y, y - 1):
+                continue
+            cache = self._text_cache.get(dd.document.name)
+            if cache is None:
+                cache = self._text_cache[dd.document.name] = norm_label("".join(dd.search_lines))
+            if word in cache:
+                return True
+        return False
 
     def _loose_places(self, res) -> list[tuple[int, int]]:
         """Place names the question gives that only say where the one loaded page is from:

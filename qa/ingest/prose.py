@@ -62,7 +62,7 @@ _ORG_RE = re.compile(
 _TRAILING_RE = re.compile(
     r"(?:预计为|预计|录得|高达|攀升至|升至|增至|降至|涉及开支|"
     r"年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
-    r"实际支出|为|是|达到|达|约|各|共|的)$"
+    r"实际支出|均为|为|是|达到|达|约|各|共|均|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
 _SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
@@ -165,7 +165,7 @@ def _canonical(label: str, section_leaf: str) -> str:
     if "三公" in label:
         return "三公经费"
     label = re.sub(r"公车(?!务)", "公务用车", label)  # 公车购置及运行费 is the 公务用车购置及运行费
-    if re.fullmatch(r"收、?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计", label):
+    if re.fullmatch(r"(?:收、?)?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计", label):
         return "收支总计"
     if re.search(r"运行经费|运转经费", section_leaf) and re.search(r"运行经费|运转经费", label):
         return "机关运行经费"
