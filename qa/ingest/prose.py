@@ -86,9 +86,10 @@ _AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数
 # A sentence or clause that starts with its comparison has no subject of its own.
 _COMPARISON_START_RE = re.compile(r"^(?:同口径|同比口径)?(?:比|较|与|同比)")
 _NO_SUBJECT_START_RE = re.compile(r"^(?:(?:同口径|同比口径)?(?:比|较|与|同比)|完成|决算数|预算数|执行数|占)")
-# Words that end a reason: the next item of an enumeration ("三、…"), or an item of the 三公
+# Words that end a reason: the next top-level item of an enumeration ("三、…"; a reason's own
+# breakdown "具体为：（1）…" stays inside it), or an item of the 三公
 # restated with its amount ("…主要原因是严控“三公”经费，公务用车购置费0万元").
-_ENUM_MARK_RE = re.compile(r"(?:^|[,;:。])\s*(?:[一二三四五六七八九十]+、|\(\s*[一二三四五六七八九十\d]+\s*\)|\d+\s*[、.](?!\d))")
+_ENUM_MARK_RE = re.compile(r"(?:^|[,;。])\s*[一二三四五六七八九十]+、")
 _ITEM_RESTATED_RE = re.compile(r"(?:因公出国|公务接待|公务用车)[\u4e00-\u9fff()（）]{0,12}(?:费|经费|费用)(?:预算|决算)?(?:数)?(?:为)?\s*$")
 # The three 三公 items named together are the 三公 total.
 _THREE_ITEMS = ("因公出国", "公务用车", "公务接待")

@@ -29,8 +29,8 @@ _WORD_YEAR_TAIL = re.compile(r"(?<=\d{4}[/／])([一二三四五六七八九零�
 # 90億5,697萬9,000元, 36億0,220萬元, 658萬5,000元
 _MIXED = re.compile(
     r"(?<![\d,.])(?:(\d[\d,]*)\s*[億亿])?\s*(?:(\d[\d,]*)\s*[萬万](?!元))?\s*(\d[\d,]*)?\s*(億元|亿元|萬元|万元|元)")
-# "1523.26万" at the end of a line or before punctuation: 万元 cut short
-_BARE_WAN = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)\s*[万萬](?=\s*$|[,，。;；、)）])")
+# "1523.26万" at the end of a line: 万元 cut short by the page
+_BARE_WAN = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)\s*[万萬](?=\s*$)")
 # 6533億, 1517億 (億 with no 元 after it)
 _BARE_YI = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)\s*([億亿])(?![元\d])")
 
