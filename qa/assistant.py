@@ -269,6 +269,15 @@ class Assistant:
             having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
             if len(having) == 1:
                 return having[0], w
+        # runs of four or more characters of the item's words, longest first ("中央本级" of
+        # 中央本级三公经费实际支出): a run one page has and no other
+        pieces = [_GENERIC_ITEM_RE.sub(" ", norm_label(x)) for x in re.split(r"[\s|]", q.metric)]
+        runs = sorted({p[i:i + n] for part in pieces for p in part.split() for n in range(4, min(len(p), 8) + 1)
+                       for i in range(len(p) - n + 1)}, key=len, reverse=True)
+        for w in runs:
+            having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
+            if len(having) == 1:
+                return having[0], w
         return None
 
     def _dept_text_has(self, key: str, word: str, year: int | None) -> bool:

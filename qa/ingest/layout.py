@@ -23,7 +23,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from qa.ingest.cell_streams import read_streams
-from qa.text.numerals import rewrite as rewrite_numerals
+from qa.text.numerals import close_cut_wan, rewrite as rewrite_numerals
 from qa.text.script import to_simplified_lines
 from qa.types import ParsedDocument
 
@@ -327,6 +327,8 @@ def prepare(text: str) -> Prepared:
     if unaligned:
         notes.append(f"{len(unaligned)} line(s): pinyin annotations dropped")
     src = [rewrite_numerals(l) for l in script.lines]
+    src = [close_cut_wan(l, next((x for x in src[i + 1:] if x.strip()), None)) if l.rstrip().endswith(("万", "萬")) else l
+           for i, l in enumerate(src)]
     worded = {i for i, (a, b) in enumerate(zip(script.lines, src)) if a != b}
     if worded:
         notes.append(f"{len(worded)} line(s): amounts in words or mixed units read as figures")

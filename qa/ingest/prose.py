@@ -53,6 +53,7 @@ _FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[
 # The year a clause states a figure for: a year token not after a comparator (比2022年),
 # not a date (2022年12月31日) and not inside a cited title.
 _STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初])")
+_ITEM_MARK_RE = re.compile(r"\s*(?:\d+\s*[.．、]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）][.、]?|[一二三四五六七八九十]+、)\s*")
 _REASON_WORDS_RE = re.compile(r"主要|原因|由于|因为|为了|根据|按照|依据|随着|开展|实施")
 _YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
 _ORG_RE = re.compile(
@@ -323,6 +324,8 @@ class _Extractor:
             head = re.split(r"[,;:。]", text[:ym.start()])[-1]
             if _REASON_WORDS_RE.search(head):
                 continue  # "主要是2016年开展公车改革": a year inside a reason
+            if _ITEM_MARK_RE.fullmatch(head):
+                continue  # "2．2023年国有企业办…待遇0.08万元": the year names a listed item
             if text[:ym.start()].count("《") > text[:ym.start()].count("》"):
                 continue
             found = int(ym.group("y"))

@@ -30,6 +30,7 @@ _WORD_YEAR_TAIL = re.compile(r"(?<=\d{4}[/／])([一二三四五六七八九零�
 _MIXED = re.compile(
     r"(?<![\d,.])(?:(\d[\d,]*)\s*[億亿])?\s*(?:(\d[\d,]*)\s*[萬万](?!元))?\s*(\d[\d,]*)?\s*(億元|亿元|萬元|万元|元)")
 # "1523.26万" at the end of a line: 万元 cut short by the page
+_HEADING_START = re.compile(r"^(?:[一二三四五六七八九十]+、|\d+\s*[.、．](?!\d)|第[一二三四五六七八九十\d]+|[（(][一二三四五六七八九十\d]+[)）])")
 _BARE_WAN = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)\s*[万萬](?=\s*$)")
 # 6533億, 1517億 (億 with no 元 after it)
 _BARE_YI = re.compile(r"(\d(?:[\d,]*\d)?(?:\.\d+)?)\s*([億亿])(?![元\d])")
@@ -121,6 +122,19 @@ def _mixed(m: re.Match[str]) -> str:
     return m.group(0)
 
 
+def close_cut_wan(line: str, next_line: str | None) -> str:
+    """A line ending in "1523.26万" whose 元 is not on the next line (the page was cut there):
+    the amount in 万元.
+
+    Args:
+        line: one line.
+        next_line: the line after it (None at the end of the text).
+    """
+    if next_line is not None and not _HEADING_START.match(next_line.strip()):
+        return line  # 万 / 元 wrapped over two lines, or 万条 / 万人 (a count)
+    return _BARE_WAN.sub(lambda m: f"{m.group(1)}万元", line)
+
+
 def rewrite(line: str) -> str:
     """The line with word numerals, mixed 億/萬 amounts and bare 億 as Arabic figures.
 
@@ -138,5 +152,4 @@ def rewrite(line: str) -> str:
     if re.search(r"\d\s*[億亿萬万]", t):
         t = _MIXED.sub(_mixed, t)
         t = _BARE_YI.sub(lambda m: f"{m.group(1)}亿元", t)
-        t = _BARE_WAN.sub(lambda m: f"{m.group(1)}万元", t)
     return t
