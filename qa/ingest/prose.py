@@ -29,11 +29,17 @@ _MENTION_RE = re.compile(
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
 _YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
+# News puts the amount before what it is: "涉及约183亿元经营开支", "动用96500万元推行新计划".
+_NAMED_AFTER_RE = re.compile(r"\s*([\u4e00-\u9fff]{2,10}?(?:开支|支出|收入|经费|资金))(?=[,;:。及和、]|$)")
+_VERB_ONLY_RE = re.compile(r"(?:共|约|合共|共涉及|涉及|动用|预留|需要|需|花费|投入|拨出|耗费|安排)+")
+_TREND_TAIL_RE = re.compile(r"(?:微幅|略有|有所|大幅|小幅|明显|持续)?(?:增长|增加|下降|减少|上升|下跌|回落)了?$")
+_TREND_ITEM_RE = re.compile(r"[\u4e00-\u9fff()（）]{2,14}(?:支出|费|经费|收入|开支|费用)")
+_DOWN_VERBS = ("减少", "下降", "降低", "减", "下跌", "下滑", "回落")
 _CHANGE_VERB_RE = re.compile(
     r"(?:(?:同口径|同比口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:的)?(?:年初|修订|调整)?"
     r"(?:预算执行数|预算数?|同期|决算数?|执行数)?(?:相比)?,?|同比"
     r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
-    r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
+    r"(?P<verb>增加|减少|下降|降低|增长|上升|下跌|上涨|下滑|回落|减|增)了?\s*$"
 )
 _COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + ")")
 _SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
@@ -102,7 +108,7 @@ _RESPECTIVELY_RE = re.compile(
     rf"(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名))")
 _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年度)?(?:预算)(?:收入|支出)?(?:计划)?(?:数)?的?\s*$"
                             r"|完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:收入|支出)?(?:计划)?(?:数)?的?\s*$")
-_GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
+_GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
                                r"接待|教职工|职工|幼儿|学生|床位|派出")
@@ -144,13 +150,17 @@ def _clean_subject(text: str, department: str) -> str:
         s = _ORG_RE.sub("", s) if len(s) > 6 else s
         s = _SELF_RE.sub("", s)
         s = _YEAR_RE.sub("", s)
+        s = re.sub(r"^去年(?=[\u4e00-\u9fff]{2})", "", s)
         s = s.lstrip("的,、")
         if s.startswith("(") and ")" not in s:
             s = s[1:]
         s = _SCOPE_RE.sub("", s) if len(s) > 4 else s
-        s = _BILL_MARK_RE.sub("", s)
-        s = _INNER_YEAR_RE.sub("", s) if len(s) > 6 else s
-        s = _FIELD_OF_RE.sub("", s)
+        if "第" in s:
+            s = _BILL_MARK_RE.sub("", s)
+        if "年" in s and len(s) > 6:
+            s = _INNER_YEAR_RE.sub("", s)
+        if "方面" in s or "范畴" in s or "领域" in s:
+            s = _FIELD_OF_RE.sub("", s)
         if s == before:
             break
     for _ in range(3):
@@ -312,23 +322,41 @@ class _Extractor:
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
         self._amount_at: list[tuple[int, int]] = []  # (id of block, position) of every amount read
         self._whole = ""  # the total that the items after 其中 break down
+        self._gap = ""  # the text between the previous figure and the one being read
+        self._years_of: tuple[int, list[tuple[int, int]]] = (0, [])  # (id of block, its stated years)
 
-    def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
-        """The year the figure at pos is stated for: the last year named before it in its
-        paragraph that is not a comparison (比2022年) or a date, else its section's."""
-        found = None
-        text = block.norm[:pos]
+    def _block_years(self, block: Block) -> list[tuple[int, int]]:
+        """(position, year) of every year the paragraph states a figure for, in order: not
+        a comparison (比2022年), a date, a year inside a reason or a listed item's name, or
+        one inside a cited title. Read once per paragraph."""
+        key = id(block)
+        if self._years_of[0] == key:
+            return self._years_of[1]
+        text = block.norm
+        out: list[tuple[int, int]] = []
         for ym in _STATED_YEAR_RE.finditer(text):
             if _YEAR_COMPARATOR_RE.search(text[max(0, ym.start() - 4):ym.start()]):
                 continue
-            head = re.split(r"[,;:。]", text[:ym.start()])[-1]
+            clause_at = max(text.rfind(c, 0, ym.start()) for c in ",;:。") + 1
+            head = text[clause_at:ym.start()]
             if _REASON_WORDS_RE.search(head):
                 continue  # "主要是2016年开展公车改革": a year inside a reason
             if _ITEM_MARK_RE.fullmatch(head):
                 continue  # "2．2023年国有企业办…待遇0.08万元": the year names a listed item
-            if text[:ym.start()].count("《") > text[:ym.start()].count("》"):
+            if text.count("《", 0, ym.start()) > text.count("》", 0, ym.start()):
                 continue
-            found = int(ym.group("y"))
+            out.append((ym.start(), int(ym.group("y"))))
+        self._years_of = (key, out)
+        return out
+
+    def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
+        """The year the figure at pos is stated for: the last year named before it in its
+        paragraph (see _block_years), else its section's."""
+        found = None
+        for at, year in self._block_years(block):
+            if at >= pos:
+                break
+            found = year
         if found is None and 0 < line <= len(self.sections):
             leaf = leaf_title(self.sections[line - 1])
             for ym in _STATED_YEAR_RE.finditer(leaf):
@@ -455,6 +483,7 @@ class _Extractor:
             if any(_REASON_RE.match(p.strip()) for p in re.split(r"[,:。]", tail)):
                 reason_mode = True
             clause_head = norm[cstart:m.start].strip()
+            self._gap = gap
             if subject and not self._whole and re.search(r"(?:^|[,;:。])\s*其中", gap):
                 self._whole = subject  # the items after 其中 break this total down
             if reason_mode and m.unit in _MONEY_UNITS and (
@@ -515,6 +544,8 @@ class _Extractor:
         0.29亿元、0.33亿元、0.64亿元"). Returns the start positions of the mentions read."""
         norm = block.norm
         done: set[int] = set()
+        if "分别" not in norm[lo:hi]:
+            return done
         for rm in _RESPECTIVELY_RE.finditer(norm, lo, hi):
             listed = [m for m in mentions if rm.start("list") <= m.start < rm.end("list") and m.unit]
             if len(listed) < 2 or len({m.unit for m in listed}) > 1:
@@ -560,6 +591,16 @@ class _Extractor:
         end = hi if end < 0 or end > hi else end + 1
         return seg_start, end
 
+    def _trend_subject(self) -> str:
+        """The item of a clause that states a trend without a figure, right before a change
+        clause with no subject of its own ("公车支出微幅增长，增加了0.89%")."""
+        parts = [x.strip() for x in re.split(r"[,;:。]", self._gap) if x.strip()]
+        if len(parts) < 2:
+            return ""
+        cand = _TREND_TAIL_RE.sub("", re.sub(r"^(?:不过|但是|但|同时|另外|而|其中)", "", parts[-2]))
+        cand = _canonical(_clean_subject(cand, self.department), "")
+        return cand if _TREND_ITEM_RE.fullmatch(cand) else ""
+
     def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
                  quote_span: tuple[int, int], reason_end: int) -> None:
         if _COMPLETION_RE.search(pre) and subject:
@@ -574,8 +615,9 @@ class _Extractor:
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), "")
-            label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else subject
-            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else (
+                self._trend_subject() or subject)
+            sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end)) if reason_end > quote_span[1] else quote_span
             compared = cm.group("budget") or (self._vs_budget and cm.group("verb") == cm.group(0).strip().rstrip("了"))
             self.add(block, m.start, span, label, "比预算增减率" if compared else "增长率", sign * m.value, "%", code)
@@ -595,7 +637,7 @@ class _Extractor:
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
             use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
             label = subject if use_subject else head_clean
-            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
             self._vs_budget = bool(cm.group("budget"))
             self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
@@ -604,6 +646,9 @@ class _Extractor:
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:
             return None
+        named_after = _NAMED_AFTER_RE.match(block.norm[m.end:m.end + 14])
+        if named_after and (not cleaned or _VERB_ONLY_RE.fullmatch(cleaned) or re.search(r"[及和、]$", cleaned)):
+            cleaned = named_after.group(1)  # "共涉及约183亿元经营开支及21亿元非经营开支"
         since = block.norm[max(quote_span[0], self._last_amount_end(block, m.start)):m.start]
         if all(w in since for w in _THREE_ITEMS):
             cleaned = "三公经费"  # "因公出国（境）费、公务用车购置及运行费和公务接待费的财政拨款预算数"
@@ -654,7 +699,7 @@ class _Extractor:
             head_clean = _clean_subject(pre[:cm.start()], self.department)
             label = _PERSONS.get(head_clean, head_clean) if head_clean and head_clean not in _GENERIC else subject
             if label:
-                sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+                sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
                 self.add(block, m.start, quote_span, label, "比上年增减", sign * m.value, unit)
             return None
         if qualifier:
