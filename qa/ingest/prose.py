@@ -33,6 +33,8 @@ _YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
 _NAMED_AFTER_RE = re.compile(r"\s*([\u4e00-\u9fff]{2,10}?(?:开支|支出|收入|经费|资金))(?=[,;:。及和、]|$)")
 _VERB_ONLY_RE = re.compile(r"(?:共|约|合共|共涉及|涉及|动用|预留|需要|需|花费|投入|拨出|耗费|安排)+")
 _TREND_TAIL_RE = re.compile(r"(?:微幅|略有|有所|大幅|小幅|明显|持续)?(?:增长|增加|下降|减少|上升|下跌|回落)了?$")
+# "公务接待费支出决算比预算无增减变化": the item, then that it did not change against something
+_NO_CHANGE_TAIL_RE = re.compile(r"(?:比|较|与)[\u4e00-\u9fff]{0,6}?(?:无增减变化|无增减|无变化|(?:基本)?持平)$")
 _TREND_ITEM_RE = re.compile(r"[\u4e00-\u9fff()（）]{2,14}(?:支出|费|经费|收入|开支|费用)")
 _DOWN_VERBS = ("减少", "下降", "降低", "减", "下跌", "下滑", "回落")
 _CHANGE_VERB_RE = re.compile(
@@ -597,7 +599,8 @@ class _Extractor:
         parts = [x.strip() for x in re.split(r"[,;:。]", self._gap) if x.strip()]
         if len(parts) < 2:
             return ""
-        cand = _TREND_TAIL_RE.sub("", re.sub(r"^(?:不过|但是|但|同时|另外|而|其中)", "", parts[-2]))
+        cand = re.sub(r"^(?:不过|但是|但|同时|另外|而|其中)", "", parts[-2])
+        cand = _NO_CHANGE_TAIL_RE.sub("", _TREND_TAIL_RE.sub("", cand))
         cand = _canonical(_clean_subject(cand, self.department), "")
         return cand if _TREND_ITEM_RE.fullmatch(cand) else ""
 
@@ -636,13 +639,14 @@ class _Extractor:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
             use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
-            label = subject if use_subject else head_clean
+            trend = self._trend_subject() if use_subject else ""
+            label = (trend or subject) if use_subject else head_clean
             sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
             self._vs_budget = bool(cm.group("budget"))
             self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
                      m.unit, code if use_subject else "")
-            return None if use_subject else label
+            return trend or (None if use_subject else label)
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:
             return None
