@@ -269,6 +269,8 @@ class Assistant:
             having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
             if len(having) == 1:
                 return having[0], w
+        if res.not_loaded or res.places:
+            return None  # a body or place named that no page prints: not another page's item
         # runs of four or more characters of the item's words, longest first ("中央本级" of
         # 中央本级三公经费实际支出): a run one page has and no other
         pieces = [_GENERIC_ITEM_RE.sub(" ", norm_label(x)) for x in re.split(r"[\s|]", q.metric)]

@@ -132,7 +132,7 @@ def _count_unit(label: str, column: str) -> str | None:
 
 
 def _label(cell: str) -> str:
-    lab = normalize_label(cell)
+    lab = re.sub(r"公车(?!务)", "公务用车", normalize_label(cell))  # 公车购置及运行维护费
     lab = re.sub(r"^(?:总|合计[:：]?)(?=[\u4e00-\u9fff])", "", lab) if "三公" in lab else lab
     return "三公经费" if "三公" in lab and re.search(r"经费", lab) else lab
 
