@@ -9,6 +9,7 @@ from dataclasses import dataclass, field
 from qa.agent.aliases import DepartmentAliases, Mention, find_mentions
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
+_SUB_PLACE_RE = re.compile(r"(?![全本该市区县])[\u4e00-\u9fff]{2,4}?(?:区|县|旗|镇|乡)(?=[\u4e00-\u9fff\d])")
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
 _REGION_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
 _LATIN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*$")
@@ -83,8 +84,8 @@ def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]
                          r"(?=[\u4e00-\u9fff\d])", text):
         a, b = m.span(1)
         name = m.group(1)
-        if re.match(r"^(?:全|本|该|这|那|各|我|市|区|县|省)", name):
-            continue
+        if re.match(r"^(?:全|本|该|这|那|各|我|市|区|县|省)", name) or re.search(r"[年月日全]|本级", name):
+            continue  # "上半年全市": a time and a scope, not a place
         if any(a < e and s < b for s, e in taken):
             continue
         out.append((a, b))
@@ -125,9 +126,10 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     mentions = find_mentions(text, list(aliases.values()))
     res.spans = [(m.start, m.end) for m in mentions]
     res.places = place_spans(text, res.spans)
-    if not mentions:
-        res.places += leading_body_span(text, res.spans + res.places)
+
     res.deictic = deictic_spans(text, res.spans + res.places)
+    if not mentions:
+        res.deictic += leading_body_span(text, res.spans + res.places + res.deictic)
     with_body = [m for m in mentions if m.body]
     if with_body:
         clusters: list[list[Mention]] = []
@@ -173,6 +175,13 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
             org = en_org  # "Changji education bureau" names a body; "the Changji centre" does not
         if org and not want_all:
             res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + org.group(0)
+            return res
+        sub = _SUB_PLACE_RE.match(after)
+        if sub and not want_all and not any(sub.group(0) in f or f in sub.group(0)
+                                            for m in regional for f in aliases[m.official].region_forms | {m.official}):
+            # "重庆江北区": a district of the place we know, not the body we have there
+            res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + sub.group(0)
+            res.places = [p for p in res.places if p[0] >= max(m.end for m in regional) + len(sub.group(0))]
             return res
         names = sorted({m.official for m in regional})
         if len(names) == 1 or want_all:
