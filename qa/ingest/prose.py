@@ -152,7 +152,8 @@ def _clean_subject(text: str, department: str) -> str:
         s = _ORG_RE.sub("", s) if len(s) > 6 else s
         s = _SELF_RE.sub("", s)
         s = _YEAR_RE.sub("", s)
-        s = re.sub(r"^去年(?=[\u4e00-\u9fff]{2})", "", s)
+        if s.startswith("去年"):
+            s = _LAST_YEAR_RE.sub("", s)
         s = s.lstrip("的,、")
         if s.startswith("(") and ")" not in s:
             s = s[1:]
@@ -175,11 +176,17 @@ def _clean_subject(text: str, department: str) -> str:
     return s.replace("、", "") if re.fullmatch(r"[\u4e00-\u9fff]、[\u4e00-\u9fff]+", s) else s
 
 
+_PUBLIC_CAR_RE = re.compile(r"公车(?!务)")
+_BOTH_TOTALS_RE = re.compile(r"(?:收、?)?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计")
+_LAST_YEAR_RE = re.compile(r"^去年(?=[\u4e00-\u9fff]{2})")
+
+
 def _canonical(label: str, section_leaf: str) -> str:
     if "三公" in label:
         return "三公经费"
-    label = re.sub(r"公车(?!务)", "公务用车", label)  # 公车购置及运行费 is the 公务用车购置及运行费
-    if re.fullmatch(r"(?:收、?)?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计", label):
+    if "公车" in label:
+        label = _PUBLIC_CAR_RE.sub("公务用车", label)  # 公车购置及运行费 is the 公务用车购置及运行费
+    if "支" in label and _BOTH_TOTALS_RE.fullmatch(label):
         return "收支总计"
     if re.search(r"运行经费|运转经费", section_leaf) and re.search(r"运行经费|运转经费", label):
         return "机关运行经费"
@@ -651,7 +658,7 @@ class _Extractor:
         if cleaned.endswith("万") or "*" in cleaned:
             return None
         named_after = _NAMED_AFTER_RE.match(block.norm[m.end:m.end + 14])
-        if named_after and (not cleaned or _VERB_ONLY_RE.fullmatch(cleaned) or re.search(r"[及和、]$", cleaned)):
+        if named_after and (not cleaned or _VERB_ONLY_RE.fullmatch(cleaned) or cleaned.endswith(("及", "和", "、"))):
             cleaned = named_after.group(1)  # "共涉及约183亿元经营开支及21亿元非经营开支"
         since = block.norm[max(quote_span[0], self._last_amount_end(block, m.start)):m.start]
         if all(w in since for w in _THREE_ITEMS):
