@@ -18,7 +18,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
-from qa.agent.resolve import resolve
+from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
 from qa.agent.understand import Program, has_cue, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
@@ -257,8 +257,7 @@ class Assistant:
             words.append(split_place(res.not_loaded)[1])
         words += [text[a:b] for a, b in res.places]
         for a, b in res.deictic:
-            core = re.sub(r"^(?:这个|这家|这所|这一|该|本|他们的?|它的|其)", "", text[a:b])
-            core = re.sub(r"(?:单位|部门|机关)$", "", core)
+            core = GENERIC_BODY_RE.sub("", POINTING_RE.sub("", text[a:b]))
             if len(core) >= 2:
                 words.append(core)  # 这个军休单位: 军休
         words += [p for p in (_GENERIC_ITEM_RE.sub("", norm_label(x)) for x in re.split(r"[\s|]", q.metric)) if len(p) >= 6]

@@ -7,9 +7,9 @@ import re
 from dataclasses import dataclass, field
 
 from qa.agent.aliases import DepartmentAliases, Mention, find_mentions
+from qa.text import lexicon
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
-_SUB_PLACE_RE = re.compile(r"(?![全本该市区县])[\u4e00-\u9fff]{2,4}?(?:区|县|旗|镇|乡)(?=[\u4e00-\u9fff\d])")
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
 _REGION_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
 _LATIN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*$")
@@ -37,30 +37,41 @@ class Resolution:
     deictic: list[tuple[int, int]] = field(default_factory=list)
 
 
+def _words(name: str) -> str:
+    """A lexicon word list as a regex alternation (longest first)."""
+    return "|".join(sorted(_LEX.cue_words[name].pattern.split("|"), key=len, reverse=True))
+
+
+_LEX = lexicon.load()
+_CJK = "[\u4e00-\u9fff]"
 _DEICTIC_RE = re.compile(
-    r"(?:这个|这家|这所|这一|该|本|他们|他们的|它的|其)(?:[\u4e00-\u9fff]{0,6}?(?:单位|部门|机关|学校|幼儿园|医院|保健院|"
-    r"中心|局|院|园|委|办|所|站|馆|队))?(?=[\u4e00-\u9fff\d]|$)")
+    rf"(?:{_words('pointing')})(?:{_CJK}{{0,6}}?(?:{_words('body_words')}))?(?={_CJK}|\d|$)")
+_WEAK_POINTING = set(_LEX.cue_words["pointing_weak"].pattern.split("|"))
+_LEADING_BODY_RE = re.compile(rf"^{_CJK}{{0,6}}?(?:{_words('body_words')})(?=\s*(?:19|20)\d{{2}}\s*年)")
+_PLACE_IN_QUESTION_RE = re.compile(
+    rf"(?:^|(?<=[^\u4e00-\u9fff]))({_CJK}{{2,8}}?(?:{_words('place_levels')}))(?={_CJK}|\d)")
+_NOT_PLACE_RE = re.compile(rf"^(?:{_words('not_place_start')})|{_words('not_in_place')}")
+_SUB_PLACE_RE = re.compile(rf"(?!{_words('not_place_start')}){_CJK}{{2,4}}?(?:{_words('sub_place_levels')})(?={_CJK}|\d)")
+POINTING_RE = re.compile(rf"^(?:{_words('pointing')})")
+GENERIC_BODY_RE = re.compile(rf"(?:{_words('generic_body_words')})$")
 
 
 def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of words that point at the body asked about instead of naming it ("这个单位",
-    "该局", "这家保健院", "他们"): never part of the item asked for."""
+    "该局", "这家保健院", "他们"): never part of the item asked for. A weak pointing word
+    (本, 其, 该) points only when a body word follows it (本单位, 该局; not 本年, 其中)."""
     out = []
     for m in _DEICTIC_RE.finditer(text):
         a, b = m.span()
         word = m.group(0)
-        if word in ("本", "其", "该") or (word.startswith(("本", "其")) and b - a <= 2):
+        lead = POINTING_RE.match(word)
+        if lead and lead.group(0) in _WEAK_POINTING and len(word) <= len(lead.group(0)) + 1 and \
+                not (len(word) > len(lead.group(0)) and re.fullmatch(_words("body_words"), word[len(lead.group(0)):])):
             continue  # 本年, 其中, 其他: not a body
-        if word.startswith("本") and not re.search(r"(?:单位|部门|机关|局|中心|院|委|办)$", word):
-            continue
         if any(a < e and s < b for s, e in taken):
             continue
         out.append((a, b))
     return out
-
-
-_LEADING_BODY_RE = re.compile(
-    r"^[\u4e00-\u9fff]{0,6}?(?:单位|学校|幼儿园|医院|保健院|中心|局|院|园|委|所|站|馆|队)(?=\s*(?:19|20)\d{2}\s*年)")
 
 
 def leading_body_span(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
@@ -75,17 +86,16 @@ def leading_body_span(text: str, taken: list[tuple[int, int]]) -> list[tuple[int
 def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of place names in a question outside the spans already taken.
 
-    A place is a run of two or more characters ending in a level word (省/市/区/县/旗, 自治州 …)
-    at the start of the question or after a non-Chinese character, and followed by more of
-    the question ("广州白云区2013年…", "涪陵区2023年…"); 区本级 / 全市 are scopes, not places.
+    A place is a run of two or more characters ending in a level word (lexicon
+    place_levels) at the start of the question or after a non-Chinese character, and
+    followed by more of the question ("广州白云区2013年…", "涪陵区2023年…"); scopes and
+    times (区本级, 全市, 上半年) are not places.
     """
     out = []
-    for m in re.finditer(r"(?:^|(?<=[^\u4e00-\u9fff]))([\u4e00-\u9fff]{2,8}?(?:特别行政区|自治区|自治州|自治县|省|市|区|县|旗))"
-                         r"(?=[\u4e00-\u9fff\d])", text):
+    for m in _PLACE_IN_QUESTION_RE.finditer(text):
         a, b = m.span(1)
-        name = m.group(1)
-        if re.match(r"^(?:全|本|该|这|那|各|我|市|区|县|省)", name) or re.search(r"[年月日全]|本级", name):
-            continue  # "上半年全市": a time and a scope, not a place
+        if _NOT_PLACE_RE.search(m.group(1)):
+            continue
         if any(a < e and s < b for s, e in taken):
             continue
         out.append((a, b))
