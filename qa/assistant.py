@@ -21,8 +21,8 @@ from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.operations.ranking import rank_scope
 from qa.agent.plan import Outcome, run_one
-from qa.agent.aliases import find_mentions
-from qa.agent.resolve import resolve
+from qa.agent.aliases import find_mentions, is_abbreviation
+from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
 from qa.agent.understand import Program, asks_margin, has_cue, names_several_departments, prepare, settle, understand
 from qa.agent.verify import verify
 from qa.config import load_settings
@@ -70,6 +70,7 @@ class Assistant:
         self.conflicts = self._find_conflicts()
         self._llm = None  # optional tool-calling agent (QA_LLM_MODE=tools)
         self._parser = None  # optional model that fills the Program (QA_LLM_MODE=parse)
+        self._text_cache: dict[str, str] = {}  # document → its text in comparison form
 
     @classmethod
     def open(cls, data_dir: str | Path | None = None) -> "Assistant":
@@ -230,7 +231,8 @@ class Assistant:
             return C.compose_refusal(q0, "尚未加载任何文件。", "No documents are loaded.")
         res = resolve(text, self.ctx.aliases,
                       want_all=q0.op in ("compare", "sum_all") or names_several_departments(text))
-        q = understand(question, res.spans, text, lang=lang)
+        spans = res.spans + self._loose_places(res) + res.deictic
+        q = understand(question, spans, text, lang=lang)
         sole = self._sole_match(res.not_loaded) if res.not_loaded else None
         if sole is not None:
             # one body loaded and the name asked for is not another body: answer from it
@@ -241,6 +243,15 @@ class Assistant:
                  f"问题中的“{res.not_loaded}”按已加载的唯一部门“{sole}”作答。") if q.lang == "zh" else
                 (f"The only loaded document ({d.name}) names no department; answered from it." if not d.department else
                  f"“{res.not_loaded}” was read as the only loaded department, {sole}."))
+            return ans
+        named = self._named_in_text(q, text, res) if len(self.ctx.aliases) > 1 and (
+            res.not_loaded or (not res.departments and not res.ambiguous and q.op not in ("compare", "sum_all"))) else None
+        if named is not None:
+            # the name (or a distinctive phrase) asked for occurs in one loaded page only
+            key, word = named
+            ans = self._single(settle(q, 1), key)
+            ans.warnings.append(f"问题中的“{word}”只见于{key}的文件，按其作答。" if q.lang == "zh" else
+                                f"“{word}” occurs only in the document of {key}; answered from it.")
             return ans
         if res.not_loaded:
             return C.compose_refusal(
@@ -298,6 +309,68 @@ class Assistant:
             tails.append(f"{name}: {first}" if en else f"{name}：{first}")
         return head + "\n" + answer + ("\n" + "\n".join(tails) if tails else "")
 
+    def _named_in_text(self, q: Program, text: str, res) -> tuple[str, str] | None:
+        """The one department whose pages contain what the question names, when its pages
+        print no name the aliases know: a body or place asked for (梧州市…检测中心, 白云区,
+        中央本级), else a distinctive phrase of the item (驻外侨务单位基本行政工作维持). Pages
+        of another year than the one asked are left out. (department, the words found) or None.
+        """
+        words: list[str] = []
+        if res.not_loaded:
+            words.append(res.not_loaded)
+            words.append(split_place(res.not_loaded)[1])
+        words += [text[a:b] for a, b in res.places]
+        for a, b in res.deictic:
+            core = GENERIC_BODY_RE.sub("", POINTING_RE.sub("", text[a:b]))
+            if len(core) >= 2:
+                words.append(core)  # 这个军休单位: 军休
+        words += [p for p in (_GENERIC_ITEM_RE.sub("", norm_label(x)) for x in re.split(r"[\s|]", q.metric)) if len(p) >= 6]
+        words = [norm_label(w) for w in dict.fromkeys(words) if w and len(norm_label(w)) >= 2]
+        if not words:
+            return None
+        for w in words:
+            having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
+            if len(having) == 1:
+                return having[0], w
+        if res.not_loaded or res.places:
+            return None  # a body or place named that no page prints: not another page's item
+        # runs of four or more characters of the item's words, longest first ("中央本级" of
+        # 中央本级三公经费实际支出): a run one page has and no other
+        pieces = [_GENERIC_ITEM_RE.sub(" ", norm_label(x)) for x in re.split(r"[\s|]", q.metric)]
+        runs = sorted({p[i:i + n] for part in pieces for p in part.split() for n in range(4, min(len(p), 8) + 1)
+                       for i in range(len(p) - n + 1)}, key=len, reverse=True)
+        for w in runs:
+            having = [k for k in self.ctx.aliases if self._dept_text_has(k, w, q.year)]
+            if len(having) == 1:
+                return having[0], w
+        return None
+
+    def _dept_text_has(self, key: str, word: str, year: int | None) -> bool:
+        """Whether a department's page for the year asked (or the year after it, which states
+        the year before) contains the word."""
+        for dd in self.ctx.by_department(key):
+            y = dd.document.year
+            if year and y and year not in (y, y - 1):
+                continue
+            cache = self._text_cache.get(dd.document.name)
+            if cache is None:
+                cache = self._text_cache[dd.document.name] = norm_label("".join(dd.search_lines))
+            if word in cache:
+                return True
+        return False
+
+    def _loose_places(self, res) -> list[tuple[int, int]]:
+        """Place names the question gives that only say where the one loaded page is from:
+        the index holds one department and it names no place of its own (a page that prints
+        no 编制部门, a central body), so "涪陵区2023年三公预算" asks that page's 三公预算."""
+        if not res.places or len(self.ctx.aliases) != 1 or res.departments and len(res.departments) != 1:
+            return []
+        (key, al), = self.ctx.aliases.items()
+        docs = self.ctx.by_department(key)
+        if docs and docs[0].document.department and al.region_forms:
+            return []
+        return list(res.places)
+
     def _sole_match(self, name: str) -> str | None:
         """The one loaded department, when the index holds one and the name asked for may be
         it: the document names no department, or the name's body (司法局 of 某市司法局) is
@@ -312,7 +385,10 @@ class Assistant:
             return key
         asked = split_place(name)[1] or name
         body = al.body or key
-        return key if asked and (asked in body or body.endswith(asked) or body in asked) else None
+        if asked and (asked in body or body.endswith(asked) or body in asked):
+            return key
+        # a short form keeping some of the body's characters (质监局, 教体局, 农技中心)
+        return key if asked and any(is_abbreviation(asked, f) for f in al.body_forms | {body}) else None
 
     def _only_one_names(self, q: Program, candidates: list[str]) -> str | None:
         """The single candidate whose documents contain the question's distinctive item

@@ -177,7 +177,7 @@ def test_sentence_kinds(sentence, want):
 
 
 def test_final_accounts_compared_with_budget_is_not_a_year_on_year_change():
-    facts = _extract("一、“三公”经费情况说明\n\n2023年度“三公”经费决算数为27.3万元，比年初预算减少3.7万元，下降11.9%。\n", "决算")
+    facts = _extract("一、“三公”经费情况说明\n\n2024年度“三公”经费决算数为27.3万元，比年初预算减少3.7万元，下降11.9%。\n", "决算")
     got = sorted((f.label, f.column, f.value) for f in facts)
     assert got == [("三公经费", "决算数", 27.3), ("三公经费", "比预算增减", -3.7), ("三公经费", "比预算增减率", -11.9)]
 

@@ -20,6 +20,10 @@ __all__ = ["AliasIndex", "DepartmentAliases", "Mention", "body_forms", "build", 
            "generic_body_forms", "latin_forms"]
 
 
+# below this many departments every alias set is examined (abbreviations included)
+_ALL_BELOW = 64
+
+
 class AliasIndex(dict):
     """Alias sets by official name (a dict, in load order) with an index of their forms.
 
@@ -55,7 +59,11 @@ class AliasIndex(dict):
         return forms
 
     def candidates(self, text: str) -> list[DepartmentAliases]:
-        """The alias sets with a form occurring in text (or its lower case), in load order."""
+        """The alias sets with a form occurring in text (or its lower case), in load order;
+        all of them while there are few (an abbreviation such as 质监局 keeps only some of
+        its body's characters, so no stored form occurs in it)."""
+        if len(self) <= _ALL_BELOW:
+            return list(self.values())
         forms = self._forms if self._forms is not None else self._build()
         hit: set[int] = set()
         longest = self._longest
@@ -75,6 +83,48 @@ def candidates(aliases: dict[str, DepartmentAliases], text: str) -> list[Departm
     if isinstance(aliases, AliasIndex):
         return aliases.candidates(text)
     return list(aliases.values())
+
+
+def is_subsequence(short: str, long_: str) -> bool:
+    """Whether short's characters occur in long_ in order."""
+    it = iter(long_)
+    return all(ch in it for ch in short)
+
+
+def is_abbreviation(short: str, body: str) -> bool:
+    """Whether `short` abbreviates a body form by keeping some of its characters in order
+    (质监局 of 质量技术监督局, 教体局 of 教育体育局, 人大办公厅 of 全国人大常委会办公厅,
+    农技中心 of 农业综合技术服务中心): it ends in the same organisation word, starts with
+    the body's first character or a pair of characters the body has, and is shorter.
+
+    Args:
+        short: the name as asked.
+        body: a body form of a loaded department.
+    """
+    if not (2 <= len(short) < len(body)):
+        return False
+    ms, mb = ORG_END.search(short), ORG_END.search(body)
+    if not ms or not mb or ms.group(0) != mb.group(0) or len(short) - len(ms.group(0)) < 1:
+        return False
+    if not (short[0] == body[0] or (len(short) >= 3 and short[:2] in body)):
+        return False
+    return is_subsequence(short, body)
+
+
+def find_abbreviation(question: str, body_forms_: set[str]) -> tuple[int, int, str] | None:
+    """The longest span of the question that abbreviates one of the body forms, as
+    (start, end, form), or None."""
+    best: tuple[int, int, str] | None = None
+    forms = [f for f in body_forms_ if len(f) >= 3]
+    for e in range(len(question), 1, -1):
+        for s_ in range(max(0, e - 9), e - 1):
+            cand = question[s_:e]
+            if not re.fullmatch(r"[\u4e00-\u9fff]+", cand):
+                continue
+            for f in forms:
+                if is_abbreviation(cand, f) and (best is None or e - s_ > best[1] - best[0]):
+                    best = (s_, e, f)
+    return best
 
 
 @dataclass(frozen=True)
@@ -190,6 +240,17 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                         rs, re_ = occ - len(before) + j, occ - len(before) + j + len(reg)
                         best_region = reg
                         break
+        if not best_body:
+            # an abbreviation that keeps some characters of the body (质监局, 教体局, 人大办公厅)
+            ab = find_abbreviation(q, d.body_forms)
+            if ab is not None:
+                best_body, bs, be = q[ab[0]:ab[1]], ab[0], ab[1]
+                reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
+                            if q[max(0, bs - len(r) - 3):bs].endswith(r) or re.search(re.escape(r) + r".{0,3}$", q[max(0, bs - 14):bs])), "")
+                if reg:
+                    attached = reg
+                    j = q.rfind(reg, 0, bs)
+                    best_region, rs, re_ = reg, j, j + len(reg)
         if not best_body and best_region and re_ >= 0:
             # "安阳公积金": a generic short form right after this department's place
             tail = q[re_:re_ + 6]

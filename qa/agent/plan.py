@@ -17,7 +17,7 @@ from qa.agent.operations.policy import do_policy
 from qa.agent.operations.ranking import rank_inside, rank_scope
 from qa.agent.operations.rationale import do_rationale
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.types import Citation
 
@@ -36,7 +36,9 @@ def run_one(q: Program, dd: DocData, ctx: Context) -> Outcome:
 
 def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
     op = q.op
-    if q.actual and dd.document.kind == "预算":
+    if q.actual and dd.document.kind == "预算" and not any(
+            LEXICON.cue_words["actual_columns"].search(f.column) for f in dd.facts):
+        # a budget that states no actual figure (a 预算 page may report last year's 决算)
         return not_found(op, f"{doc_label(dd)}是预算，不披露实际支出（决算）数。",
                          f"{doc_label_en(dd)} is a budget: it does not disclose actual spending (final accounts).", dd)
     scope = rank_scope(q)

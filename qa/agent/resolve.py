@@ -7,6 +7,7 @@ import re
 from dataclasses import dataclass, field
 
 from qa.agent.aliases import DepartmentAliases, Mention, candidates, find_mentions
+from qa.text import lexicon
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
@@ -24,12 +25,81 @@ class Resolution:
         ambiguous: candidate names when one mention fits several departments.
         not_loaded: a department-like name in the question that matches nothing loaded.
         spans: character spans of the mentions (removed from the metric phrase).
+        places: spans of place names the question gives that no loaded department has.
+        deictic: spans of words pointing at the body ("这个单位", "该局").
     """
 
     departments: list[str] = field(default_factory=list)
     ambiguous: list[str] = field(default_factory=list)
     not_loaded: str = ""
     spans: list[tuple[int, int]] = field(default_factory=list)
+    places: list[tuple[int, int]] = field(default_factory=list)
+    deictic: list[tuple[int, int]] = field(default_factory=list)
+
+
+def _words(name: str) -> str:
+    """A lexicon word list as a regex alternation (longest first)."""
+    return "|".join(sorted(_LEX.cue_words[name].pattern.split("|"), key=len, reverse=True))
+
+
+_LEX = lexicon.load()
+_CJK = "[\u4e00-\u9fff]"
+_DEICTIC_RE = re.compile(
+    rf"(?:{_words('pointing')})(?:{_CJK}{{0,6}}?(?:{_words('body_words')}))?(?={_CJK}|\d|$)")
+_WEAK_POINTING = set(_LEX.cue_words["pointing_weak"].pattern.split("|"))
+_LEADING_BODY_RE = re.compile(rf"^{_CJK}{{0,6}}?(?:{_words('body_words')})(?=\s*(?:19|20)\d{{2}}\s*年)")
+_PLACE_IN_QUESTION_RE = re.compile(
+    rf"(?:^|(?<=[^\u4e00-\u9fff]))({_CJK}{{2,8}}?(?:{_words('place_levels')}))(?={_CJK}|\d)")
+_NOT_PLACE_RE = re.compile(rf"^(?:{_words('not_place_start')})|{_words('not_in_place')}")
+_SUB_PLACE_RE = re.compile(rf"(?!{_words('not_place_start')}){_CJK}{{2,4}}?(?:{_words('sub_place_levels')})(?={_CJK}|\d)")
+POINTING_RE = re.compile(rf"^(?:{_words('pointing')})")
+GENERIC_BODY_RE = re.compile(rf"(?:{_words('generic_body_words')})$")
+
+
+def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of words that point at the body asked about instead of naming it ("这个单位",
+    "该局", "这家保健院", "他们"): never part of the item asked for. A weak pointing word
+    (本, 其, 该) points only when a body word follows it (本单位, 该局; not 本年, 其中)."""
+    out = []
+    for m in _DEICTIC_RE.finditer(text):
+        a, b = m.span()
+        word = m.group(0)
+        lead = POINTING_RE.match(word)
+        if lead and lead.group(0) in _WEAK_POINTING and len(word) <= len(lead.group(0)) + 1 and \
+                not (len(word) > len(lead.group(0)) and re.fullmatch(_words("body_words"), word[len(lead.group(0)):])):
+            continue  # 本年, 其中, 其他: not a body
+        if any(a < e and s < b for s, e in taken):
+            continue
+        out.append((a, b))
+    return out
+
+
+def leading_body_span(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """The span of a body word that opens the question before its year ("保健院2020年…",
+    "军休单位2021年…"): said of the one page loaded, it names that page's body."""
+    m = _LEADING_BODY_RE.match(text)
+    if not m or any(s < m.end() for s, _ in taken if s == 0):
+        return []
+    return [m.span()]
+
+
+def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Spans of place names in a question outside the spans already taken.
+
+    A place is a run of two or more characters ending in a level word (lexicon
+    place_levels) at the start of the question or after a non-Chinese character, and
+    followed by more of the question ("广州白云区2013年…", "涪陵区2023年…"); scopes and
+    times (区本级, 全市, 上半年) are not places.
+    """
+    out = []
+    for m in _PLACE_IN_QUESTION_RE.finditer(text):
+        a, b = m.span(1)
+        if _NOT_PLACE_RE.search(m.group(1)):
+            continue
+        if any(a < e and s < b for s, e in taken):
+            continue
+        out.append((a, b))
+    return out
 
 
 def _body_span(text: str, m: Mention) -> tuple[int, int]:
@@ -88,6 +158,11 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     res = Resolution()
     mentions = find_mentions(text, candidates(aliases, text))
     res.spans = [(m.start, m.end) for m in mentions]
+    res.places = place_spans(text, res.spans)
+
+    res.deictic = deictic_spans(text, res.spans + res.places)
+    if not mentions:
+        res.deictic += leading_body_span(text, res.spans + res.places + res.deictic)
     with_body = [m for m in mentions if m.body]
     if with_body:
         clusters: list[list[Mention]] = []
@@ -136,6 +211,13 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
             org = en_org  # "Changji education bureau" names a body; "the Changji centre" does not
         if org and not want_all:
             res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + org.group(0)
+            return res
+        sub = _SUB_PLACE_RE.match(after)
+        if sub and not want_all and not any(sub.group(0) in f or f in sub.group(0)
+                                            for m in regional for f in aliases[m.official].region_forms | {m.official}):
+            # "重庆江北区": a district of the place we know, not the body we have there
+            res.not_loaded = text[min(m.start for m in regional):max(m.end for m in regional)] + sub.group(0)
+            res.places = [p for p in res.places if p[0] >= max(m.end for m in regional) + len(sub.group(0))]
             return res
         names = sorted({m.official for m in regional})
         if len(names) == 1 or want_all:

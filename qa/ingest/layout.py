@@ -22,6 +22,8 @@ import re
 from collections import Counter
 from dataclasses import dataclass, field
 
+from qa.ingest.cell_streams import read_streams
+from qa.text.numerals import close_cut_wan, rewrite as rewrite_numerals
 from qa.text.script import to_simplified_lines
 from qa.types import ParsedDocument
 
@@ -55,6 +57,10 @@ _SPAM = re.compile(
     r"|disregard (?:all |the )?(?:previous|above)|system prompt",
     re.IGNORECASE,
 )
+# Pinyin a converter left after characters ("經(jīng)費(fèi)", "萬(wàn)元"): a bracketed syllable with a
+# tone mark right after a Chinese character. Dropped before parsing; quotes stay verbatim.
+_PINYIN_NOTE = re.compile(
+    r"(?<=[\u4e00-\u9fff])[(（][a-zü]{0,5}[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜ][a-zü]{0,5}[)）]")
 # Normalised-line length above which a line is prose, never a running header.
 _MAX_HEADER_LEN = 60
 
@@ -103,6 +109,15 @@ def is_spam(line: str) -> bool:
     if _SPAM.search(line):
         return True
     return bool(_URL.search(line)) and not _BUDGET_WORDS.search(line)
+
+
+def strip_pinyin_notes(line: str) -> str:
+    """A line without the pinyin a converter wrote after its characters ("經(jīng)費(fèi)" -> "經費").
+
+    Args:
+        line: one original line.
+    """
+    return _PINYIN_NOTE.sub("", line) if "(" in line or "（" in line else line
 
 
 def is_page_number(line: str) -> bool:
@@ -209,7 +224,10 @@ def _pipe_cell_blocks(lines: list[str]) -> dict[int, tuple[int, list[str]]]:
             j += 1
         block = lines[i:j]
         seps = sum(1 for l in block if l == "|")
-        if seps and all(l == "|" or "|" not in l for l in block):
+        # every cell sits next to a separator: prose before a table is not one of its cells
+        beside = all(l == "|" or (k > 0 and block[k - 1] == "|") or (k + 1 < len(block) and block[k + 1] == "|")
+                     for k, l in enumerate(block))
+        if seps and beside and all(l == "|" or "|" not in l for l in block):
             cells, cur = [], []
             for l in block:
                 if l == "|":
@@ -219,6 +237,73 @@ def _pipe_cell_blocks(lines: list[str]) -> dict[int, tuple[int, list[str]]]:
                     cur.append(l.strip())
             cells.append(" ".join(cur))
             out[i] = (j, cells)
+        i = j
+    return out
+
+
+def _is_cell_line(lines: list[str], i: int) -> bool:
+    """A line of a cell stream: a cell closed by "|" ("项目 |"), a lone "|", or a cell whose
+    closing "|" stands on the next line."""
+    t = lines[i].strip()
+    if not t or "\t" in lines[i]:
+        return False
+    if t == "|" or (t.endswith("|") and t.count("|") == 1):
+        return True
+    return "|" not in t and i + 1 < len(lines) and lines[i + 1].strip() == "|"
+
+
+def _cell_streams(lines: list[str]) -> dict[int, tuple[int, list[tuple[str, int, int]]]]:
+    """Small tables flattened into a stream of cells: start -> (end, [(text, first, last)]).
+
+    Each output item is one line for the parser: a tab row of the table (or a title cell
+    before it) and the indices of the first and last line it was read from. Only streams
+    that read as a table (a header, then rows of a label and amounts) are returned.
+    """
+    out: dict[int, tuple[int, list[tuple[str, int, int]]]] = {}
+    i, n = 0, len(lines)
+    while i < n:
+        if not _is_cell_line(lines, i):
+            i += 1
+            continue
+        j = i
+        while j < n and _is_cell_line(lines, j):
+            j += 1
+        cells: list[tuple[str, int, int]] = []
+        cur: list[str] = []
+        first = None
+        for k in range(i, j):
+            parts = lines[k].strip().split("|")
+            for pi, part in enumerate(parts):
+                if part.strip():
+                    cur.append(part.strip())
+                    first = k if first is None else first
+                if pi < len(parts) - 1:  # a "|" closes the cell
+                    if cur or first is not None:
+                        cells.append((" ".join(cur), first if first is not None else k, k))
+                    cur, first = [], None
+        if cur:
+            cells.append((" ".join(cur), first if first is not None else j - 1, j - 1))
+        texts = [c[0] for c in cells]
+        tables = read_streams(texts) if len(texts) >= 6 else []
+        if tables and any(len(t.rows) >= 2 for t in tables):
+            items: list[tuple[str, int, int]] = []
+            pos = 0
+            for t in tables:
+                for c in cells[pos:t.start]:
+                    items.append(c)
+                at = t.start
+                for c in t.lead:
+                    items.append(cells[at])
+                    at += 1
+                width = len(t.header)
+                items.append(("\t".join(t.header), cells[at][1], cells[at + width - 1][2]))
+                at = t.end - width * len(t.rows)
+                for r in t.rows:
+                    items.append(("\t".join(r), cells[at][1], cells[at + width - 1][2]))
+                    at += width
+                pos = t.end
+            items.extend(cells[pos:])
+            out[i] = (j, items)
         i = j
     return out
 
@@ -233,11 +318,21 @@ def prepare(text: str) -> Prepared:
         Prepared; when nothing applies, lines == original and the map is the identity.
     """
     original = text.splitlines()
-    script = to_simplified_lines(original)
+    cleaned = [strip_pinyin_notes(l) for l in original]
+    script = to_simplified_lines(cleaned)
     notes: list[str] = []
     if script.converted:
         notes.append("繁體 text matched through its simplified form")
-    src = script.lines
+    unaligned = {i for i, (a, b) in enumerate(zip(original, cleaned)) if a != b}
+    if unaligned:
+        notes.append(f"{len(unaligned)} line(s): pinyin annotations dropped")
+    src = [rewrite_numerals(l) for l in script.lines]
+    src = [close_cut_wan(l, next((x for x in src[i + 1:] if x.strip()), None)) if l.rstrip().endswith(("万", "萬")) else l
+           for i, l in enumerate(src)]
+    worded = {i for i, (a, b) in enumerate(zip(script.lines, src)) if a != b}
+    if worded:
+        notes.append(f"{len(worded)} line(s): amounts in words or mixed units read as figures")
+    unaligned |= worded
     page_idx = {i for i, l in enumerate(src) if is_page_number(l)}
     header_idx = _running_headers(src, page_idx) if len(page_idx) >= 2 else set()
     # Pass 1: drop furniture and spam, turn pipe rows into tab rows.
@@ -258,7 +353,13 @@ def prepare(text: str) -> Prepared:
             if _PIPE_SEP.match(line):
                 dropped["pipe separator"] += 1
             else:
-                lines.append("\t".join(split_pipe_row(line)))
+                cells = split_pipe_row(line)
+                # trailing empty cells and lost characters ("?") are no columns; a row left
+                # with one cell is a title or a note written inside the table's frame
+                while cells and cells[-1] in ("", "?", "？"):
+                    cells.pop()
+                cells = [c for k, c in enumerate(cells) if not (k == 0 and c in ("?", "？") and len(cells) > 1)]
+                lines.append("\t".join(cells) if len(cells) > 1 else (cells[0] if cells else ""))
                 origin.append(i)
                 aligned.append(False)
                 dropped["pipe row → tabs"] += 1
@@ -267,9 +368,10 @@ def prepare(text: str) -> Prepared:
         else:
             lines.append(line)
             origin.append(i)
-            aligned.append(script.aligned[i])
+            aligned.append(script.aligned[i] and i not in unaligned)
     # Pass 2: clean one-cell-per-line tables and "|"-separated cell blocks become one tab
     # row per table row.
+    streams = _cell_streams(lines)
     blocks = _pipe_cell_blocks(lines)
     runs = _one_cell_runs(lines)
     out_lines: list[str] = []
@@ -278,6 +380,16 @@ def prepare(text: str) -> Prepared:
     out_aligned: list[bool] = []
     i = 0
     while i < len(lines):
+        if i in streams:
+            end, items = streams[i]
+            for text_, a, b in items:
+                out_lines.append(text_)
+                out_origin.append(origin[a])
+                out_end.append(origin[b])
+                out_aligned.append(False)
+            dropped["cell-per-line stream → tab rows"] += len(items)
+            i = end
+            continue
         if i in blocks:
             end, cells = blocks[i]
             out_lines.append("\t".join(cells))

@@ -27,11 +27,11 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from qa.text.normalize import normalize_unit, to_halfwidth
-from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, squash
+from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, own_mentions, squash
 
 KINDS = ("预算", "决算")
 
-_YEAR = re.compile(r"((?:19|20)\d{2})\s*年\s*度?")
+_YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:[/／至\-－]\s*(?:19|20)?\d{2,4}\s*)?年\s*度?")
 _YEAR_DIGITS = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
 
 # Label lines. "部 门:" is how some table covers space the label.
@@ -47,7 +47,8 @@ _PAGE_NO = re.compile(r"^[-—–\s]*\d{1,3}[-—–\s]*$")
 _DATE_LINE = re.compile(
     r"^(?:(?:更新|发布|公开|印发|信息)?(?:时间|日期)\s*[:：].*|(?:19|20)\d{2}\s*年\s*\d{1,2}\s*月(?:\s*\d{1,2}\s*日)?|"
     r"(?:19|20)\d{2}[-/.]\d{1,2}[-/.]\d{1,2}.*)$")
-_BREADCRUMB = re.compile(r"(您当前的位置|您现在的位置|当前位置|您的位置|所在位置|首页\s*[>›»/|]|网站首页|^首页$|\|.*\|)")
+_BREADCRUMB = re.compile(r"(您当前的位置|您现在的位置|当前位置|您的位置|所在位置|首页\s*[>›»/|]|网站首页|^首页$|\|.*\||"
+                         r"跳到主要内容|跳转到主要内容|跳过导航|无障碍浏览|返回顶部)")
 _CRUMB_SEP = re.compile(r"\s*[>›»]\s*")
 _SENTENCE = re.compile(r"[，。；！？,;]")
 
@@ -61,6 +62,14 @@ _NAME_BEFORE = re.compile(
 _REGION_HEAD = re.compile(
     r"^(?:(?:19|20)\d{2}年度?)?([\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡))"
     r"(?=(?:19|20)\d{2}年|(?:省|市|州|县|区|乡|镇)?(?:本级|级)|部门|预算|决算)")
+
+# "2021年区本级一般公共预算", "2014/15年度财政预算": a year followed by what it budgets; a year
+# after 与/比/较 ("与2020年预算基本持平") is the one compared with, not the one covered.
+_BUDGET_YEAR = re.compile(
+    r"((?:19|20)\d{2})(?:[/／]\d{2,4})?年度?(?:(?:全|本)?(?:省|市|区|县|州|旗)?(?:本级|级)?)"
+    r"(?:部门|单位|预算|决算|（单位）|\(单位\)|年初|收支|一般公共|政府采购|政府性基金|财政拨款|财政预算|“三公”|\"三公\"|三公)")
+_FINAL_STATED = re.compile(r"(?:支出)?决算(?:数|总额)?为\s*\d|实际支出[^。；]{0,12}决算|决算支出\s*\d")
+_YEAR_AFTER_COMPARATOR = re.compile(r"(?:与|比|较|同|至|到)\s*$")
 
 # How sure each source makes a value (0..1).
 CONFIDENCE = {
@@ -253,6 +262,34 @@ def _region_from_title(lines: list[str]) -> str:
     return ""
 
 
+# A place whose whole budget a page reports, named in its first sentences: "衢江区2016年一般公共
+# 预算…", "2017年渝中区一般公共预算…", "经井研县财政局汇总" (the finance bureau compiles the place's
+# figures).
+_PLACE = r"((?![全本各我该市区县省州度])[\u4e00-\u9fff]{2,6}?(?:自治县|自治州|区|县|市|州|旗))"
+_PLACE_IN_TEXT = (
+    re.compile(r"(?:^|[,，。:：;；])" + _PLACE + r"(?=(?:19|20)\d{2}年)"),
+    re.compile(r"(?:19|20)\d{2}年度?" + _PLACE +
+               r"(?=一般公共|本级|部门|(?:区|县|市)级|“三公”|\"三公\"|三公|财政|行政单位|各部门|预算|决算)"),
+    re.compile(r"经" + _PLACE + r"财政局汇总"),
+)
+
+
+def _region_from_text(lines: list[str]) -> str:
+    """The place the first sentences report on, for a page that names no department."""
+    for line in lines[:8]:
+        t = squash(line)
+        if not re.search(r"(预算|决算|三公)", t) or _BREADCRUMB.search(t):
+            continue
+        for rx in _PLACE_IN_TEXT:
+            m = rx.search(t)
+            if m and not _NOT_PLACE.search(m.group(1)):
+                return m.group(1)
+    return ""
+
+
+_NOT_PLACE = re.compile(r"(?:按照|根据|关于|推进|工作|政府|部门|单位|经费|预算|决算|汇总|年)")
+
+
 def _stem(name: str) -> str:
     return PurePath(name).stem if name else ""
 
@@ -287,7 +324,7 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
     heading, n = _department_from_headings(lines)
     if heading:
         out.append((heading, "heading" if n >= 2 else "heading-once"))
-    region = _region_from_title(lines)
+    region = _region_from_title(lines) or _region_from_text(lines)
     if region:
         out.append((region, "region"))
     frequent, n = most_frequent_name(lines)
@@ -296,8 +333,9 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
     from_name = _department_from_file_name(name)
     if from_name:
         out.append((from_name, "file-name"))
-    if frequent and n == 1:
-        # a single mention counts only when the text names no other body
+    if frequent and n == 1 and frequent in own_mentions(lines):
+        # a single mention counts only when the text names no other body and speaks of it as
+        # the subject of its figures ("X下设…", "X2024年部门预算"), not in passing
         out.append((frequent, "text-once"))
     return out
 
@@ -351,8 +389,8 @@ def read_year(name: str, lines: list[str], block: list[str] | None = None) -> tu
             continue
         # Headings and titles carry the covered year; body sentences also cite "截至2023年底".
         weight = 3 if (len(t) <= 40 or re.search(r"(部分|公开表|公开说明|预算表|决算表)", t)) else 1
-        years = [int(m.group(1)) for m in re.finditer(
-            r"((?:19|20)\d{2})年度?(?:部门|单位|预算|决算|（单位）|年初|收支|一般公共|政府采购|政府性基金|财政拨款)", t)]
+        years = [int(m.group(1)) for m in _BUDGET_YEAR.finditer(t)
+                 if not _YEAR_AFTER_COMPARATOR.search(t[max(0, m.start() - 3):m.start()])]
         if years:
             # "2023年预算数 2024年预算数", "2018年…比2017年增加": the line is about its latest year
             counts[max(years)] += weight
@@ -409,6 +447,9 @@ def read_kind(name: str, lines: list[str], block: list[str] | None = None) -> tu
     head = re.sub(r"\s+", "", "".join(lines[:120]))
     n_budget = head.count("预算")
     n_final = head.count("决算")
+    if n_final and _FINAL_STATED.search(head):
+        # a page that states what was spent ("实际支出…决算为 22.62 万元") reports final accounts
+        return "决算", "counts"
     if n_final > n_budget and n_final > 0:
         return "决算", "counts"
     if n_budget > 0:

@@ -20,6 +20,11 @@ from qa.ingest.table_layout import is_prose_resumption
 _LIST_START_RE = re.compile(
     r"^(?:\d+\s*(?:、|[.．](?!\d))|[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|[一二三四五六七八九十]+、|[①-⑳])"
 )
+# A short line of words with no sentence punctuation and no figure: a heading, not the start
+# of a wrapped sentence.
+_HEADING_LIKE_RE = re.compile(
+    r"^(?:\d+\s*[.．、]|[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）])?\s*"
+    r"[\u4e00-\u9fff“”\"（）()]{2,30}$")
 _KEY_START_RE = re.compile(r"^(?!其中|包括)[\u4e00-\u9fff“”]{2,12}[：:]")
 _TABLE_NO_RE = re.compile(r"^表\s*\d+")
 _TABLE_TITLE_RE = re.compile(r"^[\u4e00-\u9fff\d“”（）()\s]{2,40}表(?:[（(]续[)）])?$")
@@ -201,6 +206,9 @@ def _prose_blocks(lines: list[str], sections: list[str], tables: list[dict[str, 
             flush()
         if cur_raw and (path != cur_section or _LIST_START_RE.match(s) or key_start or cur_raw[-1].endswith(("。", "！", "？"))):
             flush()
+        elif len(cur_raw) == 1 and _HEADING_LIKE_RE.match(cur_raw[0]) and (
+                full <= 0 or display_width(cur_raw[0]) < full * 0.8):
+            flush()  # "1. 一般公共预算执行情况" is the heading of the sentences after it
         if not cur_raw:
             cur_section = path
         cur_raw.append(s)

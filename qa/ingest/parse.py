@@ -17,6 +17,7 @@ from qa.ingest.meta import Meta, read_metadata
 from qa.ingest.prose import extract_enumerations, extract_prose_facts
 from qa.ingest.prose_checks import check_prose
 from qa.ingest.sections import section_paths
+from qa.ingest.short_tables import read_short_tables
 from qa.ingest.tables import extract_tables
 from qa.types import Document, ParsedDocument
 
@@ -91,6 +92,9 @@ def _parse_prepared(name: str, text: str, *, content_hash: str, path: str,
     )
     sections = section_paths(lines)
     tables, table_facts = extract_tables(lines, doc, sections)
+    # small tables printed bare (no 表N title) that the table parser leaves
+    short, short_facts = read_short_tables(lines, doc, sections, tables)
+    tables, table_facts = tables + short, table_facts + short_facts
     prose_facts = extract_prose_facts(lines, doc, sections, tables)
     facts = table_facts + prose_facts
     return ParsedDocument(

@@ -22,33 +22,56 @@ log = logging.getLogger(__name__)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY_UNITS = ("亿元", "万元", "千元", "元")
-_COUNT_UNITS = ("台(套)", "平方米", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
+_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
 _MENTION_RE = re.compile(
-    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人|辆|个|台|处|件|家|套|名)?"
+    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名)?"
 )
 _DELIMS = set(",;:。、!?")
+# A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
+_YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
+# News puts the amount before what it is: "涉及约183亿元经营开支", "动用96500万元推行新计划".
+_NAMED_AFTER_RE = re.compile(r"\s*([\u4e00-\u9fff]{2,10}?(?:开支|支出|收入|经费|资金))(?=[,;:。及和、]|$)")
+_VERB_ONLY_RE = re.compile(r"(?:共|约|合共|共涉及|涉及|动用|预留|需要|需|花费|投入|拨出|耗费|安排)+")
+_TREND_TAIL_RE = re.compile(r"(?:微幅|略有|有所|大幅|小幅|明显|持续)?(?:增长|增加|下降|减少|上升|下跌|回落)了?$")
+# "公务接待费支出决算比预算无增减变化": the item, then that it did not change against something
+_NO_CHANGE_TAIL_RE = re.compile(r"(?:比|较|与)[\u4e00-\u9fff]{0,6}?(?:无增减变化|无增减|无变化|(?:基本)?持平)$")
+_TREND_ITEM_RE = re.compile(r"[\u4e00-\u9fff()（）]{2,14}(?:支出|费|经费|收入|开支|费用)")
+_DOWN_VERBS = ("减少", "下降", "降低", "减", "下跌", "下滑", "回落")
 _CHANGE_VERB_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?,?|同比"
+    r"(?:(?:同口径|同比口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:的)?(?:年初|修订|调整)?"
+    r"(?:预算执行数|预算数?|同期|决算数?|执行数)?(?:相比)?,?|同比"
     r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
-    r"(?P<verb>增加|减少|下降|降低|增长|减|增)了?\s*$"
+    r"(?P<verb>增加|减少|下降|降低|增长|上升|下跌|上涨|下滑|回落|减|增)了?\s*$"
 )
-_COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)")
+_COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + ")")
 _SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
 _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|变化)?原因")
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
 _LEADING_RE = re.compile(
     r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
-    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是)\s*"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*\d{4}\s*年(?:度|底|末|初)?|本年度|本年|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
+# A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
+_INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|全|本级|[省市区县州]级|$)")
+_BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
+# "医疗卫生方面的经常开支", "教育范畴的经常开支": the field, then the item.
+_FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[\u4e00-\u9fff])")
+# The year a clause states a figure for: a year token not after a comparator (比2022年),
+# not a date (2022年12月31日) and not inside a cited title.
+_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初])")
+_ITEM_MARK_RE = re.compile(r"\s*(?:\d+\s*[.．、]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）][.、]?|[一二三四五六七八九十]+、)\s*")
+_REASON_WORDS_RE = re.compile(r"主要|原因|由于|因为|为了|根据|按照|依据|随着|开展|实施")
+_YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
 _ORG_RE = re.compile(
     r"^[\u4e00-\u9fff]{1,10}?(?:省|市|州|县|区|自治州|自治区|旗|盟)[\u4e00-\u9fff]{0,24}?"
     r"(?:管理局|局|中心|委员会|办公室|厅|院|站|大队|支队)(?:本级|机关)?(?:及下属各预算单位)?"
 )
 _TRAILING_RE = re.compile(
-    r"(?:年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
-    r"实际支出|为|是|达到|达|约|各|共|的)$"
+    r"(?:预计为|预计|录得|高达|攀升至|升至|增至|降至|涉及开支|"
+    r"年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
+    r"实际支出|均为|为|是|达到|达|约|各|共|均|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
 _SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
@@ -60,18 +83,37 @@ _DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
-    (re.compile(r"决算(?:数)?为?$|实际支出$"), "决算数"),
+    (re.compile(r"决算(?:数)?为?$|实际支出$|执行数为?$|实际执行$"), "决算数"),
     # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
     (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
 # "与上年持平", "与2022年预算持平", "同比持平": a change of zero for the clause's subject.
 _LEVEL_RE = re.compile(
-    r"(?:(?:比|较|与)\s*(?:上年|去年|上一年|\d{4}\s*年)(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
+    r"(?:(?:同口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
 )
-_COMPLETION_RE = re.compile(r"完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:数)?的?\s*$")
-_GENERIC = {"", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
+_AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数", "数量", "面积", "价值")
+# A sentence or clause that starts with its comparison has no subject of its own.
+_COMPARISON_START_RE = re.compile(r"^(?:同口径|同比口径)?(?:比|较|与|同比)")
+_NO_SUBJECT_START_RE = re.compile(r"^(?:(?:同口径|同比口径)?(?:比|较|与|同比)|完成|决算数|预算数|执行数|占)")
+# Words that end a reason: the next top-level item of an enumeration ("三、…"; a reason's own
+# breakdown "具体为：（1）…" stays inside it), or an item of the 三公
+# restated with its amount ("…主要原因是严控“三公”经费，公务用车购置费0万元").
+_ENUM_MARK_RE = re.compile(r"(?:^|[,;。])\s*[一二三四五六七八九十]+、")
+_ITEM_RESTATED_RE = re.compile(r"(?:因公出国|公务接待|公务用车)[\u4e00-\u9fff()（）]{0,12}(?:费|经费|费用)(?:预算|决算)?(?:数)?(?:为)?\s*$")
+# The three 三公 items named together are the 三公 total.
+_THREE_ITEMS = ("因公出国", "公务用车", "公务接待")
+_OVER_BUDGET_RE = re.compile(r"(?:决算(?:数)?|实际支出|执行数)?(大于|高于|超过|超出|小于|低于)(?:年初|调整|全年)?预算(?:数)?$")
+# "X及Y分别为A和B", "分别减少A、B、C"
+_RESPECTIVELY_RE = re.compile(
+    r"(?P<subj>[\u4e00-\u9fff()（）、]{0,40}?)分别(?:为|是|达到|达|(?P<verb>增加|减少|增长|下降))了?\s*"
+    rf"(?P<list>(?:(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名)\s*(?:、|和|及|与|,)\s*)+"
+    rf"(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名))")
+_COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年度)?(?:预算)(?:收入|支出)?(?:计划)?(?:数)?的?\s*$"
+                            r"|完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:收入|支出)?(?:计划)?(?:数)?的?\s*$")
+_GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
-_COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位")
+_COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
+                               r"接待|教职工|职工|幼儿|学生|床位|派出")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
 _CHAIN_RE = re.compile(r"\((类|款|项)\)")
 _STAFF_RE = re.compile(rf"(编制(?:数|人数)?|核定编制)\s*(?:为)?\s*(?P<num>{_NUM})\s*(?P<unit>个|人|名)?")
@@ -84,6 +126,8 @@ _ENUM_NAMED_RE = re.compile(
     r"(?P<label>下属(?:预算)?单位|所属(?:预算)?单位|内设机构|内设科室|内设处室|处室|科室)(?:共\s*\d+\s*个)?,?"
     r"(?:分别是|分别为|包括|有)\s*:?"
 )
+# "X下设办公室、财务室、种子管理组等": a list of the body's units with no count before it
+_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有)\s*(?=[\u4e00-\u9fff]{2,12}、)")
 _ORG_ITEM_END_RE = re.compile(r"(?:科|室|部|处|中心|队|所|站|局|组|办|股|院|馆|会|厅|委|司|点|团|社|校|库|分局|支队|大队|中队)$")
 
 
@@ -108,10 +152,18 @@ def _clean_subject(text: str, department: str) -> str:
         s = _ORG_RE.sub("", s) if len(s) > 6 else s
         s = _SELF_RE.sub("", s)
         s = _YEAR_RE.sub("", s)
+        if s.startswith("去年"):
+            s = _LAST_YEAR_RE.sub("", s)
         s = s.lstrip("的,、")
         if s.startswith("(") and ")" not in s:
             s = s[1:]
         s = _SCOPE_RE.sub("", s) if len(s) > 4 else s
+        if "第" in s:
+            s = _BILL_MARK_RE.sub("", s)
+        if "年" in s and len(s) > 6:
+            s = _INNER_YEAR_RE.sub("", s)
+        if "方面" in s or "范畴" in s or "领域" in s:
+            s = _FIELD_OF_RE.sub("", s)
         if s == before:
             break
     for _ in range(3):
@@ -124,9 +176,18 @@ def _clean_subject(text: str, department: str) -> str:
     return s.replace("、", "") if re.fullmatch(r"[\u4e00-\u9fff]、[\u4e00-\u9fff]+", s) else s
 
 
+_PUBLIC_CAR_RE = re.compile(r"公车(?!务)")
+_BOTH_TOTALS_RE = re.compile(r"(?:收、?)?支总计|收入支出总体|收支总体|收入、支出总计|收入和支出总计")
+_LAST_YEAR_RE = re.compile(r"^去年(?=[\u4e00-\u9fff]{2})")
+
+
 def _canonical(label: str, section_leaf: str) -> str:
     if "三公" in label:
         return "三公经费"
+    if "公车" in label:
+        label = _PUBLIC_CAR_RE.sub("公务用车", label)  # 公车购置及运行费 is the 公务用车购置及运行费
+    if "支" in label and _BOTH_TOTALS_RE.fullmatch(label):
+        return "收支总计"
     if re.search(r"运行经费|运转经费", section_leaf) and re.search(r"运行经费|运转经费", label):
         return "机关运行经费"
     m = re.fullmatch(r"政府采购(货物|工程|服务)?(?:预算|预算安排|预算金额)?(?:安排)?", label)
@@ -151,6 +212,8 @@ def _mentions(norm: str) -> list[_Mention]:
             # Years, dates and list markers ("2024 年", "1.", "1、") are not figures.
             if re.match(r"\s*(?:年|月|日|号|、|\.|．|\)|-)", after) or before in ("(", "【", "[", "第"):
                 continue
+        if re.match(r"\s*[/／]\s*\d{2,4}\s*年", norm[m.end():m.end() + 8]):
+            continue  # 2014/15年度: a fiscal year, not a figure
         out.append(_Mention(m.start(), m.end(), value, unit, m.group(0)))
     return out
 
@@ -266,6 +329,58 @@ class _Extractor:
         self._seen: set[tuple] = set()
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
+        self._amount_at: list[tuple[int, int]] = []  # (id of block, position) of every amount read
+        self._whole = ""  # the total that the items after 其中 break down
+        self._gap = ""  # the text between the previous figure and the one being read
+        self._years_of: tuple[int, list[tuple[int, int]]] = (0, [])  # (id of block, its stated years)
+
+    def _block_years(self, block: Block) -> list[tuple[int, int]]:
+        """(position, year) of every year the paragraph states a figure for, in order: not
+        a comparison (比2022年), a date, a year inside a reason or a listed item's name, or
+        one inside a cited title. Read once per paragraph."""
+        key = id(block)
+        if self._years_of[0] == key:
+            return self._years_of[1]
+        text = block.norm
+        out: list[tuple[int, int]] = []
+        for ym in _STATED_YEAR_RE.finditer(text):
+            if _YEAR_COMPARATOR_RE.search(text[max(0, ym.start() - 4):ym.start()]):
+                continue
+            clause_at = max(text.rfind(c, 0, ym.start()) for c in ",;:。") + 1
+            head = text[clause_at:ym.start()]
+            if _REASON_WORDS_RE.search(head):
+                continue  # "主要是2016年开展公车改革": a year inside a reason
+            if _ITEM_MARK_RE.fullmatch(head):
+                continue  # "2．2023年国有企业办…待遇0.08万元": the year names a listed item
+            if text.count("《", 0, ym.start()) > text.count("》", 0, ym.start()):
+                continue
+            out.append((ym.start(), int(ym.group("y"))))
+        self._years_of = (key, out)
+        return out
+
+    def _stated_year(self, block: Block, start: int, pos: int, line: int) -> int | None:
+        """The year the figure at pos is stated for: the last year named before it in its
+        paragraph (see _block_years), else its section's."""
+        found = None
+        for at, year in self._block_years(block):
+            if at >= pos:
+                break
+            found = year
+        if found is None and 0 < line <= len(self.sections):
+            leaf = leaf_title(self.sections[line - 1])
+            for ym in _STATED_YEAR_RE.finditer(leaf):
+                if not _YEAR_COMPARATOR_RE.search(leaf[max(0, ym.start() - 4):ym.start()]):
+                    found = int(ym.group("y"))
+        return found
+
+    def column_for(self, leaf: str) -> str:
+        """The column an amount is in by default: the document's, unless the section says
+        otherwise (a 预算 page's "二、2021年“三公”经费决算情况" holds 决算数)."""
+        if self.amount_column == "预算数" and "决算" in leaf:
+            return "决算数"
+        if self.amount_column == "决算数" and re.search(r"预算(?:安排)?情况", leaf) and "决算" not in leaf:
+            return "预算数"
+        return self.amount_column
 
     def add(self, block: Block, pos: int, quote_span: tuple[int, int], label: str, column: str,
             value: float, unit: str, code: str = "") -> None:
@@ -273,6 +388,12 @@ class _Extractor:
         if not label or len(label) > 40 or len(re.findall(r"[\u4e00-\u9fff]", label)) < 2:
             return
         line = block.line_of[min(pos, len(block.line_of) - 1)]
+        year = self._stated_year(block, quote_span[0], pos, line)
+        if year and self.doc.year and year != self.doc.year:
+            # a figure of another year (the 2021 决算 on a 2022 budget page): its column says so
+            if column not in _AMOUNT_COLUMNS:
+                return
+            column = ("上年" if year == self.doc.year - 1 else f"{year}年") + column
         key = (label, column, value, unit, line)
         if key in self._seen:
             return
@@ -287,6 +408,8 @@ class _Extractor:
         ))
         if unit in _MONEY_UNITS and column in ("预算数", "决算数", "年初预算数", "全年预算数"):
             self._amounts.append((id(block), pos, self.facts[-1]))
+        if unit in _MONEY_UNITS and not column.startswith(("比", "增", "占")):
+            self._amount_at.append((id(block), pos))
 
     def block(self, block: Block) -> None:
         spans = sentence_spans(block.norm)
@@ -296,8 +419,13 @@ class _Extractor:
         if pm:
             project = re.sub(r"\s+", "", to_halfwidth(pm.group(1)))
         carried = ""
+        self._whole = ""
         for si, (lo, hi) in enumerate(spans):
             reason_end = hi
+            # "同口径比2018年减少830万元" right after "X为N。其中：A…，B…。": the change is X's
+            if self._whole and _COMPARISON_START_RE.match(block.norm[lo:hi].strip()):
+                carried = self._whole
+            self._whole = ""
             if si + 1 < len(spans):
                 nlo, nhi = spans[si + 1]
                 if _REASON_RE.match(block.norm[nlo:nhi].strip()):
@@ -339,8 +467,11 @@ class _Extractor:
         reason_mode = False
         seg_start = lo
         prev_end_in_clause: dict[int, int] = {}
+        done = self._respectively(block, lo, hi, mentions, leaf)
         for idx, m in enumerate(mentions):
             cstart = _clause_start(norm, m.start, lo, masks)
+            if m.start in done:
+                continue
             # Clause boundaries passed since the previous mention: reset or enter reason mode.
             between_lo = mentions[idx - 1].end if idx else lo
             gap = norm[between_lo:m.start]
@@ -354,11 +485,19 @@ class _Extractor:
                 # (with its own growth rate), as in the 三公 paragraph.
                 if not reason_mode or re.search(r"(?:增长|下降|降低|减少|增加)\s*[\d.]+\s*%", segment):
                     reason_mode = False
-                    if not chain:
+                    # "…完成预算的100%;较上年增加0.61万元": a clause that starts with its
+                    # comparison goes on about the same subject
+                    if not chain and not _NO_SUBJECT_START_RE.match(tail.strip()):
                         subject = ""
             if any(_REASON_RE.match(p.strip()) for p in re.split(r"[,:。]", tail)):
                 reason_mode = True
             clause_head = norm[cstart:m.start].strip()
+            self._gap = gap
+            if subject and not self._whole and re.search(r"(?:^|[,;:。])\s*其中", gap):
+                self._whole = subject  # the items after 其中 break this total down
+            if reason_mode and m.unit in _MONEY_UNITS and (
+                    _ENUM_MARK_RE.search(gap) or _ITEM_RESTATED_RE.search(clause_head)):
+                reason_mode = False  # the reason is over: a new item is stated
             if reason_mode:
                 continue
             after = norm[m.end:m.end + 3]
@@ -403,12 +542,74 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _last_amount_end(self, block: Block, pos: int) -> int:
+        """Where the last amount read before pos in this block ends (0 when none)."""
+        ends = [p for b, p in self._amount_at if b == id(block) and p < pos]
+        return max(ends) + 1 if ends else 0
+
+    def _respectively(self, block: Block, lo: int, hi: int, mentions: list[_Mention], leaf: str) -> set[int]:
+        """Figures given 分别 (respectively), one per item named before them: "公务用车购置数及
+        保有量分别为1辆和130辆", or changes of the items just stated ("与2012年相比，分别减少
+        0.29亿元、0.33亿元、0.64亿元"). Returns the start positions of the mentions read."""
+        norm = block.norm
+        done: set[int] = set()
+        if "分别" not in norm[lo:hi]:
+            return done
+        for rm in _RESPECTIVELY_RE.finditer(norm, lo, hi):
+            listed = [m for m in mentions if rm.start("list") <= m.start < rm.end("list") and m.unit]
+            if len(listed) < 2 or len({m.unit for m in listed}) > 1:
+                continue
+            verb = rm.group("verb") or ""
+            quote = (lo, hi)
+            if verb in ("增加", "减少", "增长", "下降"):
+                sign = -1.0 if verb in ("减少", "下降") else 1.0
+                before = [f for b, p, f in self._amounts if b == id(block) and p < rm.start()]
+                if len(before) < len(listed) or listed[0].unit == "%":
+                    continue
+                column = "比预算增减" if re.search(r"预算(?:数)?相比$|比预算", norm[max(lo, rm.start() - 20):rm.start()]) \
+                    and not re.search(r"年", norm[max(lo, rm.start() - 20):rm.start()]) else "比上年增减"
+                for f, m in zip(before[-len(listed):], listed):
+                    self.add(block, m.start, quote, f.label, column, sign * m.value, m.unit, f.code)
+                    done.add(m.start)
+                continue
+            subj = re.sub(r"^年度?", "", re.sub(r"\s+", "", rm.group("subj")))
+            parts = [x for x in re.split(r"及|和|与|、", subj) if x]
+            if len(parts) != len(listed):
+                continue
+            head = parts[0]
+            labels = []
+            for k, part in enumerate(parts):
+                if k and len(part) < len(head) and len(head) - len(part) >= 2:
+                    part = head[:len(head) - len(part)] + part  # 公务用车购置数及保有量: 公务用车保有量
+                labels.append(_canonical(_clean_subject(part, self.department), leaf))
+            for lab, m in zip(labels, listed):
+                if m.unit in _MONEY_UNITS:
+                    self.add(block, m.start, quote, lab, self.column_for(leaf), m.value, m.unit)
+                elif m.unit != "%":
+                    self.add(block, m.start, quote, lab, "面积" if m.unit == "平方米" else "数量", m.value,
+                             "人" if m.unit in ("名", "人次") else m.unit)
+                else:
+                    continue
+                done.add(m.start)
+        return done
+
     def _quote_span(self, norm: str, lo: int, hi: int, seg_start: int, pos: int) -> tuple[int, int]:
         if hi - lo <= 220:
             return lo, hi
         end = norm.find(";", pos)
         end = hi if end < 0 or end > hi else end + 1
         return seg_start, end
+
+    def _trend_subject(self) -> str:
+        """The item of a clause that states a trend without a figure, right before a change
+        clause with no subject of its own ("公车支出微幅增长，增加了0.89%")."""
+        parts = [x.strip() for x in re.split(r"[,;:。]", self._gap) if x.strip()]
+        if len(parts) < 2:
+            return ""
+        cand = re.sub(r"^(?:不过|但是|但|同时|另外|而|其中)", "", parts[-2])
+        cand = _NO_CHANGE_TAIL_RE.sub("", _TREND_TAIL_RE.sub("", cand))
+        cand = _canonical(_clean_subject(cand, self.department), "")
+        return cand if _TREND_ITEM_RE.fullmatch(cand) else ""
 
     def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
                  quote_span: tuple[int, int], reason_end: int) -> None:
@@ -424,30 +625,50 @@ class _Extractor:
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), "")
-            label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else subject
-            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            label = head_clean if head_clean and head_clean not in _GENERIC and not re.search(r"\d", head_clean) else (
+                self._trend_subject() or subject)
+            sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end)) if reason_end > quote_span[1] else quote_span
             compared = cm.group("budget") or (self._vs_budget and cm.group("verb") == cm.group(0).strip().rstrip("了"))
             self.add(block, m.start, span, label, "比预算增减率" if compared else "增长率", sign * m.value, "%", code)
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
+        over = _OVER_BUDGET_RE.search(pre)
+        if over and subject:
+            # "决算数大于预算数55.93万元": the subject's final figure against its budget
+            sign = -1.0 if over.group(1) in ("小于", "低于") else 1.0
+            span = (quote_span[0], max(quote_span[1], reason_end))
+            self.add(block, m.start, span, subject, "比预算增减", sign * m.value, m.unit, code)
+            return None
         cm = _CHANGE_VERB_RE.search(pre)
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
             use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
-            label = subject if use_subject else head_clean
-            sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+            trend = self._trend_subject() if use_subject else ""
+            label = (trend or subject) if use_subject else head_clean
+            sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
             self._vs_budget = bool(cm.group("budget"))
             self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
                      m.unit, code if use_subject else "")
-            return None if use_subject else label
+            return trend or (None if use_subject else label)
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:
             return None
-        column = self.amount_column
+        named_after = _NAMED_AFTER_RE.match(block.norm[m.end:m.end + 14])
+        if named_after and (not cleaned or _VERB_ONLY_RE.fullmatch(cleaned) or cleaned.endswith(("及", "和", "、"))):
+            cleaned = named_after.group(1)  # "共涉及约183亿元经营开支及21亿元非经营开支"
+        since = block.norm[max(quote_span[0], self._last_amount_end(block, m.start)):m.start]
+        if all(w in since for w in _THREE_ITEMS):
+            cleaned = "三公经费"  # "因公出国（境）费、公务用车购置及运行费和公务接待费的财政拨款预算数"
+        elif cleaned in ("收入", "支出"):
+            if subject.endswith(("收入", "支出")) and not subject.endswith(cleaned):
+                cleaned = subject[:-2] + cleaned  # "非经营帐目收入355亿，支出1872亿"
+            elif not subject:
+                cleaned += "合计"  # "本单位收入为1687.45万元，其中：…"
+        column = self.column_for(leaf)
         compact = re.sub(r"\s+", "", pre)
         for cue, col in _COLUMN_CUES:
             if cue.search(compact):
@@ -489,7 +710,7 @@ class _Extractor:
             head_clean = _clean_subject(pre[:cm.start()], self.department)
             label = _PERSONS.get(head_clean, head_clean) if head_clean and head_clean not in _GENERIC else subject
             if label:
-                sign = -1.0 if cm.group("verb") in ("减少", "下降", "降低", "减") else 1.0
+                sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
                 self.add(block, m.start, quote_span, label, "比上年增减", sign * m.value, unit)
             return None
         if qualifier:
@@ -580,11 +801,17 @@ def extract_enumerations(lines: list[str], doc: Document, sections: list[str]) -
                     label = groups[0][1] if len(items) == counts[0] else "内设机构"
             else:
                 m = _ENUM_NAMED_RE.search(sent)
-                if not m:
-                    continue
+                if m:
+                    label = m.group("label")
+                else:
+                    m = _ENUM_BARE_RE.search(sent)
+                    if not m:
+                        continue
+                    label = "内设机构"
                 start = m.end()
-                label = m.group("label")
                 items = _split_items(re.sub(r"\s+", "", sent[start:].split("。")[0]))
+                if items and items[-1].endswith("等") and len(items[-1]) > 3:
+                    items[-1] = items[-1][:-1]  # "…、土壤肥料组等"
             if not _valid_items(items):
                 continue
             line = block.line_of[lo + m.start()]

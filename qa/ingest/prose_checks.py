@@ -164,7 +164,7 @@ def _total_issues(doc: Document, amounts: list[Fact]) -> list[IntegrityIssue]:
                 # the vehicle breakdown is inside its own total, not another component.
                 vehicle_parts = {lb for lbs in _VEHICLE_PARTS for lb in lbs}
                 parts = [p for p in parts if p.label not in vehicle_parts]
-            if len(parts) >= 2 and all(p.unit == f.unit for p in parts):
+            if len(parts) >= 2 and all(p.unit == f.unit and p.column == f.column for p in parts):
                 issue = _sum_issue(doc, f, parts, "components")
                 if issue:
                     out.append(issue)
@@ -174,7 +174,9 @@ def _total_issues(doc: Document, amounts: list[Fact]) -> list[IntegrityIssue]:
 def _sangong_issues(doc: Document, amounts: list[Fact]) -> list[IntegrityIssue]:
     out = []
     for total in (a for a in amounts if a.label == "三公经费"):
-        scope = [a for a in amounts if _l2(a.section) == _l2(total.section) and a.line >= total.line and a.unit == total.unit]
+        # the parts of the same column: a 决算 page states the 预算数 total beside the 决算数 items
+        scope = [a for a in amounts if _l2(a.section) == _l2(total.section) and a.line >= total.line
+                 and a.unit == total.unit and a.column == total.column]
 
         def first(*labels: str) -> Fact | None:
             hits = [a for a in scope if a.label in labels]

@@ -87,6 +87,9 @@ def build(official: str) -> DepartmentAliases:
     # pinyin too ("Nanchuan"), like the region prefix of a department.
     m = REGION_RE.match(body) if not region else None
     place = place_forms(body) if m and m.group("region") == body else set()
+    if place:
+        # a place that publishes ("衢江区", a district-wide release) is named by its short forms too
+        rf = rf | place
     return DepartmentAliases(
         official=official,
         region=region,

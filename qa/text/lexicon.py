@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from qa.text.normalize import to_halfwidth
+
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 
 
@@ -60,13 +62,15 @@ class Lexicon:
         ("出差的钱" → "差旅费的钱"), longest phrase first, never where the formal term is
         already written (so "因公出国（境）费" is not rewritten through its 出国)."""
         for phrase, formal in self.colloquial:
-            if phrase not in text or formal in text:
+            if phrase not in text or formal in text or to_halfwidth(formal) in text:
                 continue
             covered = self._formal_spans(text)
             out, pos = [], 0
             for m in re.finditer(re.escape(phrase), text):
                 if any(s <= m.start() and m.end() <= e and e - s > len(phrase) for s, e in covered):
                     continue  # "用车" inside "公务用车购置费" is already formal
+                if _begins_formal(text, m.start(), m.end(), phrase, formal):
+                    continue  # "因公出国(境)计划": the formal term's own words, cut short
                 out += [text[pos:m.start()], formal]
                 pos = m.end()
             text = "".join(out) + text[pos:]
@@ -120,9 +124,21 @@ def parse(data: dict) -> Lexicon:
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
         formal_terms=_alternation(sorted(
-            {re.escape(t) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
-             + list(data.get("counted", {}).values()) if len(t) >= 2}, key=len, reverse=True) or ["$^"]),
+            {re.escape(form) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
+             + list(data.get("counted", {}).values()) if len(t) >= 2
+             for form in (t, to_halfwidth(t))}, key=len, reverse=True) or ["$^"]),
     )
+
+
+def _begins_formal(text: str, start: int, end: int, phrase: str, formal: str) -> bool:
+    """Whether the phrase at text[start:end] is part of the formal term written out further
+    than the phrase itself ("因公出国(境)" of 因公出国（境）费)."""
+    f = to_halfwidth(formal)
+    at = f.find(phrase)
+    if at < 0 or start - at < 0 or to_halfwidth(text[start - at:start]) != f[:at]:
+        return False
+    k = at + len(phrase)
+    return k < len(f) and to_halfwidth(text[end:end + 1]) == f[k:k + 1] and not f[k:k + 1].isspace()
 
 
 @lru_cache(maxsize=4)

@@ -58,15 +58,19 @@ BODY_RULES: tuple[tuple[str, str], ...] = (
     ("委员会", "委"),
 )
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务局", "办公室"}
-ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|会|社|校|园|公司|集团)$")
+ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|会|社|校|园|公司|集团|部|署)$")
 
 
 def split_place(name: str) -> tuple[str, str]:
     """(place prefix, body) of an official name; ("", name) when no place leads it."""
     n = re.sub(r"\s+", "", to_halfwidth(name))
+    if n.startswith("中共") and len(n) > 4:
+        n = n[2:]  # 中共湛江市委宣传部: the party's body of the place 湛江市
     m = REGION_RE.match(n)
     place = m.group("region") if m else ""
     body = n[len(place):]
+    if place.endswith("州") and body.startswith("市") and len(body) > 2:
+        place, body = place + "市", body[1:]  # 梧州市…: the city, not a 州 followed by 市…
     return (place, body) if body else ("", n)
 
 

@@ -23,7 +23,7 @@ _SUFFIX_WORDS = ("街道办事处", "人民政府", "办事处", "办公厅", "�
                  "检察院", "法院", "中心", "政府", "监狱", "公司", "集团", "联合会", "基金会", "协会",
                  "学会", "研究会", "党校", "报社", "广播电视台", "电视台", "气象台", "电台", "小学", "中学",
                  "大学", "工商联", "社科联", "妇联", "残联", "侨联", "文联", "科协", "政协", "作协")
-_SUFFIX_CHARS = "局厅委办院所站馆队处部会社校园团"
+_SUFFIX_CHARS = "局厅委办院所站馆队处部会社校园团署"
 SUFFIX_RE = re.compile("(?:" + "|".join(_SUFFIX_WORDS) + f"|[{_SUFFIX_CHARS}])")
 _ENDS_WITH_SUFFIX = re.compile("(?:" + "|".join(_SUFFIX_WORDS) + f"|[{_SUFFIX_CHARS}])$")
 
@@ -33,7 +33,7 @@ _NOT_IN_NAME = re.compile(
     r"纳入|属于|您|当前|位置|首页|预算|决算|公开|说明|情况|概况|合计|总计|小计|年度|本年|上年|"
     r"支出|收入|经费|万元|金额|职能|主要|本级|的|是|了|等|(?<!代)表|"
     r"围绕|贯彻|坚持|认真|紧紧|深入|积极|组建|成立|撤销|选举|任免|审议|设立|设有|承担|协助|配合|做好|加快|"
-    r"提高|确保|参与)"
+    r"提高|确保|参与|部门|下设|内设|现在|继续|分别|加上|需要|鼓励|宣布|报道|显示|记者)"
 )
 # Starts that refer to a body rather than name it (本部门, 各单位, 所属单位, 下设科室 …).
 _BAD_START = re.compile(r"^(本|各|该|其|全(?!国)|所属|下属|下设|内设|有关|相关|上述|以上|我|即|由|对|在|将|与|及|或|经|按|据|为|"
@@ -44,7 +44,11 @@ _BAD_LABEL_START = re.compile(r"^(本|各|该|所属|下属|有关|相关|上述
 _PLACE_ONLY = re.compile(r"^(?:中共)?[\u4e00-\u9fff]{2,15}(?:镇|乡|街道|县|区|市|旗|州)$")
 # Words that end in an organisation character without naming one (布局, 内部, 社会, 网站 …).
 _BAD_END = re.compile(r"(社会|机会|布局|格局|大局|结局|全部|内部|外部|干部|局部|场所|住所|处所|网站|平台|举办|承办|主办|协办|"
-                      r"好处|此处|之处|到处|集团化|总部|关联|互联|串联|失联|妥协)$")
+                      r"好处|此处|之处|到处|集团化|总部|关联|互联|串联|失联|妥协|开会|散会|闭会|休会|体会|理会|照会|"
+                      r"部署|公署|签署|专署)$")
+# A central body's name may be three characters (外交部, 审计署, 财政部): a two-character subject
+# and 部 or 署.
+_SHORT_CENTRAL = re.compile(r"^[\u4e00-\u9fff]{2}[部署]$")
 # Bare body words that are not a name on their own.
 _GENERIC = {"人民政府", "办公室", "办公厅", "委员会", "常委会", "管理局", "检察院", "法院", "中心", "政府",
             "事业单位", "行政单位", "机关", "部门", "单位", "主管部门", "预算单位", "财政部门", "财政局",
@@ -98,7 +102,9 @@ def is_org_name(text: str, *, label: bool = False) -> bool:
     if label and _PLACE_ONLY.match(t) and not _NOT_IN_NAME.search(t) and not _BAD_LABEL_START.match(t):
         return MIN_LEN - 1 <= len(t) <= MAX_LEN
     if not (MIN_LEN <= len(t) <= MAX_LEN):
-        return False
+        if not (len(t) == MIN_LEN - 1 and _SHORT_CENTRAL.match(t) and not _BAD_START.match(t)
+                and not _NOT_IN_NAME.search(t) and not _BAD_END.search(t) and t not in _GENERIC):
+            return False
     if not re.fullmatch(r"[\u4e00-\u9fff（）()]+", t):
         return False  # digits, punctuation, '>' of a breadcrumb, Latin letters
     if not _ENDS_WITH_SUFFIX.search(t) or t in _GENERIC:
@@ -138,6 +144,38 @@ def longest_name_prefix(text: str, *, label: bool = False) -> str:
     return best
 
 
+# Words after a name that make the sentence about that body (its budget, its make-up), as
+# against a body merely mentioned ("公务员事务局已鼓励…", "启德新医院、北区医院扩建…").
+_OWN_CONTEXT = ("本级", "年度", "部门", "单位", "预算", "决算", "概况", "收入", "支出", "财政", "机关", "下设", "内设",
+                "所属", "及其", "和所属", "主要职", "职能", "三公", "机构", "编制", "人员", "基本情况", "无下属", "设有")
+
+
+def own_mentions(lines: list[str]) -> set[str]:
+    """Names (canonical) the text speaks of as the subject of its figures or its make-up:
+    followed by 本级 / 年度 / 预算 / 下设 … or a year ("渠县农业综合技术服务中心下设办公室…",
+    "X2024年部门预算"), or standing alone on a line.
+
+    Args:
+        lines: text lines.
+    """
+    out: set[str] = set()
+    for line in lines:
+        t = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", to_halfwidth(line)).strip()
+        for m in re.finditer(r"[\u4e00-\u9fff（）()]+", t):
+            seg = m.group(0)
+            for end in _ends(seg):
+                rest = seg[end:]
+                after = t[m.start() + end:m.start() + end + 6]
+                if not (rest.startswith(_OWN_CONTEXT) or re.match(r"\s*(?:19|20)\d{2}\s*年", after)
+                        or (not rest and m.start() == 0 and m.end() == len(t))):
+                    continue
+                for s in range(0, end - MIN_LEN + 2):
+                    if is_org_name(seg[s:end]):
+                        out.add(canonical(seg[s:end]))
+                        break
+    return out
+
+
 def _ends(segment: str) -> list[int]:
     """End offsets in a segment where a name may end: an organisation word followed by the
     segment's end or by a word that does not continue a name."""
@@ -166,7 +204,9 @@ def names_in_text(lines: list[str]) -> Counter[str]:
         # a name wrapped by PDF extraction keeps a space between Chinese characters
         t = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", t)
         for seg in _SEGMENT.findall(t):
-            if len(seg) < MIN_LEN:
+            # "2018年龙泉市…": a segment after a year starts after 年
+            seg = re.sub(r"^(?:年度?|月|日)(?=[\u4e00-\u9fff])", "", seg) if re.search(r"\d\s*" + re.escape(seg[:1]), t) else seg
+            if len(seg) < MIN_LEN - 1:
                 continue
             starts = {0} | {m.end() for m in _STARTERS.finditer(seg)}
             for end in _ends(seg):

@@ -105,6 +105,8 @@ def column_kind(column: str, year: int | None = None) -> str:
             classified by its name alone (never 'prior').
     """
     c = norm_label(column)
+    if c.startswith("比预算"):
+        return "other"  # against the budget ("比预算增减"), not against the year before
     if any(m in c for m in ("增长率", "增幅", "占比", "比重", "%")):
         return "percent"
     if any(m in c for m in CHANGE_MARKERS):

@@ -75,22 +75,28 @@ def _table_rows(table) -> list[str]:
     return rows
 
 
-def load(path: Path) -> LoadedText:
-    """Load an HTML page.
+def looks_like_html(text: str) -> bool:
+    """Whether decoded text is HTML markup (a page saved as .txt): it opens with a tag, or
+    block tags (<p>, <br>, <div>, <td>, <title>) are a visible share of its lines."""
+    head = text.lstrip()[:2000].lower()
+    if re.match(r"<(?:!doctype\s+html|html|head|body)\b", head):
+        return True
+    tags = len(re.findall(r"</?(?:p|br|div|span|td|tr|table|title|li|h[1-6])\b[^>]*>", text[:200000], re.I))
+    lines = max(1, text.count("\n") + 1)
+    return tags >= 5 and tags >= lines * 0.5
+
+
+def html_to_text(html: str) -> str:
+    """Block text of an HTML document as lines, tables as tab-separated rows.
 
     Args:
-        path: the file.
+        html: the decoded markup.
 
-    Raises:
-        LoadError: empty/undecodable, or no text in the page.
+    Returns:
+        The text ("" when the page holds none), lines separated by "\n".
     """
     from bs4 import BeautifulSoup
 
-    p = Path(path)
-    data = p.read_bytes()
-    if not data.strip():
-        raise LoadError(f"{p}: empty file")
-    html, encoding, notes = _decode(data, str(p))
     soup = BeautifulSoup(html, "html.parser")
     for tag in soup.find_all(_DROP):
         tag.decompose()
@@ -104,7 +110,11 @@ def load(path: Path) -> LoadedText:
             tag.replace_with("\n")
     root = soup.body or soup
     text = root.get_text("")
-    lines = []
+    if soup.body is not None and soup.title is not None and soup.title.get_text(strip=True):
+        title = soup.title.get_text(" ", strip=True)
+        if title not in text[:500]:
+            text = title + "\n" + text  # the page's title names its publisher
+    lines: list[str] = []
     for line in text.splitlines():
         # Tabs separate table cells; other whitespace runs are layout.
         cells = [" ".join(c.split()) for c in line.split("\t")]
@@ -112,10 +122,30 @@ def load(path: Path) -> LoadedText:
         if joined.strip() or (lines and lines[-1] != ""):
             lines.append(joined if joined.strip() else "")
     if not any(l.strip() for l in lines):
+        return ""
+    return "\n".join(lines).strip("\n") + "\n"
+
+
+def load(path: Path) -> LoadedText:
+    """Load an HTML page.
+
+    Args:
+        path: the file.
+
+    Raises:
+        LoadError: empty/undecodable, or no text in the page.
+    """
+    p = Path(path)
+    data = p.read_bytes()
+    if not data.strip():
+        raise LoadError(f"{p}: empty file")
+    html, encoding, notes = _decode(data, str(p))
+    text = html_to_text(html)
+    if not text:
         raise LoadError(f"{p}: no text in the page")
     return LoadedText(
         name=p.name,
-        text="\n".join(lines).strip("\n") + "\n",
+        text=text,
         content_hash=hashlib.sha256(data).hexdigest(),
         encoding=encoding,
         path=str(p.resolve()),

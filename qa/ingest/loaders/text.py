@@ -118,6 +118,13 @@ def load(path: Path) -> LoadedText:
     except OSError as exc:
         raise LoadError(f"{p}: cannot read ({exc.strerror or exc})") from exc
     text, encoding, notes = decode_text(data, str(p))
+    from qa.ingest.loaders.html import html_to_text, looks_like_html
+
+    if looks_like_html(text):
+        # a web page saved as text: read its markup, not the tags as words
+        converted = html_to_text(text)
+        if converted:
+            text, notes = converted, notes + ["HTML markup read as a page"]
     return LoadedText(
         name=p.name,
         text=text,
