@@ -4,12 +4,14 @@ server: every record and every `qa ask --json` answer to the gold questions is i
 Both servers are started by the test session (tests/conftest.py) and the test skips with
 the reason when their binaries are missing. The PostgreSQL side is ingested with two parse
 workers, from the same files, reusing the SQLite side's vectors (StoredEmbeddings), so the
-model runs once; it answers in its own `qa` process configured by --database-url and
---chroma-url alone, with an empty data directory.
+model runs once; it answers in its own `qa ask --json --batch` process configured by
+--database-url and --chroma-url alone, with an empty data directory, while the SQLite side
+answers in this process through the same batch function.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import subprocess
@@ -24,21 +26,18 @@ REPO = Path(__file__).resolve().parents[1]
 GOLD = REPO / "evals" / "gold.jsonl"
 
 
-def _ask_batches(runs: list[list[str]], batch: Path) -> list[list[dict]]:
-    """`qa [ARGS] ask --json --batch FILE` once per ARGS, the processes side by side."""
+def _start_ask_batch(args: list[str], batch: Path) -> subprocess.Popen:
+    """`qa [ARGS] ask --json --batch FILE` in a process of its own (configured by ARGS alone)."""
     env = {k: v for k, v in os.environ.items() if k not in ("QA_DATABASE_URL", "QA_CHROMA_URL", "QA_DATA_DIR")}
-    procs = [subprocess.Popen([sys.executable, "-m", "qa.cli", *args, "ask", "--json", "--batch", str(batch)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
-             for args in runs]
-    outs = []
-    for proc in procs:
-        out, err = proc.communicate(timeout=600)
-        assert proc.returncode == 0, err[-2000:]
-        outs.append([json.loads(line) for line in out.splitlines() if line.strip()])
-    return outs
+    return subprocess.Popen([sys.executable, "-m", "qa.cli", *args, "ask", "--json", "--batch", str(batch)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, cwd=REPO)
 
 
-def test_answers_identical_on_sqlite_and_postgresql(pg_url: str, chroma_server, index: Index, index_dir: Path,
+def _lines(text: str) -> list[dict]:
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+def test_answers_identical_on_sqlite_and_postgresql(pg_url: str, chroma_server, index: Index,
                                                     corpus_dir: Path, tmp_path: Path) -> None:
     # (the servers first: where they cannot run, the test skips before the corpus is ingested)
     data = tmp_path / "pg_data"  # stays empty: records in PostgreSQL, vectors in the Chroma server
@@ -51,10 +50,18 @@ def test_answers_identical_on_sqlite_and_postgresql(pg_url: str, chroma_server, 
     assert not (data / "qa.sqlite").exists() and not (data / "chroma").exists()
 
     gold = [json.loads(line) for line in GOLD.read_text(encoding="utf-8").splitlines() if line.strip()]
-    on_sqlite, on_postgres = _ask_batches([
-        ["--data-dir", str(index_dir)],
-        ["--data-dir", str(data), "--database-url", pg_url, "--chroma-url", chroma_server.url],
-    ], GOLD)
+    proc = _start_ask_batch(["--data-dir", str(data), "--database-url", pg_url, "--chroma-url", chroma_server.url],
+                            GOLD)
+    # meanwhile the SQLite side, here, through the same batch code `qa ask --json --batch` runs
+    from qa.ask_cli import _batch
+    from qa.assistant import Assistant
+
+    out = io.StringIO()
+    assert _batch(Assistant(index), str(GOLD), out) == 0
+    on_sqlite = _lines(out.getvalue())
+    stdout, stderr = proc.communicate(timeout=600)
+    assert proc.returncode == 0, stderr[-2000:]
+    on_postgres = _lines(stdout)
     assert len(on_sqlite) == len(on_postgres) == len(gold)
     differ = [a["id"] for a, b in zip(on_sqlite, on_postgres) if a != b]
     assert not differ, f"{len(differ)} of {len(gold)} answers differ: {differ[:10]}"
