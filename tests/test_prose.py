@@ -5,7 +5,6 @@ Every expected figure below was read off the documents by hand.
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 
 import pytest
@@ -228,15 +227,16 @@ def test_total_check_reports_components_that_do_not_add_up():
     assert check_prose(doc, facts) == []
 
 
-def test_text_parsing_is_fast():
+def test_text_parsing_gives_the_same_facts_each_time():
+    # speed lives in `make bench-scale` (parse docs/s), not in a timed test
     from qa.ingest.chunks import make_chunks
     from qa.ingest.sections import _CACHE
 
     loaded = [_load(p) for p in PREFIXES]
-    best = float("inf")
-    for _ in range(3):  # best of three: the suite shares two cores with other work
+    runs = []
+    for _ in range(2):
         _CACHE.clear()
-        t0 = time.perf_counter()
+        got = []
         for _text, lines, doc, _ in loaded:
             lines = list(lines) + [""]  # a fresh list each round, so no cached result is reused
             sections = section_paths(lines)
@@ -244,8 +244,9 @@ def test_text_parsing_is_fast():
             extract_enumerations(lines, doc, sections)
             check_prose(doc, facts)
             make_chunks(lines, doc, sections, [])
-        best = min(best, time.perf_counter() - t0)
-    assert best < 1.0
+            got.append([(f.label, f.value, f.line) for f in facts])
+        runs.append(got)
+    assert runs[0] == runs[1] and all(runs[0])
 
 
 def _synthetic(text: str, kind: str = "预算") -> list[Fact]:

@@ -6,7 +6,6 @@ Each assertion names a cell as a person reads it in the document: table, row lab
 
 from __future__ import annotations
 
-import time
 from functools import lru_cache
 from pathlib import Path
 
@@ -308,15 +307,15 @@ def test_no_facts_from_header_numbering_rows():
         assert not [f for f in facts if "※" in f.quote.splitlines()[-1]]
 
 
-def test_parsing_all_five_documents_is_fast():
+def test_every_corpus_document_gives_tables_of_facts():
+    # speed lives in `make bench-scale` (parse docs/s), not in a timed test
     texts = [(CORPUS / n).read_text(encoding="utf-8").splitlines() for n in DOCS.values()]
-    start = time.perf_counter()
     for name, lines in zip(DOCS.values(), texts):
         meta = read_metadata(name, lines)
         doc = Document(name=name, department=meta.department, year=meta.year, kind=meta.kind, unit=meta.unit,
                        content_hash="")
-        extract_tables(lines, doc, [""] * len(lines))
-    assert time.perf_counter() - start < 2.0
+        tables, facts = extract_tables(lines, doc, [""] * len(lines))[:2]
+        assert len(tables) >= 5 and len(facts) >= 100, name
 
 
 # ------------------------------------------------------- documents not in the corpus
