@@ -318,7 +318,15 @@ class Assistant:
         words: list[str] = []
         if res.not_loaded:
             words.append(res.not_loaded)
-            words.append(split_place(res.not_loaded)[1])
+            place, body = split_place(res.not_loaded)
+            if not place:
+                words.append(body)
+            else:
+                # "北京市公积金中心": the body alone counts only on a page that prints the place too
+                having = [k for k in self.ctx.aliases
+                          if self._dept_text_has(k, norm_label(place), q.year) and self._dept_text_has(k, norm_label(body), q.year)]
+                if len(having) == 1:
+                    return having[0], res.not_loaded
         words += [text[a:b] for a, b in res.places]
         for a, b in res.deictic:
             core = GENERIC_BODY_RE.sub("", POINTING_RE.sub("", text[a:b]))

@@ -59,7 +59,8 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         f = ms[0].fact
         return answered("lookup", dd, ops.lookup(f), label_of(f, metric))
     # an empty table of amounts says nothing about a count ("几个团组、多少人次")
-    ex = empty_table_statement(dd, metric) if not q.count_units else None
+    # (an empty table of projects does: none of them)
+    ex = empty_table_statement(dd, metric) if not q.count_units or "项目" in metric else None
     if ex:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
