@@ -168,6 +168,11 @@ class DocData:
     def contains(self, quote: str) -> bool:
         return squeeze(quote) in self.squeezed
 
+    def detached(self) -> "DocData":
+        """A copy that links no year before (a scoped context links its own), sharing the
+        rows read so far and reading the rest the same way."""
+        return DocData(self.document, **{k: v for k, v in self._parts.items()}, loader=self._loader)
+
     def lead_in(self, line: int, n: int = 8) -> str:
         """The text of a 1-based line and the n lines before it, whitespace removed (the
         sentence a figure in a wrapped paragraph belongs to starts there)."""

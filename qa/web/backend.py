@@ -50,6 +50,8 @@ What runs where, and what holds a lock
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import asyncio
 import gc
 import logging
@@ -164,7 +166,7 @@ class _Generation:
     def names(self) -> list[str]:
         """The documents this generation serves."""
         docs = getattr(getattr(self.assistant, "ctx", None), "docs", None)
-        return sorted(docs) if isinstance(docs, dict) else []
+        return sorted(docs) if isinstance(docs, Mapping) else []
 
     def scoped(self, scope: Sequence[str] | None, create: bool = True) -> Any:
         """The assistant restricted to the documents in scope (all of them for None, an
@@ -174,7 +176,7 @@ class _Generation:
             return self.assistant
         ctx = getattr(self.assistant, "ctx", None)
         docs = getattr(ctx, "docs", None)
-        if not isinstance(docs, dict):
+        if not isinstance(docs, Mapping):
             return self.assistant
         want = frozenset(n for n in scope if n in docs)
         if not want or len(want) == len(docs):
@@ -187,7 +189,7 @@ class _Generation:
                 from qa.agent.context import Context
 
                 # copies of the records: the scope links its own years (DocData.previous)
-                parts = [replace(docs[n], previous=None) for n in sorted(want)]
+                parts = [docs[n].detached() for n in sorted(want)]
                 sub = Context.from_parts(parts, index=ctx.index)
                 got = type(self.assistant)(self.assistant.index, ctx=sub,
                                            memo=AnswerMemo() if getattr(self.assistant, "memo", None) is not None else None)
@@ -204,7 +206,7 @@ class _Generation:
         never taken for a similar one inside it (安阳公积金中心 for 昌吉's)."""
         docs = getattr(getattr(self.assistant, "ctx", None), "docs", None)
         aliases = getattr(getattr(self.assistant, "ctx", None), "aliases", None)
-        if not scope or not isinstance(docs, dict) or not aliases:
+        if not scope or not isinstance(docs, Mapping) or not aliases:
             return []
         from qa.agent.context import dept_key
         from qa.agent.resolve import resolve
@@ -221,7 +223,7 @@ class _Generation:
         """Groups of documents claiming one department, year, kind and scope."""
         if self._conflicts is None:
             docs = getattr(getattr(self.assistant, "ctx", None), "docs", None)
-            if not isinstance(docs, dict):
+            if not isinstance(docs, Mapping):
                 self._conflicts = []
             else:
                 from qa.tools.conflicts import find_conflicts
@@ -637,7 +639,7 @@ class Backend:
     def _doc_data(self, assistant: Any) -> dict[str, Any] | None:
         ctx = getattr(assistant, "ctx", None)
         docs = getattr(ctx, "docs", None)
-        return docs if isinstance(docs, dict) else None
+        return docs if isinstance(docs, Mapping) else None
 
     def lines(self, doc: str) -> list[str]:
         def _lines(a: Any) -> list[str]:
