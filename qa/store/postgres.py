@@ -174,6 +174,12 @@ def m003_vectors(db: psycopg.Connection) -> None:
     )
 
 
+@migration
+def m004_departments(db: psycopg.Connection) -> None:
+    # in step with qa.store.sqlite.m004_departments: each publisher's alias set as JSON
+    db.execute('CREATE TABLE departments (name TEXT COLLATE "C" PRIMARY KEY, rules TEXT NOT NULL, aliases TEXT NOT NULL)')
+
+
 def migrate(db: psycopg.Connection) -> list[str]:
     """Apply pending migrations in order, in one transaction; returns the names applied.
 
@@ -490,6 +496,24 @@ class PostgresStore:
         with self.conn.transaction():
             self._begin_write()
             self._put_vectors(model, items)
+            self._end_write()
+
+    def department_aliases(self, names: list[str] | None = None) -> dict[str, tuple[str, dict[str, Any]]]:
+        """Stored alias sets: publisher name -> (rules version, record) (as the SQLite store)."""
+        if names is None:
+            rows = self._rows("SELECT name, rules, aliases FROM departments")
+        else:
+            rows = self._rows("SELECT name, rules, aliases FROM departments WHERE name = ANY(%s)", (list(names),))
+        return {r["name"]: (r["rules"], json.loads(r["aliases"])) for r in rows}
+
+    def put_department_aliases(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
+        """Store alias sets, replacing earlier ones of the same publishers."""
+        items = [(n, v, json.dumps(rec, ensure_ascii=False)) for n, v, rec in rows]
+        with self.conn.transaction():
+            self._begin_write()
+            with self.conn.cursor() as cur:
+                cur.executemany("INSERT INTO departments VALUES (%s, %s, %s) ON CONFLICT (name) DO UPDATE "
+                                "SET rules = EXCLUDED.rules, aliases = EXCLUDED.aliases", items)
             self._end_write()
 
     def _put_vectors(self, model: str, items: Iterable[tuple[str, bytes]]) -> None:
