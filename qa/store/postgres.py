@@ -506,6 +506,14 @@ class PostgresStore:
             rows = self._rows("SELECT name, rules, aliases FROM departments WHERE name = ANY(%s)", (list(names),))
         return {r["name"]: (r["rules"], json.loads(r["aliases"])) for r in rows}
 
+    def row_counts(self, table: str) -> dict[str, int]:
+        """Rows per document of one of the per-document tables (as the SQLite store)."""
+        from qa.store.sqlite import per_doc_tables
+
+        if table not in per_doc_tables():
+            raise ValueError(f"not a per-document table: {table}")
+        return {r["doc"]: int(r["n"]) for r in self._rows(f"SELECT doc, count(*) AS n FROM {table} GROUP BY doc")}
+
     def put_department_aliases(self, rows: Iterable[tuple[str, str, dict[str, Any]]]) -> None:
         """Store alias sets, replacing earlier ones of the same publishers."""
         items = [(n, v, json.dumps(rec, ensure_ascii=False)) for n, v, rec in rows]

@@ -163,6 +163,11 @@ def m004_departments(db: sqlite3.Connection) -> None:
     db.execute("CREATE TABLE departments (name TEXT PRIMARY KEY, rules TEXT NOT NULL, aliases TEXT NOT NULL)")
 
 
+def per_doc_tables() -> tuple[str, ...]:
+    """The tables holding rows per document (row_counts reads them)."""
+    return tuple(_PER_DOC_TABLES)
+
+
 def migrate(db: sqlite3.Connection) -> list[str]:
     """Apply pending migrations in order; returns the names applied.
 
