@@ -252,10 +252,15 @@ class Assistant:
         of another year than the one asked are left out. (department, the words found) or None.
         """
         words: list[str] = []
+        for a, b in res.places:
+            if not any(self._dept_text_has(k, norm_label(text[a:b]), q.year) for k in self.ctx.aliases):
+                return None  # a place no page prints (北京市…): none of these pages is meant
+            words.append(text[a:b])
         if res.not_loaded:
+            place, body = split_place(res.not_loaded)
             words.append(res.not_loaded)
-            words.append(split_place(res.not_loaded)[1])
-        words += [text[a:b] for a, b in res.places]
+            if not place:
+                words.append(body)  # "检测中心": the body alone, when no place comes with it
         for a, b in res.deictic:
             core = GENERIC_BODY_RE.sub("", POINTING_RE.sub("", text[a:b]))
             if len(core) >= 2:
