@@ -316,18 +316,21 @@ class Assistant:
         of another year than the one asked are left out. (department, the words found) or None.
         """
         words: list[str] = []
+        for a, b in res.places:
+            if not any(self._dept_text_has(k, norm_label(text[a:b]), q.year) for k in self.ctx.aliases):
+                return None  # a place no page prints (北京市…): none of these pages is meant
+            words.append(text[a:b])
         if res.not_loaded:
-            words.append(res.not_loaded)
             place, body = split_place(res.not_loaded)
+            words.append(res.not_loaded)
             if not place:
-                words.append(body)
+                words.append(body)  # "检测中心": the body alone, when no place comes with it
             else:
                 # "北京市公积金中心": the body alone counts only on a page that prints the place too
                 having = [k for k in self.ctx.aliases
                           if self._dept_text_has(k, norm_label(place), q.year) and self._dept_text_has(k, norm_label(body), q.year)]
                 if len(having) == 1:
                     return having[0], res.not_loaded
-        words += [text[a:b] for a, b in res.places]
         for a, b in res.deictic:
             core = GENERIC_BODY_RE.sub("", POINTING_RE.sub("", text[a:b]))
             if len(core) >= 2:

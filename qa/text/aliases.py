@@ -29,6 +29,8 @@ try:  # optional: only used for English place names
 except ImportError:  # pragma: no cover - pypinyin is a declared dependency
     lazy_pinyin = None
 
+# The body words of central ministries (外交部, 审计署): what comes before them is a common word.
+CENTRAL_ENDS = ("部", "署")
 # Bodies too generic to name a department on their own.
 _GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务", "社保", "公积金"}
 
@@ -62,8 +64,8 @@ def generic_body_forms(body: str) -> set[str]:
     # the subject of a short form without its organisation word: 住建 of 住建局, 社保 of 社保中心
     for f in forms:
         m = ORG_END.search(f)
-        if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6:
-            out.add(f[: m.start()])
+        if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6 and m.group(0) not in CENTRAL_ENDS:
+            out.add(f[: m.start()])  # (财政 of 财政部, 外交 of 外交部 are ordinary words)
     return out
 
 

@@ -76,8 +76,8 @@ def _fmt(d: Decimal) -> str:
 
 def _word_amount(m: re.Match[str]) -> str:
     whole, frac, unit = m.group(1), m.group(2), m.group(3)
-    if not whole or not any(c in _DIGIT or c in _SMALL for c in whole):
-        return m.group(0)
+    if not whole or not any(c in _DIGIT for c in whole):
+        return m.group(0)  # "千元", "百万元": a unit, not an amount
     before = m.string[max(0, m.start() - 1):m.start()]
     if len(whole) == 1 and re.match(r"[\u4e00-\u9fff]", before):
         return m.group(0)  # "统一元首": one numeral inside a word is no amount

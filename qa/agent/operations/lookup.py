@@ -12,7 +12,7 @@ from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
 from qa.tools import ops
-from qa.tools.facts import without_generic_suffix
+from qa.tools.facts import norm_label, without_generic_suffix
 from qa.types import Citation, ToolResult
 
 
@@ -58,9 +58,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     if ms:
         f = ms[0].fact
         return answered("lookup", dd, ops.lookup(f), label_of(f, metric))
-    # an empty table of amounts says nothing about a count ("几个团组、多少人次")
-    # (an empty table of projects does: none of them)
-    ex = empty_table_statement(dd, metric) if not q.count_units or "项目" in metric else None
+    ex = empty_table_statement(dd, metric)
+    if ex and q.count_units and not all(norm_label(p) in norm_label(ex.quote) for p in metric.split() if len(norm_label(p)) >= 2):
+        ex = None  # a statement about amounts says nothing about a count of what it does not name (几个团组)
     if ex:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
