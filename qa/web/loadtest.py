@@ -30,6 +30,7 @@ import json
 import os
 import queue
 import random
+import re
 import socket
 import statistics
 import subprocess
@@ -304,7 +305,8 @@ def long_question(url: str, auth: tuple[str, str] | None = None, size: int = 102
         except Exception as exc:
             said, status = str(exc), "http-error"
         slowest = max(slowest, (time.perf_counter() - t0) * 1000)
-        refused = ("413" in said or status == "not_found") and "too long" in said
+        # 413: refused before its body was read (gradio_client shows only the status)
+        refused = bool(re.search(r"\b413\b", said)) or (status == "not_found" and "too long" in said)
     return {"chars": size, "bytes": len(text.encode("utf-8")), "ms": round(slowest, 1), "status": status,
             "refused": refused, "answer": said[:160]}
 

@@ -314,7 +314,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
 
         # off the queue: POST /gradio_api/run/answer answers in one request (the queue's
         # /call and /queue/join routes work too); the pool bounds the work either way
-        gr.api(answer_api, api_name="answer", queue=False)
+        gr.api(answer_api, api_name="answer", queue=False, concurrency_limit=None)
 
         # ------------------------------------------------------------ documents handlers
         def load_docs(in_scope: list[str] | None = None) -> tuple[Any, ...]:
