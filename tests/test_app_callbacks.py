@@ -604,13 +604,21 @@ def test_backend_refuses_long_questions_and_beyond_its_queue_without_waiting():
     assert asyncio.run(backend.ask_async("q4")).answer == "q4"
 
 
-def test_memo_answers_a_repeated_question_without_working_it_out_and_never_shares_one(index_dir):
+@pytest.fixture(scope="module")
+def served(index_dir):
+    """One Backend over the shared index for the tests below (opening one loads the model)."""
+    from qa.web.backend import Backend
+
+    return Backend(index_dir)
+
+
+def test_memo_answers_a_repeated_question_without_working_it_out_and_never_shares_one(served, index_dir):
     import asyncio
 
     from qa.agent.followup import Conversation
     from qa.web.backend import Backend
 
-    backend = Backend(index_dir)
+    backend = served
     q = cb.EXAMPLE_QUESTIONS[0]
     first = backend.ask(q)
     memo = backend._gen.assistant.memo
@@ -625,13 +633,11 @@ def test_memo_answers_a_repeated_question_without_working_it_out_and_never_share
     assert backend.ask(q, conv).value == 22.35
     follow = backend.ask("公务接待呢？", conv)
     assert follow.value == 1.6 and follow.followup and "按上文" in follow.answer
-    assert Backend(index_dir, memo=False).open_assistant(index_dir).memo is None
+    assert Backend(index_dir, memo=False, opener=lambda d: None).memo is False
 
 
-def test_scope_restricts_the_documents_a_question_may_use(index_dir):
-    from qa.web.backend import Backend
-
-    backend = Backend(index_dir)
+def test_scope_restricts_the_documents_a_question_may_use(served):
+    backend = served
     rows, names = backend.documents_view()
     both = "两个公积金中心三公经费各是多少？"
     full = backend.ask(both)
@@ -651,10 +657,8 @@ def test_scope_restricts_the_documents_a_question_may_use(index_dir):
     assert all(dd is not gen.assistant.ctx.docs[n] for n, dd in gen.scoped(changji_only).ctx.docs.items())
 
 
-def test_compare_and_list_answers_carry_the_figures_they_compare(index_dir):
-    from qa.assistant import Assistant
-
-    a = Assistant.open(index_dir)
+def test_compare_and_list_answers_carry_the_figures_they_compare(served):
+    a = served._gen.assistant if served._gen is not None else served.open_assistant(served.data_dir)
     cmp = a.ask("昌吉州公积金中心和安阳公积金中心三公经费哪个多？")
     assert [(f.value, f.unit) for f in cmp.figures] == [(22.35, "万元"), (7.0, "万元")]
     assert "昌吉" in cmp.figures[0].label and "安阳" in cmp.figures[1].label
