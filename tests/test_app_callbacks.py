@@ -508,6 +508,9 @@ def test_page_builds_with_the_parts_the_issue_asks_for():
     assert kw["auth"] == ("u", "p") and kw["css"] == CSS and kw["ssr_mode"] is False
     assert kw["max_file_size"] == cb.MAX_UPLOAD_BYTES and "#qa-cite-" in kw["js"] and kw["show_error"] is False
     assert ".qa-badge-refusal" in CSS and "mark" in CSS and ".qa-cell-issue" in CSS
+    from qa.web.limits import QuestionBodyLimit
+
+    assert [m.cls for m in kw["app_kwargs"]["middleware"]] == [QuestionBodyLimit]
 
 
 # ------------------------------------------------------------------ charts, forms, limits
@@ -601,13 +604,21 @@ def test_backend_refuses_long_questions_and_beyond_its_queue_without_waiting():
     assert asyncio.run(backend.ask_async("q4")).answer == "q4"
 
 
-def test_memo_answers_a_repeated_question_without_working_it_out_and_never_shares_one(index_dir):
+@pytest.fixture(scope="module")
+def served(index_dir):
+    """One Backend over the shared index for the tests below (opening one loads the model)."""
+    from qa.web.backend import Backend
+
+    return Backend(index_dir)
+
+
+def test_memo_answers_a_repeated_question_without_working_it_out_and_never_shares_one(served, index_dir):
     import asyncio
 
     from qa.agent.followup import Conversation
     from qa.web.backend import Backend
 
-    backend = Backend(index_dir)
+    backend = served
     q = cb.EXAMPLE_QUESTIONS[0]
     first = backend.ask(q)
     memo = backend._gen.assistant.memo
@@ -622,13 +633,11 @@ def test_memo_answers_a_repeated_question_without_working_it_out_and_never_share
     assert backend.ask(q, conv).value == 22.35
     follow = backend.ask("公务接待呢？", conv)
     assert follow.value == 1.6 and follow.followup and "按上文" in follow.answer
-    assert Backend(index_dir, memo=False).open_assistant(index_dir).memo is None
+    assert Backend(index_dir, memo=False, opener=lambda d: None).memo is False
 
 
-def test_scope_restricts_the_documents_a_question_may_use(index_dir):
-    from qa.web.backend import Backend
-
-    backend = Backend(index_dir)
+def test_scope_restricts_the_documents_a_question_may_use(served):
+    backend = served
     rows, names = backend.documents_view()
     both = "两个公积金中心三公经费各是多少？"
     full = backend.ask(both)
@@ -648,10 +657,8 @@ def test_scope_restricts_the_documents_a_question_may_use(index_dir):
     assert all(dd is not gen.assistant.ctx.docs[n] for n, dd in gen.scoped(changji_only).ctx.docs.items())
 
 
-def test_compare_and_list_answers_carry_the_figures_they_compare(index_dir):
-    from qa.assistant import Assistant
-
-    a = Assistant.open(index_dir)
+def test_compare_and_list_answers_carry_the_figures_they_compare(served):
+    a = served._gen.assistant if served._gen is not None else served.open_assistant(served.data_dir)
     cmp = a.ask("昌吉州公积金中心和安阳公积金中心三公经费哪个多？")
     assert [(f.value, f.unit) for f in cmp.figures] == [(22.35, "万元"), (7.0, "万元")]
     assert "昌吉" in cmp.figures[0].label and "安阳" in cmp.figures[1].label
@@ -659,3 +666,41 @@ def test_compare_and_list_answers_carry_the_figures_they_compare(index_dir):
     assert {f.label for f in listed.figures} == {"住房公积金管理服务", "信息化建设"}
     assert a.ask(cb.EXAMPLE_QUESTIONS[0]).figures == []  # one figure: nothing to compare
     assert "figures" not in cmp.to_dict()  # not part of the --json contract
+
+
+def test_question_routes_refuse_a_body_too_large_to_be_a_question_unread():
+    import asyncio
+
+    from qa.web.limits import TOO_LONG_MARK, QuestionBodyLimit, marked_length, too_long_js
+
+    seen, sent = [], []
+
+    async def app(scope, receive, send):
+        seen.append(scope["path"])
+
+    async def send(msg):
+        sent.append(msg)
+
+    async def receive():
+        raise AssertionError("the body must not be read")
+
+    guard = QuestionBodyLimit(app, limit=1000)
+
+    def call(path, size, method="POST"):
+        scope = {"type": "http", "method": method, "path": path, "headers": [(b"content-length", str(size).encode())]}
+        asyncio.run(guard(scope, receive, send))
+
+    call("/gradio_api/run/answer", 3_000_000)
+    assert sent[0]["status"] == 413 and b"too long" in sent[1]["body"] and not seen
+    call("/gradio_api/queue/join/", 5000)
+    assert len(sent) == 4 and not seen
+    call("/gradio_api/run/answer", 500)
+    call("/gradio_api/upload", 3_000_000)  # uploads have their own cap
+    call("/gradio_api/run/answer", 3_000_000, method="GET")
+    assert seen == ["/gradio_api/run/answer", "/gradio_api/upload", "/gradio_api/run/answer"] and len(sent) == 4
+    # the page sends the length of a paste too long to send; the server answers it as one
+    assert marked_length(TOO_LONG_MARK + "1048576") == 1048576 and marked_length("1048576") is None
+    refusal = cb.question_refusal(TOO_LONG_MARK + "1048576")
+    assert refusal is not None and "1048576" in refusal.answer
+    assert "1,048,576" in cb.shown_question(TOO_LONG_MARK + "1048576")
+    assert "2000" in too_long_js(2000) and TOO_LONG_MARK in too_long_js(2000).encode().decode("unicode_escape")

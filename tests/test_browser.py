@@ -120,9 +120,11 @@ def compare_chart(page) -> dict:
     """Ask COMPARE; return the bars of the chart in its answer (label, value, drawn width)."""
     n_bots = page.locator("#qa-chat [data-testid=bot]").count()
     page.locator("#qa-question textarea").fill(COMPARE)
+    t0 = page.evaluate("() => performance.now()")
     page.locator("#qa-ask").click()
     page.wait_for_function(
         f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+    ms = page.evaluate("() => performance.now()") - t0
     bot = page.locator("#qa-chat [data-testid=bot]").last
     bot.locator(".qa-chart-row").first.wait_for(timeout=TIMEOUT_MS)
     bars = bot.evaluate("""(el) => Array.from(el.querySelectorAll('.qa-chart-row')).map(r => ({
@@ -130,7 +132,23 @@ def compare_chart(page) -> dict:
         width: r.querySelector('.qa-chart-bar').getBoundingClientRect().width}))""")
     bot.scroll_into_view_if_needed()
     bot.screenshot(path=str(OUT / "browser_chart.png"))
-    return {"answer": bot.inner_text(), "bars": bars}
+    return {"answer": bot.inner_text(), "bars": bars, "ms": ms}
+
+
+def paste_too_long(page, chars: int = 1024 * 1024) -> dict:
+    """Paste a question of `chars` characters and ask; return the reply and how long it took
+    (the page sends its length, not the text)."""
+    n_bots = page.locator("#qa-chat [data-testid=bot]").count()
+    box = page.locator("#qa-question textarea")
+    box.evaluate("(el, n) => { el.value = '三公经费是多少'.repeat(Math.ceil(n / 7)).slice(0, n);"
+                 " el.dispatchEvent(new Event('input', {bubbles: true})); }", chars)
+    t0 = page.evaluate("() => performance.now()")
+    page.locator("#qa-ask").click()
+    page.wait_for_function(
+        f"() => document.querySelectorAll('#qa-chat [data-testid=bot]').length > {n_bots}", timeout=TIMEOUT_MS)
+    ms = page.evaluate("() => performance.now()") - t0
+    return {"reply": page.locator("#qa-chat [data-testid=bot]").last.inner_text(),
+            "user": page.locator("#qa-chat [data-testid=user]").last.inner_text(), "ms": ms}
 
 
 def pick_options(page, elem_id: str, names: list[str]) -> None:
@@ -305,6 +323,12 @@ def test_chat_citation_documents_and_upload_in_chromium(index_copy, tmp_path):
         # drawn to scale: 7 is about a third of 22.35
         w0, w1 = chart["bars"][0]["width"], chart["bars"][1]["width"]
         assert w0 > 0 and 0.2 < w1 / w0 < 0.45, chart["bars"]
+
+        pasted = paste_too_long(page)
+        print(f"in the page: a comparison answered after {chart['ms']:.0f} ms, "
+              f"a 1 MB paste refused after {pasted['ms']:.0f} ms (click to reply shown)")
+        assert "问题过长（1048576 字）" in pasted["reply"] and "2000" in pasted["reply"]
+        assert "1,048,576" in pasted["user"] and len(pasted["user"]) < 200  # the paste is not echoed
 
         scoped = scoped_question(page, "000_553322b9b830cfa0.txt", "安阳公积金中心三公经费是多少？")
         assert "所选范围" in scoped and "安阳市住房公积金管理中心" in scoped and "7 万元" not in scoped

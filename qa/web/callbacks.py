@@ -83,7 +83,10 @@ def question_refusal(question: str, limit: int | None = None) -> Answer | None:
         from qa.assistant import MAX_QUESTION_CHARS
 
         limit = MAX_QUESTION_CHARS
-    n = len((question or "").strip())
+    from qa.web.limits import marked_length
+
+    n = marked_length(question)  # the page sent the length of a paste too long to send
+    n = len((question or "").strip()) if n is None else n
     if n <= limit:
         return None
     return Answer(status="not_found", answer=(
@@ -113,7 +116,12 @@ def outside_scope_answer(question: str, departments: Sequence[str]) -> Answer:
 def shown_question(question: str, limit: int = 2000, keep: int = 300) -> str:
     """The question as the chat shows it: one over `limit` characters (refused) is cut to
     its first `keep`, not echoed whole."""
+    from qa.web.limits import marked_length
+
     question = question or ""
+    pasted = marked_length(question)
+    if pasted is not None:
+        return f"（粘贴的文本过长：{pasted:,} 字，未发送）/ (pasted text too long: {pasted:,} characters, not sent)"
     if len(question) <= limit:
         return question
     return question[:keep] + f"… ({len(question) - keep} more characters 已省略)"

@@ -22,10 +22,14 @@ os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 
 import gradio as gr  # noqa: E402
 
+from starlette.middleware import Middleware  # noqa: E402
+
 from qa.agent.followup import Conversation  # noqa: E402
+from qa.assistant import MAX_QUESTION_CHARS  # noqa: E402
 from qa.types import Answer, Citation  # noqa: E402
 from qa.web import callbacks as cb  # noqa: E402
 from qa.web.backend import Backend  # noqa: E402,F401  (re-exported: app.py and tests use qa.web.ui.Backend)
+from qa.web.limits import QuestionBodyLimit, too_long_js  # noqa: E402
 
 log = logging.getLogger(__name__)
 
@@ -252,10 +256,12 @@ def build_demo(backend: Backend) -> gr.Blocks:
                    conversation, *cand_buttons]
         # the back end's pool bounds how many questions run; the queue only delivers them
         ask_events = dict(concurrency_limit=None, concurrency_id="qa-ask")
-        send.click(ask, inputs, outputs, **ask_events)
+        # a paste too long to be a question is not sent: the page sends its length instead
+        too_long = too_long_js(MAX_QUESTION_CHARS)
+        send.click(None, [question], [question], js=too_long, queue=False).then(ask, inputs, outputs, **ask_events)
         # One click on an example fills the box and asks it.
         examples.load_input_event.then(ask, inputs, outputs, **ask_events)
-        question.submit(ask, inputs, outputs, **ask_events)
+        question.submit(None, [question], [question], js=too_long, queue=False).then(ask, inputs, outputs, **ask_events)
 
         async def follow_up(candidate: str, q: str, hist: list[dict[str, str]], conv: Any, past: list,
                             in_scope: list[str] | None) -> tuple[Any, ...]:
@@ -308,7 +314,7 @@ def build_demo(backend: Backend) -> gr.Blocks:
 
         # off the queue: POST /gradio_api/run/answer answers in one request (the queue's
         # /call and /queue/join routes work too); the pool bounds the work either way
-        gr.api(answer_api, api_name="answer", queue=False)
+        gr.api(answer_api, api_name="answer", queue=False, concurrency_limit=None)
 
         # ------------------------------------------------------------ documents handlers
         def load_docs(in_scope: list[str] | None = None) -> tuple[Any, ...]:
@@ -457,4 +463,6 @@ def launch_kwargs(host: str, port: int, auth: Any) -> dict[str, Any]:
         share=False,
         footer_links=[],
         max_file_size=cb.MAX_UPLOAD_BYTES,
+        # a question request declaring a body too large to be one is answered 413 unread
+        app_kwargs={"middleware": [Middleware(QuestionBodyLimit)]},
     )
