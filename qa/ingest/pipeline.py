@@ -5,16 +5,21 @@ model or vector store is imported, so a no-op ingest is fast); otherwise load it
 loader registry, parse it with `parse_document`, and hand it to `Index.add`, which embeds the
 missing vectors and replaces the document's rows in one transaction. A bad file is reported
 with a one-line error naming it and skipped; the others are still ingested.
+
+Loading and parsing touch no index (``parse_file``), so with many files to parse they run in
+worker processes (QA_INGEST_WORKERS, one per processor by default) while this process embeds
+and stores each parsed document in file order.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable
+from typing import TYPE_CHECKING, Iterable, Iterator
 
 from qa.ingest.loaders import LoadError, file_hash, supported_suffixes
 
@@ -41,6 +46,7 @@ class FileResult:
         chunks, tables, facts, warnings: counts (warnings = integrity issues).
         embedded_chars: characters sent to the embedding model for this file.
         seconds_embedding: time spent in the embedding model for this file.
+        seconds_parse_cpu: processor time loading and parsing the file took.
         seconds: wall time for this file.
     """
 
@@ -59,6 +65,7 @@ class FileResult:
     warnings: int = 0
     embedded_chars: int = 0
     seconds_embedding: float = 0.0
+    seconds_parse_cpu: float = 0.0
     seconds: float = 0.0
 
 
@@ -88,6 +95,11 @@ class IngestReport:
     def seconds_embedding(self) -> float:
         """Time spent in the embedding model in this run."""
         return sum(r.seconds_embedding for r in self.results)
+
+    @property
+    def seconds_parse_cpu(self) -> float:
+        """Processor time loading and parsing took in this run (in whichever process)."""
+        return sum(r.seconds_parse_cpu for r in self.results)
 
     def count(self, status: str) -> int:
         """How many files ended with a status.
@@ -241,24 +253,23 @@ def _with_kept_overrides(index: "Index", name: str, overrides: dict) -> tuple[di
     return {**kept, **overrides}, applied
 
 
-def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> FileResult:
-    """Ingest one file (skipping it when its bytes are unchanged).
+@dataclass
+class _Job:
+    """A file that has to be parsed: its result so far and what to parse it with."""
 
-    Args:
-        path: the file.
-        index: the index to update.
-        overrides: {"department", "year", "kind"} values to use instead of what the text says
-            (None values are read from the text). A stored file whose metadata differs from
-            them is parsed again even when its bytes are unchanged; vectors of unchanged
-            chunks are reused.
+    res: FileResult
+    path: Path
+    overrides: dict
+    stored: str | None
+    t0: float
 
-    Returns:
-        The file's result; errors are reported in it, not raised.
-    """
+
+def _check(path: Path, index: "Index", overrides: dict) -> FileResult | _Job:
+    """Hash a file and compare it with the stored version: the final result of an
+    unchanged (or unreadable) file, else the job of parsing it."""
     t0 = time.perf_counter()
     name = path.name
     res = FileResult(name=name, path=str(path), status="error")
-    overrides = clean_overrides(overrides)
     try:
         digest = file_hash(path)
     except OSError as exc:
@@ -285,13 +296,41 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
             res.notes.append(f"vectors added for {index.model_id()}")
         res.seconds = time.perf_counter() - t0
         return res
+    return _Job(res, path, overrides, stored, t0)
+
+
+@dataclass
+class Parsed:
+    """What parsing one file gave (picklable: worker processes return it).
+
+    Attributes:
+        parsed: the parse result, None when the file could not be read or parsed.
+        encoding, notes: how the loader decoded the file and its remarks.
+        error: the one-line error when parsed is None.
+        cpu_seconds: processor time loading and parsing took.
+    """
+
+    parsed: "ParsedDocument | None"
+    encoding: str = ""
+    notes: list[str] = field(default_factory=list)
+    error: str = ""
+    cpu_seconds: float = 0.0
+
+
+def parse_file(path: Path, overrides: dict | None = None) -> Parsed:
+    """Load and parse one file; touches no index, so it runs in a worker process too.
+
+    Args:
+        path: the file.
+        overrides: department / year / kind to use instead of what the text says.
+    """
+    c0 = time.process_time()
     try:
         from qa.ingest.loaders import load
 
         loaded = load(path)
     except LoadError as exc:
-        res.error = str(exc)
-        return res
+        return Parsed(None, error=str(exc), cpu_seconds=time.process_time() - c0)
     try:
         parsed = parse_loaded(loaded, overrides or None)
         original = loaded.text.splitlines()
@@ -301,17 +340,28 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
             parsed.lines = original
     except Exception as exc:  # a parser bug on one file must not stop the others
         log.debug("parse failed for %s", path, exc_info=True)
-        res.error = f"{path}: could not parse ({type(exc).__name__}: {exc})"
+        return Parsed(None, error=f"{path}: could not parse ({type(exc).__name__}: {exc})",
+                      cpu_seconds=time.process_time() - c0)
+    return Parsed(parsed, loaded.encoding, list(loaded.notes), cpu_seconds=time.process_time() - c0)
+
+
+def _store(job: _Job, got: Parsed, index: "Index") -> FileResult:
+    """Store a parsed file (embedding what it needs) and complete its result."""
+    res, path, overrides = job.res, job.path, job.overrides
+    res.seconds_parse_cpu = got.cpu_seconds
+    if got.parsed is None:
+        res.error = got.error
         return res
+    parsed = got.parsed
     try:
-        stats = index.add(parsed, encoding=loaded.encoding, notes=loaded.notes)
+        stats = index.add(parsed, encoding=got.encoding, notes=got.notes)
     except Exception as exc:
         log.debug("store failed for %s", path, exc_info=True)
         res.error = f"{path}: could not store ({type(exc).__name__}: {exc})"
         return res
     doc = parsed.document
-    res.status = "updated" if stored else "added"
-    res.notes = list(loaded.notes)
+    res.status = "updated" if job.stored else "added"
+    res.notes = list(got.notes)
     res.department, res.year, res.kind = doc.department, doc.year, doc.kind
     res.confidence = doc.confidence
     if overrides:
@@ -320,21 +370,88 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
     res.warnings = len(parsed.issues)
     res.embedded_chars = stats.embedded_chars
     res.seconds_embedding = stats.seconds_embedding
-    res.seconds = time.perf_counter() - t0
-    log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, name,
+    res.seconds = time.perf_counter() - job.t0
+    log.info("%s %s: %d facts, %d chunks, embedded %d chars in %.2f s", res.status, path.name,
              res.facts, res.chunks, stats.embedded_chars, stats.seconds_embedding)
     return res
 
 
+def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> FileResult:
+    """Ingest one file (skipping it when its bytes are unchanged).
+
+    Args:
+        path: the file.
+        index: the index to update.
+        overrides: {"department", "year", "kind"} values to use instead of what the text says
+            (None values are read from the text). A stored file whose metadata differs from
+            them is parsed again even when its bytes are unchanged; vectors of unchanged
+            chunks are reused.
+
+    Returns:
+        The file's result; errors are reported in it, not raised.
+    """
+    checked = _check(path, index, clean_overrides(overrides))
+    if isinstance(checked, FileResult):
+        return checked
+    return _store(checked, parse_file(path, checked.overrides), index)
+
+
+# Parsing in worker processes pays off from this many files to parse (each worker first
+# imports the parser, about a second).
+PARALLEL_FROM = 8
+
+
+def _parse_in_workers(jobs: list[_Job], workers: int) -> Iterator[Parsed]:
+    """Each job's Parsed, in job order, parsed by worker processes a few files ahead of the
+    caller. Stops early (the caller parses the rest itself) if the workers cannot start or
+    die, e.g. a script without a ``__main__`` guard that spawned processes re-run."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    window = 4 * workers  # parsed documents waiting to be stored, at most
+    try:
+        # spawn: a fork of a process running the embedding engine's threads may hang
+        pool = ProcessPoolExecutor(max_workers=workers, mp_context=multiprocessing.get_context("spawn"))
+    except (OSError, ValueError, RuntimeError):
+        log.warning("cannot start parsing processes; parsing here", exc_info=True)
+        return
+    try:
+        futures = {i: pool.submit(parse_file, j.path, j.overrides) for i, j in enumerate(jobs[:window])}
+        for i in range(len(jobs)):
+            got = futures.pop(i).result()
+            if i + window < len(jobs):
+                nxt = jobs[i + window]
+                futures[i + window] = pool.submit(parse_file, nxt.path, nxt.overrides)
+            yield got
+    except Exception:  # BrokenProcessPool, a failed spawn: what is left is parsed in-process
+        log.warning("parsing processes failed; parsing the remaining files here", exc_info=True)
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
+def parse_workers() -> int:
+    """Worker processes that parse: QA_INGEST_WORKERS, else one per processor (1 = parse
+    in this process)."""
+    try:
+        return max(1, int(os.environ.get("QA_INGEST_WORKERS", "") or (os.cpu_count() or 1)))
+    except ValueError:
+        return 1
+
+
 def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True,
-                 overrides: dict | None = None) -> IngestReport:
+                 overrides: dict | None = None, workers: int | None = None) -> IngestReport:
     """Ingest files and folders into an index.
+
+    Files are hashed and compared with the index first; those that changed are parsed (in
+    ``workers`` processes when there are enough of them, see parse_workers) while this
+    process embeds and stores the ones already parsed, in file order.
 
     Args:
         paths: files or folders (folders are walked for supported suffixes).
         index: the index to update.
         progress: show a tqdm progress bar on stderr.
         overrides: department / year / kind for every file ingested (see ingest_file).
+        workers: parsing processes (default parse_workers()).
 
     Raises:
         ValueError: overrides that are not a valid kind or year.
@@ -352,22 +469,40 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         from tqdm import tqdm
 
         bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False, dynamic_ncols=True)
+    slots: list[FileResult | _Job] = []
+    parsed_by: Iterator[Parsed] | None = None
     try:
         for path in files:
-            if bar is not None:
-                bar.set_postfix_str(path.name[-30:], refresh=True)
             other = names.get(path.name)
             if other is not None:
                 # Documents are named by file name; two files with one name would overwrite
                 # each other's facts silently.
-                report.results.append(FileResult(path.name, str(path), "error",
-                                                 f"{path}: same file name as {other}; rename one"))
+                slots.append(FileResult(path.name, str(path), "error", f"{path}: same file name as {other}; rename one"))
             else:
                 names[path.name] = path
-                report.results.append(ingest_file(path, index, overrides))
+                if bar is not None:
+                    bar.set_postfix_str("checking " + path.name[-30:], refresh=False)
+                slots.append(_check(path, index, overrides))
+            if bar is not None and isinstance(slots[-1], FileResult):
+                bar.update(1)
+        jobs = [s for s in slots if isinstance(s, _Job)]
+        n_workers = min(workers or parse_workers(), len(jobs))
+        done: dict[int, FileResult] = {}
+        parsed_by = _parse_in_workers(jobs, n_workers) if n_workers > 1 and len(jobs) >= PARALLEL_FROM else None
+        for job in jobs:
+            if bar is not None:
+                bar.set_postfix_str(job.path.name[-30:], refresh=True)
+            got = next(parsed_by, None) if parsed_by is not None else None
+            if got is None:  # parsing here: few files, one worker, or the workers failed
+                parsed_by = None
+                got = parse_file(job.path, job.overrides)
+            done[id(job)] = _store(job, got, index)
             if bar is not None:
                 bar.update(1)
+        report.results.extend(done[id(s)] if isinstance(s, _Job) else s for s in slots)
     finally:
+        if parsed_by is not None:
+            parsed_by.close()  # stops the workers
         if bar is not None:
             bar.close()
     if any(r.status in ("added", "updated") or r.embedded_chars for r in report.results):
