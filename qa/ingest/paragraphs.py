@@ -108,9 +108,13 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     return inside
 
 
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
+
+
 def display_width(text: str) -> int:
     """Width in half-width cells (CJK counts 2), the measure PDF line wrapping uses."""
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in text.strip())
+    t = text.strip()
+    return len(t) + len(_WIDE.findall(t))
 
 
 def wrap_width(lines: list[str]) -> int:

@@ -240,18 +240,16 @@ class _TableSums:
         return out
 
     def _state(self, moves: list[tuple[Placed, list]]) -> tuple[dict[int, list], dict, dict]:
+        """The moved rows' cells, and the code sums and parent differences the moves change
+        (only those: the rest are the table's own)."""
         moved = {id(q): cells for q, cells in moves}
         codes = {q.code for q, _ in moves if q.code}
         if not codes:
-            return moved, self.by_code, self.terms
-        by_code = dict(self.by_code)
-        for c in codes:
-            by_code[c] = self._code_row(c, moved)
+            return moved, {}, {}
+        by_code = {c: self._code_row(c, moved) for c in codes}
         parents = {par for c in codes for par in (c, _code_parent(c)) if par in self.kids}
-        terms = dict(self.terms)
-        for par in parents:
-            terms[par] = self._term(par, by_code)
-        return moved, by_code, terms
+        view = _Overlay(by_code, self.by_code)
+        return moved, by_code, {par: self._term(par, view) for par in parents}
 
     def error(self, moves: list[tuple[Placed, list]] = (), bad: set[str] | None = None) -> float:
         """_table_error with the moves applied (rows keep their cells).
@@ -260,10 +258,11 @@ class _TableSums:
             moves: (row, cells) to try.
             bad: if given, receives the parent codes (and "" for the total row) that do not add up.
         """
-        moved, _, terms = self._state(list(moves))
+        moved, _, changed = self._state(list(moves))
+        terms = self.terms
         err = 0.0
         for par in self.kids:
-            ds = terms[par]
+            ds = changed[par] if par in changed else terms[par]
             for d in ds:
                 err += d
             if ds and bad is not None:
@@ -296,9 +295,25 @@ class _TableSums:
 
     def apply(self, moves: list[tuple[Placed, list]]) -> None:
         """Make the moves (the rows take their new cells)."""
-        _, self.by_code, self.terms = self._state(moves)
+        _, by_code, terms = self._state(moves)
+        self.by_code.update(by_code)
+        self.terms.update(terms)
         for q, cells in moves:
             q.cells = cells
+
+
+class _Overlay(dict):
+    """Code sums: the changed ones, else the table's (a read-only view for _term)."""
+
+    def __init__(self, changed: dict[str, dict[str, float]], base: dict[str, dict[str, float]]) -> None:
+        super().__init__(changed)
+        self.base = base
+
+    def __missing__(self, code: str) -> dict[str, float]:
+        return self.base[code]
+
+    def get(self, code: str, default: Any = None) -> Any:
+        return self[code] if code in self or code in self.base else default
 
 
 def _relevant(p: Placed, bad: set[str]) -> bool:
