@@ -14,6 +14,7 @@ import argparse
 import logging
 import re
 import sys
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +202,23 @@ class _TableSums:
         self.coded = any(p.code for p in placed)
         self.by_code = {c: self._code_row(c, {}) for c in self.rows_by_code}
         self.terms = {par: self._term(par, self.by_code) for par in self.kids}
+        self.position = {par: i for i, par in enumerate(self.kids)}
+        self.order = list(self.kids)
+        self._runs()
+
+    def _runs(self) -> None:
+        """The parents whose children do not add up, in order, and the error added up to and
+        including each (the running sum _table_error has there)."""
+        self.uneven: list[int] = []
+        self.after: list[float] = []
+        err = 0.0
+        for i, par in enumerate(self.order):
+            ds = self.terms[par]
+            if ds:
+                for d in ds:
+                    err += d
+                self.uneven.append(i)
+                self.after.append(err)
 
     def below(self, p: Placed) -> list[Placed]:
         """Rows whose code extends p's (its subtree), in table order."""
@@ -260,13 +278,24 @@ class _TableSums:
         """
         moved, _, changed = self._state(list(moves))
         terms = self.terms
-        err = 0.0
-        for par in self.kids:
-            ds = changed[par] if par in changed else terms[par]
-            for d in ds:
-                err += d
-            if ds and bad is not None:
-                bad.add(par)
+        if bad is not None:
+            err = 0.0
+            for par in self.kids:
+                ds = changed[par] if par in changed else terms[par]
+                for d in ds:
+                    err += d
+                if ds:
+                    bad.add(par)
+        else:
+            # the running sum up to the first parent the moves change is the table's own;
+            # from there on only the uneven parents and the changed ones add anything
+            first = min((self.position[par] for par in changed), default=len(self.order))
+            k = bisect_left(self.uneven, first)
+            err = self.after[k - 1] if k else 0.0
+            for i in sorted(set(self.uneven[k:]) | {self.position[par] for par in changed}):
+                par = self.order[i]
+                for d in (changed[par] if par in changed else terms[par]):
+                    err += d
 
         def cells(p: Placed) -> list:
             return moved.get(id(p), p.cells)
@@ -298,6 +327,7 @@ class _TableSums:
         _, by_code, terms = self._state(moves)
         self.by_code.update(by_code)
         self.terms.update(terms)
+        self._runs()
         for q, cells in moves:
             q.cells = cells
 
