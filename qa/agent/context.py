@@ -255,7 +255,7 @@ class Context:
         given = aliases or {}
         self.aliases = AliasIndex((k, given[k] if k in given else build(k)) for k in keys if k)
         self._previous = self._years_before(ordered)
-        loader = _index_loader(index) if index is not None else None
+        loader = index_loader(index) if index is not None else None
         self.docs = DocMap({d.name: d for d in ordered}, resident, loader, self._previous_doc, limit)
 
     @classmethod
@@ -310,7 +310,9 @@ class Context:
         return self.docs[doc].lines if doc in self.docs else []
 
 
-def _index_loader(index: Any) -> Loader:
+def index_loader(index: Any) -> Loader:
+    """Reads a part of a document ("facts", "lines", "tables", "enumerations", "issues") from an Index."""
+
     def load(doc: str, part: str) -> list:
         if part == "facts":
             return index.facts(doc=doc)
