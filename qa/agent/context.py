@@ -22,7 +22,7 @@ from qa.agent.aliases import AliasIndex, DepartmentAliases, build
 from qa.quotes import quote_start_line
 from qa.text.aliases import publisher
 from qa.text.normalize import squeeze
-from qa.tools.facts import norm_label
+from qa.tools.facts import FactList, norm_label
 from qa.types import Document, Enumeration, Fact, IntegrityIssue
 
 log = logging.getLogger(__name__)
@@ -82,7 +82,7 @@ class DocData:
             with self._lock:  # one list per document, so identity-keyed caches stay valid
                 got = self._parts.get(name)
                 if got is None:
-                    got = list(self._loader(self.document.name, name)) if self._loader is not None else []
+                    got = self._loader(self.document.name, name) if self._loader is not None else []
                     self._parts[name] = got
         return got
 
@@ -315,7 +315,7 @@ def index_loader(index: Any) -> Loader:
 
     def load(doc: str, part: str) -> list:
         if part == "facts":
-            return index.facts(doc=doc)
+            return FactList(index.facts(doc=doc))
         if part == "lines":
             return index.lines(doc)
         if part == "tables":
