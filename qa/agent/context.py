@@ -19,6 +19,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any, Callable
 
 from qa.agent.aliases import AliasIndex, DepartmentAliases, build
+from qa.agent.excerpts import LineList
 from qa.quotes import quote_start_line
 from qa.text.aliases import publisher
 from qa.text.normalize import squeeze
@@ -317,7 +318,7 @@ def index_loader(index: Any) -> Loader:
         if part == "facts":
             return FactList(index.facts(doc=doc))
         if part == "lines":
-            return index.lines(doc)
+            return LineList(index.lines(doc))
         if part == "tables":
             return index.tables(doc)
         if part == "enumerations":
