@@ -164,7 +164,7 @@ def scale(n: int, corpus: str | Path = "corpus", work: str | Path | None = None,
         The figures main() prints.
     """
     from qa.assistant import Assistant
-    from qa.ingest.pipeline import ingest_paths, parse_workers
+    from qa.ingest.pipeline import ingest_paths
     from qa.store.index import Index
     from qa.testing.synthetic import make_corpus
 
@@ -187,7 +187,7 @@ def scale(n: int, corpus: str | Path = "corpus", work: str | Path | None = None,
         out["parse_s"] = parse_s
         out["parse_docs_per_s"] = n / parse_s
         out["parse_cpu_s_per_doc"] = report.seconds_parse_cpu / n
-        out["workers"] = workers or parse_workers()
+        out["workers"] = report.parse_workers
         t0 = time.perf_counter()
         assistant = Assistant.open(data)
         out["open_ms"] = (time.perf_counter() - t0) * 1000

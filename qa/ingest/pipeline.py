@@ -75,6 +75,7 @@ class IngestReport:
 
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
+    parse_workers: int = 1  # processes that parsed (1: this one)
 
     @property
     def errors(self) -> list[FileResult]:
@@ -489,6 +490,7 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         n_workers = min(workers or parse_workers(), len(jobs))
         done: dict[int, FileResult] = {}
         parsed_by = _parse_in_workers(jobs, n_workers) if n_workers > 1 and len(jobs) >= PARALLEL_FROM else None
+        report.parse_workers = n_workers if parsed_by is not None else 1
         for job in jobs:
             if bar is not None:
                 bar.set_postfix_str(job.path.name[-30:], refresh=True)
