@@ -129,6 +129,10 @@ def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Exc
         strict: only when the metric closely names an empty table's title (checked before
             looking up figures, so the 空表 sentence is what gets cited).
     """
+    return dd.derived(("empty_table_statement", metric, strict), lambda: _empty_table_statement(dd, metric, strict))
+
+
+def _empty_table_statement(dd: DocData, metric: str, strict: bool) -> Excerpt | None:
     m = _TABLE_WORDS.sub("", norm_label(metric))
     if len(m) < 3:
         return None

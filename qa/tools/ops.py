@@ -7,6 +7,7 @@ the computation string from the safe evaluator. Pure functions: no store access 
 
 from __future__ import annotations
 
+from functools import lru_cache
 from typing import Sequence
 
 from qa.tools.arith import ArithError, Result, execute, fmt
@@ -42,15 +43,20 @@ def _printed(q: str, shown: str, decimals_after: bool = False) -> bool:
 
 def fact_places(f: Fact) -> int:
     """Decimals the document printed this figure with (2 for "342.00", 0 for "7")."""
-    q = (f.quote or "").replace(",", "").replace("，", "")
-    v = abs(f.value)
+    return _places(f.quote or "", f.value, f.unit)
+
+
+@lru_cache(maxsize=65536)
+def _places(quote: str, value: float, unit: str) -> int:
+    q = quote.replace(",", "").replace("，", "")
+    v = abs(value)
     for places in (2, 1, 0):
         shown = fmt(v, places)
         if _printed(q, shown):
             if places == 0 and _printed(q, shown, decimals_after=True):
                 continue
             return places
-    return places_for([f.value], f.unit)
+    return places_for([value], unit)
 
 
 def places_of(facts: Sequence[Fact]) -> int:
