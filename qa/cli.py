@@ -439,7 +439,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("paths", nargs="+", metavar="PATH")
     s.add_argument("-q", "--quiet", action="store_true", help="no progress bar")
     s.add_argument("-j", "--workers", type=_workers_arg, default=None, metavar="N",
-                   help="parse worker processes (default: $QA_INGEST_WORKERS, else 1)")
+                   help="parse worker processes (default: $QA_INGEST_WORKERS, else one per processor from 8 files)")
     _meta_arguments(s, "for every file ingested, instead of what the text says")
     s.set_defaults(func=cmd_ingest)
 

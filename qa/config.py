@@ -56,8 +56,8 @@ def load_settings(data_dir: str | os.PathLike | None = None) -> Settings:
 
 
 def _workers(text: str | None) -> int:
-    """QA_INGEST_WORKERS as a count: unset or not a positive number means 1."""
+    """QA_INGEST_WORKERS as a count: unset means one per processor, not a positive number 1."""
     try:
-        return max(1, int(text or 1))
+        return max(1, int(text or (os.cpu_count() or 1)))
     except ValueError:
         return 1

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from typing import Iterable
 
 
 @dataclass(frozen=True)
@@ -138,14 +139,36 @@ def sentence_around(lines: list[str], line_no: int, max_lines: int = 6) -> Excer
     return Excerpt(quote=quote[:400], line=_line_at(marks, s))
 
 
+class LineList(list):
+    """A document's lines as the agent holds them while the document is loaded, keeping the
+    lines each pattern matched (a cue such as 空表 is looked for in every document a
+    question spans). Never changed once made."""
+
+    __slots__ = ("found",)
+
+    def __init__(self, lines: Iterable[str] = ()) -> None:
+        super().__init__(lines)
+        self.found: dict[tuple, list[Excerpt]] = {}
+
+
 def lines_matching(lines: list[str], pattern: str, start: int = 1, end: int | None = None) -> list[Excerpt]:
     """Every non-empty line in [start, end] matching pattern, as excerpts."""
+    memo = lines.found if isinstance(lines, LineList) else None
+    key = (pattern, start, end)
+    if memo is not None and key in memo:
+        return list(memo[key])
+    rx = re.compile(pattern)
     out = []
     hi = len(lines) if end is None else min(end, len(lines))
     for i in range(max(1, start), hi + 1):
         s = lines[i - 1].strip()
-        if s and re.search(pattern, s):
+        if s and rx.search(s):
             out.append(Excerpt(s, i))
+    if memo is not None:
+        if len(memo) >= 256:
+            memo.clear()
+        memo[key] = out
+        return list(out)
     return out
 
 

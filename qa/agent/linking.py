@@ -147,6 +147,20 @@ def link(facts: list[Fact], slots: list[Slot], want: str = "total") -> list[Matc
     """
     if not slots:
         return []
+    memo = getattr(facts, "found", None)  # a FactList keeps what was ranked over it
+    key = ("link", tuple(slots), want)
+    if memo is not None and key in memo:
+        return list(memo[key])
+    out = _link(facts, slots, want)
+    if memo is not None:
+        if len(memo) >= 256:
+            memo.clear()
+        memo[key] = out
+        return list(out)
+    return out
+
+
+def _link(facts: list[Fact], slots: list[Slot], want: str) -> list[Match]:
     lk = _linker(facts)
     by_label: dict[str, float] = {}
     for lab in lk.labels:

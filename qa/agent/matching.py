@@ -117,6 +117,9 @@ def _best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match
     return fallback
 
 
+_TABLE_WORDS = re.compile(r"情况表|情况|预算表|表|数据|明细|20\d\d年?")
+
+
 def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Excerpt | None:
     """If the metric names a table the document states is empty (空表), that statement.
 
@@ -126,13 +129,16 @@ def empty_table_statement(dd: DocData, metric: str, strict: bool = False) -> Exc
         strict: only when the metric closely names an empty table's title (checked before
             looking up figures, so the 空表 sentence is what gets cited).
     """
-    strip_re = r"情况表|情况|预算表|表|数据|明细|20\d\d年?"
-    m = re.sub(strip_re, "", norm_label(metric))
+    return dd.derived(("empty_table_statement", metric, strict), lambda: _empty_table_statement(dd, metric, strict))
+
+
+def _empty_table_statement(dd: DocData, metric: str, strict: bool) -> Excerpt | None:
+    m = _TABLE_WORDS.sub("", norm_label(metric))
     if len(m) < 3:
         return None
     hit = None
     for t in dd.tables:
-        title = re.sub(strip_re, "", norm_label(t.get("title", "")))
+        title = _TABLE_WORDS.sub("", norm_label(t.get("title", "")))
         sim = label_similarity(m, title) if title else 0.0
         if t.get("empty") and title and (sim >= 0.85 if strict else (m in title or sim >= 0.6)):
             hit = t

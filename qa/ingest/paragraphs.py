@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
-from qa.text.normalize import to_halfwidth
+from qa.text.normalize import halfwidth_keeping_length, to_halfwidth
 from qa.ingest.sections import SectionScan, scan_sections
 from qa.ingest.table_layout import is_prose_resumption
 
@@ -59,13 +59,13 @@ class Block:
         return self.line_of[-1]
 
 
+_WHITE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+
+
 def halfwidth_same_length(text: str) -> str:
     """to_halfwidth applied per character, never changing the length."""
-    out = []
-    for ch in text:
-        h = to_halfwidth(ch)
-        out.append(h if len(h) == 1 else " ")
-    return "".join(out)
+    return halfwidth_keeping_length(text)
 
 
 def clip_tables(tables: list[dict[str, Any]] | None, scan: SectionScan) -> list[dict[str, Any]]:
@@ -100,7 +100,7 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     for i, raw in enumerate(lines):
         if i in scan.headings:
             in_table = False
-        s = re.sub(r"\s+", "", raw)
+        s = _WHITE.sub("", raw)
         if not in_table and s and i not in scan.headings and (_TABLE_NO_RE.match(s) or _TABLE_TITLE_RE.match(s)):
             in_table, seen_row = True, False
             form = "绩效" in s
@@ -111,14 +111,18 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
             in_table = False
         if in_table:
             inside.add(i)
-            if re.search(r"\d", s) and not _TABLE_NO_RE.match(s) and "编制" not in s and "单位" not in s:
+            if _DIGIT.search(s) and not _TABLE_NO_RE.match(s) and "编制" not in s and "单位" not in s:
                 seen_row = True
     return inside
 
 
+_WIDE = re.compile("[\u2e81-\U0010ffff]")
+
+
 def display_width(text: str) -> int:
     """Width in half-width cells (CJK counts 2), the measure PDF line wrapping uses."""
-    return sum(2 if ord(c) > 0x2E80 else 1 for c in text.strip())
+    t = text.strip()
+    return len(t) + len(_WIDE.findall(t))
 
 
 def wrap_width(lines: list[str]) -> int:

@@ -71,6 +71,7 @@ class IngestReport:
     results: list[FileResult] = field(default_factory=list)
     seconds: float = 0.0
     skipped: list[tuple[str, str]] = field(default_factory=list)  # (path, why) of files passed over
+    parse_workers: int = 1  # processes that parsed (1: this one)
 
     @property
     def errors(self) -> list[FileResult]:
@@ -417,6 +418,11 @@ def ingest_file(path: Path, index: "Index", overrides: dict | None = None) -> Fi
     return store_parsed(plan, parse_file(path, plan.overrides), index)
 
 
+# Fewer files than this are parsed here unless workers are asked for: starting processes
+# (each imports the parser) costs more than parsing a handful.
+PARALLEL_FROM = 8
+
+
 def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = True,
                  overrides: dict | None = None, workers: int | None = None) -> IngestReport:
     """Ingest files and folders into an index.
@@ -426,10 +432,10 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
         index: the index to update.
         progress: show a tqdm progress bar on stderr.
         overrides: department / year / kind for every file ingested (see ingest_file).
-        workers: parse worker processes (None: QA_INGEST_WORKERS, default 1). With more than
-            one, files are parsed ahead in that many processes (qa.ingest.parallel) while
-            this process embeds and stores them one by one in file order, so the index is
-            the same as with one.
+        workers: parse worker processes (None: QA_INGEST_WORKERS, else one per processor
+            from PARALLEL_FROM files on). With more than one, files are parsed ahead in that
+            many processes (qa.ingest.parallel) while this process embeds and stores them
+            one by one in file order, so the index is the same as with one.
 
     Raises:
         ValueError: overrides that are not a valid kind or year.
@@ -439,6 +445,7 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
     """
     t0 = time.perf_counter()
     overrides = clean_overrides(overrides)
+    asked = workers
     if workers is None:
         from qa.config import load_settings
 
@@ -464,9 +471,10 @@ def ingest_paths(paths: Iterable[str | Path], index: "Index", progress: bool = T
 
         bar = tqdm(total=len(files), unit="file", desc="ingest", leave=False, dynamic_ncols=True)
     try:
-        if workers > 1 and len(names) > 1:
+        if workers > 1 and len(names) > 1 and (asked is not None or len(names) >= PARALLEL_FROM):
             from qa.ingest.parallel import ingest_parallel
 
+            report.parse_workers = min(workers, len(names))
             report.results.extend(ingest_parallel(todo, index, overrides, workers, bar))
         else:
             for item in todo:

@@ -214,10 +214,16 @@ _LABEL_COL = re.compile(r"(名称|项目$|^项\s*目$|科目$|类型|单位$|性
 _GROUP_TOTAL = {"小计", "合计"}
 
 
+_WHITE = re.compile(r"\s+")
+_UNIT_SUFFIX = re.compile(r"[（(](?:亿元|万元|千元|元)[)）]$")
+_OF_WHICH = re.compile(r"^其中[:：]")
+
+
+@lru_cache(maxsize=65536)
 def short_name(name: str) -> str:
-    n = re.sub(r"\s+", "", name)
-    n = re.sub(r"[（(](?:亿元|万元|千元|元)[)）]$", "", n)
-    n = re.sub(r"^其中[:：]", "", n)
+    n = _WHITE.sub("", name)
+    n = _UNIT_SUFFIX.sub("", n)
+    n = _OF_WHICH.sub("", n)
     n = n.replace("（", "(").replace("）", ")").replace("“", "").replace("”", "").replace('"', "")
     return n
 

@@ -12,6 +12,7 @@ its text extraction produced:
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from qa.text.normalize import normalize_unit, to_halfwidth
@@ -86,12 +87,24 @@ class Region:
     continuation_starts: list[int] = field(default_factory=list)
 
 
+# The line predicates below are pure and asked several times of each line (and of the
+# lines every document of a genre shares): their answers are kept.
+_HEADING_MARK = re.compile(r"^#{1,6}\s*")
+_WHITE = re.compile(r"\s+")
+_DIGIT = re.compile(r"\d")
+_CLAUSE_MARKS = re.compile(r"[，；]")
+_UNIT_TAIL = re.compile(r"\s*[（(]?(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)[)）]?\s*$")
+_SENTENCE_MARK = re.compile(r"[。；，,]")
+
+
+@lru_cache(maxsize=65536)
 def cell_text(line: str) -> str:
     """A line without tabs, ideographic spaces, surrounding blanks and Markdown heading marks."""
     t = to_halfwidth(line).replace("\t", " ").strip()
-    return re.sub(r"^#{1,6}\s*", "", t)
+    return _HEADING_MARK.sub("", t)
 
 
+@lru_cache(maxsize=65536)
 def is_prose_resumption(raw: str) -> bool:
     """True for a line that reads as running text, not a table row: a sentence with
     Chinese punctuation, no cell structure (tabs, blank-separated numbers), and not a note
@@ -103,16 +116,16 @@ def is_prose_resumption(raw: str) -> bool:
     if "\t" in raw:
         return False
     t = cell_text(raw)
-    s = re.sub(r"\s+", "", t)
+    s = _WHITE.sub("", t)
     if len(s) < 20 or _TABLE_NOTE.search(s):
         return False
-    if "。" not in s and len(re.findall(r"[，；]", s)) < 2:
+    if "。" not in s and len(_CLAUSE_MARKS.findall(s)) < 2:
         return False
     return not _CELL_RUN.search(t)
 
 
 def _has_number(raw: str) -> bool:
-    return bool(re.search(r"\d", cell_text(raw)))
+    return bool(_DIGIT.search(cell_text(raw)))
 
 
 def _is_form(title: str) -> bool:
@@ -132,20 +145,22 @@ def _next_nonblank(lines: list[str], i: int, limit: int = 12) -> list[int]:
 
 def _strip_unit(text: str) -> str:
     """'部门收支总体情况表 单位：万元' -> '部门收支总体情况表'."""
-    return re.sub(r"\s*[（(]?(?:金额)?单位\s*[:：]\s*(?:亿元|万元|千元|元)[)）]?\s*$", "", text)
+    return _UNIT_TAIL.sub("", text)
 
 
+@lru_cache(maxsize=65536)
 def _is_title_candidate(text: str) -> bool:
-    s = re.sub(r"\s+", "", _strip_unit(text))
+    s = _WHITE.sub("", _strip_unit(text))
     if not s or len(s) > 45 or len(s) < 4:
         return False
-    if re.search(r"[。；，,]", s) or s.startswith("-") or "见下表" in s:
+    if _SENTENCE_MARK.search(s) or s.startswith("-") or "见下表" in s:
         return False
     return bool(_TITLE_END.search(s))
 
 
+@lru_cache(maxsize=65536)
 def _is_dept_or_unit(text: str) -> bool:
-    return bool(_DEPT.search(text) or _UNIT_ONLY.match(re.sub(r"\s+", "", text)))
+    return bool(_DEPT.search(text) or _UNIT_ONLY.match(_WHITE.sub("", text)))
 
 
 def find_regions(lines: list[str]) -> list[Region]:

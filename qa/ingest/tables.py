@@ -14,6 +14,7 @@ import argparse
 import logging
 import re
 import sys
+from bisect import bisect_left
 from dataclasses import dataclass
 from typing import Any
 
@@ -201,6 +202,23 @@ class _TableSums:
         self.coded = any(p.code for p in placed)
         self.by_code = {c: self._code_row(c, {}) for c in self.rows_by_code}
         self.terms = {par: self._term(par, self.by_code) for par in self.kids}
+        self.position = {par: i for i, par in enumerate(self.kids)}
+        self.order = list(self.kids)
+        self._runs()
+
+    def _runs(self) -> None:
+        """The parents whose children do not add up, in order, and the error added up to and
+        including each (the running sum _table_error has there)."""
+        self.uneven: list[int] = []
+        self.after: list[float] = []
+        err = 0.0
+        for i, par in enumerate(self.order):
+            ds = self.terms[par]
+            if ds:
+                for d in ds:
+                    err += d
+                self.uneven.append(i)
+                self.after.append(err)
 
     def below(self, p: Placed) -> list[Placed]:
         """Rows whose code extends p's (its subtree), in table order."""
@@ -240,18 +258,16 @@ class _TableSums:
         return out
 
     def _state(self, moves: list[tuple[Placed, list]]) -> tuple[dict[int, list], dict, dict]:
+        """The moved rows' cells, and the code sums and parent differences the moves change
+        (only those: the rest are the table's own)."""
         moved = {id(q): cells for q, cells in moves}
         codes = {q.code for q, _ in moves if q.code}
         if not codes:
-            return moved, self.by_code, self.terms
-        by_code = dict(self.by_code)
-        for c in codes:
-            by_code[c] = self._code_row(c, moved)
+            return moved, {}, {}
+        by_code = {c: self._code_row(c, moved) for c in codes}
         parents = {par for c in codes for par in (c, _code_parent(c)) if par in self.kids}
-        terms = dict(self.terms)
-        for par in parents:
-            terms[par] = self._term(par, by_code)
-        return moved, by_code, terms
+        view = _Overlay(by_code, self.by_code)
+        return moved, by_code, {par: self._term(par, view) for par in parents}
 
     def error(self, moves: list[tuple[Placed, list]] = (), bad: set[str] | None = None) -> float:
         """_table_error with the moves applied (rows keep their cells).
@@ -260,14 +276,26 @@ class _TableSums:
             moves: (row, cells) to try.
             bad: if given, receives the parent codes (and "" for the total row) that do not add up.
         """
-        moved, _, terms = self._state(list(moves))
-        err = 0.0
-        for par in self.kids:
-            ds = terms[par]
-            for d in ds:
-                err += d
-            if ds and bad is not None:
-                bad.add(par)
+        moved, _, changed = self._state(list(moves))
+        terms = self.terms
+        if bad is not None:
+            err = 0.0
+            for par in self.kids:
+                ds = changed[par] if par in changed else terms[par]
+                for d in ds:
+                    err += d
+                if ds:
+                    bad.add(par)
+        else:
+            # the running sum up to the first parent the moves change is the table's own;
+            # from there on only the uneven parents and the changed ones add anything
+            first = min((self.position[par] for par in changed), default=len(self.order))
+            k = bisect_left(self.uneven, first)
+            err = self.after[k - 1] if k else 0.0
+            for i in sorted(set(self.uneven[k:]) | {self.position[par] for par in changed}):
+                par = self.order[i]
+                for d in (changed[par] if par in changed else terms[par]):
+                    err += d
 
         def cells(p: Placed) -> list:
             return moved.get(id(p), p.cells)
@@ -296,9 +324,26 @@ class _TableSums:
 
     def apply(self, moves: list[tuple[Placed, list]]) -> None:
         """Make the moves (the rows take their new cells)."""
-        _, self.by_code, self.terms = self._state(moves)
+        _, by_code, terms = self._state(moves)
+        self.by_code.update(by_code)
+        self.terms.update(terms)
+        self._runs()
         for q, cells in moves:
             q.cells = cells
+
+
+class _Overlay(dict):
+    """Code sums: the changed ones, else the table's (a read-only view for _term)."""
+
+    def __init__(self, changed: dict[str, dict[str, float]], base: dict[str, dict[str, float]]) -> None:
+        super().__init__(changed)
+        self.base = base
+
+    def __missing__(self, code: str) -> dict[str, float]:
+        return self.base[code]
+
+    def get(self, code: str, default: Any = None) -> Any:
+        return self[code] if code in self or code in self.base else default
 
 
 def _relevant(p: Placed, bad: set[str]) -> bool:

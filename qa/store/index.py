@@ -124,6 +124,7 @@ class Index:
         self._matrix: tuple[list[str], Any] | None = None
         self._vectors_lost: bool | None = None
         self._revectored: set[str] = set()
+        self._in_chroma: set[str] = set()  # vector ids known to be in Chroma
 
     # --- lifecycle -----------------------------------------------------------------------
     @property
@@ -481,12 +482,16 @@ class Index:
             stats.embedded = len(batch)
             stats.embedded_chars = sum(len(t) for t in batch)
             fresh = {h: np.asarray(v, dtype=np.float32).tobytes() for h, v in zip(missing, vecs)}
-        in_chroma = self.vectors.existing(ids)
-        lacking = [h for h in ids if h not in in_chroma]
+        # ids this Index already saw in Chroma are not asked again (most of a corpus's texts
+        # are shared, so most documents need no Chroma call at all)
+        unknown = [h for h in ids if h not in self._in_chroma]
+        in_chroma = self.vectors.existing(unknown) if unknown else set()
+        lacking = [h for h in unknown if h not in in_chroma]
         if lacking:
             data = {**store.get_vectors(model, [h for h in lacking if h not in fresh]), **fresh}
             self.vectors.add(lacking, [np.frombuffer(data[h], dtype=np.float32).tolist() for h in lacking],
                              [unique[h] for h in lacking])
+        self._in_chroma.update(unknown)
         return list(fresh.items()), stats
 
     def model_id(self) -> str:
@@ -548,6 +553,7 @@ class Index:
 
     def _drop_from_chroma(self, stale: list[str]) -> None:
         """Drop from Chroma the vectors SQLite just dropped (only after the SQLite commit)."""
+        self._in_chroma.difference_update(stale)
         if not stale or self._no_chroma_yet():
             return
         try:
@@ -560,6 +566,7 @@ class Index:
         ingest may have left in Chroma. Reads all vector ids, so run it once per ingest run,
         not per file."""
         keep = self.sql.dense_hashes()
+        self._in_chroma.intersection_update(keep)
         try:
             self._writable().delete_vectors_except(keep)
             if self._no_chroma_yet():

@@ -15,6 +15,7 @@ mentions in a question is qa.agent.aliases.
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import re
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -24,10 +25,17 @@ from typing import Any
 from qa.text.names import LEVEL_SPLIT, ORG_END, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
 from qa.types import Document
 
-try:  # optional: only used for English place names
-    from pypinyin import lazy_pinyin
-except ImportError:  # pragma: no cover - pypinyin is a declared dependency
-    lazy_pinyin = None
+
+@lru_cache(maxsize=1)
+def _pinyin() -> Any:
+    """pypinyin's lazy_pinyin, imported on first use (its dictionaries take a second to load,
+    and answering a question reads stored aliases, never derives them); None without it."""
+    try:  # optional: only used for English place names
+        from pypinyin import lazy_pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+        return None
+    return lazy_pinyin
+
 
 # The body words of central ministries (外交部, 审计署): what comes before them is a common word.
 CENTRAL_ENDS = ("部", "署")
@@ -71,6 +79,7 @@ def generic_body_forms(body: str) -> set[str]:
 
 def latin_forms(region_forms_: set[str]) -> set[str]:
     """Pinyin of the core region names (Changji, Anyang) for English questions."""
+    lazy_pinyin = _pinyin()
     if lazy_pinyin is None:
         return set()
     out = set()
@@ -138,5 +147,5 @@ def rules_version() -> str:
             h.update((here / name).read_bytes())
         except OSError:
             h.update(name.encode())
-    h.update(b"pinyin" if lazy_pinyin is not None else b"-")
+    h.update(b"pinyin" if importlib.util.find_spec("pypinyin") is not None else b"-")
     return h.hexdigest()[:16]

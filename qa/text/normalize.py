@@ -44,6 +44,16 @@ def to_halfwidth(text: str) -> str:
     return text.translate(_HALFWIDTH)
 
 
+# one character for one: what maps to nothing (a zero-width space) becomes a space
+_HALFWIDTH_SAME_LENGTH = {c: (v if len(v) == 1 else " ") for c, v in _HALFWIDTH.items()}
+
+
+def halfwidth_keeping_length(text: str) -> str:
+    """to_halfwidth character by character, never changing the length (positions in the
+    result are positions in the text)."""
+    return text.translate(_HALFWIDTH_SAME_LENGTH)
+
+
 def normalize_line(text: str) -> str:
     """Halfwidth, NFKC-light, collapse runs of spaces; keeps tabs as cell separators."""
     text = to_halfwidth(text)

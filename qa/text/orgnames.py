@@ -11,6 +11,7 @@ sentence of a page is therefore never taken for a department.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 
 from qa.text.normalize import to_halfwidth
@@ -71,9 +72,14 @@ _STARTERS = re.compile(r"(?:纳入|按照|根据|依据|包括|经汇总|汇总|
 _SEGMENT = re.compile(r"[\u4e00-\u9fff（）()]+")
 
 
+_WHITE = re.compile(r"\s+")
+_WRAPPED_GAP = re.compile(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])")
+
+
+@lru_cache(maxsize=65536)
 def squash(text: str) -> str:
     """Halfwidth, no whitespace (PDF text wraps names: "规划和自然 资源局")."""
-    return re.sub(r"\s+", "", to_halfwidth(text or ""))
+    return _WHITE.sub("", to_halfwidth(text or ""))
 
 
 def canonical(name: str) -> str:
@@ -202,7 +208,7 @@ def names_in_text(lines: list[str]) -> Counter[str]:
     for line in lines:
         t = to_halfwidth(line)
         # a name wrapped by PDF extraction keeps a space between Chinese characters
-        t = re.sub(r"(?<=[\u4e00-\u9fff]) (?=[\u4e00-\u9fff])", "", t)
+        t = _WRAPPED_GAP.sub("", t)
         for seg in _SEGMENT.findall(t):
             # "2018年龙泉市…": a segment after a year starts after 年
             seg = re.sub(r"^(?:年度?|月|日)(?=[\u4e00-\u9fff])", "", seg) if re.search(r"\d\s*" + re.escape(seg[:1]), t) else seg

@@ -243,6 +243,23 @@ def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tu
     return min(1.0, s * factor + bonus)
 
 
+class FactList(list):
+    """A document's facts, as the agent holds them while the document is loaded, with room
+    for what find_facts computed over them (the same phrase asked of the same document,
+    e.g. by every question that lists all departments, is ranked once). The facts of a
+    FactList are never changed once it is made."""
+
+    __slots__ = ("found",)
+
+    def __init__(self, facts: Iterable[Fact] = ()) -> None:
+        super().__init__(facts)
+        self.found: dict[tuple, list[Match]] = {}
+
+
+# rankings a FactList keeps, at most
+_FOUND_LIMIT = 256
+
+
 def find_facts(
     facts: Iterable[Fact],
     metric: str,
@@ -267,6 +284,12 @@ def find_facts(
     m = norm_label(metric)
     c = norm_label(column) if column else None
     narrow = tuple(narrow_ok)
+    memo = facts.found if isinstance(facts, FactList) else None
+    if memo is not None:
+        key = (m, c, want, narrow, min_score, limit)
+        hit = memo.get(key)
+        if hit is not None:
+            return list(hit)
     out = []
     for f in facts:
         s = _score(f.label, f.column, f.table_title, _narrowing_in(f.section), f.code, f.year, f.unit, f.table_no,
@@ -274,7 +297,13 @@ def find_facts(
         if s >= min_score:
             out.append(Match(f, s))
     out.sort(key=lambda x: (-x.score, x.fact.line))
-    return out[:limit]
+    out = out[:limit]
+    if memo is not None:
+        if len(memo) >= _FOUND_LIMIT:
+            memo.clear()
+        memo[key] = out
+        return list(out)
+    return out
 
 
 def same_figure(a: Fact, b: Fact, tol: float = 0.006) -> bool:

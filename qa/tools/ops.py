@@ -7,7 +7,7 @@ the computation string from the safe evaluator. Pure functions: no store access 
 
 from __future__ import annotations
 
-import re
+from functools import lru_cache
 from typing import Sequence
 
 from qa.tools.arith import ArithError, Result, execute, fmt
@@ -24,17 +24,39 @@ def places_for(values: Sequence[float], unit: str) -> int:
     return 2
 
 
+def _printed(q: str, shown: str, decimals_after: bool = False) -> bool:
+    """Whether ``shown`` occurs in q as a whole number (no digit or point before it, no
+    digit after it), or with decimals_after, followed by a point and a digit. (A search for
+    each figure's own pattern would compile thousands of patterns over a corpus.)"""
+    i = q.find(shown)
+    while i >= 0:
+        j = i + len(shown)
+        if i == 0 or not (q[i - 1].isdecimal() or q[i - 1] == "."):
+            if decimals_after:
+                if j + 1 < len(q) and q[j] == "." and q[j + 1].isdecimal():
+                    return True
+            elif j == len(q) or not q[j].isdecimal():
+                return True
+        i = q.find(shown, i + 1)
+    return False
+
+
 def fact_places(f: Fact) -> int:
     """Decimals the document printed this figure with (2 for "342.00", 0 for "7")."""
-    q = (f.quote or "").replace(",", "").replace("，", "")
-    v = abs(f.value)
+    return _places(f.quote or "", f.value, f.unit)
+
+
+@lru_cache(maxsize=65536)
+def _places(quote: str, value: float, unit: str) -> int:
+    q = quote.replace(",", "").replace("，", "")
+    v = abs(value)
     for places in (2, 1, 0):
         shown = fmt(v, places)
-        if re.search(r"(?<![\d.])" + re.escape(shown) + r"(?![\d])", q):
-            if places == 0 and re.search(r"(?<![\d.])" + re.escape(shown) + r"\.\d", q):
+        if _printed(q, shown):
+            if places == 0 and _printed(q, shown, decimals_after=True):
                 continue
             return places
-    return places_for([f.value], f.unit)
+    return places_for([value], unit)
 
 
 def places_of(facts: Sequence[Fact]) -> int:
