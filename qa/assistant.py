@@ -110,7 +110,9 @@ class Assistant:
     def _find_conflicts(self) -> list[Conflict]:
         """Loaded documents claiming one department, year, kind and scope."""
         docs = getattr(self.ctx, "docs", None) or {}
-        return find_conflicts([dd.document for dd in docs.values()], lambda n: docs[n].facts)
+        # the catalogue's documents, without making a DocData of each (DocMap.document)
+        doc_of = getattr(docs, "document", None) or (lambda n: docs[n].document)
+        return find_conflicts([doc_of(n) for n in docs], lambda n: docs[n].facts)
 
     def _note_conflicts(self, answer: Answer, question: str, lang: str | None) -> Answer:
         """Name the documents that claim the same disclosure as a cited one (unless they
