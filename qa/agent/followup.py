@@ -113,7 +113,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         core, _ = _strip(fu["turn_words"], core)
         prior = False
     res = resolve(core, aliases)
-    q = understand(core, res.spans, core)
+    # an English turn is read as English (its department words are Chinese by now)
+    q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
     own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2

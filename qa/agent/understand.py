@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from qa.agent import glossary
+from qa.agent.aliases import is_subsequence
 from qa.text import lexicon
 from qa.text.normalize import to_halfwidth
 
@@ -370,14 +371,14 @@ def prepare(question: str) -> str:
         t = to_simplified(t)  # 繁體 question over simplified facts and aliases
     if glossary.is_english(t):
         # "the Golden Security (金保工程) projects": the Chinese a user adds in brackets is a
-        # name of its own, not a bracket inside one
         # name of its own, not a bracket inside one; a gloss of the words before it, which
-        # the glossary already translates ("housing security expenditure (住房保障支出)"), is dropped
+        # the glossary already translates ("housing security expenditure (住房保障支出)",
+        # "the Government Offices Administration (机关事务局)", an abbreviation), is dropped
         def gloss(m: re.Match[str]) -> str:
             zh = m.group(1).strip()
             before = t[max(0, m.start() - 60): m.start()]
             known = {c for _, c in glossary.english_terms(before)} | {glossary.translate_department_words(before)}
-            return " " if any(zh in k for k in known) else f" {zh} "
+            return " " if any(zh in k or (len(zh) >= 3 and is_subsequence(zh, k)) for k in known) else f" {zh} "
 
         t = re.sub(r"\(\s*([\u4e00-\u9fff][^()]*?)\s*\)", gloss, t)
         return glossary.translate_department_words(t)

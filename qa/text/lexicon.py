@@ -61,8 +61,9 @@ class Lexicon:
         """Everyday words for budget items rewritten to the documents' formal terms
         ("出差的钱" → "差旅费的钱"), longest phrase first, never where the formal term is
         already written (so "因公出国（境）费" is not rewritten through its 出国)."""
+        bare = _QUOTES.sub("", text)  # "“三公”经费" writes the formal 三公经费 too
         for phrase, formal in self.colloquial:
-            if phrase not in text or formal in text or to_halfwidth(formal) in text:
+            if phrase not in text or formal in bare or to_halfwidth(formal) in bare:
                 continue
             covered = self._formal_spans(text)
             out, pos = [], 0
@@ -85,6 +86,9 @@ class Lexicon:
             if name == op:
                 return pat
         return None
+
+
+_QUOTES = re.compile("[\"'“”‘’「」『』]")
 
 
 def _alternation(patterns: list[str], flags: int = 0) -> re.Pattern[str]:
