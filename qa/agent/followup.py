@@ -117,7 +117,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
-    own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2
+    own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2 and not q.metric_default
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = (q.op in ("compare", "diff") and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.text import lexicon
-from qa.text.normalize import to_halfwidth
+from qa.text.normalize import expand_short_years, to_halfwidth
 
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
@@ -54,6 +54,8 @@ class Program:
     scope_words: list[str] = field(default_factory=list)  # "结转结余里…": narrowing words for every part
     actual: bool = False  # asks for actual spending (决算/实际支出)
     asks_rate: bool = False  # asks for a rate (百分之几, 增幅, by what percent), not an amount
+    metric_default: bool = False  # no metric named; the whole budget (收支总预算) assumed
+    whole_first: bool = False  # a share named whole first ("政府采购里服务类占多少"): the part is inside it
     # English operand phrases as linking slots (qa.agent.linking), one tuple per part the
     # question names ("A and B"); link_first when words beyond the glossary terms name the
     # item (a project's own name), so ranking labels beats the glossary's generic terms
@@ -157,11 +159,24 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
     if keep_share:
         tail = LEXICON.cue_words.get("share_tail")
         t = re.sub(r"所?占(?:了)?" + (f"(?:{tail.pattern})?" if tail is not None else ""), "|", t, count=1)
-    t = LEXICON.filler.sub(" ", t)
+    t = LEXICON.filler.sub(" ", LEXICON.filler.sub(" ", t))  # twice: "花多少" leaves 花 once 多少 is gone
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
     t = re.sub(r"(?<=[\u4e00-\u9fff])(?:比|较|与|跟|同)(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()
+
+
+def _whole_first(t: str) -> str:
+    """"X里Y|" (the part inside a whole named first, nothing after 占) as "Y|X"."""
+    within = LEXICON.cue_words.get("within")
+    part, bar, whole = t.partition("|")
+    if within is None or not bar or whole.strip():
+        return t
+    part = part.strip()
+    m = within.search(part)  # the first: "三公经费中公务用车运行费" splits after the whole
+    if m is None or not part[: m.start()].strip() or not part[m.end():].strip():
+        return t
+    return f"{part[m.end():].strip()}|{part[: m.start()].strip()}"
 
 
 _CODE_RE = re.compile(r"[(（]\s*([2-5]\d{2}(?:\s?\d{2}){0,2})\s*[)）]|(?<![\d.])([2-5]\d{4}(?:\d{2})?)(?![\d.])")
@@ -206,6 +221,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             otherwise.
     """
     answer_lang = lang
+    whole_first = metric_default = False
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
     code = ""
@@ -265,13 +281,16 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                 metric = "和".join(metric.split())
     else:
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
+        if op == "ratio":
+            swapped = _whole_first(metric)
+            whole_first, metric = swapped != metric, swapped
         if op == "lookup" and re.search(r"(?:多少|几)(?:个|名|位)?[\u4e00-\u9fff]{0,6}(?:人员|人数|职工|员工)", t):
             op = "count"  # "有多少退休人员" counts people
         if op == "count" and re.search(r"比.{1,30}(?:多|少|高|低)(?:多少|几)", t):
             op = "diff"  # "在职人员比退休人员多多少人": a difference of two counts
             metric = re.sub(r"(?<=[\u4e00-\u9fff])[多少高低]$", "", metric).strip()
         if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum"):
-            metric = "收支总预算"  # "一共有多少预算": the whole budget
+            metric, metric_default = "收支总预算", True  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
             if re.search(r"辆", t):
@@ -323,6 +342,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         code=code,
         actual=bool(_ACTUAL_RE.search(question)),
         asks_rate=asks_rate(question),
+        whole_first=whole_first,
+        metric_default=metric_default,
         count_units=_count_units(t, question),
     )
 
@@ -364,7 +385,7 @@ def _distribute_and(text: str) -> str:
 
 def prepare(question: str) -> str:
     """Working form: halfwidth, English department words translated to Chinese."""
-    t = to_halfwidth(question).strip()
+    t = expand_short_years(to_halfwidth(question).strip())
     from qa.text.script import is_traditional, to_simplified
 
     if is_traditional(t):

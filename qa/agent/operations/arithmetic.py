@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
 from qa.agent.linking import link
 from qa.agent.matching import ACCEPT, label_of, project_rows, best_matches
@@ -13,7 +14,7 @@ from qa.agent.operations.operands import missing_part, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
 from qa.tools import ops
-from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, column_kind, find_facts, label_similarity, norm_label
+from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact
 
 
@@ -166,10 +167,6 @@ def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Prog
 
 
 def do_ratio(q: Program, dd: DocData) -> Outcome:
-    mm = re.match(r"^(.{2,}?)(?:之中|中|里|当中)(.{2,}?)\|\s*$", q.metric)
-    if mm:
-        # "三公经费中公务用车运行费占多少": the whole comes first
-        q = Program(**{**q.__dict__, "metric": f"{mm.group(2)}|{mm.group(1)}"})
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
         # "完成调整预算的百分之多少": the final figure over the named budget column
@@ -198,7 +195,11 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
             if w in m[1] and w not in m[0]:
                 pa = best_matches(dd, w + m[0].strip(), "total", q)
                 break
-        if not pa and mm:
+        line = allocation_item(dd, m[1], m[0]) if not pa else None
+        if line is not None and wh:
+            # "信息化建设项目里维修（护）费占多少": the project's own 资金分配 line
+            pa = [Match(line, 1.0)]
+        if not pa and q.whole_first:
             # "政府采购里服务类占比": a part that is a row of the whole's own (政府采购服务)
             own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
             pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []

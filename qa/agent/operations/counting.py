@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, block, lines_matching, sentence_around
 from qa.agent.matching import best_matches, is_heading_line, label_of, project_rows, to_half
@@ -186,29 +187,6 @@ def project_lines(q: Program, dd: DocData) -> Outcome | None:
     items = list(seen)
     return Outcome(status="answered", op="list", doc=dd, label=ms[0].fact.label, items=items,
                    result=ops.count(items), citations=[Citation.of(f) for f in seen.values()])
-
-
-def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
-    """The 资金分配 lines of the project a metric names ("信息化建设项目的342万都分给了哪些开支"):
-    the prose facts labelled "project:item", for the project sharing the longest run (≥ 4
-    characters) with the metric."""
-    from difflib import SequenceMatcher
-
-    key = norm_label(metric)
-    by_project: dict[str, list[Fact]] = {}
-    for f in dd.facts:
-        if f.source == "prose" and ":" in f.label and f.unit != "%":
-            by_project.setdefault(f.label.split(":", 1)[0], []).append(f)
-    best, size = None, 3
-    for p in by_project:
-        n = norm_label(p)
-        m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
-        if m.size > size or (m.size == size and best is not None and len(n) < len(norm_label(best))):
-            best, size = p, m.size
-    if best is None or size < min(6, len(norm_label(best)) - 1):
-        return None
-    rows = list({f.label: f for f in by_project[best]}.values())
-    return (best, rows) if len(rows) >= 2 else None
 
 
 def do_list(q: Program, dd: DocData) -> Outcome:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 
+from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
 from qa.agent.matching import label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
 from qa.agent.operations.change import do_prior
@@ -30,6 +31,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
     if inside:
         # "信息化建设中维修（护）费": the scope's own line first (a project's 资金分配 row)
+        line = allocation_item(dd, inside.group(1), inside.group(2))
+        if line is not None:
+            return answered("lookup", dd, ops.lookup(line), label_of(line, line.label))
         for scope in dict.fromkeys([inside.group(1), without_generic_suffix(inside.group(1))]):
             own = best_matches(dd, scope + inside.group(2), "total", q)
             if own and own[0].score >= 0.95:

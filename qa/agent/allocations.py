@@ -1,0 +1,50 @@
+"""A project's 资金分配 lines: the prose facts ingest labels "project:item" (办公费 22.78 万元、
+咨询费 117.12 万元 … under 项目名称：住房公积金管理服务), found by the project's name."""
+
+from __future__ import annotations
+
+from difflib import SequenceMatcher
+
+from qa.agent.context import DocData
+from qa.tools.facts import norm_label
+from qa.types import Fact
+
+
+def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
+    """The 资金分配 lines of the project a metric names ("信息化建设项目的342万都分给了哪些开支"):
+    the prose facts labelled "project:item", for the project sharing the longest run (≥ 4
+    characters) with the metric."""
+    key = norm_label(metric)
+    by_project: dict[str, list[Fact]] = {}
+    for f in dd.facts:
+        if f.source == "prose" and ":" in f.label and f.unit != "%":
+            by_project.setdefault(f.label.split(":", 1)[0], []).append(f)
+    best, size = None, 2
+    for p in by_project:
+        n = norm_label(p)
+        m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
+        if m.size > size or (m.size == size and best is not None and len(n) < len(norm_label(best))):
+            best, size = p, m.size
+    # most of the project's name, or all of a name said short (宣传费 of 社会保险宣传费)
+    if best is None or (size < min(6, len(norm_label(best)) - 1) and not (size == len(key) >= 3)):
+        return None
+    rows = list({f.label: f for f in by_project[best]}.values())
+    return (best, rows) if len(rows) >= 2 else None
+
+
+def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:
+    """The 资金分配 line of the project ``scope`` names that ``item`` names ("住房公积金管理服务
+    项目里咨询费", "宣传费里抖音托管"): the line whose item name holds most of the item's
+    characters (at least three quarters, and all of them for two-character items)."""
+    alloc = allocation_items(dd, scope)
+    key = norm_label(item)
+    if alloc is None or len(key) < 2:
+        return None
+    best, cover = None, 0.0
+    for f in alloc[1]:
+        name = norm_label(f.label.split(":", 1)[1])
+        c = sum(1 for ch in key if ch in name) / len(key)
+        if c > cover or (c == cover and best is not None and len(name) < len(norm_label(best.label))):
+            best, cover = f, c
+    need = 1.0 if len(key) <= 2 else 0.75
+    return best if best is not None and cover >= need else None
