@@ -17,13 +17,34 @@ from qa.agent import glossary
 from qa.agent.resolve import resolve
 from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
 
-# Metric words that name no figure of their own: a follow-up whose metric is one of
-# these keeps the previous metric ("原因呢" asks the reason of what was just discussed).
-_EMPTY_METRICS = {"", "原因", "理由", "情况", "数", "数字", "金额", "钱", "多少", "预算", "中心", "局", "单位", "部门", "委员会", "办公室"}
+def _names_a_figure(metric: str) -> bool:
+    """Whether a follow-up's metric names a figure of its own: something of two characters
+    or more is left once the lexicon's empty metric words (原因, 这项, 钱 …) are taken out."""
+    empty = LEXICON.followup.get("empty_metrics")
+    rest = empty.sub("", metric) if empty is not None else metric
+    return len(rest) >= 2
 
 
-# a whole that points back ("占这个项目几成", "占总数多少")
-_WHOLE_REFS = {"项目", "这项", "该项目", "总数", "总额", "全部", "整体", "总的"}
+def _is_whole_ref(whole: str) -> bool:
+    refs = LEXICON.followup.get("whole_refs")
+    return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
+
+
+def _literal(name: str) -> str:
+    """A name as the document printed it, marked so the question parser never rewrites its
+    words (冬季清洁取暖项目 keeps 取暖; qa.text.lexicon.Lexicon.formalize)."""
+    return f"「{name}」"
+
+
+def _ordinal(text: str) -> tuple[str, int | None]:
+    """The text without an ordinal word ("第一个项目多少钱") and the place it names (1, 2 …,
+    -1 for the last), or None."""
+    low = text.lower()
+    for word, place in LEXICON.ordinals.items():
+        i = low.find(word)
+        if i >= 0:
+            return text[:i] + " " + text[i + len(word):], place
+    return text, None
 
 
 @dataclass(frozen=True)
@@ -112,12 +133,20 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         core, _ = _strip(fu["department_refs"], core)
         core, _ = _strip(fu["turn_words"], core)
         prior = False
+    core, place = _ordinal(core)
+    pointed_one = ""
+    if place is not None:
+        listed = prev.items or prev.recent_items
+        if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
+            pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
     res = resolve(core, aliases)
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
-    own_metric = metric not in _EMPTY_METRICS and len(metric) >= 2 and not q.metric_default
+    own_metric = _names_a_figure(metric) and not q.metric_default
+    if pointed_one and metric in ("", "项目", "项", "个"):
+        own_metric = False
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = (q.op in ("compare", "diff") and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)
@@ -146,7 +175,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the operation: a cue of the turn's own, else what was asked before (a reason question
     # in between does not count: "项目支出呢？" after "原因呢？" asks the figure again)
     op = q.op
-    if q.op == "lookup" and q.want == "total" and not prior and not (own_metric and q.year):
+    asks_itself = own_metric and (bool(q.year) or bool(fu["figure_questions"].search(core)))
+    if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
         op = "lookup" if prev.base_op == "list" else prev.base_op
         if op != "lookup":
             inherited.append("问法：" + LEXICON.op_names.get(op, op))
@@ -154,9 +184,15 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the last one plus a new one ("再加上…"), a new one, or the last one
     whole = ""
     pointed = prev.items if len(prev.items) > 1 or len(prev.recent_items) < 2 else prev.recent_items
-    if item_ref and pointed:
-        metric = "、".join(pointed)
-        inherited.append("项目：" + metric)
+    if pointed_one and not own_metric:
+        metric = _literal(pointed_one)
+        inherited.append("项目：" + pointed_one)
+        if op in ("count", "list"):
+            op = "lookup"  # "第一个项目多少钱" after "有哪些项目": that item's figure
+            inherited = [x for x in inherited if not x.startswith("问法：")]
+    elif item_ref and pointed:
+        metric = "、".join(_literal(x) for x in pointed)
+        inherited.append("项目：" + "、".join(pointed))
         if op in ("count", "lookup", "compare") and len(pointed) > 1:
             op = "sum"  # "这几个加起来多少": the items added up
     elif adding and own_metric and not named_dept:
@@ -175,12 +211,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if op == "ratio" and not whole:
         # "占多少" / "X占多少" leave the whole to the context; "占总支出多少" the part
         part, named_whole = _part_and_whole(q.metric)
-        if not part and named_whole in _WHOLE_REFS:
+        if not part and _is_whole_ref(named_whole):
             # "占这个项目几成": the whole is what the last item sits in, else the last item
             scope, _, inner = prev_part.partition("中")
             metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
         elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
+        elif part and named_whole and not _is_whole_ref(named_whole):
+            metric, whole = part, named_whole  # both named ("网络系统维护费占项目支出多少")
         elif part:
             whole = prev_whole if prev.op == "ratio" and prev_whole and not own_metric else prev_part
             if len(part) <= 3 and whole:

@@ -74,6 +74,7 @@ LEXICON = lexicon.load()
 # where an English question names its next operand: "A and B", "A plus B", "A than B"
 _EN_PART_RE = re.compile(r"\band\b|\bplus\b|,|;|—|\?", re.I)
 _EN_DIFF_PART_RE = re.compile(r"\bthan\b|\bversus\b|\bvs\.?|\bminus\b|\bcompared (?:with|to)\b|\?", re.I)
+_LITERAL_MARKS = re.compile("[「」]")
 _PUNCT_RE = re.compile(r"[\s?？!！,，。.:：;；\"“”'‘’]+")
 _NARROW_WORDS = ("一般公共预算", "财政拨款", "政府性基金", "国有资本经营")
 
@@ -405,4 +406,4 @@ def prepare(question: str) -> str:
         return glossary.translate_department_words(t)
     # "昌吉那个中心": a demonstrative between a place and a body says nothing of either
     t = LEXICON.followup["demonstratives"].sub("", t) if "demonstratives" in LEXICON.followup else t
-    return LEXICON.formalize(t)
+    return _LITERAL_MARKS.sub("", LEXICON.formalize(t))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
@@ -37,6 +37,8 @@ class Lexicon:
         formal_terms: every formal term the lexicon rewrites to (never rewritten inside).
         followup: name → alternation of the words a follow-up turn uses (references
             back to a department or to items, turn-taking words, relative years).
+        ordinals: words that point at one item of the previous answer by its place
+            (第一个 → 1, 最后一个 → -1).
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -56,6 +58,7 @@ class Lexicon:
     en_words: dict[str, tuple[str, ...]]
     en_count_terms: tuple[str, ...]
     en_fallback_terms: dict[str, str]
+    ordinals: dict[str, int] = field(default_factory=dict)
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -65,7 +68,8 @@ class Lexicon:
         for phrase, formal in self.colloquial:
             if phrase not in text or formal in bare or to_halfwidth(formal) in bare:
                 continue
-            covered = self._formal_spans(text)
+            # 「…」 holds a name as the document prints it (a follow-up's items): never rewritten
+            covered = self._formal_spans(text) + [(m.start(), m.end() + 1) for m in _LITERAL.finditer(text)]
             out, pos = [], 0
             for m in re.finditer(re.escape(phrase), text):
                 if any(s <= m.start() and m.end() <= e and e - s > len(phrase) for s, e in covered):
@@ -88,6 +92,7 @@ class Lexicon:
         return None
 
 
+_LITERAL = re.compile("「[^」]*」")
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
 
 
@@ -120,13 +125,14 @@ def parse(data: dict) -> Lexicon:
         en_names=dict(english.get("names", {})),
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
-        size=size + sum(len(v) for v in data.get("followup", {}).values()),
+        size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
+        ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},
         formal_terms=_alternation(sorted(
             {re.escape(form) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())
              + list(data.get("counted", {}).values()) if len(t) >= 2
