@@ -3,8 +3,8 @@
 
 Several ingest processes (on several machines) can fill one database and many app
 instances can read it. The schema evolves by numbered migrations with the same names as
-the SQLite store's (tests/test_store_backends.py keeps the two lists equal); each migration
-holds this engine's DDL. Migrations run in one transaction under an advisory lock, so two
+the SQLite store's (tests/test_store_backends.py keeps the two lists equal), written once in
+``qa.store.schema`` in each engine's words. Migrations run in one transaction under an advisory lock, so two
 processes opening a new database at once do not both apply them.
 
 What makes answers identical to the SQLite store's:
@@ -17,7 +17,7 @@ What makes answers identical to the SQLite store's:
 
 The queries and the order of writes are ``qa.store.relational.SqlStore``'s, shared with the
 SQLite store (written with ``?``, run here with ``%s``); this module holds what is
-PostgreSQL's own: the connection, the migrations' DDL, COPY for bulk inserts, ``= ANY(...)``
+PostgreSQL's own: the connection, its words for the schema, COPY for bulk inserts, ``= ANY(...)``
 for lists of values, and the write lock and change counter below.
 
 Writes: each write runs in one transaction that first takes a database-wide advisory lock

@@ -4,8 +4,8 @@ table dicts. One file, <data_dir>/qa.sqlite, schema evolved by numbered migratio
 The queries and the order of writes are ``qa.store.relational.SqlStore``'s, shared with the
 PostgreSQL store; records become rows as ``qa.store.records`` says (explicit columns plus an
 ``extra`` JSON column, so a new optional field survives a round trip without a migration).
-This module holds what is SQLite's own: the connection, the migrations' DDL, statements in
-batches of bound values, and which vectors chunks still use.
+This module holds what is SQLite's own: the connection, its words for the shared schema
+(``qa.store.schema``), statements in batches of bound values, and which vectors chunks still use.
 """
 
 from __future__ import annotations
