@@ -9,6 +9,8 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from qa.tools.facts import remembered
+
 
 @dataclass(frozen=True)
 class Excerpt:
@@ -153,23 +155,17 @@ class LineList(list):
 
 def lines_matching(lines: list[str], pattern: str, start: int = 1, end: int | None = None) -> list[Excerpt]:
     """Every non-empty line in [start, end] matching pattern, as excerpts."""
-    memo = lines.found if isinstance(lines, LineList) else None
-    key = (pattern, start, end)
-    if memo is not None and key in memo:
-        return list(memo[key])
-    rx = re.compile(pattern)
-    out = []
-    hi = len(lines) if end is None else min(end, len(lines))
-    for i in range(max(1, start), hi + 1):
-        s = lines[i - 1].strip()
-        if s and rx.search(s):
-            out.append(Excerpt(s, i))
-    if memo is not None:
-        if len(memo) >= 256:
-            memo.clear()
-        memo[key] = out
-        return list(out)
-    return out
+    def match() -> list[Excerpt]:
+        rx = re.compile(pattern)
+        out = []
+        hi = len(lines) if end is None else min(end, len(lines))
+        for i in range(max(1, start), hi + 1):
+            s = lines[i - 1].strip()
+            if s and rx.search(s):
+                out.append(Excerpt(s, i))
+        return out
+
+    return remembered(lines.found if isinstance(lines, LineList) else None, (pattern, start, end), match)
 
 
 def block(lines: list[str], start: int, end: int, max_lines: int = 40, max_chars: int = 1500) -> Excerpt | None:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 
 from qa.agent import glossary
 from qa.text import lexicon
-from qa.tools.facts import Match, column_kind, norm_label
+from qa.tools.facts import Match, column_kind, norm_label, remembered
 from qa.types import Fact
 
 _CJK_RUN = re.compile(r"[\u4e00-\u9fff]+|\d+")
@@ -148,16 +148,7 @@ def link(facts: list[Fact], slots: list[Slot], want: str = "total") -> list[Matc
     if not slots:
         return []
     memo = getattr(facts, "found", None)  # a FactList keeps what was ranked over it
-    key = ("link", tuple(slots), want)
-    if memo is not None and key in memo:
-        return list(memo[key])
-    out = _link(facts, slots, want)
-    if memo is not None:
-        if len(memo) >= 256:
-            memo.clear()
-        memo[key] = out
-        return list(out)
-    return out
+    return remembered(memo, ("link", tuple(slots), want), lambda: _link(facts, slots, want))
 
 
 def _link(facts: list[Fact], slots: list[Slot], want: str) -> list[Match]:

@@ -16,7 +16,7 @@ import re
 import sys
 from bisect import bisect_left
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Callable
 
 from qa.text.normalize import squeeze as squeeze_text
 from qa.text.normalize import to_halfwidth, to_yuan
@@ -132,36 +132,67 @@ def _table_error(placed: list[Placed], bad: set[str] | None = None) -> float:
                 ks.append(p.code)
     err = 0.0
     for par, ks in kids.items():
-        prow = by_code.get(par)
-        if prow is None:
-            continue
-        cols = set(prow)
-        for k in ks:
-            cols.update(by_code[k])
-        tol = 0.01 * (len(ks) + 1) + 1e-9
-        for c in cols:
-            s = 0.0
-            for k in ks:
-                s += by_code[k].get(c, 0.0)
-            d = abs(prow.get(c, 0.0) - s)
-            # Rounding differences (0.01 per added figure) are not placement errors.
-            if d > tol:
-                err += d
-                if bad is not None:
-                    bad.add(par)
+        for d in _parent_differences(par, ks, by_code):
+            err += d
+            if bad is not None:
+                bad.add(par)
     totals = [p for p in placed if not p.code and _TOTAL_LABEL.match(p.label)]
     tops = [p for p in placed if len(p.code) == 3]
-    if totals and not tops and not any(p.code for p in placed):
+    return _with_total_row(err, placed, totals, tops, any(p.code for p in placed), lambda p: p.cells, bad)
+
+
+def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, float]]) -> list[float]:
+    """The differences (above rounding) between a parent 科目's amounts and the sum of its
+    children's, column by column.
+
+    Args:
+        par: the parent code.
+        ks: its children's codes.
+        by_code: each code's amounts by column.
+    """
+    prow = by_code.get(par)
+    if prow is None:
+        return []
+    cols = set(prow)
+    for k in ks:
+        cols.update(by_code[k])
+    tol = 0.01 * (len(ks) + 1) + 1e-9
+    out = []
+    for c in cols:
+        s = 0.0
+        for k in ks:
+            s += by_code[k].get(c, 0.0)
+        d = abs(prow.get(c, 0.0) - s)
+        # Rounding differences (0.01 per added figure) are not placement errors.
+        if d > tol:
+            out.append(d)
+    return out
+
+
+def _with_total_row(err: float, placed: list[Placed], totals: list[Placed], tops: list[Placed], coded: bool,
+                    cells: Callable[[Placed], list], bad: set[str] | None) -> float:
+    """err plus the differences (above rounding) between the total row and the sum of the
+    top-level rows, added one by one.
+
+    Args:
+        err: the error so far.
+        placed: the table's rows.
+        totals: its total rows; tops: its rows of 3-digit codes.
+        coded: whether any row has a code.
+        cells: a row's cells, cells(row).
+        bad: if given, receives "" when the total row does not add up.
+    """
+    if totals and not tops and not coded:
         # No codes (e.g. 上年结转结余明细表): the item rows add up to the total, except a
         # unit row repeating the total.
-        tvals = sorted(round(v.value, 2) for _, v in totals[0].cells)
+        tvals = sorted(round(v.value, 2) for _, v in cells(totals[0]))
         tops = [p for p in placed if p not in totals
-                and sorted(round(v.value, 2) for _, v in p.cells) != tvals]
+                and sorted(round(v.value, 2) for _, v in cells(p)) != tvals]
     if totals and tops:
-        t = {c: v.value for c, v in totals[0].cells}
+        t = {c: v.value for c, v in cells(totals[0])}
         sums: dict[str, float] = {}
         for p in tops:
-            for c, v in p.cells:
+            for c, v in cells(p):
                 sums[c] = sums.get(c, 0.0) + v.value
         tol = 0.01 * (len(tops) + 1) + 1e-9
         for c in set(t) | set(sums):
@@ -238,24 +269,7 @@ class _TableSums:
 
     def _term(self, par: str, by_code: dict[str, dict[str, float]]) -> list[float]:
         """The differences (above rounding) between a parent and the sum of its children."""
-        prow = by_code.get(par)
-        if prow is None:
-            return []
-        ks = self.kids[par]
-        cols = set(prow)
-        for k in ks:
-            cols.update(by_code[k])
-        tol = 0.01 * (len(ks) + 1) + 1e-9
-        out = []
-        for c in cols:
-            s = 0.0
-            for k in ks:
-                s += by_code[k].get(c, 0.0)
-            d = abs(prow.get(c, 0.0) - s)
-            # Rounding differences (0.01 per added figure) are not placement errors.
-            if d > tol:
-                out.append(d)
-        return out
+        return _parent_differences(par, self.kids[par], by_code)
 
     def _state(self, moves: list[tuple[Placed, list]]) -> tuple[dict[int, list], dict, dict]:
         """The moved rows' cells, and the code sums and parent differences the moves change
@@ -300,27 +314,7 @@ class _TableSums:
         def cells(p: Placed) -> list:
             return moved.get(id(p), p.cells)
 
-        totals, tops = self.totals, self.tops
-        if totals and not tops and not self.coded:
-            # No codes (e.g. 上年结转结余明细表): the item rows add up to the total, except a
-            # unit row repeating the total.
-            tvals = sorted(round(v.value, 2) for _, v in cells(totals[0]))
-            tops = [p for p in self.placed if p not in totals
-                    and sorted(round(v.value, 2) for _, v in cells(p)) != tvals]
-        if totals and tops:
-            t = {c: v.value for c, v in cells(totals[0])}
-            sums: dict[str, float] = {}
-            for p in tops:
-                for c, v in cells(p):
-                    sums[c] = sums.get(c, 0.0) + v.value
-            tol = 0.01 * (len(tops) + 1) + 1e-9
-            for c in set(t) | set(sums):
-                d = abs(t.get(c, 0.0) - sums.get(c, 0.0))
-                if d > tol:
-                    err += d
-                    if bad is not None:
-                        bad.add("")
-        return err
+        return _with_total_row(err, self.placed, self.totals, self.tops, self.coded, cells, bad)
 
     def apply(self, moves: list[tuple[Placed, list]]) -> None:
         """Make the moves (the rows take their new cells)."""

@@ -321,7 +321,7 @@ class Index:
         self._fresh()
         snap = self._snap
         if snap is None:
-            from qa.store.sqlite import from_row
+            from qa.store.records import from_row
 
             rows = self.sql.chunk_rows()
             snap = (rows, [from_row(Chunk, r) for r in rows])
@@ -526,7 +526,7 @@ class Index:
         Args:
             doc: Document.name.
         """
-        from qa.store.sqlite import from_row
+        from qa.store.records import from_row
         from qa.store.vectors import dense_texts, text_hash
 
         rows = self.sql.chunk_rows(doc)

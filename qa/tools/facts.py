@@ -11,7 +11,7 @@ import re
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 from functools import lru_cache
-from typing import Iterable
+from typing import Callable, Iterable, TypeVar
 
 from qa.text.normalize import to_halfwidth
 from qa.types import Fact
@@ -256,8 +256,30 @@ class FactList(list):
         self.found: dict[tuple, list[Match]] = {}
 
 
-# rankings a FactList keeps, at most
+# results a FactList (or the agent's LineList) keeps, at most
 _FOUND_LIMIT = 256
+T = TypeVar("T")
+
+
+def remembered(memo: dict[tuple, list[T]] | None, key: tuple, compute: Callable[[], list[T]]) -> list[T]:
+    """compute(), kept in memo under key: a list of its own to each caller. The memo is
+    emptied when it is full; None computes every time.
+
+    Args:
+        memo: results kept so far (a FactList's or LineList's ``found``), or None.
+        key: what the result depends on besides the list itself.
+        compute: makes the result.
+    """
+    if memo is None:
+        return compute()
+    hit = memo.get(key)
+    if hit is not None:
+        return list(hit)
+    out = compute()
+    if len(memo) >= _FOUND_LIMIT:
+        memo.clear()
+    memo[key] = out
+    return list(out)
 
 
 def find_facts(
@@ -285,25 +307,18 @@ def find_facts(
     c = norm_label(column) if column else None
     narrow = tuple(narrow_ok)
     memo = facts.found if isinstance(facts, FactList) else None
-    if memo is not None:
-        key = (m, c, want, narrow, min_score, limit)
-        hit = memo.get(key)
-        if hit is not None:
-            return list(hit)
-    out = []
-    for f in facts:
-        s = _score(f.label, f.column, f.table_title, _narrowing_in(f.section), f.code, f.year, f.unit, f.table_no,
-                   m, c, want, narrow)
-        if s >= min_score:
-            out.append(Match(f, s))
-    out.sort(key=lambda x: (-x.score, x.fact.line))
-    out = out[:limit]
-    if memo is not None:
-        if len(memo) >= _FOUND_LIMIT:
-            memo.clear()
-        memo[key] = out
-        return list(out)
-    return out
+
+    def rank() -> list[Match]:
+        out = []
+        for f in facts:
+            s = _score(f.label, f.column, f.table_title, _narrowing_in(f.section), f.code, f.year, f.unit,
+                       f.table_no, m, c, want, narrow)
+            if s >= min_score:
+                out.append(Match(f, s))
+        out.sort(key=lambda x: (-x.score, x.fact.line))
+        return out[:limit]
+
+    return remembered(memo, (m, c, want, narrow, min_score, limit), rank)
 
 
 def same_figure(a: Fact, b: Fact, tol: float = 0.006) -> bool:

@@ -7,12 +7,11 @@ shared text policy (UTF-8, else GB18030) unless the page declares a charset.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from pathlib import Path
 
 from qa.ingest.loaders import LoadedText, LoadError
-from qa.ingest.loaders.text import decode_text
+from qa.ingest.loaders.text import decode_text, loaded
 
 SUFFIXES = (".html", ".htm")
 
@@ -143,11 +142,4 @@ def load(path: Path) -> LoadedText:
     text = html_to_text(html)
     if not text:
         raise LoadError(f"{p}: no text in the page")
-    return LoadedText(
-        name=p.name,
-        text=text,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        encoding=encoding,
-        path=str(p.resolve()),
-        notes=notes + ["HTML page"],
-    )
+    return loaded(p, data, text, encoding, notes + ["HTML page"])

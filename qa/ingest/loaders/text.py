@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 from pathlib import Path
+from typing import Any
 
 from qa.ingest.loaders import LoadedText, LoadError
 
@@ -125,11 +126,20 @@ def load(path: Path) -> LoadedText:
         converted = html_to_text(text)
         if converted:
             text, notes = converted, notes + ["HTML markup read as a page"]
-    return LoadedText(
-        name=p.name,
-        text=text,
-        content_hash=hashlib.sha256(data).hexdigest(),
-        encoding=encoding,
-        path=str(p.resolve()),
-        notes=notes,
-    )
+    return loaded(p, data, text, encoding, notes)
+
+
+def loaded(path: Path, data: bytes, text: str, encoding: str, notes: list[str], **more: Any) -> LoadedText:
+    """The LoadedText of a file read whole: its name, the hash of its bytes and its absolute
+    path filled in.
+
+    Args:
+        path: the file.
+        data: its bytes.
+        text: the text read from them.
+        encoding: how they were read.
+        notes: remarks for the user.
+        more: other LoadedText fields (locations, pages, seen_tables).
+    """
+    return LoadedText(name=path.name, text=text, content_hash=hashlib.sha256(data).hexdigest(), encoding=encoding,
+                      path=str(path.resolve()), notes=notes, **more)

@@ -10,11 +10,11 @@ to do, never a silent skip.
 
 from __future__ import annotations
 
-import hashlib
 import struct
 from pathlib import Path
 
 from qa.ingest.loaders import LoadedText, LoadError, SeenTable
+from qa.ingest.loaders.text import loaded
 
 SUFFIXES = (".xls",)
 
@@ -298,13 +298,5 @@ def load(path: Path) -> LoadedText:
             locations.append(f"{name}!A{r + 1}")
     if not lines:
         raise LoadError(f"{p}: empty workbook (no cell holds a value)")
-    return LoadedText(
-        name=p.name,
-        text="\n".join(lines) + "\n",
-        content_hash=hashlib.sha256(data).hexdigest(),
-        encoding="xls",
-        path=str(p.resolve()),
-        notes=[f"XLS, {len(sheets)} sheet(s)"],
-        locations=locations,
-        seen_tables=seen,
-    )
+    return loaded(p, data, "\n".join(lines) + "\n", "xls", [f"XLS, {len(sheets)} sheet(s)"],
+                  locations=locations, seen_tables=seen)

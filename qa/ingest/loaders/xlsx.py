@@ -10,11 +10,11 @@ of its own unless its first row already carries text, so the parser sees where t
 from __future__ import annotations
 
 import datetime as _dt
-import hashlib
 import re
 from pathlib import Path
 
 from qa.ingest.loaders import LoadedText, LoadError
+from qa.ingest.loaders.text import loaded
 
 SUFFIXES = (".xlsx", ".xlsm")
 
@@ -91,12 +91,5 @@ def load(path: Path) -> LoadedText:
         wb.close()
     if not lines:
         raise LoadError(f"{p}: empty workbook (no cell holds a value)")
-    return LoadedText(
-        name=p.name,
-        text="\n".join(lines) + "\n",
-        content_hash=hashlib.sha256(data).hexdigest(),
-        encoding="xlsx",
-        path=str(p.resolve()),
-        notes=[f"XLSX, {len(wb.sheetnames)} sheet(s)"],
-        locations=locations,
-    )
+    return loaded(p, data, "\n".join(lines) + "\n", "xlsx", [f"XLSX, {len(wb.sheetnames)} sheet(s)"],
+                  locations=locations)
