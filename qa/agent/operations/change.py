@@ -34,6 +34,22 @@ def _rate_fact(dd: DocData, metric: str, q: Program, near: Fact | None) -> Fact 
     return None
 
 
+def _change_beside_figure(dd: DocData, cur: Fact) -> Fact | None:
+    """The change stated right after the same figure printed elsewhere ("住房公积金（项）…
+    预算数为 89.95 万元，比上年预算增加 12.30 万元" for the 89.95 of 住房保障支出): the figure,
+    not the words, links a sentence that names the item otherwise."""
+    if cur.value is None or not cur.value:
+        return None
+    for f in sorted(dd.facts, key=lambda x: x.line):
+        if f.source != "prose" or f.value != cur.value or f.unit != cur.unit or column_kind(f.column) != "total":
+            continue
+        said = [g for g in dd.facts if g.source == "prose" and g.line == f.line and g.label == f.label
+                and column_kind(g.column) == "change" and g.unit == cur.unit]
+        if said:
+            return said[0]
+    return None
+
+
 def _prior_fact(dd: DocData, metric: str, q: Program) -> Fact | None:
     ms = best_matches(dd, metric, "prior", q)
     for m in ms:
@@ -64,7 +80,7 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         out.derived = "prior"
         return out
     cur = best_matches(dd, metric, "total", q)
-    ch = _change_fact(dd, metric, q)
+    ch = _change_fact(dd, metric, q) or (_change_beside_figure(dd, cur[0].fact) if cur else None)
     if cur and ch:
         res = ops.difference(cur[0].fact, ch)
         out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
@@ -99,6 +115,8 @@ def do_yoy(q: Program, dd: DocData) -> Outcome:
     if prior is None and ch is None:
         prior = _prior_from_previous_doc(q, dd, metric)
     cur_f = cur[0].fact if cur else None
+    if ch is None and prior is None and cur_f is not None:
+        ch = _change_beside_figure(dd, cur_f)
     if ch is not None and ch.source == "prose":
         # the figure stated in the same sentence as the change is the one it refers to
         same = [f for f in dd.facts if f.line == ch.line and f.label == ch.label and f.unit == ch.unit
