@@ -11,7 +11,7 @@ deterministic code as any question, and the answer can say exactly what was take
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from qa.agent import glossary
 from qa.agent.resolve import resolve
@@ -28,6 +28,24 @@ def _names_a_figure(metric: str) -> bool:
 def _is_whole_ref(whole: str) -> bool:
     refs = LEXICON.followup.get("whole_refs")
     return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
+
+
+def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
+    """"than the bureau", "the fund centre's figure" in an English turn: the text without
+    those words and the one department of the conversation whose name has that kind of
+    body, or (text, "")."""
+    from qa.agent.aliases import is_subsequence
+
+    low = text.lower()
+    for words, body in LEXICON.followup_bodies.items():
+        i = low.find(words)
+        if i < 0 or (i + len(words) < len(low) and low[i + len(words)].isalpha()):
+            continue
+        fits = [d for d in talked_about if is_subsequence(body, d)]
+        if len(fits) == 1:
+            j = i + len(words) + (2 if low[i + len(words): i + len(words) + 2] == "'s" else 0)
+            return text[:i] + " " + text[j:], fits[0]
+    return text, ""
 
 
 def _literal(name: str) -> str:
@@ -118,14 +136,15 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     fu = LEXICON.followup
     en = glossary.is_english(question)
     text = prepare(question)
+    back = ""
     if en:
-        core = text
+        text, back = _body_named_back(text, list(dict.fromkeys(list(prev.departments) + list(prev.other_departments))))
+        core, inside = _strip(fu["en_sub_item_refs"], text)
         item_ref = bool(fu["en_item_refs"].search(core))
         prior = bool(fu["en_prior"].search(core))
         adding = bool(fu["en_add_refs"].search(core))
         for name in ("en_item_refs", "en_department_refs", "en_turn_words", "en_add_refs"):
             core = fu[name].sub(" ", core)
-        inside = False
     else:
         core, adding = _strip(fu["add_refs"], text)  # (prepare dropped the demonstratives)
         core, inside = _strip(fu["sub_item_refs"], core)
@@ -140,6 +159,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
             pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
     res = resolve(core, aliases)
+    if back and back not in res.departments:
+        res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
@@ -148,7 +169,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if pointed_one and metric in ("", "项目", "项", "个"):
         own_metric = False
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
-    against = (q.op in ("compare", "diff") and len(res.departments) == 1 and not res.ambiguous
+    against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
+               and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)
     if named_dept and own_metric and not (item_ref or adding or against):
         return None  # a question of its own
@@ -159,7 +181,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the department(s): named anew, added to the earlier ones ("再加上社保中心", "比昌吉公积金
     # 中心少多少"), or taken over
     departments = list(res.departments)
-    if named_dept and (adding or against or (not own_metric and q.op in ("diff", "compare"))):
+    if (named_dept and q.op in ("diff", "compare") and not own_metric and prev.other_departments
+            and set(res.departments) <= set(prev.departments)):
+        # "How much bigger is Anyang's?" right after switching to it: the two just discussed
+        departments = list(dict.fromkeys(list(prev.other_departments) + departments))
+        inherited.append("部门：" + "、".join(departments))
+    elif named_dept and (adding or against or (not own_metric and q.op in ("diff", "compare"))):
         departments = list(dict.fromkeys(list(prev.departments) + departments))
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
@@ -175,6 +202,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the operation: a cue of the turn's own, else what was asked before (a reason question
     # in between does not count: "项目支出呢？" after "原因呢？" asks the figure again)
     op = q.op
+    if against and op == "count":
+        op = "compare"  # "how many more … than the bureau": two counts compared, by how much
     asks_itself = own_metric and (bool(q.year) or bool(fu["figure_questions"].search(core)))
     if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
         op = "lookup" if prev.base_op == "list" else prev.base_op
