@@ -105,9 +105,10 @@ def test_blind_conversations_regression(assistant):
 
 
 @pytest.mark.parametrize("name,floors", [
-    # first sight: conv3 0.90/0.47/0.30/0.40, conv4 0.77/0.60/0.60/0.47
-    ("conv3.jsonl", (0.90, 0.55, 0.40, 0.50)),
-    ("conv4.jsonl", (0.73, 0.55, 0.55, 0.43)),
+    # first sight: conv3 0.90/0.47/0.30/0.40, conv4 0.77/0.60/0.60/0.47, conv5 0.87/0.70/0.57/0.77
+    ("conv3.jsonl", (0.93, 0.63, 0.50, 0.60)),
+    ("conv4.jsonl", (0.83, 0.70, 0.63, 0.67)),
+    ("conv5.jsonl", (0.93, 0.83, 0.67, 0.83)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
