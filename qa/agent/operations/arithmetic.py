@@ -199,8 +199,8 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
         if line is not None and wh:
             # "信息化建设项目里维修（护）费占多少": the project's own 资金分配 line
             pa = [Match(line, 1.0)]
-        if not pa and q.whole_first:
-            # "政府采购里服务类占比": a part that is a row of the whole's own (政府采购服务)
+        if not pa and q.whole_first and len(norm_label(m[0])) <= 3:
+            # "政府采购里服务类占比": a short part is a row of the whole's own (政府采购服务)
             own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
             pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []
         pa = pa or best_matches(dd, m[0], "total", q)
