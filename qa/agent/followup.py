@@ -161,6 +161,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     res = resolve(core, aliases)
     if back and back not in res.departments:
         res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
+    if res.ambiguous and not res.departments and prev.departments:
+        # "What about the Changji one?": the place's department of the kind just discussed
+        kinds = set().union(*(aliases[d].body_forms for d in prev.departments if d in aliases))
+        fits = [d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds]
+        if len(fits) == 1:
+            res = replace(res, departments=fits, ambiguous=[])
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
@@ -246,6 +252,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
         elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
+        elif not part and not named_whole and "中" in metric:
+            metric, whole = metric, metric.partition("中")[0]  # "What share is that?" of X中Y: of X
+            inherited.append("整体：" + whole)
         elif part and named_whole and not _is_whole_ref(named_whole):
             metric, whole = part, named_whole  # both named ("网络系统维护费占项目支出多少")
         elif part:
