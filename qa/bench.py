@@ -1,8 +1,8 @@
 """Benchmarks of `Assistant.ask`.
 
 ``python -m qa.bench [--data-dir DIR] [--questions FILE.jsonl] [--repeat N]``: warm latency
-p50 / p95 over a question set on an existing index. Goal on the 2-core machine: p50 ≤ 150 ms,
-p95 ≤ 500 ms.
+p50 / p95 over a question set on an existing index. Goal on the 2-core machine: p50 ≤ 50 ms,
+p95 ≤ 200 ms.
 
 ``python -m qa.bench --scale N [--corpus corpus/] [--keep]``: grows the corpus to N distinct
 synthetic documents (qa.testing.synthetic: renamed places, money scaled per document), ingests
@@ -264,8 +264,8 @@ def main(argv: list[str] | None = None) -> int:
     r = bench(assistant, qs, args.repeat)
     print(f"open: {load_ms:.0f} ms; questions: {len(qs)} x {args.repeat}")
     print(f"warm latency p50 {r['p50_ms']:.1f} ms, p95 {r['p95_ms']:.1f} ms, max {r['max_ms']:.1f} ms, mean {r['mean_ms']:.1f} ms")
-    ok = r["p50_ms"] <= 150 and r["p95_ms"] <= 500
-    print("goal (p50 ≤ 150 ms, p95 ≤ 500 ms): " + ("met" if ok else "NOT met"))
+    ok = r["p50_ms"] <= 50 and r["p95_ms"] <= 200
+    print("goal (p50 ≤ 50 ms, p95 ≤ 200 ms): " + ("met" if ok else "NOT met"))
     return 0
 
 
