@@ -53,6 +53,13 @@ def do_count(q: Program, dd: DocData) -> Outcome:
             # "在职和退休人员一共多少人": a sum of counts
             facts, names = split
             return answered("sum", dd, ops.total(facts), "、".join(label_of(f, n) for f, n in zip(facts, names)))
+    under = projects_under(dd, q)
+    if under is not None:
+        subject, rows = under
+        res = ops.count([f.label for f in rows])
+        res.operands = rows
+        return Outcome(status="answered", op="count", doc=dd, label=f"{subject.label}项目", result=res,
+                       items=[f.label for f in rows], citations=[Citation.of(subject)] + [Citation.of(f) for f in rows])
     listed_units = ("个", "家", "处", "所")
     e = None
     if not q.count_units or any(u in listed_units for u in q.count_units):
@@ -101,6 +108,23 @@ def do_count(q: Program, dd: DocData) -> Outcome:
     if out.derived in ("empty", "blank") and out.result is not None:
         out.result.unit = "个"  # "没有专项转移支付项目": none of them
     return out
+
+
+def projects_under(dd: DocData, q: Program) -> tuple[Fact, list[Fact]] | None:
+    """"社会保险经办机构下面有哪些项目": the projects whose 科目编码 is the named 科目's (the
+    subject's fact and the project rows), None unless the words before 项目 name a coded
+    科目 that has projects of its own."""
+    words = norm_label(q.metric)
+    if not words.endswith("项目") or len(words) < 6:
+        return None
+    name = words[: -len("项目")]
+    subjects = [m for m in best_matches(dd, name, "total", Program(**{**q.__dict__, "metric": name}))
+                if m.score >= 0.9 and len(m.fact.code) >= 3 and m.fact.table_no]
+    if not subjects:
+        return None
+    subject = subjects[0].fact
+    rows = [f for f in project_rows(dd) if f.code.startswith(subject.code) and norm_label(f.label) != norm_label(subject.label)]
+    return (subject, rows) if rows else None
 
 
 _NUMBERED = re.compile(r"^\s*(?:[（(]\s*[一二三四五六七八九十\d]+\s*[)）]|\d+[、.．](?!\d)|[-•·]\s)")
