@@ -13,7 +13,7 @@ from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import column_kind, label_similarity, norm_label
 from qa.types import Citation, Fact, ToolResult
@@ -88,9 +88,7 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         out = Outcome(status="answered", op="count", doc=dd, label=label, result=res, items=items,
                       citations=[Citation(dd.document.name, e.quote, e.line)])
         return out
-    generic_projects = re.fullmatch(r"(?:预算|支出|项目支出|一般公共预算|财政拨款|上年|结转|结余|明细|表|的|共|有|列|里|中|安排|都|具体)*项目(?:支出|经费|名称)?(?:共|总共|一共|都)?",
-                                    norm_label(q.metric))
-    if generic_projects:
+    if _names_all_projects(q.metric):
         rows = project_rows(dd, carry_over="结转" in q.metric)
         if rows:
             res = ops.count([f.label for f in rows])
@@ -108,6 +106,18 @@ def do_count(q: Program, dd: DocData) -> Outcome:
     if out.derived in ("empty", "blank") and out.result is not None:
         out.result.unit = "个"  # "没有专项转移支付项目": none of them
     return out
+
+
+def _names_all_projects(metric: str) -> bool:
+    """Whether a metric asks for all the projects: 项目 with only the lexicon's all_projects
+    words around it ("一般公共预算项目", "财政安排项目")."""
+    words = LEXICON.cue_words.get("all_projects")
+    key = norm_label(metric)
+    if words is None or "项目" not in key:
+        return False
+    head, _, tail = key.rpartition("项目")
+    tail = re.sub(r"^(?:支出|经费|名称)", "", tail)
+    return not words.sub("", head) and tail in ("", "共", "总共", "一共", "都")
 
 
 def projects_under(dd: DocData, q: Program) -> tuple[Fact, list[Fact]] | None:
