@@ -158,8 +158,24 @@ def fact_score(
         narrow_ok: title words (e.g. "一般公共预算") the question itself mentions, so
             tables narrowed to them are not penalised.
     """
-    return _score(fact.label, fact.column, fact.table_title, _narrowing_in(fact.section), fact.code, fact.year,
+    return _score(fact.label, fact.column, fact.table_title, _scope_words(fact), fact.code, fact.year,
                   fact.unit, fact.table_no, metric, column, want, tuple(narrow_ok))
+
+
+def _scope_words(fact: Fact) -> tuple[str, ...]:
+    """The funding-source words that scope a fact: its section's, and for a sentence its own
+    ("机关运行经费财政拨款预算为 67.77 万元"), as a table's title does for a row."""
+    own = _narrowing_in(fact.section)
+    if fact.table_no:
+        return own
+    return own + _said_with(norm_label(fact.label), norm_label(fact.quote))
+
+
+@lru_cache(maxsize=50000)
+def _said_with(label: str, quote: str) -> tuple[str, ...]:
+    """Funding-source words a sentence writes against the label itself (机关运行经费财政拨款,
+    财政拨款机关运行经费), not elsewhere in it."""
+    return tuple(w for w in NARROWING_TITLE_WORDS if label and (label + w in quote or w + label in quote))
 
 
 @lru_cache(maxsize=50000)
@@ -311,7 +327,7 @@ def find_facts(
     def rank() -> list[Match]:
         out = []
         for f in facts:
-            s = _score(f.label, f.column, f.table_title, _narrowing_in(f.section), f.code, f.year, f.unit,
+            s = _score(f.label, f.column, f.table_title, _scope_words(f), f.code, f.year, f.unit,
                        f.table_no, m, c, want, narrow)
             if s >= min_score:
                 out.append(Match(f, s))
