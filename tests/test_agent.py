@@ -693,3 +693,31 @@ def test_lines_ranked_inside_one_department(assistant):
     assert b.status == "answered" and b.value == pytest.approx(127.44)
     c = assistant.ask("安阳公积金中心哪个项目最少")
     assert c.status == "answered" and c.value == pytest.approx(9)
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # an item inside a project is the project's 资金分配 line, not a row of that name elsewhere
+    ("昌吉公积金住房公积金管理服务项目里咨询费花多少", 117.12, "万元"),
+    ("社保中心宣传费里抖音托管花多少", 12.0, "万元"),
+    ("昌吉公积金信息化建设项目里维修（护）费占多少", 81.23, "%"),
+    # a share named whole first ("X里Y占比")
+    ("安阳公积金基本支出里住房公积金占多少比例", 95.56, "%"),
+    ("社保中心一般公共预算当年拨款里社保就业类占比多少", 90.75, "%"),
+    # a short qualifier is a row of the whole's own (政府采购服务)
+    ("住建局政府采购里服务类占多少？", 91.5, "%"),
+    # a change stated after the same figure elsewhere, the item named otherwise there
+    ("社保中心2024年住房保障支出比上年增加了多少", 12.3, "万元"),
+    # a sentence's funding source written against its label
+    ("机关事务局2024年机关运行经费财政拨款预算多少？", 67.77, "万元"),
+    # two-digit years
+    ("昌吉州公积金中心24年的基本支出预算有多少？", 2440.1, "万元"),
+])
+def test_understanding_of_this_stop(assistant, question, value, unit):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value, abs=0.01) and ans.unit == unit, ans.answer
+
+
+def test_projects_under_a_named_subject_are_listed(assistant):
+    ans = assistant.ask("社保中心社会保险经办机构下面都有哪些项目")
+    assert ans.status == "answered" and "共 8 个" in ans.answer, ans.answer  # a list has no value
+    assert "社会保险宣传费" in ans.answer and "金保工程" not in ans.answer

@@ -142,3 +142,23 @@ def test_largest_then_smallest_of_the_projects_counted(assistant):
     assert a[3].status == "answered" and "网络系统维护费" in a[3].answer and "大厅改造" in a[3].answer
     # (the sum reads 30 for 大厅改造: a year inside a project's name is read as the question's
     # year, and another table lists the same project under its name without the year)
+
+
+def test_an_ordinal_points_at_that_item_of_the_list(assistant):
+    a = _ask_all(assistant, ["州住建局2023年一般公共预算项目支出表里列了哪些项目？", "第一个项目多少钱？", "这几个加起来多少？"])
+    assert a[1].status == "answered" and a[1].value == pytest.approx(90), a[1].answer
+    # the items keep the document's own words (冬季清洁取暖项目 is not rewritten to 取暖费)
+    assert a[2].value == pytest.approx(366), a[2].answer
+
+
+def test_english_follow_ups_point_back_by_kind_and_part(assistant):
+    a = _ask_all(assistant, [
+        "How many people does the Changji Prefecture Government Offices Administration Bureau (机关事务管理局) actually have on staff?",
+        "How many of them are in service?",
+        "And how many in-service staff does the Changji social insurance centre have?",
+        "How many more in-service staff is that than the bureau?"])
+    assert [x.value for x in a] == [23, 19, 59, 40], [x.answer for x in a]
+    b = _ask_all(assistant, ["What is the Anyang housing provident fund center's 2024 government procurement budget?",
+                             "How much of it is works (工程)?", "What share is that?", "What about the Changji one?"])
+    assert [x.value for x in b] == [pytest.approx(90), pytest.approx(81), pytest.approx(90), pytest.approx(6.13)], \
+        [x.answer for x in b]
