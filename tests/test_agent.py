@@ -705,6 +705,8 @@ def test_lines_ranked_inside_one_department(assistant):
     ("社保中心一般公共预算当年拨款里社保就业类占比多少", 90.75, "%"),
     # a short qualifier is a row of the whole's own (政府采购服务)
     ("住建局政府采购里服务类占多少？", 91.5, "%"),
+    ("社保中心实有人数里退休的占多大比例？", 37.23, "%"),
+    ("机关事务局取暖费在公用经费里占多少？", 49.21, "%"),  # the part, then where it sits
     # a change stated after the same figure elsewhere, the item named otherwise there
     ("社保中心2024年住房保障支出比上年增加了多少", 12.3, "万元"),
     # a sentence's funding source written against its label

@@ -175,8 +175,15 @@ def _whole_first(t: str) -> str:
         return t
     part = part.strip()
     m = within.search(part)  # the first: "三公经费中公务用车运行费" splits after the whole
-    if m is None or not part[: m.start()].strip() or not part[m.end():].strip():
+    if m is None or not part[: m.start()].strip():
         return t
+    if not part[m.end():].strip():
+        # "取暖费在公用经费里": the part, then where it sits
+        at = LEXICON.cue_words.get("located_in")
+        a = at.search(part, 0, m.start()) if at is not None else None
+        if a is None or not part[: a.start()].strip() or not part[a.end(): m.start()].strip():
+            return t
+        return f"{part[: a.start()].strip()}|{part[a.end(): m.start()].strip()}"
     return f"{part[m.end():].strip()}|{part[: m.start()].strip()}"
 
 
