@@ -163,6 +163,16 @@ def test_a_page_stating_actual_spending_is_a_final_account():
     ("其中,公务用车运行维护费支出决算比预算无增减变化,比去年增加1.05万元,增长35.8%。",
      [("公务用车运行维护费", "比上年增减", 1.05), ("公务用车运行维护费", "增长率", 35.8)]),
     ("截至2023年底,共有车辆2辆。", [("车辆", "数量", 2.0)]),
+    # an actual figure with its budget: 完成…预算X的P%, 决算支出数为, 比预算数少, a bare 减少 after
+    # a comparison with the budget, and a figure compared with its budget is the actual one
+    ("2024年度“三公”经费支出决算为45.2万元,完成全年预算50万元的90.4%。",
+     [("三公经费", "全年预算数", 50.0), ("三公经费", "预算完成率", 90.4)]),
+    ("公务接待费预算数为10万元,决算支出数为8.5万元。", [("公务接待费", "预算数", 10.0), ("公务接待费", "决算数", 8.5)]),
+    ("2024年“三公”经费决算数为3.2亿元,比预算数少0.4亿元。", [("三公经费", "比预算增减", -0.4)]),
+    ("会议费2.1亿元,比预算数减少0.3亿元;培训费1.5亿元,减少0.2亿元。",
+     [("会议费", "比预算增减", -0.3), ("培训费", "比预算增减", -0.2)]),
+    ("本级“三公”经费支出总额为1,204.50万元,比年初预算增加104.50万元。",
+     [("三公经费", "决算数", 1204.5), ("三公经费", "比预算增减", 104.5)]),
 ])
 def test_sentence_kinds_of_pages(sentence, want):
     from qa.ingest.prose import extract_prose_facts
@@ -287,3 +297,33 @@ def test_a_question_naming_nothing_any_page_has_stays_unresolved(many_pages):
     ans = many_pages.ask("2024年三公经费预算是多少")
     assert ans.status == "ambiguous" and len(ans.candidates) >= 2, ans.answer
     assert many_pages.ask("北岭区2024年公务接待费预算是多少").status != "answered"
+
+
+# --- actual figures against their budget ------------------------------------------------
+@pytest.fixture(scope="module")
+def final_page(tmp_path_factory):
+    return _assistant(tmp_path_factory.mktemp("final"), ["final_against_budget.txt"])
+
+
+@pytest.mark.parametrize("question,value", [
+    ("北川市林草局2023年三公经费的全年预算是多少？", 60.0),  # stated in the completion clause
+    ("会议费的年初预算是多少？", 75.0),  # the actual minus its change against the budget
+    ("培训费年初预算是多少", 52.0),  # a bare 减少 after a comparison with the budget
+    ("公务用车运行维护费超预算多少？", 3.5),
+    ("公务接待费决算比预算省了多少？", 7.7),
+    ("这个局公务接待费预算执行率是多少？", 61.5),
+    ("公务用车购置及运行维护费预算数比决算多出多少？", 3.7),
+    # two asks: the first is answered
+    ("三公经费决算支出是多少？完成预算百分之多少？", 48.6),
+])
+def test_actual_figures_against_their_budget(final_page, question, value):
+    ans = final_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+def test_a_question_asking_two_things_is_read_up_to_its_first_ask():
+    from qa.agent.understand import first_ask
+
+    q = "事业收入多少，占收入合计多少？"
+    assert first_ask(q).rstrip() == "事业收入多少" and len(first_ask(q)) == len(q)
+    assert first_ask("与上年相比，增加了多少？") == "与上年相比，增加了多少？"

@@ -138,6 +138,20 @@ def detect_op(text: str, lang: str) -> str:
     return "lookup"
 
 
+def first_ask(text: str) -> str:
+    """The first of two asking clauses ("决算多少？完成预算比例？", "收入多少，占比多少"), the
+    rest blanked out (same length, so department spans stay valid); the text itself when it
+    asks one thing."""
+    pat = LEXICON.cue_words.get("first_ask")
+    if pat is None:
+        return text
+    for m in re.finditer(r"[？?，,；;]", text):
+        head, rest = text[:m.start()], text[m.end():]
+        if pat.search(head) and pat.search(rest) and len(rest.strip(" ？?")) >= 2:
+            return head + " " * (len(text) - m.start())
+    return text
+
+
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
     """Remove department mentions, years and filler words; what remains is the metric.
 
@@ -207,6 +221,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     answer_lang = lang
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
+    if lang == "zh":
+        t = first_ask(t)
     code = ""
     cm = _CODE_RE.search(t)
     if cm:
@@ -320,8 +336,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         narrow=narrow,
         en_terms=en_terms,
         code=code,
-        actual=bool(_ACTUAL_RE.search(question)),
-        asks_rate=asks_rate(question),
+        actual=bool(_ACTUAL_RE.search(t if lang == "zh" else question)),
+        asks_rate=asks_rate(t if lang == "zh" else question),
         count_units=_count_units(t, question),
     )
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.text.normalize import parse_number, to_halfwidth, to_yuan
@@ -83,7 +83,7 @@ _DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
-    (re.compile(r"决算(?:数)?为?$|实际支出$|执行数为?$|实际执行$"), "决算数"),
+    (re.compile(r"决算(?:支出)?(?:数)?为?$|实际支出(?:数)?为?$|执行数为?$|实际执行$"), "决算数"),
     # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
     (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
@@ -91,6 +91,7 @@ _COLUMN_CUES = (
 _LEVEL_RE = re.compile(
     r"(?:(?:同口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
 )
+_LEVEL_LEAD_RE = re.compile(r"^(?:" + _LEVEL_RE.pattern + r")[,;]?")
 _AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数", "数量", "面积", "价值")
 # A sentence or clause that starts with its comparison has no subject of its own.
 _COMPARISON_START_RE = re.compile(r"^(?:同口径|同比口径)?(?:比|较|与|同比)")
@@ -110,8 +111,15 @@ _RESPECTIVELY_RE = re.compile(
     rf"(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名))")
 _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年度)?(?:预算)(?:收入|支出)?(?:计划)?(?:数)?的?\s*$"
                             r"|完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:收入|支出)?(?:计划)?(?:数)?的?\s*$")
+# "支出决算为62.07万元，完成全年预算84.82万元的73.2%": the amount after 完成…预算 is the
+# subject's budget, the rate after it the subject's completion of that budget.
+_COMPLETED_BUDGET_RE = re.compile(r"完成(?:了)?(?P<which>年初|全年|调整|年度)?预算(?:数)?\s*$")
+_COMPLETED_OF_RE = re.compile(
+    r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
+# "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
+_SHORT_CHANGE_RE = re.compile(r"((?:比|较)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r"|(?:年初|调整|全年)?预算)[^,;:。]{0,8}?)(少|多)(了)?\s*$")
 _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
-            "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
+            "决算", "支出决算", "决算支出", "决算支出数", "支出决算数", "实际支出数", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
                                r"接待|教职工|职工|幼儿|学生|床位|派出")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
@@ -140,6 +148,15 @@ class _Mention:
     text: str
 
 
+def _change_verb(pre: str) -> tuple[str, re.Match[str] | None]:
+    """The change verb closing a clause head, with 比…少/多 read as 减少/增加; returns the
+    head (so rewritten at its end only) and the match."""
+    sm = _SHORT_CHANGE_RE.search(pre)
+    if sm and not sm.group(1).endswith(("减", "增")):
+        pre = pre[:sm.start()] + sm.group(1) + ("减少" if sm.group(2) == "少" else "增加")
+    return pre, _CHANGE_VERB_RE.search(pre)
+
+
 def _clean_subject(text: str, department: str) -> str:
     s = re.sub(r"\s+", "", text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
@@ -147,6 +164,8 @@ def _clean_subject(text: str, department: str) -> str:
     for _ in range(4):
         before = s
         s = _LEADING_RE.sub("", s)
+        if "持平" in s:
+            s = _LEVEL_LEAD_RE.sub("", s)  # "…,与上年持平公务接待费…" (a page that lost its comma)
         if department and s.startswith(department):
             s = s[len(department):]
         s = _ORG_RE.sub("", s) if len(s) > 6 else s
@@ -542,6 +561,22 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _actual_compared(self, block: Block, label: str, pos: int) -> None:
+        """"支出总额为8,237.23万元，比年初预算增加1317.14万元": a figure compared with its
+        budget is the actual one, whatever the page's kind (its column was read as 预算数)."""
+        for i in range(len(self._amounts) - 1, -1, -1):
+            b, p, f = self._amounts[i]
+            if b != id(block) or p >= pos:
+                continue
+            if f.label != label or f.column != "预算数" or re.search(r"预算", block.norm[p - 8:p]):
+                return
+            if re.search(r"[。]", block.norm[p:pos]):
+                return
+            new = replace(f, column="决算数")
+            self.facts = [new if x is f else x for x in self.facts]
+            self._amounts[i] = (b, p, new)
+            return
+
     def _last_amount_end(self, block: Block, pos: int) -> int:
         """Where the last amount read before pos in this block ends (0 when none)."""
         ends = [p for b, p in self._amount_at if b == id(block) and p < pos]
@@ -613,7 +648,8 @@ class _Extractor:
 
     def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
                  quote_span: tuple[int, int], reason_end: int) -> None:
-        if _COMPLETION_RE.search(pre) and subject:
+        completed_of = pre.strip() in ("的", "") and _COMPLETED_OF_RE.search(block.norm[max(0, m.start - 40):m.start])
+        if (_COMPLETION_RE.search(pre) or completed_of) and subject:
             self.add(block, m.start, quote_span, subject, "预算完成率", m.value, "%", code)
             return
         if _SHARE_RE.search(pre):
@@ -621,7 +657,7 @@ class _Extractor:
             label = head if head and head not in _GENERIC else subject
             self.add(block, m.start, quote_span, label, "占比", m.value, "%", code if label == subject else "")
             return
-        cm = _CHANGE_VERB_RE.search(pre)
+        pre, cm = _change_verb(pre)
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), "")
@@ -634,6 +670,12 @@ class _Extractor:
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
+        cb = _COMPLETED_BUDGET_RE.search(re.sub(r"\s+", "", pre))
+        if cb and subject:
+            # "决算为62.07万元，完成全年预算84.82万元的73.2%": the subject's budget
+            column = {"年初": "年初预算数", "全年": "全年预算数", "调整": "全年预算数"}.get(cb.group("which") or "", "预算数")
+            self.add(block, m.start, quote_span, subject, column, m.value, m.unit, code)
+            return None
         over = _OVER_BUDGET_RE.search(pre)
         if over and subject:
             # "决算数大于预算数55.93万元": the subject's final figure against its budget
@@ -641,7 +683,7 @@ class _Extractor:
             span = (quote_span[0], max(quote_span[1], reason_end))
             self.add(block, m.start, span, subject, "比预算增减", sign * m.value, m.unit, code)
             return None
-        cm = _CHANGE_VERB_RE.search(pre)
+        pre, cm = _change_verb(pre)
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
@@ -650,7 +692,11 @@ class _Extractor:
             label = (trend or subject) if use_subject else head_clean
             sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
-            self._vs_budget = bool(cm.group("budget"))
+            if cm.group(0).strip().rstrip("了") != cm.group("verb"):
+                # a bare 减少 after "比预算数减少…;" compares with what the sentence last compared with
+                self._vs_budget = bool(cm.group("budget"))
+            if self._vs_budget:
+                self._actual_compared(block, label, m.start)
             self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
                      m.unit, code if use_subject else "")
             return trend or (None if use_subject else label)
