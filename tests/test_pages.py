@@ -251,6 +251,11 @@ def test_places_and_pointing_words_in_questions():
     for q, word in (("这个单位2022年三公经费预算多少", "这个单位"), ("2023年他们因公出国团组几个", "他们")):
         assert [q[a:b] for a, b in deictic_spans(q, [])] == [word]
     assert deictic_spans("其中公务接待费多少", []) == [] and deictic_spans("本年收入", []) == []
+    # a place pointed at by its level ("该县", "本市") is no part of the item either
+    for q, word in (("该县教育支出比社会保障和就业支出多多少", "该县"), ("本市一般公共预算收入多少", "本市"),
+                    ("这个厅2022年公务接待费", "这个厅")):
+        assert [q[a:b] for a, b in deictic_spans(q, [])] == [word]
+    assert deictic_spans("其中区级支出多少", []) == []
 
 
 # --- answers -------------------------------------------------------------------------------
