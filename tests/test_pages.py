@@ -216,6 +216,18 @@ def test_year_is_the_one_figures_are_stated_for(text, year):
     assert read_metadata("p.txt", text.splitlines()).year == year
 
 
+def test_a_page_opening_with_one_cell_a_line_has_no_title_and_keeps_its_year():
+    from qa.ingest.meta import read_metadata
+
+    cells = ["|"] * 3 + ["单位:万元", "|", "项 目", "|", "合计", "|"]
+    for label, v in (("机关运行经费", "120.50"), ("“三公”经费", "18.00"), ("公务接待费", "2.00")):
+        cells += [label, "|", v, "|"] * 1 + ["|"] * 20  # long runs of separators push the prose down
+    lines = cells + ["2024 年,本部门机关运行经费安排 120.50 万元,比上年增加3.20万元。"]
+    meta = read_metadata("p.txt", lines)
+    assert meta.year == 2024
+    assert meta.title == "p.txt"  # neither "|" nor "单位:万元" nor the header cell "项 目"
+
+
 def test_three_character_central_bodies_are_names():
     from qa.text.orgnames import is_org_name
 
@@ -334,3 +346,4 @@ def test_a_question_asking_two_things_is_read_up_to_its_first_ask():
     q = "事业收入多少，占收入合计多少？"
     assert first_ask(q).rstrip() == "事业收入多少" and len(first_ask(q)) == len(q)
     assert first_ask("与上年相比，增加了多少？") == "与上年相比，增加了多少？"
+    assert first_ask("三公经费预算多少？比上年如何？").rstrip() == "三公经费预算多少？"[:-1]

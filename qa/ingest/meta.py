@@ -32,6 +32,11 @@ from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_f
 KINDS = ("预算", "决算")
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:[/／至\-－]\s*(?:19|20)?\d{2,4}\s*)?年\s*度?")
+# a table's header cell on a line of its own (a page saved one cell a line) ends the title
+_HEADER_CELL = re.compile(r"(?:项目|項目|科目|科目名称|项目名称|項目名稱|合计|合計|总计|總計)")
+# "单位：万元" above a table is no title
+_UNIT_LINE = re.compile(r"^(?:金额)?[单單]位\s*[:：]\s*(?:亿|億|万|萬|千)?元\s*$")
+_SEPARATORS_ONLY = re.compile(r"[\s|｜¦]+")
 _YEAR_DIGITS = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
 
 # Label lines. "部 门:" is how some table covers space the label.
@@ -195,7 +200,7 @@ def departments_from_labels(lines: list[str]) -> list[str]:
 
 
 def _is_noise(t: str) -> bool:
-    return bool(_PAGE_NO.match(t) or _DATE_LINE.match(t) or _BREADCRUMB.search(t))
+    return bool(_PAGE_NO.match(t) or _DATE_LINE.match(t) or _BREADCRUMB.search(t) or _UNIT_LINE.match(t))
 
 
 def title_block(lines: list[str]) -> list[str]:
@@ -212,7 +217,7 @@ def title_block(lines: list[str]) -> list[str]:
         t = re.sub(r"\s+", " ", to_halfwidth(line)).strip()
         if not t or _is_noise(t):
             continue
-        if (_BLOCK_STOP.match(t) or "\t" in line or _SENTENCE.search(t) or _LABEL.search(_label_text(t))
+        if (_BLOCK_STOP.match(t) or "\t" in line or _SENTENCE.search(t) or _HEADER_CELL.fullmatch(squash(t)) or _LABEL.search(_label_text(t))
                 or len(squash(t)) > 40 or not re.search(r"[\u4e00-\u9fff\d]", t) or re.search(r"[A-Za-z]{3}", t)):
             break
         block.append(t)
@@ -480,6 +485,8 @@ def _title(lines: list[str], block: list[str]) -> str:
         t = re.sub(r"\s+", " ", line).strip()
         if not t or _is_noise(t) or "\t" in line:
             continue
+        if _HEADER_CELL.fullmatch(squash(t)):
+            break  # the page opens with a table, one cell a line: it has no title
         m = _LABEL.search(_label_text(t))
         if m:
             t = t[:m.start()].strip()  # "收支预算总表 公开表一 部门：X 单位：万元"
@@ -520,6 +527,9 @@ def read_metadata(name: str, lines: list[str], overrides: dict | None = None) ->
         confidence and source per field, and the most common table unit.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    # a page saved one table cell a line opens with lines of separators only ("|"): no title,
+    # and no line that counts among its first
+    lines = [line for line in lines if not _SEPARATORS_ONLY.fullmatch(line)]
     block = title_block(lines)
     if "department" in overrides:
         department, dsrc, dconf = str(overrides["department"]).strip(), "user", CONFIDENCE["user"]
