@@ -173,6 +173,13 @@ def test_a_page_stating_actual_spending_is_a_final_account():
      [("会议费", "比预算增减", -0.3), ("培训费", "比预算增减", -0.2)]),
     ("2024年“三公”经费决算支出数为520.4万元,按同口径同比减少20.6万元,下降3.8%。", [("三公经费", "比上年增减", -20.6)]),
     ("2024年县级一般公共预算收入4520万元,比上年增收130万元,增长2.9%。", [("一般公共预算收入", "比上年增减", 130.0)]),
+    # counts of a body's parts: the noun after the number, 所 as a measure word, a figure
+    # right after a comma, what is counted after a long description's last 的
+    ("中心内设6个部门。", [("内设部门", "数量", 6.0)]),
+    ("本学区下辖2所初级中学,9所完全小学,4个教学点。",
+     [("初级中学", "数量", 2.0), ("完全小学", "数量", 9.0), ("教学点", "数量", 4.0)]),
+    ("各类学校共有15所,包括完全小学8所,幼儿园2所。", [("各类学校", "数量", 15.0), ("幼儿园", "数量", 2.0)]),
+    ("纳入东山县第二中学2024年度部门预算编制范围的二级预算单位0个。", [("二级预算单位", "数量", 0.0)]),
     ("本级“三公”经费支出总额为1,204.50万元,比年初预算增加104.50万元。",
      [("三公经费", "决算数", 1204.5), ("三公经费", "比预算增减", 104.5)]),
 ])
@@ -316,6 +323,13 @@ def test_a_question_naming_nothing_any_page_has_stays_unresolved(many_pages):
     ans = many_pages.ask("2024年三公经费预算是多少")
     assert ans.status == "ambiguous" and len(ans.candidates) >= 2, ans.answer
     assert many_pages.ask("北岭区2024年公务接待费预算是多少").status != "answered"
+
+
+def test_a_question_counting_in_so_counts_schools(tmp_path):
+    from qa.agent.understand import understand
+
+    assert understand("这个学区下辖多少所完全小学？").count_units == ["所"]
+    assert understand("有几辆公务用车").count_units == ["辆"]
 
 
 # --- actual figures against their budget ------------------------------------------------

@@ -187,7 +187,8 @@ def _count_units(text: str, question: str) -> list[str]:
     several = LEXICON.cue_words.get("several_departments")
     if several is not None:
         text = several.sub(" ", text)
-    units = [u for u in ("辆", "人", "个", "台", "处", "项", "家", "套") if re.search(r"(?:几|多少)" + u, text)]
+    measure = LEXICON.cue_words["measure_words"]
+    units = list(dict.fromkeys(re.findall(r"(?:几|多少)(" + measure.pattern + ")", text)))
     if "个" in units and re.search(r"(?:几|多少)个人", text):
         units = [u for u in units if u != "个"] + ["人"]  # 几个人 counts people
     if re.search(r"(?:几|多少)[名位]", text):

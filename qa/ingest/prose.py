@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY_UNITS = ("亿元", "万元", "千元", "元")
-_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
+_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名", "所")
 _MENTION_RE = re.compile(
-    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名)?"
+    rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
 )
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
@@ -71,7 +71,7 @@ _ORG_RE = re.compile(
 _TRAILING_RE = re.compile(
     r"(?:预计为|预计|录得|高达|攀升至|升至|增至|降至|涉及开支|"
     r"年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
-    r"实际支出|均为|为|是|达到|达|约|各|共|均|的)$"
+    r"实际支出|均为|为|是|达到|达|约|各|共有|共|均|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
 _SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
@@ -121,8 +121,11 @@ _SHORT_CHANGE_RE = re.compile(r"((?:比|较)\s*(?:上年|去年|上一年|" + _Y
 _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
             "按同口径", "同口径", "按可比口径", "可比口径",
             "决算", "支出决算", "决算支出", "决算支出数", "支出决算数", "实际支出数", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
+# the verbs that introduce a body's parts ("中心内设9个部门", "下辖12所完全小学")
+_SETS_UP_RE = re.compile(r"(?:内设|下设|下辖|设有|管辖)$")
+_BARE_PARTS_RE = re.compile(r"部门|单位|机构")
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
-                               r"接待|教职工|职工|幼儿|学生|床位|派出")
+                               r"接待|教职工|职工|幼儿|学生|床位|派出|部门|学校|小学|中学|初中|幼儿园|教学点|法庭")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
 _CHAIN_RE = re.compile(r"\((类|款|项)\)")
 _STAFF_RE = re.compile(rf"(编制(?:数|人数)?|核定编制)\s*(?:为)?\s*(?P<num>{_NUM})\s*(?P<unit>个|人|名)?")
@@ -765,11 +768,20 @@ class _Extractor:
             cleaned = _clean_subject(cleaned, self.department)
         else:
             cleaned = _clean_subject(pre, self.department)
-        if unit == "个":
-            # "下设 16个处室": the noun follows the number.
+        if unit in ("个", "所"):
+            # "下设 16个处室", "下辖12所完全小学": the noun follows the number
             after = re.match(r"\s*([\u4e00-\u9fff]{1,8}?)(?=[,，、:;。和及与\s\d]|分别|包括|$)", norm[m.end:m.end + 12])
-            if after:
-                cleaned = after.group(1)
+            if after and (unit == "个" or not cleaned or _SETS_UP_RE.search(cleaned)):
+                verb = _SETS_UP_RE.search(cleaned)
+                # a noun that names nothing alone keeps its verb: 内设部门 (not 部门)
+                keep = verb and _BARE_PARTS_RE.fullmatch(after.group(1))
+                cleaned = (verb.group(0) if keep else "") + after.group(1)
+        if "的" in cleaned and len(cleaned) > 20:
+            # "纳入…决算编制范围的二级预算单位0个": after a long description, what is counted
+            # follows the last 的
+            tail = cleaned[cleaned.rindex("的") + 1:]
+            if len(tail) >= 2 and _COUNT_SUBJECT_RE.search(tail):
+                cleaned = tail
         if unit == "人" and not cleaned:
             cleaned = subject
         cleaned = _PERSONS.get(cleaned, cleaned)
