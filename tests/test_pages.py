@@ -325,6 +325,24 @@ def test_a_question_naming_nothing_any_page_has_stays_unresolved(many_pages):
     assert many_pages.ask("北岭区2024年公务接待费预算是多少").status != "answered"
 
 
+def test_a_list_closed_by_its_count_names_what_it_lists():
+    from qa.ingest.prose import extract_enumerations
+    from qa.ingest.sections import section_paths
+    from qa.types import Document
+
+    lines = ["一、基本情况", "", "东山镇卫生院现有职工20人。卫生院设内科、外科、儿科、中医科4个临床科室,另设药房。"]
+    doc = Document(name="t.txt", department="", year=2024, kind="预算", unit="万元", content_hash="")
+    got = [(e.label, e.items) for e in extract_enumerations(lines, doc, section_paths(lines))]
+    assert got == [("临床科室", ("内科", "外科", "儿科", "中医科"))]
+
+
+def test_a_list_asked_for_by_how_many_carries_the_count(final_page):
+    ans = final_page.ask("北川市林草局设了哪几个科室？")
+    assert ans.status == "answered" and ans.value == 3 and "资源科" in ans.answer, ans.answer
+    ans = final_page.ask("北川市林草局设了哪些科室？")
+    assert ans.status == "answered" and ans.value is None, ans.answer  # no count asked: a list only
+
+
 def test_a_question_counting_in_so_counts_schools(tmp_path):
     from qa.agent.understand import understand
 

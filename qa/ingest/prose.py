@@ -139,7 +139,8 @@ _ENUM_NAMED_RE = re.compile(
     r"(?:分别是|分别为|包括|有)\s*:?"
 )
 # "X下设办公室、财务室、种子管理组等": a list of the body's units with no count before it
-_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有)\s*(?=[\u4e00-\u9fff]{2,12}、)")
+_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有|(?<=[院站所局校心])设)\s*(?=[\u4e00-\u9fff]{2,12}、)")
+_COUNT_AFTER_ITEMS_RE = re.compile(r"(\d+)个([\u4e00-\u9fff]{2,8})$")
 _ORG_ITEM_END_RE = re.compile(r"(?:科|室|部|处|中心|队|所|站|局|组|办|股|院|馆|会|厅|委|司|点|团|社|校|库|分局|支队|大队|中队)$")
 
 
@@ -869,6 +870,15 @@ def extract_enumerations(lines: list[str], doc: Document, sections: list[str]) -
                     label = "内设机构"
                 start = m.end()
                 items = _split_items(re.sub(r"\s+", "", sent[start:].split("。")[0]))
+                for k, item in enumerate(items):
+                    counted = _COUNT_AFTER_ITEMS_RE.search(item)
+                    if counted and counted.start() >= 2:
+                        # "设内科、外科、中医科3个临床科室": the count and what the items are close the list
+                        items = items[:k] + [item[:counted.start()]]
+                        label = counted.group(2)
+                        if int(counted.group(1)) != len(items):
+                            items = []
+                        break
                 if items and items[-1].endswith("等") and len(items[-1]) > 3:
                     items[-1] = items[-1][:-1]  # "…、土壤肥料组等"
             if not _valid_items(items):
