@@ -343,6 +343,16 @@ def test_a_list_asked_for_by_how_many_carries_the_count(final_page):
     assert ans.status == "answered" and ans.value is None, ans.answer  # no count asked: a list only
 
 
+@pytest.mark.parametrize("question,value", [
+    ("这个局2023年的收入合计是多少？", 240.0),  # the row 收入合计, not 收入总计
+    ("这个局2022年的收入合计是多少？", 220.0),  # last year's: this year's minus the change
+    ("会议费和培训费合计多少？", 120.2),  # two items and 合计: a sum
+])
+def test_income_total_is_a_row_not_a_sum(final_page, question, value):
+    ans = final_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
 def test_a_question_counting_in_so_counts_schools(tmp_path):
     from qa.agent.understand import understand
 

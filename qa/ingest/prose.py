@@ -116,6 +116,8 @@ _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年�
 _COMPLETED_BUDGET_RE = re.compile(r"完成(?:了)?(?P<which>年初|全年|调整|年度)?预算(?:数)?\s*$")
 _COMPLETED_OF_RE = re.compile(
     r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
+# "较2022年决算数688.84万元", "比上年决算数50万元": the figure of the year compared with
+_COMPARED_FIGURE_RE = re.compile(r"(?:比|较|与)(?:(?P<y>(?:19|20)\d{2})年度?|上年度?|去年)的?(?P<kind>决算|预算)(?:数)?为?$")
 # "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
 _SHORT_CHANGE_RE = re.compile(r"((?:比|较)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r"|(?:年初|调整|全年)?预算)[^,;:。]{0,8}?)(少|多)(了)?\s*$")
 _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
@@ -352,6 +354,7 @@ class _Extractor:
         self.facts: list[Fact] = []
         self._seen: set[tuple] = set()
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
+        self._compared_end = -1  # where the last figure of a compared year ("较2022年决算数X") ends
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
         self._amount_at: list[tuple[int, int]] = []  # (id of block, position) of every amount read
         self._whole = ""  # the total that the items after 其中 break down
@@ -566,6 +569,22 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _add_dated(self, block: Block, m: _Mention, quote_span: tuple[int, int], label: str, column: str,
+                   code: str) -> None:
+        """A figure whose column already names its year (no reading of the clause's year)."""
+        line = block.line_of[min(m.start, len(block.line_of) - 1)]
+        key = (label, column, m.value, m.unit, line)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.facts.append(Fact(
+            doc=self.doc.name, department=self.doc.department, year=self.doc.year,
+            table_no="", table_title="", section=self.sections[line - 1] if line - 1 < len(self.sections) else block.section,
+            code=code, label=label, column=column, value=m.value, unit=m.unit,
+            norm_value=to_yuan(m.value, m.unit), line=line,
+            quote=block.raw[quote_span[0]:quote_span[1]].strip(), source="prose",
+        ))
+
     def _actual_compared(self, block: Block, label: str, pos: int) -> None:
         """"支出总额为8,237.23万元，比年初预算增加1317.14万元": a figure compared with its
         budget is the actual one, whatever the page's kind (its column was read as 预算数)."""
@@ -681,6 +700,26 @@ class _Extractor:
             column = {"年初": "年初预算数", "全年": "全年预算数", "调整": "全年预算数"}.get(cb.group("which") or "", "预算数")
             self.add(block, m.start, quote_span, subject, column, m.value, m.unit, code)
             return None
+        compared = _COMPARED_FIGURE_RE.search(re.sub(r"\s+", "", pre))
+        if compared and subject and self.doc.year:
+            # "较2022年决算数688.84万元": the subject's figure of the year compared with
+            year = int(compared.group("y")) if compared.group("y") else self.doc.year - 1
+            kind = compared.group("kind") or self.amount_column[:2]
+            if year != self.doc.year:
+                column = ("上年" if year == self.doc.year - 1 else f"{year}年") + kind + "数"
+                self._add_dated(block, m, quote_span, subject, column, code)
+                self._compared_end = m.end
+                return None
+        if not pre.strip() and subject and 0 <= self._compared_end and not block.norm[self._compared_end:m.start].strip():
+            # "较2022年决算数688.84万元131.49万元,增长19.09%": a page that lost the verb; the
+            # rate's verb after it says which way
+            verb = re.match(r"\s*,?\s*(增长|增加|上升|下降|减少|降低)", block.norm[m.end:m.end + 8])
+            self._compared_end = -1
+            if verb:
+                sign = -1.0 if verb.group(1) in _DOWN_VERBS else 1.0
+                self.add(block, m.start, quote_span, subject, "比上年增减", sign * m.value, m.unit, code)
+                return None
+        self._compared_end = -1
         over = _OVER_BUDGET_RE.search(pre)
         if over and subject:
             # "决算数大于预算数55.93万元": the subject's final figure against its budget
