@@ -173,6 +173,11 @@ def test_a_page_stating_actual_spending_is_a_final_account():
      [("会议费", "比预算增减", -0.3), ("培训费", "比预算增减", -0.2)]),
     ("2024年“三公”经费决算支出数为520.4万元,按同口径同比减少20.6万元,下降3.8%。", [("三公经费", "比上年增减", -20.6)]),
     ("2024年县级一般公共预算收入4520万元,比上年增收130万元,增长2.9%。", [("一般公共预算收入", "比上年增减", 130.0)]),
+    # the figure of the year compared with, and a change whose verb the page lost
+    ("公务接待费决算10万元,比上年决算数12万元减少2万元,下降16.7%。",
+     [("公务接待费", "上年决算数", 12.0), ("公务接待费", "比上年增减", -2.0)]),
+    ("公务用车购置费预算数为40万元,决算支出数为45万元,较2023年决算数30万元15万元,增长50%。",
+     [("公务用车购置费", "上年决算数", 30.0), ("公务用车购置费", "比上年增减", 15.0), ("公务用车购置费", "增长率", 50.0)]),
     # counts of a body's parts: the noun after the number, 所 as a measure word, a figure
     # right after a comma, what is counted after a long description's last 的
     ("中心内设6个部门。", [("内设部门", "数量", 6.0)]),
