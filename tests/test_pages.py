@@ -379,6 +379,8 @@ def final_page(tmp_path_factory):
     ("公务接待费决算比预算省了多少？", 7.7),
     ("这个局公务接待费预算执行率是多少？", 61.5),
     ("公务用车购置及运行维护费预算数比决算多出多少？", 3.7),
+    # words running into a pointing word ("…占该局") name no body that is not loaded
+    ("2023年公务接待费占该局三公经费决算的比例？", 25.31),
     # two asks: the first is answered
     ("三公经费决算支出是多少？完成预算百分之多少？", 48.6),
 ])

@@ -226,8 +226,10 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         else:
             res.ambiguous = names
         return res
-    # nothing matched: a named organisation we do not have?
-    org = _ORG_RE.search(text)
+    # nothing matched: a named organisation we do not have? (never a run of words that ends in
+    # a pointing word's body word: "…运行费占该局" points at the page, it names nobody)
+    org = next((o for o in _ORG_RE.finditer(text)
+                if not any(o.start() < e and s < o.end() for s, e in res.deictic)), None)
     if org and not want_all:
         res.not_loaded = org.group(0)
     elif _EN_ORG_RE.search(text) and not want_all:
