@@ -173,6 +173,9 @@ def test_a_page_stating_actual_spending_is_a_final_account():
      [("会议费", "比预算增减", -0.3), ("培训费", "比预算增减", -0.2)]),
     ("2024年“三公”经费决算支出数为520.4万元,按同口径同比减少20.6万元,下降3.8%。", [("三公经费", "比上年增减", -20.6)]),
     ("2024年县级一般公共预算收入4520万元,比上年增收130万元,增长2.9%。", [("一般公共预算收入", "比上年增减", 130.0)]),
+    # a numbered line that opens with its head and a colon is a sentence about that head
+    ("(一)收入预算:2024年年初预算数646.16万元,其中:一般公共预算拨款622万元。",
+     [("收入预算", "年初预算数", 646.16), ("一般公共预算拨款", "预算数", 622.0)]),
     # the figure of the year compared with, and a change whose verb the page lost
     ("公务接待费决算10万元,比上年决算数12万元减少2万元,下降16.7%。",
      [("公务接待费", "上年决算数", 12.0), ("公务接待费", "比上年增减", -2.0)]),
@@ -240,6 +243,23 @@ def test_a_page_opening_with_one_cell_a_line_has_no_title_and_keeps_its_year():
     assert meta.title == "p.txt"  # neither "|" nor "单位:万元" nor the header cell "项 目"
 
 
+def test_kind_from_a_title_below_a_list_of_page_metadata():
+    from qa.ingest.meta import read_metadata
+
+    lines = (["首页>信息公开>预算/决算>镇街部门", "- [ 索引号 ]", "- 0012/2024-001", "- [ 主题分类 ]", "- 教育",
+              "- [ 体裁分类 ]", "- 财政预算、决算", "- [ 发布机构 ]", "- 东山区教委", "- [ 发布日期 ]", "- 2024-02-01",
+              "东山区南坪镇中心小学校 2024年部门预算情况说明", "一、单位基本情况", "我校主要职能是实施小学义务教育。"])
+    meta = read_metadata("p.txt", lines)
+    assert meta.kind == "预算" and meta.year == 2024
+
+
+def test_a_page_setting_spending_against_its_budget_is_a_final_account():
+    from qa.ingest.meta import read_metadata
+
+    lines = ["经西岭州财政局汇总,2023年西岭州州本级部门“三公”经费支出总额为1,204.50万元,比年初预算增加104.50万元。"]
+    assert read_metadata("p.txt", lines).kind == "决算"
+
+
 def test_three_character_central_bodies_are_names():
     from qa.text.orgnames import is_org_name
 
@@ -257,6 +277,13 @@ def test_abbreviations_that_keep_some_characters(official, short):
 
     found = find_mentions(f"{short}2023年三公经费是多少", [build(official)])
     assert [m.official for m in found] == [official]
+
+
+def test_a_school_is_named_without_its_last_character():
+    from qa.agent.aliases import build, find_mentions
+
+    found = find_mentions("南坪镇中心小学2023年收入预算是多少", [build("重庆市东山区南坪镇中心小学校")])
+    assert [(m.official, m.end) for m in found] == [("重庆市东山区南坪镇中心小学校", 7)]
 
 
 def test_an_abbreviation_must_end_in_the_same_body_word():

@@ -116,12 +116,14 @@ _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年�
 _COMPLETED_BUDGET_RE = re.compile(r"完成(?:了)?(?P<which>年初|全年|调整|年度)?预算(?:数)?\s*$")
 _COMPLETED_OF_RE = re.compile(
     r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
+_DEFINITION_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
+                                 r"(?P<head>[\u4e00-\u9fff]{2,12})\s*:")
 # "较2022年决算数688.84万元", "比上年决算数50万元": the figure of the year compared with
 _COMPARED_FIGURE_RE = re.compile(r"(?:比|较|与)(?:(?P<y>(?:19|20)\d{2})年度?|上年度?|去年)的?(?P<kind>决算|预算)(?:数)?为?$")
 # "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
 _SHORT_CHANGE_RE = re.compile(r"((?:比|较)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r"|(?:年初|调整|全年)?预算)[^,;:。]{0,8}?)(少|多)(了)?\s*$")
 _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
-            "按同口径", "同口径", "按可比口径", "可比口径",
+            "年初", "按同口径", "同口径", "按可比口径", "可比口径",
             "决算", "支出决算", "决算支出", "决算支出数", "支出决算数", "实际支出数", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 # the verbs that introduce a body's parts ("中心内设9个部门", "下辖12所完全小学")
 _SETS_UP_RE = re.compile(r"(?:内设|下设|下辖|设有|管辖)$")
@@ -569,6 +571,16 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _definition_head(self, block: Block, pos: int) -> str:
+        """"(一)收入预算:2022年年初预算数646.16万元": what a line that opens with its own head
+        and a colon states, for a figure the sentence names no subject of."""
+        start = block.norm.rfind("。", 0, pos) + 1
+        hm = _DEFINITION_HEAD_RE.match(block.norm, start)
+        if hm is None or hm.end() > pos:
+            return ""
+        head = _clean_subject(hm.group("head"), self.department)
+        return head if head and head not in _GENERIC else ""
+
     def _add_dated(self, block: Block, m: _Mention, quote_span: tuple[int, int], label: str, column: str,
                    code: str) -> None:
         """A figure whose column already names its year (no reading of the clause's year)."""
@@ -780,7 +792,7 @@ class _Extractor:
             if project and re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金|", cleaned):
                 label = project
             else:
-                label = subject
+                label = subject or self._definition_head(block, m.start)
                 label_code = code
         else:
             label = _canonical(cleaned, leaf)
