@@ -423,3 +423,20 @@ def test_a_question_asking_two_things_is_read_up_to_its_first_ask():
     assert first_ask(q).rstrip() == "事业收入多少" and len(first_ask(q)) == len(q)
     assert first_ask("与上年相比，增加了多少？") == "与上年相比，增加了多少？"
     assert first_ask("三公经费预算多少？比上年如何？").rstrip() == "三公经费预算多少？"[:-1]
+
+
+# --- a school's budget page ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def school_page(tmp_path_factory):
+    return _assistant(tmp_path_factory.mktemp("school"), ["school_budget.txt"])
+
+
+@pytest.mark.parametrize("question,value", [
+    ("南坪镇中心小学2023年收入预算是多少？", 490.0),  # the figure stated with the change, minus it
+    ("南坪镇中心小学2024年收入预算是多少？", 520.0),
+    ("这个学校下辖多少所完全小学？", 2.0),
+    ("教育支出预算是多少", 400.0),
+])
+def test_a_school_budget_page(school_page, question, value):
+    ans = school_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer

@@ -49,7 +49,7 @@ _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
 _LEADING_RE = re.compile(
     r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
-    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上)\s*"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上|主要是)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
 _YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
@@ -571,10 +571,10 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
-    def _definition_head(self, block: Block, pos: int) -> str:
+    def _definition_head(self, block: Block, pos: int, paragraph: bool = False) -> str:
         """"(一)收入预算:2022年年初预算数646.16万元": what a line that opens with its own head
-        and a colon states, for a figure the sentence names no subject of."""
-        start = block.norm.rfind("。", 0, pos) + 1
+        and a colon states, for a figure the sentence (or the paragraph) names no subject of."""
+        start = 0 if paragraph else block.norm.rfind("。", 0, pos) + 1
         hm = _DEFINITION_HEAD_RE.match(block.norm, start)
         if hm is None or hm.end() > pos:
             return ""
@@ -744,6 +744,11 @@ class _Extractor:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
             use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
+            if head_clean in ("收入", "支出"):
+                # "(一)收入预算:…。收入较2021年增加40.62万元": the paragraph's head
+                own = self._definition_head(block, m.start, paragraph=True)
+                if own.startswith(head_clean):
+                    head_clean, use_subject = own, False
             trend = self._trend_subject() if use_subject else ""
             label = (trend or subject) if use_subject else head_clean
             sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
