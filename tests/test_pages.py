@@ -175,7 +175,7 @@ def test_a_page_stating_actual_spending_is_a_final_account():
     ("2024年县级一般公共预算收入4520万元,比上年增收130万元,增长2.9%。", [("一般公共预算收入", "比上年增减", 130.0)]),
     # a numbered line that opens with its head and a colon is a sentence about that head
     ("(一)收入预算:2024年年初预算数646.16万元,其中:一般公共预算拨款622万元。",
-     [("收入预算", "年初预算数", 646.16), ("一般公共预算拨款", "预算数", 622.0)]),
+     [("收入预算", "预算数", 646.16), ("一般公共预算拨款", "预算数", 622.0)]),  # a budget page: its own figure
     # the figure of the year compared with, and a change whose verb the page lost
     ("公务接待费决算10万元,比上年决算数12万元减少2万元,下降16.7%。",
      [("公务接待费", "上年决算数", 12.0), ("公务接待费", "比上年增减", -2.0)]),

@@ -779,7 +779,8 @@ class _Extractor:
         compact = re.sub(r"\s+", "", pre)
         for cue, col in _COLUMN_CUES:
             if cue.search(compact):
-                column = col
+                # on a budget page its year-start budget is the page's own figure (预算数)
+                column = "预算数" if col == "年初预算数" and self.amount_column == "预算数" else col
                 break
         label_code = ""
         if cleaned == "价值" or (cleaned.endswith("价值") and len(cleaned) > 2):
