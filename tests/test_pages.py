@@ -85,6 +85,13 @@ def test_counts_carry_their_own_units():
     assert units["因公出国(境)团组数"] == (2, "个")
 
 
+def test_a_table_row_counted_in_its_own_measure_word():
+    pd = parse_file(FIXTURES / "space_table_counts.txt")
+    got = {(f.label, f.value, f.unit) for f in pd.facts if f.source == "table"}
+    assert ("公务用车保有量", 2.0, "辆") in got and ("公务接待批次", 13.0, "批") in got
+    assert ("公务接待费", 26000.0, "元") in got
+
+
 def test_pipe_rows_keep_their_cells_and_a_one_cell_row_is_a_line():
     from qa.ingest.layout import prepare
 
