@@ -8,8 +8,6 @@ the facts of that row share its label and line."""
 
 from __future__ import annotations
 
-import re
-
 from qa.agent.context import DocData
 from qa.agent.matching import best_matches, label_of
 from qa.agent.outcome import Outcome, answered
@@ -68,7 +66,7 @@ def against_budget(q: Program, dd: DocData) -> Outcome | None:
     ms = best_matches(dd, metric, "total", q)
     if not ms or (kind == "budget" and ms[0].fact.column in BUDGET_COLUMNS):
         return None  # the budget figure is the row's own: an ordinary lookup
-    budget_first = re.search(r"预算.*(?:决算|实际)", q.text) is not None
+    budget_first = _cue("budget_named_first", q.text)
     for m in ms:
         if m.score < ms[0].score - 0.02:
             break
