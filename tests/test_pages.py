@@ -415,6 +415,8 @@ def final_page(tmp_path_factory):
     ("公务用车购置及运行维护费预算数比决算多出多少？", 3.7),
     # words running into a pointing word ("…占该局") name no body that is not loaded
     ("2023年公务接待费占该局三公经费决算的比例？", 25.31),
+    # last year's actual: this year's actual (not the budget beside it) minus the change
+    ("北川市林草局2022年三公经费决算是多少？", 42.5),
     # two asks: the first is answered
     ("三公经费决算支出是多少？完成预算百分之多少？", 48.6),
 ])

@@ -70,8 +70,10 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         # the figure stated with the change ("收入预算:年初预算数646.16万元…收入较上年增加…")
         own = [f for f in dd.facts if f.label == ch.label and f.unit == ch.unit and f.source == "prose"
                and f.column in _OWN_AMOUNT_COLUMNS and 0 <= ch.line - f.line <= 1]
+        # the page's own figure (决算数 on a final account), not the budget it was measured against
+        own.sort(key=lambda f: (column_kind(f.column) != "total", f.line != ch.line))
         if own:
-            cur = [Match(own[-1], 1.0)] + list(cur)
+            cur = [Match(own[0], 1.0)] + list(cur)
     if cur and ch:
         res = ops.difference(cur[0].fact, ch)
         out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
