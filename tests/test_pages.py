@@ -85,6 +85,13 @@ def test_counts_carry_their_own_units():
     assert units["因公出国(境)团组数"] == (2, "个")
 
 
+def test_a_table_row_counted_in_its_own_measure_word():
+    pd = parse_file(FIXTURES / "space_table_counts.txt")
+    got = {(f.label, f.value, f.unit) for f in pd.facts if f.source == "table"}
+    assert ("公务用车保有量", 2.0, "辆") in got and ("公务接待批次", 13.0, "批") in got
+    assert ("公务接待费", 26000.0, "元") in got
+
+
 def test_pipe_rows_keep_their_cells_and_a_one_cell_row_is_a_line():
     from qa.ingest.layout import prepare
 
@@ -163,6 +170,33 @@ def test_a_page_stating_actual_spending_is_a_final_account():
     ("其中,公务用车运行维护费支出决算比预算无增减变化,比去年增加1.05万元,增长35.8%。",
      [("公务用车运行维护费", "比上年增减", 1.05), ("公务用车运行维护费", "增长率", 35.8)]),
     ("截至2023年底,共有车辆2辆。", [("车辆", "数量", 2.0)]),
+    # an actual figure with its budget: 完成…预算X的P%, 决算支出数为, 比预算数少, a bare 减少 after
+    # a comparison with the budget, and a figure compared with its budget is the actual one
+    ("2024年度“三公”经费支出决算为45.2万元,完成全年预算50万元的90.4%。",
+     [("三公经费", "全年预算数", 50.0), ("三公经费", "预算完成率", 90.4)]),
+    ("公务接待费预算数为10万元,决算支出数为8.5万元。", [("公务接待费", "预算数", 10.0), ("公务接待费", "决算数", 8.5)]),
+    ("2024年“三公”经费决算数为3.2亿元,比预算数少0.4亿元。", [("三公经费", "比预算增减", -0.4)]),
+    ("会议费2.1亿元,比预算数减少0.3亿元;培训费1.5亿元,减少0.2亿元。",
+     [("会议费", "比预算增减", -0.3), ("培训费", "比预算增减", -0.2)]),
+    ("2024年“三公”经费决算支出数为520.4万元,按同口径同比减少20.6万元,下降3.8%。", [("三公经费", "比上年增减", -20.6)]),
+    ("2024年县级一般公共预算收入4520万元,比上年增收130万元,增长2.9%。", [("一般公共预算收入", "比上年增减", 130.0)]),
+    # a numbered line that opens with its head and a colon is a sentence about that head
+    ("(一)收入预算:2024年年初预算数646.16万元,其中:一般公共预算拨款622万元。",
+     [("收入预算", "预算数", 646.16), ("一般公共预算拨款", "预算数", 622.0)]),  # a budget page: its own figure
+    # the figure of the year compared with, and a change whose verb the page lost
+    ("公务接待费决算10万元,比上年决算数12万元减少2万元,下降16.7%。",
+     [("公务接待费", "上年决算数", 12.0), ("公务接待费", "比上年增减", -2.0)]),
+    ("公务用车购置费预算数为40万元,决算支出数为45万元,较2023年决算数30万元15万元,增长50%。",
+     [("公务用车购置费", "上年决算数", 30.0), ("公务用车购置费", "比上年增减", 15.0), ("公务用车购置费", "增长率", 50.0)]),
+    # counts of a body's parts: the noun after the number, 所 as a measure word, a figure
+    # right after a comma, what is counted after a long description's last 的
+    ("中心内设6个部门。", [("内设部门", "数量", 6.0)]),
+    ("本学区下辖2所初级中学,9所完全小学,4个教学点。",
+     [("初级中学", "数量", 2.0), ("完全小学", "数量", 9.0), ("教学点", "数量", 4.0)]),
+    ("各类学校共有15所,包括完全小学8所,幼儿园2所。", [("各类学校", "数量", 15.0), ("幼儿园", "数量", 2.0)]),
+    ("纳入东山县第二中学2024年度部门预算编制范围的二级预算单位0个。", [("二级预算单位", "数量", 0.0)]),
+    ("本级“三公”经费支出总额为1,204.50万元,比年初预算增加104.50万元。",
+     [("三公经费", "决算数", 1204.5), ("三公经费", "比预算增减", 104.5)]),
 ])
 def test_sentence_kinds_of_pages(sentence, want):
     from qa.ingest.prose import extract_prose_facts
@@ -204,6 +238,35 @@ def test_year_is_the_one_figures_are_stated_for(text, year):
     assert read_metadata("p.txt", text.splitlines()).year == year
 
 
+def test_a_page_opening_with_one_cell_a_line_has_no_title_and_keeps_its_year():
+    from qa.ingest.meta import read_metadata
+
+    cells = ["|"] * 3 + ["单位:万元", "|", "项 目", "|", "合计", "|"]
+    for label, v in (("机关运行经费", "120.50"), ("“三公”经费", "18.00"), ("公务接待费", "2.00")):
+        cells += [label, "|", v, "|"] * 1 + ["|"] * 20  # long runs of separators push the prose down
+    lines = cells + ["2024 年,本部门机关运行经费安排 120.50 万元,比上年增加3.20万元。"]
+    meta = read_metadata("p.txt", lines)
+    assert meta.year == 2024
+    assert meta.title == "p.txt"  # neither "|" nor "单位:万元" nor the header cell "项 目"
+
+
+def test_kind_from_a_title_below_a_list_of_page_metadata():
+    from qa.ingest.meta import read_metadata
+
+    lines = (["首页>信息公开>预算/决算>镇街部门", "- [ 索引号 ]", "- 0012/2024-001", "- [ 主题分类 ]", "- 教育",
+              "- [ 体裁分类 ]", "- 财政预算、决算", "- [ 发布机构 ]", "- 东山区教委", "- [ 发布日期 ]", "- 2024-02-01",
+              "东山区南坪镇中心小学校 2024年部门预算情况说明", "一、单位基本情况", "我校主要职能是实施小学义务教育。"])
+    meta = read_metadata("p.txt", lines)
+    assert meta.kind == "预算" and meta.year == 2024
+
+
+def test_a_page_setting_spending_against_its_budget_is_a_final_account():
+    from qa.ingest.meta import read_metadata
+
+    lines = ["经西岭州财政局汇总,2023年西岭州州本级部门“三公”经费支出总额为1,204.50万元,比年初预算增加104.50万元。"]
+    assert read_metadata("p.txt", lines).kind == "决算"
+
+
 def test_three_character_central_bodies_are_names():
     from qa.text.orgnames import is_org_name
 
@@ -223,6 +286,13 @@ def test_abbreviations_that_keep_some_characters(official, short):
     assert [m.official for m in found] == [official]
 
 
+def test_a_school_is_named_without_its_last_character():
+    from qa.agent.aliases import build, find_mentions
+
+    found = find_mentions("南坪镇中心小学2023年收入预算是多少", [build("重庆市东山区南坪镇中心小学校")])
+    assert [(m.official, m.end) for m in found] == [("重庆市东山区南坪镇中心小学校", 7)]
+
+
 def test_an_abbreviation_must_end_in_the_same_body_word():
     from qa.agent.aliases import is_abbreviation
 
@@ -239,6 +309,11 @@ def test_places_and_pointing_words_in_questions():
     for q, word in (("这个单位2022年三公经费预算多少", "这个单位"), ("2023年他们因公出国团组几个", "他们")):
         assert [q[a:b] for a, b in deictic_spans(q, [])] == [word]
     assert deictic_spans("其中公务接待费多少", []) == [] and deictic_spans("本年收入", []) == []
+    # a place pointed at by its level ("该县", "本市") is no part of the item either
+    for q, word in (("该县教育支出比社会保障和就业支出多多少", "该县"), ("本市一般公共预算收入多少", "本市"),
+                    ("这个厅2022年公务接待费", "这个厅")):
+        assert [q[a:b] for a, b in deictic_spans(q, [])] == [word]
+    assert deictic_spans("其中区级支出多少", []) == []
 
 
 # --- answers -------------------------------------------------------------------------------
@@ -287,3 +362,90 @@ def test_a_question_naming_nothing_any_page_has_stays_unresolved(many_pages):
     ans = many_pages.ask("2024年三公经费预算是多少")
     assert ans.status == "ambiguous" and len(ans.candidates) >= 2, ans.answer
     assert many_pages.ask("北岭区2024年公务接待费预算是多少").status != "answered"
+
+
+def test_a_list_closed_by_its_count_names_what_it_lists():
+    from qa.ingest.prose import extract_enumerations
+    from qa.ingest.sections import section_paths
+    from qa.types import Document
+
+    lines = ["一、基本情况", "", "东山镇卫生院现有职工20人。卫生院设内科、外科、儿科、中医科4个临床科室,另设药房。"]
+    doc = Document(name="t.txt", department="", year=2024, kind="预算", unit="万元", content_hash="")
+    got = [(e.label, e.items) for e in extract_enumerations(lines, doc, section_paths(lines))]
+    assert got == [("临床科室", ("内科", "外科", "儿科", "中医科"))]
+
+
+def test_a_list_asked_for_by_how_many_carries_the_count(final_page):
+    ans = final_page.ask("北川市林草局设了哪几个科室？")
+    assert ans.status == "answered" and ans.value == 3 and "资源科" in ans.answer, ans.answer
+    ans = final_page.ask("北川市林草局设了哪些科室？")
+    assert ans.status == "answered" and ans.value is None, ans.answer  # no count asked: a list only
+
+
+@pytest.mark.parametrize("question,value", [
+    ("这个局2023年的收入合计是多少？", 240.0),  # the row 收入合计, not 收入总计
+    ("这个局2022年的收入合计是多少？", 220.0),  # last year's: this year's minus the change
+    ("会议费和培训费合计多少？", 120.2),  # two items and 合计: a sum
+])
+def test_income_total_is_a_row_not_a_sum(final_page, question, value):
+    ans = final_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+def test_a_question_counting_in_so_counts_schools(tmp_path):
+    from qa.agent.understand import understand
+
+    assert understand("这个学区下辖多少所完全小学？").count_units == ["所"]
+    assert understand("有几辆公务用车").count_units == ["辆"]
+
+
+# --- actual figures against their budget ------------------------------------------------
+@pytest.fixture(scope="module")
+def final_page(tmp_path_factory):
+    return _assistant(tmp_path_factory.mktemp("final"), ["final_against_budget.txt"])
+
+
+@pytest.mark.parametrize("question,value", [
+    ("北川市林草局2023年三公经费的全年预算是多少？", 60.0),  # stated in the completion clause
+    ("会议费的年初预算是多少？", 75.0),  # the actual minus its change against the budget
+    ("培训费年初预算是多少", 52.0),  # a bare 减少 after a comparison with the budget
+    ("公务用车运行维护费超预算多少？", 3.5),
+    ("公务接待费决算比预算省了多少？", 7.7),
+    ("这个局公务接待费预算执行率是多少？", 61.5),
+    ("公务用车购置及运行维护费预算数比决算多出多少？", 3.7),
+    # words running into a pointing word ("…占该局") name no body that is not loaded
+    ("2023年公务接待费占该局三公经费决算的比例？", 25.31),
+    # last year's actual: this year's actual (not the budget beside it) minus the change
+    ("北川市林草局2022年三公经费决算是多少？", 42.5),
+    # two asks: the first is answered
+    ("三公经费决算支出是多少？完成预算百分之多少？", 48.6),
+])
+def test_actual_figures_against_their_budget(final_page, question, value):
+    ans = final_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+def test_a_question_asking_two_things_is_read_up_to_its_first_ask():
+    from qa.agent.understand import first_ask
+
+    q = "事业收入多少，占收入合计多少？"
+    assert first_ask(q).rstrip() == "事业收入多少" and len(first_ask(q)) == len(q)
+    assert first_ask("与上年相比，增加了多少？") == "与上年相比，增加了多少？"
+    assert first_ask("三公经费预算多少？比上年如何？").rstrip() == "三公经费预算多少？"[:-1]
+
+
+# --- a school's budget page ---------------------------------------------------------------
+@pytest.fixture(scope="module")
+def school_page(tmp_path_factory):
+    return _assistant(tmp_path_factory.mktemp("school"), ["school_budget.txt"])
+
+
+@pytest.mark.parametrize("question,value", [
+    ("南坪镇中心小学2023年收入预算是多少？", 490.0),  # the figure stated with the change, minus it
+    ("南坪镇中心小学2024年收入预算是多少？", 520.0),
+    ("这个学校下辖多少所完全小学？", 2.0),
+    ("教育支出预算是多少", 400.0),
+])
+def test_a_school_budget_page(school_page, question, value):
+    ans = school_page.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer

@@ -174,7 +174,8 @@ def compose(q: Program, o: Outcome) -> Answer:
         text += ("\nComputation: " if en else "\n计算：") + comp
     if o.warnings:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
-    numeric = o.op not in ("rationale", "policy", "list")
+    # a list asked for by how many ("内设几个科室？列出来"): the count is its value too
+    numeric = o.op not in ("rationale", "policy", "list") or (o.op == "list" and bool(q.count_units) and bool(o.items))
     return Answer(
         status="answered",
         answer=text,

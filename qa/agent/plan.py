@@ -10,6 +10,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.excerpts import Excerpt
 from qa.agent.matching import project_rows
 from qa.agent.operations.arithmetic import do_diff, do_ratio, do_sum
+from qa.agent.operations.budget import against_budget
 from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
 from qa.agent.operations.lookup import do_lookup
@@ -47,6 +48,11 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
         ranked = rank_inside(q, dd, scope)
         if ranked is not None:
             return ranked
+    if op in ("lookup", "diff", "yoy", "ratio"):
+        # the budget an actual figure was measured against, the gap, the share used
+        measured = against_budget(q, dd)
+        if measured is not None:
+            return measured
     if op == "compare":
         op = "lookup"
     if op in ("lookup", "compare"):

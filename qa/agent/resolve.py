@@ -45,7 +45,7 @@ def _words(name: str) -> str:
 _LEX = lexicon.load()
 _CJK = "[\u4e00-\u9fff]"
 _DEICTIC_RE = re.compile(
-    rf"(?:{_words('pointing')})(?:{_CJK}{{0,6}}?(?:{_words('body_words')}))?(?={_CJK}|\d|$)")
+    rf"(?:{_words('pointing')})(?:{_CJK}{{0,6}}?(?:{_words('body_words')})|(?:{_words('place_levels')}))?(?={_CJK}|\d|$)")
 _WEAK_POINTING = set(_LEX.cue_words["pointing_weak"].pattern.split("|"))
 _LEADING_BODY_RE = re.compile(rf"^{_CJK}{{0,6}}?(?:{_words('body_words')})(?=\s*(?:19|20)\d{{2}}\s*年)")
 _PLACE_IN_QUESTION_RE = re.compile(
@@ -58,7 +58,7 @@ GENERIC_BODY_RE = re.compile(rf"(?:{_words('generic_body_words')})$")
 
 def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]]:
     """Spans of words that point at the body asked about instead of naming it ("这个单位",
-    "该局", "这家保健院", "他们"): never part of the item asked for. A weak pointing word
+    "该局", "这家保健院", "他们", a place's level: "该县", "本市"): never part of the item asked for. A weak pointing word
     (本, 其, 该) points only when a body word follows it (本单位, 该局; not 本年, 其中)."""
     out = []
     for m in _DEICTIC_RE.finditer(text):
@@ -66,7 +66,8 @@ def deictic_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, in
         word = m.group(0)
         lead = POINTING_RE.match(word)
         if lead and lead.group(0) in _WEAK_POINTING and len(word) <= len(lead.group(0)) + 1 and \
-                not (len(word) > len(lead.group(0)) and re.fullmatch(_words("body_words"), word[len(lead.group(0)):])):
+                not (len(word) > len(lead.group(0)) and re.fullmatch(f"{_words('body_words')}|{_words('place_levels')}",
+                                                                     word[len(lead.group(0)):])):
             continue  # 本年, 其中, 其他: not a body
         if any(a < e and s < b for s, e in taken):
             continue
@@ -225,8 +226,10 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         else:
             res.ambiguous = names
         return res
-    # nothing matched: a named organisation we do not have?
-    org = _ORG_RE.search(text)
+    # nothing matched: a named organisation we do not have? (never a run of words that ends in
+    # a pointing word's body word: "…运行费占该局" points at the page, it names nobody)
+    org = next((o for o in _ORG_RE.finditer(text)
+                if not any(o.start() < e and s < o.end() for s, e in res.deictic)), None)
     if org and not want_all:
         res.not_loaded = org.group(0)
     elif _EN_ORG_RE.search(text) and not want_all:

@@ -142,6 +142,20 @@ def detect_op(text: str, lang: str) -> str:
     return "lookup"
 
 
+def first_ask(text: str) -> str:
+    """The first of two asking clauses ("决算多少？完成预算比例？", "收入多少，占比多少"), the
+    rest blanked out (same length, so department spans stay valid); the text itself when it
+    asks one thing."""
+    pat = LEXICON.cue_words.get("first_ask")
+    if pat is None:
+        return text
+    for m in re.finditer(r"[？?，,；;]", text):
+        head, rest = text[:m.start()], text[m.end():]
+        if pat.search(head) and pat.search(rest) and len(rest.strip(" ？?")) >= 2:
+            return head + " " * (len(text) - m.start())
+    return text
+
+
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
     """Remove department mentions, years and filler words; what remains is the metric.
 
@@ -197,7 +211,8 @@ def _count_units(text: str, question: str) -> list[str]:
     several = LEXICON.cue_words.get("several_departments")
     if several is not None:
         text = several.sub(" ", text)
-    units = [u for u in ("辆", "人", "个", "台", "处", "项", "家", "套") if re.search(r"(?:几|多少)" + u, text)]
+    measure = LEXICON.cue_words["measure_words"]
+    units = list(dict.fromkeys(re.findall(r"(?:几|多少)(" + measure.pattern + ")", text)))
     if "个" in units and re.search(r"(?:几|多少)个人", text):
         units = [u for u in units if u != "个"] + ["人"]  # 几个人 counts people
     if re.search(r"(?:几|多少)[名位]", text):
@@ -232,6 +247,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     whole_first = metric_default = False
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
+    if lang == "zh":
+        t = first_ask(t)
     code = ""
     cm = _CODE_RE.search(t)
     if cm:
@@ -348,8 +365,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         narrow=narrow,
         en_terms=en_terms,
         code=code,
-        actual=bool(_ACTUAL_RE.search(question)),
-        asks_rate=asks_rate(question),
+        actual=bool(_ACTUAL_RE.search(t if lang == "zh" else question)),
+        asks_rate=asks_rate(t if lang == "zh" else question),
         whole_first=whole_first,
         metric_default=metric_default,
         count_units=_count_units(t, question),

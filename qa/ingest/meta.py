@@ -32,6 +32,14 @@ from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_f
 KINDS = ("预算", "决算")
 
 _YEAR = re.compile(r"((?:19|20)\d{2})\s*(?:[/／至\-－]\s*(?:19|20)?\d{2,4}\s*)?年\s*度?")
+# a table's header cell on a line of its own (a page saved one cell a line) ends the title
+_HEADER_CELL = re.compile(r"(?:项目|項目|科目|科目名称|项目名称|項目名稱|合计|合計|总计|總計)")
+# words naming both kinds ("预决算", "预算/决算", "财政预算、决算"): a category, not the page's kind
+_BOTH_KINDS = re.compile(r"预决算|预算\s*[/、和与及]\s*决算")
+_TITLE_END = re.compile(r"(?:情况说明|公开说明|说明|公开|报告)$")
+# "单位：万元" above a table is no title
+_UNIT_LINE = re.compile(r"^(?:金额)?[单單]位\s*[:：]\s*(?:亿|億|万|萬|千)?元\s*$")
+_SEPARATORS_ONLY = re.compile(r"[\s|｜¦]+")
 _YEAR_DIGITS = re.compile(r"(?<![0-9A-Za-z])((?:19|20)\d{2})(?![0-9A-Za-z])")
 
 # Label lines. "部 门:" is how some table covers space the label.
@@ -68,7 +76,8 @@ _REGION_HEAD = re.compile(
 _BUDGET_YEAR = re.compile(
     r"((?:19|20)\d{2})(?:[/／]\d{2,4})?年度?(?:(?:全|本)?(?:省|市|区|县|州|旗)?(?:本级|级)?)"
     r"(?:部门|单位|预算|决算|（单位）|\(单位\)|年初|收支|一般公共|政府采购|政府性基金|财政拨款|财政预算|“三公”|\"三公\"|三公)")
-_FINAL_STATED = re.compile(r"(?:支出)?决算(?:数|总额)?为\s*\d|实际支出[^。；]{0,12}决算|决算支出\s*\d")
+_FINAL_STATED = re.compile(r"(?:支出)?决算(?:数|总额)?为\s*\d|实际支出[^。；]{0,12}决算|决算支出\s*\d"
+                           r"|万元\s*[,，]\s*比年初预算(?:数)?(?:增加|减少)")  # only what was spent is set against its budget
 _YEAR_AFTER_COMPARATOR = re.compile(r"(?:与|比|较|同|至|到)\s*$")
 
 # How sure each source makes a value (0..1).
@@ -195,7 +204,7 @@ def departments_from_labels(lines: list[str]) -> list[str]:
 
 
 def _is_noise(t: str) -> bool:
-    return bool(_PAGE_NO.match(t) or _DATE_LINE.match(t) or _BREADCRUMB.search(t))
+    return bool(_PAGE_NO.match(t) or _DATE_LINE.match(t) or _BREADCRUMB.search(t) or _UNIT_LINE.match(t))
 
 
 def title_block(lines: list[str]) -> list[str]:
@@ -212,7 +221,7 @@ def title_block(lines: list[str]) -> list[str]:
         t = re.sub(r"\s+", " ", to_halfwidth(line)).strip()
         if not t or _is_noise(t):
             continue
-        if (_BLOCK_STOP.match(t) or "\t" in line or _SENTENCE.search(t) or _LABEL.search(_label_text(t))
+        if (_BLOCK_STOP.match(t) or "\t" in line or _SENTENCE.search(t) or _HEADER_CELL.fullmatch(squash(t)) or _LABEL.search(_label_text(t))
                 or len(squash(t)) > 40 or not re.search(r"[\u4e00-\u9fff\d]", t) or re.search(r"[A-Za-z]{3}", t)):
             break
         block.append(t)
@@ -425,11 +434,21 @@ def read_kind(name: str, lines: list[str], block: list[str] | None = None) -> tu
         return "预算", "title"
     # The title names the kind; 决算 documents also say 预算 a lot (年初预算数, 调整预算).
     for line in lines[:10]:
-        t = re.sub(r"\s+", "", line).replace("预决算", "")
+        t = _BOTH_KINDS.sub("", re.sub(r"\s+", "", line))
+        if _is_noise(t):
+            continue  # a breadcrumb's 预算/决算 names the site's section, not the page's kind
         if "决算" in t and ("公开" in t or "报告" in t or len(t) <= 40):
             return "决算", "title-line"
         if "预算" in t and ("公开" in t or len(t) <= 40) and "决算" not in t:
             return "预算", "title-line"
+    for line in lines[10:40]:
+        # a title further down, below a page's list of its metadata ("…2022年部门预算情况说明")
+        t = _BOTH_KINDS.sub("", re.sub(r"\s+", "", line))
+        if len(t) <= 40 and not _SENTENCE.search(t) and _TITLE_END.search(t):
+            if "决算" in t:
+                return "决算", "title-line"
+            if "预算" in t:
+                return "预算", "title-line"
     # Headings and table titles: a 决算 has 收入支出决算总表, 一般公共预算财政拨款支出决算表 …
     n_final = n_budget = 0
     for line in lines[:800]:
@@ -447,7 +466,7 @@ def read_kind(name: str, lines: list[str], block: list[str] | None = None) -> tu
     head = re.sub(r"\s+", "", "".join(lines[:120]))
     n_budget = head.count("预算")
     n_final = head.count("决算")
-    if n_final and _FINAL_STATED.search(head):
+    if (n_final or "比年初预算" in head) and _FINAL_STATED.search(head):
         # a page that states what was spent ("实际支出…决算为 22.62 万元") reports final accounts
         return "决算", "counts"
     if n_final > n_budget and n_final > 0:
@@ -480,6 +499,8 @@ def _title(lines: list[str], block: list[str]) -> str:
         t = re.sub(r"\s+", " ", line).strip()
         if not t or _is_noise(t) or "\t" in line:
             continue
+        if _HEADER_CELL.fullmatch(squash(t)):
+            break  # the page opens with a table, one cell a line: it has no title
         m = _LABEL.search(_label_text(t))
         if m:
             t = t[:m.start()].strip()  # "收支预算总表 公开表一 部门：X 单位：万元"
@@ -520,6 +541,9 @@ def read_metadata(name: str, lines: list[str], overrides: dict | None = None) ->
         confidence and source per field, and the most common table unit.
     """
     overrides = {k: v for k, v in (overrides or {}).items() if v is not None}
+    # a page saved one table cell a line opens with lines of separators only ("|"): no title,
+    # and no line that counts among its first
+    lines = [line for line in lines if not _SEPARATORS_ONLY.fullmatch(line)]
     block = title_block(lines)
     if "department" in overrides:
         department, dsrc, dconf = str(overrides["department"]).strip(), "user", CONFIDENCE["user"]

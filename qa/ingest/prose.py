@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from qa.text.normalize import parse_number, to_halfwidth, to_yuan
@@ -22,9 +22,9 @@ log = logging.getLogger(__name__)
 
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY_UNITS = ("亿元", "万元", "千元", "元")
-_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名")
+_COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名", "所")
 _MENTION_RE = re.compile(
-    rf"(?<![\d.,])(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名)?"
+    rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
 )
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
@@ -36,12 +36,12 @@ _TREND_TAIL_RE = re.compile(r"(?:微幅|略有|有所|大幅|小幅|明显|持�
 # "公务接待费支出决算比预算无增减变化": the item, then that it did not change against something
 _NO_CHANGE_TAIL_RE = re.compile(r"(?:比|较|与)[\u4e00-\u9fff]{0,6}?(?:无增减变化|无增减|无变化|(?:基本)?持平)$")
 _TREND_ITEM_RE = re.compile(r"[\u4e00-\u9fff()（）]{2,14}(?:支出|费|经费|收入|开支|费用)")
-_DOWN_VERBS = ("减少", "下降", "降低", "减", "下跌", "下滑", "回落")
+_DOWN_VERBS = ("减少", "下降", "降低", "减", "下跌", "下滑", "回落", "减收", "减支")
 _CHANGE_VERB_RE = re.compile(
     r"(?:(?:同口径|同比口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:的)?(?:年初|修订|调整)?"
     r"(?:预算执行数|预算数?|同期|决算数?|执行数)?(?:相比)?,?|同比"
     r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
-    r"(?P<verb>增加|减少|下降|降低|增长|上升|下跌|上涨|下滑|回落|减|增)了?\s*$"
+    r"(?P<verb>增加|减少|下降|降低|增长|上升|下跌|上涨|下滑|回落|增收|减收|增支|减支|减|增)了?\s*$"
 )
 _COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + ")")
 _SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
@@ -49,7 +49,7 @@ _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|
 _REASON_CONTINUE_RE = re.compile(r"^[一二三四五六七八九十]是")
 _LEADING_RE = re.compile(
     r"^(?:\d+\s*[、.]|\(\s*[一二三四五六七八九十\d]+\s*\)[.、]?|[一二三四五六七八九十]+[、是]|其中|包括|主要用于|主要包括|"
-    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上)\s*"
+    r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上|主要是)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
 _YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
@@ -71,7 +71,7 @@ _ORG_RE = re.compile(
 _TRAILING_RE = re.compile(
     r"(?:预计为|预计|录得|高达|攀升至|升至|增至|降至|涉及开支|"
     r"年初预算数为|年初预算为|预算数为|预算数是|预算数|预算为|预算安排为|安排为|总额为|金额为|决算数为|决算为|决算数|"
-    r"实际支出|均为|为|是|达到|达|约|各|共|均|的)$"
+    r"实际支出|均为|为|是|达到|达|约|各|共有|共|均|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
 _SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
@@ -83,7 +83,7 @@ _DONE_RE = re.compile(r"(?:完成|实现|累计完成)$")
 _COLUMN_CUES = (
     (re.compile(r"年初预算(?:数)?为?$"), "年初预算数"),
     (re.compile(r"(?:调整|全年)预算(?:数)?为?$"), "全年预算数"),
-    (re.compile(r"决算(?:数)?为?$|实际支出$|执行数为?$|实际执行$"), "决算数"),
+    (re.compile(r"决算(?:支出)?(?:数)?为?$|实际支出(?:数)?为?$|执行数为?$|实际执行$"), "决算数"),
     # 决算 pages state the budget too: "“三公”经费预算数为 45.6 万元，实际支出决算数为 38.9 万元".
     (re.compile(r"预算数为?$|(?<!公共)(?<!基金)(?<!经营)预算为$"), "预算数"),
 )
@@ -91,6 +91,7 @@ _COLUMN_CUES = (
 _LEVEL_RE = re.compile(
     r"(?:(?:同口径)?(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r")(?:度)?(?:年初)?(?:预算数?|同期|决算数?)?(?:相比)?|同比)\s*(?:基本)?持平"
 )
+_LEVEL_LEAD_RE = re.compile(r"^(?:" + _LEVEL_RE.pattern + r")[,;]?")
 _AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数", "数量", "面积", "价值")
 # A sentence or clause that starts with its comparison has no subject of its own.
 _COMPARISON_START_RE = re.compile(r"^(?:同口径|同比口径)?(?:比|较|与|同比)")
@@ -110,10 +111,25 @@ _RESPECTIVELY_RE = re.compile(
     rf"(?:{_NUM})\s*(?:亿元|万元|千元|元|%|人次|批次|人|辆|个|台|处|件|家|套|名))")
 _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年度)?(?:预算)(?:收入|支出)?(?:计划)?(?:数)?的?\s*$"
                             r"|完成(?:了)?(?:年初|全年|调整|年度)?(?:预算)?(?:收入|支出)?(?:计划)?(?:数)?的?\s*$")
+# "支出决算为62.07万元，完成全年预算84.82万元的73.2%": the amount after 完成…预算 is the
+# subject's budget, the rate after it the subject's completion of that budget.
+_COMPLETED_BUDGET_RE = re.compile(r"完成(?:了)?(?P<which>年初|全年|调整|年度)?预算(?:数)?\s*$")
+_COMPLETED_OF_RE = re.compile(
+    r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
+_DEFINITION_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
+                                 r"(?P<head>[\u4e00-\u9fff]{2,12})\s*:")
+# "较2022年决算数688.84万元", "比上年决算数50万元": the figure of the year compared with
+_COMPARED_FIGURE_RE = re.compile(r"(?:比|较|与)(?:(?P<y>(?:19|20)\d{2})年度?|上年度?|去年)的?(?P<kind>决算|预算)(?:数)?为?$")
+# "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
+_SHORT_CHANGE_RE = re.compile(r"((?:比|较)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + r"|(?:年初|调整|全年)?预算)[^,;:。]{0,8}?)(少|多)(了)?\s*$")
 _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本年预算", "预算安排", "金额", "资金", "预算金额", "其中", "合计", "总计", "共计", "预算支出",
-            "决算", "支出决算", "决算支出", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
+            "年初", "按同口径", "同口径", "按可比口径", "可比口径",
+            "决算", "支出决算", "决算支出", "决算支出数", "支出决算数", "实际支出数", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
+# the verbs that introduce a body's parts ("中心内设9个部门", "下辖12所完全小学")
+_SETS_UP_RE = re.compile(r"(?:内设|下设|下辖|设有|管辖)$")
+_BARE_PARTS_RE = re.compile(r"部门|单位|机构")
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
-                               r"接待|教职工|职工|幼儿|学生|床位|派出")
+                               r"接待|教职工|职工|幼儿|学生|床位|派出|部门|学校|小学|中学|初中|幼儿园|教学点|法庭")
 _PERSONS = {"在职": "在职人数", "退休": "退休人数", "离休": "离休人数", "在编": "在编人数"}
 _CHAIN_RE = re.compile(r"\((类|款|项)\)")
 _STAFF_RE = re.compile(rf"(编制(?:数|人数)?|核定编制)\s*(?:为)?\s*(?P<num>{_NUM})\s*(?P<unit>个|人|名)?")
@@ -127,7 +143,8 @@ _ENUM_NAMED_RE = re.compile(
     r"(?:分别是|分别为|包括|有)\s*:?"
 )
 # "X下设办公室、财务室、种子管理组等": a list of the body's units with no count before it
-_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有)\s*(?=[\u4e00-\u9fff]{2,12}、)")
+_ENUM_BARE_RE = re.compile(r"(?:下设|内设|设有|(?<=[院站所局校心])设)\s*(?=[\u4e00-\u9fff]{2,12}、)")
+_COUNT_AFTER_ITEMS_RE = re.compile(r"(\d+)个([\u4e00-\u9fff]{2,8})$")
 _ORG_ITEM_END_RE = re.compile(r"(?:科|室|部|处|中心|队|所|站|局|组|办|股|院|馆|会|厅|委|司|点|团|社|校|库|分局|支队|大队|中队)$")
 
 
@@ -140,6 +157,15 @@ class _Mention:
     text: str
 
 
+def _change_verb(pre: str) -> tuple[str, re.Match[str] | None]:
+    """The change verb closing a clause head, with 比…少/多 read as 减少/增加; returns the
+    head (so rewritten at its end only) and the match."""
+    sm = _SHORT_CHANGE_RE.search(pre)
+    if sm and not sm.group(1).endswith(("减", "增")):
+        pre = pre[:sm.start()] + sm.group(1) + ("减少" if sm.group(2) == "少" else "增加")
+    return pre, _CHANGE_VERB_RE.search(pre)
+
+
 def _clean_subject(text: str, department: str) -> str:
     s = re.sub(r"\s+", "", text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
@@ -147,6 +173,8 @@ def _clean_subject(text: str, department: str) -> str:
     for _ in range(4):
         before = s
         s = _LEADING_RE.sub("", s)
+        if "持平" in s:
+            s = _LEVEL_LEAD_RE.sub("", s)  # "…,与上年持平公务接待费…" (a page that lost its comma)
         if department and s.startswith(department):
             s = s[len(department):]
         s = _ORG_RE.sub("", s) if len(s) > 6 else s
@@ -328,6 +356,7 @@ class _Extractor:
         self.facts: list[Fact] = []
         self._seen: set[tuple] = set()
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
+        self._compared_end = -1  # where the last figure of a compared year ("较2022年决算数X") ends
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
         self._amount_at: list[tuple[int, int]] = []  # (id of block, position) of every amount read
         self._whole = ""  # the total that the items after 其中 break down
@@ -542,6 +571,48 @@ class _Extractor:
                 subject = _canonical(cleaned, leaf)
         return subject
 
+    def _definition_head(self, block: Block, pos: int, paragraph: bool = False) -> str:
+        """"(一)收入预算:2022年年初预算数646.16万元": what a line that opens with its own head
+        and a colon states, for a figure the sentence (or the paragraph) names no subject of."""
+        start = 0 if paragraph else block.norm.rfind("。", 0, pos) + 1
+        hm = _DEFINITION_HEAD_RE.match(block.norm, start)
+        if hm is None or hm.end() > pos:
+            return ""
+        head = _clean_subject(hm.group("head"), self.department)
+        return head if head and head not in _GENERIC else ""
+
+    def _add_dated(self, block: Block, m: _Mention, quote_span: tuple[int, int], label: str, column: str,
+                   code: str) -> None:
+        """A figure whose column already names its year (no reading of the clause's year)."""
+        line = block.line_of[min(m.start, len(block.line_of) - 1)]
+        key = (label, column, m.value, m.unit, line)
+        if key in self._seen:
+            return
+        self._seen.add(key)
+        self.facts.append(Fact(
+            doc=self.doc.name, department=self.doc.department, year=self.doc.year,
+            table_no="", table_title="", section=self.sections[line - 1] if line - 1 < len(self.sections) else block.section,
+            code=code, label=label, column=column, value=m.value, unit=m.unit,
+            norm_value=to_yuan(m.value, m.unit), line=line,
+            quote=block.raw[quote_span[0]:quote_span[1]].strip(), source="prose",
+        ))
+
+    def _actual_compared(self, block: Block, label: str, pos: int) -> None:
+        """"支出总额为8,237.23万元，比年初预算增加1317.14万元": a figure compared with its
+        budget is the actual one, whatever the page's kind (its column was read as 预算数)."""
+        for i in range(len(self._amounts) - 1, -1, -1):
+            b, p, f = self._amounts[i]
+            if b != id(block) or p >= pos:
+                continue
+            if f.label != label or f.column != "预算数" or re.search(r"预算", block.norm[p - 8:p]):
+                return
+            if re.search(r"[。]", block.norm[p:pos]):
+                return
+            new = replace(f, column="决算数")
+            self.facts = [new if x is f else x for x in self.facts]
+            self._amounts[i] = (b, p, new)
+            return
+
     def _last_amount_end(self, block: Block, pos: int) -> int:
         """Where the last amount read before pos in this block ends (0 when none)."""
         ends = [p for b, p in self._amount_at if b == id(block) and p < pos]
@@ -613,7 +684,8 @@ class _Extractor:
 
     def _percent(self, block: Block, m: _Mention, pre: str, subject: str, code: str,
                  quote_span: tuple[int, int], reason_end: int) -> None:
-        if _COMPLETION_RE.search(pre) and subject:
+        completed_of = pre.strip() in ("的", "") and _COMPLETED_OF_RE.search(block.norm[max(0, m.start - 40):m.start])
+        if (_COMPLETION_RE.search(pre) or completed_of) and subject:
             self.add(block, m.start, quote_span, subject, "预算完成率", m.value, "%", code)
             return
         if _SHARE_RE.search(pre):
@@ -621,7 +693,7 @@ class _Extractor:
             label = head if head and head not in _GENERIC else subject
             self.add(block, m.start, quote_span, label, "占比", m.value, "%", code if label == subject else "")
             return
-        cm = _CHANGE_VERB_RE.search(pre)
+        pre, cm = _change_verb(pre)
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), "")
@@ -634,6 +706,32 @@ class _Extractor:
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
+        cb = _COMPLETED_BUDGET_RE.search(re.sub(r"\s+", "", pre))
+        if cb and subject:
+            # "决算为62.07万元，完成全年预算84.82万元的73.2%": the subject's budget
+            column = {"年初": "年初预算数", "全年": "全年预算数", "调整": "全年预算数"}.get(cb.group("which") or "", "预算数")
+            self.add(block, m.start, quote_span, subject, column, m.value, m.unit, code)
+            return None
+        compared = _COMPARED_FIGURE_RE.search(re.sub(r"\s+", "", pre))
+        if compared and subject and self.doc.year:
+            # "较2022年决算数688.84万元": the subject's figure of the year compared with
+            year = int(compared.group("y")) if compared.group("y") else self.doc.year - 1
+            kind = compared.group("kind") or self.amount_column[:2]
+            if year != self.doc.year:
+                column = ("上年" if year == self.doc.year - 1 else f"{year}年") + kind + "数"
+                self._add_dated(block, m, quote_span, subject, column, code)
+                self._compared_end = m.end
+                return None
+        if not pre.strip() and subject and 0 <= self._compared_end and not block.norm[self._compared_end:m.start].strip():
+            # "较2022年决算数688.84万元131.49万元,增长19.09%": a page that lost the verb; the
+            # rate's verb after it says which way
+            verb = re.match(r"\s*,?\s*(增长|增加|上升|下降|减少|降低)", block.norm[m.end:m.end + 8])
+            self._compared_end = -1
+            if verb:
+                sign = -1.0 if verb.group(1) in _DOWN_VERBS else 1.0
+                self.add(block, m.start, quote_span, subject, "比上年增减", sign * m.value, m.unit, code)
+                return None
+        self._compared_end = -1
         over = _OVER_BUDGET_RE.search(pre)
         if over and subject:
             # "决算数大于预算数55.93万元": the subject's final figure against its budget
@@ -641,16 +739,25 @@ class _Extractor:
             span = (quote_span[0], max(quote_span[1], reason_end))
             self.add(block, m.start, span, subject, "比预算增减", sign * m.value, m.unit, code)
             return None
-        cm = _CHANGE_VERB_RE.search(pre)
+        pre, cm = _change_verb(pre)
         if cm:
             head = pre[:cm.start()]
             head_clean = _canonical(_clean_subject(head, self.department), leaf)
             use_subject = not head_clean or head_clean in _GENERIC or re.search(r"\d", head_clean)
+            if head_clean in ("收入", "支出"):
+                # "(一)收入预算:…。收入较2021年增加40.62万元": the paragraph's head
+                own = self._definition_head(block, m.start, paragraph=True)
+                if own.startswith(head_clean):
+                    head_clean, use_subject = own, False
             trend = self._trend_subject() if use_subject else ""
             label = (trend or subject) if use_subject else head_clean
             sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end))
-            self._vs_budget = bool(cm.group("budget"))
+            if cm.group(0).strip().rstrip("了") != cm.group("verb"):
+                # a bare 减少 after "比预算数减少…;" compares with what the sentence last compared with
+                self._vs_budget = bool(cm.group("budget"))
+            if self._vs_budget:
+                self._actual_compared(block, label, m.start)
             self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
                      m.unit, code if use_subject else "")
             return trend or (None if use_subject else label)
@@ -672,7 +779,8 @@ class _Extractor:
         compact = re.sub(r"\s+", "", pre)
         for cue, col in _COLUMN_CUES:
             if cue.search(compact):
-                column = col
+                # on a budget page its year-start budget is the page's own figure (预算数)
+                column = "预算数" if col == "年初预算数" and self.amount_column == "预算数" else col
                 break
         label_code = ""
         if cleaned == "价值" or (cleaned.endswith("价值") and len(cleaned) > 2):
@@ -690,7 +798,7 @@ class _Extractor:
             if project and re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金|", cleaned):
                 label = project
             else:
-                label = subject
+                label = subject or self._definition_head(block, m.start)
                 label_code = code
         else:
             label = _canonical(cleaned, leaf)
@@ -718,11 +826,20 @@ class _Extractor:
             cleaned = _clean_subject(cleaned, self.department)
         else:
             cleaned = _clean_subject(pre, self.department)
-        if unit == "个":
-            # "下设 16个处室": the noun follows the number.
+        if unit in ("个", "所"):
+            # "下设 16个处室", "下辖12所完全小学": the noun follows the number
             after = re.match(r"\s*([\u4e00-\u9fff]{1,8}?)(?=[,，、:;。和及与\s\d]|分别|包括|$)", norm[m.end:m.end + 12])
-            if after:
-                cleaned = after.group(1)
+            if after and (unit == "个" or not cleaned or _SETS_UP_RE.search(cleaned)):
+                verb = _SETS_UP_RE.search(cleaned)
+                # a noun that names nothing alone keeps its verb: 内设部门 (not 部门)
+                keep = verb and _BARE_PARTS_RE.fullmatch(after.group(1))
+                cleaned = (verb.group(0) if keep else "") + after.group(1)
+        if "的" in cleaned and len(cleaned) > 20:
+            # "纳入…决算编制范围的二级预算单位0个": after a long description, what is counted
+            # follows the last 的
+            tail = cleaned[cleaned.rindex("的") + 1:]
+            if len(tail) >= 2 and _COUNT_SUBJECT_RE.search(tail):
+                cleaned = tail
         if unit == "人" and not cleaned:
             cleaned = subject
         cleaned = _PERSONS.get(cleaned, cleaned)
@@ -810,6 +927,15 @@ def extract_enumerations(lines: list[str], doc: Document, sections: list[str]) -
                     label = "内设机构"
                 start = m.end()
                 items = _split_items(re.sub(r"\s+", "", sent[start:].split("。")[0]))
+                for k, item in enumerate(items):
+                    counted = _COUNT_AFTER_ITEMS_RE.search(item)
+                    if counted and counted.start() >= 2:
+                        # "设内科、外科、中医科3个临床科室": the count and what the items are close the list
+                        items = items[:k] + [item[:counted.start()]]
+                        label = counted.group(2)
+                        if int(counted.group(1)) != len(items):
+                            items = []
+                        break
                 if items and items[-1].endswith("等") and len(items[-1]) > 3:
                     items[-1] = items[-1][:-1]  # "…、土壤肥料组等"
             if not _valid_items(items):

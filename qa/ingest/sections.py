@@ -289,7 +289,7 @@ def _scan_sections(lines: list[str]) -> SectionScan:
             title = _title_from(marker, rest)
         current = _push(stack, level, title)
         scan.headings[i] = (level, title)
-        if level == 2 and _DEFINITION_RE.match(rest) and len(_clean(rest)) > len(title) - len(marker) + 2:
+        if level in (2, 3) and _DEFINITION_RE.match(rest) and len(_clean(rest)) > len(title) - len(marker) + 2:
             scan.content_lines.add(i)
         for k in heading_idx:
             scan.heading_lines.add(k)

@@ -1067,11 +1067,16 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
                 col = _year_column(col, doc)
                 # Rates and shares are percentages whatever the table's money unit.
                 f_unit = "%" if (v.text.endswith(("%", "％")) or re.search(r"(率|占比|比重|%)", col)) else unit
+                label = p.label
+                counted = _COUNTED_LABEL.fullmatch(label) if f_unit != "%" else None
+                if counted:
+                    # "公务用车保有量(辆)  1": a count in its own measure word, not the table's money unit
+                    label, f_unit = counted.group(1), counted.group(2)
                 table_facts.append(Fact(
                     doc=doc.name, department=doc.department, year=doc.year,
                     table_no=region.no, table_title=region.title,
                     section=sections[v.line] if v.line < len(sections) else "",
-                    code=p.code, label=p.label, column=col, value=v.value, unit=f_unit,
+                    code=p.code, label=label, column=col, value=v.value, unit=f_unit,
                     norm_value=to_yuan(v.value, f_unit), line=v.line + 1,
                     quote=_quote(lines, p, v), source="table",
                 ))
@@ -1087,6 +1092,8 @@ def extract_tables(lines: list[str], doc: Document, sections: list[str]) -> tupl
         facts.extend(table_facts)
     return tables, facts
 
+
+_COUNTED_LABEL = re.compile(r"(.{2,}?)\s*[(（]\s*(辆|个|人次|人|批次|批|台|套|家|所|处)\s*[)）]")
 
 # 支出功能分类 classes (类), for 收支 tables that print the names without codes.
 _CLASSES = {

@@ -12,7 +12,7 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import missing_part, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact
@@ -48,12 +48,33 @@ def do_sum(q: Program, dd: DocData) -> Outcome:
             # "差旅费和培训费一共多少" where 培训费 is not disclosed: not just the 差旅费
             return not_found("sum", f"{doc_label(dd)}未披露“{missing}”这一数字，无法相加。",
                              f"{doc_label_en(dd)} does not disclose a figure for “{missing}”, so the sum cannot be given.", dd)
+        row = total_row_named(q, dd)
+        if row is not None:
+            # "收入合计是多少": one item said with 合计 is the row of that name, not a sum
+            return do_lookup(q, dd, row)
         out = do_lookup(q, dd)
         out.op = "sum"
         return out
     facts, names = whole_dropped(*split)
     res = ops.total(facts)
     return answered("sum", dd, res, "、".join(label_of(f, n) for f, n in zip(facts, names)))
+
+
+def total_row_named(q: Program, dd: DocData) -> str | None:
+    """The metric with its total word back ("收入" → "收入合计") when the question says the one
+    item asked for right before that word and the document has a row of that name."""
+    pat = LEXICON.cue_words.get("row_total")
+    pieces = q.metric.split()
+    if pat is None or not pieces:
+        return None
+    last = pieces[-1]
+    m = re.search(re.escape(last) + f"(?:{pat.pattern})", q.text.replace(" ", ""))
+    if m is None:
+        return None
+    row = norm_label(m.group(0))
+    if not any(norm_label(f.label) == row for f in dd.facts):
+        return None
+    return " ".join(pieces[:-1] + [m.group(0)])
 
 
 def whole_dropped(facts: list[Fact], names: list[str]) -> tuple[list[Fact], list[str]]:

@@ -10,9 +10,10 @@ from qa.agent.matching import ACCEPT, label_of, best_matches, metric_forms
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
-from qa.tools.facts import column_kind, find_facts
+from qa.tools.facts import Match, column_kind, find_facts
 from qa.types import Citation, Fact
 
+_OWN_AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数")
 _PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
 
 
@@ -81,6 +82,14 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         return out
     cur = best_matches(dd, metric, "total", q)
     ch = _change_fact(dd, metric, q) or (_change_beside_figure(dd, cur[0].fact) if cur else None)
+    if ch is not None and ch.source == "prose":
+        # the figure stated with the change ("收入预算:年初预算数646.16万元…收入较上年增加…")
+        own = [f for f in dd.facts if f.label == ch.label and f.unit == ch.unit and f.source == "prose"
+               and f.column in _OWN_AMOUNT_COLUMNS and 0 <= ch.line - f.line <= 1]
+        # the page's own figure (决算数 on a final account), not the budget it was measured against
+        own.sort(key=lambda f: (column_kind(f.column) != "total", f.line != ch.line))
+        if own:
+            cur = [Match(own[0], 1.0)] + list(cur)
     if cur and ch:
         res = ops.difference(cur[0].fact, ch)
         out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
