@@ -95,6 +95,29 @@ def table_line_set(lines: list[str], scan: SectionScan, tables: list[dict[str, A
     inside: set[int] = set()
     for t in clip_tables(tables, scan):
         inside.update(range(int(t["line_start"]) - 1, int(t["line_end"])))
+    inside.update(_titled_table_lines(lines, scan))
+    return inside
+
+
+def _titled_table_lines(lines: list[str], scan: SectionScan) -> frozenset[int]:
+    """The fallback of table_line_set, kept for the last few documents: parsing one asks for
+    it several times over the same lines (with and without the parser's tables)."""
+    key = (tuple(lines), tuple(scan.headings))
+    hit = _TITLED_CACHE.get(key)
+    if hit is None:
+        hit = frozenset(_scan_titled_tables(lines, scan))
+        if len(_TITLED_CACHE) >= 8:
+            _TITLED_CACHE.pop(next(iter(_TITLED_CACHE)))
+        _TITLED_CACHE[key] = hit
+    return hit
+
+
+_TITLED_CACHE: dict[tuple, frozenset[int]] = {}
+
+
+def _scan_titled_tables(lines: list[str], scan: SectionScan) -> set[int]:
+    """0-based indices of lines from a "表N" line or a table-title line to the next heading."""
+    inside: set[int] = set()
     in_table = False
     form = seen_row = False
     for i, raw in enumerate(lines):

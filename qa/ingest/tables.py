@@ -154,15 +154,19 @@ def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, fl
     if prow is None:
         return []
     cols = set(prow)
+    # the children's sums column by column, added child by child in order: one pass over
+    # their amounts (a parent may have dozens of children) gives each column the same sum
+    # as adding every child's amount or 0.0 would
+    sums: dict[str, float] = {}
     for k in ks:
-        cols.update(by_code[k])
+        row = by_code[k]
+        cols.update(row)
+        for c, v in row.items():
+            sums[c] = sums.get(c, 0.0) + v
     tol = 0.01 * (len(ks) + 1) + 1e-9
     out = []
     for c in cols:
-        s = 0.0
-        for k in ks:
-            s += by_code[k].get(c, 0.0)
-        d = abs(prow.get(c, 0.0) - s)
+        d = abs(prow.get(c, 0.0) - sums.get(c, 0.0))
         # Rounding differences (0.01 per added figure) are not placement errors.
         if d > tol:
             out.append(d)
@@ -373,6 +377,17 @@ def _subtree_move(sums: _TableSums, p: Placed, alt: list[tuple[str, Value]]) -> 
     return moves
 
 
+def _move_options(sums: _TableSums, p: Placed, alt: list[tuple[str, Value]]) -> list[list[tuple[Placed, list]]]:
+    """The moves to try for p -> alt: with its subtree, then alone. A subtree move that
+    moves p only is the move alone, tried once: a second trial scores the same and, the best
+    being kept only when strictly better, could never win."""
+    whole = _subtree_move(sums, p, alt)
+    alone = [(p, alt)]
+    if not whole:
+        return [alone]
+    return [whole] if len(whole) == 1 else [whole, alone]
+
+
 def _resolve(placed: list[Placed]) -> None:
     """Pick among equally plausible placements the ones that make codes add up.
 
@@ -389,27 +404,26 @@ def _resolve(placed: list[Placed]) -> None:
         if err < 1e-6:
             break
         candidates = [p for p in ambiguous if _relevant(p, bad)]
+        # each row's moves, made once per round (the pair search tries them many times)
+        options = {id(p): [_move_options(sums, p, alt) for alt in p.alternatives] for p in candidates}
         best: tuple[float, list] | None = None
         for p in candidates:
-            for alt in p.alternatives:
+            for alt, tries in zip(p.alternatives, options[id(p)]):
                 if _cols(alt) == _cols(p.cells):
                     continue
-                for moves in (_subtree_move(sums, p, alt), [(p, alt)]):
-                    if moves:
-                        e = sums.error(moves)
-                        if e < err - 1e-6 and (best is None or e < best[0]):
-                            best = (e, moves)
+                for moves in tries:
+                    e = sums.error(moves)
+                    if e < err - 1e-6 and (best is None or e < best[0]):
+                        best = (e, moves)
         if best is None:
             for i, p in enumerate(candidates):
                 for q in candidates[i + 1:]:
                     if _code_parent(p.code) != _code_parent(q.code):
                         continue
-                    for a in p.alternatives:
-                        for b in q.alternatives:
-                            for mp in (_subtree_move(sums, p, a), [(p, a)]):
-                                for mq in (_subtree_move(sums, q, b), [(q, b)]):
-                                    if not mp or not mq:
-                                        continue
+                    for tries_p in options[id(p)]:
+                        for tries_q in options[id(q)]:
+                            for mp in tries_p:
+                                for mq in tries_q:
                                     moves = mp + mq
                                     e = sums.error(moves)
                                     if e < err - 1e-6 and (best is None or e < best[0]):

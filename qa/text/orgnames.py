@@ -193,6 +193,17 @@ def _ends(segment: str) -> list[int]:
     return out
 
 
+_DATE_WORD = re.compile(r"^(?:年度?|月|日)(?=[\u4e00-\u9fff])")
+
+
+@lru_cache(maxsize=None)
+def _digit_before(char: str) -> re.Pattern[str]:
+    """A digit, maybe spaces, then char. Kept here: one pattern per character a segment
+    starts with would otherwise crowd the re module's own cache of 512 patterns and make
+    every module recompile the patterns it passes as strings."""
+    return re.compile(r"\d\s*" + re.escape(char))
+
+
 def names_in_text(lines: list[str]) -> Counter[str]:
     """Count the organisation names that occur in running text.
 
@@ -211,7 +222,7 @@ def names_in_text(lines: list[str]) -> Counter[str]:
         t = _WRAPPED_GAP.sub("", t)
         for seg in _SEGMENT.findall(t):
             # "2018年龙泉市…": a segment after a year starts after 年
-            seg = re.sub(r"^(?:年度?|月|日)(?=[\u4e00-\u9fff])", "", seg) if re.search(r"\d\s*" + re.escape(seg[:1]), t) else seg
+            seg = _DATE_WORD.sub("", seg) if _digit_before(seg[:1]).search(t) else seg
             if len(seg) < MIN_LEN - 1:
                 continue
             starts = {0} | {m.end() for m in _STARTERS.finditer(seg)}
