@@ -219,3 +219,18 @@ def test_nested_vehicle_breakdown_is_not_a_total_mismatch(parsed):
         [i.message for i in parsed["prose_sangong_sentences.txt"].issues]
     for name in EXPECTED:
         assert not parsed[name].issues, (name, [i.message for i in parsed[name].issues])
+
+
+def test_a_numbered_head_closed_by_its_full_stop_names_the_next_sentence(tmp_path):
+    # written by hand after the layout of a city bureau's 三公 explanation: each item is a
+    # numbered head ending in 。 and the sentence after it states its figure
+    page = tmp_path / "bureau_sangong.txt"
+    page.write_text(
+        "某市水务局2019年部门预算公开说明\n"
+        "二、“三公”经费财政拨款情况说明 2019年“三公”经费财政拨款预算120万元,比2018年减少6万元。"
+        " 1.因公出国(境)经费。2019年预算数为零。 2.公务接待费。2019年预算数18万元,与2018年持平。"
+        " 3.公务用车购置和运行维护费。2019年预算数102万元,其中:公务用车运行维护费102万元。\n",
+        encoding="utf-8")
+    facts = {(f.label, f.value) for f in parse_file(page).facts if f.source == "prose"}
+    assert ("公务接待费", 18.0) in facts, facts
+    assert ("三公经费", 18.0) not in facts  # the paragraph's earlier subject does not carry over

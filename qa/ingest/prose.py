@@ -118,6 +118,8 @@ _COMPLETED_OF_RE = re.compile(
     r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
 _DEFINITION_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
                                  r"(?P<head>[\u4e00-\u9fff]{2,12})\s*:")
+_STOPPED_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
+                              r"(?P<head>[\u4e00-\u9fff()（）]{2,16})\s*。")
 # "较2022年决算数688.84万元", "比上年决算数50万元": the figure of the year compared with
 _COMPARED_FIGURE_RE = re.compile(r"(?:比|较|与)(?:(?P<y>(?:19|20)\d{2})年度?|上年度?|去年)的?(?P<kind>决算|预算)(?:数)?为?$")
 # "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
@@ -581,6 +583,19 @@ class _Extractor:
         head = _clean_subject(hm.group("head"), self.department)
         return head if head and head not in _GENERIC else ""
 
+    def _stopped_head(self, block: Block, pos: int) -> str:
+        """"2.公务接待费。2016年预算数54万元": a numbered head closed by its own full stop names
+        the sentence right after it, whatever subject the paragraph carried before."""
+        start = block.norm.rfind("。", 0, pos) + 1
+        if start <= 0:
+            return ""
+        before = block.norm.rfind("。", 0, start - 1) + 1
+        hm = _STOPPED_HEAD_RE.match(block.norm, before)
+        if hm is None or hm.end() != start:
+            return ""
+        head = _clean_subject(hm.group("head"), self.department)
+        return head if head and head not in _GENERIC else ""
+
     def _add_dated(self, block: Block, m: _Mention, quote_span: tuple[int, int], label: str, column: str,
                    code: str) -> None:
         """A figure whose column already names its year (no reading of the clause's year)."""
@@ -798,7 +813,7 @@ class _Extractor:
             if project and re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金|", cleaned):
                 label = project
             else:
-                label = subject or self._definition_head(block, m.start)
+                label = self._stopped_head(block, m.start) or subject or self._definition_head(block, m.start)
                 label_code = code
         else:
             label = _canonical(cleaned, leaf)
