@@ -116,10 +116,10 @@ _COMPLETION_RE = re.compile(r"(?:完成(?:了)?|为)(?:年初|全年|调整|年�
 _COMPLETED_BUDGET_RE = re.compile(r"完成(?:了)?(?P<which>年初|全年|调整|年度)?预算(?:数)?\s*$")
 _COMPLETED_OF_RE = re.compile(
     r"完成(?:了)?(?:年初|全年|调整|年度)?预算(?:数)?\s*(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?\s*(?:亿元|万元|千元|元)\s*的\s*$")
-_DEFINITION_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
-                                 r"(?P<head>[\u4e00-\u9fff]{2,12})\s*:")
-_STOPPED_HEAD_RE = re.compile(r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
-                              r"(?P<head>[\u4e00-\u9fff()（）]{2,16})\s*。")
+# the number a numbered line opens with: (一), 一、, 2.
+_LINE_NUMBER = r"\s*(?:\(\s*[一二三四五六七八九十\d]+\s*\)|[一二三四五六七八九十]+、|\d+[.、])\s*"
+_DEFINITION_HEAD_RE = re.compile(_LINE_NUMBER + r"(?P<head>[\u4e00-\u9fff]{2,12})\s*:")
+_STOPPED_HEAD_RE = re.compile(_LINE_NUMBER + r"(?P<head>[\u4e00-\u9fff()（）]{2,16})\s*。")
 # "较2022年决算数688.84万元", "比上年决算数50万元": the figure of the year compared with
 _COMPARED_FIGURE_RE = re.compile(r"(?:比|较|与)(?:(?P<y>(?:19|20)\d{2})年度?|上年度?|去年)的?(?P<kind>决算|预算)(?:数)?为?$")
 # "比预算数少0.35亿元": 少/多 after a comparison are a change (never 至少, 较少 alone)
