@@ -162,3 +162,8 @@ def test_english_follow_ups_point_back_by_kind_and_part(assistant):
                              "How much of it is works (工程)?", "What share is that?", "What about the Changji one?"])
     assert [x.value for x in b] == [pytest.approx(90), pytest.approx(81), pytest.approx(90), pytest.approx(6.13)], \
         [x.answer for x in b]
+
+
+def test_the_money_counted_things_involve(assistant):
+    a = _ask_all(assistant, ["昌吉州社会保险中心2024年当年财政拨款项目有几个？", "涉及多少钱？"])
+    assert a[0].value == 14 and a[1].status == "answered" and a[1].value == pytest.approx(456.39), a[1].answer

@@ -37,6 +37,7 @@ class Lexicon:
         formal_terms: every formal term the lexicon rewrites to (never rewritten inside).
         followup: name → alternation of the words a follow-up turn uses (references
             back to a department or to items, turn-taking words, relative years).
+        followup_amount: words asking, after a count, the money the counted things involve.
         followup_bodies: English words that point back at a department of the conversation
             by its kind of body ("the bureau" → 局).
         ordinals: words that point at one item of the previous answer by its place
@@ -62,6 +63,7 @@ class Lexicon:
     en_fallback_terms: dict[str, str]
     ordinals: dict[str, int] = field(default_factory=dict)
     followup_bodies: dict[str, str] = field(default_factory=dict)
+    followup_amount: re.Pattern[str] | None = None
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -128,13 +130,15 @@ def parse(data: dict) -> Lexicon:
         en_names=dict(english.get("names", {})),
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
-        size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {})),
+        size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {}))
+        + len(data.get("followup_amount", {}).get("words", [])),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
+        followup_amount=_alternation(data["followup_amount"]["words"]) if data.get("followup_amount", {}).get("words") else None,
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},
         formal_terms=_alternation(sorted(
