@@ -10,15 +10,22 @@ from qa.tools.facts import norm_label
 from qa.types import Fact
 
 
+def _lines_by_project(facts: list[Fact]) -> dict[str, list[Fact]]:
+    """A document's 资金分配 lines by project, in document order (grouped once per document:
+    every share and every lookup inside a scope asks)."""
+    by_project: dict[str, list[Fact]] = {}
+    for f in facts:
+        if f.source == "prose" and ":" in f.label and f.unit != "%":
+            by_project.setdefault(f.label.split(":", 1)[0], []).append(f)
+    return by_project
+
+
 def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
     """The 资金分配 lines of the project a metric names ("信息化建设项目的342万都分给了哪些开支"):
     the prose facts labelled "project:item", for the project sharing the longest run (≥ 4
     characters) with the metric."""
     key = norm_label(metric)
-    by_project: dict[str, list[Fact]] = {}
-    for f in dd.facts:
-        if f.source == "prose" and ":" in f.label and f.unit != "%":
-            by_project.setdefault(f.label.split(":", 1)[0], []).append(f)
+    by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
     best, size = None, 2
     for p in by_project:
         n = norm_label(p)

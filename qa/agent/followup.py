@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from qa.agent import glossary
+from qa.agent.aliases import is_subsequence
 from qa.agent.resolve import resolve
 from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
 
@@ -34,8 +35,6 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
     """"than the bureau", "the fund centre's figure" in an English turn: the text without
     those words and the one department of the conversation whose name has that kind of
     body, or (text, "")."""
-    from qa.agent.aliases import is_subsequence
-
     low = text.lower()
     for words, body in LEXICON.followup_bodies.items():
         i = low.find(words)

@@ -41,14 +41,26 @@ def _change_beside_figure(dd: DocData, cur: Fact) -> Fact | None:
     not the words, links a sentence that names the item otherwise."""
     if cur.value is None or not cur.value:
         return None
-    for f in sorted(dd.facts, key=lambda x: x.line):
-        if f.source != "prose" or f.value != cur.value or f.unit != cur.unit or column_kind(f.column) != "total":
-            continue
-        said = [g for g in dd.facts if g.source == "prose" and g.line == f.line and g.label == f.label
-                and column_kind(g.column) == "change" and g.unit == cur.unit]
-        if said:
-            return said[0]
+    figures, changes = dd.derived(("prose_figures_and_changes",), lambda: _prose_figures_and_changes(dd.facts))
+    for f in figures.get((cur.value, cur.unit), ()):
+        said = changes.get((f.line, f.label, f.unit))
+        if said is not None:
+            return said
     return None
+
+
+def _prose_figures_and_changes(facts: list[Fact]) -> tuple[dict, dict]:
+    """A document's prose figures by (value, unit), in line order, and the first change
+    stated on each (line, label, unit): indexed once per document."""
+    figures: dict[tuple, list[Fact]] = {}
+    changes: dict[tuple, Fact] = {}
+    for f in sorted(facts, key=lambda x: x.line):
+        if f.source == "prose" and column_kind(f.column) == "total":
+            figures.setdefault((f.value, f.unit), []).append(f)
+    for g in facts:
+        if g.source == "prose" and column_kind(g.column) == "change":
+            changes.setdefault((g.line, g.label, g.unit), g)
+    return figures, changes
 
 
 def _prior_fact(dd: DocData, metric: str, q: Program) -> Fact | None:
