@@ -111,13 +111,15 @@ def do_count(q: Program, dd: DocData) -> Outcome:
 def _names_all_projects(metric: str) -> bool:
     """Whether a metric asks for all the projects: 项目 with only the lexicon's all_projects
     words around it ("一般公共预算项目", "财政安排项目")."""
-    words = LEXICON.cue_words.get("all_projects")
+    cue = LEXICON.cue_words
+    words, kind, close = cue.get("all_projects"), cue.get("all_projects_kind"), cue.get("all_projects_close")
     key = norm_label(metric)
-    if words is None or "项目" not in key:
+    if words is None or kind is None or close is None or "项目" not in key:
         return False
     head, _, tail = key.rpartition("项目")
-    tail = re.sub(r"^(?:支出|经费|名称)", "", tail)
-    return not words.sub("", head) and tail in ("", "共", "总共", "一共", "都")
+    k = kind.match(tail)
+    tail = tail[k.end():] if k else tail
+    return not words.sub("", head) and (not tail or bool(close.fullmatch(tail)))
 
 
 def projects_under(dd: DocData, q: Program) -> tuple[Fact, list[Fact]] | None:
