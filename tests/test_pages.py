@@ -392,6 +392,15 @@ def test_income_total_is_a_row_not_a_sum(final_page, question, value):
     assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
 
 
+@pytest.mark.parametrize("question,reason", [
+    ("三公经费决算比上年多,主要是什么原因?", "森林防火巡查"),  # the reason stated against 上年
+    ("三公经费决算为什么比预算少？", "过紧日子"),  # the one stated against 预算
+])
+def test_a_reason_is_the_one_stated_against_what_the_question_measures_by(final_page, question, reason):
+    ans = final_page.ask(question)
+    assert ans.status == "answered" and reason in ans.answer, ans.answer
+
+
 def test_a_question_counting_in_so_counts_schools(tmp_path):
     from qa.agent.understand import understand
 

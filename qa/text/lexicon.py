@@ -42,6 +42,8 @@ class Lexicon:
             by its kind of body ("the bureau" → 局).
         ordinals: words that point at one item of the previous answer by its place
             (第一个 → 1, 最后一个 → -1).
+        reason_context: kind ("baselines", "directions") → name → words; what a reason
+            is stated against (上年, 预算) and which way the figure moved (增加, 减少).
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -64,6 +66,7 @@ class Lexicon:
     ordinals: dict[str, int] = field(default_factory=dict)
     followup_bodies: dict[str, str] = field(default_factory=dict)
     followup_amount: re.Pattern[str] | None = None
+    reason_context: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -131,7 +134,8 @@ def parse(data: dict) -> Lexicon:
         plural_only=frozenset(english.get("plural_only", [])),
         counted=dict(data.get("counted", {})),
         size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {}))
-        + len(data.get("followup_amount", {}).get("words", [])),
+        + len(data.get("followup_amount", {}).get("words", []))
+        + sum(len(ws) for names in data.get("reason_context", {}).values() for ws in names.values()),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
@@ -140,6 +144,8 @@ def parse(data: dict) -> Lexicon:
                   for name, words in data.get("followup", {}).items()},
         followup_amount=_alternation(data["followup_amount"]["words"]) if data.get("followup_amount", {}).get("words") else None,
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
+        reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
+                        for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},
         formal_terms=_alternation(sorted(
             {re.escape(form) for t in [v for _, v in colloquial] + list(english.get("terms", {}).values())

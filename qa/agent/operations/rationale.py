@@ -11,12 +11,19 @@ from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_arou
 from qa.agent.matching import is_heading_line, metric_forms, to_half
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
 from qa.agent.understand import Program
+from qa.text.lexicon import load as load_lexicon
 from qa.tools.facts import column_kind, find_facts, norm_label
 from qa.types import Citation, Fact
 
 log = logging.getLogger(__name__)
+_QUOTED = "[“”\"'‘’]?"
+LEXICON = load_lexicon()
 
-_REASON_RE = r"主要原因|原因[是为：:]|主要用于|用于|依据"
+_WORDS = LEXICON.cue_words
+# how the document states a reason, a purpose, a basis: lexicon data, read once
+_REASON = _WORDS["reason_stated"].pattern
+_BASIS = _WORDS["basis_stated"].pattern
+_ANY_STATED = "|".join([_REASON, _WORDS["purpose_stated"].pattern, _BASIS])
 
 
 def withheld_statement(q: Program, dd: DocData) -> Excerpt | None:
@@ -43,9 +50,13 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
                          f"{doc_label_en(dd)} states that this item is not disclosed: “{withheld.quote}” (line {withheld.line}).", dd)
     # "为什么设立" asks for the project's 设立的政策依据, not a change's 主要原因
     asks_basis = bool(re.search(r"依据|basis|设立|why (?:was|is) .{0,40}(?:set up|established|created)", q.question, re.I))
-    pat = r"依据" if asks_basis else (
-        r"主要原因|原因[是为：:]" if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _REASON_RE)
+    pat = _BASIS if asks_basis else (
+        _REASON if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _ANY_STATED)
     forms = metric_forms(re.sub(r"政策|设立|项目(?=$|\s)", " ", q.metric).strip()) or metric_forms(q.metric)
+    # "三公经费决算" is the item 三公经费 asked of its actual column: the text writes the
+    # item's name apart from that word ("“三公”经费支出决算")
+    forms += [f for f in (_WORDS["actual_columns"].sub("", f) for f in forms) if len(f) >= 2 and f not in forms]
+    found: list[tuple[Excerpt, Fact | None, str, str]] = []
     for form in forms:
         anchors: list[tuple[int, Fact | None]] = []
         if not asks_basis:
@@ -53,18 +64,22 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
                      if m.fact.source == "prose" and column_kind(m.fact.column) == "change"]
             cands.sort(key=lambda m: -m.score)
             anchors += [(m.fact.line, m.fact) for m in cands]
-        anchors += [(ex.line, None) for ex in lines_matching(dd.search_lines, re.escape(form))[:15]
+        # “三公”经费 names 三公经费 too: quotes may stand between the characters
+        anchors += [(ex.line, None) for ex in lines_matching(dd.search_lines, _QUOTED.join(map(re.escape, form)))[:15]
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
             ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START)
             if ex and fact is None and is_heading_line(dd.search_lines[line - 1].strip()) \
                     and norm_label(form)[:4] not in norm_label(ex.quote):
                 continue  # a heading a page break left beside another item's reason
-            if ex:
-                cites = [Citation(dd.document.name, ex.quote, ex.line)]
-                if fact is not None:
-                    cites.insert(0, Citation.of(fact))
-                return Outcome(status="answered", op="rationale", doc=dd, label=form, excerpts=[ex], citations=cites)
+            if ex and all(ex.quote != f[0].quote for f in found):
+                found.append((ex, fact, _sentence_of(dd.search_lines, ex), form))
+    if found:
+        ex, fact, _, form = best_stated(q.question, found)
+        cites = [Citation(dd.document.name, ex.quote, ex.line)]
+        if fact is not None:
+            cites.insert(0, Citation.of(fact))
+        return Outcome(status="answered", op="rationale", doc=dd, label=form, excerpts=[ex], citations=cites)
     if index is not None:
         out = retrieve_sentences(q, dd, index, pat)
         if out:
@@ -73,11 +88,43 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
                      f"{doc_label_en(dd)} gives no reason or basis for “{metric}”.", dd)
 
 
+def _sentence_of(lines: list[str], ex: Excerpt) -> str:
+    """The sentence a reason excerpt ends: the text before it back to the last 。 (over a few
+    lines, as PDF text breaks sentences), then the excerpt. It says what the reason is for."""
+    own = lines[ex.line - 1]
+    head = own.strip()
+    k = head.find(ex.quote[:12])
+    before = [ln.strip() for ln in lines[max(0, ex.line - 5):ex.line - 1]] + [head[:k] if k >= 0 else ""]
+    text = "".join(before)
+    cut = max(text.rfind("。"), text.rfind("；"))
+    return text[cut + 1:] + ex.quote
+
+
+def _named(kind: str, text: str) -> set[str]:
+    return {name for name, pat in LEXICON.reason_context.get(kind, {}).items() if pat.search(text)}
+
+
+def best_stated(question: str, found: list[tuple[Excerpt, Fact | None, str, str]]) -> tuple[Excerpt, Fact | None, str, str]:
+    """The reason stated against what the question measures by (上年 or 预算) and for the way
+    it says the figure moved; the first found among equals. ``found`` holds (excerpt, its
+    figure, the text around it, the metric form that found it)."""
+    asked = question.replace("多少", "")
+    bases, ways = _named("baselines", asked), _named("directions", asked)
+
+    def fit(item: tuple[Excerpt, Fact | None, str, str]) -> tuple[int, int]:
+        ctx = item[2]
+        b, w = _named("baselines", ctx), _named("directions", ctx)
+        return (len(bases & b) - (1 if bases and b and not bases & b else 0),
+                len(ways & w) - (1 if ways and w and not ways & w else 0))
+
+    return max(found, key=fit)  # max keeps the first of equals
+
+
 def retrieve_sentences(q: Program, dd: DocData, index, pattern: str, k: int = 6) -> Outcome | None:
     """Hybrid retrieval inside one document, then the first matching sentence."""
     from qa.retrieval import hybrid_search
 
-    query = (q.metric.replace(" ", "") or q.question) + " " + ("原因" if "原因" in pattern else "")
+    query = (q.metric.replace(" ", "") or q.question) + " " + ("原因" if pattern == _REASON else "")
     if q.lang == "en":
         query = q.question + " " + query  # the multilingual embeddings read the English too
     try:
