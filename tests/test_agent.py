@@ -274,6 +274,11 @@ def test_genre_fixtures(fixture_assistant, question, value, unit):
         ("住建局2023年政府采购货物和服务预算加起来多少？", 420.44, "35.72 + 384.72 = 420.44"),
         ("What is the total of basic and project expenditure for the Changji government offices administration?", 2155.66,
          "442.86 + 1712.80 = 2155.66"),
+        # labels run together, joined by 还有, then counted ("三样")
+        ("昌吉公积金中心办公费水费还有邮电费，三样一共多少钱", 15.8, "4.20 + 2.50 + 9.10 = 15.80"),
+        # the parts listed in brackets or after a colon, under a word for their kind
+        ("昌吉公积金中心几样日常开销（水费、电费）合起来多少", 16.0, "2.50 + 13.50 = 16.00"),
+        ("昌吉公积金中心办公那几块：办公费、邮电费，加起来多少？", 13.3, "4.20 + 9.10 = 13.30"),
     ],
 )
 def test_sum_phrasings(assistant, question, value, computation):

@@ -58,7 +58,7 @@ def _line_at(marks: list[tuple[int, int]], offset: int) -> int:
 
 
 def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: int = 10,
-                      after: str | None = None, stop: str | None = None) -> Excerpt | None:
+                      after: str | None = None, stop: str | None = None, whole: bool = False) -> Excerpt | None:
     """The first sentence (ending in 。；or line block end) matching ``pattern`` in the
     text that starts at ``line_no``.
 
@@ -69,6 +69,8 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
         max_lines: how many non-empty lines to look through.
         after: optional literal that must precede the match in the joined text (e.g. the
             figure the reason belongs to).
+        whole: keep a long sentence whole (a reason listing several causes, each closed by
+            ；) instead of ending at its first clause.
     """
     text, marks = _joined(lines, max(0, line_no - 1), max_lines, stop)
     base = 0
@@ -94,7 +96,7 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
         if s < off < e and re.search(FIELD_START, lines[ln - 1]):
             e = off
             break
-    if e - s > 200:  # a long run-on paragraph: the item's own clause ends at its ；
+    if e - s > 200 and not whole:  # a long run-on paragraph: the item's own clause ends at its ；
         semi = re.search(r"[；;]", text[s:e])
         if semi:
             e = s + semi.end()

@@ -156,6 +156,28 @@ def first_ask(text: str) -> str:
     return text
 
 
+_BRACKETED = re.compile(r"[(（]([^()（）]{3,})[)）]")
+_AFTER_COLON = re.compile(r"[:：]([^，,？?；;。]+)")
+_LIST_SEP = re.compile(r"、|(?<!\d)[，,]|[，,](?!\d)")
+_NAMED = re.compile(r"[\u4e00-\u9fff]{2,}")
+
+
+def enumeration(text: str, spans: list[tuple[int, int]]) -> str:
+    """The items a question lists in brackets or after a colon, when it lists two or more
+    ("两个补贴（95年前退休人员生活费、破产企业采暖费）"); "" otherwise. Punctuation, not
+    wording: what stands before the list only names the kind of its items. A list of the
+    departments (``spans``) is not one of items."""
+    blank = list(text)
+    for s, e in spans:
+        blank[s:e] = " " * (e - s)
+    text = "".join(blank)
+    for rx in (_BRACKETED, _AFTER_COLON):
+        m = rx.search(text)
+        if m and len([p for p in _LIST_SEP.split(m.group(1)) if _NAMED.search(strip_to_metric(p, []))]) >= 2:
+            return m.group(1)
+    return ""
+
+
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
     """Remove department mentions, years and filler words; what remains is the metric.
 
@@ -174,6 +196,10 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
     if keep_share:
         tail = LEXICON.cue_words.get("share_tail")
         t = re.sub(r"所?占(?:了)?" + (f"(?:{tail.pattern})?" if tail is not None else ""), "|", t, count=1)
+    for name, by in (("operand_joins", "、"), ("operand_count", " ")):
+        pat = LEXICON.cue_words.get(name)
+        if pat is not None:
+            t = pat.sub(by, t)  # before the filler words take 有 out of 还有
     t = LEXICON.filler.sub(" ", LEXICON.filler.sub(" ", t))  # twice: "花多少" leaves 花 once 多少 is gone
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
@@ -306,6 +332,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
                 metric = "和".join(metric.split())
     else:
         metric = strip_to_metric(t_metric, department_spans or [], keep_share=op == "ratio")
+        listed = enumeration(t_metric, department_spans or []) if op in ("sum", "lookup", "compare") else ""
+        if listed:
+            # "两个补贴（A、B）合起来", "发工资那几块：A、B、C": the parts are the ones listed
+            metric = strip_to_metric(listed, [])
         if op == "ratio":
             swapped = _whole_first(metric)
             whole_first, metric = swapped != metric, swapped

@@ -110,6 +110,9 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
 
     if as_one(joined) >= 0.95:
         return None
+
+    def labels() -> set[str]:
+        return {norm_label(f.label) for f in dd.facts if f.label}
     parts: list[str] = []
     for piece in _STRONG_SEP.split(q.metric):
         piece = piece.strip()
@@ -128,13 +131,18 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
                 sub.append(word)
                 continue
             xs = _label_runs(word, weak, as_one) or [x for x in weak.split(word) if len(norm_label(x)) >= 2]
+            w = norm_label(word)
+            if len(xs) <= 1 and not any(w in lab for lab in labels()):
+                # "水费电费、取暖费": labels written one after another inside one part (a
+                # word some label holds, as 上年结转结余, is that label's)
+                xs = segment_labels(w, labels()) or xs
             sub.extend(xs if len(xs) > 1 else [word])
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
     parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
     if len(parts) < 2:
         # "水费电费": labels written one after another with nothing between them
-        parts = segment_labels(norm_label(joined), {norm_label(f.label) for f in dd.facts if f.label})
+        parts = segment_labels(norm_label(joined), labels())
     if len(parts) < 2:
         return None
     facts, names = [], []

@@ -68,14 +68,14 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
         anchors += [(ex.line, None) for ex in lines_matching(dd.search_lines, _QUOTED.join(map(re.escape, form)))[:15]
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
-            ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START)
+            ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START, whole=pat == _REASON)
             if ex and fact is None and is_heading_line(dd.search_lines[line - 1].strip()) \
                     and norm_label(form)[:4] not in norm_label(ex.quote):
                 continue  # a heading a page break left beside another item's reason
             if ex and all(ex.quote != f[0].quote for f in found):
                 found.append((ex, fact, _sentence_of(dd.search_lines, ex), form))
     if found:
-        ex, fact, _, form = best_stated(q.question, found)
+        ex, fact, _, form = best_stated(q.question, q.metric, found)
         cites = [Citation(dd.document.name, ex.quote, ex.line)]
         if fact is not None:
             cites.insert(0, Citation.of(fact))
@@ -91,12 +91,15 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
 def _sentence_of(lines: list[str], ex: Excerpt) -> str:
     """The sentence a reason excerpt ends: the text before it back to the last 。 (over a few
     lines, as PDF text breaks sentences), then the excerpt. It says what the reason is for."""
-    own = lines[ex.line - 1]
-    head = own.strip()
+    head = lines[ex.line - 1].strip()
     k = head.find(ex.quote[:12])
     before = [ln.strip() for ln in lines[max(0, ex.line - 5):ex.line - 1]] + [head[:k] if k >= 0 else ""]
     text = "".join(before)
     cut = max(text.rfind("。"), text.rfind("；"))
+    if len(text) - cut <= 4 and re.match(_REASON, ex.quote):
+        # "…下降21.81%。主要原因是…": the reason opens a sentence of its own; the item is
+        # named in the one before
+        cut = max(text.rfind("。", 0, cut), text.rfind("；", 0, cut))
     return text[cut + 1:] + ex.quote
 
 
@@ -104,17 +107,27 @@ def _named(kind: str, text: str) -> set[str]:
     return {name for name, pat in LEXICON.reason_context.get(kind, {}).items() if pat.search(text)}
 
 
-def best_stated(question: str, found: list[tuple[Excerpt, Fact | None, str, str]]) -> tuple[Excerpt, Fact | None, str, str]:
-    """The reason stated against what the question measures by (上年 or 预算) and for the way
-    it says the figure moved; the first found among equals. ``found`` holds (excerpt, its
-    figure, the text around it, the metric form that found it)."""
+def _head_named(metric: str, text: str) -> int:
+    """How much of the item's head (the end of its name: 项目支出 of 一般公共预算项目支出)
+    the text names: the longest ending of the name found in it."""
+    name, t = norm_label(metric), norm_label(text)
+    return next((len(name) - i for i in range(len(name)) if name[i:] in t), 0)
+
+
+def best_stated(question: str, metric: str, found: list[tuple[Excerpt, Fact | None, str, str]]
+                ) -> tuple[Excerpt, Fact | None, str, str]:
+    """The reason stated in the sentence of the item itself (its head noun), against what the
+    question measures by (上年 or 预算) and for the way it says the figure moved; the first
+    found among equals. ``found`` holds (excerpt, its figure, its sentence, the metric form
+    that found it)."""
     asked = question.replace("多少", "")
     bases, ways = _named("baselines", asked), _named("directions", asked)
 
-    def fit(item: tuple[Excerpt, Fact | None, str, str]) -> tuple[int, int]:
+    def fit(item: tuple[Excerpt, Fact | None, str, str]) -> tuple[int, int, int]:
         ctx = item[2]
         b, w = _named("baselines", ctx), _named("directions", ctx)
-        return (len(bases & b) - (1 if bases and b and not bases & b else 0),
+        return (_head_named(metric, ctx),
+                len(bases & b) - (1 if bases and b and not bases & b else 0),
                 len(ways & w) - (1 if ways and w and not ways & w else 0))
 
     return max(found, key=fit)  # max keeps the first of equals
