@@ -157,6 +157,12 @@ class Assistant:
             asked = question
         else:
             ans = self._ask_one(follow.question, lang=follow.lang)
+            if follow.otherwise is not None and not self._found(follow, ans):
+                other = self._ask_one(follow.otherwise.question, lang=follow.otherwise.lang)
+                # a reading whose answer does not name its item found another figure: never
+                # answered with it
+                if self._found(follow.otherwise, other) or follow.item or ans.status == "not_found":
+                    follow, ans = follow.otherwise, other
             asked = follow.question
             ans.followup = {"question": follow.question, "inherited": list(follow.inherited)}
             note = ("Taken from the conversation: " if follow.lang == "en" else "按上文：") + "；".join(follow.inherited)
@@ -164,6 +170,11 @@ class Assistant:
         if ans.status != "not_found" or follow is None:
             conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last))
         return ans
+
+    @staticmethod
+    def _found(reading, ans: Answer) -> bool:
+        """Whether an answer to one reading of a follow-up found what that reading asks."""
+        return ans.status != "not_found" and reading.answered_by(ans.answer)
 
     def cached(self, question: str) -> Answer | None:
         """The memo's answer to a stand-alone question answered before, else None; works

@@ -167,3 +167,19 @@ def test_english_follow_ups_point_back_by_kind_and_part(assistant):
 def test_the_money_counted_things_involve(assistant):
     a = _ask_all(assistant, ["昌吉州社会保险中心2024年当年财政拨款项目有几个？", "涉及多少钱？"])
     assert a[0].value == 14 and a[1].status == "answered" and a[1].value == pytest.approx(456.39), a[1].answer
+
+
+def test_an_item_stated_only_inside_the_last_one(assistant):
+    """"服务类多少？" after 政府采购 reads 服务 inside it (政府采购服务), and "其中公车" inside
+    三公经费 is the 公务用车 subtotal of that table, not the 三公 total."""
+    a = _ask_all(assistant, ["住建局2023年政府采购预算多少？", "服务类多少？"])
+    assert a[1].value == pytest.approx(384.72), a[1].answer
+    a = _ask_all(assistant, ["机关事务局三公经费多少？", "其中公车多少？"])
+    assert a[1].value == pytest.approx(4.50), a[1].answer
+
+
+def test_a_reading_inside_the_last_item_never_answers_with_that_item(assistant):
+    """An item the project does not state ("西线") is not answered with the project's own
+    figure because the reading inside it found that."""
+    a = _ask_all(assistant, ["住建局2023年自建房整治专项多少钱？", "北线呢？"])
+    assert a[1].value != pytest.approx(a[0].value), a[1].answer

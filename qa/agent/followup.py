@@ -17,6 +17,7 @@ from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.agent.resolve import resolve
 from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
+from qa.text.normalize import squeeze
 
 def _names_a_figure(metric: str) -> bool:
     """Whether a follow-up's metric names a figure of its own: something of two characters
@@ -101,11 +102,22 @@ class Standalone:
         question: the question to answer.
         lang: the language to answer in (the follow-up's own).
         inherited: what was taken over, as readable slot names and values.
+        otherwise: the reading to try when this one finds nothing ("服务多少？" after
+            政府采购: the item inside the one just discussed), or None.
+        item: the item this reading asks for, which an answer to it must name ("" when
+            any answer will do).
     """
 
     question: str
     lang: str
     inherited: tuple[str, ...] = field(default_factory=tuple)
+    otherwise: "Standalone | None" = None
+    item: str = ""
+
+    def answered_by(self, text: str) -> bool:
+        """Whether an answer's text names the item asked for, so that a figure of the whole it
+        was looked for in does not pass for it."""
+        return not self.item or squeeze(self.item) in squeeze(text)
 
 
 def _strip(pattern: re.Pattern[str], text: str) -> tuple[str, bool]:
@@ -179,6 +191,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
                and bool(prev.departments) and res.departments[0] not in prev.departments)
     if named_dept and own_metric and not (item_ref or adding or against):
         return None  # a question of its own
+    last_item = _part_and_whole(prev.metric)[0]
+    # one item just discussed, not several (A和B) nor one inside another (X中Y)
+    inner_reading = (own_metric and not inside and not named_dept and q.op in ("lookup", "count")
+                     and bool(last_item) and metric != last_item and not re.search(r"中|、|和", last_item))
     if res.not_loaded and not res.departments:
         return None  # "换成财政局": not loaded; the ordinary refusal says so
     inherited: list[str] = []
@@ -275,9 +291,20 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
         return None
-    return Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate,
-                             asks_margin(question)), "en" if en else "zh",
-                      tuple(inherited))
+    lang = "en" if en else "zh"
+    alone = Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate,
+                              asks_margin(question)), lang, tuple(inherited))
+    if not (inner_reading and "中" not in metric):
+        return alone
+    # a new item the department may state only inside the last one ("服务多少？" after
+    # 政府采购): read there too; a fragment of a name (服务) there first, a name of its own
+    # (公用经费) alone first
+    inner = Standalone(render(departments, year, f"{prev_part}中{metric}", op, want, whole, q.largest,
+                              q.asks_rate, asks_margin(question)), lang,
+                       tuple(inherited) + ("所属：" + prev_part,), item=metric)
+    if len(metric) <= 3:
+        return replace(inner, otherwise=alone)
+    return replace(alone, otherwise=inner)
 
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",

@@ -17,6 +17,32 @@ from qa.tools.facts import norm_label, without_generic_suffix
 from qa.types import Citation, ToolResult
 
 
+def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
+    """"三公经费中公务用车", "政府采购中服务": the figure the item's name begins (alone or after
+    the scope's name) among those stated with the scope's own figure, in its table or its
+    sentence; of several (公务用车购置及运行费, 公务用车购置费, 公务用车运行费) the largest,
+    which holds the others. None when nothing stated with the scope fits."""
+    name = norm_label(item)
+    if len(name) < 2:
+        return None
+    named = [m for m in best_matches(dd, scope, "total", q) if m.score >= 0.9]
+    # a table lists all of the scope's parts; a sentence may state only some of them
+    for m in sorted(named, key=lambda m: m.fact.source != "table"):
+        top = m.fact
+        heads = (name, norm_label(top.label) + name)
+
+        def beside(f) -> bool:
+            if top.source == "table":
+                return f.table_no == top.table_no and f.column == top.column
+            return f.source == "prose" and f.line == top.line
+
+        rows = [f for f in dd.facts if f.unit == top.unit and (f.line, f.label) != (top.line, top.label)
+                and beside(f) and norm_label(f.label).startswith(heads)]
+        if rows:
+            return max(rows, key=lambda f: f.value)
+    return None
+
+
 def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     metric = q.metric if metric is None else metric
     if not metric:
@@ -44,6 +70,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
             return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
+        within = rows_of_scope(dd, inside.group(1), inside.group(2), q)
+        if within is not None:
+            return answered("lookup", dd, ops.lookup(within), label_of(within, inside.group(2)))
     if re.search(r"分别|各自|各是|各为|各有|\beach\b|respectively", q.question, re.I):
         # "人员经费和公用经费各是多少": every item's figure, side by side
         split = split_metrics(scoped(Program(**{**q.__dict__, "metric": metric})), dd)
