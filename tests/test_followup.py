@@ -183,3 +183,16 @@ def test_a_reading_inside_the_last_item_never_answers_with_that_item(assistant):
     figure because the reading inside it found that."""
     a = _ask_all(assistant, ["住建局2023年自建房整治专项多少钱？", "北线呢？"])
     assert a[1].value != pytest.approx(a[0].value), a[1].answer
+
+
+def test_a_figure_asked_of_the_year_compared_with_is_that_years_figure(assistant):
+    """"compared with 2023" names the year compared with, not the year asked; "what was the
+    2023 total" then asks 2023's own figure, not the change again."""
+    a = _ask_all(assistant, ["What was the Anyang housing fund centre's total revenue in 2024?",
+                             "How much did it grow compared with 2023?", "So what was the 2023 total?"])
+    assert a[1].value == pytest.approx(664.48) and a[2].value == pytest.approx(30365.28), a[2].answer
+
+
+def test_a_loose_place_name_is_the_body_of_the_kind_discussed(assistant):
+    a = _ask_all(assistant, ["安阳公积金中心三公经费多少？", "昌吉那边公车运行费占它三公的比重？"])
+    assert a[1].status == "answered" and a[1].value == pytest.approx(92.84), a[1].answer

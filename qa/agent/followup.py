@@ -172,12 +172,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     res = resolve(core, aliases)
     if back and back not in res.departments:
         res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
+    by_kind = False  # a loose place name read as the one of the kind just discussed
     if res.ambiguous and not res.departments and prev.departments:
         # "What about the Changji one?": the place's department of the kind just discussed
         kinds = set().union(*(aliases[d].body_forms for d in prev.departments if d in aliases))
         fits = [d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds]
         if len(fits) == 1:
             res = replace(res, departments=fits, ambiguous=[])
+            by_kind = True
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
@@ -189,7 +191,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
                and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)
-    if named_dept and own_metric and not (item_ref or adding or against):
+    if named_dept and own_metric and not (item_ref or adding or against or by_kind):
         return None  # a question of its own
     last_item = _part_and_whole(prev.metric)[0]
     # one item just discussed, not several (A和B) nor one inside another (X中Y)
@@ -202,6 +204,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # the department(s): named anew, added to the earlier ones ("再加上社保中心", "比昌吉公积金
     # 中心少多少"), or taken over
     departments = list(res.departments)
+    if by_kind:
+        inherited.append("部门：" + "、".join(departments))
     if (named_dept and q.op in ("diff", "compare") and not own_metric and prev.other_departments
             and set(res.departments) <= set(prev.departments)):
         # "How much bigger is Anyang's?" right after switching to it: the two just discussed
@@ -225,7 +229,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     op = q.op
     if against and op == "count":
         op = "compare"  # "how many more … than the bureau": two counts compared, by how much
-    asks_itself = own_metric and (bool(q.year) or bool(fu["figure_questions"].search(core)))
+    asks_figure = bool(fu["figure_questions"].search(core))
+    # "So what was the 2023 total?": a figure asked of another year is that year's figure
+    asks_itself = (own_metric and (bool(q.year) or asks_figure)) or (
+        asks_figure and bool(q.year) and q.year != prev.year)
     if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
         op = "lookup" if prev.base_op == "list" else prev.base_op
         if op != "lookup":

@@ -287,7 +287,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     year = None
     base = LEXICON.cue_words.get("baseline_before_year")
     for ym in _YEAR_RE.finditer(t):
-        if base is not None and base.search(t[max(0, ym.start() - 3): ym.start()]) and op in ("yoy", "diff"):
+        if base is not None and base.search(t[max(0, ym.start() - 16): ym.start()]) and op in ("yoy", "diff"):
             continue  # "跟2023年预算比增加了多少": the year compared with, not the year asked
         year = int(ym.group(1))
         break
