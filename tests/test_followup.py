@@ -196,3 +196,12 @@ def test_a_figure_asked_of_the_year_compared_with_is_that_years_figure(assistant
 def test_a_loose_place_name_is_the_body_of_the_kind_discussed(assistant):
     a = _ask_all(assistant, ["安阳公积金中心三公经费多少？", "昌吉那边公车运行费占它三公的比重？"])
     assert a[1].status == "answered" and a[1].value == pytest.approx(92.84), a[1].answer
+
+
+def test_what_counted_things_are_worth_and_whom_an_item_covers(assistant):
+    """After a count, "价值多少" asks the money of the things counted (never the count); after
+    an item, "覆盖多少人" counts the people of that item, not the department's staff."""
+    a = _ask_all(assistant, ["机关事务局有几辆车？", "这些车价值多少？"])
+    assert a[0].value == 21 and a[1].value == pytest.approx(940.78) and a[1].unit == "万元", a[1].answer
+    a = _ask_all(assistant, ["社保中心州直破产企业退休职工采暖费预算多少？", "覆盖多少人？"])
+    assert a[1].value == 1282, a[1].answer

@@ -348,10 +348,11 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             metric, metric_default = "收支总预算", True  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
+            # (a default the question did not name: "补多少人" after an item counts its people)
             if re.search(r"辆", t):
-                metric = "车辆"
+                metric, metric_default = "车辆", "车" not in metric
             elif re.search(r"人", t):
-                metric = "实有人数"
+                metric, metric_default = "实有人数", "人" not in metric
     want = "total"
     if op == "yoy":
         want = "change"

@@ -11,10 +11,10 @@ from qa.agent.matching import label_of, best_matches, blank_table_row, empty_tab
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import norm_label, without_generic_suffix
-from qa.types import Citation, ToolResult
+from qa.types import UNIT_TO_YUAN, Citation, ToolResult
 
 
 def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
@@ -84,6 +84,10 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
             out.citations = [c for _, o in subs for c in o.citations]
             return out
     ms = best_matches(dd, metric, "total", q)
+    money = LEXICON.cue_words.get("money_asked")
+    if ms and money is not None and (money.search(re.sub(r"\s", "", metric)) or money.search(q.question)):
+        # "车辆价值", "worth": the figure in money of an item also counted (车辆 21 辆)
+        ms = [m for m in ms if m.fact.unit in UNIT_TO_YUAN] or ms
     if ms and q.op == "count":
         # "几辆" / "多少人": prefer the figure counted in that measure word
         counted = [m for m in ms if m.fact.unit in q.count_units]
