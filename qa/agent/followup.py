@@ -242,7 +242,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     whole = ""
     pointed = prev.items if len(prev.items) > 1 or len(prev.recent_items) < 2 else prev.recent_items
     amount = LEXICON.followup_amount
-    if prev.op == "count" and amount is not None and amount.search(text) and prev_part and not item_ref:
+    # (unless it points at several items listed: "这两个项目加起来多少钱" adds them up)
+    if prev.op == "count" and amount is not None and amount.search(text) and prev_part \
+            and not (item_ref and len(pointed) > 1):
         # "涉及多少钱" after "有几个项目": the amount stated beside the count (项目金额)
         metric, op = f"{prev_part}金额", "lookup"
         inherited = [x for x in inherited if not x.startswith("问法：")] + ["指标：" + prev_part]
