@@ -728,3 +728,14 @@ def test_projects_under_a_named_subject_are_listed(assistant):
     ans = assistant.ask("社保中心社会保险经办机构下面都有哪些项目")
     assert ans.status == "answered" and "共 8 个" in ans.answer, ans.answer  # a list has no value
     assert "社会保险宣传费" in ans.answer and "金保工程" not in ans.answer
+
+
+@pytest.mark.parametrize("question,items", [
+    # projects listed under their 科目 codes in 上年结转资金表: the table's rows are projects
+    ("安阳公积金中心上年结转了哪些项目", ["住房公积金服务大厅改造项目", "2023年住房公积金网络系统维护", "征信信息共享接入项目"]),
+    ("安阳公积金中心今年都搞了哪几个项目", ["数据共享整合融通项目", "住房公积金业务系统维保"]),
+    ("昌吉公积金中心的两个项目分别叫什么名字", ["住房公积金管理服务", "信息化建设"]),
+])
+def test_projects_listed_as_users_ask(assistant, question, items):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and all(i in ans.answer for i in items), ans.answer

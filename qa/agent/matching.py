@@ -227,8 +227,12 @@ def project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
 
     Project rows are those whose label is not a 科目 name used elsewhere for the same code
     (the functional class rows) nor a unit's own name (the unit subtotal row)."""
-    subject_names = {(f.code, norm_label(f.label)) for f in dd.facts
-                     if f.code and f.table_no and "项目" not in f.table_title}
+    # a 科目 name is one printed under its code in some other table (a table listing projects
+    # under their 科目 codes, as 上年结转资金表, names no 科目 by its own rows)
+    subject_names: dict[tuple[str, str], set[str]] = {}
+    for f in dd.facts:
+        if f.code and f.table_no and "项目" not in f.table_title:
+            subject_names.setdefault((f.code, norm_label(f.label)), set()).add(f.table_no)
     units = {norm_label(dd.document.department)}
     rows: dict[str, Fact] = {}
     for f in dd.facts:
@@ -241,7 +245,7 @@ def project_rows(dd: DocData, carry_over: bool = False) -> list[Fact]:
         lab = norm_label(f.label)
         if not lab or lab in TOTAL_LABELS or f.unit == "%" or lab in units:
             continue
-        if f.code and ((f.code, lab) in subject_names or len(f.code) < 7):
+        if f.code and (subject_names.get((f.code, lab), set()) - {f.table_no} or len(f.code) < 7):
             continue
         if any(u.startswith(lab) or lab.startswith(u) for u in units if len(lab) >= 6):
             continue
