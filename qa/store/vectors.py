@@ -3,8 +3,10 @@ by URL: `chroma run`, through chromadb's HttpClient), keyed by content hash.
 
 What gets embedded is not the whole chunk: embedding costs about 0.4 s per 1,000 characters
 here, and runs of numbers carry no meaning for a sentence embedding. ``dense_text`` keeps the
-section title and the chunk's words (prose, headings, table titles and row labels), capped in
-length; its sha256 is the vector id, so identical text is embedded once and unchanged text is
+section title and the chunk's words (prose, headings, 绩效目标表 text), capped in length;
+tables of figures get no vector at all (their amounts are facts and their title and row
+labels are matched word for word by BM25, so a vector only added a near-duplicate of every
+table title to each document's dense ranking); its sha256 is the vector id, so identical text is embedded once and unchanged text is
 never embedded again. The publishing department's own names are masked in that text
 (qa.text.names: 本部门 / 本地), so wording two departments share hashes alike and is
 embedded once however many departments print it; the chunk text shown to people is not
@@ -27,7 +29,7 @@ from qa.types import Chunk
 
 log = logging.getLogger(__name__)
 
-# Characters of body text embedded per vector: per sub-section of prose, per table chunk.
+# Characters of body text embedded per vector: per sub-section of prose, per 绩效目标表 chunk.
 # Sized so the five corpus documents embed ~21,000 characters (about 8 s idle here); on 12
 # hand-written Chinese queries, 100/60 retrieved as well as 120/80 (11/12 hit@3 each).
 PROSE_SEGMENT_CHARS = 100
@@ -94,24 +96,28 @@ def dense_texts(chunk: Chunk, prose_chars: int = PROSE_SEGMENT_CHARS,
 
     A prose chunk gives one text per sub-section it contains (heading + the start of its
     words; the first also carries the chunk's section title), so a question about 三公经费
-    finds the chunk even when that sub-section starts half-way down it. A table chunk gives
-    one text: section title, table title and the first row labels. Years are kept. The
-    department's names, when given, are masked (本部门, 本地) before anything is cut.
+    finds the chunk even when that sub-section starts half-way down it. A 绩效目标表 chunk
+    ("targets") gives one text: section title, table title and its first words. A table of
+    figures gives none: facts answer its amounts and BM25 its title and row labels, and
+    its vectors were a sixth of the characters embedded. Years are kept. The department's
+    names, when given, are masked (本部门, 本地) before anything is cut.
 
     Args:
         chunk: the chunk.
         prose_chars: body characters per prose sub-section.
-        table_chars: body characters for a table chunk.
+        table_chars: body characters for a 绩效目标表 chunk.
         department: the publishing department (Document.department), "" for no masking.
 
     Returns:
         Distinct non-empty texts, possibly none (a chunk of bare numbers).
     """
+    if chunk.kind == "table":
+        return []
     title = chunk.section.split(" / ")[-1].strip() if chunk.section else ""
     body = chunk.text
     if department:
         title, body = mask_names(title, department), mask_names(body, department)
-    if chunk.kind == "table":
+    if chunk.kind == "targets":
         texts = [_with_title(title, _words(body), table_chars)]
     else:
         texts = []
