@@ -47,6 +47,11 @@ _HAS_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _LEAD_PUNCT = re.compile(r"^[、.．)）:：\s]+")
 _BOILERPLATE = re.compile(r"^(?:编制部门|编制单位|单位|金额单位)\s*[:：]")
 _BOILERPLATE_INLINE = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*\S+|(?:金额)?单位\s*[:：]\s*[千万亿]?元")
+# Dot leaders of a table of contents and the page number after them ("三、名词解释 ……… 5"):
+# a run of them costs a dozen tokens and says nothing; a contents line read as a heading
+# otherwise carries them into the title of every text below it. (Two … are an ellipsis,
+# two — a dash: only longer runs are leaders.)
+_LEADERS = re.compile(r"(?:…{3,}|[·.．]{4,}|[-—_]{4,})[ \t]*\d{0,3}")
 # Headings that open a sub-section inside a prose chunk: 一、 （一） 第一部分.
 _SUBHEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|第[一二三四五六七八九十]+部分)")
 
@@ -61,7 +66,8 @@ def _keep_years(m: re.Match) -> str:
 def _words(text: str) -> str:
     """Text without number runs and table boilerplate, one cleaned line per source line."""
     # years and table numbers carry meaning ("2024年", "表3"); other numbers do not
-    body = re.sub(r"(\d{4})\s*年", r"\1年", text)
+    body = _LEADERS.sub(" ", text)
+    body = re.sub(r"(\d{4})\s*年", r"\1年", body)
     body = re.sub(r"([表第])\s*(\d{1,2})", r"\1\2", body)
     body = _NUMBER_RUN.sub(_keep_years, body)
     body = _SPACES.sub(" ", body)
@@ -116,7 +122,8 @@ def dense_texts(chunk: Chunk, prose_chars: int = PROSE_SEGMENT_CHARS,
     """
     if chunk.kind == "table":
         return []
-    title = chunk.section.split(" / ")[-1].strip() if chunk.section else ""
+    title = chunk.section.split(" / ")[-1] if chunk.section else ""
+    title = _SPACES.sub(" ", _LEADERS.sub(" ", title)).strip()
     body = chunk.text
     if department:
         title, body = mask_names(title, department), mask_names(body, department)
