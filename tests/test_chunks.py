@@ -33,7 +33,7 @@ def test_chunks_stay_inside_their_section(parsed):
         assert p.chunks
         for c in p.chunks:
             assert 1 <= c.line_start <= c.line_end <= len(p.lines), c.id
-            assert c.kind in ("prose", "table", "heading")
+            assert c.kind in ("prose", "table", "targets", "heading")
             for ln in (c.line_start, c.line_end):
                 s = sections[ln - 1]
                 assert s == c.section or s.startswith(c.section + SEPARATOR), (c.id, s, c.section)
@@ -80,7 +80,7 @@ def test_table_chunks_title_and_labels_without_numbers(parsed):
 
 def test_performance_tables_keep_indicator_text(parsed):
     _, p = parsed["000"]
-    perf = [c for c in p.chunks if c.kind == "table" and "绩效目标表" in c.text[:20]]
+    perf = [c for c in p.chunks if c.kind == "targets" and "绩效目标表" in c.text[:20]]
     assert any("住房公积金归集" in c.text and "36.6" in c.text for c in perf)
     assert any("系统故障率" in c.text for c in perf)
     # Contact names and phone numbers are not retrieval text.

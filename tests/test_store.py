@@ -176,9 +176,12 @@ def test_prose_chunk_gets_one_vector_text_per_subsection() -> None:
     assert len(texts) == 3
     assert texts[0].startswith("第二部分 说明\n六、基本支出")
     assert texts[1].startswith("七、“三公”经费") and texts[2].startswith("（一）公务接待费")
+    targets = Chunk("d", "第二部分", "表8 项目绩效目标表\n编制部门：某局 单位：万元\n办件满意度 95%", 6, 8, kind="targets")
+    (t,) = dense_texts(targets)
+    assert "表8 项目绩效目标表" in t and "编制部门" not in t and "95" not in t
+    # a table of figures is found by its facts and by BM25, never embedded
     table = Chunk("d", "第二部分", "表8 “三公”经费预算表\n编制部门：某局 单位：万元\n合计 7.00 3.00", 6, 8, kind="table")
-    (t,) = dense_texts(table)
-    assert "表8 “三公”经费预算表" in t and "编制部门" not in t and "7.00" not in t
+    assert dense_texts(table) == []
 
 
 def test_collection_names_are_valid_and_per_model() -> None:

@@ -3,8 +3,8 @@
 Prose chunks pack whole paragraphs of one section (never two sections) up to about
 450 characters. A table becomes one chunk of its title and row labels (no number runs:
 those are facts, and embedding them is wasted money); performance-target tables
-(绩效目标表) keep their text, indicator values included, because they answer policy
-questions. Embedding is the costly step, so `embedding_text` gives the short form the
+(绩效目标表) become chunks of kind "targets" that keep their text, indicator values
+included, because they answer policy questions. Embedding is the costly step, so `embedding_text` gives the short form the
 store should embed (section leaf + first 200 characters), BM25 takes the full text.
 """
 
@@ -219,7 +219,7 @@ def _performance_chunks(doc: Document, lines: list[str], section: str, head: str
         text = f"{title}\n{body}"
         # Long tables are cut into several chunks so each keeps a searchable size.
         out.append(Chunk(doc=doc.name, section=section, text=text[:PERFORMANCE_MAX_CHARS],
-                         line_start=a, line_end=last, kind="table"))
+                         line_start=a, line_end=last, kind="targets"))
     return out
 
 
@@ -256,7 +256,7 @@ def make_chunks(lines: list[str], doc: Document, sections: list[str], tables: li
 
     Returns:
         Prose chunks (one section each), heading chunks for sections without prose,
-        and one table chunk per table (several for long 绩效目标表).
+        and one table chunk per table (several "targets" chunks for a long 绩效目标表).
     """
     scan = scan_sections(lines)
     blocks = prose_blocks(lines, sections, tables, scan)

@@ -3,8 +3,10 @@ by URL: `chroma run`, through chromadb's HttpClient), keyed by content hash.
 
 What gets embedded is not the whole chunk: embedding costs about 0.4 s per 1,000 characters
 here, and runs of numbers carry no meaning for a sentence embedding. ``dense_text`` keeps the
-section title and the chunk's words (prose, headings, table titles and row labels), capped in
-length; its sha256 is the vector id, so identical text is embedded once and unchanged text is
+section title and the chunk's words (prose, headings, 绩效目标表 text), capped in length;
+tables of figures get no vector at all (their amounts are facts and their title and row
+labels are matched word for word by BM25, so a vector only added a near-duplicate of every
+table title to each document's dense ranking); its sha256 is the vector id, so identical text is embedded once and unchanged text is
 never embedded again. The publishing department's own names are masked in that text
 (qa.text.names: 本部门 / 本地), so wording two departments share hashes alike and is
 embedded once however many departments print it; the chunk text shown to people is not
@@ -27,10 +29,13 @@ from qa.types import Chunk
 
 log = logging.getLogger(__name__)
 
-# Characters of body text embedded per vector: per sub-section of prose, per table chunk.
-# Sized so the five corpus documents embed ~21,000 characters (about 8 s idle here); on 12
-# hand-written Chinese queries, 100/60 retrieved as well as 120/80 (11/12 hit@3 each).
-PROSE_SEGMENT_CHARS = 100
+# Characters of body text embedded per vector: per sub-section of prose, per 绩效目标表 chunk.
+# On 12 hand-written Chinese queries, 100/60 retrieved as well as 120/80 (11/12 hit@3 each).
+# On the gold evidence of the 99 rationale and policy questions (qa.evaluation.retrieval,
+# corpus/), prose 80 found as much as 100 or more (dense@6 in the document 0.747 vs 0.717,
+# hybrid@6 0.899 vs 0.859), 70 and 60 less by dense alone (0.677, 0.646); 80 embeds 12 %
+# fewer characters than 100.
+PROSE_SEGMENT_CHARS = 80
 TABLE_CHARS = 60
 DENSE_BODY_CHARS = PROSE_SEGMENT_CHARS
 # A number as printed in these documents (thousands separators, decimals, percent), or a run
@@ -42,6 +47,11 @@ _HAS_WORD = re.compile(r"[\u4e00-\u9fffA-Za-z]")
 _LEAD_PUNCT = re.compile(r"^[、.．)）:：\s]+")
 _BOILERPLATE = re.compile(r"^(?:编制部门|编制单位|单位|金额单位)\s*[:：]")
 _BOILERPLATE_INLINE = re.compile(r"(?:编制部门|编制单位)\s*[:：]\s*\S+|(?:金额)?单位\s*[:：]\s*[千万亿]?元")
+# Dot leaders of a table of contents and the page number after them ("三、名词解释 ……… 5"):
+# a run of them costs a dozen tokens and says nothing; a contents line read as a heading
+# otherwise carries them into the title of every text below it. (Two … are an ellipsis,
+# two — a dash: only longer runs are leaders.)
+_LEADERS = re.compile(r"(?:…{3,}|[·.．]{4,}|[-—_]{4,})[ \t]*\d{0,3}")
 # Headings that open a sub-section inside a prose chunk: 一、 （一） 第一部分.
 _SUBHEADING = re.compile(r"^\s*(?:[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十]+\s*[)）]|第[一二三四五六七八九十]+部分)")
 
@@ -56,7 +66,8 @@ def _keep_years(m: re.Match) -> str:
 def _words(text: str) -> str:
     """Text without number runs and table boilerplate, one cleaned line per source line."""
     # years and table numbers carry meaning ("2024年", "表3"); other numbers do not
-    body = re.sub(r"(\d{4})\s*年", r"\1年", text)
+    body = _LEADERS.sub(" ", text)
+    body = re.sub(r"(\d{4})\s*年", r"\1年", body)
     body = re.sub(r"([表第])\s*(\d{1,2})", r"\1\2", body)
     body = _NUMBER_RUN.sub(_keep_years, body)
     body = _SPACES.sub(" ", body)
@@ -94,24 +105,29 @@ def dense_texts(chunk: Chunk, prose_chars: int = PROSE_SEGMENT_CHARS,
 
     A prose chunk gives one text per sub-section it contains (heading + the start of its
     words; the first also carries the chunk's section title), so a question about 三公经费
-    finds the chunk even when that sub-section starts half-way down it. A table chunk gives
-    one text: section title, table title and the first row labels. Years are kept. The
-    department's names, when given, are masked (本部门, 本地) before anything is cut.
+    finds the chunk even when that sub-section starts half-way down it. A 绩效目标表 chunk
+    ("targets") gives one text: section title, table title and its first words. A table of
+    figures gives none: facts answer its amounts and BM25 its title and row labels, and
+    its vectors were a sixth of the characters embedded. Years are kept. The department's
+    names, when given, are masked (本部门, 本地) before anything is cut.
 
     Args:
         chunk: the chunk.
         prose_chars: body characters per prose sub-section.
-        table_chars: body characters for a table chunk.
+        table_chars: body characters for a 绩效目标表 chunk.
         department: the publishing department (Document.department), "" for no masking.
 
     Returns:
         Distinct non-empty texts, possibly none (a chunk of bare numbers).
     """
-    title = chunk.section.split(" / ")[-1].strip() if chunk.section else ""
+    if chunk.kind == "table":
+        return []
+    title = chunk.section.split(" / ")[-1] if chunk.section else ""
+    title = _SPACES.sub(" ", _LEADERS.sub(" ", title)).strip()
     body = chunk.text
     if department:
         title, body = mask_names(title, department), mask_names(body, department)
-    if chunk.kind == "table":
+    if chunk.kind == "targets":
         texts = [_with_title(title, _words(body), table_chars)]
     else:
         texts = []
