@@ -276,7 +276,7 @@ def _region_from_title(lines: list[str]) -> str:
 # figures).
 _PLACE = r"((?![全本各我该市区县省州度])[\u4e00-\u9fff]{2,6}?(?:自治县|自治州|区|县|市|州|旗))"
 _PLACE_IN_TEXT = (
-    re.compile(r"(?:^|[,，。:：;；])" + _PLACE + r"(?=(?:19|20)\d{2}年)"),
+    re.compile(r"(?:^|[,，。:：;；的])" + _PLACE + r"(?=(?:本级)?(?:19|20)\d{2}年)"),
     re.compile(r"(?:19|20)\d{2}年度?" + _PLACE +
                r"(?=一般公共|本级|部门|(?:区|县|市)级|“三公”|\"三公\"|三公|财政|行政单位|各部门|预算|决算)"),
     re.compile(r"经" + _PLACE + r"财政局汇总"),
