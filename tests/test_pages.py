@@ -459,3 +459,14 @@ def school_page(tmp_path_factory):
 def test_a_school_budget_page(school_page, question, value):
     ans = school_page.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+def test_a_numbered_head_line_and_a_time_word_are_not_the_items_name(tmp_path):
+    """"1.一般公共预算执行情况" on a line of its own heads the sentence below it; "全年" in
+    "全年一般公共预算总收入完成255亿元" says when, the item is 一般公共预算总收入."""
+    page = tmp_path / "speech.txt"
+    page.write_text("(一)2024年预算收支情况\n1.一般公共预算执行情况\n"
+                    "全年一般公共预算总收入完成96亿元,完成预算的100%;一般公共预算收入完成61亿元,同比增长1.3%。\n",
+                    encoding="utf-8")
+    labels = {(f.label, f.value) for f in parse_file(page).facts}
+    assert ("一般公共预算总收入", 96.0) in labels and ("一般公共预算收入", 61.0) in labels, labels

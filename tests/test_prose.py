@@ -277,9 +277,9 @@ def test_yuan_and_yi_units():
     )
     total = find(facts, "收支总预算", "预算数", 12345678.90)
     assert total.unit == "元" and total.norm_value == pytest.approx(12345678.90)
-    gj = find(facts, "全年住房公积金归集", "预算数", 36.6)
+    gj = find(facts, "住房公积金归集", "预算数", 36.6)
     assert gj.unit == "亿元" and gj.norm_value == pytest.approx(3.66e9)
-    assert find(facts, "全年住房公积金归集", "比上年增减", 1.2).unit == "亿元"
+    assert find(facts, "住房公积金归集", "比上年增减", 1.2).unit == "亿元"
 
 
 def test_ordinary_sentences_give_no_facts_or_lists():

@@ -28,6 +28,9 @@ _HEADING_LIKE_RE = re.compile(
 # ... when the next line opens a sentence with its year ("2021年全区…"), not a wrapped word
 _SENTENCE_START_RE = re.compile(r"^(?:19|20)\d{2}\s*(?:[/／]\s*\d{2,4}\s*)?年")
 _LEVEL_MARK_RE = re.compile(r"[（(](?:类|款|项)[)）]")
+# a short line opened by its number ("1.一般公共预算执行情况") heads what follows, whatever
+# the next line opens with
+_NUMBERED_RE = re.compile(r"^(?:\d+\s*[.．、]|[一二三四五六七八九十]+\s*、|[（(]\s*[一二三四五六七八九十\d]+\s*[)）])")
 _KEY_START_RE = re.compile(r"^(?!其中|包括)[\u4e00-\u9fff“”]{2,12}[：:]")
 _TABLE_NO_RE = re.compile(r"^表\s*\d+")
 _TABLE_TITLE_RE = re.compile(r"^[\u4e00-\u9fff\d“”（）()\s]{2,40}表(?:[（(]续[)）])?$")
@@ -236,7 +239,8 @@ def _prose_blocks(lines: list[str], sections: list[str], tables: list[dict[str, 
             flush()
         if cur_raw and (path != cur_section or _LIST_START_RE.match(s) or key_start or cur_raw[-1].endswith(("。", "！", "？"))):
             flush()
-        elif len(cur_raw) == 1 and _HEADING_LIKE_RE.match(cur_raw[0]) and _SENTENCE_START_RE.match(s) \
+        elif len(cur_raw) == 1 and _HEADING_LIKE_RE.match(cur_raw[0]) \
+                and (_SENTENCE_START_RE.match(s) or _NUMBERED_RE.match(cur_raw[0])) \
                 and not _LEVEL_MARK_RE.search(cur_raw[0]) and (full <= 0 or display_width(cur_raw[0]) < full * 0.8):
             flush()  # "1. 一般公共预算执行情况" is the heading of the sentences after it
         if not cur_raw:

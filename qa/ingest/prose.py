@@ -74,7 +74,8 @@ _TRAILING_RE = re.compile(
     r"实际支出|均为|为|是|达到|达|约|各|共有|共|均|的)$"
 )
 # "全市一般公共预算支出", "本级“三公”经费", "市本级…": the scope is the document's, not the item's.
-_SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
+_SCOPE_RE = re.compile(r"^(?:全(?:省|市|州|县|区|旗|年)|(?:省|市|州|县|区)(?:级|本级)|本级|部门(?=[^收支]*费))(?=[\u4e00-\u9fff])")
+# (全年 says when, "全年一般公共预算总收入完成255亿元": the item is 一般公共预算总收入)
 # "公务接待费支出决算", "因公出国(境)费预算": the item is the 费, the rest says which column.
 _ITEM_TAIL_RE = re.compile(r"(?<=费)(?:支出)?(?:预算|决算)(?:数)?$|(?<=费)支出$")
 _SANGONG_ITEM_RE = re.compile(r"三公|因公出国|公务接待|公务用车")
