@@ -108,7 +108,9 @@ def test_blind_conversations_regression(assistant):
     # first sight: conv3 0.90/0.47/0.30/0.40, conv4 0.77/0.60/0.60/0.47, conv5 0.87/0.70/0.57/0.77
     ("conv3.jsonl", (0.93, 0.63, 0.50, 0.60)),
     ("conv4.jsonl", (0.83, 0.70, 0.63, 0.67)),
-    ("conv5.jsonl", (0.93, 0.83, 0.67, 0.83)),
+    ("conv5.jsonl", (0.93, 0.83, 0.70, 0.83)),
+    # first sight: conv6 1.00/0.77/0.67/0.54
+    ("conv6.jsonl", (0.97, 0.87, 0.73, 0.62)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
