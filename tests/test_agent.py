@@ -740,3 +740,14 @@ def test_projects_under_a_named_subject_are_listed(assistant):
 def test_projects_listed_as_users_ask(assistant, question, items):
     ans = assistant.ask(question)
     assert ans.status == "answered" and all(i in ans.answer for i in items), ans.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    ("机关事务局占用的房子有多大面积？", 3708.48, "平方米"),  # 占用 holds, it asks no share; 房子 is 房屋
+    ("社保中心去年结转过来的钱有多少", 5.66, "万元"),  # 结转过来的钱: 上年结转结余, not last year's figure
+    ("Which has more staff, the Changji housing fund centre or the Changji social insurance centre, and by how many?",
+     49, "人"),  # "by how many" asks the margin
+])
+def test_everyday_words_for_holdings_carry_overs_and_margins(assistant, question, value, unit):
+    ans = assistant.ask(question)
+    assert ans.value == pytest.approx(value) and ans.unit == unit, ans.answer
