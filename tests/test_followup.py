@@ -207,3 +207,10 @@ def test_what_counted_things_are_worth_and_whom_an_item_covers(assistant):
     assert a[0].value == 21 and a[1].value == pytest.approx(940.78) and a[1].unit == "万元", a[1].answer
     a = _ask_all(assistant, ["社保中心州直破产企业退休职工采暖费预算多少？", "覆盖多少人？"])
     assert a[1].value == 1282, a[1].answer
+
+
+def test_a_share_asked_after_a_figure_is_the_one_the_text_states(assistant):
+    """"占比多少？" names no whole: the answering picks it, here the one the document's own
+    "占 91.84%" is of, not a whole the rewrite made up (支出总计)."""
+    a = _ask_all(assistant, ["昌吉公积金中心一般公共预算住房保障支出拨了多少？", "占比多少？"])
+    assert a[0].value == pytest.approx(3117.03) and a[1].value == pytest.approx(91.84), a[1].answer

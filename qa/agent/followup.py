@@ -287,11 +287,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         elif part and named_whole and not _is_whole_ref(named_whole):
             metric, whole = part, named_whole  # both named ("网络系统维护费占项目支出多少")
         elif part:
-            whole = prev_whole if prev.op == "ratio" and prev_whole and not own_metric else prev_part
+            # "社保和就业呢？" after a share: another part of the same whole (left to the
+            # answering when the last share named none, as it was then)
+            whole = prev_whole if prev.op == "ratio" else prev_part
             if len(part) <= 3 and whole:
                 part = whole + part  # "服务类" of 政府采购 is 政府采购服务
             metric = part
-            inherited.append("整体：" + whole)
+            if whole:
+                inherited.append("整体：" + whole)
     want = "prior" if prior else q.want
     if want == "total" and op == prev.op and not own_metric and prev.want == "prior":
         want = "prior"
@@ -333,7 +336,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "count":
         return f"{who}{when}{metric}有多少个"
     if op == "ratio":
-        return f"{who}{when}{metric}占{whole or '支出总计'}的比例是多少"
+        # no whole named: the answering picks it (the one a share the text states is of)
+        return f"{who}{when}{metric}占{whole}的比例是多少" if whole else f"{who}{when}{metric}占比是多少"
     if op == "yoy" or want == "change":
         return f"{who}{when}{metric}比上年增长了百分之多少" if rate else f"{who}{when}{metric}比上年增加了多少"
     if op == "sum":
