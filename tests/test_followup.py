@@ -214,3 +214,13 @@ def test_a_share_asked_after_a_figure_is_the_one_the_text_states(assistant):
     "占 91.84%" is of, not a whole the rewrite made up (支出总计)."""
     a = _ask_all(assistant, ["昌吉公积金中心一般公共预算住房保障支出拨了多少？", "占比多少？"])
     assert a[0].value == pytest.approx(3117.03) and a[1].value == pytest.approx(91.84), a[1].answer
+
+
+def test_averages_per_vehicle_and_per_head(assistant):
+    """车均 / 人均 / per vehicle: a money figure over a count, both cited; a follow-up asks it of
+    the figure just discussed, and a new item afterwards is a figure, not another average."""
+    ans = assistant.ask("住建局车辆平均每辆多少钱")
+    assert ans.value == pytest.approx(16.65) and ans.computation == "99.87 / 6 = 16.65", ans.answer
+    a = _ask_all(assistant, ["What are the Changji government offices administration's vehicles worth?",
+                             "So roughly how much per vehicle?", "房屋价值呢？"])
+    assert a[1].value == pytest.approx(44.80) and a[2].value == pytest.approx(1929.70), [x.answer for x in a]

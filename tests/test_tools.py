@@ -210,3 +210,20 @@ def test_metric_phrase_and_units():
     # a department's own sub-units, not the departments a question compares
     assert ("internal departments", "处室") in english_terms("List the internal departments of the centre")
     assert not any(zh == "处室" for _, zh in english_terms("Which department has the most staff?"))
+
+
+@pytest.mark.parametrize("amount,count,value,result", [
+    (940.78, 21, 44.80, "= 44.80"),
+    (99.87, 6, 16.65, "= 16.65"),
+    (10.0, 3, 3.33, "= 3.33"),  # rounded half up to 2 places
+    (0.5, 4, 0.13, "= 0.13"),
+])
+def test_an_amount_per_counted_thing(amount, count, value, result):
+    r = ops.per_item(fact("车辆", amount), fact("车辆", count, unit="辆"))
+    assert r.value == pytest.approx(value) and r.unit == "万元" and " / " in r.computation
+    assert r.computation.endswith(result), r.computation
+
+
+def test_an_amount_over_nothing_counted_is_no_average():
+    r = ops.per_item(fact("车辆", 10.0), fact("车辆", 0, unit="辆"))
+    assert r.value is None and r.note

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field, replace
 
 from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
+from qa.agent.operations.average import counted_over
 from qa.agent.resolve import resolve
 from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
 from qa.text.normalize import squeeze
@@ -234,7 +235,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     asks_itself = (own_metric and (bool(q.year) or asks_figure)) or (
         asks_figure and bool(q.year) and q.year != prev.year)
     if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
-        op = "lookup" if prev.base_op == "list" else prev.base_op
+        # (an average is over what the last turn counted: a new item of its own is a figure)
+        op = "lookup" if prev.base_op == "list" or (prev.base_op == "average" and own_metric) else prev.base_op
         if op != "lookup":
             inherited.append("问法：" + LEXICON.op_names.get(op, op))
     # the metric: the items "这几个" points at, an item inside the last one ("其中维修费"),
@@ -244,7 +246,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     amount = LEXICON.followup_amount
     # (unless it points at several items listed: "这两个项目加起来多少钱" adds them up)
     if prev.op == "count" and amount is not None and amount.search(text) and prev_part \
-            and not (item_ref and len(pointed) > 1):
+            and not (item_ref and len(pointed) > 1) and q.op != "average":
         # "涉及多少钱" after "有几个项目": the amount stated beside the count (项目金额)
         metric, op = f"{prev_part}金额", "lookup"
         inherited = [x for x in inherited if not x.startswith("问法：")] + ["指标：" + prev_part]
@@ -304,8 +306,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if not departments or not metric and op not in ("list", "count"):
         return None
     lang = "en" if en else "zh"
+    over = counted_over(question, "en" if en else "zh") if op == "average" else None
+    per = over[1] if over else ""
     alone = Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate,
-                              asks_margin(question)), lang, tuple(inherited))
+                              asks_margin(question), per), lang, tuple(inherited))
     if not (inner_reading and "中" not in metric):
         return alone
     # a new item the department may state only inside the last one ("服务多少？" after
@@ -320,7 +324,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
 
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
-           largest: bool = True, rate: bool = False, margin: bool = False) -> str:
+           largest: bool = True, rate: bool = False, margin: bool = False, per: str = "") -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -335,6 +339,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{metric}上年是多少"
     if op == "count":
         return f"{who}{when}{metric}有多少个"
+    if op == "average":
+        return f"{who}{when}{metric}平均每{per or '辆'}是多少"
     if op == "ratio":
         # no whole named: the answering picks it (the one a share the text states is of)
         return f"{who}{when}{metric}占{whole}的比例是多少" if whole else f"{who}{when}{metric}占比是多少"

@@ -10,6 +10,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.excerpts import Excerpt
 from qa.agent.matching import project_rows
 from qa.agent.operations.arithmetic import do_diff, do_ratio, do_sum
+from qa.agent.operations.average import do_average
 from qa.agent.operations.budget import against_budget
 from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
@@ -63,6 +64,8 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
         return do_diff(q, dd)
     if op == "ratio":
         return do_ratio(q, dd)
+    if op == "average":
+        return do_average(q, dd)
     if op == "yoy":
         return do_yoy(q, dd)
     if op == "count":

@@ -336,6 +336,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if listed:
             # "两个补贴（A、B）合起来", "发工资那几块：A、B、C": the parts are the ones listed
             metric = strip_to_metric(listed, [])
+        if op == "average":
+            cue = LEXICON.cue("zh", "average")
+            metric = re.sub(r"\s+", " ", cue.sub(" ", metric)).strip() if cue is not None else metric
         if op == "ratio":
             swapped = _whole_first(metric)
             whole_first, metric = swapped != metric, swapped

@@ -44,6 +44,8 @@ class Lexicon:
             (第一个 → 1, 最后一个 → -1).
         reason_context: kind ("baselines", "directions") → name → words; what a reason
             is stated against (上年, 预算) and which way the figure moved (增加, 减少).
+        average_over: word naming a counted thing → (the row counting it, its measure
+            word), for averages ("车均" → 车辆, 辆).
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -67,6 +69,7 @@ class Lexicon:
     followup_bodies: dict[str, str] = field(default_factory=dict)
     followup_amount: re.Pattern[str] | None = None
     reason_context: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
+    average_over: dict[str, tuple[str, str]] = field(default_factory=dict)
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -135,7 +138,8 @@ def parse(data: dict) -> Lexicon:
         counted=dict(data.get("counted", {})),
         size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {}))
         + len(data.get("followup_amount", {}).get("words", []))
-        + sum(len(ws) for names in data.get("reason_context", {}).values() for ws in names.values()),
+        + sum(len(ws) for names in data.get("reason_context", {}).values() for ws in names.values())
+        + len(data.get("average_over", {})),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
@@ -144,6 +148,7 @@ def parse(data: dict) -> Lexicon:
                   for name, words in data.get("followup", {}).items()},
         followup_amount=_alternation(data["followup_amount"]["words"]) if data.get("followup_amount", {}).get("words") else None,
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
+        average_over={w: tuple(v.split("|", 1)) for w, v in data.get("average_over", {}).items()},
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},

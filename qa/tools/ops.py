@@ -116,6 +116,16 @@ def share(part: Fact, whole: Fact) -> ToolResult:
     return ToolResult(value=float(r.value), unit="%", operands=[part, whole], computation=r.text)
 
 
+def per_item(amount: Fact, count: Fact) -> ToolResult:
+    """An amount per counted thing ("940.78 / 21 = 44.80"), in the amount's unit, to 2 decimals."""
+    p = places_of([amount])
+    try:
+        r = execute(("div", [_operand(amount, p), _operand(count, fact_places(count))]), 2)
+    except ArithError as exc:
+        return ToolResult(None, amount.unit, operands=[amount, count], note=str(exc))
+    return ToolResult(value=float(r.value), unit=amount.unit, operands=[amount, count], computation=r.text)
+
+
 def growth(current: Fact, prior: Fact) -> tuple[ToolResult, ToolResult | None]:
     """Year-over-year change: (current − prior, and the growth rate when prior ≠ 0)."""
     diff = difference(current, prior)

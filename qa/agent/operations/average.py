@@ -1,0 +1,67 @@
+"""The average operation: a money figure per counted thing ("车均价值", "人均经费",
+"how much per vehicle"), both operands found as figures and divided by the executor."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import replace
+
+from qa.agent.context import DocData
+from qa.agent.matching import best_matches
+from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
+from qa.agent.understand import LEXICON, Program
+from qa.tools import ops
+from qa.tools.facts import norm_label
+from qa.types import UNIT_TO_YUAN
+
+
+def counted_over(question: str, lang: str) -> tuple[str, str] | None:
+    """The row counting what an average is over and its measure word (车辆, 辆), read from
+    the question's average cue first, then from the whole question; None if it names none."""
+    cue = LEXICON.cue(lang, "average")
+    text = question if lang == "zh" else question.lower()
+    m = cue.search(text) if cue is not None else None
+    for where in ([m.group(0)] if m else []) + [text]:
+        for word, over in LEXICON.average_over.items():
+            if (word in where) if lang == "zh" else re.search(r"\b" + re.escape(word) + r"s?\b", where):
+                return over
+    return None
+
+
+def _without_cue(metric: str, lang: str) -> str:
+    cue = LEXICON.cue(lang, "average")
+    return norm_label(cue.sub("", metric) if cue is not None else metric)
+
+
+def do_average(q: Program, dd: DocData) -> Outcome:
+    # (a follow-up written out in Chinese may be answered in English: read it as written)
+    over = counted_over(q.question, "zh") or counted_over(q.question, "en")
+    if over is None:
+        return not_found("average", "没能从问题中看出是按什么平均。", "I could not tell what the average is per.", dd)
+    label, measure = over
+    counted = Program(**{**q.__dict__, "metric": label, "op": "count", "count_units": [measure]})
+    counts = [m for m in best_matches(dd, label, "total", counted) if m.fact.unit == measure]
+    item = _without_cue(_without_cue(q.metric, "zh"), "en")
+    amounts, found = [], label
+    # "车均价值": the value of the 车辆 first, then a figure named by the words alone
+    for form in dict.fromkeys([item if item.startswith(label) else label + item, item] if item else [label]):
+        if len(form) < 2:
+            continue
+        amounts = [m for m in best_matches(dd, form, "total", replace_metric(q, form)) if m.fact.unit in UNIT_TO_YUAN]
+        if amounts:
+            found = form
+            break
+    if not counts or not amounts:
+        what = f"{item or label}/{label}"
+        return not_found("average", f"{doc_label(dd)}未披露计算“{what}”平均数所需的数字。",
+                         f"{doc_label_en(dd)} does not disclose the figures for an average of {what}.", dd)
+    amount, count = amounts[0].fact, counts[0].fact
+    res = ops.per_item(amount, count)
+    if res.value is None:
+        return not_found("average", f"{doc_label(dd)}的{label}为 0，无法平均。", f"{label} is 0 in {doc_label_en(dd)}.", dd)
+    return answered("average", dd, res, f"{found}平均每{measure}")
+
+
+def replace_metric(q: Program, metric: str) -> Program:
+    """The question read with another metric phrase (nothing else changed)."""
+    return replace(q, metric=metric)
