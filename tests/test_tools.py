@@ -147,6 +147,17 @@ def test_aliases_are_derived_from_official_names():
     assert "社保中心" in d.body_forms
 
 
+def test_a_word_of_the_budget_is_no_mention_of_the_body_it_abbreviates():
+    """财政 of 财政局 is the budget's own word (财政拨款): with a 财政局 loaded, "…财政拨款收支
+    总预算…" names only the department it names; "普陀区财政局" and "普陀财政" still name it."""
+    aliases = {n: build(n) for n in ("上海市普陀区财政局", "昌吉回族自治州住房公积金管理中心")}
+    assert "财政" not in aliases["上海市普陀区财政局"].body_forms
+    r = resolve(prepare("昌吉州公积金中心收支总预算和财政拨款收支总预算差多少？"), aliases)
+    assert r.departments == ["昌吉回族自治州住房公积金管理中心"], r
+    for q in ("普陀区财政局三公经费多少", "普陀财政三公经费多少"):
+        assert resolve(prepare(q), aliases).departments == ["上海市普陀区财政局"], q
+
+
 def test_a_place_as_publisher_is_named_in_english_by_its_pinyin():
     # a news report's publisher is the city itself
     aliases = {n: build(n) for n in ("南川市", "安阳市住房公积金管理中心")}

@@ -59,7 +59,10 @@ class DepartmentAliases:
 
 def body_forms(body: str) -> set[str]:
     """Every abbreviation of a department body the rules allow, bar the generic ones."""
-    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC} | ({body} if body else set())
+    # two characters without the organisation word (财政 of 财政局) are an ordinary word of
+    # the budget (财政拨款): generic, naming the body only right after its place
+    return {f for f in body_abbreviations(body) if len(f) >= 2 and f not in _GENERIC
+            and (len(f) > 2 or ORG_END.search(f))} | ({body} if body else set())
 
 
 def generic_body_forms(body: str) -> set[str]:
