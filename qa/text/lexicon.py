@@ -77,7 +77,8 @@ class Lexicon:
         already written (so "因公出国（境）费" is not rewritten through its 出国)."""
         bare = _QUOTES.sub("", text)  # "“三公”经费" writes the formal 三公经费 too
         for phrase, formal in self.colloquial:
-            if phrase not in text or formal in bare or to_halfwidth(formal) in bare:
+            rest = bare.replace(phrase, " ")  # the formal term inside the phrase itself (买服务) is not written
+            if phrase not in text or formal in rest or to_halfwidth(formal) in rest:
                 continue
             # 「…」 holds a name as the document prints it (a follow-up's items): never rewritten
             covered = self._formal_spans(text) + [(m.start(), m.end() + 1) for m in _LITERAL.finditer(text)]

@@ -7,7 +7,7 @@ import re
 
 from qa.agent.context import DocData
 from qa.agent.matching import best_matches
-from qa.agent.understand import Program
+from qa.agent.understand import LEXICON, Program
 from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label, without_generic_suffix
 from qa.types import Fact
 
@@ -140,6 +140,13 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
     parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
+    heads = LEXICON.cue_words.get("shared_heads")
+    if len(parts) >= 3 and heads is not None and heads.fullmatch(norm_label(parts[-1])) \
+            and as_one(re.sub(r"\s", "", parts[-1])) < 0.9:
+        # "养老保险和职业年金缴费": a short head said once after the parts is every part's
+        tail = re.sub(r"\s", "", parts[-1])
+        parts = [p if norm_label(p).endswith(norm_label(tail)) or as_one(p) >= as_one(p + tail) else p + tail
+                 for p in parts[:-1]]
     if len(parts) < 2:
         # "水费电费": labels written one after another with nothing between them
         parts = segment_labels(norm_label(joined), labels())
