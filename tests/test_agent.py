@@ -760,3 +760,11 @@ def test_an_everyday_phrase_holding_its_formal_word_is_still_rewritten(assistant
     the 政府采购服务 figure, not the procurement total."""
     ans = assistant.ask("昌吉公积金中心政府采购里买服务花多少")
     assert ans.value == pytest.approx(244.35), ans.answer
+
+
+def test_a_part_the_question_leaves_out_is_no_column_of_the_answer(assistant):
+    """"结转的不算": not the 总计 that holds the carried-over funds, nor their own column, but
+    what the table that sets them apart gives without them."""
+    ans = assistant.ask("机关事务局一般行政管理事务不含结转的话财政安排了多少")
+    assert ans.value == pytest.approx(30.0), ans.answer
+    assert assistant.ask("机关事务局一般行政管理事务预算多少").value == pytest.approx(1712.24)

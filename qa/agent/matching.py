@@ -52,12 +52,32 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
     trying the joined phrase then its pieces. A question about actual spending (实际支出,
     决算) puts the 决算数 column of the same figure first."""
     ms = _best_matches(dd, metric, want, q)
+    if q.excluded and ms:
+        ms = _without_excluded(dd, ms, q.excluded)
     if q.actual and ms:
         top = ms[0].score
         actual = [m for m in ms if top - m.score <= 0.05 and LEXICON.cue_words["actual_columns"].search(m.fact.column)]
         if actual:
             return actual + [m for m in ms if m not in actual]
     return ms
+
+
+_EN_EXCLUDED = {"carry-over": "结转", "carried over": "结转", "carryover": "结转"}
+
+
+def _without_excluded(dd: DocData, ms: list[Match], excluded: tuple[str, ...]) -> list[Match]:
+    """Matches with the parts a question leaves out taken away: never a column naming them
+    ("财政拨款结转"), nor a row's total (总计, 合计) when its table has such a column (the total
+    holds them); the figures left when none remains."""
+    words = [_EN_EXCLUDED.get(w, w) for w in excluded]
+    names = lambda f: f.column + f.table_title  # noqa: E731
+    holding = {f.table_no for f in dd.facts if f.table_no and any(w in f.column for w in words)}
+    kept = [m for m in ms if not any(w in names(m.fact) for w in words)
+            and not (m.fact.table_no in holding and column_kind(m.fact.column) == "total"
+                     and re.search(r"总计|合计", m.fact.column))]
+    # the table that sets the left-out part apart answers first (its other columns exclude it)
+    kept.sort(key=lambda m: m.fact.table_no not in holding)
+    return kept or ms
 
 
 def _best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]:

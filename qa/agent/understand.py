@@ -56,6 +56,7 @@ class Program:
     asks_rate: bool = False  # asks for a rate (百分之几, 增幅, by what percent), not an amount
     metric_default: bool = False  # no metric named; the whole budget (收支总预算) assumed
     whole_first: bool = False  # a share named whole first ("政府采购里服务类占多少"): the part is inside it
+    excluded: tuple[str, ...] = ()  # parts of the figure left out ("结转的不算"): columns it must not be
     # English operand phrases as linking slots (qa.agent.linking), one tuple per part the
     # question names ("A and B"); link_first when words beyond the glossary terms name the
     # item (a project's own name), so ranking labels beats the glossary's generic terms
@@ -178,6 +179,15 @@ def enumeration(text: str, spans: list[tuple[int, int]]) -> str:
     return ""
 
 
+def _excluded(text: str) -> tuple[str, ...]:
+    """The parts of a figure a question leaves out ("结转的不算" → 结转), from the lexicon's
+    excluding and excludable words; () when it leaves nothing out."""
+    cue = LEXICON.cue_words
+    if cue.get("excluding") is None or cue.get("excludable") is None or not cue["excluding"].search(text):
+        return ()
+    return tuple(dict.fromkeys(m.group(0) for m in cue["excludable"].finditer(text.lower())))
+
+
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
     """Remove department mentions, years and filler words; what remains is the metric.
 
@@ -201,6 +211,10 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
         if pat is not None:
             t = pat.sub(by, t)  # before the filler words take 有 out of 还有
     t = LEXICON.filler.sub(" ", LEXICON.filler.sub(" ", t))  # twice: "花多少" leaves 花 once 多少 is gone
+    if LEXICON.cue_words.get("excluding") is not None and LEXICON.cue_words["excluding"].search(t):
+        # "结转的不算" (a bracketed "（不算项目）" is filler already): what is left out names
+        # no part of the metric
+        t = LEXICON.cue_words["excluding"].sub(" ", LEXICON.cue_words["excludable"].sub(" ", t))
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
     t = re.sub(r"(?<=[\u4e00-\u9fff])(?:比|较|与|跟|同)(?=\s|$)", " ", t)
@@ -271,6 +285,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     """
     answer_lang = lang
     whole_first = metric_default = False
+    excluded = _excluded(text if text is not None else prepare(question))
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
     if lang == "zh":
@@ -403,6 +418,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         asks_rate=asks_rate(t if lang == "zh" else question),
         whole_first=whole_first,
         metric_default=metric_default,
+        excluded=excluded,
         count_units=_count_units(t, question),
     )
 
