@@ -186,12 +186,24 @@ def _with_total_row(err: float, placed: list[Placed], totals: list[Placed], tops
         cells: a row's cells, cells(row).
         bad: if given, receives "" when the total row does not add up.
     """
+    for d in _total_differences(placed, totals, tops, coded, cells):
+        err += d
+        if bad is not None:
+            bad.add("")
+    return err
+
+
+def _total_differences(placed: list[Placed], totals: list[Placed], tops: list[Placed], coded: bool,
+                       cells: Callable[[Placed], list]) -> list[float]:
+    """The differences (above rounding) between the total row and the sum of the top-level
+    rows, column by column in the order _with_total_row adds them (arguments as there)."""
     if totals and not tops and not coded:
         # No codes (e.g. 上年结转结余明细表): the item rows add up to the total, except a
         # unit row repeating the total.
         tvals = sorted(round(v.value, 2) for _, v in cells(totals[0]))
         tops = [p for p in placed if p not in totals
                 and sorted(round(v.value, 2) for _, v in cells(p)) != tvals]
+    out: list[float] = []
     if totals and tops:
         t = {c: v.value for c, v in cells(totals[0])}
         sums: dict[str, float] = {}
@@ -202,10 +214,8 @@ def _with_total_row(err: float, placed: list[Placed], totals: list[Placed], tops
         for c in set(t) | set(sums):
             d = abs(t.get(c, 0.0) - sums.get(c, 0.0))
             if d > tol:
-                err += d
-                if bad is not None:
-                    bad.add("")
-    return err
+                out.append(d)
+    return out
 
 
 class _TableSums:
@@ -239,7 +249,15 @@ class _TableSums:
         self.terms = {par: self._term(par, self.by_code) for par in self.kids}
         self.position = {par: i for i, par in enumerate(self.kids)}
         self.order = list(self.kids)
+        # the rows the total row's check reads, when they are fixed (a coded table's total
+        # and 3-digit rows); a trial moving none of them adds the table's own differences
+        self.total_rows = {id(p) for p in self.totals + self.tops} if self.coded else None
         self._runs()
+        self._total_state()
+
+    def _total_state(self) -> None:
+        """The total row's differences with the rows' current cells."""
+        self.total_diffs = _total_differences(self.placed, self.totals, self.tops, self.coded, lambda p: p.cells)
 
     def _runs(self) -> None:
         """The parents whose children do not add up, in order, and the error added up to and
@@ -315,6 +333,11 @@ class _TableSums:
                 for d in (changed[par] if par in changed else terms[par]):
                     err += d
 
+        if bad is None and self.total_rows is not None and self.total_rows.isdisjoint(moved):
+            for d in self.total_diffs:
+                err += d
+            return err
+
         def cells(p: Placed) -> list:
             return moved.get(id(p), p.cells)
 
@@ -328,6 +351,7 @@ class _TableSums:
         self._runs()
         for q, cells in moves:
             q.cells = cells
+        self._total_state()
 
 
 class _Overlay(dict):
