@@ -141,7 +141,8 @@ def _table_error(placed: list[Placed], bad: set[str] | None = None) -> float:
     return _with_total_row(err, placed, totals, tops, any(p.code for p in placed), lambda p: p.cells, bad)
 
 
-def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, float]]) -> list[float]:
+def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, float]],
+                        changed: dict[str, dict[str, float]] | None = None) -> list[float]:
     """The differences (above rounding) between a parent 科目's amounts and the sum of its
     children's, column by column.
 
@@ -149,8 +150,15 @@ def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, fl
         par: the parent code.
         ks: its children's codes.
         by_code: each code's amounts by column.
+        changed: amounts that stand instead of by_code's for their codes (a trial move's),
+            looked up here rather than through a merged mapping: a parent may have dozens
+            of children and a trial reads them all.
     """
-    prow = by_code.get(par)
+    if changed:
+        prow = changed[par] if par in changed else by_code.get(par)
+    else:
+        changed = {}
+        prow = by_code.get(par)
     if prow is None:
         return []
     cols = set(prow)
@@ -159,7 +167,7 @@ def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, fl
     # as adding every child's amount or 0.0 would
     sums: dict[str, float] = {}
     for k in ks:
-        row = by_code[k]
+        row = changed[k] if k in changed else by_code[k]
         cols.update(row)
         for c, v in row.items():
             sums[c] = sums.get(c, 0.0) + v
@@ -289,9 +297,11 @@ class _TableSums:
                 row[col] = row.get(col, 0.0) + v.value
         return row
 
-    def _term(self, par: str, by_code: dict[str, dict[str, float]]) -> list[float]:
-        """The differences (above rounding) between a parent and the sum of its children."""
-        return _parent_differences(par, self.kids[par], by_code)
+    def _term(self, par: str, by_code: dict[str, dict[str, float]],
+              changed: dict[str, dict[str, float]] | None = None) -> list[float]:
+        """The differences (above rounding) between a parent and the sum of its children
+        (with changed's amounts for the codes it holds)."""
+        return _parent_differences(par, self.kids[par], by_code, changed)
 
     def _state(self, moves: list[tuple[Placed, list]]) -> tuple[dict[int, list], dict, dict]:
         """The moved rows' cells, and the code sums and parent differences the moves change
@@ -302,8 +312,7 @@ class _TableSums:
             return moved, {}, {}
         by_code = {c: self._code_row(c, moved) for c in codes}
         parents = {par for c in codes for par in (c, _code_parent(c)) if par in self.kids}
-        view = _Overlay(by_code, self.by_code)
-        return moved, by_code, {par: self._term(par, view) for par in parents}
+        return moved, by_code, {par: self._term(par, self.by_code, by_code) for par in parents}
 
     def error(self, moves: list[tuple[Placed, list]] = (), bad: set[str] | None = None) -> float:
         """_table_error with the moves applied (rows keep their cells).
@@ -352,20 +361,6 @@ class _TableSums:
         for q, cells in moves:
             q.cells = cells
         self._total_state()
-
-
-class _Overlay(dict):
-    """Code sums: the changed ones, else the table's (a read-only view for _term)."""
-
-    def __init__(self, changed: dict[str, dict[str, float]], base: dict[str, dict[str, float]]) -> None:
-        super().__init__(changed)
-        self.base = base
-
-    def __missing__(self, code: str) -> dict[str, float]:
-        return self.base[code]
-
-    def get(self, code: str, default: Any = None) -> Any:
-        return self[code] if code in self or code in self.base else default
 
 
 def _relevant(p: Placed, bad: set[str]) -> bool:
