@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from functools import wraps
+from operator import itemgetter
 from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
 from qa.store.records import (CHUNK_COLS, DOC_COLS, ENUM_COLS, FACT_COLS, ISSUE_COLS, PER_DOC_TABLES,
@@ -115,7 +116,10 @@ class SqlStore:
         rows = list(rows)
         if rows:
             cols = list(rows[0].keys())
-            self._bulk_insert(table, cols, [tuple(r[c] for c in cols) for r in rows])
+            # itemgetter builds each row's tuple in C (a document has thousands of rows)
+            get = itemgetter(*cols)
+            values = [get(r) for r in rows] if len(cols) > 1 else [(r[cols[0]],) for r in rows]
+            self._bulk_insert(table, cols, values)
 
     # --- reads ----------------------------------------------------------------------------
     @locked
