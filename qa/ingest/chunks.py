@@ -140,12 +140,12 @@ def _prose_chunks(doc: Document, blocks: list[Block], lines: list[str], excluded
 def _labels(lines: list[str], start: int, end: int) -> list[str]:
     seen: dict[str, None] = {}
     for raw in lines[start - 1:end]:
-        if re.search(r"编制(?:部门|单位)\s*[：:]|^\s*单位\s*[：:]", raw):
+        if _UNIT_LINE.search(raw):
             continue
         text = _NUMBER_RUN_RE.sub(" ", raw)
         for m in _LABEL_RE.finditer(text):
             lab = m.group(0).strip("、：:")
-            if len(lab) >= 2 and not re.match(r"(?:编制部门|编制单位|单位)[：:]", lab):
+            if len(lab) >= 2 and not _UNIT_LABEL.match(lab):
                 seen.setdefault(lab, None)
     return list(seen)
 
@@ -190,13 +190,19 @@ _BOILERPLATE_RE = re.compile(r"^(?:按照完成比例赋分|按照正常比例�
                              r"(?:部门名称|预算单位).*|部门联系人.*|项目负责人.*|.*联系电话.*)$")
 
 
+# Patterns of the per-line loops below, compiled once (they run on every table line).
+_WHITE = re.compile(r"\s+")
+_UNIT_LINE = re.compile(r"编制(?:部门|单位)\s*[：:]|^\s*单位\s*[：:]")
+_UNIT_LABEL = re.compile(r"(?:编制部门|编制单位|单位)[：:]")
+
+
 def _performance_chunks(doc: Document, lines: list[str], section: str, head: str, start: int, end: int) -> list[Chunk]:
     """A 绩效目标表 as text: one chunk per sub-table (cut at its title lines), noise removed."""
     out: list[Chunk] = []
     pieces: list[tuple[int, int]] = []
     cut = start
     for i in range(start + 1, end + 1):
-        if _TITLE_RE.match(re.sub(r"\s+", "", lines[i - 1])):
+        if _TITLE_RE.match(_WHITE.sub("", lines[i - 1])):
             pieces.append((cut, i - 1))
             cut = i
     pieces.append((cut, end))
@@ -205,13 +211,13 @@ def _performance_chunks(doc: Document, lines: list[str], section: str, head: str
         last = a
         title = head
         for i in range(a, b + 1):
-            ln = re.sub(r"\s+", "", lines[i - 1])
+            ln = _WHITE.sub("", lines[i - 1])
             if not ln or _BOILERPLATE_RE.match(ln):
                 continue
             if _TITLE_RE.match(ln):
                 title = ln
                 continue
-            seen.setdefault(re.sub(r"\s+", " ", lines[i - 1]).strip(), None)
+            seen.setdefault(_WHITE.sub(" ", lines[i - 1]).strip(), None)
             last = i
         body = " ".join(seen)
         if not body:

@@ -22,6 +22,7 @@ a sentence, a breadcrumb, a header row or a heading), see qa.text.orgnames.is_or
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import PurePath
@@ -232,16 +233,25 @@ def title_block(lines: list[str]) -> list[str]:
     return block
 
 
+_SECTION_PREFIX = re.compile(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])")
+_YEAR_WORD_START = re.compile(r"^年?度?")
+_YEAR_WORD_END = re.compile(r"年度?$")
+
+
+@lru_cache(maxsize=65536)
 def _name_in_title(text: str) -> str:
-    """The organisation a title or heading names ("" when none)."""
+    """The organisation a title or heading names ("" when none).
+
+    Memoised (a pure function of the text): the heading scan asks it of every short line of
+    a document's first 800, and table labels recur within and across documents."""
     t = squash(text)
     t = _CRUMB_SEP.split(t)[-1]  # a breadcrumb's last crumb
-    t = re.sub(r"^(?:第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十]+[)）])", "", t)
-    t = re.sub(r"^年?度?", "", _YEAR_DIGITS.sub("", t))
+    t = _SECTION_PREFIX.sub("", t)
+    t = _YEAR_WORD_START.sub("", _YEAR_DIGITS.sub("", t))
     m = _NAME_BEFORE.match(t)
     if not m:
         return ""
-    cand = canonical(re.sub(r"年度?$", "", m.group(1)))
+    cand = canonical(_YEAR_WORD_END.sub("", m.group(1)))
     return cand if is_org_name(cand) else ""
 
 

@@ -152,11 +152,22 @@ def display_width(text: str) -> int:
 
 
 def wrap_width(lines: list[str]) -> int:
-    """The width at which the document's text wraps (0 when it does not wrap)."""
-    widths = sorted(display_width(ln) for ln in lines if ln.strip() and "\t" not in ln)
-    if len(widths) < 10:
-        return 0
-    return widths[int(len(widths) * 0.9)]
+    """The width at which the document's text wraps (0 when it does not wrap).
+
+    Kept for the last few documents, like _titled_table_lines: parsing one splits its
+    paragraphs more than once (with and without the parser's tables) over the same lines."""
+    key = tuple(lines)
+    hit = _WRAP_CACHE.get(key)
+    if hit is None:
+        widths = sorted(display_width(ln) for ln in lines if ln.strip() and "\t" not in ln)
+        hit = 0 if len(widths) < 10 else widths[int(len(widths) * 0.9)]
+        if len(_WRAP_CACHE) >= 8:
+            _WRAP_CACHE.pop(next(iter(_WRAP_CACHE)))
+        _WRAP_CACHE[key] = hit
+    return hit
+
+
+_WRAP_CACHE: dict[tuple, int] = {}
 
 
 def _is_prose_line(raw: str) -> bool:

@@ -278,6 +278,13 @@ def _chain(norm: str, lo: int, hi: int) -> tuple[str, list[str]] | None:
     return (names[-1] if names else ""), names
 
 
+# Patterns of build_code_names, compiled once (it reads every line of a document).
+_CODE_TOKEN = re.compile(r"\d{2,7}")
+_HAN = re.compile(r"[\u4e00-\u9fff]")
+_WHITE = re.compile(r"\s+")
+_CLASS_NAME = re.compile(r"(?<!\d)(2\d{2})\s+([\u4e00-\u9fff]{2,20}支出)")
+
+
 def build_code_names(lines: list[str]) -> dict[str, str]:
     """科目编码 -> name, read from table rows printed anywhere in the document."""
     codes: dict[str, str] = {}
@@ -287,14 +294,14 @@ def build_code_names(lines: list[str]) -> dict[str, str]:
             continue
         digits: list[str] = []
         k = 0
-        while k < len(toks) and re.fullmatch(r"\d{2,7}", toks[k]) and len(digits) < 3:
+        while k < len(toks) and _CODE_TOKEN.fullmatch(toks[k]) and len(digits) < 3:
             digits.append(toks[k])
             k += 1
-        if digits and k < len(toks) and re.search(r"[\u4e00-\u9fff]", toks[k]):
+        if digits and k < len(toks) and _HAN.search(toks[k]):
             code = "".join(digits)
             if len(code) in (3, 5, 7) and len(digits[0]) in (3, 5, 7):
-                codes.setdefault(code, re.sub(r"\s+", "", to_halfwidth(toks[k])))
-        for m in re.finditer(r"(?<!\d)(2\d{2})\s+([\u4e00-\u9fff]{2,20}支出)", raw):
+                codes.setdefault(code, _WHITE.sub("", to_halfwidth(toks[k])))
+        for m in _CLASS_NAME.finditer(raw):
             codes.setdefault(m.group(1), m.group(2))
     # One cell per line ("\t208", "\t05", "\t01", "\t<name>"): read the cells as a stream.
     cells = [ln.strip() for ln in lines if ln.startswith("\t")]

@@ -140,34 +140,50 @@ def _placements(vals: tuple[float, ...], n: int, sums: tuple, prior: tuple, w: t
     if k == n:
         return (tuple(range(n)),)
     scored = []
-    for comb in combinations(range(n), k):
-        by_col = [None] * n
-        for c, v in zip(comb, vals):
-            by_col[c] = v
+    for comb, checks, neg_pref in _shapes(n, k, sums, prior, w, tol):
         err = 0.0
-        for parent, kids in sums:
-            pv = by_col[parent]
+        for parent, kids, limit in checks:
             s = 0.0
-            any_kid = False
-            for kk in kids:
-                x = by_col[kk]
-                if x is not None:
-                    s += x
-                    any_kid = True
-            # A parent printed without any child is fine (children left blank in the PDF).
-            if not any_kid:
-                continue
-            d = abs((pv or 0.0) - s)
-            if d > tol * (len(kids) + 1):
+            for i in kids:
+                s += vals[i]
+            d = abs((vals[parent] if parent is not None else 0.0) - s)
+            if d > limit:
                 err += d
-        pref = 0.0
-        for c in comb:
-            pref += prior[c] + w[c]
-        scored.append((err > 0, err, -pref, comb))
+        scored.append((err > 0, err, neg_pref, comb))
     scored.sort()
     ok = [x for x in scored if not x[0]]
     pool = ok if ok else scored
     return tuple(x[3] for x in pool[:keep])
+
+
+@lru_cache(maxsize=512)
+def _shapes(n: int, k: int, sums: tuple, prior: tuple, w: tuple, tol: float) -> tuple:
+    """What scoring each placement of k values into n columns needs that does not depend on
+    the values, worked out once per schema and row length instead of once per row (rows
+    with new amounts hit _placements' cache rarely, and the combinations are many).
+
+    Returns:
+        Per order-preserving placement (combination of columns, in order): (the columns,
+        per sum with at least one child placed (a parent printed without any child is fine:
+        children left blank in the PDF) the value index of the parent or None, the value
+        indices of the placed children in the sum's order, and the rounding allowance;
+        minus the preference of the columns, added up in column order).
+    """
+    out = []
+    for comb in combinations(range(n), k):
+        at: list[int | None] = [None] * n
+        for i, c in enumerate(comb):
+            at[c] = i
+        checks = []
+        for parent, kids in sums:
+            placed = tuple(at[kk] for kk in kids if at[kk] is not None)
+            if placed:
+                checks.append((at[parent], placed, tol * (len(kids) + 1)))
+        pref = 0.0
+        for c in comb:
+            pref += prior[c] + w[c]
+        out.append((comb, tuple(checks), -pref))
+    return tuple(out)
 
 
 # Column names the genre prints, longest first where one contains another.

@@ -75,10 +75,14 @@ def clean_cell(text: str) -> str:
     return collapse_spaced_cjk(to_halfwidth(text).replace("\t", " ").strip())
 
 
+# An identifier, not an amount (compiled once: amount() reads every cell).
+_LEADING_ZERO = re.compile(r"0\d+")
+
+
 def amount(token: str) -> float | None:
     """Parse a table amount; identifiers with leading zeros ('07100762') are not amounts."""
     t = token.strip()
-    if re.fullmatch(r"0\d+", t):
+    if _LEADING_ZERO.fullmatch(t):
         return None
     return parse_number(t)
 

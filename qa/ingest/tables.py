@@ -141,7 +141,8 @@ def _table_error(placed: list[Placed], bad: set[str] | None = None) -> float:
     return _with_total_row(err, placed, totals, tops, any(p.code for p in placed), lambda p: p.cells, bad)
 
 
-def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, float]]) -> list[float]:
+def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, float]],
+                        changed: dict[str, dict[str, float]] | None = None) -> list[float]:
     """The differences (above rounding) between a parent 科目's amounts and the sum of its
     children's, column by column.
 
@@ -149,8 +150,15 @@ def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, fl
         par: the parent code.
         ks: its children's codes.
         by_code: each code's amounts by column.
+        changed: amounts that stand instead of by_code's for their codes (a trial move's),
+            looked up here rather than through a merged mapping: a parent may have dozens
+            of children and a trial reads them all.
     """
-    prow = by_code.get(par)
+    if changed:
+        prow = changed[par] if par in changed else by_code.get(par)
+    else:
+        changed = {}
+        prow = by_code.get(par)
     if prow is None:
         return []
     cols = set(prow)
@@ -159,7 +167,7 @@ def _parent_differences(par: str, ks: list[str], by_code: dict[str, dict[str, fl
     # as adding every child's amount or 0.0 would
     sums: dict[str, float] = {}
     for k in ks:
-        row = by_code[k]
+        row = changed[k] if k in changed else by_code[k]
         cols.update(row)
         for c, v in row.items():
             sums[c] = sums.get(c, 0.0) + v
@@ -186,12 +194,24 @@ def _with_total_row(err: float, placed: list[Placed], totals: list[Placed], tops
         cells: a row's cells, cells(row).
         bad: if given, receives "" when the total row does not add up.
     """
+    for d in _total_differences(placed, totals, tops, coded, cells):
+        err += d
+        if bad is not None:
+            bad.add("")
+    return err
+
+
+def _total_differences(placed: list[Placed], totals: list[Placed], tops: list[Placed], coded: bool,
+                       cells: Callable[[Placed], list]) -> list[float]:
+    """The differences (above rounding) between the total row and the sum of the top-level
+    rows, column by column in the order _with_total_row adds them (arguments as there)."""
     if totals and not tops and not coded:
         # No codes (e.g. 上年结转结余明细表): the item rows add up to the total, except a
         # unit row repeating the total.
         tvals = sorted(round(v.value, 2) for _, v in cells(totals[0]))
         tops = [p for p in placed if p not in totals
                 and sorted(round(v.value, 2) for _, v in cells(p)) != tvals]
+    out: list[float] = []
     if totals and tops:
         t = {c: v.value for c, v in cells(totals[0])}
         sums: dict[str, float] = {}
@@ -202,10 +222,8 @@ def _with_total_row(err: float, placed: list[Placed], totals: list[Placed], tops
         for c in set(t) | set(sums):
             d = abs(t.get(c, 0.0) - sums.get(c, 0.0))
             if d > tol:
-                err += d
-                if bad is not None:
-                    bad.add("")
-    return err
+                out.append(d)
+    return out
 
 
 class _TableSums:
@@ -239,7 +257,15 @@ class _TableSums:
         self.terms = {par: self._term(par, self.by_code) for par in self.kids}
         self.position = {par: i for i, par in enumerate(self.kids)}
         self.order = list(self.kids)
+        # the rows the total row's check reads, when they are fixed (a coded table's total
+        # and 3-digit rows); a trial moving none of them adds the table's own differences
+        self.total_rows = {id(p) for p in self.totals + self.tops} if self.coded else None
         self._runs()
+        self._total_state()
+
+    def _total_state(self) -> None:
+        """The total row's differences with the rows' current cells."""
+        self.total_diffs = _total_differences(self.placed, self.totals, self.tops, self.coded, lambda p: p.cells)
 
     def _runs(self) -> None:
         """The parents whose children do not add up, in order, and the error added up to and
@@ -271,9 +297,11 @@ class _TableSums:
                 row[col] = row.get(col, 0.0) + v.value
         return row
 
-    def _term(self, par: str, by_code: dict[str, dict[str, float]]) -> list[float]:
-        """The differences (above rounding) between a parent and the sum of its children."""
-        return _parent_differences(par, self.kids[par], by_code)
+    def _term(self, par: str, by_code: dict[str, dict[str, float]],
+              changed: dict[str, dict[str, float]] | None = None) -> list[float]:
+        """The differences (above rounding) between a parent and the sum of its children
+        (with changed's amounts for the codes it holds)."""
+        return _parent_differences(par, self.kids[par], by_code, changed)
 
     def _state(self, moves: list[tuple[Placed, list]]) -> tuple[dict[int, list], dict, dict]:
         """The moved rows' cells, and the code sums and parent differences the moves change
@@ -284,8 +312,7 @@ class _TableSums:
             return moved, {}, {}
         by_code = {c: self._code_row(c, moved) for c in codes}
         parents = {par for c in codes for par in (c, _code_parent(c)) if par in self.kids}
-        view = _Overlay(by_code, self.by_code)
-        return moved, by_code, {par: self._term(par, view) for par in parents}
+        return moved, by_code, {par: self._term(par, self.by_code, by_code) for par in parents}
 
     def error(self, moves: list[tuple[Placed, list]] = (), bad: set[str] | None = None) -> float:
         """_table_error with the moves applied (rows keep their cells).
@@ -315,6 +342,11 @@ class _TableSums:
                 for d in (changed[par] if par in changed else terms[par]):
                     err += d
 
+        if bad is None and self.total_rows is not None and self.total_rows.isdisjoint(moved):
+            for d in self.total_diffs:
+                err += d
+            return err
+
         def cells(p: Placed) -> list:
             return moved.get(id(p), p.cells)
 
@@ -328,20 +360,7 @@ class _TableSums:
         self._runs()
         for q, cells in moves:
             q.cells = cells
-
-
-class _Overlay(dict):
-    """Code sums: the changed ones, else the table's (a read-only view for _term)."""
-
-    def __init__(self, changed: dict[str, dict[str, float]], base: dict[str, dict[str, float]]) -> None:
-        super().__init__(changed)
-        self.base = base
-
-    def __missing__(self, code: str) -> dict[str, float]:
-        return self.base[code]
-
-    def get(self, code: str, default: Any = None) -> Any:
-        return self[code] if code in self or code in self.base else default
+        self._total_state()
 
 
 def _relevant(p: Placed, bad: set[str]) -> bool:

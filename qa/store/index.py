@@ -282,6 +282,17 @@ class Index:
         Args:
             publishers: publisher names.
         """
+        out, fresh = self._alias_sets(publishers)
+        if fresh and self._sql is not None:
+            try:
+                self._sql.put_department_aliases(fresh)
+            except Exception:  # a read-only or busy index answers all the same
+                log.debug("could not store %d alias sets", len(fresh), exc_info=True)
+        return out
+
+    def _alias_sets(self, publishers: list[str]) -> tuple[dict[str, "DepartmentAliases"], list[tuple[str, str, dict]]]:
+        """The alias sets of publishers, and the (name, rules version, record) rows of those
+        not stored under the current rules (derived now)."""
         from qa.text.aliases import build, from_record, rules_version, to_record
 
         rules = rules_version()
@@ -297,12 +308,7 @@ class Index:
             else:
                 out[name] = build(name)
                 fresh.append((name, rules, to_record(out[name])))
-        if fresh and self._sql is not None:
-            try:
-                self._sql.put_department_aliases(fresh)
-            except Exception:  # a read-only or busy index answers all the same
-                log.debug("could not store %d alias sets", len(fresh), exc_info=True)
-        return out
+        return out, fresh
 
     def chunks(self, doc: str | None = None) -> list[Chunk]:
         """Chunks in document order.
@@ -438,19 +444,22 @@ class Index:
         fresh, stats = self._embed_missing(per_chunk)
         stats.chunks = len(parsed.chunks)
         tokens = list(derived.tokens)
-        stale = self._writable().replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
-                                                  vector_model=self.model_id(), vectors=fresh)
+        store = self._writable()
+        stale = store.replace_document(parsed, hashes, tokens, encoding=encoding, notes=notes,
+                                       vector_model=self.model_id(), vectors=fresh,
+                                       aliases=self._new_aliases(parsed.document))
         self._revectored.add(parsed.document.name)
         self._drop_from_chroma(stale)
-        self._store_aliases(parsed.document)
         return stats
 
-    def _store_aliases(self, document: Document) -> None:
-        """Derive and store the alias set of the document's publisher unless it is stored
-        under the current rules (opening the index then only reads it)."""
+    def _new_aliases(self, document: Document) -> list[tuple[str, str, dict]]:
+        """The alias set of the document's publisher to store with it, unless it is stored
+        under the current rules already (opening the index then only reads it). Written in
+        the document's own transaction: a commit of its own cost about as much again as
+        storing a small document's rows."""
         from qa.text.aliases import publisher
 
-        self.department_aliases([publisher(document)])
+        return self._alias_sets([publisher(document)])[1]
 
     def _embed_missing(self, per_chunk: list[list[str]]) -> tuple[list[tuple[str, bytes]], AddStats]:
         """Embed (in one batch) the texts this model has no vector for yet and mirror into

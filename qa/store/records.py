@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import fields
+from functools import lru_cache
 from typing import Any
 
 # fields kept as JSON lists in a TEXT column, read back as tuples
@@ -24,6 +25,13 @@ DOC_COLS = ["name", "department", "year", "kind", "unit", "content_hash", "path"
 PER_DOC_TABLES = ("lines", "facts", "chunks", "issues", "enumerations", "tables")
 
 
+@lru_cache(maxsize=None)
+def _field_names(cls: type) -> tuple[str, ...]:
+    """A record type's field names in order (dataclasses.fields rebuilds its tuple on every
+    call, and storing a document asks once per fact, chunk and issue)."""
+    return tuple(f.name for f in fields(cls))
+
+
 def row_dict(obj: Any, columns: list[str], overrides: dict[str, Any] | None = None) -> dict[str, Any]:
     """Split a dataclass into its known columns and a JSON ``extra`` for the rest.
 
@@ -36,8 +44,8 @@ def row_dict(obj: Any, columns: list[str], overrides: dict[str, Any] | None = No
     # of an ingest
     row: dict[str, Any] = {}
     extra: dict[str, Any] = {}
-    for f in fields(obj):
-        k, v = f.name, getattr(obj, f.name)
+    for k in _field_names(type(obj)):
+        v = getattr(obj, k)
         if k in columns:
             row[k] = json.dumps(list(v), ensure_ascii=False) if k in JSON_FIELDS else v
         else:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import json
 import threading
 from functools import wraps
+from operator import itemgetter
 from typing import Any, Callable, ContextManager, Iterable, Iterator, TypeVar
 
 from qa.store.records import (CHUNK_COLS, DOC_COLS, ENUM_COLS, FACT_COLS, ISSUE_COLS, PER_DOC_TABLES,
@@ -115,7 +116,10 @@ class SqlStore:
         rows = list(rows)
         if rows:
             cols = list(rows[0].keys())
-            self._bulk_insert(table, cols, [tuple(r[c] for c in cols) for r in rows])
+            # itemgetter builds each row's tuple in C (a document has thousands of rows)
+            get = itemgetter(*cols)
+            values = [get(r) for r in rows] if len(cols) > 1 else [(r[cols[0]],) for r in rows]
+            self._bulk_insert(table, cols, values)
 
     # --- reads ----------------------------------------------------------------------------
     @locked
@@ -366,9 +370,10 @@ class SqlStore:
         notes: list[str] | None = None,
         vector_model: str = "",
         vectors: Iterable[tuple[str, bytes]] = (),
+        aliases: Iterable[tuple[str, str, dict[str, Any]]] = (),
     ) -> list[str]:
         """Replace every row of one document in a single transaction: its new vectors, its
-        rows, and the vectors only its previous version used.
+        rows, the vectors only its previous version used, and alias sets to store with it.
 
         Args:
             parsed: the parsed document.
@@ -378,12 +383,17 @@ class SqlStore:
             notes: remarks from loading.
             vector_model: id of the embedding model the dense_hashes were stored for.
             vectors: (id, float32 bytes) of vector_model not stored yet.
+            aliases: (publisher name, rules version, record) alias sets, as for
+                put_department_aliases.
 
         Returns:
             The vector ids dropped (no chunk uses them any more).
         """
         name = parsed.document.name
+        alias_rows = [(n, v, json.dumps(rec, ensure_ascii=False)) for n, v, rec in aliases]
         with self._write():
+            if alias_rows:
+                self._exec_many(_UPSERT_DEPARTMENTS, alias_rows)
             old = self._doc_hashes(name)
             self._put_vectors(vector_model, vectors)
             self._delete(name)

@@ -9,6 +9,7 @@ Pure functions; the caller keeps the original line for quoting.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 from decimal import Decimal
 
 _DIGIT = {"零": 0, "〇": 0, "○": 0, "O": 0, "Ｏ": 0, "一": 1, "壹": 1, "二": 2, "贰": 2, "貳": 2, "两": 2, "兩": 2,
@@ -135,8 +136,19 @@ def close_cut_wan(line: str, next_line: str | None) -> str:
     return _BARE_WAN.sub(lambda m: f"{m.group(1)}万元", line)
 
 
+# Whether a line may hold a word numeral / a figure before 億 or 萬 (compiled once: rewrite
+# runs on every line of every document).
+_ANY_NUMERAL = re.compile(_NUMERAL)
+_FIGURE_BEFORE_UNIT = re.compile(r"\d\s*[億亿萬万]")
+
+
+@lru_cache(maxsize=65536)
 def rewrite(line: str) -> str:
     """The line with word numerals, mixed 億/萬 amounts and bare 億 as Arabic figures.
+
+    Memoised: a pure function of the line, and headers, table labels and set phrases recur
+    from document to document (一 of 一般公共预算 alone sends most lines through the word
+    numeral rewrites).
 
     Args:
         line: one line of text.
@@ -144,12 +156,12 @@ def rewrite(line: str) -> str:
     if not line:
         return line
     t = line
-    if re.search(f"{_NUMERAL}", t):
+    if _ANY_NUMERAL.search(t):
         t = _WORD_YEAR.sub(lambda m: _year_digits(m.group(1)), t)
         t = _WORD_YEAR_TAIL.sub(lambda m: _year_digits(m.group(1)), t)
         t = _WORD_PERCENT.sub(_word_percent, t)
         t = _WORD_AMOUNT.sub(_word_amount, t)
-    if re.search(r"\d\s*[億亿萬万]", t):
+    if _FIGURE_BEFORE_UNIT.search(t):
         t = _MIXED.sub(_mixed, t)
         t = _BARE_YI.sub(lambda m: f"{m.group(1)}亿元", t)
     return t

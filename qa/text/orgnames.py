@@ -220,6 +220,10 @@ def names_in_text(lines: list[str]) -> Counter[str]:
         t = to_halfwidth(line)
         # a name wrapped by PDF extraction keeps a space between Chinese characters
         t = _WRAPPED_GAP.sub("", t)
+        if not SUFFIX_RE.search(t):
+            # no organisation word, so no segment has a place a name could end (most lines
+            # of a document: table rows, sentences about money); one scan instead of many
+            continue
         for seg in _SEGMENT.findall(t):
             # "2018年龙泉市…": a segment after a year starts after 年
             seg = _DATE_WORD.sub("", seg) if _digit_before(seg[:1]).search(t) else seg

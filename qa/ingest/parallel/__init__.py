@@ -35,9 +35,11 @@ log = logging.getLogger(__name__)
 
 # What the fork server imports once, so each worker starts with the parser loaded and warm.
 PRELOAD = ["qa.ingest.pipeline", "qa.ingest.parallel.warm"]
-# Files parsed ahead per worker: enough to keep workers busy while one file is embedded,
-# few enough that memory holds only a handful of parsed documents.
-AHEAD_PER_WORKER = 2
+# Files parsed ahead per worker: enough to keep workers busy while one file is embedded (a
+# document with many new texts embeds for seconds, and with only two ahead the workers sat idle
+# through it, then kept the main process waiting on the next files), few enough that memory
+# holds only a handful of parsed documents (a parse pickles to 150-350 KB here).
+AHEAD_PER_WORKER = 6
 
 
 class ParsePool:
