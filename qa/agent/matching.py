@@ -62,14 +62,11 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
     return ms
 
 
-_EN_EXCLUDED = {"carry-over": "结转", "carried over": "结转", "carryover": "结转"}
-
-
 def _without_excluded(dd: DocData, ms: list[Match], excluded: tuple[str, ...]) -> list[Match]:
     """Matches with the parts a question leaves out taken away: never a column naming them
     ("财政拨款结转"), nor a row's total (总计, 合计) when its table has such a column (the total
     holds them); the figures left when none remains."""
-    words = [_EN_EXCLUDED.get(w, w) for w in excluded]
+    words = list(excluded)
     names = lambda f: f.column + f.table_title  # noqa: E731
     holding = {f.table_no for f in dd.facts if f.table_no and any(w in f.column for w in words)}
     kept = [m for m in ms if not any(w in names(m.fact) for w in words)

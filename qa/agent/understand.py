@@ -185,7 +185,8 @@ def _excluded(text: str) -> tuple[str, ...]:
     cue = LEXICON.cue_words
     if cue.get("excluding") is None or cue.get("excludable") is None or not cue["excluding"].search(text):
         return ()
-    return tuple(dict.fromkeys(m.group(0) for m in cue["excludable"].finditer(text.lower())))
+    return tuple(dict.fromkeys(LEXICON.excluded_as.get(m.group(0), m.group(0))
+                               for m in cue["excludable"].finditer(text.lower())))
 
 
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:

@@ -46,6 +46,7 @@ class Lexicon:
             is stated against (上年, 预算) and which way the figure moved (增加, 减少).
         average_over: word naming a counted thing → (the row counting it, its measure
             word), for averages ("车均" → 车辆, 辆).
+        excluded_as: English word for a part of a figure → the documents' column word.
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -70,6 +71,7 @@ class Lexicon:
     followup_amount: re.Pattern[str] | None = None
     reason_context: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
     average_over: dict[str, tuple[str, str]] = field(default_factory=dict)
+    excluded_as: dict[str, str] = field(default_factory=dict)
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -140,7 +142,7 @@ def parse(data: dict) -> Lexicon:
         size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {}))
         + len(data.get("followup_amount", {}).get("words", []))
         + sum(len(ws) for names in data.get("reason_context", {}).values() for ws in names.values())
-        + len(data.get("average_over", {})),
+        + len(data.get("average_over", {})) + len(data.get("excluded_as", {})),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
@@ -150,6 +152,7 @@ def parse(data: dict) -> Lexicon:
         followup_amount=_alternation(data["followup_amount"]["words"]) if data.get("followup_amount", {}).get("words") else None,
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
         average_over={w: tuple(v.split("|", 1)) for w, v in data.get("average_over", {}).items()},
+        excluded_as=dict(data.get("excluded_as", {})),
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},
