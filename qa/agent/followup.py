@@ -197,7 +197,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     last_item = _part_and_whole(prev.metric)[0]
     # one item just discussed, not several (A和B) nor one inside another (X中Y)
     inner_reading = (own_metric and not inside and not named_dept and q.op in ("lookup", "count")
-                     and bool(last_item) and metric != last_item and not re.search(r"中|、|和", last_item))
+                     and bool(last_item) and metric != last_item and not fu["compound_item"].search(last_item))
     if res.not_loaded and not res.departments:
         return None  # "换成财政局": not loaded; the ordinary refusal says so
     inherited: list[str] = []

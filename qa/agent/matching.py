@@ -71,7 +71,7 @@ def _without_excluded(dd: DocData, ms: list[Match], excluded: tuple[str, ...]) -
     holding = {f.table_no for f in dd.facts if f.table_no and any(w in f.column for w in words)}
     kept = [m for m in ms if not any(w in names(m.fact) for w in words)
             and not (m.fact.table_no in holding and column_kind(m.fact.column) == "total"
-                     and re.search(r"总计|合计", m.fact.column))]
+                     and LEXICON.cue_words["column_totals"].search(m.fact.column))]
     # the table that sets the left-out part apart answers first (its other columns exclude it)
     kept.sort(key=lambda m: m.fact.table_no not in holding)
     return kept or ms

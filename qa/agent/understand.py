@@ -286,9 +286,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     """
     answer_lang = lang
     whole_first = metric_default = False
-    excluded = _excluded(text if text is not None else prepare(question))
     lang = "en" if glossary.is_english(question) else "zh"
     t = text if text is not None else prepare(question)
+    excluded = _excluded(t)  # over the whole question: "…多少？结转的不算" leaves it out after the ask
     if lang == "zh":
         t = first_ask(t)
     code = ""

@@ -111,8 +111,13 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
     if as_one(joined) >= 0.95:
         return None
 
+    label_set: set[str] = set()
+
     def labels() -> set[str]:
-        return {norm_label(f.label) for f in dd.facts if f.label}
+        # built on first need, once: asked per word and again for the whole phrase
+        if not label_set:
+            label_set.update(norm_label(f.label) for f in dd.facts if f.label)
+        return label_set
     parts: list[str] = []
     for piece in _STRONG_SEP.split(q.metric):
         piece = piece.strip()
