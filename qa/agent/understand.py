@@ -252,6 +252,9 @@ def _count_units(text: str, question: str) -> list[str]:
     several = LEXICON.cue_words.get("several_departments")
     if several is not None:
         text = several.sub(" ", text)
+    rate = LEXICON.cue_words.get("rate")
+    if rate is not None:
+        text = rate.sub(" ", text)  # 几个点 asks a rate in points: 个 counts nothing
     measure = LEXICON.cue_words["measure_words"]
     units = list(dict.fromkeys(re.findall(r"(?:几|多少)(" + measure.pattern + ")", text)))
     if "个" in units and re.search(r"(?:几|多少)个人", text):

@@ -26,6 +26,7 @@ _COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个"
 _MENTION_RE = re.compile(
     rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
 )
+_BOUND_AFTER_RE = re.compile(rf"\s*(?:以上|以下|以内|/|及\s*(?:(?:{_NUM})\s*(?:亿元|万元|千元|元)?)?\s*(?:以上|以下))")
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
 _YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
@@ -253,8 +254,9 @@ def _clause_start(norm: str, pos: int, lo: int, masks: list[tuple[int, int]]) ->
     i = pos - 1
     while i >= lo:
         if norm[i] in _DELIMS and not any(a <= i < b for a, b in masks):
-            # "收、支总计": a 、 after a single character joins words, it does not end a clause.
-            if norm[i] == "、" and (i - 1 < lo or (norm[i - 1] != " " and (i - 2 < lo or norm[i - 2] in _DELIMS))):
+            # A 、 ends a clause only right after a figure ("办公费 22.78 万元、咨询费…"); between
+            # words it joins them into one item ("节能宣传、培训经费 10万元", "收、支总计").
+            if norm[i] == "、" and not any(b <= i and not norm[b:i].strip() for a, b in masks):
                 i -= 1
                 continue
             return i + 1
@@ -424,7 +426,8 @@ class _Extractor:
     def add(self, block: Block, pos: int, quote_span: tuple[int, int], label: str, column: str,
             value: float, unit: str, code: str = "") -> None:
         label = label.strip()
-        if not label or len(label) > 40 or len(re.findall(r"[\u4e00-\u9fff]", label)) < 2:
+        # (a project's allocation line is "project:item": the item's own name is what is long)
+        if not label or len(label.rsplit(":", 1)[-1]) > 40 or len(re.findall(r"[\u4e00-\u9fff]", label)) < 2:
             return
         line = block.line_of[min(pos, len(block.line_of) - 1)]
         year = self._stated_year(block, quote_span[0], pos, line)
@@ -558,7 +561,9 @@ class _Extractor:
             if m.unit == "%":
                 self._percent(block, m, pre, subject, code, quote_span, reason_end)
                 continue
-            if re.match(r"\s*(?:以上|以下|及以上|以内|及|/)", norm[m.end:m.end + 4]):
+            # a bound ("100万元及以上", "100万元及100万元以上"), not a figure; "6万元及信息化建设
+            # 4万元" is two
+            if _BOUND_AFTER_RE.match(norm, m.end):
                 continue
             if m.unit in _MONEY_UNITS:
                 new_subject = self._money(block, m, pre, subject, code, quote_span, reason_end, leaf, project,
