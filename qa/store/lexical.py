@@ -11,36 +11,15 @@ import logging
 import re
 import unicodedata
 from functools import lru_cache
-from typing import Any, Sequence
+from typing import Sequence
+
+from qa.text.words import jieba_cutter
 
 log = logging.getLogger(__name__)
 
-# Budget-disclosure terms jieba's general dictionary splits badly; they are genre vocabulary,
-# not document-specific, so they help any department's documents.
-GENRE_TERMS = (
-    "三公经费", "因公出国（境）费", "公务用车购置及运行费", "公务用车运行费", "公务用车购置费",
-    "公务接待费", "一般公共预算", "政府性基金预算", "国有资本经营预算", "财政拨款", "基本支出",
-    "项目支出", "机关运行经费", "政府采购", "绩效目标", "住房公积金", "社会保障和就业",
-    "机关事业单位基本养老保险缴费", "职业年金缴费", "事业运行", "行政运行", "一般行政管理事务",
-    "上年结转", "年初结转和结余", "年末结转和结余", "收支总表", "收入总表", "支出总表",
-    "国有资产占用情况", "部门预算", "部门决算", "预算数", "决算数", "比上年",
-)
 _STOP = set("的 了 和 与 及 或 在 为 是 等 其中 对 按 从 中 上 下 以 由 于 年 共 各 其 该 本 个 万元 元".split())
 _WORD = re.compile(r"[\w\u4e00-\u9fff]")
 
-_jieba: Any = None
-
-
-def _get_jieba() -> Any:
-    global _jieba
-    if _jieba is None:
-        import jieba
-
-        jieba.setLogLevel(logging.WARNING)
-        for term in GENRE_TERMS:
-            jieba.add_word(term, freq=20000)
-        _jieba = jieba
-    return _jieba
 
 
 def _simplified(text: str) -> str:
@@ -64,7 +43,7 @@ def tokenize(text: str) -> list[str]:
     norm = unicodedata.normalize("NFKC", _simplified(text)).lower()
     # Thousands separators would split "2,440.10" into pieces that match unrelated numbers.
     norm = _THOUSANDS.sub("", norm)
-    jieba = _get_jieba()
+    jieba = jieba_cutter()
     out: list[str] = []
     # jieba cuts each run of its word characters on its own (and everything between them
     # character by character), so the tokens of a text are those of its runs in order: each
@@ -82,7 +61,7 @@ _THOUSANDS = re.compile(r"(?<=\d),(?=\d{3})")
 def _block_tokens(block: str) -> tuple[str, ...]:
     """The kept search tokens of one block of jieba.cut (one run, or what lies between)."""
     out = []
-    for tok in _get_jieba().cut_for_search(block):
+    for tok in jieba_cutter().cut_for_search(block):
         tok = tok.strip()
         if tok and tok not in _STOP and _WORD.search(tok):
             out.append(tok)

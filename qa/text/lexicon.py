@@ -14,6 +14,7 @@ from functools import lru_cache
 from pathlib import Path
 
 from qa.text.normalize import to_halfwidth
+from qa.text.words import word_starts
 
 LEXICON_PATH = Path(__file__).with_name("lexicon.toml")
 
@@ -90,6 +91,8 @@ class Lexicon:
                     continue  # "用车" inside "公务用车购置费" is already formal
                 if _begins_formal(text, m.start(), m.end(), phrase, formal):
                     continue  # "因公出国(境)计划": the formal term's own words, cut short
+                if _CJK.match(phrase) and m.start() not in word_starts(text):
+                    continue  # "支出差了多少": 出差 would begin inside 支出
                 out += [text[pos:m.start()], formal]
                 pos = m.end()
             text = "".join(out) + text[pos:]
@@ -107,6 +110,7 @@ class Lexicon:
 
 
 _LITERAL = re.compile("「[^」]*」")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 _QUOTES = re.compile("[\"'“”‘’「」『』]")
 
 

@@ -94,6 +94,17 @@ def segment_labels(text: str, labels: set[str]) -> list[str]:
     return out if out and len(out) >= 2 else []
 
 
+def _two_named(text: str, dd: DocData, q: Program, weak: re.Pattern[str], as_one) -> bool:
+    """Whether a phrase matching one row whole is two names all the same: the row is a child
+    row ("上年结转结余:一般公共预算拨款") whose parent and child the question names on either
+    side of its separator ("上年结转结余比一般公共预算拨款" asks one against the other)."""
+    pieces = [x for x in weak.split(text.strip()) if len(norm_label(x)) >= 2]
+    if len(pieces) != 2 or not all(as_one(x) >= 0.9 for x in pieces):
+        return False
+    best = find_facts(dd.facts, re.sub(r"[\s|]", "", text), narrow_ok=q.narrow, limit=1)
+    return bool(best) and ":" in best[0].fact.label
+
+
 def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
@@ -108,7 +119,7 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
         return ms[0].score if ms else 0.0
 
-    if as_one(joined) >= 0.95:
+    if as_one(joined) >= 0.95 and not _two_named(q.metric, dd, q, weak, as_one):
         return None
 
     label_set: set[str] = set()
@@ -123,7 +134,7 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         piece = piece.strip()
         if len(norm_label(piece)) < 2:
             continue
-        if as_one(re.sub(r"\s", "", piece)) >= 0.9:
+        if as_one(re.sub(r"\s", "", piece)) >= 0.9 and not _two_named(piece, dd, q, weak, as_one):
             parts.append(piece)
             continue
         # a space-separated word that is itself a label stays whole ("社会保障和就业支出
@@ -132,7 +143,7 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         for word in piece.split():
             if len(norm_label(word)) < 2:
                 continue
-            if as_one(word) >= 0.9:
+            if as_one(word) >= 0.9 and not _two_named(word, dd, q, weak, as_one):
                 sub.append(word)
                 continue
             xs = _label_runs(word, weak, as_one) or [x for x in weak.split(word) if len(norm_label(x)) >= 2]
