@@ -19,7 +19,6 @@ from qa.agent import glossary
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.operations.operands import scope_named, scope_of
-from qa.agent.operations.ranking import rank_scope
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
@@ -296,8 +295,8 @@ class Assistant:
             else:
                 return self._ambiguous(q, sorted(self.ctx.aliases), named_several=False)
         q = settle(q, len(departments))
-        if q.op == "compare" and len(departments) == 1 and rank_scope(q) is not None:
-            return self._single(q, departments[0])  # lines inside one department ranked
+        if q.op == "compare" and len(departments) == 1:
+            return self._single(q, departments[0])  # lines inside one department compared or ranked
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
             return self._across(q, departments)
         return self._single(q, departments[0])

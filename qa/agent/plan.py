@@ -16,7 +16,7 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.policy import do_policy
-from qa.agent.operations.ranking import rank_inside, rank_scope
+from qa.agent.operations.ranking import compare_named, rank_inside, rank_scope
 from qa.agent.operations.rationale import do_rationale
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
@@ -55,6 +55,9 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
         if measured is not None:
             return measured
     if op == "compare":
+        named = compare_named(q, dd)
+        if named is not None:
+            return named
         op = "lookup"
     if op in ("lookup", "compare"):
         return do_lookup(q, dd)

@@ -51,9 +51,11 @@ def _haystack(answer: dict[str, Any]) -> str:
 
 
 def _units_compatible(gold_unit: str, unit: str | None) -> bool:
-    """Money converts to money; % only matches %; counts (人/个/辆/名/期…) match each other."""
+    """Money converts to money; % only matches %; counts (人/个/辆/名/期…) match each other.
+    A rate per thing (元/年/人, 万元/辆) is read by what it measures in (元, 万元)."""
     if not unit or unit == gold_unit:
         return True
+    gold_unit, unit = gold_unit.split("/", 1)[0], unit.split("/", 1)[0]
     money = (gold_unit in UNIT_TO_YUAN, unit in UNIT_TO_YUAN)
     if any(money):
         return all(money)

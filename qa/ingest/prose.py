@@ -27,6 +27,8 @@ _MENTION_RE = re.compile(
     rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
 )
 _BOUND_AFTER_RE = re.compile(rf"\s*(?:以上|以下|以内|/|及\s*(?:(?:{_NUM})\s*(?:亿元|万元|千元|元)?)?\s*(?:以上|以下))")
+_PER_RE = re.compile(r"(?:\s*[/／]\s*(?:年|月|日|天|人次|人|辆|次|台|户|个|平方米))+")
+_KEY_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,12})\s*:\s*$")
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
 _YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
@@ -44,6 +46,7 @@ _CHANGE_VERB_RE = re.compile(
     r"|(?P<budget>(?:比|较|与)\s*(?:年初|调整|全年)?预算(?:数)?(?:相比)?,?))?\s*各?\s*"
     r"(?P<verb>增加|减少|下降|降低|增长|上升|下跌|上涨|下滑|回落|增收|减收|增支|减支|减|增)了?\s*$"
 )
+_COMPARED_YEAR_RE = re.compile(r"(?:比|较|与)((?:19|20)\d{2})年")
 _COMPARATOR_RE = re.compile(r"(?:比|较|与)\s*(?:上年|去年|上一年|" + _YEAR_TOKEN + ")")
 _SHARE_RE = re.compile(r"占(?:比|比重|全部|总)?(?:[\u4e00-\u9fff]{0,12}的)?(?:比例|比重)?为?\s*$")
 _REASON_RE = re.compile(r"^(?:主要|其)?(?:增加|减少|增长|下降|变动|变化)?原因")
@@ -246,6 +249,12 @@ def _mentions(norm: str) -> list[_Mention]:
                 continue
         if re.match(r"\s*[/／]\s*\d{2,4}\s*年", norm[m.end():m.end() + 8]):
             continue  # 2014/15年度: a fiscal year, not a figure
+        per = _PER_RE.match(norm, m.end()) if unit in _MONEY_UNITS else None
+        if per:
+            # "补贴标准：120 元/月/人": a standard per person and month, not an amount
+            unit += re.sub(r"\s+", "", per.group(0)).replace("／", "/")
+            out.append(_Mention(m.start(), per.end(), value, unit, norm[m.start():per.end()]))
+            continue
         out.append(_Mention(m.start(), m.end(), value, unit, m.group(0)))
     return out
 
@@ -367,6 +376,7 @@ class _Extractor:
         self.amount_column = "决算数" if "决算" in (doc.kind or "") else "预算数"
         self.facts: list[Fact] = []
         self._seen: set[tuple] = set()
+        self._vs_year: int | None = None  # the other year the sentence's last change was against
         self._vs_budget = False  # the last change clause of the sentence compared with the budget
         self._compared_end = -1  # where the last figure of a compared year ("较2022年决算数X") ends
         self._amounts: list[tuple[int, int, Fact]] = []  # (id of block, position, amount fact)
@@ -473,6 +483,7 @@ class _Extractor:
                 if _REASON_RE.match(block.norm[nlo:nhi].strip()):
                     reason_end = nhi
             self._vs_budget = False
+            self._vs_year = None
             carried = self.sentence(block, lo, hi, reason_end, leaf, project, carried)
             self._level(block, lo, hi)
 
@@ -564,6 +575,16 @@ class _Extractor:
             # a bound ("100万元及以上", "100万元及100万元以上"), not a figure; "6万元及信息化建设
             # 4万元" is two
             if _BOUND_AFTER_RE.match(norm, m.end):
+                continue
+            if "/" in m.unit:
+                cleaned = _clean_subject(pre, self.department)
+                key = _KEY_BEFORE_RE.search(norm, lo, m.start)
+                if not cleaned and key:
+                    cleaned = key.group(1)  # "补贴标准：120 元/月/人": the key names the standard
+                label = cleaned if cleaned and cleaned not in _GENERIC and not re.search(r"\d", cleaned) else subject
+                if project and label and label != project:
+                    label = f"{project}:{label}"
+                self.add(block, m.start, quote_span, label, "标准", m.value, m.unit)
                 continue
             if m.unit in _MONEY_UNITS:
                 new_subject = self._money(block, m, pre, subject, code, quote_span, reason_end, leaf, project,
@@ -730,7 +751,21 @@ class _Extractor:
             sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
             span = (quote_span[0], max(quote_span[1], reason_end)) if reason_end > quote_span[1] else quote_span
             compared = cm.group("budget") or (self._vs_budget and cm.group("verb") == cm.group(0).strip().rstrip("了"))
-            self.add(block, m.start, span, label, "比预算增减率" if compared else "增长率", sign * m.value, "%", code)
+            other_year = self._other_year(pre)
+            column = "比预算增减率" if compared else f"比{other_year}年增长率" if other_year else "增长率"
+            self.add(block, m.start, span, label, column, sign * m.value, "%", code)
+
+    def _other_year(self, head: str) -> int | None:
+        """The year a change is measured against when it is not the year before ("比2019年
+        (疫情前)决算数减少24.87万元"): its rate follows it bare ("降低28.6%"), so the year is kept
+        for the sentence; None for 上年 or no year."""
+        ym = _COMPARED_YEAR_RE.search(re.sub(r"\s+", "", head))
+        if ym:
+            year = int(ym.group(1))
+            self._vs_year = year if self.doc.year and year not in (self.doc.year - 1, self.doc.year) else None
+        elif _COMPARATOR_RE.search(head) or "上年" in head or "同比" in head:
+            self._vs_year = None
+        return self._vs_year
 
     def _money(self, block: Block, m: _Mention, pre: str, subject: str, code: str, quote_span: tuple[int, int],
                reason_end: int, leaf: str, project: str, last_count_subject: str, chain_label: str = "") -> str | None:
@@ -786,8 +821,9 @@ class _Extractor:
                 self._vs_budget = bool(cm.group("budget"))
             if self._vs_budget:
                 self._actual_compared(block, label, m.start)
-            self.add(block, m.start, span, label, "比预算增减" if self._vs_budget else "比上年增减", sign * m.value,
-                     m.unit, code if use_subject else "")
+            other_year = self._other_year(pre)
+            column = "比预算增减" if self._vs_budget else f"比{other_year}年增减" if other_year else "比上年增减"
+            self.add(block, m.start, span, label, column, sign * m.value, m.unit, code if use_subject else "")
             return trend or (None if use_subject else label)
         cleaned = _clean_subject(pre, self.department)
         if cleaned.endswith("万") or "*" in cleaned:

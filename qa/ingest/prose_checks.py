@@ -61,24 +61,27 @@ def is_total(fact: Fact) -> bool:
     return False
 
 
-def _nearest_amount(amounts: list[Fact], label: str, section: str, line: int) -> Fact | None:
+def _nearest_amount(amounts: list[Fact], label: str, section: str, line: int, own: str = "") -> Fact | None:
+    """The latest amount of the label before the line; on one line, the document's own
+    column (a 决算 page states "决算为22.59万元，完成预算43.2万元的52.3%": the rate is the 决算's)."""
     best = None
     for a in amounts:
         if a.label == label and _l2(a.section) == section and line - _WINDOW <= a.line <= line:
-            if best is None or a.line >= best.line:
+            if best is None or a.line > best.line or (a.line == best.line and best.column != own):
                 best = a
     return best
 
 
 def _growth_issues(doc: Document, prose: list[Fact], amounts: list[Fact]) -> list[IntegrityIssue]:
     out = []
+    own = "决算数" if "决算" in (doc.kind or "") else "预算数"
     changes = [f for f in prose if f.column == "比上年增减" and f.unit in _MONEY]
     for g in (f for f in prose if f.column == "增长率"):
         cands = [c for c in changes if c.label == g.label and _l2(c.section) == _l2(g.section) and g.line - _WINDOW <= c.line <= g.line]
         if not cands:
             continue
         c = max(cands, key=lambda f: f.line)
-        a = _nearest_amount(amounts, g.label, _l2(g.section), c.line)
+        a = _nearest_amount(amounts, g.label, _l2(g.section), c.line, own)
         if a is None or a.unit != c.unit:
             continue
         base = a.value - c.value

@@ -107,6 +107,8 @@ def column_kind(column: str, year: int | None = None) -> str:
     c = norm_label(column)
     if c.startswith("比预算"):
         return "other"  # against the budget ("比预算增减"), not against the year before
+    if c.startswith("比") and c[1:5].isdigit() and (year is None or int(c[1:5]) != year - 1):
+        return "other"  # against another year ("比2019年增减"), not the year before
     if any(m in c for m in ("增长率", "增幅", "占比", "比重", "%")):
         return "percent"
     if any(m in c for m in CHANGE_MARKERS):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from functools import lru_cache
 from typing import Sequence
 
+from qa.text import rounding
 from qa.tools.arith import ArithError, Result, execute, fmt
 from qa.types import UNIT_TO_YUAN, Fact, ToolResult
 
@@ -197,3 +198,11 @@ def rate_from_change(current: Fact, change: Fact) -> ToolResult | None:
     except ArithError:
         return None
     return ToolResult(value=float(r.value), unit="%", operands=[current, change], computation=r.text)
+
+
+
+def rate_rounding(current: Fact, other: Fact, other_is_change: bool) -> float:
+    """Percentage points a growth rate from these two printed figures can be off by their
+    rounding (qa.text.rounding.rate_rounding), in the current figure's unit."""
+    x, o = _same_unit([current, other])
+    return rounding.rate_rounding(x.value, o.value, min(fact_places(current), fact_places(other)), other_is_change)

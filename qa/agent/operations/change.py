@@ -11,7 +11,7 @@ from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_fou
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import Match, column_kind, find_facts
-from qa.types import Citation, Fact
+from qa.types import Citation, Fact, ToolResult
 
 _OWN_AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数")
 _PRIOR_Q = re.compile(r"上年(?!结转|结余)|去年|上一年|last year|previous year", re.I)
@@ -122,6 +122,17 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
     )
 
 
+def _stated_or(stated: Fact, computed: ToolResult | None) -> ToolResult:
+    """The rate the document prints (增长1,055.4%) where it is the computed one within what
+    rounding the printed amounts allows (20.63 / 1.96 gives 1,052.55%); else the arithmetic,
+    which is more precise (77.44% for a printed 77%) or right where the page is wrong."""
+    if computed is None or computed.value is None:
+        return ops.lookup(stated)
+    x, other = computed.operands[0], computed.operands[1]
+    bound = ops.rate_rounding(x, other, column_kind(other.column) == "change")
+    return ops.lookup(stated) if abs(computed.value - stated.value) <= bound else computed
+
+
 def do_yoy(q: Program, dd: DocData) -> Outcome:
     metric = q.metric
     if not metric:
@@ -152,6 +163,10 @@ def do_yoy(q: Program, dd: DocData) -> Outcome:
         out.change = diff.value
         if ch:
             out.citations.append(Citation.of(ch))
+            rf = _rate_fact(dd, metric, q, ch)
+            if rf is not None:
+                out.stated_rate = rf
+                out.rate = _stated_or(rf, rate)
     elif ch:
         res = ops.lookup(ch)
         out = answered("yoy", dd, res, label_of(cur_f or ch, metric))
@@ -163,7 +178,7 @@ def do_yoy(q: Program, dd: DocData) -> Outcome:
         if rf is not None:
             out.citations.append(Citation.of(rf))
             out.stated_rate = rf
-            out.rate = out.rate or ops.lookup(rf)
+            out.rate = _stated_or(rf, out.rate)
     if out is None:
         return not_found(
             "yoy",

@@ -7,6 +7,7 @@ import re
 
 from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
+from qa.agent.inside import split_inside
 from qa.agent.matching import label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
@@ -54,25 +55,25 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", computation=None, note="empty table")
         return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                        citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
-    inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中)(.{2,})$", metric)
+    inside = split_inside(metric)
     if inside:
         # "信息化建设中维修（护）费": the scope's own line first (a project's 资金分配 row)
-        line = allocation_item(dd, inside.group(1), inside.group(2))
+        line = allocation_item(dd, inside[0], inside[1])
         if line is not None:
             return answered("lookup", dd, ops.lookup(line), label_of(line, line.label))
-        for scope in dict.fromkeys([inside.group(1), without_generic_suffix(inside.group(1))]):
-            own = best_matches(dd, scope + inside.group(2), "total", q)
+        for scope in dict.fromkeys([inside[0], without_generic_suffix(inside[0])]):
+            own = best_matches(dd, scope + inside[1], "total", q)
             if own and own[0].score >= 0.95:
                 f = own[0].fact
-                return answered("lookup", dd, ops.lookup(f), label_of(f, scope + inside.group(2)))
+                return answered("lookup", dd, ops.lookup(f), label_of(f, scope + inside[1]))
         # "基本支出中人员经费": the item inside the scope, when it is a row of its own
-        inner = best_matches(dd, inside.group(2), "total", q)
+        inner = best_matches(dd, inside[1], "total", q)
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
-            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
-        within = rows_of_scope(dd, inside.group(1), inside.group(2), q)
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside[1]))
+        within = rows_of_scope(dd, inside[0], inside[1], q)
         if within is not None:
-            return answered("lookup", dd, ops.lookup(within), label_of(within, inside.group(2)))
+            return answered("lookup", dd, ops.lookup(within), label_of(within, inside[1]))
     if re.search(r"分别|各自|各是|各为|各有|\beach\b|respectively", q.question, re.I):
         # "人员经费和公用经费各是多少": every item's figure, side by side
         split = split_metrics(scoped(Program(**{**q.__dict__, "metric": metric})), dd)
@@ -88,6 +89,10 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     if ms and money is not None and (money.search(re.sub(r"\s", "", metric)) or money.search(q.question)):
         # "车辆价值", "worth": the figure in money of an item also counted (车辆 21 辆)
         ms = [m for m in ms if m.fact.unit in UNIT_TO_YUAN] or ms
+    per = LEXICON.cue_words.get("per_unit_asked")
+    if ms and per is not None and per.search(q.question.lower()):
+        # "标准是每人每月多少钱": the figure stated per person and month, not the project's total
+        ms = [m for m in ms if "/" in m.fact.unit] or ms
     if ms and q.op == "count":
         # "几辆" / "多少人": prefer the figure counted in that measure word
         counted = [m for m in ms if m.fact.unit in q.count_units]
@@ -103,12 +108,12 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         out = Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                       citations=[Citation(dd.document.name, ex.quote, ex.line)], derived="empty")
         return out
-    inside = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$", metric)
+    inside = split_inside(metric)
     if inside and not re.search(r"其中", metric):
-        inner = best_matches(dd, inside.group(2), "total", q)
+        inner = best_matches(dd, inside[1], "total", q)
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
-            return answered("lookup", dd, ops.lookup(f), label_of(f, inside.group(2)))
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside[1]))
     stated = prose_figure(dd, metric)
     if stated is not None:
         return answered("lookup", dd, ops.lookup(stated), metric.replace(" ", ""))

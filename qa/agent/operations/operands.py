@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from qa.agent.context import DocData
+from qa.agent.inside import split_inside
 from qa.agent.matching import best_matches
 from qa.agent.understand import LEXICON, Program
 from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label, without_generic_suffix
@@ -18,14 +19,13 @@ _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
 
 
-_INSIDE_RE = re.compile(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{2,})$")
 
 
 def scope_of(metric: str) -> str:
     """The scope a metric phrase puts its item in ("住房公积金管理服务项目里 差旅费" →
     住房公积金管理服务项目), "" if none."""
-    m = _INSIDE_RE.match(metric)
-    return m.group(1).strip() if m else ""
+    inside = split_inside(metric)
+    return inside[0].strip() if inside else ""
 
 
 def scope_named(dd: DocData, scope: str) -> bool:
@@ -37,12 +37,12 @@ def scope_named(dd: DocData, scope: str) -> bool:
 def scoped(q: Program) -> Program:
     """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
     as a narrowing word (结转, 一般公共预算 …) on each."""
-    m = re.match(r"^\s*(.{2,14}?)(?:里面|里|之中|当中|中|内)(.{4,})$", q.metric)
-    if not m:
+    inside = split_inside(q.metric, min_rest=4)
+    if not inside:
         return q
-    scope = norm_label(m.group(1))
+    scope = norm_label(inside[0])
     words = [w for w in NARROWING_TITLE_WORDS if w in scope]
-    rest = m.group(2)
+    rest = inside[1]
     if not words:
         # "基本支出中人员经费和公用经费": the scope says where the parts sit; a part that
         # is a row of the scope's own ("政府采购里服务比货物" → 政府采购服务) is read there first

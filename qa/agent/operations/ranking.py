@@ -3,15 +3,16 @@
 
 from __future__ import annotations
 
-import re
 
 from qa.agent.context import DocData
-from qa.agent.matching import best_matches, project_rows
+from qa.agent.inside import scope_before_within
+from qa.agent.matching import best_matches, label_of, project_rows
+from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered
-from qa.agent.understand import LEXICON, Program
+from qa.agent.understand import LEXICON, Program, asks_margin
 from qa.tools import ops
 from qa.tools.facts import TOTAL_LABELS, column_kind, norm_label
-from qa.types import Fact
+from qa.types import Citation, Fact
 
 # a metric that only names projects ("项目", "项目支出"): the project rows are ranked
 _PROJECT_SCOPES = {"", "项目", "项目支出", "项目经费"}
@@ -26,10 +27,9 @@ def rank_scope(q: Program) -> str | None:
     if which is not None and which.search(q.question):
         return "项目"
     m = norm_label(q.metric)
-    inside = re.match(r"^(.{2,}?)(?:里面|里|之中|当中|中|内)$", m)
-    if inside:
-        return inside.group(1)
-    return None
+    if m == "项目":
+        return m  # "那两个项目哪个钱多": the projects are what is ranked
+    return scope_before_within(m)
 
 
 def _leaves(rows: list[Fact]) -> list[Fact]:
@@ -73,4 +73,27 @@ def rank_inside(q: Program, dd: DocData, scope: str) -> Outcome | None:
         label = f"{f.label}（{tag}中最{'多' if q.largest else '少'}）"
     out = answered("lookup", dd, ops.lookup(f), label)
     out.items = [f.label]  # what "这两个" in a later turn points at
+    return out
+
+
+def compare_named(q: Program, dd: DocData) -> Outcome | None:
+    """Two or more items of one department compared by name ("宣传费里微信公众号和抖音哪个
+    花得多", "基本支出和项目支出哪个多"): the larger (smaller) one's figure, or by how much it
+    leads when the question asks the margin; None unless every item is found, in one unit."""
+    split = split_metrics(scoped(q), dd)
+    if not split or len(split[0]) < 2:
+        return None
+    facts, names = split
+    if len({f.unit for f in facts}) > 1:
+        return None
+    order = sorted(zip(facts, names), key=lambda fn: fn[0].norm_value, reverse=q.largest)
+    (win, win_name), (other, other_name) = order[0], order[1]
+    word = "多" if q.largest else "少"
+    if asks_margin(q.question) and len(facts) == 2:
+        res = ops.difference(win, other) if q.largest else ops.difference(other, win)
+        out = answered("diff", dd, res, f"{label_of(win, win_name)}比{label_of(other, other_name)}{word}")
+    else:
+        out = answered("lookup", dd, ops.lookup(win), f"{label_of(win, win_name)}（{'、'.join(n.strip() for n in names)}中最{word}）")
+        out.citations += [Citation.of(f) for f, _ in order[1:]]
+    out.items = [label_of(f, n) for f, n in order]
     return out
