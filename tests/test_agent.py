@@ -80,6 +80,7 @@ DEV = {
     ],
     "english": [
         ("How much did the Changji housing fund centre budget for IT?", "answered", 342.0, "万元", "IT is 342.00"),
+        ("How much did the Changji HPF centre budget for IT?", "answered", 342.0, "万元", "IT is 342.00"),  # HPF: housing provident fund
         ("Why did the Changji housing fund centre's project expenditure decrease?", "answered", None, None, "Reason"),
         ("What is the three public expenses budget of the government offices administration?", "answered", 4.69, "万元", None),
     ],
