@@ -234,6 +234,11 @@ def _canonical(label: str, section_leaf: str) -> str:
     return label
 
 
+def _in_project(label: str, project: str) -> str:
+    """A figure stated in a project's section is that project's line ("project:item")."""
+    return f"{project}:{label}" if project and label != project else label
+
+
 def _mentions(norm: str) -> list[_Mention]:
     out = []
     for m in _MENTION_RE.finditer(norm):
@@ -582,9 +587,8 @@ class _Extractor:
                 if not cleaned and key:
                     cleaned = key.group(1)  # "补贴标准：120 元/月/人": the key names the standard
                 label = cleaned if cleaned and cleaned not in _GENERIC and not re.search(r"\d", cleaned) else subject
-                if project and label and label != project:
-                    label = f"{project}:{label}"
-                self.add(block, m.start, quote_span, label, "标准", m.value, m.unit)
+                self.add(block, m.start, quote_span, _in_project(label, project) if label else label, "标准",
+                         m.value, m.unit)
                 continue
             if m.unit in _MONEY_UNITS:
                 new_subject = self._money(block, m, pre, subject, code, quote_span, reason_end, leaf, project,
@@ -865,9 +869,7 @@ class _Extractor:
                 label = self._stopped_head(block, m.start) or subject or self._definition_head(block, m.start)
                 label_code = code
         else:
-            label = _canonical(cleaned, leaf)
-            if project and label != project:
-                label = f"{project}:{label}"
+            label = _in_project(_canonical(cleaned, leaf), project)
         if not label or re.search(r"\d{2,}", label):
             return None
         self.add(block, m.start, quote_span, label, column, m.value, m.unit, label_code)

@@ -200,9 +200,8 @@ def rate_from_change(current: Fact, change: Fact) -> ToolResult | None:
     return ToolResult(value=float(r.value), unit="%", operands=[current, change], computation=r.text)
 
 
-
 def rate_rounding(current: Fact, other: Fact, other_is_change: bool) -> float:
     """Percentage points a growth rate from these two printed figures can be off by their
-    rounding (qa.text.rounding.rate_rounding), in the current figure's unit."""
+    rounding (qa.text.rounding.rate_rounding); both read in the current figure's unit."""
     x, o = _same_unit([current, other])
     return rounding.rate_rounding(x.value, o.value, min(fact_places(current), fact_places(other)), other_is_change)

@@ -4,12 +4,13 @@ naming several things (A和B, A、B) split into the facts for each."""
 from __future__ import annotations
 
 import re
+from typing import Callable
 
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import best_matches
 from qa.agent.understand import LEXICON, Program
-from qa.tools.facts import NARROWING_TITLE_WORDS, find_facts, norm_label, without_generic_suffix
+from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, without_generic_suffix
 from qa.types import Fact
 
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
@@ -17,8 +18,6 @@ _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
 
 _STRONG_SEP = re.compile(r"[、,，+|]|加上|以及|加")
 _WEAK_SEP = re.compile(r"\s+|和|与|跟|同|(?<!以)及")
-
-
 
 
 def scope_of(metric: str) -> str:
@@ -94,15 +93,15 @@ def segment_labels(text: str, labels: set[str]) -> list[str]:
     return out if out and len(out) >= 2 else []
 
 
-def _two_named(text: str, dd: DocData, q: Program, weak: re.Pattern[str], as_one) -> bool:
+def _two_named(text: str, weak: re.Pattern[str], best_one: Callable[[str], Match | None]) -> bool:
     """Whether a phrase matching one row whole is two names all the same: the row is a child
     row ("上年结转结余:一般公共预算拨款") whose parent and child the question names on either
     side of its separator ("上年结转结余比一般公共预算拨款" asks one against the other)."""
     pieces = [x for x in weak.split(text.strip()) if len(norm_label(x)) >= 2]
-    if len(pieces) != 2 or not all(as_one(x) >= 0.9 for x in pieces):
+    if len(pieces) != 2 or not all((m := best_one(x)) is not None and m.score >= 0.9 for x in pieces):
         return False
-    best = find_facts(dd.facts, re.sub(r"[\s|]", "", text), narrow_ok=q.narrow, limit=1)
-    return bool(best) and ":" in best[0].fact.label
+    whole = best_one(re.sub(r"[\s|]", "", text))
+    return whole is not None and ":" in whole.fact.label
 
 
 def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
@@ -114,12 +113,20 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
     """
     joined = re.sub(r"[\s|]", "", q.metric)
 
-    def as_one(text: str) -> float:
-        # the phrase read whole, never through its pieces
-        ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
-        return ms[0].score if ms else 0.0
+    found: dict[str, Match | None] = {}
 
-    if as_one(joined) >= 0.95 and not _two_named(q.metric, dd, q, weak, as_one):
+    def best_one(text: str) -> Match | None:
+        # the phrase read whole, never through its pieces (each phrase searched once a call)
+        if text not in found:
+            ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
+            found[text] = ms[0] if ms else None
+        return found[text]
+
+    def as_one(text: str) -> float:
+        m = best_one(text)
+        return m.score if m else 0.0
+
+    if as_one(joined) >= 0.95 and not _two_named(q.metric, weak, best_one):
         return None
 
     label_set: set[str] = set()
@@ -134,7 +141,7 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         piece = piece.strip()
         if len(norm_label(piece)) < 2:
             continue
-        if as_one(re.sub(r"\s", "", piece)) >= 0.9 and not _two_named(piece, dd, q, weak, as_one):
+        if as_one(re.sub(r"\s", "", piece)) >= 0.9 and not _two_named(piece, weak, best_one):
             parts.append(piece)
             continue
         # a space-separated word that is itself a label stays whole ("社会保障和就业支出
@@ -143,7 +150,7 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         for word in piece.split():
             if len(norm_label(word)) < 2:
                 continue
-            if as_one(word) >= 0.9 and not _two_named(word, dd, q, weak, as_one):
+            if as_one(word) >= 0.9 and not _two_named(word, weak, best_one):
                 sub.append(word)
                 continue
             xs = _label_runs(word, weak, as_one) or [x for x in weak.split(word) if len(norm_label(x)) >= 2]

@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-
 from qa.agent.context import DocData
 from qa.agent.inside import scope_before_within
 from qa.agent.matching import best_matches, label_of, project_rows
