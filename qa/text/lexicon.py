@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 
+from qa.text.covering import CoveringAlternation
 from qa.text.normalize import to_halfwidth
 from qa.text.words import word_starts
 
@@ -28,7 +29,7 @@ class Lexicon:
         en_cues: the same for English questions (matched on the lower-cased text).
         cue_words: operation → extra cue patterns that are not tried in order
             (e.g. "each", "sum_all", "which_project") keyed by name.
-        filler: one compiled alternation of the Chinese filler words.
+        filler: the Chinese filler words, matched to cover the most text (their order does not matter).
         colloquial: (everyday phrase, formal term), longest phrase first.
         en_terms: English term → Chinese term.
         en_departments: English department words → Chinese.
@@ -53,7 +54,7 @@ class Lexicon:
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
     en_cues: tuple[tuple[str, re.Pattern[str]], ...]
     cue_words: dict[str, re.Pattern[str]]
-    filler: re.Pattern[str]
+    filler: CoveringAlternation
     colloquial: tuple[tuple[str, str], ...]
     en_terms: dict[str, str]
     en_departments: dict[str, str]
@@ -136,7 +137,7 @@ def parse(data: dict) -> Lexicon:
         zh_cues=zh,
         en_cues=en,
         cue_words=words,
-        filler=_alternation(data.get("filler", {}).get("zh", ["$^"])),
+        filler=CoveringAlternation.compile(data.get("filler", {}).get("zh", ["$^"])),
         colloquial=tuple(colloquial),
         en_terms=dict(english.get("terms", {})),
         en_departments=dict(english.get("departments", {})),
