@@ -317,3 +317,21 @@ def test_allocation_items_keep_words_joined_by_the_enumeration_comma(corpus):
     assert repair == [6]
     assert labels.get("公物仓维护管理项目:信息化建设") == 4
 
+
+
+def test_amounts_said_in_wan_without_yuan_are_read(corpus):
+    """"一是自治区统建功能部署和实施38万；二是…20万；…五是个性化需求功能开发上线8万": a project's
+    资金分配 said in 万 (no 元) gives its five lines, in 万元."""
+    lines = {f.label.split(":", 1)[1]: (f.value, f.unit) for f in corpus["002"]["facts"]
+             if f.source == "prose" and f.label.startswith("昌吉州工程建设项目审批管理系统升级改造项目:")}
+    assert lines == {"自治区统建功能部署和实施": (38, "万元"), "网厅新增和升级功能开发上线": (20, "万元"),
+                     "审批系统新增和升级功能开发上线": (46, "万元"), "系统对接优化": (8, "万元"),
+                     "个性化需求功能开发上线": (8, "万元")}
+
+
+def test_wan_without_yuan_is_money_but_not_before_a_measure():
+    facts = _synthetic(
+        "某县住房和城乡建设局 2023 年宣传经费 12万，服务群众 3万人次，新建面积 2万平方米。\n"
+    )
+    assert find(facts, "宣传经费", "预算数", 12.0).unit == "万元"
+    assert not [f for f in facts if f.unit == "万元" and f.value in (3.0, 2.0)]

@@ -24,7 +24,7 @@ _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _MONEY_UNITS = ("亿元", "万元", "千元", "元")
 _COUNT_UNITS = ("台(套)", "平方米", "人次", "批次", "人", "辆", "个", "台", "处", "件", "家", "套", "名", "所")
 _MENTION_RE = re.compile(
-    rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
+    rf"(?<![\d.])(?<!\d,)(?P<num>{_NUM})\s*(?P<unit>亿元|万元|千元|元|(?:亿|万)(?=\s*(?:[,;:。、)!?]|$))|%|台\(套\)|平方米|人次|批次|人|辆|个|台|处|件|家|套|名|所(?![属需有以谓在得]))?"
 )
 _BOUND_AFTER_RE = re.compile(rf"\s*(?:以上|以下|以内|/|及\s*(?:(?:{_NUM})\s*(?:亿元|万元|千元|元)?)?\s*(?:以上|以下))")
 _PER_RE = re.compile(r"(?:\s*[/／]\s*(?:年|月|日|天|人次|人|辆|次|台|户|个|平方米))+")
@@ -246,6 +246,8 @@ def _mentions(norm: str) -> list[_Mention]:
         if value is None:
             continue
         unit = (m.group("unit") or "").replace("台(套)", "台")
+        if unit in ("亿", "万"):
+            unit += "元"  # "系统对接优化8万；": speech drops 元, the amount is the same
         if not unit:
             after = norm[m.end():m.end() + 2]
             before = norm[max(0, m.start() - 1):m.start()]
