@@ -528,13 +528,15 @@ class Assistant:
             if picked is None:
                 return C.compose_refusal(q, "无法比较。", "Nothing to compare.")
             out.winner, out.result = picked
-            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named) and asks_margin(q.question):
+            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named):
                 # "A和B谁多": who, and by how much (the winner's figure minus the other's)
                 (na, ra), (nb, rb) = named
                 first, second = (ra, rb) if out.winner == na else (rb, ra)
                 margin = ops.difference(first.operands[0], second.operands[0])
-                if margin.value is not None:
+                if margin.value is not None and asks_margin(q.question):
                     out.result, out.derived = margin, "margin"
+                elif margin.value is not None:
+                    out.margin, out.runner_up = margin, nb if out.winner == na else na
         for _, o in subs:
             out.citations.extend(o.citations)
             out.warnings.extend(o.warnings)

@@ -263,6 +263,12 @@ class Answer:
     # the figures compared (departments, items, years), each as a document states it, for
     # a chart; not part of the printed contract
     figures: list[Figure] = field(default_factory=list)
+    # a comparison of two figures: by how much the larger (or the smaller, when the least
+    # is asked) leads, whether or not the question asked it (value stays the winner's)
+    margin: float | None = None
+    # a change on the year before: the growth rate (%) the answer states beside the amount
+    # (signed; value is the amount unless the rate was asked)
+    rate: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -275,4 +281,6 @@ class Answer:
             "candidates": list(self.candidates),
             "warnings": list(self.warnings),
             "followup": self.followup,
+            "margin": self.margin,
+            "rate": self.rate,
         }

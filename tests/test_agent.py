@@ -770,3 +770,18 @@ def test_a_part_the_question_leaves_out_is_no_column_of_the_answer(assistant):
     ans = assistant.ask("机关事务局一般行政管理事务不含结转的话财政安排了多少")
     assert ans.value == pytest.approx(30.0), ans.answer
     assert assistant.ask("机关事务局一般行政管理事务预算多少").value == pytest.approx(1712.24)
+
+
+def test_two_figures_compared_say_who_leads_and_by_how_much(assistant):
+    """Who is larger is asked; by how much is what the reader wants next: the winner's figure
+    stays the value, the lead is stated and printed as "margin" (of departments and of items)."""
+    a = assistant.ask("机关事务局和社保中心，哪个招待费预算高？")
+    assert a.value == pytest.approx(0.60) and a.margin == pytest.approx(0.41)
+    assert "比昌吉回族自治州机关事务管理局多 0.41 万元" in a.answer
+    b = assistant.ask("社保中心宣传费里，微信公众号和抖音哪个花得多？")
+    assert b.value == pytest.approx(12) and b.margin == pytest.approx(5)
+    assert b.to_dict()["margin"] == pytest.approx(5)
+    c = assistant.ask("昌吉公积金和社保中心谁的车多？多几辆")
+    assert c.value == pytest.approx(3) and c.margin == pytest.approx(3)
+    one = assistant.ask("社保中心公务接待费是多少")
+    assert one.margin is None and one.to_dict()["margin"] is None

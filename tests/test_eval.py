@@ -227,3 +227,33 @@ def test_list_items_read_from_the_gold_answer_when_none_are_given():
     lst = {"id": "t", "type": "list", "question": "q", "answer": "共2项：邮电费1.00万元、租赁费35.50万元"}
     assert score_item(lst, ans(answer="邮电费、租赁费")).correct
     assert not score_item(lst, ans(answer="邮电费")).correct
+
+
+def test_a_comparison_is_right_by_the_winners_figure_or_by_the_margin_it_states():
+    cmp = {"id": "t", "type": "compare", "question": "A和B哪个高", "answer": "B高0.41万元", "value": 0.41, "unit": "万元"}
+    stated = dict(ans(value=0.6, unit="万元"), margin=0.41)
+    assert score_item(cmp, stated).correct
+    assert score_item(cmp, dict(ans(value=0.6, unit="万元"), margin=4100.0, unit="元")).correct
+    assert not score_item(cmp, ans(value=0.6, unit="万元")).correct  # no margin stated
+    assert not score_item(dict(cmp, type="lookup"), stated).correct  # only comparisons
+
+
+def test_a_change_is_right_by_its_amount_or_the_rate_stated_beside_it():
+    yoy = {"id": "t", "type": "yoy", "question": "比上年涨了多少", "answer": "增长5.65%", "value": 5.65, "unit": "%"}
+    assert score_item(yoy, dict(ans(value=867.6, unit="万元"), rate=5.65)).correct
+    assert score_item(yoy, dict(ans(value=867.6, unit="万元"), rate=-5.65)).correct  # direction in words
+    assert not score_item(yoy, ans(value=867.6, unit="万元")).correct
+    assert not score_item(yoy, dict(ans(value=867.6, unit="万元"), rate=5.7)).correct
+
+
+def test_a_percentage_gold_is_met_at_its_written_precision():
+    one = {"id": "t", "type": "ratio", "question": "占几成", "answer": "46.4%", "value": 46.4, "unit": "%"}
+    assert score_item(one, ans(value=46.36, unit="%")).correct
+    assert not score_item(one, ans(value=46.3, unit="%")).correct
+    whole = dict(one, value=22)
+    assert score_item(whole, ans(value=22.3, unit="%")).correct
+    assert not score_item(whole, ans(value=22.6, unit="%")).correct
+    two = dict(one, value=46.36)
+    assert not score_item(two, ans(value=46.4, unit="%")).correct  # a precise gold stays precise
+    money = dict(one, value=46.4, unit="万元")
+    assert not score_item(money, ans(value=46.36, unit="万元")).correct  # only percentages

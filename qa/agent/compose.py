@@ -169,7 +169,9 @@ def compose(q: Program, o: Outcome) -> Answer:
     if o.per_department and o.op in ("compare", "diff_departments", "each"):
         return _compose_compare(q, o)
     v, unit, comp = final_value(q, o)
-    text = sentence(q, o)
+    text, lead = sentence(q, o), _lead(q, o)
+    if lead:
+        text = text[:-1] + lead + text[-1] if text.endswith(("。", ".")) else text + lead
     if comp:
         text += ("\nComputation: " if en else "\n计算：") + comp
     if o.warnings:
@@ -186,7 +188,26 @@ def compose(q: Program, o: Outcome) -> Answer:
         warnings=list(o.warnings),
         items=list(o.items) or [x for x in (o.label or "").split("、") if x],
         figures=figures_of(o),
+        margin=_margin(o),
+        rate=o.rate.value if o.op == "yoy" and o.rate is not None and o.derived != "prior" else None,
     )
+
+
+def _margin(o: Outcome) -> float | None:
+    return abs(o.margin.value) if o.margin is not None and o.margin.value is not None else None
+
+
+def _lead(q: Program, o: Outcome) -> str:
+    """"（比机关事务局多 0.41 万元）": by how much the winner of two leads, said whenever
+    two figures are compared (who is larger is asked; by how much is what one reads next)."""
+    m = _margin(o)
+    if m is None or not o.runner_up:
+        return ""
+    res = o.margin
+    amount = f"{show(m, res.unit, res.operands)} {res.unit if q.lang != 'en' else _unit_en(res.unit)}"
+    if q.lang == "en":
+        return f" ({'more' if q.largest else 'less'} than {o.runner_up} by {amount})"
+    return f"（比{o.runner_up}{'多' if q.largest else '少'} {amount}）"
 
 
 def _compose_compare(q: Program, o: Outcome) -> Answer:
@@ -223,8 +244,8 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
         head = (f"{o.winner} has the {'larger' if more else 'smaller'} figure, by {show(value, res.unit, res.operands)} {_unit_en(res.unit)} ({'more' if more else 'less'} than {loser})."
                 if en else f"{o.winner}{'更多' if more else '更少'}，比{loser}{'多' if more else '少'} {show(value, res.unit, res.operands)} {res.unit}。")
     else:
-        head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}."
-                if en else f"{o.winner}{_superlative(q)}，为 {show(res.value, res.unit, res.operands)} {res.unit}。")
+        head = (f"{o.winner} has the {'largest' if q.largest else 'smallest'} figure: {show(res.value, res.unit, res.operands)} {_unit_en(res.unit)}{_lead(q, o)}."
+                if en else f"{o.winner}{_superlative(q)}，为 {show(res.value, res.unit, res.operands)} {res.unit}{_lead(q, o)}。")
     text = head + ("\n" + ("; ".join(parts)))
     if res.computation:
         text += ("\nComputation: " if en else "\n计算：") + res.computation
@@ -232,7 +253,7 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
     return Answer(status="answered", answer=text, value=value, unit=res.unit or None,
                   computation=res.computation, citations=list(o.citations), warnings=list(o.warnings),
-                  figures=figures_of(o))
+                  figures=figures_of(o), margin=abs(value) if o.derived == "margin" and value is not None else _margin(o))
 
 
 def _superlative(q: Program) -> str:

@@ -31,6 +31,9 @@ class Outcome:
     warnings: list[str] = field(default_factory=list)
     winner: str = ""
     stated_rate: Fact | None = None  # the document's own stated growth rate, to check
+    # two figures compared: the winner's lead over the other (a difference of two facts)
+    margin: ToolResult | None = None
+    runner_up: str = ""  # the other of the two
 
 
 def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:

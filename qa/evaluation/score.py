@@ -3,7 +3,10 @@
 Rules by item kind:
     numeric (item has "value"): status answered and the value within 0.01 (in the gold
         unit) after unit conversion (元/千元/万元/亿元 via qa.text.normalize.convert;
-        % and counts as they are); for yoy/diff/compare the magnitude is scored.
+        % and counts as they are; a % gold written to fewer than 2 decimals is met by an
+        answer that rounds to it); for yoy/diff/compare the magnitude is scored, a compare
+        also by the margin the answer states (who leads, by how much) and a yoy % gold by
+        the rate the answer states beside the amount.
     unanswerable: status == "not_found".
     ambiguous: status == "ambiguous" and every gold candidate named (substring either
         way, after normalisation) in the answer's candidates or text.
@@ -63,26 +66,49 @@ def _units_compatible(gold_unit: str, unit: str | None) -> bool:
     return not any(pct)
 
 
+def _tolerance(item: dict[str, Any], gold_unit: str) -> float:
+    """ABS_TOL, or for a percentage half a unit of the gold's last written digit: a gold
+    written 46.4 (%) is met by 46.36, as a reader rounding to the gold's precision would."""
+    gold = float(item["value"])
+    tol = ABS_TOL + REL_TOL * abs(gold)
+    if gold_unit == "%":
+        written = repr(item["value"])
+        decimals = len(written.split(".", 1)[1]) if "." in written and "e" not in written else 0
+        if decimals < 2:
+            tol = max(tol, 0.5 * 10 ** -decimals + REL_TOL * abs(gold))
+    return tol
+
+
 def score_numeric(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
-    """Numeric item: answered, compatible unit, value within tolerance."""
+    """Numeric item: answered, compatible unit, value within tolerance (or, for a change or
+    a comparison, the rate or margin the answer states beside its value)."""
     if answer.get("status") != "answered":
         return ItemScore(False, f"status {answer.get('status')}")
     got = answer.get("value")
     if got is None:
         return ItemScore(False, "no value")
     gold_unit = item.get("unit") or ""
+    gold = float(item["value"])
+    tol = _tolerance(item, gold_unit)
+    # "比上年涨了多少" is answered by the amount and the rate beside it; a gold may hold either
+    rate = answer.get("rate")
+    if item.get("type") == "yoy" and gold_unit == "%" and rate is not None and abs(abs(float(rate)) - abs(gold)) <= tol:
+        return ItemScore(True, "rate ok")
     unit = answer.get("unit")
     if not _units_compatible(gold_unit, unit):
         return ItemScore(False, f"unit {unit} vs {gold_unit}")
     got_conv = convert(float(got), unit, gold_unit) if unit else float(got)
-    gold = float(item["value"])
-    tol = ABS_TOL + REL_TOL * abs(gold)
     if abs(got_conv - gold) <= tol:
         return ItemScore(True, "value ok")
     # "比去年少了多少" may be answered as -2 or as 2 with the word 减少: the direction is
     # carried by the wording, so changes and differences are scored on magnitude.
     if item.get("type") in SIGNLESS_TYPES and abs(abs(got_conv) - abs(gold)) <= tol:
         return ItemScore(True, "value ok (magnitude)")
+    # "A和B哪个多" is answered by who and by how much; a gold may hold either figure
+    margin = answer.get("margin")
+    if item.get("type") == "compare" and margin is not None and unit:
+        if abs(abs(convert(float(margin), unit, gold_unit)) - abs(gold)) <= tol:
+            return ItemScore(True, "margin ok")
     return ItemScore(False, f"value {got_conv:.4f} vs {gold}")
 
 

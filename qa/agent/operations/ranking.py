@@ -94,5 +94,8 @@ def compare_named(q: Program, dd: DocData) -> Outcome | None:
     else:
         out = answered("lookup", dd, ops.lookup(win), f"{label_of(win, win_name)}（{'、'.join(n.strip() for n in names)}中最{word}）")
         out.citations += [Citation.of(f) for f, _ in order[1:]]
+        if len(facts) == 2:
+            out.margin = ops.difference(win, other) if q.largest else ops.difference(other, win)
+            out.runner_up = label_of(other, other_name)
     out.items = [label_of(f, n) for f, n in order]
     return out
