@@ -158,7 +158,7 @@ def first_ask(text: str) -> str:
 
 
 _BRACKETED = re.compile(r"[(（]([^()（）]{3,})[)）]")
-_AFTER_COLON = re.compile(r"[:：]([^，,？?；;。]+)")
+_AFTER_COLON = re.compile(r"(?:[:：]|—+)([^，,？?；;。]+)")  # a dash introduces a list as a colon does
 _LIST_SEP = re.compile(r"、|(?<!\d)[，,]|[，,](?!\d)")
 _NAMED = re.compile(r"[\u4e00-\u9fff]{2,}")
 

@@ -94,6 +94,8 @@ class Lexicon:
                     continue  # "因公出国(境)计划": the formal term's own words, cut short
                 if _CJK.match(phrase) and m.start() not in word_starts(text):
                     continue  # "支出差了多少": 出差 would begin inside 支出
+                if len(phrase) == 1 and m.end() not in word_starts(text):
+                    continue  # one character is a word only alone: 车 of 房子、车、家具, never of 车型
                 out += [text[pos:m.start()], formal]
                 pos = m.end()
             text = "".join(out) + text[pos:]

@@ -200,7 +200,25 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         names.append(p)
     if len({(f.line, f.label, f.column) for f in facts}) < len(facts):
         return None  # two names for one figure: not a sum of different things
-    return facts, names
+    return _in_one_measure(facts, names, dd, q), names
+
+
+_MEASURES = ("价值", "面积", "数量")
+
+
+def _in_one_measure(facts: list[Fact], names: list[str], dd: DocData, q: Program) -> list[Fact]:
+    """"房子、车、家具和其他资产价值": a measure said once after the parts (价值, 面积) is
+    every part's; a part first read in another measure (房屋's 面积) is read again in it."""
+    last = facts[-1]
+    if last.column not in _MEASURES or len({f.unit for f in facts}) == 1:
+        return facts
+    out = []
+    for f, p in zip(facts, names):
+        if f.column != last.column:
+            again = best_matches(dd, p + last.column, "total", q)
+            f = again[0].fact if again and again[0].fact.column == last.column else f
+        out.append(f)
+    return out
 
 
 def missing_part(q: Program, dd: DocData) -> str:
