@@ -167,7 +167,7 @@ class Assistant:
             note = ("Taken from the conversation: " if follow.lang == "en" else "按上文：") + "；".join(follow.inherited)
             ans.answer = f"{note}\n{ans.answer}" if follow.inherited else ans.answer
         if ans.status != "not_found" or follow is None:
-            conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last))
+            conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last, ans.ranking))
         return ans
 
     @staticmethod

@@ -269,6 +269,9 @@ class Answer:
     # a change on the year before: the growth rate (%) the answer states beside the amount
     # (signed; value is the amount unless the rate was asked)
     rate: float | None = None
+    # a ranking's lines in order, the one answered first (what "第二个呢" points at next);
+    # not part of the printed contract
+    ranking: list[str] = field(default_factory=list)
 
     def to_dict(self) -> dict[str, Any]:
         return {

@@ -112,7 +112,9 @@ def test_blind_conversations_regression(assistant):
     # first sight: conv6 1.00/0.77/0.67/0.54
     ("conv6.jsonl", (0.97, 0.87, 0.73, 0.62)),
     # first sight: conv7 0.97/0.73/0.50/0.48 (turn 5: 0.20, too few to hold)
-    ("conv7.jsonl", (0.93, 0.70, 0.47, 0.43)),
+    ("conv7.jsonl", (0.93, 0.70, 0.53, 0.43)),
+    # first sight: conv8 0.97/0.67/0.63/0.40 (turn 5: 0.25 of 8)
+    ("conv8.jsonl", (0.93, 0.67, 0.67, 0.55)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
@@ -226,3 +228,17 @@ def test_averages_per_vehicle_and_per_head(assistant):
     a = _ask_all(assistant, ["What are the Changji government offices administration's vehicles worth?",
                              "So roughly how much per vehicle?", "房屋价值呢？"])
     assert a[1].value == pytest.approx(44.80) and a[2].value == pytest.approx(1929.70), [x.answer for x in a]
+
+
+def test_a_drill_down_ranks_inside_the_last_figure_and_counts_on(assistant):
+    """公用经费 → 其中哪项最多 → 第二个呢 → 那两项加起来 → 最少的呢: the ranking is of the lines
+    inside the figure just given, "第二个" is the next in its order, "它" the line answered."""
+    total, top, second, both = _ask_all(assistant, ["住建局2023年公用经费多少？", "其中哪项最多？", "第二个呢？", "那两项加起来？"])
+    assert total.value == pytest.approx(134.64)
+    assert top.value == pytest.approx(16.51) and "其他商品和服务支出" in top.answer
+    assert second.value == pytest.approx(16.10) and "差旅费" in second.answer
+    assert both.value == pytest.approx(32.61)
+    *_, share = _ask_all(assistant, ["安阳公积金人员经费里最大的是哪项？", "它占基本支出多少？"])
+    assert share.value == pytest.approx(95.56)  # 住房公积金 29529.95 / 30902.76
+    *_, least = _ask_all(assistant, ["安阳公积金中心今年有几个项目？", "最大的是哪个？", "最小的呢？"])
+    assert least.value == pytest.approx(9)

@@ -189,6 +189,7 @@ def compose(q: Program, o: Outcome) -> Answer:
         items=list(o.items) or [x for x in (o.label or "").split("、") if x],
         figures=figures_of(o),
         margin=_margin(o),
+        ranking=list(o.ranking),
         rate=o.rate.value if o.op == "yoy" and o.rate is not None and o.derived != "prior" else None,
     )
 

@@ -93,6 +93,9 @@ class Turn:
     # the departments of the turn before when this one switched ("换成社保中心看看" then
     # "哪个更多" compares the two)
     other_departments: tuple[str, ...] = ()
+    # the lines of the last ranking in order ("其中哪项最多" then "第二个呢" is its second)
+    ranking: tuple[str, ...] = ()
+    scope: str = ""  # what the ranking ranked (its metric; ``metric`` is the line answered)
 
 
 @dataclass(frozen=True)
@@ -167,7 +170,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     core, place = _ordinal(core)
     pointed_one = ""
     if place is not None:
-        listed = prev.items or prev.recent_items
+        listed = prev.ranking if len(prev.ranking) > 1 and len(prev.items) <= 1 else prev.items or prev.recent_items
         if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
             pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
     res = resolve(core, aliases)
@@ -202,6 +205,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         return None  # "换成财政局": not loaded; the ordinary refusal says so
     inherited: list[str] = []
     prev_part, prev_whole = _part_and_whole(prev.metric)
+    if prev.ranking and prev.scope and q.op in ("compare", "lookup") and place is None \
+            and not _names_a_figure(_metric_of(q.metric)):
+        prev_part = prev.scope  # "最小的呢" after "最大的是哪个": ranked in the same lines
     # the department(s): named anew, added to the earlier ones ("再加上社保中心", "比昌吉公积金
     # 中心少多少"), or taken over
     departments = list(res.departments)
@@ -267,6 +273,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         op = "sum"
     elif inside and own_metric and prev_part:
         metric = f"{prev_part}中{metric}"  # "信息化建设" + "其中维修（护）费": inside the last item
+        inherited.append("所属：" + prev_part)
+    elif inside and not own_metric and prev_part and op == "compare":
+        metric = f"{prev_part}中"  # "其中哪项最多" after 公用经费: the largest item inside it
         inherited.append("所属：" + prev_part)
     elif not own_metric:
         metric = prev_part
@@ -351,6 +360,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "diff" and "、" in metric:
         a, b = metric.split("、", 1)
         return f"{who}{when}{a}比{b}多多少"
+    if op == "compare" and not several and metric.endswith("中"):
+        return f"{who}{when}{metric[:-1]}里哪一项最{'多' if largest else '少'}"
     if op == "compare" and not several:
         # "最大的是哪个？" after the projects were counted: the largest of them
         return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
@@ -362,8 +373,10 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     return f"{who}{when}{metric}是多少"
 
 
-def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | None = None) -> Turn:
-    """The context an answered stand-alone question leaves for the next turn."""
+def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | None = None,
+            ranking: list[str] | tuple[str, ...] = ()) -> Turn:
+    """The context an answered stand-alone question leaves for the next turn (after a ranking,
+    "它" is the line it answered, and the order is kept for "第二个" until another ranking)."""
     text = prepare(question)
     res = resolve(text, aliases, want_all=True)
     q = understand(question, res.spans, text)
@@ -373,9 +386,14 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
     others = ()
     if prev is not None and prev.departments and prev.departments != departments:
         others = prev.departments
-    return Turn(question=question, departments=departments, year=q.year, metric=q.metric, op=q.op,
+    metric, scope = q.metric, ""
+    if ranking and answer_items:
+        metric, scope = answer_items[0], q.metric
+    elif prev is not None and len(answer_items) == 1 and answer_items[0] in prev.ranking:
+        ranking, scope = prev.ranking, prev.scope  # "第二个呢" answered: "第三个呢" counts on
+    return Turn(question=question, departments=departments, year=q.year, metric=metric, op=q.op,
                 want=q.want, items=tuple(answer_items), base_op=base, recent_items=recent,
-                other_departments=others)
+                other_departments=others, ranking=tuple(ranking), scope=scope)
 
 
 @dataclass

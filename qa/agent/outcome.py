@@ -34,6 +34,7 @@ class Outcome:
     # two figures compared: the winner's lead over the other (a difference of two facts)
     margin: ToolResult | None = None
     runner_up: str = ""  # the other of the two
+    ranking: list[str] = field(default_factory=list)  # a ranking's lines, first the one answered
 
 
 def not_found(op: str, zh: str, en: str, doc: DocData | None = None) -> Outcome:

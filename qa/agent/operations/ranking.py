@@ -72,6 +72,7 @@ def rank_inside(q: Program, dd: DocData, scope: str) -> Outcome | None:
         label = f"{f.label}（{tag}中最{'多' if q.largest else '少'}）"
     out = answered("lookup", dd, ops.lookup(f), label)
     out.items = [f.label]  # what "这两个" in a later turn points at
+    out.ranking = [r.label for r in sorted(rows, key=lambda x: x.norm_value, reverse=q.largest)]
     return out
 
 
