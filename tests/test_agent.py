@@ -786,3 +786,13 @@ def test_two_figures_compared_say_who_leads_and_by_how_much(assistant):
     assert c.value == pytest.approx(3) and c.margin == pytest.approx(3)
     one = assistant.ask("社保中心公务接待费是多少")
     assert one.margin is None and one.to_dict()["margin"] is None
+
+
+def test_english_names_of_a_provinces_own_bodies_reach_their_chinese_names():
+    """Courts, procuratorates, the people's congress and the CPPCC are named in English as
+    their own kinds (江苏省人民检察院 "the Jiangsu Provincial Procuratorate")."""
+    from qa.agent.glossary import translate_department_words
+
+    assert "省人民检察院" in translate_department_words("the Jiangsu Provincial Procuratorate's 2019 budget")
+    assert "高级人民法院" in translate_department_words("budget of the Jiangsu High People's Court")
+    assert "政协" in translate_department_words("the Jiangsu CPPCC office")

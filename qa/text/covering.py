@@ -4,7 +4,7 @@ Python's alternation takes the first alternative that matches, and a scan takes 
 leftmost match, so the order of a word list decides what is removed: "分到哪些地方" loses
 分到哪 (listed first, starting first) and leaves 些地方 although 哪些地方 is listed too.
 Lexicon word lists are data that grow one entry at a time, so the matches kept are the
-non-overlapping ones that cover the most text (fewest matches on a tie, earliest first).
+non-overlapping ones that cover the most text (fewest matches on a tie).
 """
 
 from __future__ import annotations
