@@ -796,3 +796,14 @@ def test_english_names_of_a_provinces_own_bodies_reach_their_chinese_names():
     assert "省人民检察院" in translate_department_words("the Jiangsu Provincial Procuratorate's 2019 budget")
     assert "高级人民法院" in translate_department_words("budget of the Jiangsu High People's Court")
     assert "政协" in translate_department_words("the Jiangsu CPPCC office")
+
+
+@pytest.mark.parametrize("question,value", [
+    ("安阳公积金基本支出跟项目支出差多少啊", 30775.76),  # 跟 stands between the two
+    ("机关事务局上年结转下来的钱比今年本年收入还多，多了多少？", 1209.94),  # 本年收入 is a figure of its own
+    ("昌吉公积金政府采购里，买服务比买货物多花多少？", 136.29),  # jieba's 比买 hides 买货物
+    ("机关事务局本年收入是多少", 472.86),  # not 收入总计 2,155.66
+])
+def test_differences_said_in_speech(assistant, question, value):
+    a = assistant.ask(question)
+    assert a.status == "answered" and abs(a.value) == pytest.approx(value), a.answer

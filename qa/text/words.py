@@ -37,4 +37,9 @@ def word_starts(text: str) -> frozenset[int]:
     for tok in jieba_cutter().cut(text):
         pos += len(tok)
         starts.add(pos)
+    # jieba glues a comparison word to the verb after it ("比买" of 比买货物): 比/跟/较 end a word
+    starts.update(i + 1 for i, ch in enumerate(text) if ch in _COMPARATORS)
     return frozenset(starts)
+
+
+_COMPARATORS = "比跟较"

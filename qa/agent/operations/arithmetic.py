@@ -129,8 +129,7 @@ def do_diff(q: Program, dd: DocData) -> Outcome:
         if got:
             a, b, row = got
             return answered("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = linked_parts(q, dd) or split_metrics(
-        q, dd, re.compile(r"\s*比\s*|\s*和\s*|\s*与\s*|\s*相差\s*|\s*减去\s*|\s*减掉\s*|\s*扣除\s*|\s+"))
+    split = linked_parts(q, dd) or split_metrics(q, dd, LEXICON.cue_words["diff_separators"])
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split
