@@ -807,3 +807,22 @@ def test_english_names_of_a_provinces_own_bodies_reach_their_chinese_names():
 def test_differences_said_in_speech(assistant, question, value):
     a = assistant.ask(question)
     assert a.status == "answered" and abs(a.value) == pytest.approx(value), a.answer
+
+
+def test_what_a_projects_money_goes_to(assistant):
+    """Its 资金分配 answers "花在啥上", "分成了几块" and, beside the purpose it states, "干啥用的"."""
+    spent = assistant.ask("社保中心公共经办服务保障那40万具体花在啥上？")
+    assert spent.status == "answered" and {"安保服务", "维修保洁服务", "安全保障经费", "资产清查费"} <= set(spent.items)
+    parts = assistant.ask("社保中心“金保工程”系统维护费那65万分成了几块？")
+    assert parts.value == 6 and parts.unit == "个"
+    use = assistant.ask("社保中心那个19万的社会保险宣传费是干啥用的？")
+    quotes = " ".join(c.quote for c in use.citations)
+    assert use.status == "answered" and "微信公众号费用" in quotes and "抖音平台托管费用" in quotes
+    loose = assistant.ask("机关事务局那个公物仓项目到底是干嘛用的")  # 公物仓维护管理项目, said short
+    assert "公物仓基础设施完善修缮" in " ".join(c.quote for c in loose.citations)
+    # a target of a project is no count of its lines
+    target = assistant.ask("昌吉州住建局工程建设项目审批管理系统运维服务项目要覆盖多少个县市（园区）？")
+    assert target.value == 10
+    # 占着 is held, not a share
+    held = assistant.ask("社保中心占着的房子有多少平米？")
+    assert held.value == pytest.approx(14129.78) and held.unit == "平方米"

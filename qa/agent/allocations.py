@@ -34,9 +34,22 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
             best, size = p, m.size
     # most of the project's name, or all of a name said short (宣传费 of 社会保险宣传费)
     if best is None or (size < min(6, len(norm_label(best)) - 1) and not (size == len(key) >= 3)):
-        return None
+        # or its words in order with words left out ("公物仓项目" of 公物仓维护管理项目), when
+        # only one project's name holds them so
+        loose = [p for p in by_project if len(key) >= 4 and _in_order(key, norm_label(p))]
+        if len(loose) != 1:
+            return None
+        best = loose[0]
     rows = list({f.label: f for f in by_project[best]}.values())
     return (best, rows) if len(rows) >= 2 else None
+
+
+def _in_order(key: str, name: str) -> bool:
+    """Whether every character of key occurs in name, in key's order, the first three in a run."""
+    if key[:3] not in name:
+        return False
+    it = iter(name[name.find(key[:3]) + 3:])
+    return all(ch in it for ch in key[3:])
 
 
 def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:

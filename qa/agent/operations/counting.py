@@ -4,6 +4,7 @@ project rows, numbered lists and '包括…' sentences."""
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
@@ -46,6 +47,14 @@ def _enumeration_for(dd: DocData, metric: str):
     return best if best_s >= 0.6 else None
 
 
+def _names_mostly(metric: str, name: str) -> bool:
+    """Whether the metric is mostly the name ("金保工程系统维护费" of "“金保工程”系统维护费"), not
+    the name and more ("…运维服务项目要覆盖县市(园区)": a target of the project, not its lines)."""
+    key, n = norm_label(metric), norm_label(name)
+    m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
+    return bool(key) and m.size >= 0.6 * len(key)
+
+
 def do_count(q: Program, dd: DocData) -> Outcome:
     if re.search(r"和|与|及|、|加", q.metric):
         split = split_metrics(scoped(q), dd)
@@ -60,6 +69,15 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         res.operands = rows
         return Outcome(status="answered", op="count", doc=dd, label=f"{subject.label}项目", result=res,
                        items=[f.label for f in rows], citations=[Citation.of(subject)] + [Citation.of(f) for f in rows])
+    alloc = allocation_items(dd, q.metric) if set(q.count_units) <= {"个", "项"} else None
+    if alloc is not None and _names_mostly(q.metric, alloc[0]):
+        # "金保工程系统维护费那65万分成了几块": the lines of the project's 资金分配
+        project, rows = alloc
+        res = ops.count([f.label.split(":", 1)[1] for f in rows])
+        res.operands = rows
+        return Outcome(status="answered", op="count", doc=dd, label=f"{project}资金分配", result=res,
+                       items=[f.label.split(":", 1)[1] for f in rows],
+                       citations=list(dict.fromkeys(Citation.of(f) for f in rows)))
     listed_units = ("个", "家", "处", "所")
     e = None
     if not q.count_units or any(u in listed_units for u in q.count_units):

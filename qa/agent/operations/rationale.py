@@ -6,6 +6,7 @@ from __future__ import annotations
 import logging
 import re
 
+from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_around, sentence_matching
 from qa.agent.matching import is_heading_line, metric_forms, to_half
@@ -74,18 +75,33 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
                 continue  # a heading a page break left beside another item's reason
             if ex and all(ex.quote != f[0].quote for f in found):
                 found.append((ex, fact, _sentence_of(dd.search_lines, ex), form))
+    spent_on = _allocation(dd, q.metric) if pat == _ANY_STATED else []
     if found:
         ex, fact, _, form = best_stated(q.question, q.metric, found)
         cites = [Citation(dd.document.name, ex.quote, ex.line)]
         if fact is not None:
             cites.insert(0, Citation.of(fact))
-        return Outcome(status="answered", op="rationale", doc=dd, label=form, excerpts=[ex], citations=cites)
+        excerpts = [ex] + [a for a in spent_on if a.quote != ex.quote]
+        cites += [Citation(dd.document.name, a.quote, a.line) for a in excerpts[1:]]
+        return Outcome(status="answered", op="rationale", doc=dd, label=form, excerpts=excerpts, citations=cites)
+    if spent_on:
+        return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""), excerpts=spent_on,
+                       citations=[Citation(dd.document.name, a.quote, a.line) for a in spent_on])
     if index is not None:
         out = retrieve_sentences(q, dd, index, pat)
         if out:
             return out
     return not_found("rationale", f"{doc_label(dd)}没有说明“{metric}”的原因或依据。",
                      f"{doc_label_en(dd)} gives no reason or basis for “{metric}”.", dd)
+
+
+def _allocation(dd: DocData, metric: str) -> list[Excerpt]:
+    """"社会保险宣传费是干啥用的": what a project's money goes to is its 资金分配 too (微信公众号
+    费用 7 万元、抖音平台托管费用 12 万元), quoted beside the purpose it states."""
+    alloc = allocation_items(dd, metric)
+    if alloc is None:
+        return []
+    return list(dict.fromkeys(Excerpt(f.quote, f.line) for f in alloc[1]))
 
 
 def _sentence_of(lines: list[str], ex: Excerpt) -> str:
