@@ -242,3 +242,8 @@ def test_a_drill_down_ranks_inside_the_last_figure_and_counts_on(assistant):
     assert share.value == pytest.approx(95.56)  # 住房公积金 29529.95 / 30902.76
     *_, least = _ask_all(assistant, ["安阳公积金中心今年有几个项目？", "最大的是哪个？", "最小的呢？"])
     assert least.value == pytest.approx(9)
+
+
+def test_a_superlative_asked_alone_ranks_inside_the_named_figure(assistant):
+    *_, top = _ask_all(assistant, ["安阳公积金基本支出多少？", "公用经费里最大的呢？"])
+    assert top.value == pytest.approx(93.03) and "物业管理费" in top.answer

@@ -132,6 +132,9 @@ def detect_op(text: str, lang: str) -> str:
         return "sum_all"
     if lang == "zh" and re.search(r"(?:谁|哪个|哪家|哪一个|哪个部门|哪个单位).{0,14}(?:最|更)|(?:最|更)(?:多|少|高|低|大|小)的是(?:谁|哪)", t):
         return "compare"
+    alone = LEXICON.cue_words.get("superlative_alone")
+    if lang == "zh" and alone is not None and alone.search(t):
+        return "compare"
     for op, pat in cues:
         if pat.search(t):
             if op == "compare" and lang == "zh" and not re.search(r"谁|哪", t):
