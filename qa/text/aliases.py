@@ -77,6 +77,8 @@ def generic_body_forms(body: str) -> set[str]:
         m = ORG_END.search(f)
         if m and len(f) - len(m.group(0)) >= 2 and len(f) <= 6 and m.group(0) not in CENTRAL_ENDS:
             out.add(f[: m.start()])  # (财政 of 财政部, 外交 of 外交部 are ordinary words)
+    # a two-character abbreviation the rules give (人大 of 人大常委会办公厅, 政协 of 政协办公厅)
+    out |= {f for f in forms if len(f) == 2 and not ORG_END.search(f)}
     return out
 
 
