@@ -826,3 +826,18 @@ def test_what_a_projects_money_goes_to(assistant):
     # 占着 is held, not a share
     held = assistant.ask("社保中心占着的房子有多少平米？")
     assert held.value == pytest.approx(14129.78) and held.unit == "平方米"
+
+
+def test_a_provinces_own_bodies_are_named_as_their_staff_say_them():
+    from qa.agent.resolve import resolve
+    from qa.text.aliases import build
+
+    names = ["中共江苏省委办公厅", "江苏省人大常委会办公厅", "江苏省人民检察院", "江苏省政协办公厅",
+             "江苏省高级人民法院", "上海市普陀区人民政府办公室", "上海市普陀区规划和自然资源局"]
+    aliases = {n: build(n) for n in names}
+    for said, meant in [("江苏人大2019年住房保障支出", "江苏省人大常委会办公厅"),
+                        ("江苏政协2019年政协会议", "江苏省政协办公厅"),
+                        ("江苏检察院2018年三公经费", "江苏省人民检察院"),
+                        ("江苏高院2018年政府采购", "江苏省高级人民法院"),
+                        ("普陀区规划资源局2024年决算", "上海市普陀区规划和自然资源局")]:
+        assert resolve(said, aliases).departments == [meant], said
