@@ -841,3 +841,11 @@ def test_a_provinces_own_bodies_are_named_as_their_staff_say_them():
                         ("江苏高院2018年政府采购", "江苏省高级人民法院"),
                         ("普陀区规划资源局2024年决算", "上海市普陀区规划和自然资源局")]:
         assert resolve(said, aliases).departments == [meant], said
+
+
+def test_a_row_read_in_two_columns_said_short(fixture_assistant):
+    """"年初预算和决算差了多少": two columns of one row, the second said in two characters."""
+    a = fixture_assistant.ask("北湖区卫生健康委员会2023年公共卫生，年初预算和决算差了多少？")
+    assert a.status == "answered" and abs(a.value) == pytest.approx(28.55), a.answer  # 458.55 - 430.00
+    b = fixture_assistant.ask("北湖区卫生健康委员会2023年公共卫生调整预算和实际决算差多少？")
+    assert abs(b.value) == pytest.approx(14.25), b.answer  # 472.80 - 458.55

@@ -64,6 +64,8 @@ def normalize_label(text: str) -> str:
     t = t.replace("“", "").replace("”", "").replace('"', "")
     t = _ENUM_PREFIX.sub("", t)
     t = re.sub(r"[(（]小计[)）]$", "", t)
+    # "货物A / 工程B / 服务C": the 政府采购 category's code letter, not part of its name
+    t = re.sub(r"(?<=[\u4e00-\u9fff]{2})[A-Z]$", "", t)
     return t
 
 

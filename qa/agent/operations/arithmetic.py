@@ -102,6 +102,19 @@ def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
                 found.append((c, form))
                 used = used.replace(form, "|")
                 break
+            # "年初预算和决算": a two-character column word counts where it stands as a word
+            # of its own after 和/比 (预算 inside 一般公共预算 names no column)
+            m = re.search(r"(?:^|(?<=[和与比跟较、|]))" + re.escape(form) + r"(?=$|[和与比跟较、|])", used) \
+                if form and len(form) == 2 else None
+            if m and found:
+                found.append((c, form))
+                used = used[:m.start()] + "|" + used[m.end():]
+                break
+    if len(found) > 2:
+        # "一般公共预算财政拨款支出，年初预算和决算": a column that is also a row of the
+        # document names the row asked here, not a column
+        labels = {norm_label(f.label) for f in dd.facts}
+        found = [cf for cf in found if norm_label(cf[0]) not in labels] or found
     found.sort(key=lambda cf: t.find(cf[1]))  # in the order the question names them
     return found
 

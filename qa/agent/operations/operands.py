@@ -170,6 +170,12 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         tail = re.sub(r"\s", "", parts[-1])
         parts = [p if norm_label(p).endswith(norm_label(tail)) or as_one(p) >= as_one(p + tail) else p + tail
                  for p in parts[:-1]]
+    if len(parts) >= 3:
+        # "政府采购，服务类比货物类": a whole named first, then its parts (政府采购服务, 政府采购货物)
+        head = re.sub(r"\s", "", parts[0])
+        inner = [head + re.sub(r"\s", "", p) for p in parts[1:]]
+        if all(as_one(x) >= 0.9 and as_one(x) > as_one(re.sub(r"\s", "", p)) for x, p in zip(inner, parts[1:])):
+            parts = inner
     if len(parts) < 2:
         # "水费电费": labels written one after another with nothing between them
         parts = segment_labels(norm_label(joined), labels())
