@@ -59,6 +59,7 @@ def test_unit_of_a_text_without_tables_is_the_one_its_amounts_use():
     ("2023年北沙县本级部门决算公开", "北沙县"),
     ("东湖市青山区2024年区级部门预算公开", "东湖市青山区"),
     ("关于2024年预算执行情况的报告", ""),
+    ("关于南平区2023年“三公”经费决算支出情况说明", "南平区"),  # 关于 opens the title, names nothing
 ])
 def test_region_in_title_is_the_publisher_when_no_department_is_printed(title, want):
     lines = [title, "", "本报讯 日前，市财政局公开了部门预算，一般公共预算支出安排12.5亿元。"]
@@ -184,3 +185,9 @@ def test_overrides_win_with_full_confidence():
     assert meta.overall == 1.0 and "set by user" in meta.describe()
     partial = read_metadata("x.txt", ["东湖市司法局2024年部门预算", "合计 1.00"], overrides={"year": 2023, "kind": None})
     assert (partial.department, partial.year, partial.kind) == ("东湖市司法局", 2023, "预算")
+
+
+def test_a_title_naming_the_item_in_quotes_names_its_body():
+    """"某省统计局2016年“三公经费”预算说明": the quotes open the item, the name stands before the year."""
+    lines = ["某省统计局2016年“三公经费”预算说明", "", "为做好部门预算和“三公”经费预算的公开工作，现将有关情况说明如下。"]
+    assert read_metadata("p.txt", lines).department == "某省统计局"
