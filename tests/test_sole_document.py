@@ -41,3 +41,9 @@ def test_a_loose_name_of_the_one_body_is_that_body_and_another_body_is_refused(t
     ans = a.ask("某市水务局公务接待费多少")
     assert ans.status == "answered" and ans.value == pytest.approx(3.0)
     assert a.ask("东湖市财政局公务接待费多少").status == "not_found"
+
+
+def test_a_count_asked_of_a_page_that_states_only_money_is_not_answered_with_money(tmp_path):
+    a = _assistant(tmp_path, "dept.txt", WITH_DEPARTMENT)
+    ans = a.ask("东湖市水务局有几辆公车？")
+    assert ans.status == "not_found" and ans.value is None, ans.answer

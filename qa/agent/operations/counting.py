@@ -17,7 +17,7 @@ from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_fou
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
 from qa.tools.facts import column_kind, label_similarity, norm_label
-from qa.types import Citation, Fact, ToolResult
+from qa.types import UNIT_TO_YUAN, Citation, Fact, ToolResult
 
 _INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
 
@@ -120,6 +120,10 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         ind = find_indicator(dd, q.metric, tuple(q.count_units))
         if ind is not None and ind.result is not None:
             return ind
+        if out.status == "answered" and out.result is not None and out.result.unit in UNIT_TO_YUAN:
+            # "有几辆公车" over a page stating only 公务用车 50 万元: money counts no cars
+            return not_found("count", f"{doc_label(dd)}没有披露“{q.metric.replace(' ', '')}”的数量（只有金额）。",
+                             f"{doc_label_en(dd)} states no number of “{q.metric.replace(' ', '')}” (only an amount).", dd)
     out.op = "count"
     if out.derived in ("empty", "blank") and out.result is not None:
         out.result.unit = "个"  # "没有专项转移支付项目": none of them
