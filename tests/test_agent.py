@@ -849,3 +849,33 @@ def test_a_row_read_in_two_columns_said_short(fixture_assistant):
     assert a.status == "answered" and abs(a.value) == pytest.approx(28.55), a.answer  # 458.55 - 430.00
     b = fixture_assistant.ask("北湖区卫生健康委员会2023年公共卫生调整预算和实际决算差多少？")
     assert abs(b.value) == pytest.approx(14.25), b.answer  # 472.80 - 458.55
+
+
+def test_what_was_carried_over_and_what_it_goes_to(assistant):
+    """The 上年结转结余 section's figures are parts of that whole: its numbered items (a name
+    with a year in it, 1995年以前…, kept) and the 资金分配 of an item."""
+    items = assistant.ask("社保中心上年结转的钱都是哪几笔").items
+    assert {"1995年以前退休(退职)人员生活补贴财政补助资金的通知", "国有企业办职教幼教退休教师生活待遇", "机构运行经费"} <= set(items)
+    lines = assistant.ask("昌吉公积金结转的那65.69万准备花在哪几项上").items
+    assert {"维修(护)费", "咨询费", "办公设备购置", "委托业务费"} <= set(lines)
+    diff = assistant.ask("机关事务局上年结转结余里财政拨款比非财政拨款多多少？")
+    assert diff.value == pytest.approx(1642.80)
+
+
+@pytest.mark.parametrize("question,value", [
+    ("昌吉公积金612万那个管理服务项目里，咨询费和委托业务费合起来多少？", 177.12),  # not the carry-over's 8.89 + 24
+    ("昌吉公积金612万那个项目里咨询费、劳务费、委托业务费三项加起来多少", 225.12),
+    ("昌吉公积金612万里面咨询费和福利费哪个多", 117.12),
+    ("昌吉公积金那笔612万的管理服务项目比信息化项目多出来多少", 270.00),
+])
+def test_an_amount_restated_points_at_its_project(assistant, question, value):
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value), a.answer
+
+
+def test_restated_amounts_are_read_but_bounds_are_not():
+    from qa.agent.understand import understand
+
+    assert understand("昌吉公积金612万那个项目里咨询费多少").amounts == (6120000.0,)
+    assert understand("10万元以上的项目有几个").amounts == ()
+    assert understand("昌吉公积金三公经费是多少").amounts == ()

@@ -7,7 +7,7 @@ from difflib import SequenceMatcher
 
 from qa.agent.context import DocData
 from qa.tools.facts import norm_label
-from qa.types import Fact
+from qa.types import UNIT_TO_YUAN, Fact
 
 
 def _lines_by_project(facts: list[Fact]) -> dict[str, list[Fact]]:
@@ -34,9 +34,10 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
             best, size = p, m.size
     # most of the project's name, or all of a name said short (宣传费 of 社会保险宣传费)
     if best is None or (size < min(6, len(norm_label(best)) - 1) and not (size == len(key) >= 3)):
-        # or its words in order with words left out ("公物仓项目" of 公物仓维护管理项目), when
-        # only one project's name holds them so
-        loose = [p for p in by_project if len(key) >= 4 and _in_order(key, norm_label(p))]
+        # or its words in order with words left out ("公物仓项目" of 公物仓维护管理项目), or a
+        # two-character word of its name, when only one project's name holds them so
+        loose = [p for p in by_project if (len(key) >= 4 and _in_order(key, norm_label(p)))
+                 or (len(key) == 2 and key in norm_label(p))]  # "结转的那65.69万": 上年结转结余
         if len(loose) != 1:
             return None
         best = loose[0]
@@ -50,6 +51,19 @@ def _in_order(key: str, name: str) -> bool:
         return False
     it = iter(name[name.find(key[:3]) + 3:])
     return all(ch in it for ch in key[3:])
+
+
+def project_of_amount(dd: DocData, amounts: tuple[float, ...]) -> str | None:
+    """The one project with 资金分配 lines whose own figure the question restates ("612万那个
+    项目" → 住房公积金管理服务, 612.00 万元); None when no or several projects have it."""
+    if not amounts:
+        return None
+    by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
+    keys = {norm_label(p): p for p in by_project}
+    hits = {keys[norm_label(f.label)] for f in dd.facts
+            if norm_label(f.label) in keys and f.unit in UNIT_TO_YUAN
+            and any(abs(f.norm_value - a) < 1.0 for a in amounts)}
+    return next(iter(hits)) if len(hits) == 1 else None
 
 
 def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:

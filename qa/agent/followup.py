@@ -178,9 +178,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
     by_kind = False  # a loose place name read as the one of the kind just discussed
     if res.ambiguous and not res.departments and prev.departments:
-        # "What about the Changji one?": the place's department of the kind just discussed
+        # "What about the Changji one?": the place's department of the kind just discussed;
+        # "the fund centre's figure": the one of the conversation a loose name fits
         kinds = set().union(*(aliases[d].body_forms for d in prev.departments if d in aliases))
-        fits = [d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds]
+        talked = set(prev.departments) | set(prev.other_departments)
+        fits = [d for d in res.ambiguous if d in talked] or \
+            [d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds]
         if len(fits) == 1:
             res = replace(res, departments=fits, ambiguous=[])
             by_kind = True

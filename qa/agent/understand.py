@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.text import lexicon
-from qa.text.normalize import expand_short_years, to_halfwidth
+from qa.text.normalize import to_yuan, expand_short_years, to_halfwidth
 
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
@@ -62,6 +62,8 @@ class Program:
     # item (a project's own name), so ranking labels beats the glossary's generic terms
     link_parts: tuple[tuple[tuple[str, ...], ...], ...] = ()
     link_first: bool = False
+    # amounts the question restates to point at an item ("612万那个项目", "那65.69万"), in 元
+    amounts: tuple[float, ...] = ()
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)\s*(?:年度?)?")
@@ -427,7 +429,22 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         metric_default=metric_default,
         excluded=excluded,
         count_units=_count_units(t, question),
+        amounts=restated_amounts(t),
     )
+
+
+def restated_amounts(text: str) -> tuple[float, ...]:
+    """Amounts the question states of an item it points at ("612万那个管理服务项目里…", "那
+    65.69万准备花在哪"), in 元 (lexicon ``restated_amount``; never a bound such as 10万元以上)."""
+    pat = LEXICON.cue_words.get("restated_amount")
+    if pat is None:
+        return ()
+    out = []
+    for m in pat.finditer(text):
+        value = float(m.group("num"))
+        unit = m.group("unit")
+        out.append(to_yuan(value, unit + "元" if unit in ("万", "亿") else unit))
+    return tuple(out)
 
 
 def _join_qualifiers(text: str, terms: list[tuple[str, str]]) -> list[tuple[str, str]]:

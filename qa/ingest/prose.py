@@ -56,7 +56,7 @@ _LEADING_RE = re.compile(
     r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上|主要是)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?!\s*(?:以前|以后|之前|之后|前|后))(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
 # A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
 _INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|全|本级|[省市区县州]级|$)")
 _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
@@ -64,7 +64,7 @@ _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
 _FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[\u4e00-\u9fff])")
 # The year a clause states a figure for: a year token not after a comparator (比2022年),
 # not a date (2022年12月31日) and not inside a cited title.
-_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初])")
+_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初]|\s*(?:以前|以后|之前|之后|前|后))")
 _ITEM_MARK_RE = re.compile(r"\s*(?:\d+\s*[.．、]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）][.、]?|[一二三四五六七八九十]+、)\s*")
 _REASON_WORDS_RE = re.compile(r"主要|原因|由于|因为|为了|根据|按照|依据|随着|开展|实施")
 _YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
@@ -173,12 +173,22 @@ def _change_verb(pre: str) -> tuple[str, re.Match[str] | None]:
     return pre, _CHANGE_VERB_RE.search(pre)
 
 
+# "2023年4月至2024年3月1995年以前退休人员生活补贴": the period a grant covers opens its name;
+# a year inside a name (1995年以前) is part of it, never a stray figure
+# Sections of the budget template whose every figure is a part of the one whole they are
+# named for (the 上年结转结余 section lists what was carried over, and what it goes to).
+_PARTS_SECTIONS = ("上年结转结余",)
+_PERIOD_RE = re.compile(r"^(?:(?:19|20)\d{2}年)?\d{1,2}月(?:至|到|-|—|~)(?:(?:19|20)\d{2}年)?\d{1,2}月(?:份)?")
+_YEAR_WORDS_RE = re.compile(r"(?:19|20)\d{2}年(?:度|以前|以后|前|后|底|末|初)?")
+
+
 def _clean_subject(text: str, department: str) -> str:
     s = re.sub(r"\s+", "", text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
     s = re.sub(r"\((?:类|款|项)\)", "", s)
     for _ in range(4):
         before = s
+        s = _PERIOD_RE.sub("", s)
         s = _LEADING_RE.sub("", s)
         if "持平" in s:
             s = _LEVEL_LEAD_RE.sub("", s)  # "…,与上年持平公务接待费…" (a page that lost its comma)
@@ -477,6 +487,9 @@ class _Extractor:
         pm = re.search(r"项目名称[：:]\s*(.+)$", leaf)
         if pm:
             project = re.sub(r"\s+", "", to_halfwidth(pm.group(1)))
+        else:
+            whole = next((w for w in _PARTS_SECTIONS if w in re.sub(r"\s+", "", leaf)), "")
+            project = whole  # "上年结转结余预算情况说明": its figures are parts of that whole
         carried = ""
         self._whole = ""
         for si, (lo, hi) in enumerate(spans):
@@ -872,7 +885,7 @@ class _Extractor:
                 label_code = code
         else:
             label = _in_project(_canonical(cleaned, leaf), project)
-        if not label or re.search(r"\d{2,}", label):
+        if not label or re.search(r"\d{2,}", _YEAR_WORDS_RE.sub("", label)):
             return None
         self.add(block, m.start, quote_span, label, column, m.value, m.unit, label_code)
         return label if not project else subject

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from typing import Callable
 
+from qa.agent.allocations import allocation_item, project_of_amount
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import best_matches
@@ -46,8 +47,10 @@ def scoped(q: Program) -> Program:
         # "基本支出中人员经费和公用经费": the scope says where the parts sit; a part that
         # is a row of the scope's own ("政府采购里服务比货物" → 政府采购服务) is read there first
         return Program(**{**q.__dict__, "metric": rest, "scope_words": [scope]})
+    # the scope itself first: a whole whose parts the text states under its name
+    # ("上年结转结余：财政拨款 1,662.80 万元"), then its narrowing words on each part
     return Program(**{**q.__dict__, "metric": rest, "narrow": list(dict.fromkeys(q.narrow + words)),
-                    "scope_words": words})
+                    "scope_words": [scope] + words})
 
 
 def _label_runs(word: str, weak: re.Pattern[str], score) -> list[str]:
@@ -183,9 +186,16 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         return None
     facts, names = [], []
     first = norm_label(parts[0])
+    # "612万那个项目里咨询费和委托业务费": the parts are lines of the project the amount names
+    pointed = project_of_amount(dd, getattr(q, "amounts", ()))
     # "一般公共预算和政府性基金预算上年结转": a funding scope on the last part applies to all
     tail_words = [w for w in ("结转",) if w in norm_label(parts[-1])]
     for i, p in enumerate(parts):
+        line = allocation_item(dd, pointed, p) if pointed else None
+        if line is not None:
+            facts.append(line)
+            names.append(p)
+            continue
         ms = []
         scope_words = list(getattr(q, "scope_words", []))
         scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
@@ -200,6 +210,8 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
             ms2 = best_matches(dd, borrowed, "total", q)
             if ms2:
                 ms, p = ms2, borrowed
+        if not ms and without_generic_suffix(p) != p.strip():
+            ms = best_matches(dd, without_generic_suffix(p), "total", q)  # "信息化项目": the project 信息化建设
         if not ms:
             return None
         facts.append(ms[0].fact)
