@@ -269,6 +269,10 @@ class Answer:
     # a change on the year before: the growth rate (%) the answer states beside the amount
     # (signed; value is the amount unless the rate was asked)
     rate: float | None = None
+    # the same change as an amount, when the value is the rate ("降了多少" answered 下降 53.93%,
+    # 减少 130.42 万元): the amount and its unit
+    change: float | None = None
+    change_unit: str | None = None
     # a ranking's lines in order, the one answered first (what "第二个呢" points at next);
     # not part of the printed contract
     ranking: list[str] = field(default_factory=list)
@@ -286,4 +290,6 @@ class Answer:
             "followup": self.followup,
             "margin": self.margin,
             "rate": self.rate,
+            "change": self.change,
+            "change_unit": self.change_unit,
         }

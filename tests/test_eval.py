@@ -257,3 +257,11 @@ def test_a_percentage_gold_is_met_at_its_written_precision():
     assert not score_item(two, ans(value=46.4, unit="%")).correct  # a precise gold stays precise
     money = dict(one, value=46.4, unit="万元")
     assert not score_item(money, ans(value=46.36, unit="万元")).correct  # only percentages
+
+
+def test_a_change_answered_by_its_rate_is_right_by_the_amount_beside_it():
+    yoy = {"id": "t", "type": "yoy", "question": "降了多少", "answer": "减少130.42万元", "value": 130.42, "unit": "万元"}
+    by_rate = dict(ans(value=53.93, unit="%"), change=-130.42, change_unit="万元")
+    assert score_item(yoy, by_rate).correct
+    assert score_item(dict(yoy, value=1304200, unit="元"), by_rate).correct
+    assert not score_item(yoy, ans(value=53.93, unit="%")).correct

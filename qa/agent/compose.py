@@ -191,6 +191,8 @@ def compose(q: Program, o: Outcome) -> Answer:
         margin=_margin(o),
         ranking=list(o.ranking),
         rate=o.rate.value if o.op == "yoy" and o.rate is not None and o.derived != "prior" else None,
+        change=o.result.value if o.op == "yoy" and o.derived == "rate" and o.result is not None else None,
+        change_unit=(o.result.unit or None) if o.op == "yoy" and o.derived == "rate" and o.result is not None else None,
     )
 
 

@@ -6,7 +6,8 @@ Rules by item kind:
         % and counts as they are; a % gold written to fewer than 2 decimals is met by an
         answer that rounds to it); for yoy/diff/compare the magnitude is scored, a compare
         also by the margin the answer states (who leads, by how much) and a yoy % gold by
-        the rate the answer states beside the amount.
+        the rate the answer states beside the amount (and a yoy amount gold by the amount
+        stated beside a rate).
     unanswerable: status == "not_found".
     ambiguous: status == "ambiguous" and every gold candidate named (substring either
         way, after normalisation) in the answer's candidates or text.
@@ -94,6 +95,11 @@ def score_numeric(item: dict[str, Any], answer: dict[str, Any]) -> ItemScore:
     rate = answer.get("rate")
     if item.get("type") == "yoy" and gold_unit == "%" and rate is not None and abs(abs(float(rate)) - abs(gold)) <= tol:
         return ItemScore(True, "rate ok")
+    change, change_unit = answer.get("change"), answer.get("change_unit")
+    if item.get("type") == "yoy" and change is not None and change_unit and gold_unit != "%" \
+            and _units_compatible(gold_unit, change_unit) \
+            and abs(abs(convert(float(change), change_unit, gold_unit)) - abs(gold)) <= tol:
+        return ItemScore(True, "change ok")  # "降了多少" answered by the rate, the amount beside it
     unit = answer.get("unit")
     if not _units_compatible(gold_unit, unit):
         return ItemScore(False, f"unit {unit} vs {gold_unit}")
