@@ -28,9 +28,9 @@ from qa.config import load_settings
 from qa.text.names import split_place
 from qa.text.normalize import squeeze
 from qa.tools.conflicts import Conflict, find_conflicts
-from qa.tools.facts import norm_label
+from qa.tools.facts import column_kind, norm_label
 from qa.tools import ops
-from qa.types import Answer, Citation, ToolResult
+from qa.types import UNIT_TO_YUAN, Answer, Citation, ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -287,6 +287,14 @@ class Assistant:
                     f"The department name also fits {others}, but only {only}'s documents contain the item asked about.")
                 return ans
             return self._ambiguous(q, res.ambiguous)
+        if not departments and q.amounts and len(self.ctx.aliases) > 1:
+            by_amount = self._stating(q.amounts, q.year)
+            if len(by_amount) == 1:
+                # "612万里面咨询费和福利费哪个多": the one department whose documents state it
+                ans = self._single(settle(q, 1), by_amount[0])
+                ans.warnings.append(f"问题中的金额只见于{by_amount[0]}的文件，按其作答。" if q.lang == "zh" else
+                                    f"The amount asked about occurs only in the documents of {by_amount[0]}; answered from them.")
+                return ans
         if not departments:
             if len(self.ctx.aliases) == 1:
                 departments = list(self.ctx.aliases)
@@ -320,6 +328,20 @@ class Assistant:
                 "not disclosed." if en else "未披露。")
             tails.append(f"{name}: {first}" if en else f"{name}：{first}")
         return head + "\n" + answer + ("\n" + "\n".join(tails) if tails else "")
+
+    def _stating(self, amounts: tuple[float, ...], year: int | None) -> list[str]:
+        """The departments whose documents (of the year asked) state one of the amounts as
+        a figure of their own (not a change or a share)."""
+        out = []
+        for key in self.ctx.aliases:
+            for dd in self.ctx.by_department(key):
+                if year and dd.document.year and dd.document.year != year:
+                    continue
+                if any(f.unit in UNIT_TO_YUAN and column_kind(f.column) == "total"
+                       and any(abs(f.norm_value - a) < 1.0 for a in amounts) for f in dd.facts):
+                    out.append(key)
+                    break
+        return out
 
     def _named_in_text(self, q: Program, text: str, res) -> tuple[str, str] | None:
         """The one department whose pages contain what the question names, when its pages

@@ -879,3 +879,9 @@ def test_restated_amounts_are_read_but_bounds_are_not():
     assert understand("昌吉公积金612万那个项目里咨询费多少").amounts == (6120000.0,)
     assert understand("10万元以上的项目有几个").amounts == ()
     assert understand("昌吉公积金三公经费是多少").amounts == ()
+
+
+def test_an_amount_restated_names_the_department_when_no_name_is_given(assistant):
+    a = assistant.ask("612万里面咨询费和福利费哪个多")
+    assert a.status == "answered" and a.value == pytest.approx(117.12) and a.margin == pytest.approx(12.52)
+    assert any("612" not in w and "只见于" in w for w in a.warnings)
