@@ -246,6 +246,16 @@ class Assistant:
         spans = res.spans + self._loose_places(res) + res.deictic
         q = understand(question, spans, text, lang=lang)
         sole = self._sole_match(res.not_loaded) if res.not_loaded else None
+        typo = self._misspelt(res.not_loaded) if res.not_loaded and sole is None else None
+        if typo is not None:
+            # "机关事物局": one character off a loaded department's name, and no other's
+            at = text.find(res.not_loaded)
+            if at >= 0:
+                q = understand(question, spans + [(at, at + len(res.not_loaded))], text, lang=lang)
+            ans = self._single(settle(q, 1), typo)
+            ans.warnings.append(f"问题中的“{res.not_loaded}”按“{typo}”作答（疑为笔误）。" if q.lang == "zh" else
+                                f"“{res.not_loaded}” was read as {typo} (a likely typo).")
+            return ans
         if sole is not None:
             # one body loaded and the name asked for is not another body: answer from it
             ans = self._single(settle(q, 1), sole)
@@ -415,6 +425,17 @@ class Assistant:
         if docs and docs[0].document.department and al.region_forms:
             return []
         return list(res.places)
+
+    def _misspelt(self, name: str) -> str | None:
+        """The one loaded department a name asked for misspells: its body (or a short form of
+        it) of four characters or more with one character replaced (机关事物局 for 机关事务局)."""
+        asked = split_place(name)[1] or name
+        if len(asked) < 4:
+            return None
+        hits = {key for key, al in self.ctx.aliases.items()
+                for f in al.body_forms | {al.body}
+                if len(f) == len(asked) and sum(a != b for a, b in zip(f, asked)) == 1}
+        return next(iter(hits)) if len(hits) == 1 else None
 
     def _sole_match(self, name: str) -> str | None:
         """The one loaded department, when the index holds one and the name asked for may be

@@ -885,3 +885,10 @@ def test_an_amount_restated_names_the_department_when_no_name_is_given(assistant
     a = assistant.ask("612万里面咨询费和福利费哪个多")
     assert a.status == "answered" and a.value == pytest.approx(117.12) and a.margin == pytest.approx(12.52)
     assert any("612" not in w and "只见于" in w for w in a.warnings)
+
+
+def test_a_department_name_one_character_off_is_read_as_the_loaded_one(assistant):
+    a = assistant.ask("机关事物局截止23年底占着多少平方的房子，值多少钱？")
+    assert a.status == "answered" and a.value == pytest.approx(3708.48)
+    assert any("机关事物局" in w and "笔误" in w for w in a.warnings)
+    assert assistant.ask("财政局三公经费多少").status == "not_found"  # another body: still refused
