@@ -247,3 +247,14 @@ def test_a_drill_down_ranks_inside_the_last_figure_and_counts_on(assistant):
 def test_a_superlative_asked_alone_ranks_inside_the_named_figure(assistant):
     *_, top = _ask_all(assistant, ["安阳公积金基本支出多少？", "公用经费里最大的呢？"])
     assert top.value == pytest.approx(93.03) and "物业管理费" in top.answer
+
+
+def test_the_largest_item_inside_a_total_then_the_second_largest(assistant):
+    *_, top, second = _ask_all(assistant, ["社保中心2024年一般公共预算项目支出总共多少？", "其中最大的一个项目是哪个？", "第二大的呢？"])
+    assert top.value == pytest.approx(127.44)
+    assert second.value == pytest.approx(71.79)
+
+
+def test_a_part_of_a_carried_over_whole_is_the_one_named_not_its_negation(assistant):
+    *_, fiscal = _ask_all(assistant, ["机关事务局2024年上年结转多少？", "其中财政拨款多少？"])
+    assert fiscal.value == pytest.approx(1662.80)  # not 非财政拨款 20.00

@@ -74,11 +74,12 @@ def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:
     key = norm_label(item)
     if alloc is None or len(key) < 2:
         return None
-    best, cover = None, 0.0
+    best, cover, best_name = None, 0.0, ""
     for f in alloc[1]:
         name = norm_label(f.label.split(":", 1)[1])
         c = sum(1 for ch in key if ch in name) / len(key)
-        if c > cover or (c == cover and best is not None and len(name) < len(norm_label(best.label))):
-            best, cover = f, c
+        # on a tie the line whose name is nearest the item's (财政拨款, not 非财政拨款)
+        if c > cover or (c == cover and best is not None and len(name) < len(best_name)):
+            best, cover, best_name = f, c, name
     need = 1.0 if len(key) <= 2 else 0.75
     return best if best is not None and cover >= need else None

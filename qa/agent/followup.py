@@ -365,6 +365,9 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}{a}比{b}多多少"
     if op == "compare" and not several and metric.endswith("中"):
         return f"{who}{when}{metric[:-1]}里哪一项最{'多' if largest else '少'}"
+    if op == "compare" and not several and "中" in metric:
+        scope, _, item = metric.partition("中")  # "其中最大的一个项目": the largest such item inside
+        return f"{who}{when}{scope}里哪个{item}最{'多' if largest else '少'}"
     if op == "compare" and not several:
         # "最大的是哪个？" after the projects were counted: the largest of them
         return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
