@@ -10,7 +10,7 @@ from qa.agent.matching import ACCEPT, label_of, best_matches, metric_forms
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
-from qa.tools.facts import Match, column_kind, find_facts
+from qa.tools.facts import Match, column_kind, find_facts, norm_label
 from qa.types import Citation, Fact, ToolResult
 
 _OWN_AMOUNT_COLUMNS = ("预算数", "决算数", "年初预算数", "全年预算数")
@@ -133,8 +133,19 @@ def _stated_or(stated: Fact, computed: ToolResult | None) -> ToolResult:
     return ops.lookup(stated) if abs(computed.value - stated.value) <= bound else computed
 
 
+def _headline(dd: DocData) -> str:
+    """The figure a page is about when a question names none ("比上年减少了多少？" on a 三公
+    statement): the item its title names, among the genre's headline figures; "" if none."""
+    title = norm_label(getattr(dd.document, "title", "") or "")
+    return next((item for word, item in _HEADLINES if word in title), "")
+
+
+# a title word → the figure a page with that title reports (checked in this order)
+_HEADLINES = (("三公", "三公经费"), ("机关运行经费", "机关运行经费"), ("政府采购", "政府采购"))
+
+
 def do_yoy(q: Program, dd: DocData) -> Outcome:
-    metric = q.metric
+    metric = q.metric or _headline(dd)
     if not metric:
         return not_found("yoy", "没能从问题中识别出要比较的指标。", "I could not tell which figure to compare.", dd)
     if _PRIOR_Q.search(q.question) and not re.search(

@@ -120,7 +120,8 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         ind = find_indicator(dd, q.metric, tuple(q.count_units))
         if ind is not None and ind.result is not None:
             return ind
-        if out.status == "answered" and out.result is not None and out.result.unit in UNIT_TO_YUAN:
+        if out.status == "answered" and out.result is not None and out.result.unit in UNIT_TO_YUAN \
+                and out.derived not in ("empty", "blank"):
             # "有几辆公车" over a page stating only 公务用车 50 万元: money counts no cars
             return not_found("count", f"{doc_label(dd)}没有披露“{q.metric.replace(' ', '')}”的数量（只有金额）。",
                              f"{doc_label_en(dd)} states no number of “{q.metric.replace(' ', '')}” (only an amount).", dd)
