@@ -47,3 +47,17 @@ def test_a_count_asked_of_a_page_that_states_only_money_is_not_answered_with_mon
     a = _assistant(tmp_path, "dept.txt", WITH_DEPARTMENT)
     ans = a.ask("东湖市水务局有几辆公车？")
     assert ans.status == "not_found" and ans.value is None, ans.answer
+
+
+SANGONG_PAGE = """东湖市水务局2025年“三公”经费预算情况说明
+编制部门：东湖市水务局
+2025年“三公”经费预算 12.5 万元，比上年减少 1.5 万元，下降 10.71%。其中：公务接待费 3.0 万元。
+"""
+
+
+def test_a_change_asked_of_no_figure_is_of_the_figure_the_title_names(tmp_path):
+    a = _assistant(tmp_path, "sg.txt", SANGONG_PAGE)
+    ans = a.ask("比上年减少了多少？")
+    assert ans.status == "answered" and abs(ans.value) == pytest.approx(1.5), ans.answer
+    yoy = a.ask("东湖市水务局三公经费YoY降了多少")
+    assert yoy.status == "answered" and abs(yoy.change if yoy.unit == "%" else yoy.value) == pytest.approx(1.5), yoy.answer
