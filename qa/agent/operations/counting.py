@@ -52,7 +52,8 @@ def _names_mostly(metric: str, name: str) -> bool:
     the name and more ("…运维服务项目要覆盖县市(园区)": a target of the project, not its lines)."""
     key, n = norm_label(metric), norm_label(name)
     m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
-    return bool(key) and m.size >= 0.6 * len(key)
+    rest = re.sub(r"项目|资金|分配", "", key[:m.a] + key[m.a + m.size:])
+    return bool(key) and m.size >= 0.6 * len(key) and len(rest) < 2
 
 
 def do_count(q: Program, dd: DocData) -> Outcome:
