@@ -173,6 +173,8 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         tail = re.sub(r"\s", "", parts[-1])
         parts = [p if norm_label(p).endswith(norm_label(tail)) or as_one(p) >= as_one(p + tail) else p + tail
                  for p in parts[:-1]]
+    if len(parts) >= 3 and norm_label(parts[0]) in NARROWING_TITLE_WORDS:
+        parts = parts[1:]  # "一般公共预算安排的会议费和培训费": the funding scope of both, not a part
     if len(parts) >= 3:
         # "政府采购，服务类比货物类": a whole named first, then its parts (政府采购服务, 政府采购货物)
         head = re.sub(r"\s", "", parts[0])
