@@ -18,6 +18,7 @@ from qa.agent import compose as C
 from qa.agent import glossary
 from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
+from qa.agent.inside import split_inside
 from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
@@ -47,6 +48,15 @@ class AnswerMemo(Protocol):
     def get(self, key: Any) -> Answer | None: ...
 
     def put(self, key: Any, answer: Answer) -> None: ...
+
+
+def _covers(q: Program, o: Outcome) -> float:
+    """How much of the item asked (the part inside a scope, else the metric) the outcome's
+    label names: a share of its characters (0 for an outcome with no label)."""
+    inside = split_inside(q.metric)
+    key = norm_label(inside[1] if inside else q.metric)
+    label = norm_label(o.label or "")
+    return sum(ch in label for ch in key) / len(key) if key and label else 0.0
 
 
 class Assistant:
@@ -499,7 +509,14 @@ class Assistant:
         dd, q, zh, en = self._pick_doc(q, department)
         if dd is None:
             return Outcome(status="not_found", op=q.op, reason=zh, reason_en=en)
-        return verify(run_one(q, dd, self.ctx), q.lang)
+        twins = [d for d in self.ctx.by_department(department)
+                 if d is not dd and d.document.year == dd.document.year and d.document.kind == dd.document.kind]
+        if not twins:
+            return verify(run_one(q, dd, self.ctx), q.lang)
+        # a narrative PDF and its tables PDF of one body and year: the one that answers what
+        # was asked (邮电费 in the tables, not the 基本支出 total the narrative states)
+        outs = [verify(run_one(q, d, self.ctx), q.lang) for d in [dd] + twins]
+        return max(outs, key=lambda o: (o.status == "answered", _covers(q, o)))
 
     def _single(self, q: Program, department: str) -> Answer:
         return C.compose(q, self._outcome(q, department))

@@ -88,7 +88,9 @@ class Linker:
         return self.idf.get(g, math.log(1 + len(self.labels)))  # unseen: as rare as can be
 
     def score(self, slots: list[Slot], label: str) -> float:
-        """How well the slots describe one label, in [0, 1]."""
+        """How well the slots describe one label, in [0, 1] (sums over sets of grams are
+        exact, so a score never depends on the order a set is read in: equal labels tie on
+        every run, not as the interpreter's hash seed falls)."""
         lg = self.labels.get(label) or grams(label)
         if not lg or not slots:
             return 0.0
@@ -100,8 +102,8 @@ class Linker:
                 fg = grams(form)
                 if not fg:
                     continue
-                mass = sum(self._w(g) for g in fg)
-                cov = sum(self._w(g) for g in fg & lg) / mass
+                mass = math.fsum(self._w(g) for g in fg)
+                cov = math.fsum(self._w(g) for g in fg & lg) / mass
                 weight = max(weight, mass / len(fg))
                 if cov > best_cov:
                     best_cov = cov
@@ -111,7 +113,7 @@ class Linker:
         if total <= 0:
             return 0.0
         recall = got / total
-        precision = sum(self._w(g) for g in explained) / sum(self._w(g) for g in lg)
+        precision = math.fsum(self._w(g) for g in explained) / math.fsum(self._w(g) for g in lg)
         return recall * (0.5 + 0.5 * precision)
 
 

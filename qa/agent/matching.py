@@ -40,7 +40,10 @@ def metric_forms(metric: str) -> list[str]:
     m = re.fullmatch(r"(.{2,}?)(?:总额|总数|总量)", joined)
     if m and m.group(1) not in ("支出", "收入", "预算", "预算总", "收支预算", "部门预算"):
         forms.append(m.group(1))  # "政府采购总额" is the 政府采购 figure
-    pieces = sorted({p for p in re.split(r"[\s|]", metric) if len(p) >= 2 and p != joined}, key=len, reverse=True)
+    # longest first, in the question's order among equals (never a set's order: that follows
+    # the interpreter's hash seed, so "退休 离休" would answer 退休 on one run and 离休 the next)
+    pieces = sorted(dict.fromkeys(p for p in re.split(r"[\s|]", metric) if len(p) >= 2 and p != joined),
+                    key=len, reverse=True)
     return forms + pieces
 
 

@@ -114,7 +114,7 @@ def build(official: str) -> DepartmentAliases:
         body_forms=body_forms(body),
         generic_body_forms=generic_body_forms(body),
         latin_region_forms=latin_forms(rf | place),
-        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区"},
+        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区省"},
     )
 
 

@@ -92,7 +92,7 @@ def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
     """Columns of the document's tables named in the text, as (column, words used), longest
     first and not overlapping: "决算数比年初预算多多少" → 决算数, 年初预算数."""
     t = norm_label(text)
-    cols = sorted({f.column for f in dd.facts if len(norm_label(f.column)) >= 3}, key=lambda c: -len(norm_label(c)))
+    cols = sorted({f.column for f in dd.facts if len(norm_label(f.column)) >= 3}, key=lambda c: (-len(norm_label(c)), c))
     found: list[tuple[str, str]] = []
     used = t
     for c in cols:

@@ -61,8 +61,15 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         line = allocation_item(dd, inside[0], inside[1])
         if line is not None:
             return answered("lookup", dd, ops.lookup(line), label_of(line, line.label))
+        # "基本支出中邮电费": the item's line in the scope's own table (基本支出预算表)
+        titled = [m for m in best_matches(dd, inside[1], "total", q)
+                  if m.score >= 0.9 and norm_label(inside[0]) in norm_label(m.fact.table_title)]
+        if titled:
+            f = titled[0].fact
+            return answered("lookup", dd, ops.lookup(f), label_of(f, inside[1]))
         for scope in dict.fromkeys([inside[0], without_generic_suffix(inside[0])]):
-            own = best_matches(dd, scope + inside[1], "total", q)
+            own = [m for m in best_matches(dd, scope + inside[1], "total", q)
+                   if norm_label(m.fact.label) != norm_label(scope)]  # never the scope's own total
             if own and own[0].score >= 0.95:
                 f = own[0].fact
                 return answered("lookup", dd, ops.lookup(f), label_of(f, scope + inside[1]))

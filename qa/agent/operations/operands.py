@@ -202,7 +202,10 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         scope_words = list(getattr(q, "scope_words", []))
         scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
         for w in scope_words:
-            ms = best_matches(dd, w + p, "total", q)  # read inside the scope's tables first
+            # read inside the scope first: a line of the scope's own table (基本支出表's 电费),
+            # else the scope's words read with the part; never the scope's own total
+            own = [m for m in best_matches(dd, p, "total", q) if norm_label(w) in norm_label(m.fact.table_title)]
+            ms = own or [m for m in best_matches(dd, w + p, "total", q) if norm_label(m.fact.label) != norm_label(w)]
             if ms:
                 break
         ms = ms or best_matches(dd, p, "total", q)

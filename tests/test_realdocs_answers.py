@@ -1,0 +1,40 @@
+"""Questions over real disclosures in ../shared/realdocs (not part of the repository), a few
+files ingested at a time. Skipped when the folder is absent; $QA_REALDOCS points elsewhere."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.assistant import Assistant
+from qa.ingest.pipeline import ingest_paths
+from qa.store.index import Index
+from qa.testing.realdocs import default_folder
+
+FOLDER = default_folder()
+
+pytestmark = pytest.mark.skipif(
+    not FOLDER.is_dir(),
+    reason=f"real documents not available: {FOLDER} does not exist (they are kept outside the repository; "
+           f"set QA_REALDOCS to their folder)")
+
+
+@pytest.fixture(scope="module")
+def jiangsu_office(tmp_path_factory):
+    """江苏省委办公厅 2018: its narrative PDF (026) and its tables PDF (027), one body and year."""
+    data = tmp_path_factory.mktemp("qa")
+    index = Index(data)
+    ingest_paths([FOLDER / "026.pdf", FOLDER / "027.pdf"], index, progress=False)
+    index.close()
+    return Assistant.open(data)
+
+
+def test_a_narrative_and_its_tables_pdf_answer_together(jiangsu_office):
+    """邮电费 is printed in the tables PDF only; the narrative states the 基本支出 total."""
+    a = jiangsu_office.ask("江苏省委办2018年基本支出预算中邮电费是多少？")
+    assert a.status == "answered" and a.value == pytest.approx(200.0), a.answer
+    assert a.citations and a.citations[0].doc == "027.pdf"
+
+
+def test_a_difference_of_two_lines_of_the_body(jiangsu_office):
+    a = jiangsu_office.ask("江苏省委办2018年，一般行政管理事务（项）比行政运行（项）多多少？")
+    assert a.status == "answered" and abs(a.value) == pytest.approx(4009.17), a.answer
