@@ -115,6 +115,8 @@ def test_blind_conversations_regression(assistant):
     ("conv7.jsonl", (0.93, 0.70, 0.53, 0.43)),
     # first sight: conv8 0.97/0.67/0.63/0.40 (turn 5: 0.25 of 8)
     ("conv8.jsonl", (0.93, 0.67, 0.67, 0.55)),
+    # first sight: conv9 0.87/0.70/0.67/0.55 (turn 5: 0.13 of 8)
+    ("conv9.jsonl", (0.83, 0.73, 0.67, 0.50)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
