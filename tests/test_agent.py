@@ -845,6 +845,16 @@ def test_a_provinces_own_bodies_are_named_as_their_staff_say_them():
                         ("江苏省委办2018年基本支出", "中共江苏省委办公厅"),
                         ("江苏省法院2018年政府采购", "江苏省高级人民法院")]:
         assert resolve(said, aliases).departments == [meant], said
+    towns = ["深圳市罗湖区清水河街道办事处", "潮州市潮安区龙湖镇人民政府", "重庆市梁平区明达镇天台完全小学",
+             "海口市中级人民法院", "巢湖市人民法院", "贵阳国家高新区", "重庆市铜梁区小林镇人民政府"]
+    aliases = {n: build(n) for n in towns}
+    for said, meant in [("罗湖清水河街道2024年三公", "深圳市罗湖区清水河街道办事处"),
+                        ("龙湖镇2023年一般公共预算", "潮州市潮安区龙湖镇人民政府"),
+                        ("天台小学教育支出", "重庆市梁平区明达镇天台完全小学"),
+                        ("海口中院2021年三公", "海口市中级人民法院"),
+                        ("巢湖法院2021年公车购置费", "巢湖市人民法院"),
+                        ("贵阳高新区2024年三公预算", "贵阳国家高新区")]:
+        assert resolve(said, aliases).departments == [meant], said
 
 
 def test_a_row_read_in_two_columns_said_short(fixture_assistant):

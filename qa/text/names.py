@@ -70,9 +70,17 @@ BODY_RULES: tuple[tuple[str, str], ...] = (
     ("人民政府办公室", "府办"),  # 普陀区府办
     ("委办公厅", "委办"),  # 江苏省委办
     ("高级人民法院", "法院"),  # 江苏省法院: the province's own court
+    ("中级人民法院", "中院"),  # 海口中院
+    ("人民法院", "法院"),  # 巢湖法院
+    ("街道办事处", "街道"),  # 清水河街道
+    ("街道办事处", "街道办"),
+    ("镇人民政府", "镇"),  # 小林镇
+    ("乡人民政府", "乡"),
+    ("国家高新区", "高新区"),  # 贵阳高新区
+    ("完全小学", "小学"),  # 天台小学
     ("中学校", "中学"),
 )
-_GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务局", "办公室"}
+_GENERIC = {"中心", "局", "委", "办", "管理中心", "管理局", "事务局", "办公室", "人民政府"}
 ORG_END = re.compile(r"(局|委员会|委|中心|办公室|办|厅|院|所|站|馆|队|处|会|社|校|园|公司|集团|部|署)$")
 
 
@@ -129,7 +137,13 @@ def body_abbreviations(body: str) -> set[str]:
             forms.add(b)
     # 住房公积金管理中心 → 住房公积金中心 too (管理 dropped inside)
     forms |= {f.replace("管理中心", "中心") for f in forms} | {f.replace("公积金管理", "公积金") for f in forms}
+    # a body of a town named with its town (明达镇天台完全小学) is said without it too (天台小学)
+    forms |= {m.group(1) for f in list(forms)
+              if (m := _IN_TOWN.match(f)) and len(m.group(1)) >= 4 and m.group(1) not in _GENERIC}
     return forms
+
+
+_IN_TOWN = re.compile(r"^[\u4e00-\u9fff]{1,4}?(?:镇|乡|街道)(.+)$")
 
 
 def body_forms(body: str) -> set[str]:
