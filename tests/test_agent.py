@@ -906,3 +906,10 @@ def test_a_department_name_one_character_off_is_read_as_the_loaded_one(assistant
     assert a.status == "answered" and a.value == pytest.approx(3708.48)
     assert any("机关事物局" in w and "笔误" in w for w in a.warnings)
     assert assistant.ask("财政局三公经费多少").status == "not_found"  # another body: still refused
+
+
+def test_a_share_of_the_budget_used_is_computed_from_the_amounts_printed(fixture_assistant):
+    """"决算为48.36万元,完成全年预算60.5万元的79.9%": 48.36 / 60.5 = 79.93%, the printed 79.9% cited."""
+    a = fixture_assistant.ask("某市档案馆2023年三公经费预算完成率是多少？")
+    assert a.status == "answered" and a.value == pytest.approx(79.93), a.answer
+    assert any("79.9%" in c.quote for c in a.citations)

@@ -150,6 +150,8 @@ def sentence(q: Program, o: Outcome) -> str:
             return f"{who_en(o)}: {_label_en(part, q)} is {vs}% of {_label_en(whole, q)}."
         if en:
             return f"{who_en(o)}: {label} = {vs}%."
+        if re.search(r"率$", label):
+            return f"{who(o)}{label}为 {vs}%。"  # 预算完成率 names a rate already
         return f"{who(o)}{label}的{'比例' if '占' in label else '占比'}为 {vs}%。"
     if o.op == "sum":
         return (f"{who_en(o)}: {_label_en(label, q)} total {vs} {_unit_en(unit)}." if en
