@@ -260,3 +260,10 @@ def test_the_largest_item_inside_a_total_then_the_second_largest(assistant):
 def test_a_part_of_a_carried_over_whole_is_the_one_named_not_its_negation(assistant):
     *_, fiscal = _ask_all(assistant, ["机关事务局2024年上年结转多少？", "其中财政拨款多少？"])
     assert fiscal.value == pytest.approx(1662.80)  # not 非财政拨款 20.00
+
+
+def test_the_lines_of_a_project_listed_then_added_up(assistant):
+    """The lines keep their project when pointed at: 邮电费 is the project's 1.00, not the
+    department's 9.10."""
+    *_, total = _ask_all(assistant, ["昌吉公积金信息化建设的钱具体怎么分的？", "这几项加起来对得上342吗？"])
+    assert total.value == pytest.approx(342.0), total.answer

@@ -99,10 +99,12 @@ def sentence(q: Program, o: Outcome) -> str:
             label = w + label
             break
     if o.op in ("count", "list") and o.items:
-        items = ("；" if any("、" in i for i in o.items) else "、").join(o.items)
+        # a project's lines are said by their own names (the project is in the label)
+        shown = [i.split(":", 1)[1] if ":" in i else i for i in o.items]
+        items = ("；" if any("、" in i for i in shown) else "、").join(shown)
         n = len(o.items)
         if en:
-            return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(o.items)}."
+            return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(shown)}."
         return f"{who(o)}{label}共 {n} 个：{items}。"
     if o.op in ("rationale", "policy"):
         quotes = "\n".join(f"“{e.quote}”（第{e.line}行）" if not en else f"“{e.quote}” (line {e.line})" for e in o.excerpts)

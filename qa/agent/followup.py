@@ -55,6 +55,15 @@ def _literal(name: str) -> str:
     return f"「{name}」"
 
 
+def _items_metric(items: tuple[str, ...] | list[str]) -> str:
+    """The items a turn points at, as one metric: lines of one project ("信息化建设:邮电费", …)
+    named inside it ("信息化建设中「邮电费」、「维修(护)费」"), else each name as printed."""
+    heads = {i.split(":", 1)[0] for i in items if ":" in i}
+    if len(heads) == 1 and all(":" in i for i in items):
+        return next(iter(heads)) + "中" + "、".join(_literal(i.split(":", 1)[1]) for i in items)
+    return "、".join(_literal(x) for x in items)
+
+
 def _ordinal(text: str) -> tuple[str, int | None]:
     """The text without an ordinal word ("第一个项目多少钱") and the place it names (1, 2 …,
     -1 for the last), or None."""
@@ -266,7 +275,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             op = "lookup"  # "第一个项目多少钱" after "有哪些项目": that item's figure
             inherited = [x for x in inherited if not x.startswith("问法：")]
     elif item_ref and pointed:
-        metric = "、".join(_literal(x) for x in pointed)
+        metric = _items_metric(pointed)
         inherited.append("项目：" + "、".join(pointed))
         if op in ("count", "lookup", "compare") and len(pointed) > 1:
             op = "sum"  # "这几个加起来多少": the items added up

@@ -179,6 +179,8 @@ def enumeration(text: str, spans: list[tuple[int, int]]) -> str:
     text = "".join(blank)
     for rx in (_BRACKETED, _AFTER_COLON):
         m = rx.search(text)
+        if m and rx is _AFTER_COLON and re.search(r"[:：]", m.group(1)):
+            continue  # "信息化建设:邮电费、信息化建设:维修(护)费": names with colons, not a list after one
         if m and len([p for p in _LIST_SEP.split(m.group(1)) if _NAMED.search(strip_to_metric(p, []))]) >= 2:
             return m.group(1)
     return ""

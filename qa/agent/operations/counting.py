@@ -77,7 +77,7 @@ def do_count(q: Program, dd: DocData) -> Outcome:
         res = ops.count([f.label.split(":", 1)[1] for f in rows])
         res.operands = rows
         return Outcome(status="answered", op="count", doc=dd, label=f"{project}资金分配", result=res,
-                       items=[f.label.split(":", 1)[1] for f in rows],
+                       items=[f.label for f in rows],  # whole labels: what "这几块" points at next
                        citations=list(dict.fromkeys(Citation.of(f) for f in rows)))
     listed_units = ("个", "家", "处", "所")
     e = None
@@ -253,7 +253,7 @@ def do_list(q: Program, dd: DocData) -> Outcome:
     alloc = allocation_items(dd, q.metric)
     if alloc is not None and not re.search(r"项目(?:有|是|都|叫|名称)", q.metric):
         project, rows = alloc
-        items = [f.label.split(":", 1)[1] for f in rows]
+        items = [f.label for f in rows]  # whole labels: what "这几项加起来" points at next
         res = ops.count(items)
         res.operands = rows
         return Outcome(status="answered", op="list", doc=dd, label=f"{project}资金分配", result=res,
