@@ -49,6 +49,7 @@ class Lexicon:
         average_over: word naming a counted thing → (the row counting it, its measure
             word), for averages ("车均" → 车辆, 辆).
         excluded_as: English word for a part of a figure → the documents' column word.
+        headlines: title word → the figure a page with that title reports, tried in order.
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -74,6 +75,8 @@ class Lexicon:
     reason_context: dict[str, dict[str, re.Pattern[str]]] = field(default_factory=dict)
     average_over: dict[str, tuple[str, str]] = field(default_factory=dict)
     excluded_as: dict[str, str] = field(default_factory=dict)
+    # a word of a page's title → the figure such a page reports ("三公" → 三公经费), in order
+    headlines: tuple[tuple[str, str], ...] = ()
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -160,6 +163,7 @@ def parse(data: dict) -> Lexicon:
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
         average_over={w: tuple(v.split("|", 1)) for w, v in data.get("average_over", {}).items()},
         excluded_as=dict(data.get("excluded_as", {})),
+        headlines=tuple(data.get("headlines", {}).items()),
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},

@@ -88,6 +88,18 @@ def whole_dropped(facts: list[Fact], names: list[str]) -> tuple[list[Fact], list
     return facts, names
 
 
+def _standing_alone(text: str, word: str) -> int:
+    """Where word stands between separators of a difference (lexicon diff_separators, or a
+    part already taken, |) or the text's ends; -1 if nowhere."""
+    sep = LEXICON.cue_words["diff_separators"]
+    ends = {0} | {m.end() for m in sep.finditer(text)} | {i + 1 for i, ch in enumerate(text) if ch in "|、"}
+    for m in re.finditer(re.escape(word), text):
+        after = m.end() == len(text) or text[m.end()] in "|、" or sep.match(text, m.end()) is not None
+        if m.start() in ends and after:
+            return m.start()
+    return -1
+
+
 def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
     """Columns of the document's tables named in the text, as (column, words used), longest
     first and not overlapping: "决算数比年初预算多多少" → 决算数, 年初预算数."""
@@ -103,12 +115,11 @@ def _columns_named(dd: DocData, text: str) -> list[tuple[str, str]]:
                 used = used.replace(form, "|")
                 break
             # "年初预算和决算": a two-character column word counts where it stands as a word
-            # of its own after 和/比 (预算 inside 一般公共预算 names no column)
-            m = re.search(r"(?:^|(?<=[和与比跟较、|]))" + re.escape(form) + r"(?=$|[和与比跟较、|])", used) \
-                if form and len(form) == 2 else None
-            if m and found:
+            # of its own between the separators of a difference (预算 inside 一般公共预算 names no column)
+            at = _standing_alone(used, form) if form and len(form) == 2 and found else -1
+            if at >= 0:
                 found.append((c, form))
-                used = used[:m.start()] + "|" + used[m.end():]
+                used = used[:at] + "|" + used[at + len(form):]
                 break
     if len(found) > 2:
         # "一般公共预算财政拨款支出，年初预算和决算": a column that is also a row of the

@@ -137,11 +137,7 @@ def _headline(dd: DocData) -> str:
     """The figure a page is about when a question names none ("比上年减少了多少？" on a 三公
     statement): the item its title names, among the genre's headline figures; "" if none."""
     title = norm_label(getattr(dd.document, "title", "") or "")
-    return next((item for word, item in _HEADLINES if word in title), "")
-
-
-# a title word → the figure a page with that title reports (checked in this order)
-_HEADLINES = (("三公", "三公经费"), ("机关运行经费", "机关运行经费"), ("政府采购", "政府采购"))
+    return next((item for word, item in LEXICON.headlines if word in title), "")
 
 
 def do_yoy(q: Program, dd: DocData) -> Outcome:

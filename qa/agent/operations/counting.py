@@ -16,7 +16,7 @@ from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
-from qa.tools.facts import column_kind, label_similarity, norm_label
+from qa.tools.facts import GENERIC_SUFFIXES, column_kind, label_similarity, norm_label
 from qa.types import UNIT_TO_YUAN, Citation, Fact, ToolResult
 
 _INTERNAL_UNITS = ("处室", "科室", "内设机构", "机构", "部门", "管理部", "下属单位", "单位", "中心")
@@ -52,7 +52,9 @@ def _names_mostly(metric: str, name: str) -> bool:
     the name and more ("…运维服务项目要覆盖县市(园区)": a target of the project, not its lines)."""
     key, n = norm_label(metric), norm_label(name)
     m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
-    rest = re.sub(r"项目|资金|分配", "", key[:m.a] + key[m.a + m.size:])
+    rest = key[:m.a] + key[m.a + m.size:]
+    for word in sorted(GENERIC_SUFFIXES + ("分配",), key=len, reverse=True):
+        rest = rest.replace(word, "")
     return bool(key) and m.size >= 0.6 * len(key) and len(rest) < 2
 
 
