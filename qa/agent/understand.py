@@ -263,10 +263,11 @@ def _count_units(text: str, question: str) -> list[str]:
     if rate is not None:
         text = rate.sub(" ", text)  # 几个点 asks a rate in points: 个 counts nothing
     measure = LEXICON.cue_words["measure_words"]
-    units = list(dict.fromkeys(re.findall(r"(?:几|多少)(" + measure.pattern + ")", text)))
-    if "个" in units and re.search(r"(?:几|多少)个人", text):
+    many = "(?:" + LEXICON.cue_words["how_many"].pattern + ")"
+    units = list(dict.fromkeys(re.findall(many + "(" + measure.pattern + ")", text)))
+    if "个" in units and re.search(many + "个人", text):
         units = [u for u in units if u != "个"] + ["人"]  # 几个人 counts people
-    if re.search(r"(?:几|多少)[名位]", text):
+    if re.search(many + "[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
     low = question.lower()
     # English names what is counted only when it asks how many ("the bonus budget for

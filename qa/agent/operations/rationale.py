@@ -50,9 +50,8 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
         return not_found("rationale", f"{doc_label(dd)}注明该项不予公开：“{withheld.quote}”（第{withheld.line}行）。",
                          f"{doc_label_en(dd)} states that this item is not disclosed: “{withheld.quote}” (line {withheld.line}).", dd)
     # "为什么设立" asks for the project's 设立的政策依据, not a change's 主要原因
-    asks_basis = bool(re.search(r"依据|basis|设立|why (?:was|is) .{0,40}(?:set up|established|created)", q.question, re.I))
-    pat = _BASIS if asks_basis else (
-        _REASON if re.search(r"为什么|为何|原因|why|reason", q.question, re.I) else _ANY_STATED)
+    asks_basis = bool(_WORDS["asks_basis"].search(q.question))
+    pat = _BASIS if asks_basis else (_REASON if _WORDS["asks_reason"].search(q.question) else _ANY_STATED)
     forms = metric_forms(re.sub(r"政策|设立|项目(?=$|\s)", " ", q.metric).strip()) or metric_forms(q.metric)
     # "三公经费决算" is the item 三公经费 asked of its actual column: the text writes the
     # item's name apart from that word ("“三公”经费支出决算")
