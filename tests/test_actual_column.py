@@ -7,20 +7,14 @@ from pathlib import Path
 
 import pytest
 
-from qa.assistant import Assistant
-from qa.ingest.pipeline import ingest_paths
-from qa.store.index import Index
+from index_util import open_assistant
 
 FIXTURE = Path(__file__).parent / "fixtures" / "prose_juesuan_pair.txt"
 
 
 @pytest.fixture(scope="module")
 def assistant(tmp_path_factory):
-    data = tmp_path_factory.mktemp("juesuan") / "qa"
-    index = Index(data)
-    ingest_paths([FIXTURE], index)
-    index.close()
-    return Assistant.open(data)
+    return open_assistant([FIXTURE], tmp_path_factory.mktemp("juesuan") / "qa")
 
 
 @pytest.mark.parametrize("question,value", [

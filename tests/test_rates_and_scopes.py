@@ -9,21 +9,16 @@ import pytest
 
 from qa.agent.inside import scope_before_within, split_inside
 from qa.assistant import Assistant
-from qa.ingest.pipeline import ingest_paths
-from qa.store.index import Index
 from qa.text.lexicon import load
 from qa.text.rounding import rate_rounding
+from index_util import open_assistant
 
 FIXTURE = Path(__file__).parent / "fixtures" / "juesuan_rates.txt"
 
 
 @pytest.fixture(scope="module")
 def page(tmp_path_factory):
-    data = tmp_path_factory.mktemp("rates") / "qa"
-    index = Index(data)
-    ingest_paths([FIXTURE], index)
-    index.close()
-    return Assistant.open(data)
+    return open_assistant([FIXTURE], tmp_path_factory.mktemp("rates") / "qa")
 
 
 @pytest.fixture(scope="module")

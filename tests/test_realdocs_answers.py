@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.assistant import Assistant
-from qa.ingest.pipeline import ingest_paths
-from qa.store.index import Index
+from index_util import open_assistant
 from qa.testing.realdocs import default_folder
 
 FOLDER = default_folder()
@@ -21,11 +19,7 @@ pytestmark = pytest.mark.skipif(
 @pytest.fixture(scope="module")
 def jiangsu_office(tmp_path_factory):
     """江苏省委办公厅 2018: its narrative PDF (026) and its tables PDF (027), one body and year."""
-    data = tmp_path_factory.mktemp("qa")
-    index = Index(data)
-    ingest_paths([FOLDER / "026.pdf", FOLDER / "027.pdf"], index, progress=False)
-    index.close()
-    return Assistant.open(data)
+    return open_assistant([FOLDER / "026.pdf", FOLDER / "027.pdf"], tmp_path_factory.mktemp("qa"))
 
 
 def test_a_narrative_and_its_tables_pdf_answer_together(jiangsu_office):

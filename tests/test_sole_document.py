@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from qa.assistant import Assistant
-from qa.ingest.pipeline import ingest_paths
-from qa.store.index import Index
+from index_util import open_assistant
 
 # hand-written, modelled on one-page 三公 statements that print no 编制部门 line
 NO_DEPARTMENT = """2025年一般公共预算“三公”经费预算情况说明
@@ -22,11 +20,7 @@ WITH_DEPARTMENT = """东湖市水务局2025年部门预算公开说明
 def _assistant(tmp_path, name, text):
     doc = tmp_path / name
     doc.write_text(text, encoding="utf-8")
-    data = tmp_path / "qa"
-    index = Index(data)
-    ingest_paths([doc], index)
-    index.close()
-    return Assistant.open(data)
+    return open_assistant([doc], tmp_path / "qa")
 
 
 def test_a_page_without_a_department_answers_any_body_named(tmp_path):
