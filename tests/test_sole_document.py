@@ -55,3 +55,15 @@ def test_a_change_asked_of_no_figure_is_of_the_figure_the_title_names(tmp_path):
     assert ans.status == "answered" and abs(ans.value) == pytest.approx(1.5), ans.answer
     yoy = a.ask("东湖市水务局三公经费YoY降了多少")
     assert yoy.status == "answered" and abs(yoy.change if yoy.unit == "%" else yoy.value) == pytest.approx(1.5), yoy.answer
+
+
+SCHOOL_PAGE = """某县城关镇第一完全小学2024年部门预算情况说明
+编制部门：某县城关镇第一完全小学
+(一)收入预算:2024年年初预算数520.00万元,其中:一般公共预算拨款500.00万元,事业收入20.00万元。较2023年增加30.00万元,主要是人员经费增加。
+"""
+
+
+def test_a_budget_compared_with_last_year_without_an_item_is_the_whole_budget(tmp_path):
+    a = _assistant(tmp_path, "school.txt", SCHOOL_PAGE)
+    ans = a.ask("第一小学2024年预算比2023年多了多少？")
+    assert ans.status == "answered" and ans.value == pytest.approx(30.0), ans.answer

@@ -29,7 +29,7 @@ def metric_forms(metric: str) -> list[str]:
     if _WHOLE_BUDGET_RE.fullmatch(joined):
         # "总预算" / "total budget": a sentence stating 收支总预算 if there is one, else the
         # grand total of the 收支 table (收入总计 = 支出总计)
-        forms += [f for f in ("收支总预算", "部门预算总额", "收入总计", "支出总计") if f != joined]
+        forms += [f for f in ("收支总预算", "部门预算总额", "收入总计", "支出总计", "收入预算", "支出预算") if f != joined]
     else:
         m = re.fullmatch(r"(?:总|全部|所有|整体)(支出|收入)(?:额|数)?", joined) or \
             re.fullmatch(r"(支出|收入)(?:总额|总数|总量)", joined)

@@ -225,7 +225,7 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
         t = LEXICON.cue_words["excluding"].sub(" ", LEXICON.cue_words["excludable"].sub(" ", t))
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
-    t = re.sub(r"(?<=[\u4e00-\u9fff])(?:比|较|与|跟|同)(?=\s|$)", " ", t)
+    t = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:比|较|与|跟|同)(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -374,7 +374,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if op == "count" and re.search(r"比.{1,30}(?:多|少|高|低)(?:多少|几)", t):
             op = "diff"  # "在职人员比退休人员多多少人": a difference of two counts
             metric = re.sub(r"(?<=[\u4e00-\u9fff])[多少高低]$", "", metric).strip()
-        if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum"):
+        if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum", "yoy"):
             metric, metric_default = "收支总预算", True  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
