@@ -67,3 +67,22 @@ def test_a_budget_compared_with_last_year_without_an_item_is_the_whole_budget(tm
     a = _assistant(tmp_path, "school.txt", SCHOOL_PAGE)
     ans = a.ask("第一小学2024年预算比2023年多了多少？")
     assert ans.status == "answered" and ans.value == pytest.approx(30.0), ans.answer
+
+
+PARTS_PAGE = """某市统计局2016年“三公经费”预算说明
+一、因公出国(境)经费
+2016年预算安排“因公出国(境)费”10万元，2015年预算数10万元。
+二、公务用车购置及运行费
+“公务用车运行维护费”预算数30万元，2015年预算数60万元。
+三、公务接待费
+2016年预算安排6万元，2015年预算数9万元。
+"""
+
+
+def test_a_whole_the_page_never_states_is_the_sum_of_its_parts(tmp_path):
+    """三公经费 is defined as its three items; 公务接待费's figure is named by its heading only."""
+    a = _assistant(tmp_path, "parts.txt", PARTS_PAGE)
+    reception = a.ask("某市统计局2016年公务接待费预算多少？")
+    assert reception.status == "answered" and reception.value == pytest.approx(6.0), reception.answer
+    whole = a.ask("某市统计局2016年三公预算加起来一共多少？")
+    assert whole.status == "answered" and whole.value == pytest.approx(46.0), whole.answer

@@ -182,6 +182,17 @@ _PERIOD_RE = re.compile(r"^(?:(?:19|20)\d{2}年)?\d{1,2}月(?:至|到|-|—|~)(?
 _YEAR_WORDS_RE = re.compile(r"(?:19|20)\d{2}年(?:度|以前|以后|前|后|底|末|初)?")
 
 
+_ITEM_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*"
+                              r"([\u4e00-\u9fff()（）]{2,12}(?:费|经费|费用|支出|收入))\s*$")
+
+
+def _item_heading(leaf: str) -> str:
+    """"三、公务接待费" above "2016年预算安排8万元": a numbered heading naming one item names
+    the figures its paragraph states without a subject."""
+    m = _ITEM_HEADING_RE.match(to_halfwidth(leaf or ""))
+    return re.sub(r"\s+", "", m.group(1)) if m else ""
+
+
 def _clean_subject(text: str, department: str) -> str:
     s = re.sub(r"\s+", "", text)
     s = s.replace("“", "").replace("”", "").replace('"', "")
@@ -881,7 +892,8 @@ class _Extractor:
             if project and re.fullmatch(r"预算安排规模|年度预算总额|预算规模|项目资金|", cleaned):
                 label = project
             else:
-                label = self._stopped_head(block, m.start) or subject or self._definition_head(block, m.start)
+                label = (self._stopped_head(block, m.start) or subject or self._definition_head(block, m.start)
+                         or _item_heading(leaf))
                 label_code = code
         else:
             label = _in_project(_canonical(cleaned, leaf), project)

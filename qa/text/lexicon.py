@@ -50,6 +50,7 @@ class Lexicon:
             word), for averages ("车均" → 车辆, 辆).
         excluded_as: English word for a part of a figure → the documents' column word.
         headlines: title word → the figure a page with that title reports, tried in order.
+        wholes: a figure defined as the sum of parts → those parts.
     """
 
     zh_cues: tuple[tuple[str, re.Pattern[str]], ...]
@@ -77,6 +78,8 @@ class Lexicon:
     excluded_as: dict[str, str] = field(default_factory=dict)
     # a word of a page's title → the figure such a page reports ("三公" → 三公经费), in order
     headlines: tuple[tuple[str, str], ...] = ()
+    # a figure defined as the sum of its parts (三公经费 → its three items)
+    wholes: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -164,6 +167,7 @@ def parse(data: dict) -> Lexicon:
         average_over={w: tuple(v.split("|", 1)) for w, v in data.get("average_over", {}).items()},
         excluded_as=dict(data.get("excluded_as", {})),
         headlines=tuple(data.get("headlines", {}).items()),
+        wholes={k: tuple(v) for k, v in data.get("wholes", {}).items()},
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},

@@ -8,7 +8,7 @@ import re
 from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
-from qa.agent.matching import label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
+from qa.agent.matching import ACCEPT, label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
@@ -42,6 +42,26 @@ def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
         if rows:
             return max(rows, key=lambda f: f.value)
     return None
+
+
+def _sum_of_parts(q: Program, dd: DocData, metric: str) -> Outcome | None:
+    """A whole the page never states but defines as its parts (三公经费 = 因公出国（境）费 +
+    公务用车购置及运行费 + 公务接待费, lexicon ``wholes``): the sum of the parts it states, when
+    it states every one, in one unit."""
+    parts = LEXICON.wholes.get(re.sub(r"\s", "", metric))
+    if not parts:
+        return None
+    facts = []
+    for part in parts:
+        ms = next((ms for form in part.split("|")
+                   if (ms := [m for m in best_matches(dd, form, "total", q) if m.score >= ACCEPT])), None)
+        if not ms:
+            return None
+        facts.append(ms[0].fact)
+    if len({f.unit for f in facts}) != 1 or len({(f.line, f.label) for f in facts}) < len(facts):
+        return None
+    names = "、".join(f.label for f in facts)
+    return answered("sum", dd, ops.total(facts), f"{re.sub(chr(32), '', metric)}（{names}之和）")
 
 
 def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
@@ -124,6 +144,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     stated = prose_figure(dd, metric)
     if stated is not None:
         return answered("lookup", dd, ops.lookup(stated), metric.replace(" ", ""))
+    parts = _sum_of_parts(q, dd, metric)
+    if parts is not None:
+        return parts
     blank = blank_table_row(dd, metric)
     if blank is not None:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")
