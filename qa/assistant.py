@@ -29,9 +29,9 @@ from qa.config import load_settings
 from qa.text.names import split_place
 from qa.text.normalize import squeeze
 from qa.tools.conflicts import Conflict, find_conflicts
-from qa.tools.facts import column_kind, norm_label
+from qa.tools.facts import column_kind, norm_label, states_amount
 from qa.tools import ops
-from qa.types import UNIT_TO_YUAN, Answer, Citation, ToolResult
+from qa.types import Answer, Citation, ToolResult
 
 log = logging.getLogger(__name__)
 
@@ -357,8 +357,7 @@ class Assistant:
             for dd in self.ctx.by_department(key):
                 if year and dd.document.year and dd.document.year != year:
                     continue
-                if any(f.unit in UNIT_TO_YUAN and column_kind(f.column) == "total"
-                       and any(abs(f.norm_value - a) < 1.0 for a in amounts) for f in dd.facts):
+                if any(column_kind(f.column) == "total" and states_amount(f, amounts) for f in dd.facts):
                     out.append(key)
                     break
         return out
@@ -591,12 +590,12 @@ class Assistant:
             if len(named) == 2 and all(len(r.operands) == 1 for _, r in named):
                 # "A和B谁多": who, and by how much (the winner's figure minus the other's)
                 (na, ra), (nb, rb) = named
-                first, second = (ra, rb) if out.winner == na else (rb, ra)
+                (first, second), loser = ((ra, rb), nb) if out.winner == na else ((rb, ra), na)
                 margin = ops.difference(first.operands[0], second.operands[0])
                 if margin.value is not None and asks_margin(q.question):
                     out.result, out.derived = margin, "margin"
                 elif margin.value is not None:
-                    out.margin, out.runner_up = margin, nb if out.winner == na else na
+                    out.margin, out.runner_up = margin, loser
         for _, o in subs:
             out.citations.extend(o.citations)
             out.warnings.extend(o.warnings)

@@ -6,8 +6,8 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from qa.agent.context import DocData
-from qa.tools.facts import norm_label
-from qa.types import UNIT_TO_YUAN, Fact
+from qa.tools.facts import norm_label, states_amount
+from qa.types import Fact
 
 
 def _lines_by_project(facts: list[Fact]) -> dict[str, list[Fact]]:
@@ -60,9 +60,7 @@ def project_of_amount(dd: DocData, amounts: tuple[float, ...]) -> str | None:
         return None
     by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
     keys = {norm_label(p): p for p in by_project}
-    hits = {keys[norm_label(f.label)] for f in dd.facts
-            if norm_label(f.label) in keys and f.unit in UNIT_TO_YUAN
-            and any(abs(f.norm_value - a) < 1.0 for a in amounts)}
+    hits = {keys[norm_label(f.label)] for f in dd.facts if norm_label(f.label) in keys and states_amount(f, amounts)}
     return next(iter(hits)) if len(hits) == 1 else None
 
 

@@ -65,6 +65,19 @@ def best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match]
     return ms
 
 
+def in_scope_table(ms: list[Match], scope: str) -> list[Match]:
+    """The matches printed in the scope's own table ("基本支出中邮电费": 邮电费 of the
+    基本支出预算表), best first."""
+    s = norm_label(scope)
+    return [m for m in ms if s in norm_label(m.fact.table_title)]
+
+
+def not_the_scope(ms: list[Match], scope: str) -> list[Match]:
+    """The matches of "scope + item" that are not the scope's own total."""
+    s = norm_label(scope)
+    return [m for m in ms if norm_label(m.fact.label) != s]
+
+
 def _without_excluded(dd: DocData, ms: list[Match], excluded: tuple[str, ...]) -> list[Match]:
     """Matches with the parts a question leaves out taken away: never a column naming them
     ("财政拨款结转"), nor a row's total (总计, 合计) when its table has such a column (the total

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.text import lexicon
-from qa.text.normalize import to_yuan, expand_short_years, to_halfwidth
+from qa.text.normalize import expand_short_years, money_unit, to_halfwidth, to_yuan
 
 OPS = ("lookup", "sum", "sum_all", "diff", "ratio", "yoy", "compare", "count", "list", "rationale", "policy")
 
@@ -225,7 +225,8 @@ def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = 
         t = LEXICON.cue_words["excluding"].sub(" ", LEXICON.cue_words["excludable"].sub(" ", t))
     t = _PUNCT_RE.sub(" ", t)
     # a comparison word left dangling once the year after it is gone ("收入总计比 2023年")
-    t = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:比|较|与|跟|同)(?=\s|$)", " ", t)
+    dangling = LEXICON.cue_words["comparison_words"].pattern
+    t = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:" + dangling + r")(?=\s|$)", " ", t)
     return re.sub(r"\s+", " ", t).strip()
 
 
@@ -446,7 +447,7 @@ def restated_amounts(text: str) -> tuple[float, ...]:
     for m in pat.finditer(text):
         value = float(m.group("num"))
         unit = m.group("unit")
-        out.append(to_yuan(value, unit + "元" if unit in ("万", "亿") else unit))
+        out.append(to_yuan(value, money_unit(unit)))
     return tuple(out)
 
 

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, replace
 from typing import Any
 
-from qa.text.normalize import parse_number, to_halfwidth, to_yuan
+from qa.text.normalize import money_unit, parse_number, to_halfwidth, to_yuan
 from qa.ingest.paragraphs import Block, prose_blocks, sentence_spans
 from qa.ingest.sections import leaf_title, scan_sections
 from qa.types import Document, Enumeration, Fact
@@ -32,6 +32,8 @@ _KEY_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,12})\s*:\s*$")
 _DELIMS = set(",;:。、!?")
 # A year as sentences write it: 2024年, 2014/15年度 (a fiscal year).
 _YEAR_TOKEN = r"\d{4}\s*(?:[/／]\s*\d{2,4}\s*)?年"
+# "1995年以前退休人员": a year a name is bounded by, never the year a figure is of
+_BEFORE_AFTER = r"(?:以前|以后|之前|之后|前|后)"
 # News puts the amount before what it is: "涉及约183亿元经营开支", "动用96500万元推行新计划".
 _NAMED_AFTER_RE = re.compile(r"\s*([\u4e00-\u9fff]{2,10}?(?:开支|支出|收入|经费|资金))(?=[,;:。及和、]|$)")
 _VERB_ONLY_RE = re.compile(r"(?:共|约|合共|共涉及|涉及|动用|预留|需要|需|花费|投入|拨出|耗费|安排)+")
@@ -56,7 +58,7 @@ _LEADING_RE = re.compile(
     r"分别是|分别为|具体为|具体是|即|含|以及|和|及|另|共有|共计|合计为|资金分配情况为|资金分配情况是|录得|惟|加上|主要是)\s*"
 )
 _SELF_RE = re.compile(r"^(?:我部门|我单位|本部门|本单位|我中心|本中心|我局|本局|该部门|该单位)")
-_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?!\s*(?:以前|以后|之前|之后|前|后))(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
+_YEAR_RE = re.compile(r"^(?:(?:截至|截止)?\s*" + _YEAR_TOKEN + r"(?!\s*" + _BEFORE_AFTER + r")(?:度|底|末|初)?|本年度|本年(?!(?:收入|支出)(?!合计|总计))|当年|今年)(?:的)?\s*")
 # A year inside a subject ("项目支出2022年预算"), and the 第N款/项/目 markers of a budget bill.
 _INNER_YEAR_RE = re.compile(_YEAR_TOKEN + r"度?(?=预算|决算|的|全|本级|[省市区县州]级|$)")
 _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
@@ -64,7 +66,7 @@ _BILL_MARK_RE = re.compile(r"第\s*\d+\s*[款项目]\s*")
 _FIELD_OF_RE = re.compile(r"(?<=[\u4e00-\u9fff])(?:方面|范畴|领域)的?(?=[\u4e00-\u9fff])")
 # The year a clause states a figure for: a year token not after a comparator (比2022年),
 # not a date (2022年12月31日) and not inside a cited title.
-_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初]|\s*(?:以前|以后|之前|之后|前|后))")
+_STATED_YEAR_RE = re.compile(r"(?<![\d/／])(?P<y>(?:19|20)\d{2})(?:\s*[/／]\s*\d{2,4})?\s*年(?:度)?(?!\s*\d{1,2}\s*月|\s*[末底初]|\s*" + _BEFORE_AFTER + ")")
 _ITEM_MARK_RE = re.compile(r"\s*(?:\d+\s*[.．、]|[（(]\s*[\d一二三四五六七八九十]+\s*[)）][.、]?|[一二三四五六七八九十]+、)\s*")
 _REASON_WORDS_RE = re.compile(r"主要|原因|由于|因为|为了|根据|按照|依据|随着|开展|实施")
 _YEAR_COMPARATOR_RE = re.compile(r"(?:比|较|与|同|相比|对比|至|到|截至|截止|从|自)\s*$")
@@ -179,7 +181,7 @@ def _change_verb(pre: str) -> tuple[str, re.Match[str] | None]:
 # named for (the 上年结转结余 section lists what was carried over, and what it goes to).
 _PARTS_SECTIONS = ("上年结转结余",)
 _PERIOD_RE = re.compile(r"^(?:(?:19|20)\d{2}年)?\d{1,2}月(?:至|到|-|—|~)(?:(?:19|20)\d{2}年)?\d{1,2}月(?:份)?")
-_YEAR_WORDS_RE = re.compile(r"(?:19|20)\d{2}年(?:度|以前|以后|前|后|底|末|初)?")
+_YEAR_WORDS_RE = re.compile(r"(?:19|20)\d{2}年(?:度|底|末|初|" + _BEFORE_AFTER + ")?")
 
 
 _ITEM_HEADING_RE = re.compile(r"^\s*(?:[一二三四五六七八九十]+[、.．]|[(（][一二三四五六七八九十\d]+[)）]|\d+[、.．])\s*"
@@ -267,8 +269,7 @@ def _mentions(norm: str) -> list[_Mention]:
         if value is None:
             continue
         unit = (m.group("unit") or "").replace("台(套)", "台")
-        if unit in ("亿", "万"):
-            unit += "元"  # "系统对接优化8万；": speech drops 元, the amount is the same
+        unit = money_unit(unit)  # "系统对接优化8万；"
         if not unit:
             after = norm[m.end():m.end() + 2]
             before = norm[max(0, m.start() - 1):m.start()]

@@ -27,10 +27,6 @@ class CoveringAlternation:
         compiled = tuple(re.compile(p, flags) for p in patterns)
         return cls(compiled, re.compile("|".join(f"(?:{p})" for p in patterns) or "$^", flags))
 
-    @property
-    def pattern(self) -> str:
-        return self.any_.pattern
-
     def _starts(self, text: str) -> dict[int, list[re.Match[str]]]:
         out: dict[int, list[re.Match[str]]] = {}
         pos = 0

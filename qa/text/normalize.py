@@ -102,6 +102,11 @@ def normalize_unit(text: str) -> str | None:
     return None
 
 
+def money_unit(unit: str) -> str:
+    """A money unit as written in full: speech drops 元 ("8万", "3亿") for the same amount."""
+    return unit + "元" if unit in ("万", "亿") else unit
+
+
 def to_yuan(value: float, unit: str) -> float:
     """Normalise a money value to 元; non-money units are returned unchanged."""
     return value * UNIT_TO_YUAN.get(unit, 1.0)

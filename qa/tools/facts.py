@@ -14,7 +14,7 @@ from functools import lru_cache
 from typing import Callable, Iterable, TypeVar
 
 from qa.text.normalize import to_halfwidth
-from qa.types import Fact
+from qa.types import UNIT_TO_YUAN, Fact
 
 # Columns that carry "the figure" of a row when the question names no column.
 TOTAL_COLUMNS = ("合计", "总计", "预算数", "本年预算", "本年预算数", "金额", "小计", "决算数", "数值", "预算", "数量", "")
@@ -51,6 +51,11 @@ def norm_label(text: str) -> str:
 
 
 @lru_cache(maxsize=200000)
+def states_amount(f: Fact, amounts: tuple[float, ...]) -> bool:
+    """Whether a money fact is one of the amounts (in 元) a question restates, to the yuan."""
+    return f.unit in UNIT_TO_YUAN and any(abs(f.norm_value - a) < 1.0 for a in amounts)
+
+
 def label_similarity(query: str, label: str) -> float:
     """Similarity in [0, 1] of two already-normalised labels.
 

@@ -58,6 +58,15 @@ def _names_mostly(metric: str, name: str) -> bool:
     return bool(key) and m.size >= 0.6 * len(key) and len(rest) < 2
 
 
+def _allocation_lines(op: str, dd: DocData, project: str, rows: list[Fact]) -> Outcome:
+    """A project's 资金分配 lines, listed or counted. The items keep whole labels
+    ("信息化建设:邮电费"): what "这几项加起来" in a later turn points at."""
+    res = ops.count([f.label.split(":", 1)[1] for f in rows])
+    res.operands = rows
+    return Outcome(status="answered", op=op, doc=dd, label=f"{project}资金分配", result=res,
+                   items=[f.label for f in rows], citations=list(dict.fromkeys(Citation.of(f) for f in rows)))
+
+
 def do_count(q: Program, dd: DocData) -> Outcome:
     if re.search(r"和|与|及|、|加", q.metric):
         split = split_metrics(scoped(q), dd)
@@ -74,13 +83,7 @@ def do_count(q: Program, dd: DocData) -> Outcome:
                        items=[f.label for f in rows], citations=[Citation.of(subject)] + [Citation.of(f) for f in rows])
     alloc = allocation_items(dd, q.metric) if set(q.count_units) <= {"个", "项"} else None
     if alloc is not None and _names_mostly(q.metric, alloc[0]):
-        # "金保工程系统维护费那65万分成了几块": the lines of the project's 资金分配
-        project, rows = alloc
-        res = ops.count([f.label.split(":", 1)[1] for f in rows])
-        res.operands = rows
-        return Outcome(status="answered", op="count", doc=dd, label=f"{project}资金分配", result=res,
-                       items=[f.label for f in rows],  # whole labels: what "这几块" points at next
-                       citations=list(dict.fromkeys(Citation.of(f) for f in rows)))
+        return _allocation_lines("count", dd, *alloc)  # "金保工程系统维护费那65万分成了几块"
     listed_units = ("个", "家", "处", "所")
     e = None
     if not q.count_units or any(u in listed_units for u in q.count_units):
@@ -254,12 +257,7 @@ def project_lines(q: Program, dd: DocData) -> Outcome | None:
 def do_list(q: Program, dd: DocData) -> Outcome:
     alloc = allocation_items(dd, q.metric)
     if alloc is not None and not re.search(r"项目(?:有|是|都|叫|名称)", q.metric):
-        project, rows = alloc
-        items = [f.label for f in rows]  # whole labels: what "这几项加起来" points at next
-        res = ops.count(items)
-        res.operands = rows
-        return Outcome(status="answered", op="list", doc=dd, label=f"{project}资金分配", result=res,
-                       items=items, citations=list(dict.fromkeys(Citation.of(f) for f in rows)))
+        return _allocation_lines("list", dd, *alloc)
     out = do_count(q, dd)
     if out.status == "answered" and out.items:
         out.op = "list"

@@ -8,7 +8,8 @@ import re
 from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
-from qa.agent.matching import ACCEPT, label_of, best_matches, blank_table_row, empty_table_statement, prose_figure
+from qa.agent.matching import (ACCEPT, best_matches, blank_table_row, empty_table_statement, in_scope_table, label_of,
+                               not_the_scope, prose_figure)
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
@@ -48,7 +49,8 @@ def _sum_of_parts(q: Program, dd: DocData, metric: str) -> Outcome | None:
     """A whole the page never states but defines as its parts (三公经费 = 因公出国（境）费 +
     公务用车购置及运行费 + 公务接待费, lexicon ``wholes``): the sum of the parts it states, when
     it states every one, in one unit."""
-    parts = LEXICON.wholes.get(re.sub(r"\s", "", metric))
+    whole = re.sub(r"\s", "", metric)
+    parts = LEXICON.wholes.get(whole)
     if not parts:
         return None
     facts = []
@@ -61,7 +63,7 @@ def _sum_of_parts(q: Program, dd: DocData, metric: str) -> Outcome | None:
     if len({f.unit for f in facts}) != 1 or len({(f.line, f.label) for f in facts}) < len(facts):
         return None
     names = "、".join(f.label for f in facts)
-    return answered("sum", dd, ops.total(facts), f"{re.sub(chr(32), '', metric)}（{names}之和）")
+    return answered("sum", dd, ops.total(facts), f"{whole}（{names}之和）")
 
 
 def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
@@ -82,19 +84,17 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         if line is not None:
             return answered("lookup", dd, ops.lookup(line), label_of(line, line.label))
         # "基本支出中邮电费": the item's line in the scope's own table (基本支出预算表)
-        titled = [m for m in best_matches(dd, inside[1], "total", q)
-                  if m.score >= 0.9 and norm_label(inside[0]) in norm_label(m.fact.table_title)]
+        inner = best_matches(dd, inside[1], "total", q)
+        titled = [m for m in in_scope_table(inner, inside[0]) if m.score >= 0.9]
         if titled:
             f = titled[0].fact
             return answered("lookup", dd, ops.lookup(f), label_of(f, inside[1]))
         for scope in dict.fromkeys([inside[0], without_generic_suffix(inside[0])]):
-            own = [m for m in best_matches(dd, scope + inside[1], "total", q)
-                   if norm_label(m.fact.label) != norm_label(scope)]  # never the scope's own total
+            own = not_the_scope(best_matches(dd, scope + inside[1], "total", q), scope)
             if own and own[0].score >= 0.95:
                 f = own[0].fact
                 return answered("lookup", dd, ops.lookup(f), label_of(f, scope + inside[1]))
         # "基本支出中人员经费": the item inside the scope, when it is a row of its own
-        inner = best_matches(dd, inside[1], "total", q)
         if inner and inner[0].score >= 0.9:
             f = inner[0].fact
             return answered("lookup", dd, ops.lookup(f), label_of(f, inside[1]))

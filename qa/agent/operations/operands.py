@@ -9,7 +9,7 @@ from typing import Callable
 from qa.agent.allocations import allocation_item, project_of_amount
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
-from qa.agent.matching import best_matches
+from qa.agent.matching import best_matches, in_scope_table, not_the_scope
 from qa.agent.understand import LEXICON, Program
 from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, without_generic_suffix
 from qa.types import Fact
@@ -199,16 +199,16 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
             names.append(p)
             continue
         ms = []
+        plain = best_matches(dd, p, "total", q)
         scope_words = list(getattr(q, "scope_words", []))
         scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
         for w in scope_words:
             # read inside the scope first: a line of the scope's own table (基本支出表's 电费),
             # else the scope's words read with the part; never the scope's own total
-            own = [m for m in best_matches(dd, p, "total", q) if norm_label(w) in norm_label(m.fact.table_title)]
-            ms = own or [m for m in best_matches(dd, w + p, "total", q) if norm_label(m.fact.label) != norm_label(w)]
+            ms = in_scope_table(plain, w) or not_the_scope(best_matches(dd, w + p, "total", q), w)
             if ms:
                 break
-        ms = ms or best_matches(dd, p, "total", q)
+        ms = ms or plain
         np_ = norm_label(p)
         if i and len(np_) <= 3 and (not ms or ms[0].score < 0.9) and len(first) > len(np_):
             borrowed = first[: len(first) - len(np_)] + np_

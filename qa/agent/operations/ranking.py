@@ -89,14 +89,13 @@ def compare_named(q: Program, dd: DocData) -> Outcome | None:
     order = sorted(zip(facts, names), key=lambda fn: fn[0].norm_value, reverse=q.largest)
     (win, win_name), (other, other_name) = order[0], order[1]
     word = "多" if q.largest else "少"
-    if asks_margin(q.question) and len(facts) == 2:
-        res = ops.difference(win, other) if q.largest else ops.difference(other, win)
-        out = answered("diff", dd, res, f"{label_of(win, win_name)}比{label_of(other, other_name)}{word}")
+    lead = (ops.difference(win, other) if q.largest else ops.difference(other, win)) if len(facts) == 2 else None
+    if asks_margin(q.question) and lead is not None:
+        out = answered("diff", dd, lead, f"{label_of(win, win_name)}比{label_of(other, other_name)}{word}")
     else:
         out = answered("lookup", dd, ops.lookup(win), f"{label_of(win, win_name)}（{'、'.join(n.strip() for n in names)}中最{word}）")
         out.citations += [Citation.of(f) for f, _ in order[1:]]
-        if len(facts) == 2:
-            out.margin = ops.difference(win, other) if q.largest else ops.difference(other, win)
-            out.runner_up = label_of(other, other_name)
+        if lead is not None:
+            out.margin, out.runner_up = lead, label_of(other, other_name)
     out.items = [label_of(f, n) for f, n in order]
     return out
