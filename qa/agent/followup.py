@@ -274,6 +274,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         if op in ("count", "list"):
             op = "lookup"  # "第一个项目多少钱" after "有哪些项目": that item's figure
             inherited = [x for x in inherited if not x.startswith("问法：")]
+    elif op == "compare" and not own_metric and prev.op == "list" and len(prev.items) > 1:
+        # "最大的那个多少钱" after "有哪些项目": the largest of the items just listed
+        metric = _items_metric(prev.items)
+        inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:
         metric = _items_metric(pointed)
         inherited.append("项目：" + "、".join(pointed))
@@ -329,14 +333,15 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     lang = "en" if en else "zh"
     over = counted_over(question, "en" if en else "zh") if op == "average" else None
     per = over[1] if over else ""
-    alone = Standalone(render(departments, year, metric, op, want, whole, q.largest, q.asks_rate,
+    asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
+    alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
                               asks_margin(question), per), lang, tuple(inherited))
     if not (inner_reading and "中" not in metric):
         return alone
     # a new item the department may state only inside the last one ("服务多少？" after
     # 政府采购): read there too; a fragment of a name (服务) there first, a name of its own
     # (公用经费) alone first
-    inner = Standalone(render(departments, year, f"{prev_part}中{metric}", op, want, whole, q.largest,
+    inner = Standalone(render(departments, year, f"{prev_part}中{metric}", asked, want, whole, q.largest,
                               q.asks_rate, asks_margin(question)), lang,
                        tuple(inherited) + ("所属：" + prev_part,), item=metric)
     if len(metric) <= 3:
@@ -352,6 +357,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     several = len(departments) > 1
     if op == "rationale":
         return f"{who}{when}{metric}变化的原因是什么"
+    if op == "purpose":  # "它的钱都用在哪": what the item is for, not why it changed
+        return f"{who}{when}{metric}的用途是什么"
     if op == "policy":
         return f"{who}{when}{metric}的绩效目标是什么"
     if op == "list":

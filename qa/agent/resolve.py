@@ -11,7 +11,8 @@ from qa.text import lexicon
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
-_REGION_BEFORE_RE = re.compile(r"([\u4e00-\u9fff]{2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
+# (a year's 年 or a conjunction never begins a place: "2018年省委办公厅" names no place 年省)
+_REGION_BEFORE_RE = re.compile(r"((?:(?![年月日的和与及])[\u4e00-\u9fff]){2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
 _LATIN_BEFORE_RE = re.compile(r"\b([A-Z][a-z]{2,})\s*$")
 _EN_STOP = {"The", "For", "How", "What", "Which", "Did", "Does", "Is", "Of", "In", "By", "To", "And", "Was"}
 

@@ -106,12 +106,17 @@ def build(official: str) -> DepartmentAliases:
     if place:
         # a place that publishes ("衢江区", a district-wide release) is named by its short forms too
         rf = rf | place
+    forms = body_forms(body)
+    if region and body.startswith("委") and len(body) > 3:
+        # "中共…区委社会工作部": the party committee's 委 closes the place; the organ is named
+        # without it too (社会工作部, 社工部)
+        forms |= body_forms(body[1:])
     return DepartmentAliases(
         official=official,
         region=region,
         body=body,
         region_forms=rf,
-        body_forms=body_forms(body),
+        body_forms=forms,
         generic_body_forms=generic_body_forms(body),
         latin_region_forms=latin_forms(rf | place),
         bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区省"},

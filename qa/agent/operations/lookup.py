@@ -12,8 +12,9 @@ from qa.agent.matching import (ACCEPT, best_matches, blank_table_row, empty_tabl
                                not_the_scope, prose_figure)
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
+from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import LEXICON, Program
+from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
 from qa.tools.facts import norm_label, without_generic_suffix
 from qa.types import UNIT_TO_YUAN, Citation, ToolResult
@@ -120,9 +121,14 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     if ms and per is not None and per.search(q.question.lower()):
         # "标准是每人每月多少钱": the figure stated per person and month, not the project's total
         ms = [m for m in ms if "/" in m.fact.unit] or ms
-    if ms and q.op == "count":
-        # "几辆" / "多少人": prefer the figure counted in that measure word
+    if ms and q.count_units:
+        # "几辆" / "多少人": prefer the figure counted in that measure word; a figure in
+        # money does not answer "推送多少期" when an indicator's target is counted in 期
         counted = [m for m in ms if m.fact.unit in q.count_units]
+        if not counted and q.op != "count" and has_cue(q.question, q.lang, "count"):
+            target = find_indicator(dd, metric, tuple(q.count_units), strict=True)
+            if target is not None:
+                return target
         ms = counted or ms
     if ms:
         f = ms[0].fact
@@ -147,6 +153,15 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     parts = _sum_of_parts(q, dd, metric)
     if parts is not None:
         return parts
+    # (only where the question counts or names a target: a figure of the tables asked in
+    # other words is not an indicator that shares some of them)
+    target = find_indicator(dd, metric, tuple(q.count_units), strict=True) \
+        if q.count_units or has_cue(q.question, q.lang, "policy") or LEXICON.cue_words["target_asked"].search(q.question) \
+        else None
+    if target is not None:
+        # "满意度目标定的多少", "推送多少期": a figure the document states only as a
+        # performance indicator's target
+        return target
     blank = blank_table_row(dd, metric)
     if blank is not None:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")

@@ -29,11 +29,13 @@ def project_names(dd: DocData) -> set[str]:
     return names
 
 
-def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = ()) -> Outcome | None:
+def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = (), strict: bool = False) -> Outcome | None:
     """A performance indicator's target (e.g. 缴存职工满意度 ＞=95%): the line naming the
     indicator (longest common run with the question ≥ 4 characters) and, on it or within
     the next few lines, a comparator with a value. With units (the measure words a count
-    asks for, 人/辆), only a target in one of them, by its value or its name's "（人）"."""
+    asks for, 人/辆), only a target in one of them, by its value or its name's "（人）".
+    Strict (a lookup that found no figure and tries the targets): the run must be at least
+    half of the question's words, so four shared characters of a long phrase link nothing."""
     from difflib import SequenceMatcher
 
     key = _INDICATOR_NOISE.sub("", norm_label(metric))
@@ -75,7 +77,7 @@ def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = ()) -> Out
         nxt = norm_label(lines[nonempty[k + 1]]) if k + 1 < len(nonempty) else ""
         text = here + nxt
         m = SequenceMatcher(None, key, text, autojunk=False).find_longest_match(0, len(key), 0, len(text))
-        if m.size < min(4, len(key)) or m.b >= len(here):
+        if m.size < min(4, len(key)) or m.b >= len(here) or (strict and 2 * m.size < len(key)):
             continue
         # the first comparator with a value after the indicator's name, within five lines
         window = [to_half(lines[x].strip()) for x in nonempty[k:k + 5]]

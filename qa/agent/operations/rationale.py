@@ -11,6 +11,7 @@ from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_around, sentence_matching
 from qa.agent.matching import is_heading_line, metric_forms, to_half
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
+from qa.agent.reasons import best_reason
 from qa.agent.understand import Program
 from qa.text.lexicon import load as load_lexicon
 from qa.tools.facts import column_kind, find_facts, norm_label
@@ -24,6 +25,7 @@ _WORDS = LEXICON.cue_words
 # how the document states a reason, a purpose, a basis: lexicon data, read once
 _REASON = _WORDS["reason_stated"].pattern
 _BASIS = _WORDS["basis_stated"].pattern
+_PURPOSE = _WORDS["purpose_stated"].pattern
 _ANY_STATED = "|".join([_REASON, _WORDS["purpose_stated"].pattern, _BASIS])
 
 
@@ -51,7 +53,8 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
                          f"{doc_label_en(dd)} states that this item is not disclosed: “{withheld.quote}” (line {withheld.line}).", dd)
     # "为什么设立" asks for the project's 设立的政策依据, not a change's 主要原因
     asks_basis = bool(_WORDS["asks_basis"].search(q.question))
-    pat = _BASIS if asks_basis else (_REASON if _WORDS["asks_reason"].search(q.question) else _ANY_STATED)
+    pat = _BASIS if asks_basis else _REASON if _WORDS["asks_reason"].search(q.question) \
+        else _PURPOSE if _WORDS["asks_purpose"].search(q.question) else _ANY_STATED
     forms = metric_forms(re.sub(r"政策|设立|项目(?=$|\s)", " ", q.metric).strip()) or metric_forms(q.metric)
     # "三公经费决算" is the item 三公经费 asked of its actual column: the text writes the
     # item's name apart from that word ("“三公”经费支出决算")
@@ -68,13 +71,22 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
         anchors += [(ex.line, None) for ex in lines_matching(dd.search_lines, _QUOTED.join(map(re.escape, form)))[:15]
                     if not re.search(r"\d+\.\d\d\s+\d", ex.quote)]  # prose lines, not table rows
         for line, fact in anchors:
-            ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, stop=ITEM_START, whole=pat == _REASON)
+            # a reason stated before the item on its line is another item's
+            after = form if fact is None and form in dd.search_lines[line - 1] else None
+            ex = sentence_matching(dd.search_lines, line, pat, max_lines=8, after=after, stop=ITEM_START,
+                                   whole=pat == _REASON)
             if ex and fact is None and is_heading_line(dd.search_lines[line - 1].strip()) \
                     and norm_label(form)[:4] not in norm_label(ex.quote):
                 continue  # a heading a page break left beside another item's reason
             if ex and all(ex.quote != f[0].quote for f in found):
                 found.append((ex, fact, _sentence_of(dd.search_lines, ex), form))
-    spent_on = _allocation(dd, q.metric) if pat == _ANY_STATED else []
+    spent_on = _allocation(dd, q.metric) if pat in (_ANY_STATED, _PURPOSE) else []
+    if not found and not spent_on:
+        # the item not written as the question says it: the reason whose sentence covers it best
+        ranked = best_reason(q.question, q.metric, dd.search_lines, pat, dd.label_text)
+        if ranked is not None:
+            return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
+                           excerpts=[ranked], citations=[Citation(dd.document.name, ranked.quote, ranked.line)])
     if found:
         ex, fact, _, form = best_stated(q.question, q.metric, found)
         cites = [Citation(dd.document.name, ex.quote, ex.line)]
