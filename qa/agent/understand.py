@@ -312,6 +312,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     else:
         t_metric = t
     op = detect_op(t if lang == "zh" else question, lang)
+    if op == "yoy" and len(restated_amounts(t)) >= 2 and has_cue(t if lang == "zh" else question, lang, "diff"):
+        op = "diff"  # "增加了731万，可总收支才加了664万，差多少": two figures said, their difference asked
     year = None
     base = LEXICON.cue_words.get("baseline_before_year")
     for ym in _YEAR_RE.finditer(t):

@@ -28,7 +28,8 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from qa.text.normalize import normalize_unit, to_halfwidth
-from qa.text.orgnames import canonical, is_org_name, longest_name_prefix, most_frequent_name, own_mentions, squash
+from qa.text.orgnames import (canonical, is_full_name, is_org_name, longest_name_prefix, most_frequent_name,
+                              own_mentions, squash)
 
 KINDS = ("预算", "决算")
 
@@ -49,6 +50,8 @@ _LABEL = re.compile(
     r"填报单位|报送单位|部门|单位)\s*[:：]\s*"
 )
 _LABEL_END = re.compile(r"\t|\s{2,}|\u3000|(?:金额)?单位\s*[:：]|部门编码|单位编码|编码\s*[:：]")
+# A page's publisher field, in a metadata grid as often as after a colon ("发布机构 | 昌宁县卡斯镇 |")
+_PUBLISHER = re.compile(r"(?:发布机构|发布单位|发文机关|发文单位|信息来源|来源单位)\s*[:：|｜\t]\s*([^|｜\t]{2,40})")
 
 # The title block ends at the table of contents, a heading, a table row or a sentence.
 _BLOCK_STOP = re.compile(r"^(?:目\s*录|第[一二三四五六七八九十]+部分|[一二三四五六七八九十]+\s*[、.．]|[(（][一二三四五六七八九十]+[)）]|表\s*\d)")
@@ -194,6 +197,10 @@ def departments_from_labels(lines: list[str]) -> list[str]:
     """
     found = []
     for line in lines:
+        for m in _PUBLISHER.finditer(to_halfwidth(line)):
+            value = _label_value(m.group(1).strip())
+            if value:
+                found.append(value)
         if "：" not in line and ":" not in line:
             continue
         t = _label_text(line)
@@ -284,9 +291,10 @@ def _region_from_title(lines: list[str]) -> str:
 # A place whose whole budget a page reports, named in its first sentences: "衢江区2016年一般公共
 # 预算…", "2017年渝中区一般公共预算…", "经井研县财政局汇总" (the finance bureau compiles the place's
 # figures).
-_PLACE = r"((?![全本各我该市区县省州度])[\u4e00-\u9fff]{2,6}?(?:自治县|自治州|区|县|市|州|旗))"
+_PLACE = r"((?![全本各我该市区县省州度])[\u4e00-\u9fff]{2,6}?(?:自治区|自治县|自治州|省|区|县|市|州|旗|镇|乡|街道))"
 _PLACE_IN_TEXT = (
-    re.compile(r"(?:^|[,，。:：;；的])" + _PLACE + r"(?=(?:本级)?(?:19|20)\d{2}年)"),
+    # ("现将焦石镇2020年度…公布如下": the place a notice announces its figures for)
+    re.compile(r"(?:^|[,，。:：;；的])(?:现将|现就|特将|将)?" + _PLACE + r"(?=(?:本级)?(?:19|20)\d{2}年)"),
     re.compile(r"(?:19|20)\d{2}年度?" + _PLACE +
                r"(?=一般公共|本级|部门|(?:区|县|市)级|“三公”|\"三公\"|三公|财政|行政单位|各部门|预算|决算)"),
     re.compile(r"经" + _PLACE + r"财政局汇总"),
@@ -352,6 +360,12 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
     from_name = _department_from_file_name(name)
     if from_name:
         out.append((from_name, "file-name"))
+    if not frequent:
+        # every body named once (a street office and the sections it lists as 内设): the one the
+        # text speaks of as its subject, when only one is
+        own = [x for x in own_mentions(lines) if is_full_name(x)]
+        if len(own) == 1:
+            frequent, n = own[0], 1
     if frequent and n == 1 and frequent in own_mentions(lines):
         # a single mention counts only when the text names no other body and speaks of it as
         # the subject of its figures ("X下设…", "X2024年部门预算"), not in passing

@@ -10,7 +10,7 @@ from qa.agent.linking import link
 from qa.agent.matching import ACCEPT, label_of, project_rows, best_matches
 from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup
-from qa.agent.operations.operands import missing_part, scoped, split_metrics
+from qa.agent.operations.operands import missing_part, restated_operands, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
 from qa.tools import ops
@@ -153,7 +153,7 @@ def do_diff(q: Program, dd: DocData) -> Outcome:
         if got:
             a, b, row = got
             return answered("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = linked_parts(q, dd) or split_metrics(q, dd, LEXICON.cue_words["diff_separators"])
+    split = restated_operands(q, dd) or linked_parts(q, dd) or split_metrics(q, dd, LEXICON.cue_words["diff_separators"])
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split

@@ -113,6 +113,16 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
             out.citations = [c for _, o in subs for c in o.citations]
             return out
     ms = best_matches(dd, metric, "total", q)
+    if re.search(r"、", metric) and not (ms and ms[0].score >= 0.95):
+        # "水电暖多少" (水费、电费和取暖费): several items asked as one figure are added up
+        split = split_metrics(scoped(Program(**{**q.__dict__, "metric": metric})), dd)
+        if split and len(split[0]) >= 2:
+            return answered("sum", dd, ops.total(split[0]), "、".join(split[1]))
+    if re.sub(r"\s", "", metric) in LEXICON.wholes and not (ms and ms[0].score >= 0.9):
+        # "水电暖": a whole said in everyday words is its parts added up, not the first part
+        parts = _sum_of_parts(q, dd, metric)
+        if parts is not None:
+            return parts
     money = LEXICON.cue_words.get("money_asked")
     if ms and money is not None and (money.search(re.sub(r"\s", "", metric)) or money.search(q.question)):
         # "车辆价值", "worth": the figure in money of an item also counted (车辆 21 辆)

@@ -11,7 +11,7 @@ from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import best_matches, in_scope_table, not_the_scope
 from qa.agent.understand import LEXICON, Program
-from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, without_generic_suffix
+from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, states_amount, without_generic_suffix
 from qa.types import Fact
 
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
@@ -258,3 +258,21 @@ def missing_part(q: Program, dd: DocData) -> str:
     if any(found) and not all(found):
         return parts[found.index(False)].strip()
     return ""
+
+
+def restated_operands(q: Program, dd: DocData) -> tuple[list[Fact], list[str]] | None:
+    """"一般公共预算增加了731.48万，可总收支才加了664.48万，差多少": the figures a question
+    restates are its operands, each the document's own figure of that amount (its table row
+    before a sentence restating it); None unless every amount is one the document states."""
+    amounts = getattr(q, "amounts", ())
+    if len(amounts) < 2:
+        return None
+    facts: list[Fact] = []
+    for a in amounts:
+        hits = [f for f in dd.facts if states_amount(f, (a,))]
+        if not hits:
+            return None
+        facts.append(min(hits, key=lambda f: (f.source != "table", f.line)))
+    if len({(f.line, f.label, f.column) for f in facts}) < len(facts):
+        return None
+    return facts, [f.label for f in facts]
