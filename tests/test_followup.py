@@ -117,6 +117,8 @@ def test_blind_conversations_regression(assistant):
     ("conv8.jsonl", (0.93, 0.67, 0.67, 0.55)),
     # first sight: conv9 0.87/0.70/0.67/0.55 (turn 5: 0.13 of 8)
     ("conv9.jsonl", (0.83, 0.73, 0.67, 0.50)),
+    # first sight: conv10 0.97/0.77/0.57/0.53 (turn 5: 0.53 of 15)
+    ("conv10.jsonl", (0.97, 0.83, 0.67, 0.67)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
@@ -267,3 +269,20 @@ def test_the_lines_of_a_project_listed_then_added_up(assistant):
     department's 9.10."""
     *_, total = _ask_all(assistant, ["昌吉公积金信息化建设的钱具体怎么分的？", "这几项加起来对得上342吗？"])
     assert total.value == pytest.approx(342.0), total.answer
+
+
+def test_the_largest_of_a_list_just_given_then_its_purpose(assistant):
+    """有哪些项目 → 其中最大的是哪个 → 第二个呢 → 它的钱都用在哪: ranked among the items listed;
+    the purpose is the project's own 资金分配情况, not a reason for a change."""
+    _, top, second, purpose = _ask_all(assistant, ["住建局23年一般公共预算项目表里都有啥项目？", "其中最大的是哪个",
+                                                   "第二个呢？", "它的钱都用在哪"])
+    assert top.value == pytest.approx(120) and second.value == pytest.approx(90), [top.answer, second.answer]
+    assert "物业安保保洁费" in purpose.answer, purpose.answer
+
+
+def test_switching_department_then_both_compared(assistant):
+    a = _ask_all(assistant, ["昌吉公积金中心政府采购预算报了多少？", "换成州社保中心呢，采购预算多少？", "两家差多少"])
+    assert a[1].value == pytest.approx(270.90), a[1].answer
+    assert a[2].value == pytest.approx(104.51), a[2].answer
+    *_, which = _ask_all(assistant, ["社保中心三公经费多少钱", "车的运行费占多少？", "换成机关事务局呢", "哪家三公更多？"])
+    assert which.value == pytest.approx(7.59) and "机关事务管理局" in which.answer, which.answer

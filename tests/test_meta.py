@@ -191,3 +191,23 @@ def test_a_title_naming_the_item_in_quotes_names_its_body():
     """"某省统计局2016年“三公经费”预算说明": the quotes open the item, the name stands before the year."""
     lines = ["某省统计局2016年“三公经费”预算说明", "", "为做好部门预算和“三公”经费预算的公开工作，现将有关情况说明如下。"]
     assert read_metadata("p.txt", lines).department == "某省统计局"
+
+
+def test_publisher_field_of_a_metadata_grid_names_the_department():
+    # a government portal's page header: the publisher sits in a pipe grid, not after a colon
+    lines = ["索引号 | 000000000000/2025-00001 | 发布机构 | 西河县东湾镇 |", "公开目录 | 三公经费 | 发布日期 | 2025-03-01 |",
+             "2025年西河县东湾镇“三公”经费预算财政拨款情况统计表 | |", "单位:万元 | |", "项目 | 2024年预算数 | 2025年预算数 |"]
+    assert read_metadata("x.txt", lines).department == "西河县东湾镇"
+
+
+def test_a_notice_names_the_town_it_publishes_for():
+    lines = ["按照区政府关于推进政府信息公开工作的要求,现将东湾镇2021年度“三公”经费决算情况公布如下:",
+             "2021年度“三公”经费30万元,其中:公务接待费10万元,公务用车运行维护费20万元。"]
+    assert read_metadata("x.txt", lines).department == "东湾镇"
+
+
+def test_the_body_a_text_speaks_of_among_its_sections_is_the_department():
+    lines = ["(一)职能职责", "街道的主要职能是:1、履行辖区党的建设职责。2、履行辖区公共服务职责。",
+             "(二)机构设置", "西河街道办事处内设综合办公室、社会事务办公室、平安建设办公室。",
+             "1.总体情况。2022年度收入总计1200.00万元,支出总计1200.00万元。"]
+    assert read_metadata("x.txt", lines).department == "西河街道办事处"

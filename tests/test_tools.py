@@ -238,3 +238,15 @@ def test_an_amount_per_counted_thing(amount, count, value, result):
 def test_an_amount_over_nothing_counted_is_no_average():
     r = ops.per_item(fact("车辆", 10.0), fact("车辆", 0, unit="辆"))
     assert r.value is None and r.note
+
+
+def test_a_party_organ_is_named_without_its_committee_and_by_its_abbreviation():
+    names = ["中共上海市普陀区委社会工作部", "上海市普陀区财政局", "上海市普陀区司法局", "中共江苏省委办公厅", "江苏省人大常委会办公厅"]
+    aliases = {n: build(n) for n in names}
+    res = resolve("普陀社工部2024年行政运行多少", aliases)
+    assert res.departments == ["中共上海市普陀区委社会工作部"], res
+    # a year's 年 before a bare 省 is no place of another province
+    res = resolve("2018年省委办公厅和省人大办公厅比，三公谁高", aliases)
+    assert sorted(res.departments) == ["中共江苏省委办公厅", "江苏省人大常委会办公厅"] and not res.not_loaded, res
+    res = resolve("换成普陀司法局呢", aliases)
+    assert res.departments == ["上海市普陀区司法局"] and not res.not_loaded, res

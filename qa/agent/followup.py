@@ -238,7 +238,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         if names_several_departments(text) and prev.other_departments:
             # "两家单位的…加起来": the two just discussed
             departments = list(dict.fromkeys(list(prev.other_departments) + departments))
-        if q.op in ("compare", "diff") and prev.other_departments and not own_metric:
+        which = fu.get("which_department")
+        if q.op in ("compare", "diff") and prev.other_departments and (
+                not own_metric or (which is not None and which.search(question))):
             # "哪个更多" right after switching department: the two just discussed
             departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         if departments:

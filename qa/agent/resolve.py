@@ -114,7 +114,13 @@ def _foreign_region(text: str, start: int, group: list[Mention], aliases: dict[s
     before = text[:start]
     m = _REGION_BEFORE_RE.search(before)
     if m:
+        # "换成州社保中心": the words that switch a conversation over begin no place
+        turn = lexicon.load().followup.get("turn_words")
         place = m.group(1)
+        while turn is not None and (lead := turn.match(place)):
+            place = place[lead.end():]
+        if len(place) < 2:
+            return ""
         forms = set().union(*(aliases[x.official].region_forms for x in group))
         if not any(place.endswith(f) or f.endswith(place) for f in forms):
             return place

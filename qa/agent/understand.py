@@ -510,4 +510,7 @@ def prepare(question: str) -> str:
         return glossary.translate_department_words(t)
     # "昌吉那个中心": a demonstrative between a place and a body says nothing of either
     t = LEXICON.followup["demonstratives"].sub("", t) if "demonstratives" in LEXICON.followup else t
+    switch = LEXICON.followup.get("switch_words")
+    if switch is not None and (lead := switch.match(t)):
+        t = t[lead.end():]  # "换成州社保中心呢": the place begins after the switching word
     return _LITERAL_MARKS.sub("", LEXICON.formalize(t))

@@ -16,7 +16,7 @@ from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
-from qa.tools.facts import norm_label, without_generic_suffix
+from qa.tools.facts import Match, norm_label, without_generic_suffix
 from qa.types import UNIT_TO_YUAN, Citation, ToolResult
 
 
@@ -130,7 +130,14 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
     per = LEXICON.cue_words.get("per_unit_asked")
     if ms and per is not None and per.search(q.question.lower()):
         # "标准是每人每月多少钱": the figure stated per person and month, not the project's total
-        ms = [m for m in ms if "/" in m.fact.unit] or ms
+        per_ms = [m for m in ms if "/" in m.fact.unit]
+        if not per_ms:
+            # "破产企业退休职工取暖费每人一年给多少": the standard stated inside the item found
+            # (its "项目:补贴标准" line), not the item's total
+            head = norm_label(ms[0].fact.label.split(":", 1)[0])
+            per_ms = [Match(f, ms[0].score) for f in dd.facts
+                      if "/" in f.unit and ":" in f.label and norm_label(f.label.split(":", 1)[0]) == head]
+        ms = per_ms or ms
     if ms and q.count_units:
         # "几辆" / "多少人": prefer the figure counted in that measure word; a figure in
         # money does not answer "推送多少期" when an indicator's target is counted in 期
