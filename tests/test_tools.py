@@ -250,3 +250,10 @@ def test_a_party_organ_is_named_without_its_committee_and_by_its_abbreviation():
     assert sorted(res.departments) == ["中共江苏省委办公厅", "江苏省人大常委会办公厅"] and not res.not_loaded, res
     res = resolve("换成普陀司法局呢", aliases)
     assert res.departments == ["上海市普陀区司法局"] and not res.not_loaded, res
+
+
+def test_a_generic_short_form_after_a_bare_level_names_the_body():
+    names = ["江苏省政协办公厅", "江苏省人大常委会办公厅", "江苏省人民检察院"]
+    aliases = {n: build(n) for n in names}
+    res = resolve("2019年江苏省政协和省人大，哪家三公经费预算更多", aliases, want_all=True)
+    assert sorted(res.departments) == ["江苏省人大常委会办公厅", "江苏省政协办公厅"], res

@@ -257,6 +257,17 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
             g = max((f for f in d.generic_body_forms if tail.startswith(f)), key=len, default="")
             if g:
                 best_body, bs, be, attached = g, re_, re_ + len(g), best_region
+        if not best_body:
+            # "江苏省政协和省人大": a generic short form after a bare level character of this
+            # department's place (省 of 江苏省) names it too
+            for g in sorted(d.generic_body_forms, key=len, reverse=True):
+                if len(g) < 2:
+                    continue
+                occ = next((o for o in _occurrences(q, g)
+                            if any(_bare_before(q[max(0, o - 14):o], r) for r in d.bare_region_forms)), -1)
+                if occ >= 0:
+                    best_body, bs, be, attached = g, occ - 1, occ + len(g), "bare"
+                    break
         if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
             # the place names another department ("昌吉社保中心 … 安阳公积金中心")
             best_region, rs, re_ = "", -1, -1

@@ -9,7 +9,7 @@ from qa.agent.context import DocData
 from qa.agent.linking import link
 from qa.agent.matching import ACCEPT, label_of, project_rows, best_matches
 from qa.agent.operations.change import do_yoy
-from qa.agent.operations.lookup import do_lookup
+from qa.agent.operations.lookup import do_lookup, rows_of_scope
 from qa.agent.operations.operands import missing_part, restated_operands, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program
@@ -248,6 +248,12 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
             own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
             pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []
         pa = pa or best_matches(dd, m[0], "total", q)
+        if wh and not (pa and pa[0].score >= 0.95):
+            # "三公经费里公车占多少": the whole's own row the part's name begins (公务用车购置及
+            # 运行费, which holds 购置费 and 运行费), not the nearest label elsewhere
+            within = rows_of_scope(dd, m[1], m[0], q)
+            if within is not None:
+                pa = [Match(within, 1.0)]
         if pa and wh:
             part_f, whole_f = pa[0].fact, wh[0].fact
             part_name, whole_name = m[0], m[1]

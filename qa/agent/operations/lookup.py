@@ -137,6 +137,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
             head = norm_label(ms[0].fact.label.split(":", 1)[0])
             per_ms = [Match(f, ms[0].score) for f in dd.facts
                       if "/" in f.unit and ":" in f.label and norm_label(f.label.split(":", 1)[0]) == head]
+        # a standard the question states itself ("按每人每月120元算，一年多少") is not what it asks
+        said = {float(x) for x in re.findall(r"\d+(?:\.\d+)?", q.question)}
+        per_ms = [m for m in per_ms if m.fact.value not in said]
         ms = per_ms or ms
     if ms and q.count_units:
         # "几辆" / "多少人": prefer the figure counted in that measure word; a figure in
