@@ -942,3 +942,10 @@ def test_a_standard_per_person_is_read_inside_the_item(assistant):
 def test_a_purpose_question_reads_the_project_allocation(assistant):
     ans = assistant.ask("住建局2023年机关运转经费的用途是什么")
     assert ans.status == "answered" and "物业安保保洁费" in ans.answer, ans.answer
+
+
+def test_an_everyday_word_right_after_a_year_is_still_a_word():
+    from qa.text import lexicon
+
+    # jieba reads "2023年养车费" as 年养 / 车费; the year's 年 ends a word
+    assert lexicon.load().formalize("2023年养车费和买车费哪个多") == "2023年公务用车运行维护费和公务用车购置费哪个多"

@@ -39,6 +39,8 @@ def word_starts(text: str) -> frozenset[int]:
         starts.add(pos)
     # jieba glues a comparison word to the verb after it ("比买" of 比买货物): 比/跟/较 end a word
     starts.update(i + 1 for i, ch in enumerate(text) if ch in _COMPARATORS)
+    # …and a year's 年 to the word after it ("年养" of 2023年养车费): a year ends where 年 does
+    starts.update(i + 1 for i, ch in enumerate(text) if ch == "年" and i and text[i - 1].isdigit())
     return frozenset(starts)
 
 
