@@ -304,6 +304,13 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if op == "ratio" and not whole:
         # "占多少" / "X占多少" leave the whole to the context; "占总支出多少" the part
         part, named_whole = _part_and_whole(q.metric)
+        share_of = LEXICON.cue_words["share_of"].search(question.lower()) if en else None
+        if share_of and part and not named_whole and not item_ref and prev_part:
+            # "What share of total revenue is it?": the term right after "share of" is the
+            # whole ("What share of it is basic expenditure?" names the part after "is")
+            after = re.sub(r"^\s*(?:the\s+)?", "", question.lower()[share_of.end():])
+            if any(after.startswith(e.lower()) and _metric_of(z) == part for e, z in q.en_terms):
+                part, named_whole = "", part
         if not part and _is_whole_ref(named_whole):
             # "占这个项目几成": the whole is what the last item sits in, else the last item
             scope, _, inner = prev_part.partition("中")

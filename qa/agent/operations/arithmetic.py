@@ -262,9 +262,8 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
         # <whole>" names it last. A short part may borrow the whole's words (procurement →
         # services = 政府采购服务).
         terms = [zh for _, zh in q.en_terms]
-        whole_first = bool(re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I)) and \
-            re.search(r"(?:share|percentage|proportion|fraction|percent) of", q.question, re.I).start() < \
-            q.question.lower().find(q.en_terms[0][0].lower())
+        share_of = LEXICON.cue_words["share_of"].search(q.question.lower())
+        whole_first = bool(share_of) and share_of.start() < q.question.lower().find(q.en_terms[0][0].lower())
         totals = [t for t in terms if "总" in t or "合计" in t]
         if totals:
             wname = totals[0]
