@@ -949,3 +949,23 @@ def test_an_everyday_word_right_after_a_year_is_still_a_word():
 
     # jieba reads "2023年养车费" as 年养 / 车费; the year's 年 ends a word
     assert lexicon.load().formalize("2023年养车费和买车费哪个多") == "2023年公务用车运行维护费和公务用车购置费哪个多"
+
+
+@pytest.mark.parametrize("question, value", [
+    ("事务局今年取暧费预算多少，急", 33.35),  # 暧 typed for 暖
+    ("麻烦问下社保中心办工费多少", 37.07),  # 工 typed for 公
+])
+def test_one_mistyped_character_of_a_row_label_is_put_right(assistant, question, value):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+def test_a_real_word_one_character_off_a_label_is_no_typo(assistant):
+    # 办公用房 is not a mistyped 办公费; the page states no floor area of Anyang's offices
+    assert assistant.ask("安阳公积金中心办公用房有多少平方米？").status == "not_found"
+
+
+def test_an_item_ending_in_an_organisation_word_is_no_department(assistant):
+    # 网厅 (the online hall) of a project is no 厅 that is not loaded
+    ans = assistant.ask("审批系统升级改造那个项目里网厅开发给了多少")
+    assert ans.status == "answered" and ans.value == pytest.approx(20), ans.answer

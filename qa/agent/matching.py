@@ -295,3 +295,28 @@ def to_half(text: str) -> str:
     from qa.text.normalize import to_halfwidth
 
     return to_halfwidth(text)
+
+
+def one_character_off(dd: DocData, metric: str) -> str | None:
+    """The metric with a mistyped character put right ("取暧费" → 取暖费, "办工费" → 办公费): a
+    run of the metric that differs from one of the document's row labels (three characters
+    or more) in exactly one character; the longest such label. None when there is none."""
+    from qa.text.words import is_word, word_starts
+
+    text = norm_label(metric)
+    labels = sorted({norm_label(f.label) for f in dd.facts if len(norm_label(f.label)) >= 3},
+                    key=lambda x: (-len(x), x))
+    if any(lab in text for lab in labels):
+        return None  # a label written as it is: nothing mistyped
+    bounds = word_starts(text)  # (办公用房 is one word: its 办公用 is no mistyped 办公费)
+    for lab in labels:
+        for i in range(len(text) - len(lab) + 1):
+            window = text[i:i + len(lab)]
+            if not (i in bounds and i + len(lab) in bounds) or sum(a != b for a, b in zip(window, lab)) != 1 \
+                    or is_word(window):  # (办公室 is a word of its own, not a mistyped 办公费)
+                continue
+            at = next(k for k, (a, b) in enumerate(zip(window, lab)) if a != b)
+            if at in (0, len(lab) - 1) and is_word(window[1:] if at == 0 else window[:-1]):
+                continue  # "和电费" is 和 + 电费, no mistyped 邮电费
+            return text[:i] + lab + text[i + len(lab):]
+    return None

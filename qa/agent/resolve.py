@@ -104,6 +104,13 @@ def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]
     return out
 
 
+def _names_body(span: str) -> bool:
+    """Whether a run ending in an organisation word names a body: "审批系统升级改造项目里网厅"
+    is an item's 网厅 (online hall), what follows the item's own words is too short a name."""
+    tail = re.split(r"项目|里|的", span)[-1]
+    return len(tail) >= 3
+
+
 def _body_span(text: str, m: Mention) -> tuple[int, int]:
     i = text.find(m.body, m.start)
     return (i, i + len(m.body)) if i >= 0 else (m.start, m.end)
@@ -236,7 +243,7 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     # nothing matched: a named organisation we do not have? (never a run of words that ends in
     # a pointing word's body word: "…运行费占该局" points at the page, it names nobody)
     org = next((o for o in _ORG_RE.finditer(text)
-                if not any(o.start() < e and s < o.end() for s, e in res.deictic)), None)
+                if not any(o.start() < e and s < o.end() for s, e in res.deictic) and _names_body(o.group(0))), None)
     if org and not want_all:
         res.not_loaded = org.group(0)
     elif _EN_ORG_RE.search(text) and not want_all:

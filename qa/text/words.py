@@ -45,3 +45,11 @@ def word_starts(text: str) -> frozenset[int]:
 
 
 _COMPARATORS = "比跟较"
+
+
+def is_word(text: str) -> bool:
+    """Whether jieba's dictionary (with the genre terms) has the text as a word: 办公室 is one,
+    a mistyped 办工费 is not."""
+    jb = jieba_cutter()
+    jb.dt.check_initialized()
+    return bool(jb.dt.FREQ.get(text))

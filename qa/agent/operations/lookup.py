@@ -9,7 +9,7 @@ from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import (ACCEPT, best_matches, blank_table_row, empty_table_statement, in_scope_table, label_of,
-                               not_the_scope, prose_figure)
+                               not_the_scope, one_character_off, prose_figure)
 from qa.agent.operations.change import do_prior
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.operations.policy import find_indicator
@@ -187,6 +187,12 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")
         return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
                        citations=[Citation(dd.document.name, blank.quote, blank.line)], derived="blank")
+    # (the corrected metric holds the label, so it is never corrected again)
+    fixed = one_character_off(dd, metric)
+    if fixed:
+        out = do_lookup(q, dd, fixed)
+        if out.status == "answered":
+            return out
     return not_found(
         "lookup",
         f"{doc_label(dd)}未披露“{metric.replace(' ', '')}”这一数字。",
