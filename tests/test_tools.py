@@ -257,3 +257,11 @@ def test_a_generic_short_form_after_a_bare_level_names_the_body():
     aliases = {n: build(n) for n in names}
     res = resolve("2019年江苏省政协和省人大，哪家三公经费预算更多", aliases, want_all=True)
     assert sorted(res.departments) == ["江苏省人大常委会办公厅", "江苏省政协办公厅"], res
+
+
+def test_a_short_form_with_one_mistyped_character_after_its_place():
+    names = ["昌吉回族自治州住房公积金管理中心", "昌吉回族自治州社会保险中心", "昌吉州住房和城乡建设局", "安阳市住房公积金管理中心"]
+    aliases = {n: build(n) for n in names}
+    assert resolve("昌吉公积经现在在职的有多少人", aliases).departments == ["昌吉回族自治州住房公积金管理中心"]
+    res = resolve("昌吉州财政局三公经费多少", aliases)
+    assert not res.departments and res.not_loaded, res  # another body, not a typo of one loaded

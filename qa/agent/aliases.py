@@ -255,6 +255,12 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
             # "安阳公积金": a generic short form right after this department's place
             tail = q[re_:re_ + 6]
             g = max((f for f in d.generic_body_forms if tail.startswith(f)), key=len, default="")
+            if not g:
+                # "昌吉公积经": a short form of three characters or more with one mistyped,
+                # right after the place (never its first character: that would be another body)
+                g = max((tail[:len(f)] for f in d.body_forms | d.generic_body_forms if len(f) >= 3
+                         and tail[:1] == f[:1] and sum(a != b for a, b in zip(tail[:len(f)], f)) == 1
+                         and len(tail) >= len(f)), key=len, default="")
             if g:
                 best_body, bs, be, attached = g, re_, re_ + len(g), best_region
         if not best_body:
