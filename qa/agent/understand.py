@@ -158,8 +158,6 @@ def first_ask(text: str) -> str:
     for m in re.finditer(r"[？?，,；;]", text):
         head, rest = text[:m.start()], text[m.end():]
         if pat.search(head) and pat.search(rest) and len(rest.strip(" ？?")) >= 2:
-            if has_cue(rest, "zh", "yoy") and not has_cue(head, "zh", "yoy") and detect_op(head, "zh") == "lookup":
-                return text  # "预算多少，比上年怎样": the change of that figure, stated with it
             return head + " " * (len(text) - m.start())
     return text
 
