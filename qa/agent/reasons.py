@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 import re
+from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
@@ -51,16 +52,6 @@ def stated_reasons(lines: list[str], pattern: str) -> list[Reason]:
         pos += len(s)
     text = "".join(parts)
 
-    def line_of(offset: int) -> int:
-        lo, hi = 0, len(starts) - 1
-        while lo < hi:
-            mid = (lo + hi + 1) // 2
-            if starts[mid] <= offset:
-                lo = mid
-            else:
-                hi = mid - 1
-        return lo + 1
-
     out: list[Reason] = []
     seen: set[int] = set()
     for m in re.finditer(pattern, text):
@@ -83,13 +74,14 @@ def stated_reasons(lines: list[str], pattern: str) -> list[Reason]:
         context = text[max(0, sentence + 1):m.start()]
         quote = text[s:e].strip()
         if quote:
-            out.append(Reason(quote, line_of(s), context))
+            out.append(Reason(quote, bisect_right(starts, s), context))  # the last line starting at or before s
     return out
 
 
-def _direction(text: str) -> set[str]:
-    kinds = load_lexicon().reason_context.get("directions", {})
-    return {k for k, pat in kinds.items() if pat.search(text)}
+def context_named(kind: str, text: str) -> set[str]:
+    """The names of the lexicon's reason_context of one kind ("baselines": last_year, budget;
+    "directions": up, down) whose words the text uses."""
+    return {name for name, pat in load_lexicon().reason_context.get(kind, {}).items() if pat.search(text)}
 
 
 def best_reason(question: str, item: str, lines: list[str], pattern: str, squeezed: str) -> Excerpt | None:
@@ -109,7 +101,8 @@ def best_reason(question: str, item: str, lines: list[str], pattern: str, squeez
     wanted = {g for g in grams(norm_label(re.sub(r"\d[\d.,]*", " ", item))) if g in squeezed}
     if not wanted:
         return None
-    described = [grams(norm_label(r.context + r.quote)) for r in reasons]
+    texts = [norm_label(r.context + r.quote) for r in reasons]
+    described = [grams(t) for t in texts]
     df: dict[str, int] = {}
     for gs in described:
         for g in gs & wanted:
@@ -120,17 +113,17 @@ def best_reason(question: str, item: str, lines: list[str], pattern: str, squeez
         return math.log(1 + n / (1 + df.get(g, 0)))
 
     mass = math.fsum(w(g) for g in sorted(wanted))
-    asked = _direction(question)
+    asked = context_named("directions", question)
     name = norm_label(re.sub(r"\d[\d.,]*", "", item))
     best: tuple[float, int] | None = None
     for i, gs in enumerate(described):
         cov = math.fsum(w(g) for g in sorted(wanted & gs)) / mass
-        said = _direction(reasons[i].context)
+        said = context_named("directions", reasons[i].context)
         if asked and said:
             cov += 0.1 if asked & said else -0.1
         # scattered pairs (事业 … 收入 of 机关事业单位…收入) describe another item: the
         # sentence must share a run of three with the item, or two and the way it moved
-        text = norm_label(reasons[i].context + reasons[i].quote)
+        text = texts[i]
         run = SequenceMatcher(None, name, text, autojunk=False).find_longest_match(0, len(name), 0, len(text)).size
         if run < 3 and not (run >= 2 and asked & said):
             continue

@@ -107,7 +107,8 @@ def place_spans(text: str, taken: list[tuple[int, int]]) -> list[tuple[int, int]
 def _names_body(span: str) -> bool:
     """Whether a run ending in an organisation word names a body: "审批系统升级改造项目里网厅"
     is an item's 网厅 (online hall), what follows the item's own words is too short a name."""
-    tail = re.split(r"项目|里|的", span)[-1]
+    words = lexicon.load().cue_words.get("item_before_body")
+    tail = words.split(span)[-1] if words is not None else span
     return len(tail) >= 3
 
 

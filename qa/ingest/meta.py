@@ -360,13 +360,14 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
     from_name = _department_from_file_name(name)
     if from_name:
         out.append((from_name, "file-name"))
+    own = own_mentions(lines)
     if not frequent:
         # every body named once (a street office and the sections it lists as 内设): the one the
         # text speaks of as its subject, when only one is
-        own = [x for x in own_mentions(lines) if is_full_name(x)]
-        if len(own) == 1:
-            frequent, n = own[0], 1
-    if frequent and n == 1 and frequent in own_mentions(lines):
+        subjects = [x for x in own if is_full_name(x)]
+        if len(subjects) == 1:
+            frequent, n = subjects[0], 1
+    if frequent and n == 1 and frequent in own:
         # a single mention counts only when the text names no other body and speaks of it as
         # the subject of its figures ("X下设…", "X2024年部门预算"), not in passing
         out.append((frequent, "text-once"))

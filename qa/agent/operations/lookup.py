@@ -113,7 +113,7 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
             out.citations = [c for _, o in subs for c in o.citations]
             return out
     ms = best_matches(dd, metric, "total", q)
-    if re.search(r"、", metric) and not (ms and ms[0].score >= 0.95):
+    if "、" in metric and not (ms and ms[0].score >= 0.95):
         # "水电暖多少" (水费、电费和取暖费): several items asked as one figure are added up
         split = split_metrics(scoped(Program(**{**q.__dict__, "metric": metric})), dd)
         if split and len(split[0]) >= 2:

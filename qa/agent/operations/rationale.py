@@ -11,7 +11,7 @@ from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, ITEM_START, lines_matching, sentence_around, sentence_matching
 from qa.agent.matching import is_heading_line, metric_forms, to_half
 from qa.agent.outcome import Outcome, doc_label, doc_label_en, not_found
-from qa.agent.reasons import best_reason
+from qa.agent.reasons import best_reason, context_named
 from qa.agent.understand import Program
 from qa.text.lexicon import load as load_lexicon
 from qa.tools.facts import column_kind, find_facts, norm_label
@@ -26,7 +26,7 @@ _WORDS = LEXICON.cue_words
 _REASON = _WORDS["reason_stated"].pattern
 _BASIS = _WORDS["basis_stated"].pattern
 _PURPOSE = _WORDS["purpose_stated"].pattern
-_ANY_STATED = "|".join([_REASON, _WORDS["purpose_stated"].pattern, _BASIS])
+_ANY_STATED = "|".join([_REASON, _PURPOSE, _BASIS])
 
 
 def withheld_statement(q: Program, dd: DocData) -> Excerpt | None:
@@ -130,10 +130,6 @@ def _sentence_of(lines: list[str], ex: Excerpt) -> str:
     return text[cut + 1:] + ex.quote
 
 
-def _named(kind: str, text: str) -> set[str]:
-    return {name for name, pat in LEXICON.reason_context.get(kind, {}).items() if pat.search(text)}
-
-
 def _head_named(metric: str, text: str) -> int:
     """How much of the item's head (the end of its name: 项目支出 of 一般公共预算项目支出)
     the text names: the longest ending of the name found in it."""
@@ -148,11 +144,11 @@ def best_stated(question: str, metric: str, found: list[tuple[Excerpt, Fact | No
     found among equals. ``found`` holds (excerpt, its figure, its sentence, the metric form
     that found it)."""
     asked = question.replace("多少", "")
-    bases, ways = _named("baselines", asked), _named("directions", asked)
+    bases, ways = context_named("baselines", asked), context_named("directions", asked)
 
     def fit(item: tuple[Excerpt, Fact | None, str, str]) -> tuple[int, int, int]:
         ctx = item[2]
-        b, w = _named("baselines", ctx), _named("directions", ctx)
+        b, w = context_named("baselines", ctx), context_named("directions", ctx)
         return (_head_named(metric, ctx),
                 len(bases & b) - (1 if bases and b and not bases & b else 0),
                 len(ways & w) - (1 if ways and w and not ways & w else 0))
