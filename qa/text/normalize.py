@@ -123,10 +123,11 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_SHORT_YEAR_RE = re.compile(r"(?<![\d.第])([23]\d)(?=年(?!代|以|前|后|来|内|间|多|左右))")
+_SHORT_YEAR_RE = re.compile(r"(?<![\d.第])([123]\d)(?=年(?!代|以|前|后|来|内|间|多|左右))")
 
 
 def expand_short_years(text: str) -> str:
-    """"24年的基本支出" as "2024年…": a two-digit year of this century (20–39) before 年
+    """"24年的基本支出" as "2024年…": a two-digit year of this century (10–39: disclosures
+    go back to 2010s budgets, "19年水费") before 年
     (not a span of years: 25年以上, 30年来)."""
     return _SHORT_YEAR_RE.sub(lambda m: "20" + m.group(1), text)
