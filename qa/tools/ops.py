@@ -106,6 +106,26 @@ def difference(a: Fact, b: Fact) -> ToolResult:
     return ToolResult(value=float(r.value), unit=x.unit, operands=[a, b], computation=r.text)
 
 
+def margin(a: ToolResult, b: ToolResult) -> ToolResult | None:
+    """How much a's figure exceeds b's, where each is one figure or the sum of its operands
+    ("三公经费" added up from its parts): (a1 + a2 …) − (b1 + b2 …) in a's unit; None when a
+    side is neither (a share, a count of names)."""
+    sides = []
+    for r in (a, b):
+        fs = _same_unit(r.operands) if r.operands else []
+        if not fs or r.value is None or any(f.value is None for f in fs) or fs[0].unit != r.unit:
+            return None
+        if abs(sum(f.value for f in fs) - r.value) > 0.005 * max(1.0, abs(r.value)):
+            return None  # not a sum of its operands
+        sides.append(fs)
+    if sides[0][0].unit != sides[1][0].unit:
+        return None
+    p = places_of(sides[0] + sides[1])
+    terms = [_operand(fs[0], p) if len(fs) == 1 else ("add", [_operand(f, p) for f in fs]) for fs in sides]
+    r = execute(("sub", terms), p)
+    return ToolResult(value=float(r.value), unit=sides[0][0].unit, operands=sides[0] + sides[1], computation=r.text)
+
+
 def share(part: Fact, whole: Fact) -> ToolResult:
     """part / whole × 100 %, to 2 decimals."""
     x, y = _same_unit([part, whole])

@@ -225,6 +225,8 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
             if res.value is not None:
                 return answered("ratio", dd, res, f"{a.label}{cols[0][0]}占{cols[1][0]}")
     m = q.metric.split("|", 1)
+    if len(m) == 2 and m[1].strip() and m[0].strip().startswith(m[1].strip() + "中"):
+        m[0] = m[0].strip()[len(m[1].strip()) + 1:]  # "政府采购中服务占政府采购": 服务, inside it
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
     stated = _stated_share_operands(dd, m[0], m[1] if len(m) == 2 else "", q) if norm_label(m[0]) else None
@@ -243,8 +245,9 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
         if line is not None and wh:
             # "信息化建设项目里维修（护）费占多少": the project's own 资金分配 line
             pa = [Match(line, 1.0)]
-        if not pa and q.whole_first and len(norm_label(m[0])) <= 3:
-            # "政府采购里服务类占比": a short part is a row of the whole's own (政府采购服务)
+        if not pa and len(norm_label(m[0])) <= 3:
+            # "政府采购里服务类占比", "服务占政府采购几成": a short part is a row of the whole's
+            # own (政府采购服务) when the document has one
             own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
             pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []
         pa = pa or best_matches(dd, m[0], "total", q)
