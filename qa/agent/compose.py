@@ -88,6 +88,17 @@ def final_value(q: Program, o: Outcome) -> tuple[float | None, str, str | None]:
     return v, res.unit, res.computation
 
 
+def listed_total(o: Outcome) -> ToolResult | None:
+    """The sum of a list's items when each is an amount of one unit (a project's 资金分配
+    lines, a subject's projects), else None (names, counted things)."""
+    rows = o.result.operands if o.result is not None else []
+    if o.op not in ("list", "count") or not rows or len(rows) != len(o.items) or rows[0].unit in _COUNT_UNITS \
+            or any(f.value is None or f.unit != rows[0].unit for f in rows):
+        return None
+    whole = ops.total(rows)
+    return whole if whole.value is not None else None
+
+
 def sentence(q: Program, o: Outcome) -> str:
     """The answer sentence for an answered outcome."""
     v, unit, _ = final_value(q, o)
@@ -101,11 +112,19 @@ def sentence(q: Program, o: Outcome) -> str:
     if o.op in ("count", "list") and o.items:
         # a project's lines are said by their own names (the project is in the label)
         shown = [i.split(":", 1)[1] if ":" in i else i for i in o.items]
+        whole = listed_total(o)
+        total = ""
+        if whole is not None:
+            # a project's lines and a subject's projects are amounts: each is said with its
+            # own figure, and their sum, as an auditor reads them off the table
+            shown = [f"{s} {show(f.value, f.unit, [f])} {f.unit}" for s, f in zip(shown, whole.operands)]
+            total = f"，合计 {show(whole.value, whole.unit, whole.operands)} {whole.unit}" if not en else \
+                f"; together {show(whole.value, whole.unit, whole.operands)} {_unit_en(whole.unit)}"
         items = ("；" if any("、" in i for i in shown) else "、").join(shown)
         n = len(o.items)
         if en:
-            return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(shown)}."
-        return f"{who(o)}{label}共 {n} 个：{items}。"
+            return f"{who_en(o)}: {n} {_label_en(label, q)} — {', '.join(shown)}{total}."
+        return f"{who(o)}{label}共 {n} 个：{items}{total}。"
     if o.op in ("rationale", "policy"):
         quotes = "\n".join(f"“{e.quote}”（第{e.line}行）" if not en else f"“{e.quote}” (line {e.line})" for e in o.excerpts)
         if en:
@@ -180,8 +199,11 @@ def compose(q: Program, o: Outcome) -> Answer:
         text += ("\nComputation: " if en else "\n计算：") + comp
     if o.warnings:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
-    # a list asked for by how many ("内设几个科室？列出来"): the count is its value too
+    # a list asked for by how many ("内设几个科室？列出来"): the count is its value too; a
+    # list of amounts asked by name has their sum for its value
     numeric = o.op not in ("rationale", "policy", "list") or (o.op == "list" and bool(q.count_units) and bool(o.items))
+    if o.op == "list" and not numeric and (whole := listed_total(o)) is not None:
+        numeric, v, unit, comp = True, whole.value, whole.unit, comp or whole.computation
     return Answer(
         status="answered",
         answer=text,

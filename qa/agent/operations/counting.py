@@ -209,26 +209,50 @@ def numbered_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
     return None
 
 
-def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt] | None:
+def included_list(dd: DocData, metric: str) -> tuple[list[str], Excerpt, str] | None:
     """"公用经费主要包括什么": the items of the sentence stating what the item includes
     ("公用经费 121.55 万元，主要包括：办公费、水费、…"), quoted whole."""
     if not re.search(r"包括|包含", metric):
         return None
     key = norm_label(re.sub(r"(?:主要)?(?:包括|包含)", "", metric))
-    if len(key) < 2:
-        return None
-    for ex in lines_matching(dd.search_lines, re.escape(key)):
-        s = sentence_around(dd.search_lines, ex.line, max_lines=8)
-        if s is None:
+    # "专项业务经费包括啥项目": the item is what comes before the kind of thing asked
+    keys = list(dict.fromkeys([key, re.sub(r"(?:啥|什么|哪些)?(?:项目|内容|事项)?$", "", key)]))
+    for key in keys:
+        if len(key) < 2:
             continue
-        flat = re.sub(r"\s+", "", to_half(s.quote))
-        k = flat.find(key)
-        m = re.search(r"(?:主要)?(?:包括|包含)[:：]?(.+?)(?:等(?:支出|费用)?)?[。；;]?$", flat[k:] if k >= 0 else "")
-        if m:
-            items = [x for x in re.split(r"[、，,]", m.group(1)) if x]
-            if len(items) >= 2:
-                return items, s
+        for ex in lines_matching(dd.search_lines, re.escape(key)):
+            # a long paragraph line states several things: the clause where the item's 包括 is
+            raw = dd.search_lines[ex.line - 1]
+            flat_key = r"\s*".join(map(re.escape, key))
+            m = re.search(flat_key + r"[^。；;]{0,30}?(?:主要)?(?:包括|包含)[:：]?([^。]+?)(?:等(?:支出|费用)?)?。", raw)
+            if m:
+                items = _included_items(re.sub(r"\s+", "", to_half(m.group(1))))
+                if len(items) >= 2:
+                    return items, Excerpt(quote=m.group(0).strip()[:400], line=ex.line), key
+            s = sentence_around(dd.search_lines, ex.line, max_lines=8)
+            if s is None:
+                continue
+            flat = re.sub(r"\s+", "", to_half(s.quote))
+            k = flat.find(key)
+            m = re.search(r"(?:主要)?(?:包括|包含)[:：]?(.+?)(?:等(?:支出|费用)?)?[。]?$", flat[k:] if k >= 0 else "")
+            if m:
+                items = _included_items(m.group(1))
+                if len(items) >= 2:
+                    return items, s, key
     return None
+
+
+_ENUM_MARK = re.compile(r"(?:^|(?<=[；;，,。]))(?:\d{1,2}|[一二三四五六七八九十]{1,2})[、.](?!\d)")
+
+
+def _included_items(body: str) -> list[str]:
+    """The things an "包括：…" sentence names: numbered clauses ("1、A90万元；2、B120万元")
+    or a plain enumeration ("办公费、水费、电费"), each without the amount it states."""
+    numbered = bool(_ENUM_MARK.search(body))
+    body = _ENUM_MARK.sub("", body)
+    parts = re.split(r"[；;]" if numbered else r"[、，,；;]", body)
+    items = [re.sub(r"[\d,.]+(?:万元|元|万)$", "", x).strip() for x in parts]
+    return [x for x in items if x]
 
 
 def project_lines(q: Program, dd: DocData) -> Outcome | None:
@@ -264,8 +288,8 @@ def do_list(q: Program, dd: DocData) -> Outcome:
         return out
     included = included_list(dd, q.metric)
     if included is not None:
-        items, ex = included
-        return Outcome(status="answered", op="list", doc=dd, label=re.sub(r"(?:主要)?(?:包括|包含)", "", q.metric).replace(" ", ""),
+        items, ex, key = included
+        return Outcome(status="answered", op="list", doc=dd, label=key,
                        items=items, result=ops.count(items), citations=[Citation(dd.document.name, ex.quote, ex.line)])
     lines = project_lines(q, dd)
     if lines is not None:
