@@ -177,7 +177,8 @@ class Assistant:
             note = ("Taken from the conversation: " if follow.lang == "en" else "按上文：") + "；".join(follow.inherited)
             ans.answer = f"{note}\n{ans.answer}" if follow.inherited else ans.answer
         if ans.status != "not_found" or follow is None:
-            conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last, ans.ranking))
+            conversation.turns.append(turn_of(asked, ans.items, self.ctx.aliases, conversation.last, ans.ranking,
+                                              follow.picked if follow is not None else ()))
         return ans
 
     @staticmethod
@@ -587,14 +588,16 @@ class Assistant:
             if picked is None:
                 return C.compose_refusal(q, "无法比较。", "Nothing to compare.")
             out.winner, out.result = picked
-            if len(named) == 2 and all(len(r.operands) == 1 for _, r in named):
-                # "A和B谁多": who, and by how much (the winner's figure minus the other's)
+            if len(named) == 2 and all(r.operands for _, r in named):
+                # "A和B谁多": who, and by how much (the winner's figure minus the other's;
+                # either may be a sum of parts)
                 (na, ra), (nb, rb) = named
                 (first, second), loser = ((ra, rb), nb) if out.winner == na else ((rb, ra), na)
-                margin = ops.difference(first.operands[0], second.operands[0])
-                if margin.value is not None and asks_margin(q.question):
+                margin = ops.difference(first.operands[0], second.operands[0]) \
+                    if len(first.operands) == 1 and len(second.operands) == 1 else ops.margin(first, second)
+                if margin is not None and margin.value is not None and asks_margin(q.question):
                     out.result, out.derived = margin, "margin"
-                elif margin.value is not None:
+                elif margin is not None and margin.value is not None:
                     out.margin, out.runner_up = margin, loser
         for _, o in subs:
             out.citations.extend(o.citations)

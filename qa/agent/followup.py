@@ -49,6 +49,9 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
     return text, ""
 
 
+_LITERAL_RE = re.compile("「[^」]*」")
+
+
 def _literal(name: str) -> str:
     """A name as the document printed it, marked so the question parser never rewrites its
     words (冬季清洁取暖项目 keeps 取暖; qa.text.lexicon.Lexicon.formalize)."""
@@ -105,6 +108,9 @@ class Turn:
     # the lines of the last ranking in order ("其中哪项最多" then "第二个呢" is its second)
     ranking: tuple[str, ...] = ()
     scope: str = ""  # what the ranking ranked (its metric; ``metric`` is the line answered)
+    # the list an ordinal of this turn picked from ("第一个怎么分的" then "第二个呢": the second
+    # of the same list, asked the same way)
+    picked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -126,6 +132,7 @@ class Standalone:
     inherited: tuple[str, ...] = field(default_factory=tuple)
     otherwise: "Standalone | None" = None
     item: str = ""
+    picked: tuple[str, ...] = ()  # the list an ordinal picked its item from
 
     def answered_by(self, text: str) -> bool:
         """Whether an answer's text names the item asked for, so that a figure of the whole it
@@ -178,8 +185,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         prior = False
     core, place = _ordinal(core)
     pointed_one = ""
+    listed: tuple[str, ...] = ()
     if place is not None:
-        listed = prev.ranking if len(prev.ranking) > 1 and len(prev.items) <= 1 else prev.items or prev.recent_items
+        listed = prev.picked or (prev.ranking if len(prev.ranking) > 1 and len(prev.items) <= 1
+                                 else prev.items or prev.recent_items)
         if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
             pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
     res = resolve(core, aliases)
@@ -201,8 +210,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
     own_metric = _names_a_figure(metric) and not q.metric_default
-    if pointed_one and metric in ("", "项目", "项", "个"):
-        own_metric = False
+    if pointed_one and not _names_a_figure(re.sub(r"项目|项|个", "", metric)):
+        own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
                and len(res.departments) == 1 and not res.ambiguous
@@ -255,8 +264,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     asks_itself = (own_metric and (bool(q.year) or asks_figure)) or (
         asks_figure and bool(q.year) and q.year != prev.year)
     if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
-        # (an average is over what the last turn counted: a new item of its own is a figure)
-        op = "lookup" if prev.base_op == "list" or (prev.base_op == "average" and own_metric) else prev.base_op
+        # (an average is over what the last turn counted: a new item of its own is a figure;
+        # "第二个呢" after an ordinal pick is asked as the pick was)
+        if pointed_one and prev.picked and not own_metric:
+            op = prev.op
+        elif prev.base_op == "ratio" and own_metric and not named_dept:
+            op = "lookup"  # "那请客吃饭的钱呢" after a share: that item's figure (a share is asked again in words)
+        else:
+            op = "lookup" if prev.base_op == "list" or (prev.base_op == "average" and own_metric) else prev.base_op
         if op != "lookup":
             inherited.append("问法：" + LEXICON.op_names.get(op, op))
     # the metric: the items "这几个" points at, an item inside the last one ("其中维修费"),
@@ -273,8 +288,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     elif pointed_one and not own_metric:
         metric = _literal(pointed_one)
         inherited.append("项目：" + pointed_one)
-        if op in ("count", "list"):
-            op = "lookup"  # "第一个项目多少钱" after "有哪些项目": that item's figure
+        if op == "count" and not q.count_units:
+            op = "lookup"  # "第一个项目有多少" after "有哪些项目": that item's figure (its people
+            # are counted still: "第一个项目覆盖多少人")
             inherited = [x for x in inherited if not x.startswith("问法：")]
     elif op == "compare" and not own_metric and prev.op == "list" and len(prev.items) > 1:
         # "最大的那个多少钱" after "有哪些项目": the largest of the items just listed
@@ -318,16 +334,15 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
         elif not part and not named_whole and "中" in metric:
-            metric, whole = metric, metric.partition("中")[0]  # "What share is that?" of X中Y: of X
+            whole = metric.partition("中")[0]  # "What share is that?" of X中Y: of X
             inherited.append("整体：" + whole)
         elif part and named_whole and not _is_whole_ref(named_whole):
             metric, whole = part, named_whole  # both named ("网络系统维护费占项目支出多少")
         elif part:
             # "社保和就业呢？" after a share: another part of the same whole (left to the
             # answering when the last share named none, as it was then)
-            whole = prev_whole if prev.op == "ratio" else prev_part
-            if len(part) <= 3 and whole:
-                part = whole + part  # "服务类" of 政府采购 is 政府采购服务
+            # (the last item inside a whole, X中Y: another part of X)
+            whole = prev_whole if prev.op == "ratio" else prev_part.partition("中")[0]
             metric = part
             if whole:
                 inherited.append("整体：" + whole)
@@ -339,12 +354,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
         return None
+    inherited = [re.sub("[「」]", "", x) for x in inherited]  # the note shows names as printed
     lang = "en" if en else "zh"
     over = counted_over(question, "en" if en else "zh") if op == "average" else None
     per = over[1] if over else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
     alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
-                              asks_margin(question), per), lang, tuple(inherited))
+                              asks_margin(question), per), lang, tuple(inherited),
+                       picked=tuple(listed) if pointed_one else ())
     if not (inner_reading and "中" not in metric):
         return alone
     # a new item the department may state only inside the last one ("服务多少？" after
@@ -405,7 +422,7 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
 
 
 def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | None = None,
-            ranking: list[str] | tuple[str, ...] = ()) -> Turn:
+            ranking: list[str] | tuple[str, ...] = (), picked: tuple[str, ...] = ()) -> Turn:
     """The context an answered stand-alone question leaves for the next turn (after a ranking,
     "它" is the line it answered, and the order is kept for "第二个" until another ranking)."""
     text = prepare(question)
@@ -418,13 +435,18 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
     if prev is not None and prev.departments and prev.departments != departments:
         others = prev.departments
     metric, scope = q.metric, ""
+    named = _LITERAL_RE.findall(question)
+    if len(named) > 1 and "中「" not in question:
+        metric = "、".join(named)  # the names as printed, for "最少的呢" to rank the same lines
     if ranking and answer_items:
-        metric, scope = answer_items[0], q.metric
+        metric, scope = answer_items[0], metric
     elif prev is not None and len(answer_items) == 1 and answer_items[0] in prev.ranking:
         ranking, scope = prev.ranking, prev.scope  # "第二个呢" answered: "第三个呢" counts on
+    if not picked and prev is not None and len(answer_items) <= 1:
+        picked = prev.picked  # "第二个多少钱", "发给多少人", "那第一个项目呢": the same list still
     return Turn(question=question, departments=departments, year=q.year, metric=metric, op=q.op,
                 want=q.want, items=tuple(answer_items), base_op=base, recent_items=recent,
-                other_departments=others, ranking=tuple(ranking), scope=scope)
+                other_departments=others, ranking=tuple(ranking), scope=scope, picked=picked)
 
 
 @dataclass

@@ -369,6 +369,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if op == "average":
             cue = LEXICON.cue("zh", "average")
             metric = re.sub(r"\s+", " ", cue.sub(" ", metric)).strip() if cue is not None else metric
+        if op == "rationale":
+            moved = LEXICON.cue_words["reason_direction"].pattern
+            metric = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:" + moved + r")(?=\s|$)", " ", metric)
+            metric = re.sub(r"\s+", " ", metric).strip()
         if op == "ratio":
             swapped = _whole_first(metric)
             whole_first, metric = swapped != metric, swapped
@@ -513,4 +517,15 @@ def prepare(question: str) -> str:
     switch = LEXICON.followup.get("switch_words")
     if switch is not None and (lead := switch.match(t)):
         t = t[lead.end():]  # "换成州社保中心呢": the place begins after the switching word
-    return _LITERAL_MARKS.sub("", LEXICON.formalize(t))
+    return _LITERAL_MARKS.sub("", _LITERAL_SPAN.sub(_years_kept, LEXICON.formalize(t)))
+
+
+_LITERAL_SPAN = re.compile("「[^」]*」")
+_FULLWIDTH_DIGITS = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def _years_kept(m: re.Match[str]) -> str:
+    """A name as printed keeps the year it begins with ("2024年征信信息共享接入项目", not the
+    carry-over line 征信信息共享接入项目): its digits are written full-width, which the question's
+    year reading passes over and label matching (halfwidth) reads as printed."""
+    return _YEAR_RE.sub(lambda y: y.group(0).translate(_FULLWIDTH_DIGITS), m.group(0))
