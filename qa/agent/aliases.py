@@ -149,6 +149,7 @@ _REGION_TAIL = re.compile(r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二�
 _LATIN_TAIL = re.compile(r"(?:'s)?\s{0,2}$")
 _END = re.compile(r"$")
 _BARE_AFTER = re.compile(r"[^\u4e00-\u9fff]|的|和|与|比")
+_COORDINATORS = "和与跟、及同"  # what joins two bodies named after one place
 
 
 def _occurrences(text: str, form: str) -> Iterator[int]:
@@ -263,6 +264,15 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                          and len(tail) >= len(f)), key=len, default="")
             if g:
                 best_body, bs, be, attached = g, re_, re_ + len(g), best_region
+            else:
+                # "江苏政协和人大": a short form joined to another body named after the same
+                # place shares that place
+                for g in sorted(d.generic_body_forms, key=len, reverse=True):
+                    occ = next((o for o in _occurrences(q, g)
+                                if re_ < o <= re_ + 12 and q[o - 1] in _COORDINATORS), -1)
+                    if len(g) >= 2 and occ >= 0:
+                        best_body, bs, be, attached = g, occ, occ + len(g), best_region
+                        break
         if not best_body:
             # "江苏省政协和省人大": a generic short form after a bare level character of this
             # department's place (省 of 江苏省) names it too
@@ -274,6 +284,8 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 if occ >= 0:
                     best_body, bs, be, attached = g, occ - 1, occ + len(g), "bare"
                     break
+        if best_body and best_region and not attached and 0 <= bs - re_ <= 12 and q[bs - 1] in _COORDINATORS:
+            attached = best_region  # "昌吉社保中心和公积金中心": one place for both bodies
         if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
             # the place names another department ("昌吉社保中心 … 安阳公积金中心")
             best_region, rs, re_ = "", -1, -1

@@ -10,6 +10,8 @@ from qa.agent.aliases import DepartmentAliases, Mention, candidates, find_mentio
 from qa.text import lexicon
 
 _ORG_RE = re.compile(r"[\u4e00-\u9fff]{2,14}?(?:局|委员会|厅|管理中心|服务中心|中心|办公室|医院|学校|法院|检察院|研究院|协会)")
+# an office's item, not an office: "office running costs", "office supplies"
+_EN_ITEM_AFTER = re.compile(r"\s+(?:running|operating|costs?|expenses|supplies|space|rent|equipment|buildings?)\b", re.I)
 _EN_ORG_RE = re.compile(r"(?:\b[A-Za-z-]+\s+){0,3}\b(?:bureau|commission|department of \w+|centre|center|administration|office|ministry)\b", re.I)
 # (a year's 年 or a conjunction never begins a place: "2018年省委办公厅" names no place 年省)
 _REGION_BEFORE_RE = re.compile(r"((?:(?![年月日的和与及])[\u4e00-\u9fff]){2,8}?(?:省|市|州|县|区|盟|旗))\s*$")
@@ -258,6 +260,20 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
                 if not any(o.start() < e and s < o.end() for s, e in res.deictic) and _names_body(o.group(0))), None)
     if org and not want_all:
         res.not_loaded = org.group(0)
-    elif _EN_ORG_RE.search(text) and not want_all:
-        res.not_loaded = re.sub(r"^(?:the|of|for|in|at|by)\s+", "", _EN_ORG_RE.search(text).group(0), flags=re.I)
+    else:
+        named = _en_org_named(text)
+        if named and not want_all:
+            res.not_loaded = named
     return res
+
+
+def _en_org_named(text: str) -> str:
+    """An English organisation a question names ("the Urumqi education bureau"), or "" when
+    its words only point ("the center", "this office") or name an item ("office running costs")."""
+    for m in _EN_ORG_RE.finditer(text):
+        words = re.sub(r"^(?:\w+\s+)*(?:the|this|that|its|their|our|of|for|in|at|by|does|do|is|are|did)\s+",
+                       "", m.group(0), flags=re.I).split()
+        if len(words) < 2 or _EN_ITEM_AFTER.match(text[m.end():]):
+            continue
+        return " ".join(words)
+    return ""
