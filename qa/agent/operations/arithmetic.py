@@ -210,6 +210,12 @@ def _stated_share_operands(dd: DocData, part_name: str, whole_name: str, q: Prog
     return None
 
 
+def _exceeds(part: Fact, whole: Fact) -> bool:
+    """A part larger than its whole, both positive amounts in one unit."""
+    return (part.unit == whole.unit and part.value is not None and whole.value is not None
+            and 0 < whole.value < part.value)
+
+
 def do_ratio(q: Program, dd: DocData) -> Outcome:
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
@@ -251,15 +257,22 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
             own = best_matches(dd, m[1].strip() + m[0].strip(), "total", q)
             pa = [x for x in own[:1] if x.score >= 0.85 and x.fact is not wh[0].fact] if wh else []
         pa = pa or best_matches(dd, m[0], "total", q)
-        if wh and not (pa and pa[0].score >= 0.95):
+        if wh and not (pa and pa[0].score >= 0.95 and pa[0].fact.unit == wh[0].fact.unit
+                       and not _exceeds(pa[0].fact, wh[0].fact)):
             # "三公经费里公车占多少": the whole's own row the part's name begins (公务用车购置及
             # 运行费, which holds 购置费 and 运行费), not the nearest label elsewhere
             within = rows_of_scope(dd, m[1], m[0], q)
             if within is not None:
                 pa = [Match(within, 1.0)]
         if pa and wh:
-            part_f, whole_f = pa[0].fact, wh[0].fact
-            part_name, whole_name = m[0], m[1]
+            # a part named inside its whole ("政府采购里服务") is never larger than it: a
+            # bigger figure is another item's that shares a word (一般公共服务支出)
+            inside = [x for x in pa if not _exceeds(x.fact, wh[0].fact)]
+            # nor counted in another unit (5 辆 is no share of 22.35 万元)
+            inside = [x for x in inside if x.fact.unit == wh[0].fact.unit]
+            if inside:
+                part_f, whole_f = inside[0].fact, wh[0].fact
+                part_name, whole_name = m[0], m[1]
     if part_f is None and q.lang == "en" and len(q.en_terms) >= 2:
         # "what share of <whole> is <part>" names the whole first; "<part> as a share of
         # <whole>" names it last. A short part may borrow the whole's words (procurement →

@@ -20,13 +20,20 @@ from qa.tools.facts import Match, norm_label, without_generic_suffix
 from qa.types import UNIT_TO_YUAN, Citation, ToolResult
 
 
+def _without_head(name: str) -> str:
+    """An item's name without a money word that ends it (车辆费用 → 车辆)."""
+    heads = LEXICON.cue_words.get("shared_heads")
+    m = heads.search(name[1:]) if heads is not None else None
+    return name[: m.start() + 1] if m and m.end() == len(name) - 1 else name
+
+
 def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
     """"三公经费中公务用车", "政府采购中服务": the figure the item's name begins (alone or after
     the scope's name) among those stated with the scope's own figure, in its table or its
     sentence; of several (公务用车购置及运行费, 公务用车购置费, 公务用车运行费) the largest,
     which holds the others. None when nothing stated with the scope fits."""
     name = norm_label(item)
-    if len(name) < 2:
+    if not name:
         return None
     named = [m for m in best_matches(dd, scope, "total", q) if m.score >= 0.9]
     # a table lists all of the scope's parts; a sentence may state only some of them
@@ -39,8 +46,14 @@ def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
                 return f.table_no == top.table_no and f.column == top.column
             return f.source == "prose" and f.line == top.line
 
-        rows = [f for f in dd.facts if f.unit == top.unit and (f.line, f.label) != (top.line, top.label)
-                and beside(f) and norm_label(f.label).startswith(heads)]
+        parts = [f for f in dd.facts if f.unit == top.unit and (f.line, f.label) != (top.line, top.label)
+                 and beside(f)]
+        rows = [f for f in parts if norm_label(f.label).startswith(heads)] if len(name) >= 2 else []
+        short = _without_head(name)
+        if not rows and short and len(short) <= 3:
+            # a short everyday word ("车" of "其中车的占几成", "车的费用") names the part whose
+            # label holds its head character (公务用车…)
+            rows = [f for f in parts if short[0] in norm_label(f.label)]
         if rows:
             return max(rows, key=lambda f: f.value)
     return None
