@@ -209,6 +209,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
+    if back and list(res.departments) == [back] and back in prev.departments and not res.ambiguous:
+        named_dept = False  # "the center" is the one being discussed: named back, not anew
     own_metric = _names_a_figure(metric) and not q.metric_default
     if pointed_one and not _names_a_figure(re.sub(r"项目|项|个", "", metric)):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
@@ -358,9 +360,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     lang = "en" if en else "zh"
     over = counted_over(question, "en" if en else "zh") if op == "average" else None
     per = over[1] if over else ""
+    over_label = over[0] if over else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
     alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
-                              asks_margin(question), per), lang, tuple(inherited),
+                              asks_margin(question), per, over_label), lang, tuple(inherited),
                        picked=tuple(listed) if pointed_one else ())
     if not (inner_reading and "中" not in metric):
         return alone
@@ -376,7 +379,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
 
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
-           largest: bool = True, rate: bool = False, margin: bool = False, per: str = "") -> str:
+           largest: bool = True, rate: bool = False, margin: bool = False, per: str = "",
+           over: str = "") -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -394,7 +398,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "count":
         return f"{who}{when}{metric}有多少个"
     if op == "average":
-        return f"{who}{when}{metric}平均每{per or '辆'}是多少"
+        by = f"按{over}算" if over else ""  # "在职人均": over the serving staff
+        return f"{who}{when}{metric}{by}平均每{per or '辆'}是多少"
     if op == "ratio":
         # no whole named: the answering picks it (the one a share the text states is of)
         return f"{who}{when}{metric}占{whole}的比例是多少" if whole else f"{who}{when}{metric}占比是多少"

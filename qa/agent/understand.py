@@ -331,12 +331,18 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             target_unit = _EN_UNIT[em.group(1).lower()]
     en_terms: list[tuple[str, str]] = []
     if lang == "en":
-        en_terms = glossary.english_terms(_distribute_and(t))
+        en_cue = LEXICON.cue("en", "average") if op == "average" else None
+        # ("per in-service employee" says what the average is over, it names no item)
+        en_terms = glossary.english_terms(_distribute_and(en_cue.sub(" ", t) if en_cue is not None else t))
         if len(en_terms) > 1 and not has_cue(question, "en", "count"):
             # "the bonus budget for staff" asks for money: a head-count term only qualifies
             counted = set(LEXICON.en_count_terms)
             en_terms = [x for x in en_terms if x[1] not in counted] or en_terms
-        cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", t_metric)
+        unnamed = t_metric  # (the department's own name quoted in Chinese is no item)
+        for s0, e0 in department_spans or []:
+            if 0 <= s0 < e0 <= len(unnamed):
+                unnamed = unnamed[:s0] + " " * (e0 - s0) + unnamed[e0:]
+        cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", unnamed)
                if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
         if cjk:  # an English question quoting the Chinese item name
             metric = " ".join(cjk)
@@ -369,6 +375,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if op == "average":
             cue = LEXICON.cue("zh", "average")
             metric = re.sub(r"\s+", " ", cue.sub(" ", metric)).strip() if cue is not None else metric
+            # "在职人均人员经费": who the average is over is no part of the item
+            for word in (w for w in LEXICON.average_over if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)):
+                metric = re.sub(r"(?:^|(?<=\s))" + word, "", metric).strip()
         if op == "rationale":
             moved = LEXICON.cue_words["reason_direction"].pattern
             metric = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:" + moved + r")(?=\s|$)", " ", metric)

@@ -21,8 +21,10 @@ def counted_over(question: str, lang: str) -> tuple[str, str] | None:
     cue = LEXICON.cue(lang, "average")
     text = question if lang == "zh" else question.lower()
     m = cue.search(text) if cue is not None else None
-    for where in ([m.group(0)] if m else []) + [text]:
-        for word, over in LEXICON.average_over.items():
+    # (the words in the lexicon's order, the more particular first: "在职人均" is over the
+    # serving staff although the cue 人均 says 人)
+    for word, over in LEXICON.average_over.items():
+        for where in ([m.group(0)] if m else []) + [text]:
             if (word in where) if lang == "zh" else re.search(r"\b" + re.escape(word) + r"s?\b", where):
                 return over
     return None
@@ -43,14 +45,16 @@ def do_average(q: Program, dd: DocData) -> Outcome:
     counts = [m for m in best_matches(dd, label, "total", counted) if m.fact.unit == measure]
     item = _without_cue(_without_cue(q.metric, "zh"), "en")
     amounts, found = [], label
-    # "车均价值": the value of the 车辆 first, then a figure named by the words alone
+    # "车均价值": the value of the 车辆, or a figure named by the words alone ("车均运行费":
+    # 公务用车运行费), whichever reads better; the counted thing's first on a tie
     for form in dict.fromkeys([item if item.startswith(label) else label + item, item] if item else [label]):
         if len(form) < 2:
             continue
-        amounts = [m for m in best_matches(dd, form, "total", replace_metric(q, form)) if m.fact.unit in UNIT_TO_YUAN]
-        if amounts:
-            found = form
-            break
+        # (the amount is money: "按在职人数算" names the count, it asks no count)
+        got = [m for m in best_matches(dd, form, "total", replace(q, metric=form, count_units=[]))
+               if m.fact.unit in UNIT_TO_YUAN]
+        if got and (not amounts or got[0].score > amounts[0].score + 0.02):
+            amounts, found = got, form
     if not counts or not amounts:
         what = f"{item or label}/{label}"
         return not_found("average", f"{doc_label(dd)}未披露计算“{what}”平均数所需的数字。",
