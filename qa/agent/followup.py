@@ -294,8 +294,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             op = "lookup"  # "第一个项目有多少" after "有哪些项目": that item's figure (its people
             # are counted still: "第一个项目覆盖多少人")
             inherited = [x for x in inherited if not x.startswith("问法：")]
-    elif op == "compare" and not own_metric and prev.op == "list" and len(prev.items) > 1:
-        # "最大的那个多少钱" after "有哪些项目": the largest of the items just listed
+    elif op in ("compare", "sum") and not own_metric and prev.op in ("list", "count") and len(prev.items) > 1:
+        # "最大的那个多少钱" / "加起来多少" after "有哪些项目" or "有几个项目": the items just listed
         metric = _items_metric(prev.items)
         inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:

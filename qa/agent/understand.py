@@ -537,4 +537,7 @@ def _years_kept(m: re.Match[str]) -> str:
     """A name as printed keeps the year it begins with ("2024年征信信息共享接入项目", not the
     carry-over line 征信信息共享接入项目): its digits are written full-width, which the question's
     year reading passes over and label matching (halfwidth) reads as printed."""
-    return _YEAR_RE.sub(lambda y: y.group(0).translate(_FULLWIDTH_DIGITS), m.group(0))
+    # (its 、 becomes ·, which labels drop as they drop 、, so a list of such names is never
+    # split inside one: 「运行电力保障、网络线路租用等费用」)
+    kept = _YEAR_RE.sub(lambda y: y.group(0).translate(_FULLWIDTH_DIGITS), m.group(0))
+    return kept.replace("、", "·")

@@ -123,7 +123,8 @@ def nfkc(text: str) -> str:
     return unicodedata.normalize("NFKC", text)
 
 
-_SHORT_YEAR_RE = re.compile(r"(?<![\d.第])([123]\d)(?=年(?!代|以|前|后|来|内|间|多|左右))")
+# ("30年多" is a span of years; "比23年多了多少" a year and a change)
+_SHORT_YEAR_RE = re.compile(r"(?<![\d.第])([123]\d)(?=年(?!代|以|前|后|来|内|间|多(?![了少出花])|左右))")
 
 
 def expand_short_years(text: str) -> str:
