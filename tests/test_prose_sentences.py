@@ -234,3 +234,12 @@ def test_a_numbered_head_closed_by_its_full_stop_names_the_next_sentence(tmp_pat
     facts = {(f.label, f.value) for f in parse_file(page).facts if f.source == "prose"}
     assert ("公务接待费", 18.0) in facts, facts
     assert ("三公经费", 18.0) not in facts  # the paragraph's earlier subject does not carry over
+
+
+def test_a_count_in_a_second_unit_keeps_its_subject():
+    """"接待 3 批次、41 人次": the people received are counted of the same receptions."""
+    facts = _extract("一、“三公”经费情况说明\n\n公务接待费支出决算1.20万元，主要用于接待上级部门调研，"
+                     "公务接待 3 批次、41 人次，其中：接待外宾 0 批次、0 人次。\n", "决算")
+    got = {(f.label, f.value, f.unit) for f in facts if f.unit in ("批次", "人次")}
+    assert ("公务接待", 3.0, "批次") in got and ("公务接待", 41.0, "人次") in got, got
+    assert ("接待外宾", 0.0, "人次") in got

@@ -142,6 +142,9 @@ def detect_op(text: str, lang: str) -> str:
             if op == "compare" and lang == "zh" and not re.search(r"谁|哪", t):
                 # 最多/更多 without 谁/哪 is a superlative inside a lookup ("最多的是")
                 continue
+            counted = LEXICON.cue_words.get("counts_projects")
+            if op == "policy" and lang == "zh" and counted is not None and counted.search(t):
+                return "count"
             return op
     if lang == "en" and re.search(r"\bwhat (?:are|were) the\b", t) and re.search(r"\bitems?\b|\bnames?\b", t):
         return "list"
@@ -155,9 +158,12 @@ def first_ask(text: str) -> str:
     pat = LEXICON.cue_words.get("first_ask")
     if pat is None:
         return text
+    listing = LEXICON.cue("zh", "list")
     for m in re.finditer(r"[？?，,；;]", text):
         head, rest = text[:m.start()], text[m.end():]
-        if pat.search(head) and pat.search(rest) and len(rest.strip(" ？?")) >= 2:
+        # ("有几辆车，都是啥车": the count first, the kinds after it)
+        if pat.search(head) and (pat.search(rest) or (listing is not None and listing.search(rest))) \
+                and len(rest.strip(" ？?")) >= 2:
             return head + " " * (len(text) - m.start())
     return text
 

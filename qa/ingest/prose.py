@@ -135,6 +135,7 @@ _GENERIC = {"", "整体", "总体", "预算数", "预算", "年初预算", "本�
             "年初", "按同口径", "同口径", "按可比口径", "可比口径",
             "决算", "支出决算", "决算支出", "决算支出数", "支出决算数", "实际支出数", "调整预算", "全年预算", "当年", "支出", "收入", "实际"}
 # the verbs that introduce a body's parts ("中心内设9个部门", "下辖12所完全小学")
+_JOINED_COUNT_RE = re.compile(r"\s*[、和及与,]\s*")
 _SETS_UP_RE = re.compile(r"(?:内设|下设|下辖|设有|管辖)$")
 _BARE_PARTS_RE = re.compile(r"部门|单位|机构")
 _COUNT_SUBJECT_RE = re.compile(r"编制|人数|在职|退休|离休|车|设备|房屋|处室|科室|项目|绩效目标|人员|机构|单位|团组|批次|人次|"
@@ -413,6 +414,7 @@ class _Extractor:
         self._whole = ""  # the total that the items after 其中 break down
         self._gap = ""  # the text between the previous figure and the one being read
         self._years_of: tuple[int, list[tuple[int, int]]] = (0, [])  # (id of block, its stated years)
+        self._last_count: tuple[int, int, str] = (0, -1, "")  # (id of block, end, label) of the last count read
 
     def _block_years(self, block: Block) -> list[tuple[int, int]]:
         """(position, year) of every year the paragraph states a figure for, in order: not
@@ -936,12 +938,17 @@ class _Extractor:
                 cleaned = tail
         if unit == "人" and not cleaned:
             cleaned = subject
+        last_block, last_end, last_label = self._last_count
+        if not cleaned and last_block == id(block) and 0 <= m.start - last_end <= 6 \
+                and _JOINED_COUNT_RE.fullmatch(norm[last_end:m.start]):
+            cleaned = last_label  # "接待 2 批次、26 人次": the same thing counted in another unit
         cleaned = _PERSONS.get(cleaned, cleaned)
         if cleaned.startswith("编制"):
             unit = "人"
         if not cleaned or not _COUNT_SUBJECT_RE.search(cleaned) or len(cleaned) > 30:
             return None
         self.add(block, m.start, quote_span, cleaned, column, m.value, "人" if unit == "名" else unit)
+        self._last_count = (id(block), m.end, cleaned)
         return cleaned
 
 

@@ -196,6 +196,15 @@ def _narrowing_in(section: str) -> tuple[str, ...]:
     return tuple(w for w in NARROWING_TITLE_WORDS if w in sec)
 
 
+_LABEL_YEAR_RE = re.compile(r"^(?:19|20)\d{2}年度?")
+_LABEL_COLUMN_RE = re.compile(r"(?:预算数|决算数|执行数|预算|决算)$")
+
+
+def _bare_label(label: str) -> str:
+    """A label without the year it opens with and the column word it ends with."""
+    return _LABEL_COLUMN_RE.sub("", _LABEL_YEAR_RE.sub("", label))
+
+
 # A fact's score depends only on these fields and the question's: the same row of the same
 # table in many documents (every department prints the same standard tables) is scored once.
 @lru_cache(maxsize=131072)
@@ -239,6 +248,8 @@ def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tu
         s = 1.0
     elif label and any(m == label + suf for suf in GENERIC_SUFFIXES):
         s = 0.99  # "住房公积金管理服务项目" names the row "住房公积金管理服务"
+    elif m and _bare_label(label) == m != label:
+        s = 0.98  # a header naming its year and column ("2024年机关运行经费预算数") names the item
     elif label in TOTAL_LABELS and m and m in title:
         s = 0.93
     else:
