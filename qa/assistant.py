@@ -23,7 +23,8 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import Program, asks_margin, has_cue, names_several_departments, prepare, settle, understand
+from qa.agent.understand import (Program, asks_margin, has_cue, names_several_departments, prepare, restated_amounts,
+                                 settle, understand)
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
@@ -475,6 +476,13 @@ class Assistant:
         (绩效指标, 项目, 支出 …) are removed, so a shared figure name like 三公经费 never
         picks a department.
         """
+        amounts = restated_amounts(q.text)
+        if amounts:
+            # "那个612万的项目": the one whose pages state that amount
+            stating = [n for n in candidates
+                       if any(states_amount(f, amounts) for d in self.ctx.by_department(n) for f in d.facts)]
+            if len(stating) == 1:
+                return stating[0]
         phrases = [p for p in (_GENERIC_ITEM_RE.sub("", norm_label(x)) for x in re.split(r"[\s|]", q.metric)) if len(p) >= 4]
         if not phrases:
             return None

@@ -970,3 +970,36 @@ def test_an_item_ending_in_an_organisation_word_is_no_department(assistant):
     # 网厅 (the online hall) of a project is no 厅 that is not loaded
     ans = assistant.ask("审批系统升级改造那个项目里网厅开发给了多少")
     assert ans.status == "answered" and ans.value == pytest.approx(20), ans.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # a whole less a part it names ("除去…剩下", "不算…还剩"): the difference of the two
+    ("安阳公积金人员经费里除去住房公积金，剩下的还有多少？", 1087.24, "万元"),
+    ("昌吉公积金三公经费不算车的运行费还剩多少", 1.60, "万元"),
+    # an average over the serving staff, not everybody (在职人均; 按在职人数算)
+    ("昌吉公积金在职人均人员经费多少", 19.0, "万元"),
+    ("昌吉公积金人员经费按在职人数算人均多少", 19.0, "万元"),
+    ("昌吉公积金车均运行费多少", 4.15, "万元"),
+    # a short everyday word for a part of the 三公 names its cars' row, never the car count
+    ("昌吉公积金三公经费里车的占几成", 92.84, "%"),
+    # a project said short (管理服务项目) and a line of it said in more words
+    ("昌吉公积金管理服务项目里福利费多少", 104.6, "万元"),
+    ("昌吉州公积金的信息化建设项目，系统维修维护这块花多少？", 277.8, "万元"),
+    # the restated amount says which 公积金中心's project is meant
+    ("公积金管理服务那个612万的项目里，给职工的福利费安排了多少钱？", 104.6, "万元"),
+    # "今年多了几个": this year's count against last year's
+    ("昌吉公积金退休的今年多了几个", 4, "人"),
+    # one place before two bodies joined by 和 names both
+    ("昌吉社保中心和公积金中心谁的公务接待费多", 1.6, "万元"),
+])
+def test_users_phrasings_of_session_kinds(assistant, question, value, unit):
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value) and a.unit == unit, a.answer
+
+
+def test_english_names_that_point_or_name_an_item_are_no_department(assistant):
+    other = assistant.ask("How much did the Urumqi education bureau spend on hosting guests?")
+    assert other.status == "not_found" and "Urumqi education bureau" in other.answer
+    # "office running costs" is an item, not an office that is not loaded
+    a = assistant.ask("What were the Changji housing fund center's office running costs in 2024?")
+    assert a.status == "answered" and "not loaded" not in a.answer, a.answer

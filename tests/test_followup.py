@@ -288,3 +288,25 @@ def test_switching_department_then_both_compared(assistant):
     assert a[2].value == pytest.approx(104.51), a[2].answer
     *_, which = _ask_all(assistant, ["社保中心三公经费多少钱", "车的运行费占多少？", "换成机关事务局呢", "哪家三公更多？"])
     assert which.value == pytest.approx(7.59) and "机关事务管理局" in which.answer, which.answer
+
+
+def test_the_center_in_an_english_follow_up_is_the_one_discussed(assistant):
+    a = _ask_all(assistant, ["昌吉公积金中心24年三公经费预算多少", "How many cars does the center have?"])
+    assert a[1].status == "answered" and a[1].value == pytest.approx(5), a[1].answer
+
+
+def test_an_average_follow_up_keeps_the_item_and_counts_the_serving_staff(assistant):
+    a = _ask_all(assistant, ["昌吉公积金人员经费一年多少", "What's that per in-service employee?", "那在职人均多少"])
+    assert [x.value for x in a[1:]] == [pytest.approx(19.0), pytest.approx(19.0)], [x.answer for x in a]
+
+
+def test_adding_up_or_ranking_after_a_count_of_projects_is_over_those_projects(assistant):
+    a = _ask_all(assistant, ["社保中心今年财政拨款项目有几个", "哪个钱最多", "第二多的呢"])
+    assert a[1].value == pytest.approx(127.44) and a[2].value == pytest.approx(71.79), [x.answer for x in a]
+    b = _ask_all(assistant, ["机关事务局今年一般公共预算安排了哪些项目", "加起来多少"])
+    assert b[1].value == pytest.approx(30.0), b[1].answer
+
+
+def test_a_short_year_before_a_change_is_a_year(assistant):
+    a = _ask_all(assistant, ["安阳公积金24年收入总计多少", "比23年多了多少"])
+    assert a[1].status == "answered" and abs(a[1].value) == pytest.approx(664.48), a[1].answer

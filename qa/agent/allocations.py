@@ -25,6 +25,8 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
     the prose facts labelled "project:item", for the project sharing the longest run (≥ 4
     characters) with the metric."""
     key = norm_label(metric)
+    if key.endswith("项目") and len(key) > 4:
+        key = key[:-2]  # ("管理服务项目": a project said short, the word 项目 names none of it)
     by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
     best, size = None, 2
     for p in by_project:
@@ -76,6 +78,9 @@ def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:
     for f in alloc[1]:
         name = norm_label(f.label.split(":", 1)[1])
         c = sum(1 for ch in key if ch in name) / len(key)
+        han = [ch for ch in name if "\u4e00" <= ch <= "\u9fff"]
+        if 0.6 <= c < 0.75 and len(key) > 2 and han and sum(ch in key for ch in han) / len(han) >= 0.75:
+            c = 0.75  # "系统维修维护" of 维修（护）费: most of the line's name, in more words
         # on a tie the line whose name is nearest the item's (财政拨款, not 非财政拨款)
         if c > cover or (c == cover and best is not None and len(name) < len(best_name)):
             best, cover, best_name = f, c, name

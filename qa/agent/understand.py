@@ -202,6 +202,24 @@ def _excluded(text: str) -> tuple[str, ...]:
                                for m in cue["excludable"].finditer(text.lower())))
 
 
+def _leaving_out(text: str) -> str:
+    """A whole less a named part ("X除去Y剩下多少"), written as the difference "X 减去 Y" (same
+    length, so department spans stay valid); the text itself when it leaves nothing out or
+    says nothing of what remains."""
+    cue = LEXICON.cue_words
+    out, rest = cue.get("excluding"), cue.get("remainder_words")
+    if out is None or rest is None or not rest.search(text):
+        return text
+    m = out.search(text)
+    if m is None or not re.search(r"[\u4e00-\u9fff]{2}", text[:m.start()]):
+        return text
+    said = m.end() - m.start()
+    t = text[:m.start()] + ("减去" + " " * (said - 2) if said >= 2 else "减") + text[m.end():]
+    if text[m.start() - 1] in "里中":
+        t = t[:m.start() - 1] + " " + t[m.start():]  # ("人员经费里除去…": the whole, not a scope)
+    return rest.sub(lambda r: " " * len(r.group(0)), t)
+
+
 def strip_to_metric(text: str, spans: list[tuple[int, int]], keep_share: bool = False) -> str:
     """Remove department mentions, years and filler words; what remains is the metric.
 
@@ -318,6 +336,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     else:
         t_metric = t
     op = detect_op(t if lang == "zh" else question, lang)
+    if op == "lookup" and lang == "zh" and not excluded:
+        left = _leaving_out(t_metric)
+        if left != t_metric:
+            op, t_metric = "diff", left  # "人员经费里除去住房公积金，剩下的还有多少": the whole less the part
     if op == "yoy" and len(restated_amounts(t)) >= 2 and has_cue(t if lang == "zh" else question, lang, "diff"):
         op = "diff"  # "增加了731万，可总收支才加了664万，差多少": two figures said, their difference asked
     year = None

@@ -104,7 +104,12 @@ def _two_named(text: str, weak: re.Pattern[str], best_one: Callable[[str], Match
     if len(pieces) != 2 or not all((m := best_one(x)) is not None and m.score >= 0.9 for x in pieces):
         return False
     whole = best_one(re.sub(r"[\s|]", "", text))
-    return whole is not None and ":" in whole.fact.label
+    if whole is None:
+        return False
+    # (or a row and a column the question names apart: "人员经费减去住房公积金" is the 人员经费
+    # less its 住房公积金, not the 住房公积金 row's 人员经费 cell)
+    named = {norm_label(x) for x in pieces}
+    return ":" in whole.fact.label or {norm_label(whole.fact.column), norm_label(whole.fact.label)} == named
 
 
 def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
