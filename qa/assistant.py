@@ -23,7 +23,7 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import (Program, asks_margin, has_cue, names_several_departments, prepare, restated_amounts,
+from qa.agent.understand import (Program, asks_margin, asks_multiple, has_cue, names_several_departments, prepare, restated_amounts,
                                  settle, understand)
 from qa.agent.verify import verify
 from qa.config import load_settings
@@ -603,7 +603,14 @@ class Assistant:
                 (first, second), loser = ((ra, rb), nb) if out.winner == na else ((rb, ra), na)
                 margin = ops.difference(first.operands[0], second.operands[0]) \
                     if len(first.operands) == 1 and len(second.operands) == 1 else ops.margin(first, second)
-                if margin is not None and margin.value is not None and asks_margin(q.question):
+                if asks_multiple(q.question) and len(first.operands) == 1 and len(second.operands) == 1:
+                    # "安阳是社保的几倍": the larger figure as a multiple of the other
+                    multiple = ops.times(first.operands[0], second.operands[0])
+                    if multiple.value is not None:
+                        out.result, out.derived = multiple, "multiple"
+                if out.derived:
+                    pass
+                elif margin is not None and margin.value is not None and asks_margin(q.question):
                     out.result, out.derived = margin, "margin"
                 elif margin is not None and margin.value is not None:
                     out.margin, out.runner_up = margin, loser

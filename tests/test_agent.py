@@ -1003,3 +1003,15 @@ def test_english_names_that_point_or_name_an_item_are_no_department(assistant):
     # "office running costs" is an item, not an office that is not loaded
     a = assistant.ask("What were the Changji housing fund center's office running costs in 2024?")
     assert a.status == "answered" and "not loaded" not in a.answer, a.answer
+
+
+def test_a_multiple_of_two_departments(assistant):
+    a = assistant.ask("昌吉公积金三公经费是安阳公积金的几倍")
+    assert a.status == "answered" and a.unit == "倍" and a.value == pytest.approx(3.19), a.answer
+    assert "22.35" in a.computation and "7" in a.computation
+
+
+def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
+    # 安阳's 上年结转结余 row is blank; its text states 上年结转资金 54.91 (never the 年终结转结余 0 beside it)
+    a = assistant.ask("安阳公积金去年剩下结转到今年的钱有多少？")
+    assert a.status == "answered" and a.value == pytest.approx(54.91), a.answer

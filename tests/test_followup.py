@@ -310,3 +310,15 @@ def test_adding_up_or_ranking_after_a_count_of_projects_is_over_those_projects(a
 def test_a_short_year_before_a_change_is_a_year(assistant):
     a = _ask_all(assistant, ["安阳公积金24年收入总计多少", "比23年多了多少"])
     assert a[1].status == "answered" and abs(a[1].value) == pytest.approx(664.48), a[1].answer
+
+
+def test_a_multiple_of_the_department_named_back_short(assistant):
+    """"安阳是社保的几倍": 社保 names the 社保中心 just discussed beside 安阳; the answer is a
+    multiple (54.91 / 5.66), and 安阳's 上年结转 is the one its text states (its table row is blank)."""
+    a = _ask_all(assistant, ["安阳公积金上年结转多少", "换社保中心，上年结转结余多少", "安阳是社保的几倍"])
+    assert a[2].status == "answered" and a[2].unit == "倍" and a[2].value == pytest.approx(9.70), a[2].answer
+
+
+def test_two_departments_counts_added_up(assistant):
+    a = _ask_all(assistant, ["安阳公积金24年三公预算多少", "换成昌吉公积金，谁的三公多", "两家加起来几辆车"])
+    assert a[2].value == pytest.approx(7), a[2].answer

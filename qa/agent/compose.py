@@ -266,6 +266,10 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
             value = abs(value)  # "相差多少" / "少多少" ask for a magnitude
         head = (f"Difference: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
                 else f"两者相差 {show(value, res.unit, res.operands)} {res.unit}。")
+    elif o.derived == "multiple":
+        other = next((n for n, _ in o.per_department if n != o.winner), "")
+        head = (f"{o.winner}'s figure is {show(value, res.unit, res.operands)} times {other}'s." if en
+                else f"{o.winner}是{other}的 {show(value, res.unit, res.operands)} 倍。")
     elif o.derived == "margin":
         value = abs(value) if value is not None else None
         loser = next((n for n, _ in o.per_department if n != o.winner), "")

@@ -17,7 +17,7 @@ from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.agent.operations.average import counted_over
 from qa.agent.resolve import resolve
-from qa.agent.understand import LEXICON, asks_margin, names_several_departments, prepare, understand
+from qa.agent.understand import LEXICON, asks_margin, asks_multiple, has_cue, names_several_departments, prepare, understand
 from qa.text.normalize import squeeze
 
 def _names_a_figure(metric: str) -> bool:
@@ -47,6 +47,28 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
             j = i + len(words) + (2 if low[i + len(words): i + len(words) + 2] == "'s" else 0)
             return text[:i] + " " + text[j:], fits[0]
     return text, ""
+
+
+_NAME_END = re.compile(r"(?:的|是|比|和|跟|与|呢|那边|这边|[,，。？?！!\s]|$)")
+
+
+def _short_form_named_back(text: str, res, talked_about: list[str], aliases: dict) -> list[tuple[str, tuple[int, int]]]:
+    """Departments of the conversation named again by a short form too loose to name one on
+    its own beside another name ("安阳是社保的几倍": 社保 is the 社保中心 just discussed), in a
+    name's place (followed by 的, 是, 比 … or the end)."""
+    if not res.departments:
+        return []
+    out = []
+    for d in dict.fromkeys(talked_about):
+        if d in res.departments or d not in aliases:
+            continue
+        for form in sorted(aliases[d].generic_body_forms, key=len, reverse=True):
+            i = text.find(form)
+            if len(form) >= 2 and i >= 0 and _NAME_END.match(text, i + len(form)) \
+                    and not any(s <= i < e for s, e in res.spans):
+                out.append((d, (i, i + len(form))))
+                break
+    return out
 
 
 _LITERAL_RE = re.compile("「[^」]*」")
@@ -192,6 +214,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
             pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
     res = resolve(core, aliases)
+    said_back = _short_form_named_back(core, res, list(prev.departments) + list(prev.other_departments), aliases)
+    if said_back:  # "安阳是社保的几倍"
+        res = replace(res, departments=list(res.departments) + [d for d, _ in said_back],
+                      spans=list(res.spans) + [span for _, span in said_back])
     if back and back not in res.departments:
         res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
     by_kind = False  # a loose place name read as the one of the kind just discussed
@@ -241,7 +267,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # "How much bigger is Anyang's?" right after switching to it: the two just discussed
         departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         inherited.append("部门：" + "、".join(departments))
-    elif named_dept and (adding or against or (not own_metric and q.op in ("diff", "compare"))):
+    elif named_dept and (adding or against or (not own_metric and (q.op in ("diff", "compare") or asks_multiple(question)))):
         departments = list(dict.fromkeys(list(prev.departments) + departments))
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
@@ -362,8 +388,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     per = over[1] if over else ""
     over_label = over[0] if over else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
+    if op == "count" and len(departments) > 1 and has_cue(question, lang, "sum"):
+        asked = "count_sum"  # "两家加起来几辆车": each department's count, added up
+        metric = metric + ("|" + q.count_units[0] if q.count_units else "")
     alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
-                              asks_margin(question), per, over_label), lang, tuple(inherited),
+                              asks_margin(question), per, over_label, asks_multiple(question)), lang, tuple(inherited),
                        picked=tuple(listed) if pointed_one else ())
     if not (inner_reading and "中" not in metric):
         return alone
@@ -380,7 +409,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
            largest: bool = True, rate: bool = False, margin: bool = False, per: str = "",
-           over: str = "") -> str:
+           over: str = "", multiple: bool = False) -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -395,6 +424,9 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}有哪些{metric or '项目'}"
     if want == "prior" and op in ("lookup", "count"):
         return f"{who}{metric}上年是多少"
+    if op == "count_sum":
+        item, _, unit = metric.partition("|")
+        return f"{who}{when}{item}加起来一共有多少{unit or '个'}"
     if op == "count":
         return f"{who}{when}{metric}有多少个"
     if op == "average":
@@ -418,6 +450,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "compare" and not several:
         # "最大的是哪个？" after the projects were counted: the largest of them
         return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
+    if several and multiple and op in ("compare", "ratio", "lookup", "diff"):
+        return f"{who}{when}{metric}哪个多，是几倍"  # "安阳是社保的几倍"
     if op == "compare" or several:
         by = f"，{'多' if largest else '少'}多少" if margin else ""
         return f"{who}{when}{metric}哪个{'多' if largest else '少'}{by}"

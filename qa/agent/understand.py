@@ -99,6 +99,10 @@ def settle(p: Program, departments: int) -> Program:
     """
     if p.op == "sum_all":
         return replace(p, op="sum")
+    if departments > 1 and asks_multiple(p.question) and p.op in ("lookup", "ratio", "diff", "yoy", "count"):
+        return replace(p, op="compare")  # "安阳是社保的几倍": the two figures set against each other
+    if departments > 1 and p.op == "count" and has_cue(p.question, p.lang, "sum"):
+        return replace(p, op="sum")  # "两家加起来几辆车": one count per department, added up
     if departments > 1 and p.op == "yoy" and has_cue(p.question, p.lang, "compare"):
         return replace(p, op="compare")  # "which one budgets more, and by how much"
     if departments > 1 and p.op in ("count", "lookup", "yoy") and has_cue(p.question, p.lang, "diff"):
@@ -116,6 +120,12 @@ def asks_margin(question: str) -> bool:
     """Whether a comparison of two asks by how much (多多少, by how much): the margin is
     then the answer; else the winner's own figure is."""
     pat = LEXICON.cue_words.get("margin")
+    return bool(pat and pat.search(question.lower()))
+
+
+def asks_multiple(question: str) -> bool:
+    """Whether a comparison asks how many times one figure is the other (几倍, how many times)."""
+    pat = LEXICON.cue_words.get("multiple")
     return bool(pat and pat.search(question.lower()))
 
 

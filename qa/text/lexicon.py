@@ -80,6 +80,9 @@ class Lexicon:
     headlines: tuple[tuple[str, str], ...] = ()
     # a figure defined as the sum of its parts (三公经费 → its three items)
     wholes: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # words that set one item apart from another of the same kind (上年 vs 年终): a label
+    # with one is never the other's
+    contrasts: tuple[tuple[str, ...], ...] = ()
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -168,6 +171,7 @@ def parse(data: dict) -> Lexicon:
         excluded_as=dict(data.get("excluded_as", {})),
         headlines=tuple(data.get("headlines", {}).items()),
         wholes={k: tuple(v) for k, v in data.get("wholes", {}).items()},
+        contrasts=tuple(tuple(g) for g in data.get("contrasts", {}).get("groups", [])),
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},

@@ -200,6 +200,22 @@ _LABEL_YEAR_RE = re.compile(r"^(?:19|20)\d{2}年度?")
 _LABEL_COLUMN_RE = re.compile(r"(?:预算数|决算数|执行数|预算|决算)$")
 
 
+def _contrasted(metric: str, label: str) -> bool:
+    """Whether the label names the other of a contrast the metric names one of (上年结转结余
+    against 年终结转结余; lexicon ``contrasts``)."""
+    for group in _contrasts():
+        asked = [w for w in group if w in metric]
+        if asked and not any(w in label for w in asked) and any(w in label for w in group):
+            return True
+    return False
+
+
+@lru_cache(maxsize=1)
+def _contrasts() -> tuple[tuple[str, ...], ...]:
+    from qa.text.lexicon import load  # (read once; the lexicon is text data below this layer)
+    return load().contrasts
+
+
 def _bare_label(label: str) -> str:
     """A label without the year it opens with and the column word it ends with."""
     return _LABEL_COLUMN_RE.sub("", _LABEL_YEAR_RE.sub("", label))
@@ -256,6 +272,8 @@ def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tu
         s = label_similarity(m, label)
         if m and label and m == col and label in TOTAL_LABELS:
             s = max(s, 0.9)
+        elif _contrasted(m, label):
+            s *= 0.6
     if s <= 0:
         return 0.0
     kind = column_kind(fact_column, year) if not col_named else "total"

@@ -126,6 +126,17 @@ def margin(a: ToolResult, b: ToolResult) -> ToolResult | None:
     return ToolResult(value=float(r.value), unit=sides[0][0].unit, operands=sides[0] + sides[1], computation=r.text)
 
 
+def times(a: Fact, b: Fact) -> ToolResult:
+    """a / b as a multiple ("22.35 / 7 = 3.19 倍"), to 2 decimals."""
+    x, y = _same_unit([a, b])
+    p = places_of([x, y])
+    try:
+        r = execute(("div", [_operand(x, p), _operand(y, p)]), 2)
+    except ArithError as exc:
+        return ToolResult(None, "倍", operands=[a, b], note=str(exc))
+    return ToolResult(value=float(r.value), unit="倍", operands=[a, b], computation=r.text + " 倍")
+
+
 def share(part: Fact, whole: Fact) -> ToolResult:
     """part / whole × 100 %, to 2 decimals."""
     x, y = _same_unit([part, whole])

@@ -196,6 +196,14 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
         # performance indicator's target
         return target
     blank = blank_table_row(dd, metric)
+    stem = norm_label(metric)[:-2]
+    if blank is not None and len(stem) >= 3:
+        # the table leaves the row blank, the text states it under a sibling name ("上年结转
+        # 结余" blank, "上年结转资金为54.91万元"): the stated figure is the answer
+        stated = [m for m in best_matches(dd, stem, "total", q)
+                  if m.fact.source == "prose" and norm_label(m.fact.label).startswith(stem) and m.score >= ACCEPT]
+        if stated:
+            return answered("lookup", dd, ops.lookup(stated[0].fact), stated[0].fact.label)
     if blank is not None:
         res = ToolResult(value=0.0, unit=dd.document.unit or "万元", note="blank row")
         return Outcome(status="answered", op="lookup", doc=dd, label=metric.replace(" ", ""), result=res,
