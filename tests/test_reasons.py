@@ -36,3 +36,15 @@ def test_the_reason_whose_sentence_names_the_item_wins():
 def test_an_item_no_reason_speaks_of_gets_none():
     # 事业 and 收入 are both written, apart: no sentence describes 事业收入
     assert _best("事业收入为什么为零", "事业收入") is None
+
+
+def test_a_reason_in_counted_parts_is_quoted_whole():
+    """"主要原因一是…。二是…。": the second part, after the sentence end, belongs to the reason."""
+    from qa.agent.excerpts import sentence_matching
+    lines = ["2023年，某局机关运行经费预算134.64万元，比上年预算增加24.55万元，增长22%。"
+             "主要原因一是人员工资增加，计提的工会经费增加。二是人员增加，公用经费增加。",
+             "（二）政府采购情况"]
+    ex = sentence_matching(lines, 1, r"主要原因", whole=True)
+    assert ex is not None and ex.quote.endswith("二是人员增加，公用经费增加。"), ex
+    one = sentence_matching(["主要原因是人员增加。二是不相干的下一项。"], 1, r"主要原因")
+    assert one is not None and one.quote == "主要原因是人员增加。"

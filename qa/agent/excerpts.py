@@ -9,6 +9,7 @@ import re
 from dataclasses import dataclass
 from typing import Iterable
 
+from qa.text.lexicon import load as load_lexicon
 from qa.tools.facts import remembered
 
 
@@ -57,6 +58,21 @@ def _line_at(marks: list[tuple[int, int]], offset: int) -> int:
     return line
 
 
+def enumeration_end(text: str, start: int, end: int) -> int:
+    """Where a reason given in counted parts ends ("主要原因一是…。二是…。"): after the last
+    part that follows the sentence end, within the quote's length."""
+    words = load_lexicon().cue_words
+    first, more = words.get("reason_enumerates"), words.get("reason_continues")
+    if first is None or more is None or not first.search(text, start, end):
+        return end
+    while (nxt := more.match(text, end)) is not None:
+        stop = text.find("。", nxt.end())
+        if stop < 0 or stop + 1 - start > 400:
+            break
+        end = stop + 1
+    return end
+
+
 def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: int = 10,
                       after: str | None = None, stop: str | None = None, whole: bool = False) -> Excerpt | None:
     """The first sentence (ending in 。；or line block end) matching ``pattern`` in the
@@ -100,6 +116,7 @@ def sentence_matching(lines: list[str], line_no: int, pattern: str, max_lines: i
         semi = re.search(r"[；;]", text[s:e])
         if semi:
             e = s + semi.end()
+    e = enumeration_end(text, s, e)
     quote = text[s:e].strip()
     if len(quote) > 400:
         quote = quote[:400]

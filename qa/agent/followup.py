@@ -378,6 +378,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if want == "total" and op == prev.op and not own_metric and prev.want == "prior":
         want = "prior"
     year = q.year or prev.year
+    if not q.year and any(d not in prev.departments for d in departments) and len(departments) > 1:
+        # "跟社保中心比谁的…高": another department brought in answers from its own year's
+        # document (the year said before was the first one's)
+        year = None
     if year and not q.year:
         inherited.append(f"年度：{year}")
     if not departments or not metric and op not in ("list", "count"):
@@ -477,6 +481,10 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
     named = _LITERAL_RE.findall(question)
     if len(named) > 1 and "中「" not in question:
         metric = "、".join(named)  # the names as printed, for "最少的呢" to rank the same lines
+    part, _, whole = metric.partition("|")
+    if q.op == "ratio" and len(answer_items) == 1 and "占" in answer_items[0] and len(_metric_of(part)) <= 4:
+        # "车的费用占几成" answered of 公务用车购置及运行费: "it" is that line from now on
+        metric = _literal(answer_items[0].split("占", 1)[0]) + ("|" + whole if whole else "")
     if ranking and answer_items:
         metric, scope = answer_items[0], metric
     elif prev is not None and len(answer_items) == 1 and answer_items[0] in prev.ranking:

@@ -16,7 +16,7 @@ from bisect import bisect_right
 from dataclasses import dataclass
 from difflib import SequenceMatcher
 
-from qa.agent.excerpts import Excerpt
+from qa.agent.excerpts import Excerpt, enumeration_end
 from qa.agent.linking import grams
 from qa.agent.matching import is_heading_line
 from qa.text.lexicon import load as load_lexicon
@@ -67,6 +67,7 @@ def stated_reasons(lines: list[str], pattern: str) -> list[Reason]:
         if e - s > _QUOTE_CHARS:
             semi = re.search(r"[；;]", text[s:e])
             e = s + semi.end() if semi else s + _QUOTE_CHARS
+        e = enumeration_end(text, s, e)
         sentence = max(text.rfind("。", 0, m.start()), m.start() - _CONTEXT_CHARS - 1)
         if m.start() - sentence <= 4:
             # "…下降21.81%。主要原因是…": a reason opening its own sentence is the one before's
