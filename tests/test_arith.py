@@ -101,3 +101,14 @@ def test_round_places_bounds():
         round_half_up(1, -1)
     with pytest.raises(ArithError):
         round_half_up(1, 11)
+
+
+def test_last_years_figure_from_this_years_and_its_rate():
+    from qa.tools import ops
+    from qa.types import Fact
+    cur = Fact(doc="d", department="x", year=2023, table_no="", table_title="", section="", code="", label="三公经费",
+               column="预算数", value=444.16, unit="万元", norm_value=4441600.0, line=1, quote="q", source="prose")
+    rate = Fact(doc="d", department="x", year=2023, table_no="", table_title="", section="", code="", label="三公经费",
+                column="增长率", value=-19.0, unit="%", norm_value=-19.0, line=1, quote="q", source="prose")
+    r = ops.prior_by_rate(cur, rate)
+    assert r.value == 548.35 and r.unit == "万元" and "444.16" in r.computation and "-19" in r.computation

@@ -86,3 +86,26 @@ def test_a_whole_the_page_never_states_is_the_sum_of_its_parts(tmp_path):
     assert reception.status == "answered" and reception.value == pytest.approx(6.0), reception.answer
     whole = a.ask("某市统计局2016年三公预算加起来一共多少？")
     assert whole.status == "answered" and whole.value == pytest.approx(46.0), whole.answer
+
+
+# hand-written, modelled on county 三公 statements that give each item's change in prose
+WITH_CHANGES = """西岭县2024年县本级“三公”经费预算情况说明
+编制部门：西岭县财政局
+2024年，县本级“三公”经费预算为300万元，同比下降10%，其中：
+因公出国（境）费预算20万元，比上年增加5万元；
+公务接待费预算80万元，比上年减少15万元；
+公务用车购置费预算60万元，比上年增加10万元；
+公务用车运行维护费预算140万元，比上年减少33.33万元。
+"""
+
+
+def test_which_parts_of_a_whole_went_up_and_last_years_figure_from_the_rate(tmp_path):
+    a = _assistant(tmp_path, "changes.txt", WITH_CHANGES)
+    up = a.ask("西岭县三公里哪几项比上年增加了")
+    assert up.status == "answered" and "因公出国" in up.answer and "公务用车购置费" in up.answer, up.answer
+    assert "公务接待费" not in up.answer.split("\n")[0]
+    down = a.ask("西岭县三公经费哪几项比上年少了")
+    assert "公务接待费" in down.answer and "公务用车运行维护费" in down.answer and "因公出国" not in down.answer.split("\n")[0]
+    # 300 万元, 同比下降10%: last year's 300 × 100 / 90
+    prior = a.ask("西岭县2023年三公预算大概多少")
+    assert prior.status == "answered" and prior.value == pytest.approx(333.33), prior.answer

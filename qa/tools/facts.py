@@ -294,6 +294,8 @@ def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tu
         factor *= 1.0 - min(int(table_no) if table_no.isdigit() else 0, 30) * 0.001
     else:
         factor *= 0.96  # tables first; prose restatements serve as cross-checks
+        if any(w not in narrow_ok and w not in m for w in section_words):
+            factor *= 0.97  # a figure of the 一般公共预算 section is narrower than the one asked
     return min(1.0, s * factor + bonus)
 
 

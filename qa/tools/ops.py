@@ -126,6 +126,18 @@ def margin(a: ToolResult, b: ToolResult) -> ToolResult | None:
     return ToolResult(value=float(r.value), unit=sides[0][0].unit, operands=sides[0] + sides[1], computation=r.text)
 
 
+def prior_by_rate(current: Fact, rate: Fact) -> ToolResult:
+    """Last year's figure from this year's and its stated growth rate: current × 100 /
+    (100 + rate) ("444.16 同比下降19%" → 548.35), to 2 decimals."""
+    p = places_of([current])
+    try:
+        r = execute(("round", [("div", [("mul", [_operand(current, p), "100"]),
+                                        ("add", ["100", fmt(rate.value)])]), 2]))
+    except ArithError as exc:
+        return ToolResult(None, current.unit, operands=[current, rate], note=str(exc))
+    return ToolResult(value=float(r.value), unit=current.unit, operands=[current, rate], computation=r.text)
+
+
 def times(a: Fact, b: Fact) -> ToolResult:
     """a / b as a multiple ("22.35 / 7 = 3.19 倍"), to 2 decimals."""
     x, y = _same_unit([a, b])

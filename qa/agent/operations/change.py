@@ -107,6 +107,14 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
         out.derived = "prior"
         return out
+    rate = _rate_fact(dd, metric, q, cur[0].fact) if cur and cur[0].score >= ACCEPT else None
+    if rate is not None and rate.column == "增长率" and rate.value > -100:
+        # "444.16万元，同比下降19%": last year's from this year's and the stated rate
+        res = ops.prior_by_rate(cur[0].fact, rate)
+        if res.value is not None:
+            out = answered("yoy", dd, res, label_of(cur[0].fact, metric))
+            out.derived = "prior"
+            return out
     if q.year and cur:
         # "at the end of 2023" of a 2024 budget: a stock the document states as of that
         # year's end (截至2023年底 …) is this document's own figure

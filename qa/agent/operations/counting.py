@@ -4,6 +4,7 @@ project rows, numbered lists and '包括…' sentences."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from difflib import SequenceMatcher
 
 from qa.agent.allocations import allocation_items
@@ -278,7 +279,43 @@ def project_lines(q: Program, dd: DocData) -> Outcome | None:
                    result=ops.count(items), citations=[Citation.of(f) for f in seen.values()])
 
 
+def _moved_parts(q: Program, dd: DocData) -> Outcome | None:
+    """"三公里哪几项比上年增加了": the parts of a whole (lexicon ``wholes``) whose stated
+    change against last year goes the way asked; None when the question asks no direction,
+    names no such whole, or the page states no part's change."""
+    if q.direction not in ("up", "down"):
+        return None
+    key = norm_label(re.sub(LEXICON.cue_words["within"].pattern + r"\s*$", "", q.metric.split()[-1] if q.metric.split() else ""))
+    parts = LEXICON.wholes.get(key)
+    if not parts:
+        return None
+    moved, stated, cites = [], 0, []
+    asked = replace(q, op="yoy", count_units=[], metric=key)  # (哪几项 counts nothing here)
+    changes: dict[str, Fact] = {}
+    for part in parts:
+        for form in part.split("|"):
+            # (a part the page breaks down, 公务用车购置费 and 公务用车运行维护费, is read as its pieces)
+            for m in best_matches(dd, form, "change", asked)[:4]:
+                f = m.fact
+                if m.score >= 0.75 and column_kind(f.column) == "change" and f.unit in UNIT_TO_YUAN \
+                        and norm_label(f.label) != key:
+                    changes.setdefault(norm_label(f.label), f)
+    for ch in changes.values():
+        stated += 1
+        if (ch.value > 0) if q.direction == "up" else (ch.value < 0):
+            moved.append(ch)
+            cites.append(Citation(dd.document.name, ch.quote, ch.line))
+    if stated < 2:
+        return None
+    items = [f"{f.label}（{'+' if f.value > 0 else ''}{f.value:g}{f.unit}）" for f in moved]
+    return Outcome(status="answered", op="list", doc=dd, label=key, items=items, result=ops.count(items),
+                   citations=cites)
+
+
 def do_list(q: Program, dd: DocData) -> Outcome:
+    moved = _moved_parts(q, dd)
+    if moved is not None:
+        return moved
     alloc = allocation_items(dd, q.metric)
     if alloc is not None and not re.search(r"项目(?:有|是|都|叫|名称)", q.metric):
         return _allocation_lines("list", dd, *alloc)

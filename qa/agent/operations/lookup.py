@@ -16,7 +16,7 @@ from qa.agent.operations.policy import find_indicator
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
 from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
-from qa.tools.facts import Match, norm_label, without_generic_suffix
+from qa.tools.facts import Match, label_similarity, norm_label, without_generic_suffix
 from qa.types import UNIT_TO_YUAN, Citation, ToolResult
 
 
@@ -50,10 +50,12 @@ def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
                  and beside(f)]
         rows = [f for f in parts if norm_label(f.label).startswith(heads)] if len(name) >= 2 else []
         short = _without_head(name)
-        if not rows and short and len(short) <= 3:
-            # a short everyday word ("车" of "其中车的占几成", "车的费用") names the part whose
-            # label holds its head character (公务用车…)
-            rows = [f for f in parts if short[0] in norm_label(f.label)]
+        known = LEXICON.wholes.get(norm_label(scope), ())
+        if not rows and short and len(short) <= 3 and known:
+            # a short everyday word ("车" of "其中车的占几成", "车的费用") names the part of a
+            # whole the lexicon knows (三公经费's 公务用车…) whose name holds its head character
+            forms = [norm_label(x) for part in known for x in part.split("|") if short[0] in x]
+            rows = [f for f in parts if any(label_similarity(x, norm_label(f.label)) >= 0.75 for x in forms)]
         if rows:
             return max(rows, key=lambda f: f.value)
     return None

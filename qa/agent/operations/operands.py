@@ -4,6 +4,7 @@ naming several things (A和B, A、B) split into the facts for each."""
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from typing import Callable
 
 from qa.agent.allocations import allocation_item, allocation_items, project_of_amount
@@ -120,13 +121,18 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
     first part's prefix ("政府采购货物和服务" → 政府采购服务).
     """
     joined = re.sub(r"[\s|]", "", q.metric)
+    # a funding scope said before every part, or outside the parts, narrows all of them; one
+    # said inside a later part ("项目支出总数比一般公共预算的项目支出") narrows that part only
+    said = norm_label(joined)
+    shared = tuple(w for w in q.narrow if said.startswith(w) or w not in said)
 
     found: dict[str, Match | None] = {}
 
     def best_one(text: str) -> Match | None:
         # the phrase read whole, never through its pieces (each phrase searched once a call)
         if text not in found:
-            ms = find_facts(dd.facts, text, narrow_ok=q.narrow, limit=1)
+            narrow = tuple(dict.fromkeys(shared + tuple(w for w in q.narrow if w in text)))
+            ms = find_facts(dd.facts, text, narrow_ok=narrow, limit=1)
             found[text] = ms[0] if ms else None
         return found[text]
 
@@ -180,6 +186,11 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
                  for p in parts[:-1]]
     if len(parts) >= 3 and norm_label(parts[0]) in NARROWING_TITLE_WORDS:
         parts = parts[1:]  # "一般公共预算安排的会议费和培训费": the funding scope of both, not a part
+    for i in range(len(parts) - 2, 0, -1):
+        if any(norm_label(parts[i]).endswith(w) for w in NARROWING_TITLE_WORDS) and len(norm_label(parts[i])) <= 8:
+            # "项目支出总数比一般公共预算的项目支出": a funding scope after the first part is the
+            # next part's own
+            parts[i:i + 2] = [parts[i].strip() + parts[i + 1].strip()]
     if len(parts) >= 3:
         # "政府采购，服务类比货物类": a whole named first, then its parts (政府采购服务, 政府采购货物)
         head = re.sub(r"\s", "", parts[0])
@@ -210,7 +221,9 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
             names.append(p)
             continue
         ms = []
-        plain = best_matches(dd, p, "total", q)
+        qp = q if set(shared) == set(q.narrow) else \
+            replace(q, narrow=list(dict.fromkeys(shared + tuple(w for w in q.narrow if w in norm_label(p)))))
+        plain = best_matches(dd, p, "total", qp)
         scope_words = list(getattr(q, "scope_words", []))
         scope_words += [w for w in tail_words if w not in norm_label(p) and w not in scope_words]
         for w in scope_words:
