@@ -324,3 +324,12 @@ def test_a_multiple_of_the_department_named_back_short(assistant):
 def test_two_departments_counts_added_up(assistant):
     a = _ask_all(assistant, ["安阳公积金24年三公预算多少", "换成昌吉公积金，谁的三公多", "两家加起来几辆车"])
     assert a[2].value == pytest.approx(7), a[2].answer
+
+
+def test_follow_ups_that_ask_what_an_item_includes_or_name_another_loosely(assistant):
+    a = _ask_all(assistant, ["社保中心24年的钱都从哪几块来的"])
+    assert a[0].status == "answered" and "单位资金" in a[0].answer and "非财政拨款结转结余" in a[0].answer, a[0].answer
+    b = _ask_all(assistant, ["社保中心金保工程系统维护费多少", "另一个金保工程电力网络那个多少"])
+    assert b[1].status == "answered" and b[1].value == pytest.approx(20.0), b[1].answer
+    c = _ask_all(assistant, ["住建局有多少人", "What do personnel and office running costs add up to?"])
+    assert c[1].value == pytest.approx(1348.4) and c[1].unit == "万元", c[1].answer

@@ -38,7 +38,7 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
     if best is None or (size < min(6, len(norm_label(best)) - 1) and not (size == len(key) >= 3)):
         # or its words in order with words left out ("公物仓项目" of 公物仓维护管理项目), or a
         # two-character word of its name, when only one project's name holds them so
-        loose = [p for p in by_project if (len(key) >= 4 and _in_order(key, norm_label(p)))
+        loose = [p for p in by_project if (len(key) >= 4 and in_order(key, norm_label(p)))
                  or (len(key) == 2 and key in norm_label(p))]  # "结转的那65.69万": 上年结转结余
         if len(loose) != 1:
             return None
@@ -47,7 +47,7 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
     return (best, rows) if len(rows) >= 2 else None
 
 
-def _in_order(key: str, name: str) -> bool:
+def in_order(key: str, name: str) -> bool:
     """Whether every character of key occurs in name, in key's order, the first three in a run."""
     if key[:3] not in name:
         return False

@@ -49,7 +49,7 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
     return text, ""
 
 
-_NAME_END = re.compile(r"(?:的|是|比|和|跟|与|呢|那边|这边|[,，。？?！!\s]|$)")
+_NAME_END = re.compile(r"(?:的|是|比|和|跟|与|呢|那边|这边|多|少|高|低|大|小|还|也|[,，。？?！!\s]|$)")
 
 
 def _short_form_named_back(text: str, res, talked_about: list[str], aliases: dict) -> list[tuple[str, tuple[int, int]]]:

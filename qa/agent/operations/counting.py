@@ -323,7 +323,8 @@ def do_list(q: Program, dd: DocData) -> Outcome:
     if out.status == "answered" and out.items:
         out.op = "list"
         return out
-    included = included_list(dd, q.metric)
+    # ("收入有哪几块": what the document says the item 包括, asked without that word)
+    included = included_list(dd, q.metric) or included_list(dd, q.metric.strip() + "包括")
     if included is not None:
         items, ex, key = included
         return Outcome(status="answered", op="list", doc=dd, label=key,
