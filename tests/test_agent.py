@@ -1016,3 +1016,17 @@ def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
     # 安阳's 上年结转结余 row is blank; its text states 上年结转资金 54.91 (never the 年终结转结余 0 beside it)
     a = assistant.ask("安阳公积金去年剩下结转到今年的钱有多少？")
     assert a.status == "answered" and a.value == pytest.approx(54.91), a.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # an area asked (多大面积, floor space) is the 房屋's 平方米, not its value
+    ("昌吉州公积金中心现在占着多大面积的房子？值多少钱", 13656.54, "平方米"),
+    ("How much floor space do the Changji housing provident fund center's buildings have?", 13656.54, "平方米"),
+    # "退休的人" counts people only where people are counted
+    ("社保中心给95年以前退休的人发生活费安排了多少？", 127.44, "万元"),
+    # a change said, the other year's figure asked ("比上年增加664.48万，那2023年是多少")
+    ("安阳公积金2024年收入总计比2023年多了664.48万，那2023年是多少？", 30365.28, "万元"),
+])
+def test_what_is_asked_after_users_own_words(assistant, question, value, unit):
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value) and a.unit == unit, a.answer

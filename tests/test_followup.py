@@ -333,3 +333,10 @@ def test_follow_ups_that_ask_what_an_item_includes_or_name_another_loosely(assis
     assert b[1].status == "answered" and b[1].value == pytest.approx(20.0), b[1].answer
     c = _ask_all(assistant, ["住建局有多少人", "What do personnel and office running costs add up to?"])
     assert c[1].value == pytest.approx(1348.4) and c[1].unit == "万元", c[1].answer
+
+
+def test_a_line_inside_the_item_an_ordinal_points_at(assistant):
+    a = _ask_all(assistant, ["昌吉州公积金中心2024年一般公共预算里项目支出安排了多少？", "比上年少了多少，百分比呢？",
+                             "这里头一共几个项目？", "第一个项目里咨询费给了多少？"])
+    assert abs(a[1].value) == pytest.approx(230.15), a[1].answer
+    assert a[2].value == pytest.approx(2) and a[3].value == pytest.approx(117.12), [x.answer for x in a]

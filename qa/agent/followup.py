@@ -17,6 +17,7 @@ from qa.agent import glossary
 from qa.agent.aliases import is_subsequence
 from qa.agent.operations.average import counted_over
 from qa.agent.resolve import resolve
+from qa.agent.inside import split_inside
 from qa.agent.understand import LEXICON, asks_margin, asks_multiple, has_cue, names_several_departments, prepare, understand
 from qa.text.normalize import squeeze
 
@@ -313,6 +314,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # "涉及多少钱" after "有几个项目": the amount stated beside the count (项目金额)
         metric, op = f"{prev_part}金额", "lookup"
         inherited = [x for x in inherited if not x.startswith("问法：")] + ["指标：" + prev_part]
+    elif pointed_one and (inner := split_inside(metric)) and fu["pointed_scopes"].fullmatch(inner[0].strip()):
+        # "第一个项目里咨询费": a line inside the item pointed at
+        metric = f"{_literal(pointed_one)}中{inner[1].strip()}"
+        inherited.append("项目：" + pointed_one)
+        op = "lookup" if op in ("count", "list") else op
     elif pointed_one and not own_metric:
         metric = _literal(pointed_one)
         inherited.append("项目：" + pointed_one)

@@ -212,6 +212,22 @@ def _excluded(text: str) -> tuple[str, ...]:
                                for m in cue["excludable"].finditer(text.lower())))
 
 
+def _figure_of_the_year_before(text: str, lang: str = "zh") -> int | None:
+    """The year whose figure a question asks in a later clause after stating a change
+    itself ("…比2024年少了2389万多，那2024年预算是多少", "…went up by 107.62 — what was
+    the 2024 budget then?"), or None."""
+    clauses = re.split(r"[，,；;？?]|\s[—–-]+\s|—", text)
+    stated = restated_amounts(text) if lang == "zh" else re.search(r"\d+(?:\.\d+)?(?!\d*\s*(?:年|\b20))", clauses[0])
+    if not stated:
+        return None
+    ask = LEXICON.cue_words.get("first_ask") if lang == "zh" else re.compile(r"\bwhat (?:was|is|were)\b|\bhow much was\b", re.I)
+    for clause in clauses[1:]:
+        years = [int(y) for y in _YEAR_RE.findall(clause)]
+        if years and ask is not None and ask.search(clause) and not has_cue(clause, lang, "yoy"):
+            return years[0]
+    return None
+
+
 def _leaving_out(text: str) -> str:
     """A whole less a named part ("X除去Y剩下多少"), written as the difference "X 减去 Y" (same
     length, so department spans stay valid); the text itself when it leaves nothing out or
@@ -314,6 +330,9 @@ def _count_units(text: str, question: str) -> list[str]:
         units.append("辆")
     if re.search(r"人员|人数|职工", text):
         units.append("人")
+    area = LEXICON.cue_words.get("area_asked")
+    if area is not None and area.search(text if not counting else low) and "平方米" not in units:
+        units.append("平方米")  # "多大面积", "floor space": an area, stated in 平方米
     return units
 
 
@@ -359,6 +378,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             continue  # "跟2023年预算比增加了多少": the year compared with, not the year asked
         year = int(ym.group(1))
         break
+    asked_then = _figure_of_the_year_before(t if lang == "zh" else question, lang) if op == "yoy" else None
+    if asked_then is not None:
+        # "比2024年少了2389万多，那2024年预算是多少": the change is said, that year's figure asked
+        op, year = "lookup", asked_then
     target_unit = None
     um = _UNIT_RE.search(t)
     if um:
@@ -464,6 +487,9 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         link_parts = tuple(tuple(sl) for sl in (english_slots(p) for p in pieces) if sl)
         named = sum(1 for _, zh in en_terms if zh not in GENERIC_TERMS)
         link_first = sum(len(p) for p in link_parts) - named >= 2
+    units = _count_units(t, question)
+    if "平方米" in units and op == "lookup":
+        op = "count"  # "占着多大面积的房子": an area, read as the count of 平方米
     return Program(
         link_parts=link_parts,
         link_first=link_first,
@@ -485,7 +511,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         whole_first=whole_first,
         metric_default=metric_default,
         excluded=excluded,
-        count_units=_count_units(t, question),
+        count_units=units,
         amounts=restated_amounts(t),
     )
 
