@@ -1030,3 +1030,20 @@ def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
 def test_what_is_asked_after_users_own_words(assistant, question, value, unit):
     a = assistant.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value) and a.unit == unit, a.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # a project's field line "补贴人数：…发放 1282 人" is the project's count
+    ("社保中心采暖费补助覆盖多少退休职工", 1282, "人"),
+    # a name said short (95年前生活费 of 95年以前退休人员生活费), as a part of a sum and a difference
+    ("社保中心那两项退休人员补助（95年前生活费、破产企业采暖费）加一块多少", 199.23, "万元"),
+    ("社保中心95年前退休人员生活费比采暖费多多少", 55.65, "万元"),
+    # a share asked in points is a share; money a part takes (占了多少钱) is its amount
+    ("社保中心公用经费占基本支出几个点", 8.2, "%"),
+    ("住房公积金管理服务那612万里头，咨询费占了多少钱", 117.12, "万元"),
+    # the count asked first, a yes/no after it
+    ("机关事务局有几辆车？都是公务用车吗", 21, "辆"),
+])
+def test_more_of_users_phrasings(assistant, question, value, unit):
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value, abs=0.006) and a.unit == unit, a.answer

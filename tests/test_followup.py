@@ -340,3 +340,9 @@ def test_a_line_inside_the_item_an_ordinal_points_at(assistant):
                              "这里头一共几个项目？", "第一个项目里咨询费给了多少？"])
     assert abs(a[1].value) == pytest.approx(230.15), a[1].answer
     assert a[2].value == pytest.approx(2) and a[3].value == pytest.approx(117.12), [x.answer for x in a]
+
+
+def test_an_average_over_the_people_an_item_is_paid_to(assistant):
+    a = _ask_all(assistant, ["社保中心给95年以前退休的人发生活费安排了多少？", "发给多少人？", "人均一年多少？"])
+    assert a[1].value == pytest.approx(885) and a[2].value == pytest.approx(1440.0) and a[2].unit == "元", \
+        [x.answer for x in a]

@@ -227,12 +227,17 @@ def test_metric_phrase_and_units():
     (940.78, 21, 44.80, "= 44.80"),
     (99.87, 6, 16.65, "= 16.65"),
     (10.0, 3, 3.33, "= 3.33"),  # rounded half up to 2 places
-    (0.5, 4, 0.13, "= 0.13"),
 ])
 def test_an_amount_per_counted_thing(amount, count, value, result):
     r = ops.per_item(fact("车辆", amount), fact("车辆", count, unit="辆"))
     assert r.value == pytest.approx(value) and r.unit == "万元" and " / " in r.computation
     assert r.computation.endswith(result), r.computation
+
+
+def test_an_amount_per_counted_thing_below_one_wan_is_in_yuan():
+    # 0.5 万元 over 4 is 0.125 万元: said in 元 (1250.00), not rounded away to 0.13 万元
+    r = ops.per_item(fact("车辆", 0.5), fact("车辆", 4, unit="辆"))
+    assert r.value == pytest.approx(1250.0) and r.unit == "元" and r.computation.endswith("= 1250.00"), r.computation
 
 
 def test_an_amount_over_nothing_counted_is_no_average():

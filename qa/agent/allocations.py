@@ -6,8 +6,8 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from qa.agent.context import DocData
-from qa.tools.facts import norm_label, states_amount
-from qa.types import Fact
+from qa.tools.facts import column_kind, norm_label, states_amount
+from qa.types import UNIT_TO_YUAN, Fact
 
 
 def _lines_by_project(facts: list[Fact]) -> dict[str, list[Fact]]:
@@ -15,7 +15,8 @@ def _lines_by_project(facts: list[Fact]) -> dict[str, list[Fact]]:
     every share and every lookup inside a scope asks)."""
     by_project: dict[str, list[Fact]] = {}
     for f in facts:
-        if f.source == "prose" and ":" in f.label and f.unit != "%":
+        # (money lines only: a project's 补贴人数 or 补贴标准 is no line its money is split into)
+        if f.source == "prose" and ":" in f.label and f.unit in UNIT_TO_YUAN:
             by_project.setdefault(f.label.split(":", 1)[0], []).append(f)
     return by_project
 
@@ -86,3 +87,19 @@ def allocation_item(dd: DocData, scope: str, item: str) -> Fact | None:
             best, cover, best_name = f, c, name
     need = 1.0 if len(key) <= 2 else 0.75
     return best if best is not None and cover >= need else None
+
+
+def held_in_order(dd: DocData, name: str) -> Fact | None:
+    """The one money figure whose label holds the name's characters in order, the first three
+    in a run ("金保工程电力网络" of “金保工程”系统运行电力保障、网络线路租用等费用, "95年前生活费" of
+    95年以前退休人员生活费); None when no label or several do. A name printed with and without
+    its quotes is one label."""
+    key = norm_label(name)
+    if len(key) < 5:
+        return None
+    held: dict[str, Fact] = {}
+    for f in dd.facts:
+        if f.unit in UNIT_TO_YUAN and column_kind(f.column) == "total" and ":" not in f.label \
+                and in_order(key, norm_label(f.label)):
+            held.setdefault(norm_label(f.label), f)
+    return next(iter(held.values())) if len(held) == 1 else None

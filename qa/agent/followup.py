@@ -29,6 +29,13 @@ def _names_a_figure(metric: str) -> bool:
     return len(rest) >= 2
 
 
+def _names_money(metric: str) -> bool:
+    """Whether an item's name is a sum of money (…生活费, …补贴, …支出), never a count."""
+    heads = LEXICON.cue_words.get("shared_heads")
+    m = re.sub(r"[\s「」]", "", metric)
+    return heads is not None and bool(re.search("(?:" + heads.pattern + ")$", m))
+
+
 def _is_whole_ref(whole: str) -> bool:
     refs = LEXICON.followup.get("whole_refs")
     return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
@@ -299,6 +306,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             op = prev.op
         elif prev.base_op == "ratio" and own_metric and not named_dept:
             op = "lookup"  # "那请客吃饭的钱呢" after a share: that item's figure (a share is asked again in words)
+        elif prev.base_op == "count" and own_metric and not named_dept and _names_money(metric):
+            op = "lookup"  # "那95年以前退休人员生活费呢" after "补多少人": that item's money
         else:
             op = "lookup" if prev.base_op == "list" or (prev.base_op == "average" and own_metric) else prev.base_op
         if op != "lookup":
@@ -331,6 +340,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         metric = _items_metric(prev.items)
         inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:
+        if op in ("sum", "lookup", "compare") and not q.count_units:
+            # "这两个加起来多少" after "补多少人" and another item's money: the items, not the
+            # count stated of the first (州直…采暖费:补贴人数 is the 采暖费's people)
+            counted = fu["count_fields"].pattern
+            pointed = tuple(dict.fromkeys(re.sub(r":[^:]*(?:" + counted + ")$", "", i) for i in pointed))
         metric = _items_metric(pointed)
         inherited.append("项目：" + "、".join(pointed))
         if op in ("count", "lookup", "compare") and len(pointed) > 1:

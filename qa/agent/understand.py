@@ -328,8 +328,9 @@ def _count_units(text: str, question: str) -> list[str]:
         units.append("人")
     if counting and re.search(r"\bvehicles?\b|\bcars?\b", low):
         units.append("辆")
-    if re.search(r"人员|人数|职工", text):
-        units.append("人")
+    if re.search(r"人数", text) or re.search(r"(?:几|多少)[\u4e00-\u9fff]{0,6}?(?:人员|职工)(?!.{0,12}(?:费|经费|补助|补贴|支出))"
+                                          r"|(?:人员|职工)(?:有|是|共|一共)?(?:几|多少)(?![钱万元])", text):
+        units.append("人")  # (never the 职工 of an item's name: "退休职工采暖费最多")
     area = LEXICON.cue_words.get("area_asked")
     if area is not None and area.search(text if not counting else low) and "平方米" not in units:
         units.append("平方米")  # "多大面积", "floor space": an area, stated in 平方米

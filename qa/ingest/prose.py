@@ -626,7 +626,7 @@ class _Extractor:
                     subject = new_subject
                 continue
             if m.unit:
-                got = self._count(block, m, pre, subject, quote_span, reason_end, qualifier, norm, cstart)
+                got = self._count(block, m, pre, subject, quote_span, reason_end, qualifier, norm, cstart, project)
                 if got:
                     subject = last_count_subject = got
                 continue
@@ -906,7 +906,7 @@ class _Extractor:
         return label if not project else subject
 
     def _count(self, block: Block, m: _Mention, pre: str, subject: str, quote_span: tuple[int, int],
-               reason_end: int, qualifier: bool, norm: str, cstart: int) -> str | None:
+               reason_end: int, qualifier: bool, norm: str, cstart: int, project: str = "") -> str | None:
         unit = m.unit
         column = "面积" if unit == "平方米" else "数量"
         cm = _CHANGE_VERB_RE.search(pre)
@@ -946,7 +946,11 @@ class _Extractor:
         if cleaned.startswith("编制"):
             unit = "人"
         if not cleaned or not _COUNT_SUBJECT_RE.search(cleaned) or len(cleaned) > 30:
-            return None
+            # "补贴人数：按照文件要求核实补贴发放 885 人": the field the line opens with names it
+            key = _KEY_BEFORE_RE.search(norm, max(0, cstart - 14), cstart)
+            if key is None or not _COUNT_SUBJECT_RE.search(key.group(1)):
+                return None
+            cleaned = _in_project(key.group(1), project)
         self.add(block, m.start, quote_span, cleaned, column, m.value, "人" if unit == "名" else unit)
         self._last_count = (id(block), m.end, cleaned)
         return cleaned

@@ -161,13 +161,16 @@ def share(part: Fact, whole: Fact) -> ToolResult:
 
 
 def per_item(amount: Fact, count: Fact) -> ToolResult:
-    """An amount per counted thing ("940.78 / 21 = 44.80"), in the amount's unit, to 2 decimals."""
-    p = places_of([amount])
+    """An amount per counted thing ("940.78 / 21 = 44.80"), in the amount's unit, to 2 decimals;
+    in 元 when that would show less than one 万元 ("127.44万元 / 885人" is 1440.00 元, not 0.14)."""
+    unit, text = amount.unit, _operand(amount, places_of([amount]))
+    if amount.unit in UNIT_TO_YUAN and amount.unit != "元" and count.value and abs(amount.value / count.value) < 1:
+        unit, text = "元", fmt(amount.norm_value, 2)
     try:
-        r = execute(("div", [_operand(amount, p), _operand(count, fact_places(count))]), 2)
+        r = execute(("div", [text, _operand(count, fact_places(count))]), 2)
     except ArithError as exc:
-        return ToolResult(None, amount.unit, operands=[amount, count], note=str(exc))
-    return ToolResult(value=float(r.value), unit=amount.unit, operands=[amount, count], computation=r.text)
+        return ToolResult(None, unit, operands=[amount, count], note=str(exc))
+    return ToolResult(value=float(r.value), unit=unit, operands=[amount, count], computation=r.text)
 
 
 def growth(current: Fact, prior: Fact) -> tuple[ToolResult, ToolResult | None]:

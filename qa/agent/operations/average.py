@@ -60,6 +60,10 @@ def do_average(q: Program, dd: DocData) -> Outcome:
         return not_found("average", f"{doc_label(dd)}未披露计算“{what}”平均数所需的数字。",
                          f"{doc_label_en(dd)} does not disclose the figures for an average of {what}.", dd)
     amount, count = amounts[0].fact, counts[0].fact
+    own = [f for f in dd.facts if f.unit == measure and ":" in f.label
+           and norm_label(f.label.split(":", 1)[0]) == norm_label(amount.label)]
+    if own:
+        count = own[0]  # "人均一年多少" of a subsidy: over the people it is paid to (补贴人数), not the staff
     res = ops.per_item(amount, count)
     if res.value is None:
         return not_found("average", f"{doc_label(dd)}的{label}为 0，无法平均。", f"{label} is 0 in {doc_label_en(dd)}.", dd)

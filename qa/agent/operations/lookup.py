@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from qa.agent.allocations import allocation_item, in_order
+from qa.agent.allocations import allocation_item, held_in_order
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import (ACCEPT, best_matches, blank_table_row, empty_table_statement, in_scope_table, label_of,
@@ -212,16 +212,9 @@ def do_lookup(q: Program, dd: DocData, metric: str | None = None) -> Outcome:
                        citations=[Citation(dd.document.name, blank.quote, blank.line)], derived="blank")
     # a name said with words left out ("金保工程电力网络" of “金保工程”系统运行电力保障、网络线路
     # 租用等费用): the one money label holding its characters in order
-    key = norm_label(metric)
-    if len(key) >= 5:
-        held: dict[str, Fact] = {}
-        for f in dd.facts:  # (one name printed with and without its quotes is one label)
-            if f.unit in UNIT_TO_YUAN and column_kind(f.column) == "total" and ":" not in f.label \
-                    and in_order(key, norm_label(f.label)):
-                held.setdefault(norm_label(f.label), f)
-        if len(held) == 1:
-            f = next(iter(held.values()))
-            return answered("lookup", dd, ops.lookup(f), f.label)
+    held = held_in_order(dd, metric)
+    if held is not None:
+        return answered("lookup", dd, ops.lookup(held), held.label)
     # (the corrected metric holds the label, so it is never corrected again)
     fixed = one_character_off(dd, metric)
     if fixed:

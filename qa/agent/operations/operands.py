@@ -7,7 +7,7 @@ import re
 from dataclasses import replace
 from typing import Callable
 
-from qa.agent.allocations import allocation_item, allocation_items, project_of_amount
+from qa.agent.allocations import allocation_item, allocation_items, held_in_order, project_of_amount
 from qa.agent.context import DocData
 from qa.agent.inside import split_inside
 from qa.agent.matching import best_matches, in_scope_table, not_the_scope
@@ -237,10 +237,13 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
         if i and len(np_) <= 3 and (not ms or ms[0].score < 0.9) and len(first) > len(np_):
             borrowed = first[: len(first) - len(np_)] + np_
             ms2 = best_matches(dd, borrowed, "total", q)
-            if ms2:
-                ms, p = ms2, borrowed
+            if ms2 and not any(ms2[0].fact is f for f in facts) and (not ms or ms2[0].score > ms[0].score):
+                ms, p = ms2, borrowed  # (never a reading that is the first part again)
         if not ms and without_generic_suffix(p) != p.strip():
             ms = best_matches(dd, without_generic_suffix(p), "total", q)  # "信息化项目": the project 信息化建设
+        if not ms:
+            held = held_in_order(dd, p)  # "95年前生活费": a name said with words left out
+            ms = [Match(held, 0.9)] if held is not None else []
         if not ms:
             return None
         facts.append(ms[0].fact)
