@@ -348,3 +348,8 @@ def test_an_average_over_the_people_an_item_is_paid_to(assistant):
     a = _ask_all(assistant, ["社保中心给95年以前退休的人发生活费安排了多少？", "发给多少人？", "人均一年多少？"])
     assert a[1].value == pytest.approx(885) and a[2].value == pytest.approx(1440.0) and a[2].unit == "元", \
         [x.answer for x in a]
+
+
+def test_two_departments_counts_compared_in_people(assistant):
+    a = _ask_all(assistant, ["社保中心编制有多少个？", "那退休的有几个？", "机关事务局呢？", "哪家退休的多，多几个？"])
+    assert a[3].status == "answered" and a[3].value == pytest.approx(31) and a[3].unit == "人", a[3].answer

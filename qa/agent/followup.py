@@ -416,7 +416,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         asked = "count_sum"  # "两家加起来几辆车": each department's count, added up
         metric = metric + ("|" + q.count_units[0] if q.count_units else "")
     alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
-                              asks_margin(question), per, over_label, asks_multiple(question)), lang, tuple(inherited),
+                              asks_margin(question), per, over_label, asks_multiple(question),
+                              q.count_units[0] if q.count_units and op == "compare" else ""), lang, tuple(inherited),
                        picked=tuple(listed) if pointed_one else ())
     if not (inner_reading and "中" not in metric):
         return alone
@@ -433,7 +434,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
 
 def render(departments: list[str], year: int | None, metric: str, op: str, want: str, whole: str = "",
            largest: bool = True, rate: bool = False, margin: bool = False, per: str = "",
-           over: str = "", multiple: bool = False) -> str:
+           over: str = "", multiple: bool = False, counted: str = "") -> str:
     """One stand-alone Chinese question for the slots (what the pipeline reads best)."""
     who = "和".join(departments)
     when = f"{year}年" if year else ""
@@ -477,7 +478,10 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if several and multiple and op in ("compare", "ratio", "lookup", "diff"):
         return f"{who}{when}{metric}哪个多，是几倍"  # "安阳是社保的几倍"
     if op == "compare" or several:
-        by = f"，{'多' if largest else '少'}多少" if margin else ""
+        # ("哪家退休的多，多几个": counted, so asked in its measure word)
+        by = (f"，{'多' if largest else '少'}几{counted}" if counted else f"，{'多' if largest else '少'}多少") if margin else ""
+        if counted and not margin:
+            by = f"，各有几{counted}"
         return f"{who}{when}{metric}哪个{'多' if largest else '少'}{by}"
     if want == "prior":
         return f"{who}{metric}上年是多少"

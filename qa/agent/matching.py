@@ -113,7 +113,8 @@ def _best_matches(dd: DocData, metric: str, want: str, q: Program) -> list[Match
         if linked:
             return linked
     # "多少人" / "几辆" asked of a count, or of a difference or sum of counts
-    counting = bool(q.count_units) and (q.op == "count" or bool(_COUNT_ASKED.search(q.text)))
+    # ("哪家退休的多，多几个": two counts compared)
+    counting = bool(q.count_units) and (q.op in ("count", "compare") or bool(_COUNT_ASKED.search(q.text)))
     fallback: list[Match] = []
     for form in metric_forms(metric):
         ms = find_facts(dd.facts, form, want=want, narrow_ok=q.narrow)

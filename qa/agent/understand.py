@@ -316,8 +316,8 @@ def _count_units(text: str, question: str) -> list[str]:
     measure = LEXICON.cue_words["measure_words"]
     many = "(?:" + LEXICON.cue_words["how_many"].pattern + ")"
     units = list(dict.fromkeys(re.findall(many + "(" + measure.pattern + ")", text)))
-    if "个" in units and re.search(many + "个人", text):
-        units = [u for u in units if u != "个"] + ["人"]  # 几个人 counts people
+    if "个" in units and (re.search(many + "个人", text) or LEXICON.cue_words["people_counted"].search(text)):
+        units = [u for u in units if u != "个"] + ["人"]  # 几个人, "退休的多几个": people counted
     if re.search(many + "[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
     low = question.lower()
