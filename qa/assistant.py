@@ -23,7 +23,7 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import (Program, asks_margin, asks_multiple, has_cue, names_several_departments, prepare, restated_amounts,
+from qa.agent.understand import (Program, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments, prepare, restated_amounts,
                                  settle, understand)
 from qa.agent.verify import verify
 from qa.config import load_settings
@@ -570,7 +570,12 @@ class Assistant:
         # "哪家车最多": a thing people count (车, 编制) compared is its number, not its price
         counted = counted or norm_label(q.metric) in glossary.COUNTED_SYNONYMS
         each = replace(q, op="count" if counted else "lookup") if q.op in ("diff", "compare", "sum") else q
+        growth = q.op == "compare" and has_cue_word("growth_compared", q.question)
+        if growth:
+            each = replace(q, op="yoy", want="change", asks_rate=True)  # "两家谁涨得快": their growth rates
         subs = [(name, self._outcome(each, name)) for name in departments]
+        if growth:
+            subs = [(n, replace(o, result=o.rate) if o.rate is not None else replace(o, status="not_found")) for n, o in subs]
         named = [(n, o.result) for n, o in subs if o.status == "answered" and o.result is not None and o.result.value is not None]
         if not named:
             return C.compose(q, subs[0][1]) if len(subs) == 1 else C.compose_refusal(

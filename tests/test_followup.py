@@ -353,3 +353,10 @@ def test_an_average_over_the_people_an_item_is_paid_to(assistant):
 def test_two_departments_counts_compared_in_people(assistant):
     a = _ask_all(assistant, ["社保中心编制有多少个？", "那退休的有几个？", "机关事务局呢？", "哪家退休的多，多几个？"])
     assert a[3].status == "answered" and a[3].value == pytest.approx(31) and a[3].unit == "人", a[3].answer
+
+
+def test_which_of_two_departments_grew_faster(assistant):
+    a = _ask_all(assistant, ["住建局给职工交公积金安排了多少？", "换成昌吉公积金中心呢？", "两家谁涨得快？"])
+    last = a[2]
+    assert last.status == "answered" and last.unit == "%" and last.value == pytest.approx(19.5), last.answer
+    assert last.margin == pytest.approx(9.11) and "个百分点" in last.answer

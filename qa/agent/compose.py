@@ -234,6 +234,8 @@ def _lead(q: Program, o: Outcome) -> str:
         return ""
     res = o.margin
     amount = f"{show(m, res.unit, res.operands)} {res.unit if q.lang != 'en' else _unit_en(res.unit)}"
+    if res.unit == "%":  # two rates apart by points, not by a per cent of either
+        amount = f"{show(m, res.unit, res.operands)} {'percentage points' if q.lang == 'en' else '个百分点'}"
     if q.lang == "en":
         return f" ({'more' if q.largest else 'less'} than {o.runner_up} by {amount})"
     return f"（比{o.runner_up}{'多' if q.largest else '少'} {amount}）"

@@ -18,7 +18,8 @@ from qa.agent.aliases import is_subsequence
 from qa.agent.operations.average import counted_over
 from qa.agent.resolve import resolve
 from qa.agent.inside import split_inside
-from qa.agent.understand import LEXICON, asks_margin, asks_multiple, has_cue, names_several_departments, prepare, understand
+from qa.agent.understand import (LEXICON, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments,
+                                 prepare, understand)
 from qa.text.normalize import squeeze
 
 def _names_a_figure(metric: str) -> bool:
@@ -412,6 +413,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     per = over[1] if over else ""
     over_label = over[0] if over else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
+    if op == "compare" and len(departments) > 1 and has_cue_word("growth_compared", question):
+        asked = "growth"  # "两家谁涨得快"
     if op == "count" and len(departments) > 1 and has_cue(question, lang, "sum"):
         asked = "count_sum"  # "两家加起来几辆车": each department's count, added up
         metric = metric + ("|" + q.count_units[0] if q.count_units else "")
@@ -449,6 +452,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}有哪些{metric or '项目'}"
     if want == "prior" and op in ("lookup", "count"):
         return f"{who}{metric}上年是多少"
+    if op == "growth":
+        return f"{who}{when}{metric}哪个涨得快"
     if op == "count_sum":
         item, _, unit = metric.partition("|")
         return f"{who}{when}{item}加起来一共有多少{unit or '个'}"

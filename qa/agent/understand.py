@@ -123,6 +123,12 @@ def asks_margin(question: str) -> bool:
     return bool(pat and pat.search(question.lower()))
 
 
+def has_cue_word(name: str, text: str) -> bool:
+    """Whether the text carries one of the lexicon's cue words of that name."""
+    pat = LEXICON.cue_words.get(name)
+    return bool(pat and pat.search(text.lower()))
+
+
 def asks_multiple(question: str) -> bool:
     """Whether a comparison asks how many times one figure is the other (几倍, how many times)."""
     pat = LEXICON.cue_words.get("multiple")
