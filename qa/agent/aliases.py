@@ -286,6 +286,8 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                     break
         if best_body and best_region and not attached and 0 <= bs - re_ <= 12 and q[bs - 1] in _COORDINATORS:
             attached = best_region  # "昌吉社保中心和公积金中心": one place for both bodies
+        if best_body and best_region and not attached and q[be:rs].strip() in ("(", "（", ",", "，"):
+            attached = best_region  # "那个公积金中心（昌吉的）": the place said after the body
         if best_body and best_region and not attached and not 0 <= bs - re_ <= 4:
             # the place names another department ("昌吉社保中心 … 安阳公积金中心")
             best_region, rs, re_ = "", -1, -1
