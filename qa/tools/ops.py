@@ -138,26 +138,25 @@ def prior_by_rate(current: Fact, rate: Fact) -> ToolResult:
     return ToolResult(value=float(r.value), unit=current.unit, operands=[current, rate], computation=r.text)
 
 
-def times(a: Fact, b: Fact) -> ToolResult:
-    """a / b as a multiple ("22.35 / 7 = 3.19 倍"), to 2 decimals."""
+def _of_two(op: str, a: Fact, b: Fact, unit: str, suffix: str = "") -> ToolResult:
+    """a op b in one unit, to 2 decimals (a ratio in %, a multiple)."""
     x, y = _same_unit([a, b])
     p = places_of([x, y])
     try:
-        r = execute(("div", [_operand(x, p), _operand(y, p)]), 2)
+        r = execute((op, [_operand(x, p), _operand(y, p)]), 2)
     except ArithError as exc:
-        return ToolResult(None, "倍", operands=[a, b], note=str(exc))
-    return ToolResult(value=float(r.value), unit="倍", operands=[a, b], computation=r.text + " 倍")
+        return ToolResult(None, unit, operands=[a, b], note=str(exc))
+    return ToolResult(value=float(r.value), unit=unit, operands=[a, b], computation=r.text + suffix)
+
+
+def times(a: Fact, b: Fact) -> ToolResult:
+    """a / b as a multiple ("22.35 / 7 = 3.19 倍"), to 2 decimals."""
+    return _of_two("div", a, b, "倍", " 倍")
 
 
 def share(part: Fact, whole: Fact) -> ToolResult:
     """part / whole × 100 %, to 2 decimals."""
-    x, y = _same_unit([part, whole])
-    p = places_of([x, y])
-    try:
-        r = execute(("ratio", [_operand(x, p), _operand(y, p)]), 2)
-    except ArithError as exc:
-        return ToolResult(None, "%", operands=[part, whole], note=str(exc))
-    return ToolResult(value=float(r.value), unit="%", operands=[part, whole], computation=r.text)
+    return _of_two("ratio", part, whole, "%")
 
 
 def per_item(amount: Fact, count: Fact) -> ToolResult:
