@@ -79,8 +79,9 @@ def test_console_script_runs(index_dir):
 def test_console_script_prints_no_library_debug_logging(index_dir):
     # a rationale question goes through BM25 retrieval, whose library logs at DEBUG
     exe = str(__import__("pathlib").Path(sys.executable).with_name("qa"))
-    run = subprocess.run([exe, "--data-dir", str(index_dir), "ask", "Why did the Anyang housing fund centre's three public expenses fall?"],
+    # (水费: 安阳 states no reason for it, so the search reaches retrieval and finds nothing)
+    run = subprocess.run([exe, "--data-dir", str(index_dir), "ask", "Why did the Anyang housing fund centre's water bill fall?"],
                          capture_output=True, text=True, timeout=120)
     assert run.returncode == 0
     assert "DEBUG" not in run.stderr and "DEBUG" not in run.stdout
-    assert run.stdout.startswith("[not_found]")  # 安阳 states the fall but gives no reason
+    assert run.stdout.startswith("[not_found]")

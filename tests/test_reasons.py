@@ -48,3 +48,10 @@ def test_a_reason_in_counted_parts_is_quoted_whole():
     assert ex is not None and ex.quote.endswith("二是人员增加，公用经费增加。"), ex
     one = sentence_matching(["主要原因是人员增加。二是不相干的下一项。"], 1, r"主要原因")
     assert one is not None and one.quote == "主要原因是人员增加。"
+
+
+def test_a_whole_without_a_reason_of_its_own_is_answered_by_its_parts_reasons(index_dir):
+    """安阳's page gives no reason for the 三公经费 total, only for the 公务接待费 that fell."""
+    from qa.assistant import Assistant
+    a = Assistant.open(index_dir).ask("安阳公积金三公经费为啥减少了")
+    assert a.status == "answered" and "公务接待费结余较多" in a.answer, a.answer

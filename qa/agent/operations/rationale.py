@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import logging
 import re
+from dataclasses import replace
 
 from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
@@ -98,12 +99,37 @@ def do_rationale(q: Program, dd: DocData, index=None) -> Outcome:
     if spent_on:
         return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""), excerpts=spent_on,
                        citations=[Citation(dd.document.name, a.quote, a.line) for a in spent_on])
+    parts = _parts_reasons(q, dd)
+    if parts is not None:
+        return parts
     if index is not None:
         out = retrieve_sentences(q, dd, index, pat)
         if out:
             return out
     return not_found("rationale", f"{doc_label(dd)}没有说明“{metric}”的原因或依据。",
                      f"{doc_label_en(dd)} gives no reason or basis for “{metric}”.", dd)
+
+
+def _parts_reasons(q: Program, dd: DocData) -> Outcome | None:
+    """"三公经费为啥减了" where the page gives no reason for the whole but one for each of
+    its parts (lexicon ``wholes``): the parts' reasons, each quoted."""
+    parts = load_lexicon().wholes.get(norm_label(q.metric))
+    if not parts:
+        return None
+    excerpts: list[Excerpt] = []
+    cites: list[Citation] = []
+    for part in parts:
+        for form in part.split("|"):
+            sub = do_rationale(replace(q, metric=form), dd)
+            if sub.status == "answered":
+                new = [e for e in sub.excerpts if e not in excerpts]
+                excerpts += new
+                cites += [c for c in sub.citations if c not in cites]
+                break
+    if not excerpts:
+        return None
+    return Outcome(status="answered", op="rationale", doc=dd, label=q.metric.replace(" ", ""),
+                   excerpts=excerpts, citations=cites)
 
 
 def _allocation(dd: DocData, metric: str) -> list[Excerpt]:
