@@ -58,7 +58,6 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
     return text, ""
 
 
-_NAME_END = re.compile(r"(?:的|是|比|和|跟|与|呢|那边|这边|多|少|高|低|大|小|还|也|[,，。？?！!\s]|$)")
 
 
 def _short_form_named_back(text: str, res, talked_about: list[str], aliases: dict) -> list[tuple[str, tuple[int, int]]]:
@@ -73,7 +72,7 @@ def _short_form_named_back(text: str, res, talked_about: list[str], aliases: dic
             continue
         for form in sorted(aliases[d].generic_body_forms, key=len, reverse=True):
             i = text.find(form)
-            if len(form) >= 2 and i >= 0 and _NAME_END.match(text, i + len(form)) \
+            if len(form) >= 2 and i >= 0 and LEXICON.followup["name_end"].match(text, i + len(form)) \
                     and not any(s <= i < e for s, e in res.spans):
                 out.append((d, (i, i + len(form))))
                 break

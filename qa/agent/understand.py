@@ -226,7 +226,7 @@ def _figure_of_the_year_before(text: str, lang: str = "zh") -> int | None:
     stated = restated_amounts(text) if lang == "zh" else re.search(r"\d+(?:\.\d+)?(?!\d*\s*(?:年|\b20))", clauses[0])
     if not stated:
         return None
-    ask = LEXICON.cue_words.get("first_ask") if lang == "zh" else re.compile(r"\bwhat (?:was|is|were)\b|\bhow much was\b", re.I)
+    ask = LEXICON.cue_words.get("first_ask" if lang == "zh" else "asks_figure_en")
     for clause in clauses[1:]:
         years = [int(y) for y in _YEAR_RE.findall(clause)]
         if years and ask is not None and ask.search(clause) and not has_cue(clause, lang, "yoy"):
@@ -334,8 +334,7 @@ def _count_units(text: str, question: str) -> list[str]:
         units.append("人")
     if counting and re.search(r"\bvehicles?\b|\bcars?\b", low):
         units.append("辆")
-    if re.search(r"人数", text) or re.search(r"(?:几|多少)[\u4e00-\u9fff]{0,6}?(?:人员|职工)(?!.{0,12}(?:费|经费|补助|补贴|支出))"
-                                          r"|(?:人员|职工)(?:有|是|共|一共)?(?:几|多少)(?![钱万元])", text):
+    if LEXICON.cue_words["people_asked"].search(text):
         units.append("人")  # (never the 职工 of an item's name: "退休职工采暖费最多")
     area = LEXICON.cue_words.get("area_asked")
     if area is not None and area.search(text if not counting else low) and "平方米" not in units:

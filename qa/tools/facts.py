@@ -13,6 +13,7 @@ from difflib import SequenceMatcher
 from functools import lru_cache
 from typing import Callable, Iterable, TypeVar
 
+from qa.text.lexicon import load as load_lexicon
 from qa.text.normalize import to_halfwidth
 from qa.types import UNIT_TO_YUAN, Fact
 
@@ -212,8 +213,7 @@ def _contrasted(metric: str, label: str) -> bool:
 
 @lru_cache(maxsize=1)
 def _contrasts() -> tuple[tuple[str, ...], ...]:
-    from qa.text.lexicon import load  # (read once; the lexicon is text data below this layer)
-    return load().contrasts
+    return load_lexicon().contrasts  # (read once, on the first label scored)
 
 
 def _bare_label(label: str) -> str:

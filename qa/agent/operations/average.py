@@ -68,8 +68,3 @@ def do_average(q: Program, dd: DocData) -> Outcome:
     if res.value is None:
         return not_found("average", f"{doc_label(dd)}的{label}为 0，无法平均。", f"{label} is 0 in {doc_label_en(dd)}.", dd)
     return answered("average", dd, res, f"{found}平均每{measure}")
-
-
-def replace_metric(q: Program, metric: str) -> Program:
-    """The question read with another metric phrase (nothing else changed)."""
-    return replace(q, metric=metric)

@@ -10,6 +10,7 @@ from difflib import SequenceMatcher
 from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
 from qa.agent.excerpts import Excerpt, block, lines_matching, sentence_around
+from qa.agent.inside import scope_before_within
 from qa.agent.matching import best_matches, is_heading_line, label_of, project_rows, to_half
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.operands import scoped, split_metrics
@@ -285,7 +286,8 @@ def _moved_parts(q: Program, dd: DocData) -> Outcome | None:
     names no such whole, or the page states no part's change."""
     if q.direction not in ("up", "down"):
         return None
-    key = norm_label(re.sub(LEXICON.cue_words["within"].pattern + r"\s*$", "", q.metric.split()[-1] if q.metric.split() else ""))
+    last = q.metric.split()[-1] if q.metric.split() else ""
+    key = norm_label(scope_before_within(last) or last)  # "三公经费里" → 三公经费
     parts = LEXICON.wholes.get(key)
     if not parts:
         return None
