@@ -23,7 +23,7 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import (Program, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments, prepare, restated_amounts,
+from qa.agent.understand import (Program, asks_margin, figure_and_reason, asks_multiple, has_cue, has_cue_word, names_several_departments, prepare, restated_amounts,
                                  settle, understand)
 from qa.agent.verify import verify
 from qa.config import load_settings
@@ -249,6 +249,20 @@ class Assistant:
         return answer
 
     def _ask(self, question: str, lang: str | None = None) -> Answer:
+        figure = figure_and_reason(question)
+        if figure is None:
+            return self._ask_one_thing(question, lang)
+        # "…多了多少？为啥？": the figure answered, the stated reason after it
+        fig = self._ask_one_thing(figure, lang)
+        why = self._ask_one_thing(question, lang)
+        if fig.status != "answered":
+            return why
+        if why.status == "answered" and why.answer not in fig.answer:
+            fig.answer += "\n" + why.answer
+            fig.citations += [c for c in why.citations if c not in fig.citations]
+        return fig
+
+    def _ask_one_thing(self, question: str, lang: str | None = None) -> Answer:
         text = prepare(question)
         q0 = understand(question, [], text, lang=lang)
         if not self.ctx.docs:

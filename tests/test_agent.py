@@ -218,6 +218,8 @@ def test_previous_year_document_of_the_same_department_gives_last_years_figure()
     from qa.ingest.layout import parse_text
 
     text = (HERE.parent / "corpus" / "003_eae6f4940a625f14.txt").read_text(encoding="utf-8")
+    # (the page's reasons state the change itself, "项目支出预算较去年增加40万元": left unsaid here)
+    text = text.replace("项目支出预算较去年增加40万元", "项目支出预算有所增加")
     parts = []
     for name, t in (("this.txt", text), ("last.txt", text.replace("2024", "2023").replace("127", "117"))):
         p = parse_text(name, t)
@@ -1037,3 +1039,36 @@ def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
     # 安阳's 上年结转结余 row is blank; its text states 上年结转资金 54.91 (never the 年终结转结余 0 beside it)
     a = assistant.ask("安阳公积金去年剩下结转到今年的钱有多少？")
     assert a.status == "answered" and a.value == pytest.approx(54.91), a.answer
+
+
+@pytest.mark.parametrize("question,value,unit,said", [
+    # a figure and, in a clause of its own, the reason: both answered
+    ("昌吉公积金的事业单位离退休这块今年比上年多了多少？为啥？", 0.3, "万元", "退休人员陆续增加"),
+    # a line's change stated inside a reason ("社会保险宣传费增加 4 万元")
+    ("社保中心宣传费比上年增加了多少", 4.0, "万元", "社会保险宣传费"),
+    ("安阳公积金住房公积金比上年多了多少", 529.95, "万元", "住房公积金"),
+    # one project named (by its amount), its own 资金分配 lines ranked
+    ("住建那边120万的工程建设项目审批系统升级改造，哪一块花钱最多？", 46.0, "万元", "审批系统新增和升级功能开发上线"),
+    # the lines of the table the scope names (一般公共预算基本支出表)
+    ("安阳公积金基本支出里最大的一项是啥", 29529.95, "万元", "住房公积金"),
+    # the larger said first leads ("哪家最多，哪家最少")
+    ("2024年政府采购预算，两家公积金中心、机关事务局和社保中心哪家最多，哪家最少？", 375.41, "万元", "最多"),
+    # "how many times" counts nothing: the car running costs compared
+    ("Car running costs: how many times bigger is the Changji housing fund center's budget than Anyang's?", 5.19, "倍",
+     "20.75"),
+    # a category said with 类, the whole with 自己
+    ("昌吉公积金服务类占自己采购总额几成", 65.09, "%", "政府采购服务"),
+])
+def test_first_sight_b17_kinds(assistant, question, value, unit, said):
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01), a.answer
+    assert said in a.answer
+
+
+def test_a_reason_question_alone_is_not_split(assistant):
+    from qa.agent.understand import figure_and_reason
+
+    assert figure_and_reason("安阳公积金三公经费为什么减少了") is None
+    assert figure_and_reason("三公经费比上年少了2389万多，为啥？") is None  # the change is said, not asked
+    assert figure_and_reason("江苏省检察院17年买车的钱安排了多少？干嘛用的？") is not None
+    assert figure_and_reason("How much did car costs fall, and why?") == "How much did car costs fall?"

@@ -362,3 +362,23 @@ def test_which_of_two_departments_grew_faster(assistant):
     last = a[2]
     assert last.status == "answered" and last.unit == "%" and last.value == pytest.approx(19.5), last.answer
     assert last.margin == pytest.approx(9.11) and "个百分点" in last.answer
+
+
+def test_a_projects_lines_then_one_of_them_as_a_share(assistant):
+    """conv16 kinds: how an item splits (具体分成哪几块), then the second line's share of it."""
+    conv = Conversation()
+    first = assistant.ask("社保中心今年社会保险宣传费给了多少？", conv)
+    assert first.value == pytest.approx(19.0)
+    parts = assistant.ask("具体分成哪几块？", conv)
+    assert parts.status == "answered" and "抖音平台托管费用" in parts.answer, parts.answer
+    share = assistant.ask("第二个占多少？", conv)
+    assert share.status == "answered" and share.value == pytest.approx(63.16, abs=0.01), share.answer
+    moved = assistant.ask("这个宣传费比去年多了还是少了，差多少？", conv)
+    assert moved.status == "answered" and abs(moved.value) == pytest.approx(4.0), moved.answer
+
+
+def test_a_change_asked_as_变了多少(assistant):
+    conv = Conversation()
+    assistant.ask("社保中心今年单位资金多少？", conv)
+    a = assistant.ask("那单位资金呢，变了多少？", conv)
+    assert a.status == "answered" and a.value == pytest.approx(53.0), a.answer

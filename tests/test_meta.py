@@ -211,3 +211,23 @@ def test_the_body_a_text_speaks_of_among_its_sections_is_the_department():
              "(二)机构设置", "西河街道办事处内设综合办公室、社会事务办公室、平安建设办公室。",
              "1.总体情况。2022年度收入总计1200.00万元,支出总计1200.00万元。"]
     assert read_metadata("x.txt", lines).department == "西河街道办事处"
+
+
+def test_a_publisher_field_gives_way_to_the_body_a_heading_names():
+    """信息来源 is the site that put the page up; the heading names the department."""
+    from qa.ingest.meta import read_department
+
+    lines = ["某市某区行政审批局2021年度部门决算", "发布日期:2022-10-12 10:24 信息来源:某区新区",
+             "一、部门基本情况", "某市某区行政审批局贯彻落实党中央关于行政审批工作的方针政策。"]
+    dept, src, _ = read_department("page.txt", lines)
+    assert dept == "某市某区行政审批局" and src != "publisher"
+    alone = read_department("page.txt", ["发布机构 | 昌宁县卡斯镇 |", "2020年部门预算公开"])
+    assert alone[0] == "昌宁县卡斯镇"
+
+
+def test_a_pointing_place_is_no_department():
+    """"关于我市2020年…决算草案的报告": 我市 points at a place, it names none."""
+    from qa.ingest.meta import read_department
+
+    dept, _, _ = read_department("page.txt", ["关于我市2020年市本级财政决算草案的报告", "市财政局局长 某某"])
+    assert "我市" not in dept

@@ -97,6 +97,21 @@ def _items_metric(items: tuple[str, ...] | list[str]) -> str:
     return "、".join(_literal(x) for x in items)
 
 
+def _against_last(metric: str, last: str, core: str) -> str:
+    """The item a difference names against the one just discussed ("X比它", "X比这个项目",
+    "X比" once the pointing word is gone), or "" when it names both sides itself."""
+    a, said, b = metric.partition("比")
+    if not said and re.search(r"比\s+", core):
+        a, said, b = metric, "比", ""  # "X比它少多少": 它 taken out, nothing left after 比
+    a = re.sub(r"^(?:项目|项)", "", a.strip())  # ("另一个项目住房公积金管理服务比…")
+    if not said or len(a) < 2 or a == last:
+        return ""
+    refs = LEXICON.followup.get("whole_refs")
+    if b.strip() and not (refs is not None and refs.fullmatch(b.strip())) and b.strip() not in ("项目", "项", "它"):
+        return ""
+    return a
+
+
 def _ordinal(text: str) -> tuple[str, int | None]:
     """The text without an ordinal word ("第一个项目多少钱") and the place it names (1, 2 …,
     -1 for the last), or None."""
@@ -331,6 +346,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     elif pointed_one and not own_metric:
         metric = _literal(pointed_one)
         inherited.append("项目：" + pointed_one)
+        if op == "compare" and not q.op == "compare":
+            # "第二个呢" after "最大的那个多少钱": the one picked is asked its figure, not ranked
+            op = "lookup"
+            inherited = [x for x in inherited if not x.startswith("问法：")]
         if op == "count" and not q.count_units:
             op = "lookup"  # "第一个项目有多少" after "有哪些项目": that item's figure (its people
             # are counted still: "第一个项目覆盖多少人")
@@ -353,6 +372,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         metric = f"{prev_part}、{metric}"
         inherited.append("项目：" + prev_part)
         op = "sum"
+    elif op == "diff" and own_metric and not named_dept and prev_part and "、" not in metric \
+            and (against_last := _against_last(metric, prev_part, core)):
+        # "那破产企业…采暖费比它少多少": the item named, against the one just discussed
+        metric = f"{against_last}、{prev_part}"
+        inherited.append("项目：" + prev_part)
     elif inside and own_metric and prev_part:
         metric = f"{prev_part}中{metric}"  # "信息化建设" + "其中维修（护）费": inside the last item
         inherited.append("所属：" + prev_part)
@@ -381,6 +405,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
         elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
+        elif not part and not named_whole and pointed_one and ":" in pointed_one:
+            # "第二个占多少" after a project's lines were listed: of that project
+            head, _, line = pointed_one.partition(":")
+            metric, whole = f"{_literal(head)}中{_literal(line)}", _literal(head)
+            inherited.append("整体：" + head)
         elif not part and not named_whole and "中" in metric:
             whole = metric.partition("中")[0]  # "What share is that?" of X中Y: of X
             inherited.append("整体：" + whole)

@@ -16,6 +16,7 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.counting import do_count, do_list
 from qa.agent.operations.lookup import do_lookup
 from qa.agent.operations.policy import do_policy
+from qa.agent.allocations import project_of_amount
 from qa.agent.operations.ranking import compare_named, rank_inside, rank_scope
 from qa.agent.operations.rationale import do_rationale
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
@@ -58,6 +59,11 @@ def _run(q: Program, dd: DocData, ctx: Context) -> Outcome:
         named = compare_named(q, dd)
         if named is not None:
             return named
+        # "审批系统升级改造（120万那个），哪一块花钱最多": one item named, its own lines ranked
+        whole = project_of_amount(dd, q.amounts) if q.amounts else None
+        ranked = rank_inside(q, dd, whole or q.metric) if (whole or q.metric) and scope is None else None
+        if ranked is not None:
+            return ranked
         op = "lookup"
     if op in ("lookup", "compare"):
         return do_lookup(q, dd)

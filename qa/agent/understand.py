@@ -184,6 +184,26 @@ def first_ask(text: str) -> str:
     return text
 
 
+def figure_and_reason(question: str) -> str | None:
+    """The clauses that ask a figure, when a question asks a figure and, in a clause of its
+    own, the reason ("…比上年多了多少？为啥？", "how much did it fall, and why?"): both are
+    answered. None when it asks one of them only."""
+    lang = "en" if glossary.is_english(question) else "zh"
+    t = prepare(question)
+    ask = LEXICON.cue_words.get("first_ask" if lang == "zh" else "figure_asked_en")
+    if ask is None:
+        return None
+    sep = r"[？?，,；;。]" if lang == "zh" else r"[?;,]|\band\b(?=\s+why\b)"
+    clauses = [c for c in re.split(sep, t, flags=re.I) if c and c.strip(" ？?")]
+    why = [c for c in clauses if has_cue(c, lang, "rationale")]
+    figure = [c for c in clauses if c not in why]
+    if not why or not figure or not any(ask.search(c) for c in figure):
+        return None
+    if lang == "en":
+        return " ".join(c.strip() for c in figure).strip() + "?"
+    return "，".join(c.strip() for c in figure) + "？"
+
+
 _BRACKETED = re.compile(r"[(（]([^()（）]{3,})[)）]")
 _AFTER_COLON = re.compile(r"(?:[:：]|—+)([^，,？?；;。]+)")  # a dash introduces a list as a colon does
 _LIST_SEP = re.compile(r"、|(?<!\d)[，,]|[，,](?!\d)")
@@ -327,9 +347,12 @@ def _count_units(text: str, question: str) -> list[str]:
     if re.search(many + "[名位]", text):
         units.append("人")  # 名 / 位 count people; documents state people in 人
     low = question.lower()
+    times = LEXICON.cue_words.get("multiple")
+    if times is not None:
+        low = times.sub(" ", low)  # "how many times bigger" counts nothing
     # English names what is counted only when it asks how many ("the bonus budget for
     # staff" asks for money, "how many staff" for people)
-    counting = has_cue(question, "en", "count")
+    counting = has_cue(low, "en", "count")
     if counting and re.search(r"\bpeople\b|\bstaff\b|\bheadcount\b|\bemployees\b|\bretirees\b|\bpersons?\b", low):
         units.append("人")
     if counting and re.search(r"\bvehicles?\b|\bcars?\b", low):
@@ -405,6 +428,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             # "the bonus budget for staff" asks for money: a head-count term only qualifies
             counted = set(LEXICON.en_count_terms)
             en_terms = [x for x in en_terms if x[1] not in counted] or en_terms
+        if len(en_terms) > 1:
+            # "Anyang housing fund's 'three public expenses'": what owns the item is the body
+            owners = {en.lower() for en, _ in en_terms if re.search(re.escape(en) + r"\s*['’]s\b", t, re.I)}
+            en_terms = [x for x in en_terms if x[0].lower() not in owners] or en_terms
         unnamed = t_metric  # (the department's own name quoted in Chinese is no item)
         for s0, e0 in department_spans or []:
             if 0 <= s0 < e0 <= len(unnamed):
@@ -457,7 +484,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if op == "count" and re.search(r"比.{1,30}(?:多|少|高|低)(?:多少|几)", t):
             op = "diff"  # "在职人员比退休人员多多少人": a difference of two counts
             metric = re.sub(r"(?<=[\u4e00-\u9fff])[多少高低]$", "", metric).strip()
-        if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum", "yoy"):
+        if not metric.strip() and re.search(r"预算|多少钱", t) and op in ("lookup", "sum", "yoy", "rationale"):
             metric, metric_default = "收支总预算", True  # "一共有多少预算": the whole budget
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
@@ -481,7 +508,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         direction = "up"
     smaller = LEXICON.cue_words.get("smaller")
     # 多少 asks, it does not say "less": Chinese is read without it (t_nd), English as written
-    largest = not (smaller is not None and (smaller.search(t_nd) or (lang == "en" and smaller.search(low))))
+    said = t_nd if lang == "zh" else low
+    least = smaller.search(said) if smaller is not None else None
+    most = LEXICON.cue_words["larger"].search(said) if "larger" in LEXICON.cue_words else None
+    largest = least is None or (most is not None and most.start() < least.start())
     narrow = [w for w in _NARROW_WORDS if w in t or w in metric]
     link_parts: tuple = ()
     link_first = False

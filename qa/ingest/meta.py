@@ -72,7 +72,7 @@ _NAME_BEFORE = re.compile(
 # A place at the head of a title ("南川市2024年市级部门预算集中公开"): the publisher of a
 # news report or a government-wide release that has no 编制部门.
 _REGION_HEAD = re.compile(
-    r"^(?:关于)?(?:(?:19|20)\d{2}年度?)?([\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡))"
+    r"^(?:关于)?(?:(?:19|20)\d{2}年度?)?(?!关于|[我本该全各])([\u4e00-\u9fff]{1,15}?(?:特别行政区|自治区|自治州|自治县|省|市|州|地区|盟|县|旗|区|镇|乡))"
     r"(?=(?:19|20)\d{2}年|(?:省|市|州|县|区|乡|镇)?(?:本级|级)|部门|预算|决算)")
 
 # "2021年区本级一般公共预算", "2014/15年度财政预算": a year followed by what it budgets; a year
@@ -86,12 +86,12 @@ _YEAR_AFTER_COMPARATOR = re.compile(r"(?:与|比|较|同|至|到)\s*$")
 
 # How sure each source makes a value (0..1).
 CONFIDENCE = {
-    "label": 0.95, "title": 0.9, "heading": 0.85, "heading-once": 0.75, "region": 0.6,
+    "label": 0.95, "title": 0.9, "heading": 0.85, "heading-once": 0.75, "publisher": 0.7, "region": 0.6,
     "text": 0.55, "text-once": 0.3, "table-title": 0.8, "title-line": 0.75, "first-lines": 0.5, "counts": 0.5,
     "file-name": 0.3, "user": 1.0, "none": 0.0,
 }
 SOURCE_NAMES = {
-    "label": "label line", "title": "title", "heading": "headings", "heading-once": "a heading",
+    "label": "label line", "publisher": "publisher field", "title": "title", "heading": "headings", "heading-once": "a heading",
     "region": "place in title", "text": "frequent name", "text-once": "one mention",
     "table-title": "table titles", "title-line": "title line", "first-lines": "first lines",
     "counts": "word counts", "file-name": "file name", "user": "set by user", "none": "not found",
@@ -189,6 +189,18 @@ def _label_text(line: str) -> str:
     return re.sub(r"单\s+位(?=\s*:)", "单位", t)
 
 
+def publishers(lines: list[str]) -> list[str]:
+    """Organisation names a page's publisher field gives (信息来源：X, 发布机构 | X), in order:
+    the site that put the page up, which is the department only when nothing names it."""
+    found = []
+    for line in lines:
+        for m in _PUBLISHER.finditer(to_halfwidth(line)):
+            value = _label_value(m.group(1).strip())
+            if value:
+                found.append(value)
+    return found
+
+
 def departments_from_labels(lines: list[str]) -> list[str]:
     """Organisation names printed after a label (编制部门：X, 预算单位：X, 部门：X …), in order.
 
@@ -197,10 +209,6 @@ def departments_from_labels(lines: list[str]) -> list[str]:
     """
     found = []
     for line in lines:
-        for m in _PUBLISHER.finditer(to_halfwidth(line)):
-            value = _label_value(m.group(1).strip())
-            if value:
-                found.append(value)
         if "：" not in line and ":" not in line:
             continue
         t = _label_text(line)
@@ -351,6 +359,9 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
     heading, n = _department_from_headings(lines)
     if heading:
         out.append((heading, "heading" if n >= 2 else "heading-once"))
+    published = publishers(lines)
+    if published:
+        out.append((Counter(published).most_common(1)[0][0], "publisher"))
     region = _region_from_title(lines) or _region_from_text(lines)
     if region:
         out.append((region, "region"))

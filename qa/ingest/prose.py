@@ -107,6 +107,14 @@ _NO_SUBJECT_START_RE = re.compile(r"^(?:(?:同口径|同比口径)?(?:比|较|�
 # breakdown "具体为：（1）…" stays inside it), or an item of the 三公
 # restated with its amount ("…主要原因是严控“三公”经费，公务用车购置费0万元").
 _ENUM_MARK_RE = re.compile(r"(?:^|[,;。])\s*[一二三四五六七八九十]+、")
+# a reason's clause "（一是）住房公积金（预算）（较去年）增加" right before its amount: the
+# subject is what the clause begins with after a separator or an ordinal word
+_REASON_CHANGE_RE = re.compile(
+    r"(?:^|[,;:。、]|[一二三四五六七八九十]是)\s*(?P<subj>[\u4e00-\u9fff()（）“”\"]{3,24}?)\s*"
+    r"(?:预算)?\s*(?:较去年|较上年|比上年|比去年|同比)?\s*(?P<verb>增加|减少|增长|下降)了?\s*$")
+# what a budget line's name ends in (never "经研究决定减少2万元")
+_LINE_NAME_END_RE = re.compile(r"(?:费|费用|经费|支出|资金|补贴|补助|缴费|奖励金|公积金|收入|结转|结余)$")
+_REASON_CHANGE_COLUMN = "比上年增减"
 _ITEM_RESTATED_RE = re.compile(r"(?:因公出国|公务接待|公务用车)[\u4e00-\u9fff()（）]{0,12}(?:费|经费|费用)(?:预算|决算)?(?:数)?(?:为)?\s*$")
 # The three 三公 items named together are the 三公 total.
 _THREE_ITEMS = ("因公出国", "公务用车", "公务接待")
@@ -415,6 +423,7 @@ class _Extractor:
         self._gap = ""  # the text between the previous figure and the one being read
         self._years_of: tuple[int, list[tuple[int, int]]] = (0, [])  # (id of block, its stated years)
         self._last_count: tuple[int, int, str] = (0, -1, "")  # (id of block, end, label) of the last count read
+        self._reason_changes: set[int] = set()  # indexes of facts read from reasons (_reason_change)
 
     def _block_years(self, block: Block) -> list[tuple[int, int]]:
         """(position, year) of every year the paragraph states a figure for, in order: not
@@ -586,6 +595,8 @@ class _Extractor:
                     _ENUM_MARK_RE.search(gap) or _ITEM_RESTATED_RE.search(clause_head)):
                 reason_mode = False  # the reason is over: a new item is stated
             if reason_mode:
+                if m.unit in _MONEY_UNITS:
+                    self._reason_change(block, m, norm[cstart:m.start], lo, hi, seg_start, leaf, project)
                 continue
             after = norm[m.end:m.end + 3]
             if not m.unit and re.match(r"\s*(?:年|月|日|号|条|次|项|天|期)", after):
@@ -639,6 +650,24 @@ class _Extractor:
             if cleaned and not re.search(r"\d", cleaned) and cleaned not in _GENERIC and len(cleaned) <= 20:
                 subject = _canonical(cleaned, leaf)
         return subject
+
+    def _reason_change(self, block: Block, m: _Mention, head: str, lo: int, hi: int, seg_start: int,
+                       leaf: str, project: str) -> None:
+        """"主要原因：一是住房公积金增加529.95万元；…": a reason that names a line and how much it
+        moved states that line's change on the year before. Recorded only as "比上年增减" of a
+        line the document gives no change of elsewhere (extract_prose_facts drops it then)."""
+        cm = _REASON_CHANGE_RE.search(head)
+        if cm is None or head[:cm.start("subj")].rstrip().endswith(("、", "和", "及")):
+            return  # ("A、B、C经费减少97万元": one change of several lines, none of them alone)
+        label = _canonical(_clean_subject(cm.group("subj"), self.department), leaf)
+        if not label or label in _GENERIC or re.search(r"\d", label) or len(label) < 3 \
+                or not _LINE_NAME_END_RE.search(label):
+            return
+        sign = -1.0 if cm.group("verb") in _DOWN_VERBS else 1.0
+        before = len(self.facts)
+        self.add(block, m.start, self._quote_span(block.norm, lo, hi, seg_start, m.start),
+                 _in_project(label, project), _REASON_CHANGE_COLUMN, sign * m.value, m.unit)
+        self._reason_changes.update(range(before, len(self.facts)))
 
     def _definition_head(self, block: Block, pos: int, paragraph: bool = False) -> str:
         """"(一)收入预算:2022年年初预算数646.16万元": what a line that opens with its own head
@@ -976,7 +1005,10 @@ def extract_prose_facts(lines: list[str], doc: Document, sections: list[str], ta
             ex.block(block)
         except Exception:  # one odd paragraph must not lose the document
             log.exception("prose facts: failed on lines %d-%d of %s", block.line_start, block.line_end, doc.name)
-    return ex.facts
+    # a change read from a reason stands only for a line the page states no change of otherwise
+    stated = {f.label for i, f in enumerate(ex.facts) if f.column == _REASON_CHANGE_COLUMN and i not in ex._reason_changes}
+    stated |= {f.label for t in tables for f in t.get("facts", ()) if getattr(f, "column", "") == _REASON_CHANGE_COLUMN}
+    return [f for i, f in enumerate(ex.facts) if i not in ex._reason_changes or f.label not in stated]
 
 
 def _split_items(text: str) -> list[str]:

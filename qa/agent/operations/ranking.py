@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
 from qa.agent.inside import scope_before_within
 from qa.agent.matching import best_matches, label_of, project_rows
@@ -54,14 +55,26 @@ def rank_inside(q: Program, dd: DocData, scope: str) -> Outcome | None:
         rows = [f for f in project_rows(dd) if f.unit != "%"]
         tag = "项目"
     else:
-        rows = [f for f in dd.facts if f.table_no and norm_label(f.column) == s]
+        rows = []
+        if len(s) >= 4:
+            # "基本支出里最大的一项": the coded lines of the table the scope names (基本支出表)
+            titled = {f.table_no for f in dd.facts if f.table_no and s in norm_label(f.table_title)}
+            if len(titled) == 1:
+                rows = [f for f in dd.facts if f.table_no in titled and f.code and column_kind(f.column) == "total"
+                        and norm_label(f.column) not in ("人员经费", "公用经费")]
+        rows = rows or [f for f in dd.facts if f.table_no and norm_label(f.column) == s]
+        allocated = allocation_items(dd, scope) if not rows else None
+        if allocated is not None and len(allocated[1]) >= 2:
+            rows = allocated[1]  # "审批系统升级改造项目里哪一块最多": the project's 资金分配 lines
         if not rows:
             own = best_matches(dd, scope, "total", q)
             if own and own[0].score >= 0.9 and own[0].fact.code:
                 head = own[0].fact
                 rows = [f for f in dd.facts if f.table_no == head.table_no and f.code.startswith(head.code)
                         and len(f.code) > len(head.code) and column_kind(f.column) == "total"]
-        rows = _leaves(rows)
+        body = norm_label(dd.document.department or "")
+        # (a table's row for the department itself is its total, not one of its lines)
+        rows = [f for f in _leaves(rows) if not body or body not in norm_label(f.label)]
         tag = scope
     if len(rows) < 2:
         return None
