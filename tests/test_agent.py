@@ -1072,3 +1072,12 @@ def test_a_reason_question_alone_is_not_split(assistant):
     assert figure_and_reason("三公经费比上年少了2389万多，为啥？") is None  # the change is said, not asked
     assert figure_and_reason("江苏省检察院17年买车的钱安排了多少？干嘛用的？") is not None
     assert figure_and_reason("How much did car costs fall, and why?") == "How much did car costs fall?"
+
+
+def test_a_long_phrase_is_met_by_the_label_holding_all_its_words(assistant):
+    """"政府采购给中小企业预留" is 面向中小企业预留政府采购项目预算金额 (0), not 政府采购 (375.41):
+    a label holding every word in another order beats a short one holding a part."""
+    a = assistant.ask("州公积金今年政府采购给中小企业预留了多少？")
+    assert a.status == "answered" and a.value == pytest.approx(0.0), a.answer
+    b = assistant.ask("州公积金住房公积金管理服务项目（612万那个），福利费加咨询费一共多少钱？")
+    assert b.status == "answered" and b.value == pytest.approx(221.72), b.answer

@@ -82,6 +82,26 @@ def label_similarity(query: str, label: str) -> float:
     return SequenceMatcher(None, query, label, autojunk=False).ratio()
 
 
+def _bigrams(text: str) -> set[str]:
+    return {text[i:i + 2] for i in range(len(text) - 1)}
+
+
+def words_held(query: str, label: str) -> float:
+    """How well a label holds every word of a long question phrase in any order
+    ("政府采购给中小企业预留" in 面向中小企业预留政府采购项目预算金额), in [0, 0.95]; 0 for
+    short phrases and for labels that hold less than three quarters of its character pairs.
+
+    difflib reads two names in one order only, and a short label inside the phrase
+    (政府采购) covers a part of it: a label that holds all of it is the better reading."""
+    if len(query) < 6 or len(label) < 4:
+        return 0.0
+    q, lab = _bigrams(query), _bigrams(label)
+    held = len(q & lab) / len(q)
+    if held < 0.75:
+        return 0.0
+    return min(0.95, 0.75 + 0.2 * held * (len(q & lab) / len(lab)) ** 0.5)
+
+
 def without_generic_suffix(text: str) -> str:
     """A phrase without one trailing generic word ("信息化建设项目" → "信息化建设")."""
     t = text.strip()
@@ -269,7 +289,7 @@ def _score(fact_label: str, fact_column: str, fact_title: str, section_words: tu
     elif label in TOTAL_LABELS and m and m in title:
         s = 0.93
     else:
-        s = label_similarity(m, label)
+        s = max(label_similarity(m, label), words_held(m, label))
         if m and label and m == col and label in TOTAL_LABELS:
             s = max(s, 0.9)
         elif _contrasted(m, label):

@@ -206,11 +206,13 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
     first = norm_label(parts[0])
     # "612万那个项目里咨询费和委托业务费": the parts are lines of the project the amount names
     pointed = project_of_amount(dd, getattr(q, "amounts", ()))
-    if pointed is None and len(parts) >= 2:
+    if len(parts) >= 3:
         # "那个管理服务项目，出差的钱和培训的钱哪个多": the parts are lines of the project the
-        # question names, when it names one whose lines they are
+        # question names, when it names one whose lines they are (the one its amount points at,
+        # if it restates one: "管理服务项目（612万那个），福利费加咨询费")
         named = allocation_items(dd, parts[0])
-        if named is not None and len(parts) >= 3 and all(allocation_item(dd, named[0], p) is not None for p in parts[1:]):
+        if named is not None and pointed in (None, named[0]) \
+                and all(allocation_item(dd, named[0], p) is not None for p in parts[1:]):
             pointed, parts = named[0], parts[1:]  # (the project's own name is no part)
     # "一般公共预算和政府性基金预算上年结转": a funding scope on the last part applies to all
     tail_words = [w for w in ("结转",) if w in norm_label(parts[-1])]
