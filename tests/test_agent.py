@@ -1081,3 +1081,8 @@ def test_a_long_phrase_is_met_by_the_label_holding_all_its_words(assistant):
     assert a.status == "answered" and a.value == pytest.approx(0.0), a.answer
     b = assistant.ask("州公积金住房公积金管理服务项目（612万那个），福利费加咨询费一共多少钱？")
     assert b.status == "answered" and b.value == pytest.approx(221.72), b.answer
+
+
+def test_two_lines_of_one_department_as_a_multiple(assistant):
+    a = assistant.ask("昌吉公积金人员经费是公用经费的几倍")
+    assert a.status == "answered" and a.unit == "倍" and a.value == pytest.approx(19.07), a.answer

@@ -382,3 +382,40 @@ def test_a_change_asked_as_变了多少(assistant):
     assistant.ask("社保中心今年单位资金多少？", conv)
     a = assistant.ask("那单位资金呢，变了多少？", conv)
     assert a.status == "answered" and a.value == pytest.approx(53.0), a.answer
+
+
+def test_departments_accumulated_over_turns_added_up(assistant):
+    """"三家加起来": the last three departments the conversation discussed, not the last two."""
+    conv = Conversation()
+    assert assistant.ask("昌吉公积金公车运行费今年安排多少？", conv).value == pytest.approx(20.75)
+    assert assistant.ask("社保中心那边呢？", conv).value == pytest.approx(6.99)
+    assert assistant.ask("What about the government affairs bureau (机关事务局)?", conv).value == pytest.approx(4.5)
+    total = assistant.ask("三家加起来多少？", conv)
+    assert total.status == "answered" and total.value == pytest.approx(32.24), total.answer
+
+
+def test_a_figure_against_the_one_just_discussed(assistant):
+    conv = Conversation()
+    assistant.ask("昌吉公积金今年“三公”一共安排了多少钱？", conv)
+    assistant.ask("换成安阳那个中心呢？", conv)
+    a = assistant.ask("比刚才昌吉那个少多少？", conv)
+    assert a.status == "answered" and abs(a.value) == pytest.approx(15.35), a.answer
+
+
+def test_the_largest_line_inside_then_its_change(assistant):
+    """"Which single item is the biggest in there?" ranks inside the line just discussed; "这项"
+    is then that line (its change stated in a reason: 住房公积金增加529.95万元)."""
+    conv = Conversation()
+    assistant.ask("安阳公积金今年基本支出多少？", conv)
+    assistant.ask("里面人员经费占多少？", conv)
+    top = assistant.ask("Which single item is the biggest in there?", conv)
+    assert top.status == "answered" and top.value == pytest.approx(29529.95), top.answer
+    moved = assistant.ask("这项比去年多了多少？", conv)
+    assert moved.status == "answered" and moved.value == pytest.approx(529.95), moved.answer
+
+
+def test_last_years_count_from_the_stated_change(assistant):
+    conv = Conversation()
+    assistant.ask("社保中心现在退休的有几个人？", conv)
+    a = assistant.ask("那去年退休的有几个？", conv)
+    assert a.status == "answered" and a.value == pytest.approx(34) and "上年" in a.answer, a.answer

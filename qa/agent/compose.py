@@ -146,11 +146,12 @@ def sentence(q: Program, o: Outcome) -> str:
                 if en else f"{who(o)}{label}为 0（文件说明该表为空表/没有此项支出）。")
     operands = o.result.operands if o.result else None
     vs = show(v, unit, operands)
+    if o.derived == "prior":
+        # (a count's last year too: "35 - 1 = 34" is last year's 退休人数, never this year's)
+        return (f"{who_en(o)}: last year's {_label_en(label, q)} was {vs} {_unit_en(unit)}." if en
+                else f"{who(o)}{label}的上年数为 {vs} {unit}。")
     if o.op == "yoy":
         change = o.change
-        if o.derived == "prior":
-            return (f"{who_en(o)}: last year's {_label_en(label, q)} was {vs} {_unit_en(unit)}." if en
-                    else f"{who(o)}{label}的上年数为 {vs} {unit}。")
         if change is not None:
             word_zh = "增加" if change > 0 else "减少" if change < 0 else "持平，变化"
             word_en = "up" if change > 0 else "down" if change < 0 else "unchanged, a change of"

@@ -21,6 +21,7 @@ from qa.agent.inside import split_inside
 from qa.agent.understand import (LEXICON, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments,
                                  prepare, understand)
 from qa.text.normalize import squeeze
+from qa.text.numerals import words_to_number
 
 def _names_a_figure(metric: str) -> bool:
     """Whether a follow-up's metric names a figure of its own: something of two characters
@@ -156,6 +157,8 @@ class Turn:
     # the list an ordinal of this turn picked from ("第一个怎么分的" then "第二个呢": the second
     # of the same list, asked the same way)
     picked: tuple[str, ...] = ()
+    # every department discussed so far, the most recent last ("三家加起来" adds up the last three)
+    history: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -295,7 +298,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
         departments = list(prev.departments)
-        if names_several_departments(text) and prev.other_departments:
+        counted = departments_counted(text)
+        if counted and counted > 1 and len(prev.history) >= counted:
+            departments = list(prev.history[-counted:])  # "三家加起来多少": the last three discussed
+        elif names_several_departments(text) and prev.other_departments:
             # "两家单位的…加起来": the two just discussed
             departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         which = fu.get("which_department")
@@ -448,7 +454,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         metric = metric + ("|" + q.count_units[0] if q.count_units else "")
     alone = Standalone(render(departments, year, metric, asked, want, whole, q.largest, q.asks_rate,
                               asks_margin(question), per, over_label, asks_multiple(question),
-                              q.count_units[0] if q.count_units and op == "compare" else ""), lang, tuple(inherited),
+                              q.count_units[0] if q.count_units and op in ("compare", "count") else ""), lang,
+                              tuple(inherited),
                        picked=tuple(listed) if pointed_one else ())
     if not (inner_reading and "中" not in metric):
         return alone
@@ -478,6 +485,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}{metric}的绩效目标是什么"
     if op == "list":
         return f"{who}{when}有哪些{metric or '项目'}"
+    if want == "prior" and op == "count" and counted:
+        return f"{who}{metric}上年有多少{counted}"  # "那去年退休的有几个": counted still
     if want == "prior" and op in ("lookup", "count"):
         return f"{who}{metric}上年是多少"
     if op == "growth":
@@ -486,7 +495,7 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         item, _, unit = metric.partition("|")
         return f"{who}{when}{item}加起来一共有多少{unit or '个'}"
     if op == "count":
-        return f"{who}{when}{metric}有多少个"
+        return f"{who}{when}{metric}有多少{counted or '个'}"
     if op == "average":
         by = f"按{over}算" if over else ""  # "在职人均": over the serving staff
         return f"{who}{when}{metric}{by}平均每{per or '辆'}是多少"
@@ -550,7 +559,24 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
         picked = prev.picked  # "第二个多少钱", "发给多少人", "那第一个项目呢": the same list still
     return Turn(question=question, departments=departments, year=q.year, metric=metric, op=q.op,
                 want=q.want, items=tuple(answer_items), base_op=base, recent_items=recent,
-                other_departments=others, ranking=tuple(ranking), scope=scope, picked=picked)
+                other_departments=others, ranking=tuple(ranking), scope=scope, picked=picked,
+                history=_discussed((prev.history if prev else ()), departments))
+
+
+def _discussed(before: tuple[str, ...], now: tuple[str, ...]) -> tuple[str, ...]:
+    """The departments discussed, each once, the most recently named last."""
+    return tuple(d for d in before if d not in now) + tuple(now)
+
+
+def departments_counted(text: str) -> int | None:
+    """How many departments a question says it is about ("三家加起来" → 3), or None."""
+    pat = LEXICON.cue_words.get("departments_counted")
+    m = pat.search(text) if pat is not None else None
+    if m is None:
+        return None
+    said = m.group("n").lower()
+    en = {"two": 2, "three": 3, "four": 4, "five": 5}
+    return en.get(said) or (int(said) if said.isdigit() else words_to_number(said))
 
 
 @dataclass

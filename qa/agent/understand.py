@@ -101,6 +101,8 @@ def settle(p: Program, departments: int) -> Program:
         return replace(p, op="sum")
     if departments > 1 and asks_multiple(p.question) and p.op in ("lookup", "ratio", "diff", "yoy", "count"):
         return replace(p, op="compare")  # "安阳是社保的几倍": the two figures set against each other
+    if departments == 1 and asks_multiple(p.question) and p.op == "lookup" and len(p.metric.split()) >= 2:
+        return replace(p, op="compare")  # "人员经费是公用经费的几倍": two lines of one department
     if departments > 1 and p.op == "count" and has_cue(p.question, p.lang, "sum"):
         return replace(p, op="sum")  # "两家加起来几辆车": one count per department, added up
     if departments > 1 and p.op == "yoy" and has_cue(p.question, p.lang, "compare"):

@@ -3,15 +3,17 @@
 
 from __future__ import annotations
 
+import re
+
 from qa.agent.allocations import allocation_items
 from qa.agent.context import DocData
 from qa.agent.inside import scope_before_within
 from qa.agent.matching import best_matches, label_of, project_rows
 from qa.agent.operations.operands import scoped, split_metrics
 from qa.agent.outcome import Outcome, answered
-from qa.agent.understand import LEXICON, Program, asks_margin
+from qa.agent.understand import LEXICON, Program, asks_margin, asks_multiple
 from qa.tools import ops
-from qa.tools.facts import TOTAL_LABELS, column_kind, norm_label
+from qa.tools.facts import TOTAL_LABELS, column_kind, norm_label, without_generic_suffix
 from qa.types import Citation, Fact
 
 # a metric that only names projects ("项目", "项目支出"): the project rows are ranked
@@ -62,7 +64,9 @@ def rank_inside(q: Program, dd: DocData, scope: str) -> Outcome | None:
             if len(titled) == 1:
                 rows = [f for f in dd.facts if f.table_no in titled and f.code and column_kind(f.column) == "total"
                         and norm_label(f.column) not in ("人员经费", "公用经费")]
-        rows = rows or [f for f in dd.facts if f.table_no and norm_label(f.column) == s]
+        # (the column named like the scope: "人员经费支出" is the 人员经费 column)
+        named = {s, norm_label(without_generic_suffix(s)), re.sub(r"支出$", "", s)}
+        rows = rows or [f for f in dd.facts if f.table_no and norm_label(f.column) in named]
         allocated = allocation_items(dd, scope) if not rows else None
         if allocated is not None and len(allocated[1]) >= 2:
             rows = allocated[1]  # "审批系统升级改造项目里哪一块最多": the project's 资金分配 lines
@@ -99,6 +103,12 @@ def compare_named(q: Program, dd: DocData) -> Outcome | None:
     facts, names = split
     if len({f.unit for f in facts}) > 1:
         return None
+    if asks_multiple(q.question) and len(facts) == 2:
+        # "人员经费是公用经费的几倍": the first named over the second, in the order said
+        out = answered("compare", dd, ops.times(facts[0], facts[1]),
+                       f"{label_of(facts[0], names[0])}是{label_of(facts[1], names[1])}的倍数")
+        out.items = [label_of(f, n) for f, n in zip(facts, names)]
+        return out
     order = sorted(zip(facts, names), key=lambda fn: fn[0].norm_value, reverse=q.largest)
     (win, win_name), (other, other_name) = order[0], order[1]
     word = "多" if q.largest else "少"
