@@ -23,8 +23,9 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import (Program, asks_margin, figure_and_reason, asks_multiple, has_cue, has_cue_word, names_several_departments, prepare, restated_amounts,
-                                 settle, understand)
+from qa.agent.understand import (Program, asks_margin, asks_multiple, figure_and_reason, has_cue, has_cue_word,
+                                 names_several_departments, prepare, restated_amounts, second_is_the_answer, settle,
+                                 two_asks, understand)
 from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
@@ -249,6 +250,11 @@ class Assistant:
         return answer
 
     def _ask(self, question: str, lang: str | None = None) -> Answer:
+        asks = two_asks(question) if lang is None else None
+        if asks is not None:
+            chained = self._ask_in_turn(*asks)
+            if chained is not None:
+                return chained
         figure = figure_and_reason(question)
         if figure is None:
             return self._ask_one_thing(question, lang)
@@ -261,6 +267,33 @@ class Assistant:
             fig.answer += "\n" + why.answer
             fig.citations += [c for c in why.citations if c not in fig.citations]
         return fig
+
+    def _ask_in_turn(self, first: str, then: str) -> Answer | None:
+        """"维修费给了多少？占这个项目几成？": the second ask read as a follow-up of the first
+        (what it leaves out is the first's), answered after it; the answer is the second's,
+        headed by the first's. None when the second stands on its own or is not answered."""
+        conv = Conversation()
+        one = self.ask(first, conv)
+        if one.status != "answered" or not conv.turns:
+            return None
+        if rewrite(then, conv.last, self.ctx.aliases) is None:
+            return None  # a second question of its own: the first is answered, as before
+        two = self.ask(then, conv)
+        if two.status != "answered":
+            return None
+        note = (two.followup or {}).get("inherited") or []
+        said = two.answer.split("\n", 1)[1] if note and "\n" in two.answer else two.answer
+        asked = understand((two.followup or {}).get("question") or then)
+        second_op = "multiple" if asks_multiple(then) else (
+            "diff" if asked.op == "compare" and asks_margin(then) else asked.op)  # (比昌吉少多少: by how much)
+        if not second_is_the_answer(understand(first).op, second_op):
+            one.answer = f"{one.answer}\n{said}"
+            one.citations += [c for c in two.citations if c not in one.citations]
+            return one
+        two.answer = f"{one.answer}\n{said}"
+        two.citations = one.citations + [c for c in two.citations if c not in one.citations]
+        two.followup = None
+        return two
 
     def _ask_one_thing(self, question: str, lang: str | None = None) -> Answer:
         text = prepare(question)

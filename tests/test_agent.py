@@ -1086,3 +1086,21 @@ def test_a_long_phrase_is_met_by_the_label_holding_all_its_words(assistant):
 def test_two_lines_of_one_department_as_a_multiple(assistant):
     a = assistant.ask("昌吉公积金人员经费是公用经费的几倍")
     assert a.status == "answered" and a.unit == "倍" and a.value == pytest.approx(19.07), a.answer
+
+
+@pytest.mark.parametrize("question,value,unit", [
+    # a second ask worked out from the first: the share is the answer
+    ("昌吉公积金那个信息化建设项目342万，里头维修（护）费给了多少？占这个项目几成？", 81.23, "%"),
+    ("住建局审批管理系统升级改造项目那120万，哪块分得最多？占几成？", 38.33, "%"),
+    ("安阳那个公积金中心公用经费里哪项最多？占公用经费几成？", 32.58, "%"),
+    ("安阳中心三公一共多少？比昌吉公积金少多少？", 15.35, "万元"),
+    # a second ask beside the first: the first is the answer, the second said after it
+    ("机关事务那边一共多少辆车？一般公务用车有几辆？", 21, "辆"),
+    ("机关事务局一般公共预算比上年少了多少，降了百分之几", 148.26, "万元"),
+    # spread over a head count ("按在职的人头平均"), a cut asked as the change (砍了多少)
+    ("昌吉公积金发工资那块（工资福利支出）按在职的人头平均，一人大概多少？", 18.96, "万元"),
+    ("机关事务局一般公共预算的项目支出今年砍了多少？", 191.0, "万元"),
+])
+def test_two_asks_in_one_question(assistant, question, value, unit):
+    a = assistant.ask(question)
+    assert a.status == "answered" and abs(a.value) == pytest.approx(value, abs=0.01) and a.unit == unit, a.answer

@@ -405,7 +405,13 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             after = re.sub(r"^\s*(?:the\s+)?", "", question.lower()[share_of.end():])
             if any(after.startswith(e.lower()) and _metric_of(z) == part for e, z in q.en_terms):
                 part, named_whole = "", part
-        if not part and _is_whole_ref(named_whole):
+        project_line = [i for i in prev.items if ":" in i] if len(prev.items) == 1 else []
+        if not part and _is_whole_ref(named_whole) and project_line:
+            # "维修费给了多少？占这个项目几成？": a project's line, of that project
+            head, _, line = project_line[0].partition(":")
+            metric, whole = f"{_literal(head)}中{_literal(line)}", _literal(head)
+            inherited.append("整体：" + head)
+        elif not part and _is_whole_ref(named_whole):
             # "占这个项目几成": the whole is what the last item sits in, else the last item
             scope, _, inner = prev_part.partition("中")
             metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
@@ -487,8 +493,8 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
         return f"{who}{when}有哪些{metric or '项目'}"
     if want == "prior" and op == "count" and counted:
         return f"{who}{metric}上年有多少{counted}"  # "那去年退休的有几个": counted still
-    if want == "prior" and op in ("lookup", "count"):
-        return f"{who}{metric}上年是多少"
+    if want == "prior" and op in ("lookup", "count", "sum"):
+        return f"{who}{metric}上年是多少"  # ("那上年三公一共多少": last year's total)
     if op == "growth":
         return f"{who}{when}{metric}哪个涨得快"
     if op == "count_sum":

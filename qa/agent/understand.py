@@ -169,21 +169,57 @@ def detect_op(text: str, lang: str) -> str:
     return "lookup"
 
 
+def _second_ask(text: str, which_first: bool = False) -> re.Match[str] | None:
+    """The separator after which a second asking clause begins, or None. With which_first, a
+    first clause that asks which one or lists ("哪块最多？", "钱怎么分的？") asks too."""
+    pat = LEXICON.cue_words.get("first_ask")
+    if pat is None:
+        return None
+    listing = LEXICON.cue("zh", "list")
+    which = LEXICON.cue_words.get("asks_which")
+    for m in re.finditer(r"[？?，,；;]", text):
+        head, rest = text[:m.start()], text[m.end():]
+        asked = bool(pat.search(head)) or (which_first and (
+            (which is not None and which.search(head)) or (listing is not None and listing.search(head))))
+        # ("有几辆车，都是啥车": the count first, the kinds after it)
+        again = bool(pat.search(rest)) or (listing is not None and bool(listing.search(rest))) or (
+            which_first and which is not None and bool(which.search(rest)))
+        if asked and again and len(rest.strip(" ？?")) >= 2:
+            return m
+    return None
+
+
 def first_ask(text: str) -> str:
     """The first of two asking clauses ("决算多少？完成预算比例？", "收入多少，占比多少"), the
     rest blanked out (same length, so department spans stay valid); the text itself when it
     asks one thing."""
-    pat = LEXICON.cue_words.get("first_ask")
-    if pat is None:
-        return text
-    listing = LEXICON.cue("zh", "list")
-    for m in re.finditer(r"[？?，,；;]", text):
-        head, rest = text[:m.start()], text[m.end():]
-        # ("有几辆车，都是啥车": the count first, the kinds after it)
-        if pat.search(head) and (pat.search(rest) or (listing is not None and listing.search(rest))) \
-                and len(rest.strip(" ？?")) >= 2:
-            return head + " " * (len(text) - m.start())
-    return text
+    m = _second_ask(text)
+    return text if m is None else text[:m.start()] + " " * (len(text) - m.start())
+
+
+def second_is_the_answer(first_op: str, second_op: str) -> bool:
+    """Whether a question asking two things in turn is answered by the second: a share,
+    difference or multiple worked out from the first ("给了多少？占几成？", "一共多少？比昌吉少
+    多少？"), or the largest of what the first listed ("钱怎么分的？最大那块是啥？"). A second ask
+    beside the first ("有几辆车？一般公务用车有几辆？", "补多少人？每人每月多少？") leaves the
+    first as the answer, the second said after it."""
+    return second_op in ("ratio", "diff", "multiple") or (second_op == "compare" and first_op == "list")
+
+
+def two_asks(question: str) -> tuple[str, str] | None:
+    """The two asking clauses of a Chinese question that asks a second thing after a first
+    ("维修费给了多少？占这个项目几成？", "钱怎么分的？最大那块是啥？"), or None. (A reason
+    asked after a figure is figure_and_reason's.)"""
+    if glossary.is_english(question) or figure_and_reason(question) is not None:
+        return None
+    t = prepare(question)
+    m = _second_ask(t, which_first=True)
+    if m is None:
+        return None
+    head, rest = t[:m.start()].strip() + "？", t[m.end():].strip()
+    if asks_rate(rest) and has_cue(head, "zh", "yoy"):
+        return None  # "少了多少，降了百分之几": the change's rate, which its answer states beside it
+    return head, rest
 
 
 def figure_and_reason(question: str) -> str | None:
