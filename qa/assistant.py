@@ -160,6 +160,15 @@ class Assistant:
             return Answer(status="not_found", answer=(
                 f"问题过长（{len(question)} 字），请限制在 {MAX_QUESTION_CHARS} 字以内。/ "
                 f"The question is too long ({len(question)} characters); the limit is {MAX_QUESTION_CHARS}."))
+        asks = two_asks(question) if self.ctx.docs and self._llm is None else None
+        if asks is not None:
+            # (worked on a copy: a chain that does not hold leaves the conversation as it was)
+            trial = Conversation(list(conversation.turns) if conversation is not None else [])
+            chained = self._ask_in_turn(*asks, trial)
+            if chained is not None:
+                if conversation is not None:
+                    conversation.turns[:] = trial.turns
+                return chained
         if conversation is None:
             return self._ask_one(question)
         follow = rewrite(question, conversation.last, self.ctx.aliases) if self.ctx.docs else None
@@ -250,11 +259,6 @@ class Assistant:
         return answer
 
     def _ask(self, question: str, lang: str | None = None) -> Answer:
-        asks = two_asks(question) if lang is None else None
-        if asks is not None:
-            chained = self._ask_in_turn(*asks)
-            if chained is not None:
-                return chained
         figure = figure_and_reason(question)
         if figure is None:
             return self._ask_one_thing(question, lang)
@@ -268,11 +272,12 @@ class Assistant:
             fig.citations += [c for c in why.citations if c not in fig.citations]
         return fig
 
-    def _ask_in_turn(self, first: str, then: str) -> Answer | None:
+    def _ask_in_turn(self, first: str, then: str, conv: Conversation) -> Answer | None:
         """"维修费给了多少？占这个项目几成？": the second ask read as a follow-up of the first
-        (what it leaves out is the first's), answered after it; the answer is the second's,
-        headed by the first's. None when the second stands on its own or is not answered."""
-        conv = Conversation()
+        (what it leaves out is the first's), both asked in the conversation (the first as a
+        follow-up of what came before it); the answer is the second's when it is worked out
+        from the first, headed by the first's (else the first's, the second said after it).
+        None when the second stands on its own or is not answered."""
         one = self.ask(first, conv)
         if one.status != "answered" or not conv.turns:
             return None
@@ -292,7 +297,7 @@ class Assistant:
             return one
         two.answer = f"{one.answer}\n{said}"
         two.citations = one.citations + [c for c in two.citations if c not in one.citations]
-        two.followup = None
+        two.followup = one.followup  # (what the first took over from earlier turns, if any)
         return two
 
     def _ask_one_thing(self, question: str, lang: str | None = None) -> Answer:

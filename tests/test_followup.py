@@ -419,3 +419,29 @@ def test_last_years_count_from_the_stated_change(assistant):
     assistant.ask("社保中心现在退休的有几个人？", conv)
     a = assistant.ask("那去年退休的有几个？", conv)
     assert a.status == "answered" and a.value == pytest.approx(34) and "上年" in a.answer, a.answer
+
+
+def test_two_asks_in_a_follow_up_turn(assistant):
+    """"钱怎么分的？最大那块是啥？" in a conversation: both asks read in its context."""
+    conv = Conversation()
+    assistant.ask("社保中心金保工程系统维护费今年多少？", conv)
+    a = assistant.ask("钱怎么分的？最大那块是啥？", conv)
+    assert a.status == "answered" and a.value == pytest.approx(17.0), a.answer
+
+
+def test_this_project_after_the_largest_of_named_items(assistant):
+    conv = Conversation()
+    assistant.ask("住建局23年那366万的专项业务经费都包括哪些项目？", conv)
+    top = assistant.ask("里面最大的是哪项？", conv)
+    assert top.value == pytest.approx(120.0), top.answer
+    split = assistant.ask("这个项目的钱怎么分的？", conv)
+    assert split.status == "answered" and "审批系统新增和升级功能开发上线" in split.answer, split.answer
+
+
+def test_an_average_carried_to_another_department(assistant):
+    conv = Conversation()
+    assistant.ask("机关事务局今年人员经费多少？", conv)
+    one = assistant.ask("按在职的人头平均一人多少？", conv)
+    assert one.status == "answered" and one.value == pytest.approx(19.74, abs=0.01), one.answer
+    other = assistant.ask("What about the social insurance center?", conv)
+    assert other.status == "answered" and other.value == pytest.approx(18.14, abs=0.01), other.answer

@@ -264,6 +264,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if back and list(res.departments) == [back] and back in prev.departments and not res.ambiguous:
         named_dept = False  # "the center" is the one being discussed: named back, not anew
     own_metric = _names_a_figure(metric) and not q.metric_default
+    # (after "哪个最大" among named items, the first of them is the one answered)
+    pointed_back = bool(fu["last_item_refs"].search(question)) and bool(prev.metric) and (
+        len(prev.items) <= 1 or prev.op == "compare")
+    if pointed_back and not _names_a_figure(re.sub(r"项目|项|支出", "", metric)):
+        own_metric = False  # "这个项目的钱怎么分的": the item just answered
     if pointed_one and not _names_a_figure(re.sub(r"项目|项|个", "", metric)):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
@@ -362,7 +367,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             inherited = [x for x in inherited if not x.startswith("问法：")]
     elif op in ("compare", "sum") and not own_metric and prev.op in ("list", "count") and len(prev.items) > 1:
         # "最大的那个多少钱" / "加起来多少" after "有哪些项目" or "有几个项目": the items just listed
-        metric = _items_metric(prev.items)
+        heads = {i.split(":", 1)[0] for i in prev.items if ":" in i}
+        if op == "compare" and len(heads) == 1 and all(":" in i for i in prev.items):
+            metric = f"{_literal(next(iter(heads)))}中"  # one project's lines: ranked inside it
+        else:
+            metric = _items_metric(prev.items)
         inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:
         if op in ("sum", "lookup", "compare") and not q.count_units:
@@ -389,6 +398,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     elif inside and not own_metric and prev_part and op == "compare":
         metric = f"{prev_part}中"  # "其中哪项最多" after 公用经费: the largest item inside it
         inherited.append("所属：" + prev_part)
+    elif pointed_back and not own_metric and prev.op == "compare" and prev.items:
+        metric = _literal(prev.items[0])  # "这个项目的钱怎么分的" after "哪个最大": the largest
+        inherited.append("项目：" + prev.items[0])
     elif not own_metric:
         metric = prev_part
         if op == "ratio" and prev.op == "ratio":
@@ -450,6 +462,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     inherited = [re.sub("[「」]", "", x) for x in inherited]  # the note shows names as printed
     lang = "en" if en else "zh"
     over = counted_over(question, "en" if en else "zh") if op == "average" else None
+    if op == "average" and not over and prev.op == "average":
+        over = counted_over(prev.question, "zh")  # "What about the social insurance center?": over the same
     per = over[1] if over else ""
     over_label = over[0] if over else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op

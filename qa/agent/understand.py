@@ -219,6 +219,8 @@ def two_asks(question: str) -> tuple[str, str] | None:
     head, rest = t[:m.start()].strip() + "？", t[m.end():].strip()
     if asks_rate(rest) and has_cue(head, "zh", "yoy"):
         return None  # "少了多少，降了百分之几": the change's rate, which its answer states beside it
+    if asks_margin(rest) and detect_op(head, "zh") == "compare" and len(strip_to_metric(rest, [])) <= 1:
+        return None  # "哪家退休的多，多几个": one comparison, asked by how much
     return head, rest
 
 
@@ -509,7 +511,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             metric = re.sub(r"\s+", " ", cue.sub(" ", metric)).strip() if cue is not None else metric
             # "在职人均人员经费": who the average is over is no part of the item
             for word in (w for w in LEXICON.average_over if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)):
-                metric = re.sub(r"(?:^|(?<=\s))" + word, "", metric).strip()
+                # ("按在职的人头平均": 按 only says what it is spread over)
+                metric = re.sub(r"(?:^|(?<=\s))(?:按|以)?" + word, "", metric).strip()
         if op == "rationale":
             moved = LEXICON.cue_words["reason_direction"].pattern
             metric = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:" + moved + r")(?=\s|$)", " ", metric)
