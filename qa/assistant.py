@@ -512,6 +512,8 @@ class Assistant:
             return None
         if not docs[0].document.department:
             return key
+        if re.search(r"[A-Za-z]{3}", name) and any(f in name.lower() for f in al.latin_region_forms if len(f) >= 4):
+            return key  # "the Qiantang administrative approval bureau": the one loaded, of that place
         asked = split_place(name)[1] or name
         body = al.body or key
         if asked and (asked in body or body.endswith(asked) or body in asked):

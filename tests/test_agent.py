@@ -1104,3 +1104,8 @@ def test_two_lines_of_one_department_as_a_multiple(assistant):
 def test_two_asks_in_one_question(assistant, question, value, unit):
     a = assistant.ask(question)
     assert a.status == "answered" and abs(a.value) == pytest.approx(value, abs=0.01) and a.unit == unit, a.answer
+
+
+def test_the_cars_of_三公_are_purchase_and_running_both(assistant):
+    a = assistant.ask("社保中心三公里公车占几成？")
+    assert a.status == "answered" and "公务用车购置及运行费" in a.answer, a.answer

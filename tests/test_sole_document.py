@@ -109,3 +109,19 @@ def test_which_parts_of_a_whole_went_up_and_last_years_figure_from_the_rate(tmp_
     # 300 万元, 同比下降10%: last year's 300 × 100 / 90
     prior = a.ask("西岭县2023年三公预算大概多少")
     assert prior.status == "answered" and prior.value == pytest.approx(333.33), prior.answer
+
+
+# hand-written: a district body of a city whose name ends in 州 (杭州市…区 is two levels, not 杭州 + 市…区)
+TWO_LEVELS = """杭州市西溪区行政审批局2021年度部门决算
+编制部门：杭州市西溪区行政审批局
+2021年度“三公”经费支出决算为 6.2 万元，其中：因公出国（境）费 0 万元；公务用车购置及运行费 4.0 万元；公务接待费 2.2 万元。
+"""
+
+
+def test_an_english_name_of_the_one_body_by_its_districts_pinyin(tmp_path):
+    from qa.text.aliases import latin_forms, place_forms
+
+    assert "xixi" in latin_forms(place_forms("杭州市西溪区"))
+    a = _assistant(tmp_path, "dept.txt", TWO_LEVELS)
+    ans = a.ask("How much did the Xixi administrative approval bureau spend on official receptions in 2021?")
+    assert ans.status == "answered" and ans.value == pytest.approx(2.2), ans.answer
