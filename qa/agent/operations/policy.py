@@ -84,10 +84,14 @@ def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = (), strict
         first = window[0]
         name_at = first.find(key[m.a: m.a + 2]) if key[m.a: m.a + 2] in first else 0
         joined = first[name_at:] + " " + " ".join(window[1:])
-        cm = _CMP_VALUE.search(joined)
-        if cm and units and not _in_units(cm.group(3), joined[:cm.start()], units):
+        run = key[m.a: m.a + m.size]
+        celled = _next_cell_value(lines[i], run)
+        cm = celled or _CMP_VALUE.search(joined)
+        if cm and units and not _in_units(cm.group(3), joined[:cm.start()] if not celled else run, units):
             cm = None
-        if cm:
+        if cm and celled:
+            j = i  # a table row of cells: the value is in the cell after the name's
+        elif cm:
             upto = len(first[name_at:]) + 1
             j = k
             for n, w in enumerate(window[1:], start=1):
@@ -96,6 +100,7 @@ def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = (), strict
                 upto += len(w) + 1
                 j = k + n
             j = nonempty[j]
+        if cm:
             score = m.size * 10 - (j - i)
             if anchors:
                 before = [a for a in anchors if a <= i]
@@ -116,8 +121,27 @@ def find_indicator(dd: DocData, metric: str, units: tuple[str, ...] = (), strict
     if head is not None and head < i and lines[head].strip():
         cites.insert(0, Citation(dd.document.name, lines[head].strip(), head + 1))  # whose indicator it is
     unit = (cm.group(3) or "").replace("％", "%")
-    res = ToolResult(value=float(cm.group(2)), unit=unit, note=cm.group(1).replace(" ", ""))
+    said = cm.group(1).replace(" ", "")
+    # ("=" only when the target is a plain value: "9条", not "=9条")
+    res = ToolResult(value=float(cm.group(2)), unit=unit, note="" if said == "=" else said)
     return Outcome(status="answered", op="indicator", doc=dd, label=key, result=res, excerpts=[ex], citations=cites)
+
+
+_CELL_VALUE = re.compile(r"^\s*(?:[＞>＜<≥≤]\s*=?|=)?\s*\d+(?:\.\d+)?\s*(?:%|％|‰|[\u4e00-\u9fff]{1,3})?\s*$")
+
+
+def _next_cell_value(line: str, run: str) -> re.Match[str] | None:
+    """In a row of tab-separated cells (名称, 值, 名称, 值 …), the value in the cell right after
+    the one naming the indicator ("单位本地设置驻场工程师\t100000元"), read as a comparator
+    match ("=" when the cell states none); None when the row has no such cell."""
+    if "\t" not in line or not run:
+        return None
+    cells = line.split("\t")
+    for c, cell in enumerate(cells[:-1]):
+        if run in norm_label(cell) and _CELL_VALUE.match(cells[c + 1]):
+            value = to_half(cells[c + 1].strip())
+            return _CMP_VALUE.search(value if re.match(r"[＞>＜<≥≤=]", value) else "=" + value)
+    return None
 
 
 def _in_units(unit: str | None, name: str, units: tuple[str, ...]) -> bool:
