@@ -82,3 +82,26 @@ def test_blind_realdocs_questions_second_set(r6_bodies):
     """R6: 60 questions over fifteen other files, written from the documents only (first
     sight in one index: 0.633)."""
     assert _blind_score(r6_bodies, "realdocs_r6.jsonl") >= 0.65
+
+
+R7_R8 = sorted({"001.pdf", "002.pdf", "003.pdf", "004.pdf", "005.pdf", "008.pdf", "009.pdf", "013.pdf", "014.pdf",
+                "016.pdf", "017.pdf", "018.pdf", "021.pdf", "022.pdf", "024.pdf", "025.pdf", "026.pdf", "027.pdf",
+                "028.pdf", "029.pdf", "030.pdf", "031.pdf", "032.pdf", "033.html"})
+
+
+@pytest.fixture(scope="module")
+def every_body(tmp_path_factory):
+    """Twenty-four real files in one index, as a user who loaded all of them: several years
+    of one body, narrative and tables PDFs of one body, 部门 and 单位 budgets."""
+    return open_assistant([FOLDER / n for n in R7_R8], tmp_path_factory.mktemp("qa"))
+
+
+@pytest.mark.parametrize("name,floor", [
+    # first sight: R7 0.717 (one index of all the files), R8 0.775
+    ("realdocs_r7.jsonl", 0.80),
+    ("realdocs_r8.jsonl", 0.75),
+])
+def test_blind_realdocs_questions_over_every_body(every_body, name, floor):
+    """R7 and R8: 60 and 40 questions written from the documents only, asked of one index
+    holding every body they are about (a right answer cited from the body and year asked)."""
+    assert _blind_score(every_body, name) >= floor

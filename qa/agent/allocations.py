@@ -29,12 +29,17 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
     if key.endswith("项目") and len(key) > 4:
         key = key[:-2]  # ("管理服务项目": a project said short, the word 项目 names none of it)
     by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
-    best, size = None, 2
+    best, size, shared = None, 2, 0
+    pairs = {key[i:i + 2] for i in range(len(key) - 1)}
     for p in by_project:
         n = norm_label(p)
         m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
-        if m.size > size or (m.size == size and best is not None and len(n) < len(norm_label(best))):
-            best, size = p, m.size
+        # (a tie in the longest run goes to the name holding more of the metric's words:
+        # "审批系统升级改造" is the 升级改造项目, not the 运营维护项目 of the same system)
+        held = len(pairs & {n[i:i + 2] for i in range(len(n) - 1)})
+        if m.size > size or (m.size == size and best is not None and (
+                held > shared or (held == shared and len(n) < len(norm_label(best))))):
+            best, size, shared = p, m.size, held
     # most of the project's name, or all of a name said short (宣传费 of 社会保险宣传费)
     if best is None or (size < min(6, len(norm_label(best)) - 1) and not (size == len(key) >= 3)):
         # or its words in order with words left out ("公物仓项目" of 公物仓维护管理项目), or a

@@ -269,7 +269,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         len(prev.items) <= 1 or prev.op == "compare")
     if pointed_back and not _names_a_figure(re.sub(r"项目|项|支出", "", metric)):
         own_metric = False  # "这个项目的钱怎么分的": the item just answered
-    if pointed_one and not _names_a_figure(re.sub(r"项目|项|个", "", metric)):
+    if pointed_one and not _names_a_figure(re.sub(r"项目支出|项目|项|个", "", metric)):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
@@ -325,7 +325,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # "So what was the 2023 total?": a figure asked of another year is that year's figure
     asks_itself = (own_metric and (bool(q.year) or asks_figure)) or (
         asks_figure and bool(q.year) and q.year != prev.year)
-    if q.op == "lookup" and q.want == "total" and not prior and not asks_itself:
+    if q.op == "lookup" and q.want == "total" and not prior and not asks_itself and not asks_multiple(question):
         # (an average is over what the last turn counted: a new item of its own is a figure;
         # "第二个呢" after an ordinal pick is asked as the pick was)
         if pointed_one and prev.picked and not own_metric:
@@ -448,8 +448,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             if whole:
                 inherited.append("整体：" + whole)
     want = "prior" if prior else q.want
-    if want == "total" and op == prev.op and not own_metric and prev.want == "prior":
-        want = "prior"
+    if want == "total" and op == prev.op and not own_metric and prev.want == "prior" \
+            and not has_cue_word("this_year", question):
+        want = "prior"  # ("换成机关事务局呢，今年交多少": this year's, said so)
     year = q.year or prev.year
     if not q.year and any(d not in prev.departments for d in departments) and len(departments) > 1:
         # "跟社保中心比谁的…高": another department brought in answers from its own year's

@@ -177,8 +177,10 @@ def _second_ask(text: str, which_first: bool = False) -> re.Match[str] | None:
         return None
     listing = LEXICON.cue("zh", "list")
     which = LEXICON.cue_words.get("asks_which")
-    for m in re.finditer(r"[？?，,；;]", text):
+    for m in re.finditer(r"[？?，,；;、]", text):
         head, rest = text[:m.start()], text[m.end():]
+        if len(re.findall(r"[(（]", head)) > len(re.findall(r"[)）]", head)):
+            continue  # a list in brackets ("几样开销（水费、电费）"), not a second ask
         asked = bool(pat.search(head)) or (which_first and (
             (which is not None and which.search(head)) or (listing is not None and listing.search(head))))
         # ("有几辆车，都是啥车": the count first, the kinds after it)
@@ -199,11 +201,11 @@ def first_ask(text: str) -> str:
 
 def second_is_the_answer(first_op: str, second_op: str) -> bool:
     """Whether a question asking two things in turn is answered by the second: a share,
-    difference or multiple worked out from the first ("给了多少？占几成？", "一共多少？比昌吉少
+    difference, multiple or average worked out from the first ("给了多少？占几成？", "一共多少？比昌吉少
     多少？"), or the largest of what the first listed ("钱怎么分的？最大那块是啥？"). A second ask
     beside the first ("有几辆车？一般公务用车有几辆？", "补多少人？每人每月多少？") leaves the
     first as the answer, the second said after it."""
-    return second_op in ("ratio", "diff", "multiple") or (second_op == "compare" and first_op == "list")
+    return second_op in ("ratio", "diff", "multiple", "average") or (second_op == "compare" and first_op == "list")
 
 
 def two_asks(question: str) -> tuple[str, str] | None:
