@@ -65,7 +65,7 @@ def _blind_score(assistant, name: str) -> float:
 def test_blind_realdocs_questions_regression(r5_bodies):
     """R5: 60 questions over these PDFs written from the documents only (first sight in one
     index: 0.567, per document 0.650)."""
-    assert _blind_score(r5_bodies, "realdocs_r5.jsonl") >= 0.68
+    assert _blind_score(r5_bodies, "realdocs_r5.jsonl") >= 0.75
 
 
 R6 = ["003.pdf", "005.pdf", "008.pdf", "009.pdf", "013.pdf", "017.pdf", "018.pdf", "024.pdf", "025.pdf",
@@ -81,7 +81,7 @@ def r6_bodies(tmp_path_factory):
 def test_blind_realdocs_questions_second_set(r6_bodies):
     """R6: 60 questions over fifteen other files, written from the documents only (first
     sight in one index: 0.633)."""
-    assert _blind_score(r6_bodies, "realdocs_r6.jsonl") >= 0.65
+    assert _blind_score(r6_bodies, "realdocs_r6.jsonl") >= 0.70
 
 
 R7_R8 = sorted({"001.pdf", "002.pdf", "003.pdf", "004.pdf", "005.pdf", "008.pdf", "009.pdf", "013.pdf", "014.pdf",
