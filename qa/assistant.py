@@ -346,6 +346,12 @@ class Assistant:
                 f"No document of “{res.not_loaded}” is loaded; loaded departments: {', '.join(self.ctx.aliases)}.",
             )
         departments = res.departments
+        if len(departments) > 1 and q.amounts and not names_several_departments(text):
+            # "公积金管理服务那个612万的项目，哪一项最多": a short name fitting several, and an
+            # amount only one of them states (a ranking inside that one's item, not across them)
+            stating = [d for d in self._stating(q.amounts, q.year) if d in departments]
+            if len(stating) == 1:
+                departments = stating
         if res.ambiguous:
             only = self._only_one_names(q, res.ambiguous)
             if only is None:
