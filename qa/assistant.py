@@ -61,6 +61,14 @@ def _covers(q: Program, o: Outcome) -> float:
     return sum(ch in label for ch in key) / len(key) if key and label else 0.0
 
 
+def _followed_by(answer: Answer, text: str, citations: list[Citation]) -> Answer:
+    """The answer with another's text after it and the citations of that one it lacks: two
+    asks (or a figure and its reason) answered as one."""
+    answer.answer = f"{answer.answer}\n{text}"
+    answer.citations += [c for c in citations if c not in answer.citations]
+    return answer
+
+
 class Assistant:
     """Answers questions over one Index.
 
@@ -268,8 +276,7 @@ class Assistant:
         if fig.status != "answered":
             return why
         if why.status == "answered" and why.answer not in fig.answer:
-            fig.answer += "\n" + why.answer
-            fig.citations += [c for c in why.citations if c not in fig.citations]
+            _followed_by(fig, why.answer, why.citations)
         return fig
 
     def _ask_in_turn(self, first: str, then: str, conv: Conversation) -> Answer | None:
@@ -292,11 +299,10 @@ class Assistant:
         second_op = "multiple" if asks_multiple(then) else (
             "diff" if asked.op == "compare" and asks_margin(then) else asked.op)  # (比昌吉少多少: by how much)
         if not second_is_the_answer(understand(first).op, second_op):
-            one.answer = f"{one.answer}\n{said}"
-            one.citations += [c for c in two.citations if c not in one.citations]
-            return one
-        two.answer = f"{one.answer}\n{said}"
-        two.citations = one.citations + [c for c in two.citations if c not in one.citations]
+            return _followed_by(one, said, two.citations)
+        cites = two.citations
+        two.answer, two.citations = one.answer, list(one.citations)  # headed by the first's
+        _followed_by(two, said, cites)
         two.followup = one.followup  # (what the first took over from earlier turns, if any)
         return two
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from difflib import SequenceMatcher
 
 from qa.agent.context import DocData
-from qa.tools.facts import column_kind, norm_label, states_amount
+from qa.tools.facts import char_pairs, column_kind, norm_label, states_amount
 from qa.types import UNIT_TO_YUAN, Fact
 
 
@@ -30,13 +30,13 @@ def allocation_items(dd: DocData, metric: str) -> tuple[str, list[Fact]] | None:
         key = key[:-2]  # ("管理服务项目": a project said short, the word 项目 names none of it)
     by_project = dd.derived(("allocation_lines",), lambda: _lines_by_project(dd.facts))
     best, size, shared = None, 2, 0
-    pairs = {key[i:i + 2] for i in range(len(key) - 1)}
+    pairs = char_pairs(key)
     for p in by_project:
         n = norm_label(p)
         m = SequenceMatcher(None, key, n, autojunk=False).find_longest_match(0, len(key), 0, len(n))
         # (a tie in the longest run goes to the name holding more of the metric's words:
         # "审批系统升级改造" is the 升级改造项目, not the 运营维护项目 of the same system)
-        held = len(pairs & {n[i:i + 2] for i in range(len(n) - 1)})
+        held = len(pairs & char_pairs(n))
         if m.size > size or (m.size == size and best is not None and (
                 held > shared or (held == shared and len(n) < len(norm_label(best))))):
             best, size, shared = p, m.size, held

@@ -104,13 +104,24 @@ def _against_last(metric: str, last: str, core: str) -> str:
     a, said, b = metric.partition("比")
     if not said and re.search(r"比\s+", core):
         a, said, b = metric, "比", ""  # "X比它少多少": 它 taken out, nothing left after 比
-    a = re.sub(r"^(?:项目|项)", "", a.strip())  # ("另一个项目住房公积金管理服务比…")
+    kinds = LEXICON.followup["pointed_scopes"]
+    a = re.sub("^(?:" + kinds.pattern + ")", "", a.strip())  # ("另一个项目住房公积金管理服务比…")
     if not said or len(a) < 2 or a == last:
         return ""
     refs = LEXICON.followup.get("whole_refs")
-    if b.strip() and not (refs is not None and refs.fullmatch(b.strip())) and b.strip() not in ("项目", "项", "它"):
+    b = b.strip()
+    if b and not (refs is not None and refs.fullmatch(b)) and not kinds.fullmatch(b) \
+            and not LEXICON.followup["department_refs"].fullmatch(b):
         return ""
     return a
+
+
+def _line_of_its_project(item: str, inherited: list[str]) -> tuple[str, str]:
+    """A project's line ("信息化建设:维修(护)费") as the part and its project as the whole of a
+    share (metric, whole); the whole is noted among what was taken over."""
+    head, _, line = item.partition(":")
+    inherited.append("整体：" + head)
+    return f"{_literal(head)}中{_literal(line)}", _literal(head)
 
 
 def _ordinal(text: str) -> tuple[str, int | None]:
@@ -267,9 +278,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # (after "哪个最大" among named items, the first of them is the one answered)
     pointed_back = bool(fu["last_item_refs"].search(question)) and bool(prev.metric) and (
         len(prev.items) <= 1 or prev.op == "compare")
-    if pointed_back and not _names_a_figure(re.sub(r"项目|项|支出", "", metric)):
+    # (what is left once the words naming the item's kind are gone: "项目的钱" names none)
+    kind_free = fu["pointed_scopes"].sub("", metric)
+    if pointed_back and not _names_a_figure(kind_free):
         own_metric = False  # "这个项目的钱怎么分的": the item just answered
-    if pointed_one and not _names_a_figure(re.sub(r"项目支出|项目|项|个", "", metric)):
+    if pointed_one and not _names_a_figure(kind_free):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
@@ -420,9 +433,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         project_line = [i for i in prev.items if ":" in i] if len(prev.items) == 1 else []
         if not part and _is_whole_ref(named_whole) and project_line:
             # "维修费给了多少？占这个项目几成？": a project's line, of that project
-            head, _, line = project_line[0].partition(":")
-            metric, whole = f"{_literal(head)}中{_literal(line)}", _literal(head)
-            inherited.append("整体：" + head)
+            metric, whole = _line_of_its_project(project_line[0], inherited)
         elif not part and _is_whole_ref(named_whole):
             # "占这个项目几成": the whole is what the last item sits in, else the last item
             scope, _, inner = prev_part.partition("中")
@@ -431,9 +442,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             metric, whole = (metric if item_ref else prev_part), named_whole
         elif not part and not named_whole and pointed_one and ":" in pointed_one:
             # "第二个占多少" after a project's lines were listed: of that project
-            head, _, line = pointed_one.partition(":")
-            metric, whole = f"{_literal(head)}中{_literal(line)}", _literal(head)
-            inherited.append("整体：" + head)
+            metric, whole = _line_of_its_project(pointed_one, inherited)
         elif not part and not named_whole and "中" in metric:
             whole = metric.partition("中")[0]  # "What share is that?" of X中Y: of X
             inherited.append("整体：" + whole)

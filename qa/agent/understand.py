@@ -512,9 +512,10 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             cue = LEXICON.cue("zh", "average")
             metric = re.sub(r"\s+", " ", cue.sub(" ", metric)).strip() if cue is not None else metric
             # "在职人均人员经费": who the average is over is no part of the item
+            spread = LEXICON.cue_words["spread_over"].pattern
             for word in (w for w in LEXICON.average_over if len(w) >= 2 and re.fullmatch(r"[\u4e00-\u9fff]+", w)):
                 # ("按在职的人头平均": 按 only says what it is spread over)
-                metric = re.sub(r"(?:^|(?<=\s))(?:按|以)?" + word, "", metric).strip()
+                metric = re.sub(r"(?:^|(?<=\s))(?:" + spread + ")?" + word, "", metric).strip()
         if op == "rationale":
             moved = LEXICON.cue_words["reason_direction"].pattern
             metric = re.sub(r"(?:(?<=[\u4e00-\u9fff])|(?<=\s)|^)(?:" + moved + r")(?=\s|$)", " ", metric)

@@ -82,7 +82,8 @@ def label_similarity(query: str, label: str) -> float:
     return SequenceMatcher(None, query, label, autojunk=False).ratio()
 
 
-def _bigrams(text: str) -> set[str]:
+def char_pairs(text: str) -> set[str]:
+    """The text's runs of two characters (what order-free name matching counts)."""
     return {text[i:i + 2] for i in range(len(text) - 1)}
 
 
@@ -95,7 +96,7 @@ def words_held(query: str, label: str) -> float:
     (政府采购) covers a part of it: a label that holds all of it is the better reading."""
     if len(query) < 6 or len(label) < 4:
         return 0.0
-    q, lab = _bigrams(query), _bigrams(label)
+    q, lab = char_pairs(query), char_pairs(label)
     held = len(q & lab) / len(q)
     if held < 0.75:
         return 0.0
