@@ -383,13 +383,6 @@ def test_a_projects_lines_then_one_of_them_as_a_share(assistant):
     assert moved.status == "answered" and abs(moved.value) == pytest.approx(4.0), moved.answer
 
 
-def test_a_change_asked_as_变了多少(assistant):
-    conv = Conversation()
-    assistant.ask("社保中心今年单位资金多少？", conv)
-    a = assistant.ask("那单位资金呢，变了多少？", conv)
-    assert a.status == "answered" and a.value == pytest.approx(53.0), a.answer
-
-
 def test_departments_accumulated_over_turns_added_up(assistant):
     """"三家加起来": the last three departments the conversation discussed, not the last two."""
     conv = Conversation()
@@ -398,14 +391,6 @@ def test_departments_accumulated_over_turns_added_up(assistant):
     assert assistant.ask("What about the government affairs bureau (机关事务局)?", conv).value == pytest.approx(4.5)
     total = assistant.ask("三家加起来多少？", conv)
     assert total.status == "answered" and total.value == pytest.approx(32.24), total.answer
-
-
-def test_a_figure_against_the_one_just_discussed(assistant):
-    conv = Conversation()
-    assistant.ask("昌吉公积金今年“三公”一共安排了多少钱？", conv)
-    assistant.ask("换成安阳那个中心呢？", conv)
-    a = assistant.ask("比刚才昌吉那个少多少？", conv)
-    assert a.status == "answered" and abs(a.value) == pytest.approx(15.35), a.answer
 
 
 def test_the_largest_line_inside_then_its_change(assistant):
@@ -418,21 +403,6 @@ def test_the_largest_line_inside_then_its_change(assistant):
     assert top.status == "answered" and top.value == pytest.approx(29529.95), top.answer
     moved = assistant.ask("这项比去年多了多少？", conv)
     assert moved.status == "answered" and moved.value == pytest.approx(529.95), moved.answer
-
-
-def test_last_years_count_from_the_stated_change(assistant):
-    conv = Conversation()
-    assistant.ask("社保中心现在退休的有几个人？", conv)
-    a = assistant.ask("那去年退休的有几个？", conv)
-    assert a.status == "answered" and a.value == pytest.approx(34) and "上年" in a.answer, a.answer
-
-
-def test_two_asks_in_a_follow_up_turn(assistant):
-    """"钱怎么分的？最大那块是啥？" in a conversation: both asks read in its context."""
-    conv = Conversation()
-    assistant.ask("社保中心金保工程系统维护费今年多少？", conv)
-    a = assistant.ask("钱怎么分的？最大那块是啥？", conv)
-    assert a.status == "answered" and a.value == pytest.approx(17.0), a.answer
 
 
 def test_this_project_after_the_largest_of_named_items(assistant):
@@ -472,8 +442,19 @@ def test_this_year_said_after_last_years_and_a_multiple_of_it(assistant):
     assert times.status == "answered" and times.value == pytest.approx(2.84, abs=0.01), times.answer
 
 
-def test_which_line_is_largest_said_with_哪项最大(assistant):
-    conv = Conversation()
-    assistant.ask("安阳公积金今年人员经费多少？", conv)
-    top = assistant.ask("人员经费里哪项最大？", conv)
-    assert top.status == "answered" and top.value == pytest.approx(29529.95), top.answer
+@pytest.mark.parametrize("turns,value,signed,said", [
+    # a change asked as 变了多少
+    (["社保中心今年单位资金多少？", "那单位资金呢，变了多少？"], 53.0, True, ""),
+    # a figure against the one just discussed (刚才 names no item)
+    (["昌吉公积金今年“三公”一共安排了多少钱？", "换成安阳那个中心呢？", "比刚才昌吉那个少多少？"], 15.35, False, ""),
+    # last year's count from the stated change, said as last year's
+    (["社保中心现在退休的有几个人？", "那去年退休的有几个？"], 34, True, "上年"),
+    # two asks inside a follow-up turn, both read in its context
+    (["社保中心金保工程系统维护费今年多少？", "钱怎么分的？最大那块是啥？"], 17.0, True, ""),
+    # which line is largest, said with 哪项最大
+    (["安阳公积金今年人员经费多少？", "人员经费里哪项最大？"], 29529.95, True, ""),
+])
+def test_the_last_turn_of_a_conversation(assistant, turns, value, signed, said):
+    last = _ask_all(assistant, turns)[-1]
+    got = last.value if signed or last.value is None else abs(last.value)
+    assert last.status == "answered" and got == pytest.approx(value) and said in last.answer, last.answer
