@@ -67,7 +67,9 @@ _SENTENCE = re.compile(r"[，。；！？,;]")
 # "<org>(年度)(区级)(部门|单位)(预算|决算|概况|收支…)": the name in a title or a heading.
 _NAME_BEFORE = re.compile(
     r"^(?:关于)?(.+?)(?:年度?|度)?(?:(?:省|市|区|县|州)?级)?(?:部门|单位)?(?:（单位）|\(单位\))?[“\"]?"
-    r"(?:概况|预算|决算|收支|收入|支出|财政拨款|一般公共预算|政府性基金|国有资本|“三公”|\"三公\"|三公|政府采购|机关运行)"
+    r"(?:概况|预算|决算|收支|收入|支出|财政拨款|一般公共预算|政府性基金|国有资本|“三公”|\"三公\"|三公|政府采购|机关运行"
+    # a performance report of a body's projects or whole spending ("…第四中学专项资金绩效自评价报告")
+    r"|专项资金|项目资金|项目支出|整体支出|部门整体|绩效自评|绩效评价)"
 )
 # A place at the head of a title ("南川市2024年市级部门预算集中公开"): the publisher of a
 # news report or a government-wide release that has no 编制部门.
@@ -562,6 +564,11 @@ def _unit(lines: list[str]) -> str:
     return counts.most_common(1)[0][0] if counts else "万元"
 
 
+_HEADER_LINES = 6
+_FIELD_LABEL = re.compile(r"^\s*(?:TITLE|Title|title|标题|题目|文章标题)\s*[:：]\s*")
+_ADDRESS_LINE = re.compile(r"^\s*(?:URL|Url|url|网址|来源网址|链接)\s*[:：]|^\s*https?://")
+
+
 def read_metadata(name: str, lines: list[str], overrides: dict | None = None) -> Meta:
     """Read department, year, kind, unit and title from a document's lines.
 
@@ -580,6 +587,10 @@ def read_metadata(name: str, lines: list[str], overrides: dict | None = None) ->
     # a page saved one table cell a line opens with lines of separators only ("|"): no title,
     # and no line that counts among its first
     lines = [line for line in lines if not _SEPARATORS_ONLY.fullmatch(line)]
+    # a saved page's header fields ("TITLE: …", "标题：…", "URL: …"): the title's words, and
+    # no address among the first lines
+    head = [_FIELD_LABEL.sub("", line) for line in lines[:_HEADER_LINES] if not _ADDRESS_LINE.match(line)]
+    lines = head + lines[_HEADER_LINES:]
     block = title_block(lines)
     if "department" in overrides:
         department, dsrc, dconf = str(overrides["department"]).strip(), "user", CONFIDENCE["user"]

@@ -257,6 +257,34 @@ def _fix_subtotal_alignment(rows: list[list[str]]) -> None:
                 up[c], up[c - 1] = up[c - 1], ""
 
 
+def _fill_spanned(rows: list[list[str]]) -> None:
+    """A lower header row a page printed left-packed (its cells under a spanning heading,
+    the cells above them spanning both rows left out: "增、减金额 | 增、减幅度 | | |" under
+    "… | 比上年增、减情况 | |"): its cells moved under the spanned columns, when they fit
+    them one for one."""
+    for r in range(1, len(rows)):
+        up, down = rows[r - 1], rows[r]
+        k = next((c for c, x in enumerate(down) if not x), len(down))
+        if k == 0 or any(down[k:]):
+            continue
+        spanned: list[int] = []
+        c = 0
+        while c < len(up):
+            if up[c] and c + 1 < len(up) and not up[c + 1]:
+                d = c + 1
+                while d < len(up) and not up[d]:
+                    d += 1
+                spanned += list(range(c, d))
+                c = d
+                continue
+            c += 1
+        if len(spanned) == k and spanned[0] > 0 and all(up[c] for c in range(spanned[0])):
+            cells = down[:k]
+            down[:] = [""] * len(down)
+            for c, x in zip(spanned, cells):
+                down[c] = x
+
+
 def _shift_row(row: list[str], numeric: set[int], text: set[int]) -> list[str]:
     """Re-align a header row whose cells after some point slipped by one or two places.
 
@@ -325,6 +353,7 @@ def header_names(header_cells: list[list[str]], width: int, numeric: set[int] | 
                 for c in range(start, width):
                     r[c] = ""
     _fix_subtotal_alignment(rows)
+    _fill_spanned(rows)
     rows = [_shift_row(r, numeric, text) for r in rows]
     names = []
     for c in range(width):

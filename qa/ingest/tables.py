@@ -848,7 +848,7 @@ def _column_types(rr: RegionRows, width: int) -> tuple[set[int], set[int]]:
         for p, x in enumerate(r.cells[:width]):
             if not x:
                 continue
-            if re.fullmatch(r"[-\d,.]+", x.replace(" ", "")):
+            if re.fullmatch(r"[-\d,.]+%?", x.replace(" ", "")):  # (a rate is a number too: 22%)
                 num[p] += 1
             else:
                 txt[p] += 1
