@@ -349,7 +349,8 @@ class Assistant:
             return C.compose_refusal(
                 q,
                 f"未加载“{res.not_loaded}”的文件，无法回答；已加载的部门：{'、'.join(self.ctx.aliases)}。",
-                f"No document of “{res.not_loaded}” is loaded; loaded departments: {', '.join(self.ctx.aliases)}.",
+                f"No document of “{glossary.english_said(question, res.not_loaded) or res.not_loaded}” is loaded; "
+                f"loaded departments: {', '.join(self.ctx.aliases)}.",
             )
         departments = res.departments
         if len(departments) > 1 and q.amounts and not names_several_departments(text):
@@ -569,7 +570,11 @@ class Assistant:
         if q.year:
             exact = [d for d in docs if d.document.year == q.year]
             if exact:
-                return exact[0], q, "", ""
+                return exact[0].of_year(q.year) or exact[0], q, "", ""
+            # a report of one year's execution and the next year's budget states both years
+            stating = [v for d in docs if (v := d.of_year(q.year)) is not None]
+            if stating:
+                return stating[0], q, "", ""
             prior = [d for d in docs if d.document.year and d.document.year - 1 == q.year]
             if prior:
                 asked = replace(q, want="prior") if q.op in ("lookup", "count", "compare") else q
@@ -577,7 +582,8 @@ class Assistant:
             years = "、".join(str(d.document.year) for d in docs if d.document.year)
             return None, q, (f"已加载的{department}文件只涵盖 {years} 年，没有 {q.year} 年的数据。"), (
                 f"The loaded documents of {department} cover {years} only, not {q.year}.")
-        return max(docs, key=lambda d: d.document.year or 0), q, "", ""
+        latest = max(docs, key=lambda d: d.document.year or 0)
+        return latest.of_year(None) or latest, q, "", ""
 
     def _outcome(self, q: Program, department: str) -> Outcome:
         dd, q, zh, en = self._pick_doc(q, department)

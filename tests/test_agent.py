@@ -682,6 +682,7 @@ def test_asking_for_a_categorys_indicators_lists_them_all(assistant):
     ("b17_users_voice.jsonl", 0.77),  # first sight 0.671
     ("b18_users_voice.jsonl", 0.81),  # first sight 0.733
     ("b19_users_voice.jsonl", 0.84),  # first sight 0.800
+    ("b20_users_voice.jsonl", 0.90),  # first sight 0.833
 ])
 def test_blind_users_voice_regression(index_dir, name, floor):
     """Blind batches in users' own words, written from the documents only: must not fall back."""
@@ -1084,6 +1085,32 @@ def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
 ])
 def test_questions_of_the_2026_12_03_blind_sets(assistant, question, value, unit, said):
     """Kinds the blind sets B17–B19 and R7/R8 found (first sight 0.671, 0.733, 0.800)."""
+    a = assistant.ask(question)
+    assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01) and a.unit == unit, a.answer
+    assert said in a.answer
+
+
+@pytest.mark.parametrize("question,value,unit,said", [
+    # several items named, added up, as one share of a whole
+    ("机关事务局公共机构节能项目和公物仓维护管理项目加起来占一般公共预算拨款的多少", 6.34, "%", "(20.00 + 10.00)"),
+    ("安阳公积金中心网络系统维护费和征信信息共享接入项目合计占项目支出的比例", 52.76, "%", "征信"),
+    # a loose name beside a department of one place is that place's
+    ("公积金中心和机关事务局的房子，账面价值差多少？", 2665.09, "万元", "昌吉回族自治州住房公积金管理中心"),
+    # the projects of a 科目, asked "分成哪几个项目" (a count word: the subject is money still)
+    ("社保中心其他生活救助分成哪几个项目？", 2, "个", "95年以前退休人员生活费"),
+    # the count an average is over, said in the question, is the page's figure of it
+    ("社保中心95年以前退休人员生活费按885人算，平均每人一年多少钱？", 1440, "元", "885"),
+    # lines of the project the scope names, every part read there
+    ("昌吉公积金管理服务项目里，坐车出差的差旅费和其他交通费用一共分了多少？", 55.0, "万元", "其他交通费用"),
+    ("社保中心公共经办服务保障经费里，安保比维修保洁多花多少？", 9.92, "万元", "维修保洁"),
+    # English: the narrower head count, a money item's things counted where the page counts them
+    ("Which has more staff actually on the job, the Changji social insurance center or the government offices bureau?",
+     59, "人", "59"),
+    ("How many people in total work at the Changji social insurance center (including retirees)?", 94, "人", "94"),
+    ("How much did the Changji housing fund centre budget for official cars in 2024?", 20.75, "万元", "20.75"),
+])
+def test_questions_of_the_2026_12_03_evening_sets(assistant, question, value, unit, said):
+    """Kinds the blind sets B20, conv19 and F13 found (first sight 0.833; .95/.80/.65/.50; 0.470)."""
     a = assistant.ask(question)
     assert a.status == "answered" and a.value == pytest.approx(value, abs=0.01) and a.unit == unit, a.answer
     assert said in a.answer

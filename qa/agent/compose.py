@@ -166,6 +166,12 @@ def sentence(q: Program, o: Outcome) -> str:
             if en:
                 return f"{who_en(o)}: {_label_en(label, q)} is {word_en} {amount} {_unit_en(o.result.unit if o.result else unit)} on last year{rate_en}."
             return f"{who(o)}{label}比上年{word_zh} {amount} {o.result.unit if o.result else unit}{rate_zh}。"
+        if o.derived == "rate" and o.rate is not None and o.rate.value is not None:
+            # only the rate is stated ("同比增长5%"): the answer says which way it moved
+            r = o.rate.value
+            if en:
+                return f"{who_en(o)}: {_label_en(label, q)} is {'up' if r > 0 else 'down' if r < 0 else 'unchanged'} {show(abs(r), '%')}% on last year."
+            return f"{who(o)}{label}比上年{'增长' if r > 0 else '下降' if r < 0 else '变化'} {show(abs(r), '%')}%。"
     if o.op == "ratio":
         if en and "占" in label:
             part, whole = label.split("占", 1)

@@ -14,9 +14,11 @@ from __future__ import annotations
 import gc
 import logging
 import os
+import re
 import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any, Callable
 
 from qa.agent.aliases import AliasIndex, DepartmentAliases, build
@@ -24,7 +26,7 @@ from qa.agent.excerpts import LineList
 from qa.quotes import quote_start_line
 from qa.text.aliases import publisher
 from qa.text.normalize import squeeze
-from qa.tools.facts import FactList, norm_label
+from qa.tools.facts import FactList, column_kind, norm_label
 from qa.types import Document, Enumeration, Fact, IntegrityIssue
 
 log = logging.getLogger(__name__)
@@ -182,6 +184,34 @@ class DocData:
         rows read so far and reading the rest the same way."""
         return DocData(self.document, **{k: v for k, v in self._parts.items()}, loader=self._loader)
 
+    def of_year(self, year: int | None) -> "DocData | None":
+        """The figures of one year of a report that states two, by the year its sections
+        name ("一、2022年预算执行情况" / "二、2023年预算草案"): for another year than the
+        document's, the figures of that year's sections (None when it has none); for its own
+        year, the figures of no other year's sections (all of them when that leaves none).
+        The document itself when no section names another year."""
+        own = self.document.year
+        years = self.derived(("section_years",), lambda: [_section_year(f.section) for f in self.facts])
+        if not any(y is not None and y != own for y in years):
+            return self if year in (None, own) else None
+        key = ("of_year", year if year is not None else own)
+        if key in self._derived:
+            return self._derived[key]
+        mine = year in (None, own)
+        kept = [f for f, y in zip(self.facts, years) if (y in (None, own) if mine else y == year)]
+        if not kept:
+            view = self if mine else None
+        else:
+            doc = replace(self.document, year=own if mine else year)
+            if not mine:
+                # the year asked's own figures: a sentence of the year before the document's
+                # was read as its 上年 (上年预算数); in that year's terms it is the 预算数
+                kept = [_as_of(f, year, own) for f in kept]
+            view = DocData(doc, facts=FactList(kept), lines=self.lines, tables=self.tables,
+                           enumerations=self.enumerations, issues=self.issues, loader=self._loader)
+        self._derived[key] = view
+        return view
+
     def lead_in(self, line: int, n: int = 8) -> str:
         """The text of a 1-based line and the n lines before it, whitespace removed (the
         sentence a figure in a wrapped paragraph belongs to starts there)."""
@@ -217,6 +247,23 @@ class DocData:
                 self._quote_lines.clear()
             self._quote_lines[key] = got
         return got
+
+
+_SECTION_YEAR = re.compile(r"((?:19|20)\d{2})年")
+
+
+def _section_year(section: str) -> int | None:
+    """The year a fact's section path names first ("一、2022年财政预算执行情况 / …"), or None."""
+    m = _SECTION_YEAR.search(section or "")
+    return int(m.group(1)) if m else None
+
+
+def _as_of(f: Fact, year: int, own: int | None) -> Fact:
+    """A fact of the year before the document's, in the terms of that year."""
+    if own is None or year != own - 1 or column_kind(f.column, own) != "prior":
+        return replace(f, year=year)
+    column = re.sub(r"^(?:上年度?|(?:19|20)\d{2}年度?)", "", f.column) or f.column
+    return replace(f, year=year, column=column)
 
 
 class DocMap(Mapping[str, DocData]):

@@ -38,6 +38,16 @@ def _names_money(metric: str) -> bool:
     return heads is not None and bool(re.search("(?:" + heads.pattern + ")$", m))
 
 
+def _said_shorter(metric: str, last: str) -> str:
+    """The item just discussed when a follow-up names it by its head only (公务用车 of
+    公务用车运行费, the money words aside), else "". Never a line inside the last item (X中Y)."""
+    empty = LEXICON.followup.get("empty_metrics")
+    head = empty.sub("", metric) if empty is not None else metric
+    if len(head) < 2 or not last or "中" in last or last == head or not last.startswith(head):
+        return ""
+    return last
+
+
 def _is_whole_ref(whole: str) -> bool:
     refs = LEXICON.followup.get("whole_refs")
     return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
@@ -170,6 +180,9 @@ class Turn:
     picked: tuple[str, ...] = ()
     # every department discussed so far, the most recent last ("三家加起来" adds up the last three)
     history: tuple[str, ...] = ()
+    # the items answered about so far, the most recent last (of a ranking, the one it picked):
+    # "这两个加起来" after "最大的是哪个" and "最小的呢" is those two
+    talked_items: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -258,15 +271,16 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if back and back not in res.departments:
         res = replace(res, departments=list(res.departments) + [back])  # "than the bureau"
     by_kind = False  # a loose place name read as the one of the kind just discussed
-    if res.ambiguous and not res.departments and prev.departments:
+    if res.ambiguous and prev.departments:
         # "What about the Changji one?": the place's department of the kind just discussed;
-        # "the fund centre's figure": the one of the conversation a loose name fits
+        # "the fund centre's figure" (beside another named anew: "公积金中心是机关事务局的几倍"):
+        # the one of the conversation a loose name fits
         kinds = set().union(*(aliases[d].body_forms for d in prev.departments if d in aliases))
-        talked = set(prev.departments) | set(prev.other_departments)
+        talked = set(prev.departments) | set(prev.other_departments) | set(prev.history)
         fits = [d for d in res.ambiguous if d in talked] or \
-            [d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds]
+            ([d for d in res.ambiguous if d in aliases and aliases[d].body_forms & kinds] if not res.departments else [])
         if len(fits) == 1:
-            res = replace(res, departments=fits, ambiguous=[])
+            res = replace(res, departments=[d for d in res.departments if d != fits[0]] + fits, ambiguous=[])
             by_kind = True
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
@@ -284,11 +298,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         own_metric = False  # "这个项目的钱怎么分的": the item just answered
     if pointed_one and not _names_a_figure(kind_free):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
+    said_shorter = _said_shorter(metric, _part_and_whole(prev.metric)[0]) if own_metric and not q.count_units else ""
+    if said_shorter:
+        metric = said_shorter  # "那公积金中心的公车钱" after 公务用车运行费: the item discussed, said shorter
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
                and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)
-    if named_dept and own_metric and not (item_ref or adding or against or by_kind):
+    if named_dept and own_metric and not (item_ref or adding or against or by_kind or said_shorter):
         return None  # a question of its own
     last_item = _part_and_whole(prev.metric)[0]
     # one item just discussed, not several (A和B) nor one inside another (X中Y)
@@ -306,8 +323,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     departments = list(res.departments)
     if by_kind:
         inherited.append("部门：" + "、".join(departments))
-    if (named_dept and q.op in ("diff", "compare") and not own_metric and prev.other_departments
-            and set(res.departments) <= set(prev.departments)):
+    if (named_dept and (q.op in ("diff", "compare") or asks_multiple(question)) and not own_metric
+            and prev.other_departments and set(res.departments) <= set(prev.departments)):
         # "How much bigger is Anyang's?" right after switching to it: the two just discussed
         departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         inherited.append("部门：" + "、".join(departments))
@@ -345,6 +362,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             op = prev.op
         elif prev.base_op == "ratio" and own_metric and not named_dept:
             op = "lookup"  # "那请客吃饭的钱呢" after a share: that item's figure (a share is asked again in words)
+        elif prev.base_op == "compare" and own_metric and not named_dept and not inside and prev.items:
+            op = "lookup"  # "征信那个项目呢" after "哪个最贵": that item's figure (ranked again only when said)
         elif prev.base_op == "count" and own_metric and not named_dept and _names_money(metric):
             op = "lookup"  # "那95年以前退休人员生活费呢" after "补多少人": that item's money
         else:
@@ -387,6 +406,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             metric = _items_metric(prev.items)
         inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:
+        pointed = _pointed_back(text, pointed, prev.talked_items)
         if op in ("sum", "lookup", "compare") and not q.count_units:
             # "这两个加起来多少" after "补多少人" and another item's money: the items, not the
             # count stated of the first (州直…采暖费:补贴人数 is the 采暖费's people)
@@ -415,7 +435,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         metric = _literal(prev.items[0])  # "这个项目的钱怎么分的" after "哪个最大": the largest
         inherited.append("项目：" + prev.items[0])
     elif not own_metric:
-        metric = prev_part
+        # (projects inside a line that is no project itself: never a project's own lines)
+        kind_said = metric if op in ("list", "count") and pointed_back and metric == "项目" \
+            and "项目" not in prev_part else ""
+        # "这笔钱分成哪几个项目": the projects inside the item just answered
+        # (the line answered inside its whole: 社会保障和就业支出中其他生活救助 → 其他生活救助)
+        metric = f"{prev_part.partition('中')[2] or prev_part}里{kind_said}" if kind_said else prev_part
         if op == "ratio" and prev.op == "ratio":
             whole = prev_whole
         if metric:
@@ -590,12 +615,32 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
     return Turn(question=question, departments=departments, year=q.year, metric=metric, op=q.op,
                 want=q.want, items=tuple(answer_items), base_op=base, recent_items=recent,
                 other_departments=others, ranking=tuple(ranking), scope=scope, picked=picked,
-                history=_discussed((prev.history if prev else ()), departments))
+                history=_discussed((prev.history if prev else ()), departments),
+                talked_items=_discussed((prev.talked_items if prev else ()),
+                                        tuple(answer_items[:1]) if q.op == "compare" else tuple(answer_items)))
 
 
 def _discussed(before: tuple[str, ...], now: tuple[str, ...]) -> tuple[str, ...]:
     """The departments discussed, each once, the most recently named last."""
     return tuple(d for d in before if d not in now) + tuple(now)
+
+
+def _pointed_back(text: str, pointed: tuple[str, ...], talked: tuple[str, ...]) -> tuple[str, ...]:
+    """The items "这两个项目" points at: the last ones discussed, as many as it says, whole
+    items (not a line of one, X:Y) when it names their kind (项目); else ``pointed``."""
+    pat = LEXICON.cue_words.get("items_counted")
+    m = pat.search(text) if pat is not None else None
+    if m is None:
+        return pointed
+    said = m.group("n")
+    n = 2 if said == "俩" else int(said) if said.isdigit() else words_to_number(said)
+    if not n or len(pointed) == n:
+        return pointed
+    whole_items = "项目" in text[m.end():m.end() + 4]
+    # (a line X:Y discussed stands for its project X)
+    heads = [i.split(":", 1)[0] for i in talked] if whole_items else list(talked)
+    pool = [h for k, h in enumerate(heads) if h not in heads[k + 1:]]  # each once, where last said
+    return tuple(pool[-n:]) if len(pool) >= n else pointed
 
 
 def departments_counted(text: str) -> int | None:

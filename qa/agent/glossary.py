@@ -50,6 +50,23 @@ def translate_department_words(text: str) -> str:
     return text
 
 
+def english_said(question: str, name: str) -> str:
+    """How an English question wrote a department name it was translated into ("the Urumqi
+    education bureau" for 教育局), with the capitalised words before it (the place); "" when
+    no English department words of the question give that name."""
+    low = question.lower()
+    for en, zh in sorted(EN_DEPT_TO_ZH.items(), key=lambda kv: -len(kv[0])):
+        at = low.find(en)
+        if at < 0 or not (zh == name or name.endswith(zh)):
+            continue
+        words = question[:at].split()
+        lead = []
+        while words and words[-1][:1].isupper() and words[-1].lower() not in ("the", "how", "what", "which", "did", "does"):
+            lead.insert(0, words.pop())
+        return " ".join(lead + [question[at:at + len(en)]])
+    return ""
+
+
 def english_terms(text: str) -> list[tuple[str, str]]:
     """Budget terms found in an English text, as (english phrase, chinese term), longest
     phrases first and without overlaps."""

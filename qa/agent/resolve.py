@@ -225,6 +225,24 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
                 res.departments.extend(x.official for x in pick if x.official not in res.departments)
             else:
                 res.ambiguous = sorted({x.official for x in pick})
+        if res.ambiguous and res.departments and not want_all:
+            # "省委办公厅…党委办公厅事务": a bare body word inside an item's name (a word runs
+            # into it), weaker than the department named, names nobody
+            amb = [m for m in mentions if m.official in res.ambiguous]
+            strong = min(m.strength for m in mentions if m.official in res.departments)
+            if amb and all(not m.region and m.strength < strong and _inside_a_word(text, m) for m in amb):
+                inner = {(m.start, m.end) for m in amb}
+                res.spans = [sp for sp in res.spans if sp not in inner]
+                res.ambiguous = []
+        if res.ambiguous and res.departments and not want_all:
+            # "公积金中心和机关事务局的房子": a loose name beside a body of one place is that
+            # place's (in the order the question names them)
+            places = set().union(*(aliases[d].region_forms for d in res.departments if d in aliases))
+            same = [d for d in res.ambiguous if d in aliases and aliases[d].region_forms & places]
+            if len(same) == 1:
+                first = {m.official: m.start for m in reversed(mentions)}
+                res.departments = sorted(res.departments + same, key=lambda d: first.get(d, len(text)))
+                res.ambiguous = []
         if res.departments and not res.ambiguous:
             res.departments.extend(x for x in _elliptic(text, mentions, res.departments, aliases)
                                    if x not in res.departments)
@@ -265,6 +283,13 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
         if named and not want_all:
             res.not_loaded = named
     return res
+
+
+def _inside_a_word(text: str, m) -> bool:
+    """A mention a Chinese word runs into from the left ("党委" + 办公厅), not one that opens
+    the question or follows a joining word or particle."""
+    before = text[m.start - 1] if m.start > 0 else ""
+    return bool(re.match(r"[\u4e00-\u9fff]", before)) and before not in "和与跟、及同的是在比里中对"
 
 
 def _en_org_named(text: str) -> str:

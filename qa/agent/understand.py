@@ -212,8 +212,10 @@ def two_asks(question: str) -> tuple[str, str] | None:
     """The two asking clauses of a Chinese question that asks a second thing after a first
     ("维修费给了多少？占这个项目几成？", "钱怎么分的？最大那块是啥？"), or None. (A reason
     asked after a figure is figure_and_reason's.)"""
-    if glossary.is_english(question) or figure_and_reason(question) is not None:
+    if figure_and_reason(question) is not None:
         return None
+    if glossary.is_english(question):
+        return _two_asks_en(question)
     t = prepare(question)
     m = _second_ask(t, which_first=True)
     if m is None:
@@ -224,6 +226,18 @@ def two_asks(question: str) -> tuple[str, str] | None:
     if asks_margin(rest) and detect_op(head, "zh") == "compare" and len(strip_to_metric(rest, [])) <= 1:
         return None  # "哪家退休的多，多几个": one comparison, asked by how much
     return head, rest
+
+
+def _two_asks_en(question: str) -> tuple[str, str] | None:
+    """"What was X in 2024, and how much of the adjusted budget was that?": both clauses ask."""
+    sep, ask = LEXICON.cue_words.get("en_second_ask"), LEXICON.cue_words.get("figure_asked_en")
+    if sep is None or ask is None:
+        return None
+    for m in sep.finditer(question):
+        head, rest = question[:m.start()].strip(" ,"), question[m.end():].strip()
+        if ask.search(head) and ask.search(rest) and len(rest.split()) >= 3:
+            return head + "?", rest[:1].upper() + rest[1:]
+    return None
 
 
 def figure_and_reason(question: str) -> str | None:
@@ -474,6 +488,14 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             # "Anyang housing fund's 'three public expenses'": what owns the item is the body
             owners = {en.lower() for en, _ in en_terms if re.search(re.escape(en) + r"\s*['’]s\b", t, re.I)}
             en_terms = [x for x in en_terms if x[0].lower() not in owners] or en_terms
+        seen: set[str] = set()
+        # ("still working, not retired": one item said twice)
+        en_terms = [x for x in en_terms if not (x[1] in seen or seen.add(x[1]))]
+        heads = [x for x in en_terms if x[1] in LEXICON.en_count_terms]
+        if len(heads) > 1 and not LEXICON.cue_words["en_counts_joined"].search(t):
+            # "staff actually on the job": the narrower head count ("staff, in post and
+            # retired" asks them all)
+            en_terms = [x for x in en_terms if x[1] not in LEXICON.en_generic_count_terms] or en_terms
         unnamed = t_metric  # (the department's own name quoted in Chinese is no item)
         for s0, e0 in department_spans or []:
             if 0 <= s0 < e0 <= len(unnamed):
@@ -533,10 +555,12 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         if op == "count" and len(metric.replace(" ", "").replace("车", "")) <= 1:
             # "几辆车" / "多少人": the counted thing is named by the measure word
             # (a default the question did not name: "补多少人" after an item counts its people)
+            # (a word of the row said is no default: "实有多少人" names 实有人数)
+            rest = metric.replace(" ", "")
             if re.search(r"辆", t):
-                metric, metric_default = "车辆", "车" not in metric
+                metric, metric_default = "车辆", "车" not in rest
             elif re.search(r"人", t):
-                metric, metric_default = "实有人数", "人" not in metric
+                metric, metric_default = "实有人数", not (rest and rest in "实有人数")
     want = "total"
     if op == "yoy":
         want = "change"

@@ -83,6 +83,10 @@ class Lexicon:
     # words that set one item apart from another of the same kind (上年 vs 年终): a label
     # with one is never the other's
     contrasts: tuple[tuple[str, ...], ...] = ()
+    # (part of an official body name, how it is shortened): 住房和城乡建设局 → 住建局
+    body_abbreviations: tuple[tuple[str, str], ...] = ()
+    # the English head-count term the others narrow (实有人数 beside 在职人数)
+    en_generic_count_terms: tuple[str, ...] = ()
 
     def formalize(self, text: str) -> str:
         """Everyday words for budget items rewritten to the documents' formal terms
@@ -91,6 +95,10 @@ class Lexicon:
         bare = _QUOTES.sub("", text)  # "“三公”经费" writes the formal 三公经费 too
         for phrase, formal in self.colloquial:
             rest = bare.replace(phrase, " ")  # the formal term inside the phrase itself (买服务) is not written
+            if phrase in text and formal not in phrase and re.search(re.escape(phrase) + r"\s*的?\s*" + re.escape(formal), text):
+                # "坐车出差的差旅费": the everyday words describe the formal term they stand before
+                text = re.sub(re.escape(phrase) + r"\s*的?\s*(?=" + re.escape(formal) + ")", "", text)
+                continue
             if phrase not in text or formal in rest or to_halfwidth(formal) in rest:
                 continue
             # 「…」 holds a name as the document prints it (a follow-up's items): never rewritten
@@ -158,9 +166,11 @@ def parse(data: dict) -> Lexicon:
         size=size + sum(len(v) for v in data.get("followup", {}).values()) + len(data.get("ordinals", {})) + len(data.get("followup_bodies", {}))
         + len(data.get("followup_amount", {}).get("words", []))
         + sum(len(ws) for names in data.get("reason_context", {}).values() for ws in names.values())
-        + len(data.get("average_over", {})) + len(data.get("excluded_as", {})),
+        + len(data.get("average_over", {})) + len(data.get("excluded_as", {}))
+        + len(data.get("body_abbreviations", {}).get("rules", [])),
         op_names=dict(data.get("op_names", {})),
         en_count_terms=tuple(english.get("count_terms", [])),
+        en_generic_count_terms=tuple(english.get("generic_count_terms", [])),
         en_fallback_terms=dict(english.get("fallback_terms", {})),
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
@@ -172,6 +182,7 @@ def parse(data: dict) -> Lexicon:
         headlines=tuple(data.get("headlines", {}).items()),
         wholes={k: tuple(v) for k, v in data.get("wholes", {}).items()},
         contrasts=tuple(tuple(g) for g in data.get("contrasts", {}).get("groups", [])),
+        body_abbreviations=tuple((a, b) for a, b in data.get("body_abbreviations", {}).get("rules", [])),
         reason_context={kind: {name: _alternation([re.escape(w) for w in ws], re.I) for name, ws in names.items()}
                         for kind, names in data.get("reason_context", {}).items()},
         ordinals={w: int(i) for w, i in sorted(data.get("ordinals", {}).items(), key=lambda kv: -len(kv[0]))},

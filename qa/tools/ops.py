@@ -159,6 +159,17 @@ def share(part: Fact, whole: Fact) -> ToolResult:
     return _of_two("ratio", part, whole, "%")
 
 
+def share_of_sum(parts: Sequence[Fact], whole: Fact) -> ToolResult:
+    """(p1 + p2 …) / whole × 100 %, to 2 decimals: several items together as a share."""
+    fs = _same_unit([*parts, whole])
+    p = places_of(fs)
+    try:
+        r = execute(("ratio", [("add", [_operand(f, p) for f in fs[:-1]]), _operand(fs[-1], p)]), 2)
+    except ArithError as exc:
+        return ToolResult(None, "%", operands=[*parts, whole], note=str(exc))
+    return ToolResult(value=float(r.value), unit="%", operands=[*parts, whole], computation=r.text)
+
+
 def per_item(amount: Fact, count: Fact) -> ToolResult:
     """An amount per counted thing ("940.78 / 21 = 44.80"), in the amount's unit, to 2 decimals;
     in 元 when that would show less than one 万元 ("127.44万元 / 885人" is 1440.00 元, not 0.14)."""

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from qa.agent.allocations import allocation_item
 from qa.agent.context import DocData
@@ -12,7 +13,7 @@ from qa.agent.operations.change import do_yoy
 from qa.agent.operations.lookup import do_lookup, rows_of_scope
 from qa.agent.operations.operands import missing_part, restated_operands, scoped, split_metrics
 from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_found
-from qa.agent.understand import LEXICON, Program
+from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, column_kind, find_facts, label_similarity, norm_label
 from qa.types import Fact
@@ -216,6 +217,25 @@ def _exceeds(part: Fact, whole: Fact) -> bool:
             and 0 < whole.value < part.value)
 
 
+def _share_of_parts(q: Program, dd: DocData, m: list[str]) -> Outcome | None:
+    """"「A」、「B」占一般公共预算拨款的比例": the items named added up, as a share of the
+    whole; None unless the part names several items that each link, and the whole links."""
+    if len(m) != 2 or not norm_label(m[1]) or not ("、" in m[0] or has_cue(q.question, q.lang, "sum")):
+        return None
+    split = split_metrics(replace(q, metric=m[0]), dd)
+    if not split or len(split[0]) < 2:
+        return None
+    parts, names = split
+    wh = [x for x in best_matches(dd, m[1], "total", q) if x.score >= ACCEPT]
+    if not wh or any(f.unit != wh[0].fact.unit or _exceeds(f, wh[0].fact) for f in parts):
+        return None
+    res = ops.share_of_sum(parts, wh[0].fact)
+    if res.value is None:
+        return None
+    label = "、".join(label_of(f, n) for f, n in zip(parts, names))
+    return answered("ratio", dd, res, f"{label}合计占{label_of(wh[0].fact, m[1])}")
+
+
 def do_ratio(q: Program, dd: DocData) -> Outcome:
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
@@ -233,6 +253,9 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
     m = q.metric.split("|", 1)
     if len(m) == 2 and m[1].strip() and m[0].strip().startswith(m[1].strip() + "中"):
         m[0] = m[0].strip()[len(m[1].strip()) + 1:]  # "政府采购中服务占政府采购": 服务, inside it
+    together = _share_of_parts(q, dd, m)
+    if together is not None:
+        return together
     part_f = whole_f = None
     part_name, whole_name = q.metric, ""
     stated = _stated_share_operands(dd, m[0], m[1] if len(m) == 2 else "", q) if norm_label(m[0]) else None

@@ -35,6 +35,20 @@ def _without_cue(metric: str, lang: str) -> str:
     return norm_label(cue.sub("", metric) if cue is not None else metric)
 
 
+def _stated_count(question: str, dd: DocData, amount, measure: str):
+    """The page's count a question names ("按885人算"), the one beside the amount's item
+    first; None when the question names none or the page states no such count."""
+    pat = LEXICON.cue_words.get("stated_count")
+    m = pat.search(question) if pat is not None else None
+    if m is None:
+        return None
+    n = float(m.group("n"))
+    same = [f for f in dd.facts if f.value == n and f.unit in (measure, "人" if m.group("unit") == "名" else m.group("unit"))]
+    same.sort(key=lambda f: (norm_label(f.label.split(":", 1)[0]) != norm_label(amount.label.split(":", 1)[0]),
+                             abs(f.line - amount.line)))
+    return same[0] if same else None
+
+
 def do_average(q: Program, dd: DocData) -> Outcome:
     # (a follow-up written out in Chinese may be answered in English: read it as written)
     over = counted_over(q.question, "zh") or counted_over(q.question, "en")
@@ -64,6 +78,9 @@ def do_average(q: Program, dd: DocData) -> Outcome:
            and norm_label(f.label.split(":", 1)[0]) == norm_label(amount.label)]
     if own:
         count = own[0]  # "人均一年多少" of a subsidy: over the people it is paid to (补贴人数), not the staff
+    said = _stated_count(q.question, dd, amount, measure)
+    if said is not None:
+        count = said  # "按885人算": the page's figure of the count the question names
     res = ops.per_item(amount, count)
     if res.value is None:
         return not_found("average", f"{doc_label(dd)}的{label}为 0，无法平均。", f"{label} is 0 in {doc_label_en(dd)}.", dd)

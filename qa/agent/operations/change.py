@@ -99,7 +99,8 @@ def do_prior(q: Program, dd: DocData, metric: str) -> Outcome:
         own = [f for f in dd.facts if f.label == ch.label and f.unit == ch.unit and f.source == "prose"
                and f.column in _OWN_AMOUNT_COLUMNS and 0 <= ch.line - f.line <= 1]
         # the page's own figure (决算数 on a final account), not the budget it was measured against
-        own.sort(key=lambda f: (column_kind(f.column) != "total", f.line != ch.line))
+        final = getattr(dd.document, "kind", "") == "决算"
+        own.sort(key=lambda f: (column_kind(f.column) != "total", final and "决算" not in f.column, f.line != ch.line))
         if own:
             cur = [Match(own[0], 1.0)] + list(cur)
     if cur and ch:
@@ -194,6 +195,16 @@ def do_yoy(q: Program, dd: DocData) -> Outcome:
             out.citations.append(Citation.of(rf))
             out.stated_rate = rf
             out.rate = _stated_or(rf, out.rate)
+    if out is None and cur_f is not None and cur and cur[0].score >= ACCEPT:
+        # "收入137.78亿元，同比增长5%": only the rate is stated, and it is the answer
+        rf = _rate_fact(dd, metric, q, cur_f)
+        if rf is not None and rf.column == "增长率":
+            out = answered("yoy", dd, ops.lookup(rf), label_of(cur_f, metric))
+            out.citations.append(Citation.of(cur_f))
+            out.stated_rate = rf
+            out.rate = ops.lookup(rf)
+            out.derived = "rate"
+            return out
     if out is None:
         return not_found(
             "yoy",

@@ -130,6 +130,15 @@ def do_count(q: Program, dd: DocData) -> Outcome:
             return ind
         if out.status == "answered" and out.result is not None and out.result.unit in UNIT_TO_YUAN \
                 and out.derived not in ("empty", "blank"):
+            # "How many official vehicles": the money item named, its things counted where the
+            # page counts them (车辆 in 辆)
+            counted = next((row for row, unit in LEXICON.average_over.values() if unit == q.count_units[0]), "")
+            if counted and counted != q.metric:
+                by_thing = do_lookup(replace(q, metric=counted), dd)
+                if by_thing.status == "answered" and by_thing.result is not None \
+                        and by_thing.result.unit in q.count_units:
+                    by_thing.op = "count"
+                    return by_thing
             # "有几辆公车" over a page stating only 公务用车 50 万元: money counts no cars
             return not_found("count", f"{doc_label(dd)}没有披露“{q.metric.replace(' ', '')}”的数量（只有金额）。",
                              f"{doc_label_en(dd)} states no number of “{q.metric.replace(' ', '')}” (only an amount).", dd)
@@ -161,7 +170,8 @@ def projects_under(dd: DocData, q: Program) -> tuple[Fact, list[Fact]] | None:
     if not words.endswith("项目") or len(words) < 6:
         return None
     name = words[: -len("项目")]
-    subjects = [m for m in best_matches(dd, name, "total", Program(**{**q.__dict__, "metric": name}))
+    # (the subject is money: "分成哪几个项目" counts the projects, not the subject)
+    subjects = [m for m in best_matches(dd, name, "total", Program(**{**q.__dict__, "metric": name, "count_units": []}))
                 if m.score >= 0.9 and len(m.fact.code) >= 3 and m.fact.table_no]
     if not subjects:
         return None

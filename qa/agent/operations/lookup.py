@@ -27,6 +27,9 @@ def _without_head(name: str) -> str:
     return name[: m.start() + 1] if m and m.end() == len(name) - 1 else name
 
 
+_PARTS_FOLLOW = 4  # lines after a whole's sentence that may state its parts
+
+
 def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
     """"三公经费中公务用车", "政府采购中服务": the figure the item's name begins (alone or after
     the scope's name) among those stated with the scope's own figure, in its table or its
@@ -44,7 +47,9 @@ def rows_of_scope(dd: DocData, scope: str, item: str, q: Program):
         def beside(f) -> bool:
             if top.source == "table":
                 return f.table_no == top.table_no and f.column == top.column
-            return f.source == "prose" and f.line == top.line
+            # a sentence's parts may follow in the lines after it ("其中，因公出国(境)经费326万元…"
+            # opening the next paragraphs of a report)
+            return f.source == "prose" and top.line <= f.line <= top.line + _PARTS_FOLLOW
 
         parts = [f for f in dd.facts if f.unit == top.unit and (f.line, f.label) != (top.line, top.label)
                  and beside(f)]

@@ -218,6 +218,9 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
     tail_words = [w for w in ("结转",) if w in norm_label(parts[-1])]
     for i, p in enumerate(parts):
         line = allocation_item(dd, pointed, p) if pointed else None
+        if line is None and not pointed:
+            # "管理服务项目里，差旅费和其他交通费用": a line of the project the scope names
+            line = next((x for w in getattr(q, "scope_words", []) if (x := allocation_item(dd, w, p)) is not None), None)
         if line is not None:
             facts.append(line)
             names.append(p)
