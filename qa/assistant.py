@@ -30,7 +30,7 @@ from qa.agent.verify import verify
 from qa.config import load_settings
 from qa.text.names import split_place
 from qa.text.normalize import squeeze
-from qa.tools.conflicts import Conflict, find_conflicts
+from qa.tools.conflicts import Conflict, find_conflicts, scope_of as disclosure_scope
 from qa.tools.facts import column_kind, norm_label, states_amount
 from qa.tools import ops
 from qa.types import Answer, Citation, ToolResult
@@ -59,6 +59,12 @@ def _covers(q: Program, o: Outcome) -> float:
     key = norm_label(inside[1] if inside else q.metric)
     label = norm_label(o.label or "")
     return sum(ch in label for ch in key) / len(key) if key and label else 0.0
+
+
+def _scope_named(question: str) -> str:
+    """The scope a question names (单位 of 单位预算 / "unit budget", 部门 of 部门预算), else ""."""
+    return next((scope for scope, name in (("单位", "unit_scope"), ("部门", "department_scope"))
+                 if has_cue_word(name, question)), "")
 
 
 def _followed_by(answer: Answer, text: str, citations: list[Citation]) -> Answer:
@@ -289,7 +295,10 @@ class Assistant:
         if one.status != "answered" or not conv.turns:
             return None
         if rewrite(then, conv.last, self.ctx.aliases) is None:
-            return None  # a second question of its own: the first is answered, as before
+            # a second question of its own ("有没有安排出国的钱？公车运行费多少？"): asked too, and
+            # said after the first, which stays the answer
+            alone = self.ask(then, conv)
+            return _followed_by(one, alone.answer, alone.citations) if alone.status == "answered" else None
         two = self.ask(then, conv)
         if two.status != "answered":
             return None
@@ -591,6 +600,12 @@ class Assistant:
             return Outcome(status="not_found", op=q.op, reason=zh, reason_en=en)
         twins = [d for d in self.ctx.by_department(department)
                  if d is not dd and d.document.year == dd.document.year and d.document.kind == dd.document.kind]
+        named = _scope_named(q.question)
+        if twins and named:
+            # "the unit budget" / "部门预算里": the document of the scope the question names
+            of_scope = [d for d in [dd] + twins if disclosure_scope(d.document) == named]
+            if of_scope:
+                dd, twins = of_scope[0], of_scope[1:]
         if not twins:
             return verify(run_one(q, dd, self.ctx), q.lang)
         # a narrative PDF and its tables PDF of one body and year: the one that answers what

@@ -1078,7 +1078,7 @@ def test_a_blank_table_row_gives_way_to_the_figure_the_text_states(assistant):
     ("机关事务局一般公共预算比上年少了多少，降了百分之几", 148.26, "万元", "%"),
     # spread over a head count ("按在职的人头平均"), a cut asked as the change (砍了多少)
     ("昌吉公积金发工资那块（工资福利支出）按在职的人头平均，一人大概多少？", 18.96, "万元", "122"),
-    ("机关事务局一般公共预算的项目支出今年砍了多少？", -191.0, "万元", "减少"),
+    ("机关事务局一般公共预算的项目支出今年砍了多少？", 191.0, "万元", "减少"),  # (砍 says which way: the cut itself)
     # an amount restated picks the department among those a short name fits, and names no item
     ("公积金管理服务那个612万的项目，哪一项分的钱最多？", 117.12, "万元", "咨询费"),
     ("社保宣传费19万，抖音比公众号多花多少", 5.0, "万元", "抖音"),

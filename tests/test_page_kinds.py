@@ -120,3 +120,41 @@ def test_a_project_named_by_a_word_of_its_name_and_its_kind():
     assert kind_kept("征信项目", "2024年征信信息共享接入项目") >= 0.8
     assert kind_kept("征信项目", "网络系统维护费") == 0.0  # another kind
     assert kind_kept("征信项目", "数据共享整合融通项目") == 0.0  # the word is not in it
+
+
+UNIT_AND_DEPARTMENT = {
+    "dept.txt": ("东湖市水务局2025年部门预算\n编制部门：东湖市水务局\n"
+                 "2025年机关运行经费预算为86.40万元，比上年减少2.10万元。\n"),
+    "unit.txt": ("东湖市水务局2025年单位预算\n编制单位：东湖市水务局\n"
+                 "2025年机关运行经费预算为61.20万元，比上年减少1.30万元。\n"),
+}
+
+
+def test_the_scope_a_question_names_picks_the_unit_or_the_department_budget(tmp_path):
+    docs = []
+    for name, text in UNIT_AND_DEPARTMENT.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+        docs.append(tmp_path / name)
+    a = open_assistant(docs, tmp_path / "qa")
+    assert a.ask("东湖水务局25年单位预算机关运行经费多少").value == pytest.approx(61.2)
+    assert a.ask("东湖水务局25年部门预算机关运行经费多少").value == pytest.approx(86.4)
+    en = a.ask("In the Donghu water bureau's 2025 unit budget, how much is set aside for office running costs?")
+    assert en.value == pytest.approx(61.2), en.answer
+
+
+FINAL = ("南岭县档案馆2024年度部门决算\n编制部门：南岭县档案馆\n"
+         "2024年度一般公共预算财政拨款支出年初预算为120.50万元，支出决算为110.20万元，完成年初预算的91.45%。\n"
+         "2024年度“三公”经费财政拨款支出决算为3.40万元，比上年减少0.60万元。\n")
+
+
+def test_a_final_account_asked_budget_against_actual_and_a_year_glossed(tmp_path):
+    a = _assistant(tmp_path, "final.txt", FINAL)
+    gap = a.ask("南岭档案馆2024年一般公共预算拨款年初预算和实际花的差了多少？")
+    assert gap.value == pytest.approx(10.3), gap.answer
+    used = a.ask("南岭档案馆24年一般公共预算财政拨款实际花了几成？")
+    assert used.value == pytest.approx(91.45, abs=0.01), used.answer
+    # "去年（2024年）": the year is named; 去年 only places it for the user
+    glossed = a.ask("南岭档案馆去年（2024年）三公经费实际花了多少？")
+    assert glossed.value == pytest.approx(3.4), glossed.answer
+    then = a.ask("南岭档案馆24年三公决算3.4万，那23年是多少？")
+    assert then.value == pytest.approx(4.0), then.answer

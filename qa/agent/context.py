@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Iterator, Mapping
 from dataclasses import replace
+from difflib import SequenceMatcher
 from typing import Any, Callable
 
 from qa.agent.aliases import AliasIndex, DepartmentAliases, build
@@ -258,6 +259,13 @@ def _section_year(section: str) -> int | None:
     return int(m.group(1)) if m else None
 
 
+def _title_likeness(a: Document, b: Document) -> float:
+    """How alike two documents' titles read, their years aside (0..1)."""
+    def bare(d: Document) -> str:
+        return re.sub(r"(?:19|20)\d{2}\s*年度?", "", d.title or "")
+    return SequenceMatcher(None, bare(a), bare(b), autojunk=False).ratio()
+
+
 def _as_of(f: Fact, year: int, own: int | None) -> Fact:
     """A fact of the year before the document's, in the terms of that year."""
     if own is None or year != own - 1 or column_kind(f.column, own) != "prior":
@@ -376,9 +384,10 @@ class Context:
             docs = [by_name[n] for n in names] if len(names) > 1 else []
             for d in docs:
                 y = d.year
-                prev = next((o.name for o in docs if y and o.year == y - 1 and o.name != d.name), None)
-                if prev is not None:
-                    out[d.name] = prev
+                before = [o for o in docs if y and o.year == y - 1 and o.name != d.name]
+                if before:
+                    # a body's tables PDF follows last year's tables PDF, its narrative the narrative
+                    out[d.name] = max(before, key=lambda o: _title_likeness(d, o)).name
         return out
 
     def _previous_doc(self, dd: DocData) -> DocData | None:

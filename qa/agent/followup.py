@@ -285,6 +285,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
+    named_two = [w for w in q.metric.split() if len(w) >= 2]
+    if len(named_two) == 2 and "|" not in q.metric and (asks_multiple(question) or q.op == "diff") \
+            and not names_several_departments(text):  # ("两家车的总价值差多少": one item, two departments)
+        metric = "、".join(named_two)  # "公车的钱是请客吃饭的几倍", "How much more is 物业 than 交通": two items
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
     if back and list(res.departments) == [back] and back in prev.departments and not res.ambiguous:
         named_dept = False  # "the center" is the one being discussed: named back, not anew
@@ -305,7 +309,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
                and len(res.departments) == 1 and not res.ambiguous
                and bool(prev.departments) and res.departments[0] not in prev.departments)
-    if named_dept and own_metric and not (item_ref or adding or against or by_kind or said_shorter):
+    if named_dept and own_metric and not (item_ref or adding or against or by_kind or said_shorter or inside):
         return None  # a question of its own
     last_item = _part_and_whole(prev.metric)[0]
     # one item just discussed, not several (A和B) nor one inside another (X中Y)
@@ -572,6 +576,9 @@ def render(departments: list[str], year: int | None, metric: str, op: str, want:
     if op == "compare" and not several:
         # "最大的是哪个？" after the projects were counted: the largest of them
         return f"{who}{when}哪个{metric}最{'多' if largest else '少'}"
+    if not several and multiple and "、" in metric:
+        a, b = metric.split("、", 1)
+        return f"{who}{when}{a}是{b}的几倍"
     if several and multiple and op in ("compare", "ratio", "lookup", "diff"):
         return f"{who}{when}{metric}哪个多，是几倍"  # "安阳是社保的几倍"
     if op == "compare" or several:

@@ -463,7 +463,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             continue  # "跟2023年预算比增加了多少": the year compared with, not the year asked
         year = int(ym.group(1))
         break
-    asked_then = _figure_of_the_year_before(t if lang == "zh" else question, lang) if op == "yoy" else None
+    # ("…预算27万，那17年是多少": a figure stated, another year's asked)
+    asked_then = _figure_of_the_year_before(t if lang == "zh" else question, lang) if op in ("yoy", "lookup") else None
     if asked_then is not None:
         # "比2024年少了2389万多，那2024年预算是多少": the change is said, that year's figure asked
         op, year = "lookup", asked_then
@@ -501,7 +502,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
             if 0 <= s0 < e0 <= len(unnamed):
                 unnamed = unnamed[:s0] + " " * (e0 - s0) + unnamed[e0:]
         cjk = [c for c in re.findall(r"[\u4e00-\u9fff][\u4e00-\u9fff（）()]*", unnamed)
-               if not any(c in a for a in glossary.EN_DEPT_TO_ZH.values())]
+               if c not in glossary.EN_DEPT_TO_ZH.values()]  # (交通 of an item, not 交通运输局)
         if cjk:  # an English question quoting the Chinese item name
             metric = " ".join(cjk)
             if op == "policy":
@@ -564,15 +565,17 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     want = "total"
     if op == "yoy":
         want = "change"
-    elif re.search(r"上年(?!结转|结余)|去年|上一年", t) or (
-            lang == "en" and re.search(r"(?<!carry-over from )(?<!carried over from )(?<!carryover from )\blast year\b|\bprevious year\b", question, re.I)):
+    elif (re.search(r"上年(?!结转|结余)|去年|上一年", t) or (
+            lang == "en" and re.search(r"(?<!carry-over from )(?<!carried over from )(?<!carryover from )\blast year\b|\bprevious year\b", question, re.I))) \
+            and not (year and has_cue_word("year_glossed", t if lang == "zh" else question)):
+        # ("去年（2024年）": the year is named, 去年 is only how the user places it)
         want = "prior"
     direction = ""
     low = question.lower()
     t_nd = re.sub(r"多少|几", "", t)  # 多少 asks, it does not say "less"
-    if re.search(r"少|减|下降|降低|压缩", t_nd) or re.search(r"decreas|fell|fall|drop|less|lower|cut|down|declin|reduc|shr[iu]nk", low):
+    if LEXICON.cue_words["direction_down"].search(t_nd) or re.search(r"decreas|fell|fall|drop|less|lower|cut|down|declin|reduc|shr[iu]nk", low):
         direction = "down"
-    elif re.search(r"多|增|提高|上升", t_nd) or re.search(r"increas|grew|grow|more|higher|rise|rose", low):
+    elif LEXICON.cue_words["direction_up"].search(t_nd) or re.search(r"increas|grew|grow|more|higher|rise|rose", low):
         direction = "up"
     smaller = LEXICON.cue_words.get("smaller")
     # 多少 asks, it does not say "less": Chinese is read without it (t_nd), English as written

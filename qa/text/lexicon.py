@@ -175,7 +175,7 @@ def parse(data: dict) -> Lexicon:
         en_words={w: tuple(v.split()) for w, v in english.get("words", {}).items()},
         followup={name: _alternation(sorted(words, key=len, reverse=True), re.I)
                   for name, words in data.get("followup", {}).items()},
-        followup_amount=_alternation(data["followup_amount"]["words"]) if data.get("followup_amount", {}).get("words") else None,
+        followup_amount=_alternation(data["followup_amount"]["words"], re.I) if data.get("followup_amount", {}).get("words") else None,
         followup_bodies=dict(sorted(data.get("followup_bodies", {}).items(), key=lambda kv: -len(kv[0]))),
         average_over={w: tuple(v.split("|", 1)) for w, v in data.get("average_over", {}).items()},
         excluded_as=dict(data.get("excluded_as", {})),

@@ -18,6 +18,7 @@ from qa.types import Citation, Fact
 BUDGET_COLUMNS = ("预算数", "年初预算数", "全年预算数", "调整预算数")
 AGAINST_BUDGET = "比预算增减"
 BUDGET_USED = "预算完成率"
+_NEAR = 0.15  # how far below the best-named figure one stated with its budget is still the item
 
 
 def _cue(name: str, text: str) -> bool:
@@ -68,8 +69,8 @@ def against_budget(q: Program, dd: DocData) -> Outcome | None:
         return None  # the budget figure is the row's own: an ordinary lookup
     budget_first = _cue("budget_named_first", q.text)
     for m in ms:
-        if m.score < ms[0].score - 0.02:
-            break
+        if m.score < ms[0].score - _NEAR:
+            break  # (a table's total row may name the scope better than the sentence stating both)
         f = m.fact
         if f.unit == "%":
             continue

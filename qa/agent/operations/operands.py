@@ -9,7 +9,7 @@ from typing import Callable
 
 from qa.agent.allocations import allocation_item, allocation_items, held_in_order, project_of_amount
 from qa.agent.context import DocData
-from qa.agent.inside import split_inside
+from qa.agent.inside import scope_before_within, split_inside
 from qa.agent.matching import best_matches, in_scope_table, not_the_scope
 from qa.agent.understand import LEXICON, Program
 from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, states_amount, without_generic_suffix
@@ -39,6 +39,10 @@ def scoped(q: Program) -> Program:
     """"上年结转结余里财政拨款比非财政拨款…": a leading scope applies to every part, read
     as a narrowing word (结转, 一般公共预算 …) on each."""
     inside = split_inside(q.metric, min_rest=4)
+    words = q.metric.split()
+    if not inside and len(words) >= 2 and (tail := scope_before_within(words[-1])):
+        # "请保安加上维修保洁，…公共经办服务保障经费里合计多少": the scope said after the parts
+        inside = (tail, " ".join(words[:-1]))
     if not inside:
         return q
     scope = norm_label(inside[0])
