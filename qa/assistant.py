@@ -298,7 +298,14 @@ class Assistant:
             # a second question of its own ("有没有安排出国的钱？公车运行费多少？"): asked too, and
             # said after the first, which stays the answer
             alone = self.ask(then, conv)
-            return _followed_by(one, alone.answer, alone.citations) if alone.status == "answered" else None
+            if alone.status != "answered":
+                return None
+            if has_cue_word("asks_existence", first):
+                # "有没有安排出国的钱？公车运行费多少？": the figure is the answer, after the yes/no
+                said, cites = alone.answer, alone.citations
+                alone.answer, alone.citations = one.answer, list(one.citations)
+                return _followed_by(alone, said, cites)
+            return _followed_by(one, alone.answer, alone.citations)
         two = self.ask(then, conv)
         if two.status != "answered":
             return None
@@ -307,7 +314,7 @@ class Assistant:
         asked = understand((two.followup or {}).get("question") or then)
         second_op = "multiple" if asks_multiple(then) else (
             "diff" if asked.op == "compare" and asks_margin(then) else asked.op)  # (比昌吉少多少: by how much)
-        if not second_is_the_answer(understand(first).op, second_op):
+        if not second_is_the_answer(understand(first).op, second_op) and not has_cue_word("asks_existence", first):
             return _followed_by(one, said, two.citations)
         cites = two.citations
         two.answer, two.citations = one.answer, list(one.citations)  # headed by the first's

@@ -683,6 +683,7 @@ def test_asking_for_a_categorys_indicators_lists_them_all(assistant):
     ("b18_users_voice.jsonl", 0.81),  # first sight 0.733
     ("b19_users_voice.jsonl", 0.84),  # first sight 0.800
     ("b20_users_voice.jsonl", 0.90),  # first sight 0.833
+    ("b21_users_voice.jsonl", 0.86),  # first sight 0.700
 ])
 def test_blind_users_voice_regression(index_dir, name, floor):
     """Blind batches in users' own words, written from the documents only: must not fall back."""

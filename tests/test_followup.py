@@ -135,6 +135,8 @@ def test_blind_conversations_regression(assistant):
     ("conv18.jsonl", (0.93, 0.87, 0.81, 0.56)),
     # first sight: conv19 0.95/0.80/0.65/0.50
     ("conv19.jsonl", (0.95, 0.90, 0.75, 0.75)),
+    # first sight: conv20 0.90/0.70/0.60/0.50
+    ("conv20.jsonl", (0.90, 0.80, 0.65, 0.65)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
