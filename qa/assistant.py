@@ -23,7 +23,7 @@ from qa.agent.operations.operands import scope_named, scope_of
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
-from qa.agent.understand import (Program, asks_margin, asks_multiple, figure_and_reason, has_cue, has_cue_word,
+from qa.agent.understand import (Program, asks_margin, asks_multiple, figure_and_reason, reason_asked, has_cue, has_cue_word,
                                  names_several_departments, prepare, restated_amounts, second_is_the_answer, settle,
                                  two_asks, understand)
 from qa.agent.verify import verify
@@ -175,6 +175,12 @@ class Assistant:
                 f"问题过长（{len(question)} 字），请限制在 {MAX_QUESTION_CHARS} 字以内。/ "
                 f"The question is too long ({len(question)} characters); the limit is {MAX_QUESTION_CHARS}."))
         asks = two_asks(question) if self.ctx.docs and self._llm is None else None
+        if asks is None and conversation is not None and conversation.turns and self.ctx.docs and self._llm is None:
+            # "比去年少了？为啥" in a chat: the figure asked of what came before, then its reason
+            figure = figure_and_reason(question)
+            why = reason_asked(question) if figure else ""
+            if figure and why:
+                asks = (figure, why)
         if asks is not None:
             # (worked on a copy: a chain that does not hold leaves the conversation as it was)
             trial = Conversation(list(conversation.turns) if conversation is not None else [])

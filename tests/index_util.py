@@ -18,3 +18,10 @@ def open_assistant(paths: list[Path], data: Path) -> Assistant:
     finally:
         index.close()
     return Assistant.open(data)
+
+
+def assistant_of_text(tmp_path: Path, name: str, text: str) -> Assistant:
+    """One hand-written page saved as name under tmp_path, ingested and opened."""
+    doc = tmp_path / name
+    doc.write_text(text, encoding="utf-8")
+    return open_assistant([doc], tmp_path / "qa")

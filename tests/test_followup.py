@@ -137,6 +137,8 @@ def test_blind_conversations_regression(assistant):
     ("conv19.jsonl", (0.95, 0.90, 0.75, 0.75)),
     # first sight: conv20 0.90/0.70/0.60/0.50
     ("conv20.jsonl", (0.90, 0.80, 0.65, 0.65)),
+    # first sight: conv21 0.90/0.75/0.60/0.40
+    ("conv21.jsonl", (0.90, 0.75, 0.60, 0.40)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
@@ -199,6 +201,13 @@ def test_the_projects_of_the_line_just_answered_and_an_average_over_a_said_count
 def test_a_count_in_another_measure_word_asks_its_own_figure(assistant):
     a = _ask_all(assistant, ["州住建局2023年有几个科室？", "实有多少人？"])
     assert a[1].unit == "人" and a[1].value == pytest.approx(105), a[1].answer
+
+
+def test_a_change_and_its_reason_asked_in_one_follow_up(assistant):
+    a = _ask_all(assistant, ["安阳公积金中心今年公务接待费多少？", "比去年少了？为啥"])
+    assert a[1].value == pytest.approx(-2.0) and "结余较多" in a[1].answer, a[1].answer
+    b = _ask_all(assistant, ["社保中心今年三公经费多少？", "有没有安排出国的钱？公车运行费多少？"])
+    assert b[1].value == pytest.approx(6.99) and "因公出国" in b[1].answer, b[1].answer  # the yes/no, then the figure
 
 
 def test_an_english_multiple_after_switching_department(assistant):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import pytest
 
-from index_util import open_assistant
+from index_util import assistant_of_text, open_assistant
 from qa.ingest.table_columns import header_names
 from qa.tools import ops
 from qa.tools.facts import kind_kept
@@ -45,14 +45,9 @@ URL: http://www.example.gov.cn/xxgk/2024/art_1.html
 """
 
 
-def _assistant(tmp_path, name, text):
-    doc = tmp_path / name
-    doc.write_text(text, encoding="utf-8")
-    return open_assistant([doc], tmp_path / "qa")
-
 
 def test_a_report_of_two_years_answers_each_year_from_its_own_part(tmp_path):
-    a = _assistant(tmp_path, "report.txt", TWO_YEARS)
+    a = assistant_of_text(tmp_path, "report.txt", TWO_YEARS)
     assert a.ask("青山县2024年一般公共预算收入完成了多少？").value == pytest.approx(12.6)
     assert a.ask("青山县2025年一般公共预算收入预算多少？").value == pytest.approx(13.2)
     assert a.ask("青山县2024年税收收入多少？").value == pytest.approx(8.1)
@@ -60,7 +55,7 @@ def test_a_report_of_two_years_answers_each_year_from_its_own_part(tmp_path):
 
 
 def test_a_stated_completion_rate_and_a_stated_growth_rate_are_answers(tmp_path):
-    a = _assistant(tmp_path, "report.txt", TWO_YEARS)
+    a = assistant_of_text(tmp_path, "report.txt", TWO_YEARS)
     done = a.ask("青山县2024年一般公共预算收入完成年度预算的多少？")
     assert done.status == "answered" and done.unit == "%" and done.value == pytest.approx(101.5), done.answer
     spent = a.ask("青山县2024年一般公共预算支出完成了预算的几成？")
@@ -70,7 +65,7 @@ def test_a_stated_completion_rate_and_a_stated_growth_rate_are_answers(tmp_path)
 
 
 def test_a_left_packed_second_header_row_sits_under_its_spanning_heading(tmp_path):
-    a = _assistant(tmp_path, "sangong.txt", PIPE_SPANNED)
+    a = assistant_of_text(tmp_path, "sangong.txt", PIPE_SPANNED)
     assert a.ask("青河镇2025年三公预算合计多少？").value == pytest.approx(26.3)
     up = a.ask("青河镇2025年三公比上年多了多少？")
     assert up.value == pytest.approx(3.0), up.answer
@@ -88,7 +83,7 @@ def test_header_cells_of_a_spanned_group_move_under_it():
 
 
 def test_a_saved_pages_header_fields_and_a_school_speaking_of_itself(tmp_path):
-    a = _assistant(tmp_path, "school.txt", SAVED_PAGE)
+    a = assistant_of_text(tmp_path, "school.txt", SAVED_PAGE)
     doc = a.ctx.index.documents()[0]
     assert doc.department == "东山市第三中学" and doc.year == 2024
     ans = a.ask("东山三中2024年生均公用经费预算多少？")
@@ -99,7 +94,7 @@ def test_a_saved_pages_header_fields_and_a_school_speaking_of_itself(tmp_path):
 def test_a_renamed_bureau_is_asked_by_its_old_name(tmp_path):
     page = ("西河市生态环境局2024年度“三公”经费财政拨款支出决算说明\n"
             "西河市生态环境局2024年度“三公”经费财政拨款支出决算为9.6万元,完成预算12万元的80%。\n")
-    a = _assistant(tmp_path, "eco.txt", page)
+    a = assistant_of_text(tmp_path, "eco.txt", page)
     ans = a.ask("西河环保局24年三公决算花了多少？")
     assert ans.status == "answered" and ans.value == pytest.approx(9.6) and not ans.warnings, (ans.answer, ans.warnings)
     used = a.ask("西河环保局24年三公完成了预算的几成？")
@@ -148,7 +143,7 @@ FINAL = ("南岭县档案馆2024年度部门决算\n编制部门：南岭县档�
 
 
 def test_a_final_account_asked_budget_against_actual_and_a_year_glossed(tmp_path):
-    a = _assistant(tmp_path, "final.txt", FINAL)
+    a = assistant_of_text(tmp_path, "final.txt", FINAL)
     gap = a.ask("南岭档案馆2024年一般公共预算拨款年初预算和实际花的差了多少？")
     assert gap.value == pytest.approx(10.3), gap.answer
     used = a.ask("南岭档案馆24年一般公共预算财政拨款实际花了几成？")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from index_util import open_assistant
+from index_util import assistant_of_text
 
 # hand-written, modelled on one-page 三公 statements that print no 编制部门 line
 NO_DEPARTMENT = """2025年一般公共预算“三公”经费预算情况说明
@@ -17,28 +17,23 @@ WITH_DEPARTMENT = """东湖市水务局2025年部门预算公开说明
 """
 
 
-def _assistant(tmp_path, name, text):
-    doc = tmp_path / name
-    doc.write_text(text, encoding="utf-8")
-    return open_assistant([doc], tmp_path / "qa")
-
 
 def test_a_page_without_a_department_answers_any_body_named(tmp_path):
-    a = _assistant(tmp_path, "page.txt", NO_DEPARTMENT)
+    a = assistant_of_text(tmp_path, "page.txt", NO_DEPARTMENT)
     ans = a.ask("某某区财政局2025年三公经费预算是多少")
     assert ans.status == "answered" and ans.value == pytest.approx(48.6)
     assert any("未写明编制部门" in w for w in ans.warnings)
 
 
 def test_a_loose_name_of_the_one_body_is_that_body_and_another_body_is_refused(tmp_path):
-    a = _assistant(tmp_path, "dept.txt", WITH_DEPARTMENT)
+    a = assistant_of_text(tmp_path, "dept.txt", WITH_DEPARTMENT)
     ans = a.ask("某市水务局公务接待费多少")
     assert ans.status == "answered" and ans.value == pytest.approx(3.0)
     assert a.ask("东湖市财政局公务接待费多少").status == "not_found"
 
 
 def test_a_count_asked_of_a_page_that_states_only_money_is_not_answered_with_money(tmp_path):
-    a = _assistant(tmp_path, "dept.txt", WITH_DEPARTMENT)
+    a = assistant_of_text(tmp_path, "dept.txt", WITH_DEPARTMENT)
     ans = a.ask("东湖市水务局有几辆公车？")
     assert ans.status == "not_found" and ans.value is None, ans.answer
 
@@ -50,7 +45,7 @@ SANGONG_PAGE = """东湖市水务局2025年“三公”经费预算情况说明
 
 
 def test_a_change_asked_of_no_figure_is_of_the_figure_the_title_names(tmp_path):
-    a = _assistant(tmp_path, "sg.txt", SANGONG_PAGE)
+    a = assistant_of_text(tmp_path, "sg.txt", SANGONG_PAGE)
     ans = a.ask("比上年减少了多少？")
     assert ans.status == "answered" and abs(ans.value) == pytest.approx(1.5), ans.answer
     yoy = a.ask("东湖市水务局三公经费YoY降了多少")
@@ -64,7 +59,7 @@ SCHOOL_PAGE = """某县城关镇第一完全小学2024年部门预算情况说�
 
 
 def test_a_budget_compared_with_last_year_without_an_item_is_the_whole_budget(tmp_path):
-    a = _assistant(tmp_path, "school.txt", SCHOOL_PAGE)
+    a = assistant_of_text(tmp_path, "school.txt", SCHOOL_PAGE)
     ans = a.ask("第一小学2024年预算比2023年多了多少？")
     assert ans.status == "answered" and ans.value == pytest.approx(30.0), ans.answer
 
@@ -81,7 +76,7 @@ PARTS_PAGE = """某市统计局2016年“三公经费”预算说明
 
 def test_a_whole_the_page_never_states_is_the_sum_of_its_parts(tmp_path):
     """三公经费 is defined as its three items; 公务接待费's figure is named by its heading only."""
-    a = _assistant(tmp_path, "parts.txt", PARTS_PAGE)
+    a = assistant_of_text(tmp_path, "parts.txt", PARTS_PAGE)
     reception = a.ask("某市统计局2016年公务接待费预算多少？")
     assert reception.status == "answered" and reception.value == pytest.approx(6.0), reception.answer
     whole = a.ask("某市统计局2016年三公预算加起来一共多少？")
@@ -100,7 +95,7 @@ WITH_CHANGES = """西岭县2024年县本级“三公”经费预算情况说明
 
 
 def test_which_parts_of_a_whole_went_up_and_last_years_figure_from_the_rate(tmp_path):
-    a = _assistant(tmp_path, "changes.txt", WITH_CHANGES)
+    a = assistant_of_text(tmp_path, "changes.txt", WITH_CHANGES)
     up = a.ask("西岭县三公里哪几项比上年增加了")
     assert up.status == "answered" and "因公出国" in up.answer and "公务用车购置费" in up.answer, up.answer
     assert "公务接待费" not in up.answer.split("\n")[0]
@@ -122,6 +117,6 @@ def test_an_english_name_of_the_one_body_by_its_districts_pinyin(tmp_path):
     from qa.text.aliases import latin_forms, place_forms
 
     assert "xixi" in latin_forms(place_forms("杭州市西溪区"))
-    a = _assistant(tmp_path, "dept.txt", TWO_LEVELS)
+    a = assistant_of_text(tmp_path, "dept.txt", TWO_LEVELS)
     ans = a.ask("How much did the Xixi administrative approval bureau spend on official receptions in 2021?")
     assert ans.status == "answered" and ans.value == pytest.approx(2.2), ans.answer

@@ -240,6 +240,14 @@ def _two_asks_en(question: str) -> tuple[str, str] | None:
     return None
 
 
+def reason_asked(question: str) -> str:
+    """The clauses of a question that ask a reason ("…多了多少，为啥？" → "为啥？"), "" if none."""
+    lang = "en" if glossary.is_english(question) else "zh"
+    sep = r"[？?，,；;。]" if lang == "zh" else r"[?;,]|\band\b(?=\s+why\b)"
+    why = [c.strip() for c in re.split(sep, prepare(question), flags=re.I) if c and has_cue(c, lang, "rationale")]
+    return (" ".join(why) + "?") if lang == "en" and why else ("，".join(why) + "？" if why else "")
+
+
 def figure_and_reason(question: str) -> str | None:
     """The clauses that ask a figure, when a question asks a figure and, in a clause of its
     own, the reason ("…比上年多了多少？为啥？", "how much did it fall, and why?"): both are
@@ -253,7 +261,9 @@ def figure_and_reason(question: str) -> str | None:
     clauses = [c for c in re.split(sep, t, flags=re.I) if c and c.strip(" ？?")]
     why = [c for c in clauses if has_cue(c, lang, "rationale")]
     figure = [c for c in clauses if c not in why]
-    if not why or not figure or not any(ask.search(c) for c in figure):
+    # ("比去年少了？为啥": a change asked without 多少 asks the figure too)
+    if not why or not figure or not any(ask.search(c) or (has_cue(c, lang, "yoy") and not restated_amounts(c))
+                                        for c in figure):  # ("少了2389万多，为啥": the change is said, not asked)
         return None
     if lang == "en":
         return " ".join(c.strip() for c in figure).strip() + "?"
@@ -694,6 +704,11 @@ def prepare(question: str) -> str:
         return glossary.translate_department_words(t)
     # "昌吉那个中心": a demonstrative between a place and a body says nothing of either
     t = LEXICON.followup["demonstratives"].sub("", t) if "demonstratives" in LEXICON.followup else t
+    # "我想问下，…差不多多少": hedges and politeness ask nothing (差不多多少 is no 多多少)
+    hedges = LEXICON.cue_words.get("hedges")
+    t = hedges.sub("", t) if hedges is not None else t
+    # "“住房公积金管理服务”项目里": a user's quotes around a name are no part of it
+    t = re.sub(r"[“”\"](?=[^“”\"]{2,30}[“”\"])|(?<=[\u4e00-\u9fff])[“”\"]", "", t)
     switch = LEXICON.followup.get("switch_words")
     if switch is not None and (lead := switch.match(t)):
         t = t[lead.end():]  # "换成州社保中心呢": the place begins after the switching word

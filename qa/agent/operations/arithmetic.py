@@ -16,7 +16,7 @@ from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_fou
 from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, column_kind, find_facts, label_similarity, norm_label
-from qa.types import Fact
+from qa.types import UNIT_TO_YUAN, Fact
 
 
 def linked_parts(q: Program, dd: DocData) -> tuple[list[Fact], list[str]] | None:
@@ -57,6 +57,19 @@ def do_sum(q: Program, dd: DocData) -> Outcome:
         out.op = "sum"
         return out
     facts, names = whole_dropped(*split)
+    if any(f.unit in UNIT_TO_YUAN for f in facts) and any(f.unit not in UNIT_TO_YUAN for f in facts):
+        # "出国和公车一共安排多少": money added up; a part read as a count (公车 2 辆) is re-read as money
+        again = []
+        for f, n in zip(facts, names):
+            if f.unit in UNIT_TO_YUAN:
+                again.append(f)
+                continue
+            money = [m.fact for m in best_matches(dd, n, "total", replace(q, count_units=[])) if m.fact.unit in UNIT_TO_YUAN]
+            if not money:
+                return not_found("sum", f"{doc_label(dd)}未披露“{n}”的金额，无法相加。",
+                                 f"{doc_label_en(dd)} gives no amount for “{n}”, so the sum cannot be given.", dd)
+            again.append(money[0])
+        facts = again
     res = ops.total(facts)
     return answered("sum", dd, res, "、".join(label_of(f, n) for f, n in zip(facts, names)))
 
