@@ -184,8 +184,9 @@ def _second_ask(text: str, which_first: bool = False) -> re.Match[str] | None:
         asked = bool(pat.search(head)) or (which_first and (
             (which is not None and which.search(head)) or (listing is not None and listing.search(head))))
         # ("有几辆车，都是啥车": the count first, the kinds after it)
+        # ("…多少？两家合计": the sum of what was just asked and before asks too)
         again = bool(pat.search(rest)) or (listing is not None and bool(listing.search(rest))) or (
-            which_first and which is not None and bool(which.search(rest)))
+            which_first and which is not None and bool(which.search(rest))) or has_cue(rest, "zh", "sum")
         if asked and again and len(rest.strip(" ？?")) >= 2:
             return m
     return None
@@ -205,7 +206,7 @@ def second_is_the_answer(first_op: str, second_op: str) -> bool:
     多少？"), or the largest of what the first listed ("钱怎么分的？最大那块是啥？"). A second ask
     beside the first ("有几辆车？一般公务用车有几辆？", "补多少人？每人每月多少？") leaves the
     first as the answer, the second said after it."""
-    return second_op in ("ratio", "diff", "multiple", "average") or (second_op == "compare" and first_op == "list")
+    return second_op in ("ratio", "diff", "multiple", "average", "sum") or (second_op == "compare" and first_op == "list")
 
 
 def two_asks(question: str) -> tuple[str, str] | None:
