@@ -295,37 +295,31 @@ class Assistant:
         """"维修费给了多少？占这个项目几成？": the second ask read as a follow-up of the first
         (what it leaves out is the first's), both asked in the conversation (the first as a
         follow-up of what came before it); the answer is the second's when it is worked out
-        from the first, headed by the first's (else the first's, the second said after it).
-        None when the second stands on its own or is not answered."""
+        from the first or the first only asks whether there is any ("有没有…？X多少？"), headed by
+        the first's; else the first's, the second said after it (a second question of its own
+        too). None when either is not answered."""
         one = self.ask(first, conv)
         if one.status != "answered" or not conv.turns:
             return None
-        if rewrite(then, conv.last, self.ctx.aliases) is None:
-            # a second question of its own ("有没有安排出国的钱？公车运行费多少？"): asked too, and
-            # said after the first, which stays the answer
-            alone = self.ask(then, conv)
-            if alone.status != "answered":
-                return None
-            if has_cue_word("asks_existence", first):
-                # "有没有安排出国的钱？公车运行费多少？": the figure is the answer, after the yes/no
-                said, cites = alone.answer, alone.citations
-                alone.answer, alone.citations = one.answer, list(one.citations)
-                return _followed_by(alone, said, cites)
-            return _followed_by(one, alone.answer, alone.citations)
+        own = rewrite(then, conv.last, self.ctx.aliases) is None
         two = self.ask(then, conv)
         if two.status != "answered":
             return None
         note = (two.followup or {}).get("inherited") or []
         said = two.answer.split("\n", 1)[1] if note and "\n" in two.answer else two.answer
-        asked = understand((two.followup or {}).get("question") or then)
-        second_op = "multiple" if asks_multiple(then) else (
-            "diff" if asked.op == "compare" and asks_margin(then) else asked.op)  # (比昌吉少多少: by how much)
-        if not second_is_the_answer(understand(first).op, second_op) and not has_cue_word("asks_existence", first):
+        leads = has_cue_word("asks_existence", first)
+        if not own and not leads:
+            asked = understand((two.followup or {}).get("question") or then)
+            second_op = "multiple" if asks_multiple(then) else (
+                "diff" if asked.op == "compare" and asks_margin(then) else asked.op)  # (比昌吉少多少: by how much)
+            leads = second_is_the_answer(understand(first).op, second_op)
+        if not leads:
             return _followed_by(one, said, two.citations)
         cites = two.citations
         two.answer, two.citations = one.answer, list(one.citations)  # headed by the first's
         _followed_by(two, said, cites)
-        two.followup = one.followup  # (what the first took over from earlier turns, if any)
+        if not own:
+            two.followup = one.followup  # (what the first took over from earlier turns, if any)
         return two
 
     def _ask_one_thing(self, question: str, lang: str | None = None) -> Answer:

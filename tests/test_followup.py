@@ -446,12 +446,9 @@ def test_departments_accumulated_over_turns_added_up(assistant):
 def test_the_largest_line_inside_then_its_change(assistant):
     """"Which single item is the biggest in there?" ranks inside the line just discussed; "这项"
     is then that line (its change stated in a reason: 住房公积金增加529.95万元)."""
-    conv = Conversation()
-    assistant.ask("安阳公积金今年基本支出多少？", conv)
-    assistant.ask("里面人员经费占多少？", conv)
-    top = assistant.ask("Which single item is the biggest in there?", conv)
+    *_, top, moved = _ask_all(assistant, ["安阳公积金今年基本支出多少？", "里面人员经费占多少？",
+                                          "Which single item is the biggest in there?", "这项比去年多了多少？"])
     assert top.status == "answered" and top.value == pytest.approx(29529.95), top.answer
-    moved = assistant.ask("这项比去年多了多少？", conv)
     assert moved.status == "answered" and moved.value == pytest.approx(529.95), moved.answer
 
 
@@ -483,12 +480,9 @@ def test_an_ordinal_project_then_how_its_money_splits(assistant):
 
 
 def test_this_year_said_after_last_years_and_a_multiple_of_it(assistant):
-    conv = Conversation()
-    assistant.ask("社保中心给职工交的住房公积金今年多少？", conv)
-    assistant.ask("那去年呢？", conv)
-    both = assistant.ask("换成机关事务局呢，今年交多少、涨了多少？", conv)
+    *_, both, times = _ask_all(assistant, ["社保中心给职工交的住房公积金今年多少？", "那去年呢？",
+                                           "换成机关事务局呢，今年交多少、涨了多少？", "社保中心交的是它的几倍？"])
     assert both.status == "answered" and both.value == pytest.approx(31.64), both.answer
-    times = assistant.ask("社保中心交的是它的几倍？", conv)
     assert times.status == "answered" and times.value == pytest.approx(2.84, abs=0.01), times.answer
 
 

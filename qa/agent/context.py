@@ -27,7 +27,7 @@ from qa.agent.excerpts import LineList
 from qa.quotes import quote_start_line
 from qa.text.aliases import publisher
 from qa.text.normalize import squeeze
-from qa.tools.facts import FactList, column_kind, norm_label
+from qa.tools.facts import FactList, column_kind, in_its_own_year, norm_label
 from qa.types import Document, Enumeration, Fact, IntegrityIssue
 
 log = logging.getLogger(__name__)
@@ -270,8 +270,7 @@ def _as_of(f: Fact, year: int, own: int | None) -> Fact:
     """A fact of the year before the document's, in the terms of that year."""
     if own is None or year != own - 1 or column_kind(f.column, own) != "prior":
         return replace(f, year=year)
-    column = re.sub(r"^(?:上年度?|(?:19|20)\d{2}年度?)", "", f.column) or f.column
-    return replace(f, year=year, column=column)
+    return replace(f, year=year, column=in_its_own_year(f.column))
 
 
 class DocMap(Mapping[str, DocData]):

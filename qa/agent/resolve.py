@@ -289,7 +289,7 @@ def _inside_a_word(text: str, m) -> bool:
     """A mention a Chinese word runs into from the left ("党委" + 办公厅), not one that opens
     the question or follows a joining word or particle."""
     before = text[m.start - 1] if m.start > 0 else ""
-    return bool(re.match(r"[\u4e00-\u9fff]", before)) and before not in "和与跟、及同的是在比里中对"
+    return bool(re.match(r"[\u4e00-\u9fff]", before)) and not _LEX.cue_words["name_openers"].fullmatch(before)
 
 
 def _en_org_named(text: str) -> str:

@@ -178,6 +178,13 @@ def column_kind(column: str, year: int | None = None) -> str:
     return "other"
 
 
+def in_its_own_year(column: str) -> str:
+    """A column named against the year before ("上年预算数", "2023年预算数") in the terms of that
+    year ("预算数"); the column itself when nothing is left."""
+    m = re.match("(?:" + "|".join(PRIOR_MARKERS) + ")度?", column) or _YEAR_COLUMN_RE.match(column)
+    return (column[m.end():] if m else column) or column
+
+
 def fact_column_kind(fact: Fact) -> str:
     """column_kind of a fact's column, judged against the fact's document year."""
     return column_kind(fact.column, fact.year)

@@ -75,20 +75,18 @@ def against_budget(q: Program, dd: DocData) -> Outcome | None:
         if f.unit == "%":
             continue
         row = _siblings(dd, f)
+        used = next((g for g in row if g.column == BUDGET_USED), None)
+        label = label_of(f, metric)
         if not actual_cols.search(f.column):
             # a report of the year's execution states the figure reached without calling it
             # 决算 ("收入完成147.1亿元，完成年度预算的100.2%"): its stated rate answers
-            used = next((g for g in row if g.column == BUDGET_USED), None)
             if kind == "used" and used is not None:
-                return answered("lookup", dd, ops.lookup(used), label_of(f, metric) + BUDGET_USED)
+                return answered("lookup", dd, ops.lookup(used), label + BUDGET_USED)
             continue
-
         budgets = [g for g in row if g.column in BUDGET_COLUMNS and g.unit == f.unit]
         named = [g for g in budgets if g.column[:2] in q.text]
         budget = (named or budgets or [None])[0]
         change = next((g for g in row if g.column == AGAINST_BUDGET and g.unit == f.unit), None)
-        used = next((g for g in row if g.column == BUDGET_USED), None)
-        label = label_of(f, metric)
         if kind == "budget":
             if budget is not None:
                 return answered("lookup", dd, ops.lookup(budget), label + budget.column)
