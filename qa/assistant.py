@@ -683,6 +683,8 @@ class Assistant:
         if q.op == "diff" and len(named) == 2:
             (na, ra), (nb, rb) = named
             fa, fb = ra.operands[0], rb.operands[0]
+            if not q.direction and ops.ordered_apart(fa, fb):
+                fa, fb = fb, fa  # "两家差多少" says no side: the gap from the larger, never below zero
             diff = ops.difference(fa, fb) if len(ra.operands) == 1 and len(rb.operands) == 1 else None
             if diff is not None:
                 out.op = "diff_departments"

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Iterable, Iterator
 
 from qa.text.aliases import DepartmentAliases, body_forms, build, generic_body_forms, latin_forms
+from qa.text import lexicon
 from qa.text.names import ORG_END
 
 __all__ = ["AliasIndex", "DepartmentAliases", "Mention", "body_forms", "build", "candidates", "find_mentions",
@@ -146,7 +147,8 @@ class Mention:
 # and an English place's possessive; matched from where the place ends, so no pattern is
 # compiled per place (thousands of places would overflow the re module's cache).
 _REGION_TAIL = re.compile(r"(?:[与和、及][\u4e00-\u9fff]{2,8}?(?:两个|二个|这两个|各)?)?.{0,3}$")
-_LATIN_TAIL = re.compile(r"(?:'s)?\s{0,2}$")
+# (an English level word may stand between the place and the body: "Putuo District 财政局")
+_LATIN_TAIL = re.compile(r"(?:'s)?\s{0,2}(?:(?:%s)\s{1,2})?$" % lexicon.load().cue_words["en_place_levels"].pattern, re.I)
 _END = re.compile(r"$")
 _BARE_AFTER = re.compile(r"[^\u4e00-\u9fff]|的|和|与|比")
 _COORDINATORS = "和与跟、及同"  # what joins two bodies named after one place
@@ -229,15 +231,18 @@ def find_mentions(question: str, departments: list[DepartmentAliases]) -> list[M
                 reg = next((r for r in sorted(d.region_forms, key=len, reverse=True)
                             if _ends_with_form(before, r, _REGION_TAIL)), "")
                 if not reg:
+                    # (English words are longer: "Jiangsu Provincial " before the body)
+                    wide = q[max(0, occ - 32): occ].lower()
                     reg = next((r for r in d.latin_region_forms
-                                if _ends_with_form(before.lower(), r, _LATIN_TAIL, latin=True)), "")
+                                if _ends_with_form(wide, r, _LATIN_TAIL, latin=True)), "")
+                    before = wide if reg else before
                 if not reg:
                     reg = next((r for r in d.bare_region_forms if _bare_before(before, r)), "")
                 if not best_body or (reg and not attached):
                     best_body, bs, be = f, occ, occ + len(f)
                     attached = reg
                     if reg:
-                        j = before.rfind(reg)
+                        j = before.lower().rfind(reg)
                         rs, re_ = occ - len(before) + j, occ - len(before) + j + len(reg)
                         best_region = reg
                         break

@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from pathlib import PurePath
 
 from qa.text.normalize import normalize_unit, to_halfwidth
-from qa.text.orgnames import (canonical, is_full_name, is_org_name, longest_name_prefix, most_frequent_name,
+from qa.text.orgnames import (canonical, is_full_name, is_org_name, longest_name_prefix, most_frequent_name, names_in_text,
                               own_mentions, squash)
 
 KINDS = ("预算", "决算")
@@ -90,13 +90,13 @@ _YEAR_AFTER_COMPARATOR = re.compile(r"(?:与|比|较|同|至|到)\s*$")
 CONFIDENCE = {
     "label": 0.95, "title": 0.9, "heading": 0.85, "heading-once": 0.75, "publisher": 0.7, "region": 0.6,
     "text": 0.55, "text-once": 0.3, "table-title": 0.8, "title-line": 0.75, "first-lines": 0.5, "counts": 0.5,
-    "file-name": 0.3, "user": 1.0, "none": 0.0,
+    "file-name": 0.3, "text-relative": 0.25, "user": 1.0, "none": 0.0,
 }
 SOURCE_NAMES = {
     "label": "label line", "publisher": "publisher field", "title": "title", "heading": "headings", "heading-once": "a heading",
     "region": "place in title", "text": "frequent name", "text-once": "one mention",
     "table-title": "table titles", "title-line": "title line", "first-lines": "first lines",
-    "counts": "word counts", "file-name": "file name", "user": "set by user", "none": "not found",
+    "counts": "word counts", "file-name": "file name", "text-relative": "frequent short name", "user": "set by user", "none": "not found",
 }
 
 
@@ -384,6 +384,12 @@ def department_candidates(name: str, lines: list[str], block: list[str] | None =
         # a single mention counts only when the text names no other body and speaks of it as
         # the subject of its figures ("X下设…", "X2024年部门预算"), not in passing
         out.append((frequent, "text-once"))
+    if not out:
+        # nothing names the body in full: the organisation the text speaks of most, when it
+        # is named as the place's own ("县文化广电旅游局" three times), is better than the file name
+        relative = [(n, c) for n, c in names_in_text(lines).most_common(2) if c >= 2]
+        if relative and (len(relative) == 1 or relative[0][1] > relative[1][1]):
+            out.append((relative[0][0], "text-relative"))
     return out
 
 

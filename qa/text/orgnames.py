@@ -115,11 +115,13 @@ def is_org_name(text: str, *, label: bool = False) -> bool:
             return False
     if not re.fullmatch(r"[\u4e00-\u9fff（）()]+", t):
         return False  # digits, punctuation, '>' of a breadcrumb, Latin letters
+    if t.count("（") != t.count("）") or t.count("(") != t.count(")"):
+        return False
+    # "…集中区(管委会)": the organ named in brackets after the place ends the name
+    t = re.sub(r"[（(]([\u4e00-\u9fff]{2,6})[)）]$", r"\1", t)
     if not _ENDS_WITH_SUFFIX.search(t) or t in _GENERIC:
         return False
     if _NOT_IN_NAME.search(t) or _BAD_END.search(t) or (_BAD_LABEL_START if label else _BAD_START).match(t):
-        return False
-    if t.count("（") != t.count("）") or t.count("(") != t.count(")"):
         return False
     # something must precede the body word: "检察院" alone names nobody
     m = _ENDS_WITH_SUFFIX.search(t)

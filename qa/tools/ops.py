@@ -98,6 +98,12 @@ def total(facts: Sequence[Fact]) -> ToolResult:
     return ToolResult(value=float(r.value), unit=fs[0].unit, operands=list(facts), computation=r.text)
 
 
+def ordered_apart(a: Fact, b: Fact) -> bool:
+    """Whether b is the larger of two figures in one measure (money in any money unit)."""
+    x, y = _same_unit([a, b])
+    return x.unit == y.unit and x.value is not None and y.value is not None and y.value > x.value
+
+
 def difference(a: Fact, b: Fact) -> ToolResult:
     """a − b in a's unit."""
     x, y = _same_unit([a, b])

@@ -57,21 +57,29 @@ def do_sum(q: Program, dd: DocData) -> Outcome:
         out.op = "sum"
         return out
     facts, names = whole_dropped(*split)
-    if any(f.unit in UNIT_TO_YUAN for f in facts) and any(f.unit not in UNIT_TO_YUAN for f in facts):
-        # "出国和公车一共安排多少": money added up; a part read as a count (公车 2 辆) is re-read as money
-        again = []
-        for f, n in zip(facts, names):
-            if f.unit in UNIT_TO_YUAN:
-                again.append(f)
-                continue
-            money = [m.fact for m in best_matches(dd, n, "total", replace(q, count_units=[])) if m.fact.unit in UNIT_TO_YUAN]
-            if not money:
-                return not_found("sum", f"{doc_label(dd)}未披露“{n}”的金额，无法相加。",
-                                 f"{doc_label_en(dd)} gives no amount for “{n}”, so the sum cannot be given.", dd)
-            again.append(money[0])
-        facts = again
+    facts, unread = in_money(facts, names, dd, q)
+    if unread:
+        return not_found("sum", f"{doc_label(dd)}未披露“{unread}”的金额，无法相加。",
+                         f"{doc_label_en(dd)} gives no amount for “{unread}”, so the sum cannot be given.", dd)
     res = ops.total(facts)
     return answered("sum", dd, res, "、".join(label_of(f, n) for f, n in zip(facts, names)))
+
+
+def in_money(facts: list[Fact], names: list[str], dd: DocData, q: Program) -> tuple[list[Fact], str]:
+    """Parts added or set against each other in money when one is money ("出国和公车一共",
+    "房子和车差多少"): a part read as a count (公车 2 辆) is read again as money; the name of a
+    part with no amount, if any."""
+    if not (any(f.unit in UNIT_TO_YUAN for f in facts) and any(f.unit not in UNIT_TO_YUAN for f in facts)):
+        return facts, ""
+    again = []
+    for f, n in zip(facts, names):
+        if f.unit not in UNIT_TO_YUAN:
+            money = [m.fact for m in best_matches(dd, n, "total", replace(q, count_units=[])) if m.fact.unit in UNIT_TO_YUAN]
+            if not money:
+                return facts, n
+            f = money[0]
+        again.append(f)
+    return again, ""
 
 
 def total_row_named(q: Program, dd: DocData) -> str | None:
@@ -171,6 +179,12 @@ def do_diff(q: Program, dd: DocData) -> Outcome:
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split
+    (a, b), unread = in_money([a, b], names, dd, q)
+    if unread:
+        return not_found("diff", f"{doc_label(dd)}未披露“{unread}”的金额，无法相减。",
+                         f"{doc_label_en(dd)} gives no amount for “{unread}”, so the difference cannot be given.", dd)
+    if not q.direction and ops.ordered_apart(a, b):
+        (a, b), names = (b, a), names[::-1]  # "房子和车差多少" says no side: the gap from the larger
     res = ops.difference(a, b)
     return answered("diff", dd, res, f"{label_of(a, names[0])}与{label_of(b, names[1])}")
 

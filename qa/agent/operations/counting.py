@@ -324,7 +324,16 @@ def _moved_parts(q: Program, dd: DocData) -> Outcome | None:
                    citations=cites)
 
 
+def without_scope_words(q: Program) -> Program:
+    """The metric without a word that is only the funding scope already read as a narrowing
+    ("项目 一般公共预算里" → 项目, narrowed to 一般公共预算): a scope is no item's name."""
+    words = q.metric.split()
+    kept = [w for w in words if norm_label(scope_before_within(w) or w) not in q.narrow]
+    return replace(q, metric=" ".join(kept)) if kept and len(kept) < len(words) else q
+
+
 def do_list(q: Program, dd: DocData) -> Outcome:
+    q = without_scope_words(q)
     moved = _moved_parts(q, dd)
     if moved is not None:
         return moved

@@ -267,15 +267,16 @@ _MEASURES = ("价值", "面积", "数量")
 
 def _in_one_measure(facts: list[Fact], names: list[str], dd: DocData, q: Program) -> list[Fact]:
     """"房子、车、家具和其他资产价值": a measure said once after the parts (价值, 面积) is
-    every part's; a part first read in another measure (房屋's 面积) is read again in it."""
-    last = facts[-1]
-    if last.column not in _MEASURES or len({f.unit for f in facts}) == 1:
+    every part's; a part first read in another measure (房屋's 面积, 车辆's 数量) is read again in it."""
+    said = norm_label(q.metric)
+    measure = next((m for m in _MEASURES if said.endswith(m)), facts[-1].column)
+    if measure not in _MEASURES or all(f.column == measure for f in facts):
         return facts
     out = []
     for f, p in zip(facts, names):
-        if f.column != last.column:
-            again = best_matches(dd, p + last.column, "total", q)
-            f = again[0].fact if again and again[0].fact.column == last.column else f
+        if f.column != measure:
+            again = best_matches(dd, (p if norm_label(p).endswith(measure) else p + measure), "total", q)
+            f = again[0].fact if again and again[0].fact.column == measure else f
         out.append(f)
     return out
 

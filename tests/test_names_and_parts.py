@@ -1,0 +1,70 @@
+"""Names read off a page and the parts of a question (kinds met in B22–B24, R10 and F15)."""
+
+from __future__ import annotations
+
+import pytest
+
+from qa.agent.aliases import find_mentions
+from qa.assistant import Assistant
+from qa.ingest.layout import parse_text
+from qa.text.aliases import build
+from qa.text.orgnames import is_org_name
+
+
+@pytest.fixture(scope="module")
+def assistant(index_dir):
+    return Assistant.open(index_dir)
+
+
+def test_an_organ_named_in_brackets_after_its_place_is_a_name():
+    assert is_org_name("皖南某某产业集中区(管委会)")
+    assert not is_org_name("皖南某某产业集中区(管委会")  # an unclosed bracket is no name
+    page = ("皖南某某产业集中区(管委会)2024年\n一般公共预算“三公”经费预算\n单位:万元\n"
+            "皖南某某产业集中区(管委会)2024年一般公共预算“三公”经费支出预算为120.5万元。\n")
+    doc = parse_text("page.txt", page).document
+    assert doc.department == "皖南某某产业集中区(管委会)" and doc.year == 2024
+
+
+def test_a_body_the_page_only_names_by_its_level_is_still_its_department():
+    # no title, no 编制部门: the page speaks of "县文化广电旅游局" throughout
+    page = ("3.公务接待费支出5.2万元,完成预算100%。\n外事接待支出0万元。\n"
+            "2022年,县文化广电旅游局机关运行经费支出30万元,比上年减少2万元。\n"
+            "2022年,县文化广电旅游局政府采购支出总额40万元。\n"
+            "截至2022年12月31日,县文化广电旅游局共有车辆2辆。\n")
+    doc = parse_text("p.txt", page).document
+    assert doc.department == "县文化广电旅游局"
+
+
+def test_an_english_level_word_between_place_and_body():
+    aliases = [build("江苏省人民检察院"), build("江苏省高级人民法院")]
+    ms = find_mentions("How much did the Jiangsu Provincial 人民检察院 budget in 2017", aliases)
+    hit = [m for m in ms if m.official == "江苏省人民检察院"]
+    assert hit and hit[0].region == "jiangsu" and hit[0].body == "人民检察院"
+    start = "How much did the Jiangsu Provincial 人民检察院".lower().find("jiangsu")
+    assert hit[0].start == start  # the span is where the place is, whatever its case
+
+
+@pytest.mark.parametrize("question,value", [
+    # a measure said once after the parts is every part's (价值 of both, not 车辆's 数量)
+    ("机关事务局房子和车的资产价值差了多少？", 988.92),
+    # no side asked: the gap from the larger, never below zero
+    ("社保中心和昌吉公积金中心两家房屋价值差多少？", 4314.21),
+    # plus signs between the names
+    ("安阳公积金 印刷费+邮电费+办公费", 62.56),
+    # English: total as the closing verb
+    ("What do the Changji offices administration bureau's basic pension insurance and "
+     "occupational annuity contributions total?", 59.24),
+])
+def test_parts_of_a_question(assistant, question, value):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer
+
+
+@pytest.mark.parametrize("question", [
+    "What projects does the Changji government offices administration bureau fund from its general budget?",
+    "哪两个项目是机关事务局今年一般公共预算里安排的？",
+])
+def test_projects_listed_within_a_funding_scope(assistant, question):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(30)
+    assert "公共机构节能项目" in ans.answer and "公物仓维护管理项目" in ans.answer
