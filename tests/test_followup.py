@@ -139,6 +139,9 @@ def test_blind_conversations_regression(assistant):
     ("conv20.jsonl", (0.90, 0.80, 0.65, 0.65)),
     # first sight: conv21 0.90/0.75/0.60/0.40
     ("conv21.jsonl", (0.90, 0.75, 0.60, 0.40)),
+    # first sight: conv22 1.00/0.84/0.68/0.52, conv23 0.92/0.72/0.68/0.64
+    ("conv22.jsonl", (1.00, 0.84, 0.68, 0.52)),
+    ("conv23.jsonl", (0.92, 0.72, 0.68, 0.64)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
