@@ -505,3 +505,24 @@ def test_the_last_turn_of_a_conversation(assistant, turns, value, signed, said):
     last = _ask_all(assistant, turns)[-1]
     got = last.value if signed or last.value is None else abs(last.value)
     assert last.status == "answered" and got == pytest.approx(value) and said in last.answer, last.answer
+
+
+def test_another_part_of_the_whole_discussed_said_by_one_word(assistant):
+    # "车呢" after 公务接待费 is the car part of 三公经费, not the cars counted in 国有资产
+    out = _ask_all(assistant, ["社保中心请客吃饭的钱预算多少", "车呢？", "两个加起来"])
+    assert [o.value for o in out] == [pytest.approx(0.6), pytest.approx(6.99), pytest.approx(7.59)]
+    inner = _ask_all(assistant, ["昌吉公积金中心今年三公经费一共安排了多少？", "里面公车那块多少？"])
+    assert inner[1].value == pytest.approx(20.75) and inner[1].unit == "万元"
+
+
+def test_a_funding_scope_said_alone_applies_to_the_item_discussed(assistant):
+    out = _ask_all(assistant, ["社保中心项目支出比去年降了多少？", "按一般公共预算口径呢？"])
+    assert out[1].value == pytest.approx(127.32)
+    two = _ask_all(assistant, ["公积金中心今年项目支出安排了多少？", "昌吉那个，按一般公共预算算", "比上年少了多少？"])
+    assert two[1].value == pytest.approx(954) and abs(two[2].value) == pytest.approx(230.15)
+
+
+def test_a_year_inside_an_english_term_is_the_terms(assistant):
+    out = _ask_all(assistant, ["What's the total 2024 budget of the Changji Government Offices Administration (机关事务管理局)?",
+                               "How much of that is money carried over from last year?", "What share of the total is that?"])
+    assert out[1].value == pytest.approx(1682.8) and out[2].value == pytest.approx(78.06)

@@ -68,3 +68,25 @@ def test_projects_listed_within_a_funding_scope(assistant, question):
     ans = assistant.ask(question)
     assert ans.status == "answered" and ans.value == pytest.approx(30)
     assert "公共机构节能项目" in ans.answer and "公物仓维护管理项目" in ans.answer
+
+
+def test_a_year_inside_a_title_goes_with_its_nian():
+    page = "某某市2018年某某镇人民政府部门预算的批复\n某某镇人民政府:\n现将你单位2018年部门预算批复如下。\n"
+    assert parse_text("p.txt", page).document.department == "某某市某某镇人民政府"
+
+
+def test_a_definition_is_no_name_and_a_body_saying_what_it_is_is_one():
+    page = ("第一部分 概况\n某某市第二实验小学是某某市教育局直属的财政全额拨款事业单位,主要职责是实施小学义务教育。\n"
+            "2018年度部门决算报表(见附表)\n一、财政拨款收入: 指单位从同级政府财政部门取得的各类财政拨款。\n")
+    assert parse_text("p.txt", page).document.department == "某某市第二实验小学"
+
+
+def test_a_body_whose_page_names_no_place_answers_a_question_that_names_one(tmp_path):
+    from index_util import assistant_of_text
+
+    page = ("2016年市国资委财政拨款“三公”经费预算表\n金额单位:万元\n项目 2016年预算数\n"
+            "一、“三公”经费合计 21.63\n(二)公务接待费 14.83\n(三)公务用车费 6.8\n二、会议费 7.59\n三、培训费 15.86\n")
+    a = assistant_of_text(tmp_path, "gzw.txt", page)
+    for q in ("某州市国资委2016年会议费和培训费预算一共多少?", "某州国资委会议费和培训费一共多少"):
+        ans = a.ask(q)
+        assert ans.status == "answered" and ans.value == pytest.approx(23.45), (q, ans.answer)

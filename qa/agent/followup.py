@@ -48,6 +48,28 @@ def _said_shorter(metric: str, last: str) -> str:
     return last
 
 
+def _sibling_part(metric: str, last: str) -> tuple[str, bool]:
+    """The part of a whole (lexicon ``wholes``) a follow-up names by one of its words, when the
+    item just discussed is that whole ("里面公车那块" after 三公经费) or another of its parts
+    ("车呢" after 公务接待费): (the part, whether last was the whole); ("", False) if none."""
+    empty = LEXICON.followup.get("empty_metrics")
+    head = empty.sub("", metric) if empty is not None else metric
+    if not head or len(head) > 4 or not last or head in last:
+        return "", False
+    # (by the words they share, the whole's generic ones aside: 车 of 车辆 in 公务用车…费)
+    said = set(LEXICON.followup["whole_part_generic"].sub("", head))
+    for whole, parts in LEXICON.wholes.items():
+        forms = [p.split("|") for p in parts]
+        is_whole = last == whole
+        if not is_whole and not any(last in f or any(x in last for x in f) for f in forms):
+            continue
+        hits = [f for f in forms if (is_whole or not any(x in last or last in x for x in f))
+                and any(said & set(x) for x in f)]
+        if len(hits) == 1:
+            return hits[0][0], is_whole
+    return "", False
+
+
 def _is_whole_ref(whole: str) -> bool:
     refs = LEXICON.followup.get("whole_refs")
     return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
@@ -244,7 +266,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         text, back = _body_named_back(text, list(dict.fromkeys(list(prev.departments) + list(prev.other_departments))))
         core, inside = _strip(fu["en_sub_item_refs"], text)
         item_ref = bool(fu["en_item_refs"].search(core))
-        prior = bool(fu["en_prior"].search(core))
+        # (a year said inside a budget term is the term's: "carried over from last year")
+        termless = core
+        for phrase, _ in glossary.english_terms(core):
+            termless = termless.replace(phrase, " ")
+        prior = bool(fu["en_prior"].search(termless))
         adding = bool(fu["en_add_refs"].search(core))
         for name in ("en_item_refs", "en_department_refs", "en_turn_words", "en_add_refs"):
             core = fu[name].sub(" ", core)
@@ -293,6 +319,14 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if back and list(res.departments) == [back] and back in prev.departments and not res.ambiguous:
         named_dept = False  # "the center" is the one being discussed: named back, not anew
     own_metric = _names_a_figure(metric) and not q.metric_default
+    # "按一般公共预算口径呢" / "按财政拨款算呢": only a funding scope said, for the item discussed
+    scope_only = [w for w in q.narrow if w not in prev.metric]
+    rest = re.sub("|".join(map(re.escape, q.narrow)) or "^$", "", metric)
+    empty = LEXICON.followup.get("empty_metrics")
+    if scope_only and (q.metric_default or not _names_a_figure(empty.sub("", rest) if empty is not None else rest)):
+        own_metric = False
+    else:
+        scope_only = []
     # (after "哪个最大" among named items, the first of them is the one answered)
     pointed_back = bool(fu["last_item_refs"].search(question)) and bool(prev.metric) and (
         len(prev.items) <= 1 or prev.op == "compare")
@@ -305,6 +339,12 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     said_shorter = _said_shorter(metric, _part_and_whole(prev.metric)[0]) if own_metric and not q.count_units else ""
     if said_shorter:
         metric = said_shorter  # "那公积金中心的公车钱" after 公务用车运行费: the item discussed, said shorter
+    sibling, of_whole = _sibling_part(metric, _part_and_whole(prev.metric)[0]) \
+        if own_metric and not said_shorter and not q.count_units else ("", False)
+    if inside and not of_whole:
+        sibling = ""  # (a line inside an item that is no whole of the lexicon is that item's own)
+    if sibling:
+        metric = sibling  # "车呢" after 公务接待费: the other part of the whole discussed
     # "和昌吉州公积金中心比，谁的在职人数多": one department named against the one discussed
     against = ((q.op in ("compare", "diff") or (q.op == "count" and asks_margin(question)))
                and len(res.departments) == 1 and not res.ambiguous
@@ -313,7 +353,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         return None  # a question of its own
     last_item = _part_and_whole(prev.metric)[0]
     # one item just discussed, not several (A和B) nor one inside another (X中Y)
-    inner_reading = (own_metric and not inside and not named_dept and q.op in ("lookup", "count")
+    inner_reading = (own_metric and not inside and not named_dept and not sibling and q.op in ("lookup", "count")
                      and bool(last_item) and metric != last_item and not fu["compound_item"].search(last_item))
     if res.not_loaded and not res.departments:
         return None  # "换成财政局": not loaded; the ordinary refusal says so
@@ -445,6 +485,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # "这笔钱分成哪几个项目": the projects inside the item just answered
         # (the line answered inside its whole: 社会保障和就业支出中其他生活救助 → 其他生活救助)
         metric = f"{prev_part.partition('中')[2] or prev_part}里{kind_said}" if kind_said else prev_part
+        if scope_only and metric:
+            metric = "".join(scope_only) + metric  # (the scope said now, on the item discussed)
         if op == "ratio" and prev.op == "ratio":
             whole = prev_whole
         if metric:

@@ -120,7 +120,10 @@ def _body_span(text: str, m: Mention) -> tuple[int, int]:
 
 
 def _foreign_region(text: str, start: int, group: list[Mention], aliases: dict[str, DepartmentAliases]) -> str:
-    """A place name right before the mention that belongs to none of the candidates."""
+    """A place name right before the mention that belongs to none of the candidates (never
+    for a body whose page names no place of its own: "市国资委" may be 南通's)."""
+    if any(not aliases[x.official].region and aliases[x.official].bare_region_forms for x in group):
+        return ""
     before = text[:start]
     m = _REGION_BEFORE_RE.search(before)
     if m:
@@ -164,6 +167,21 @@ def _elliptic(text: str, mentions: list[Mention], named: list[str],
     return [ds[0] for _, ds in sorted(by_place.items()) if len(set(ds)) == 1]
 
 
+def _unnamed_place_before(text: str, m, aliases: dict[str, DepartmentAliases]) -> int:
+    """Where a place said right before a body whose page names no place starts ("南通市" of
+    南通市国资委 for the page's 市国资委, "Daying " in English), else the mention's start."""
+    a = aliases.get(m.official)
+    if a is None or a.region or not a.bare_region_forms:
+        return m.start
+    before = text[:m.start]
+    # (a place said bare, "南通国资委", opens the question or follows a pause)
+    hit = _REGION_BEFORE_RE.search(before) or _LATIN_BEFORE_RE.search(before) \
+        or re.search(r"(?:^|[\s,，、])([\u4e00-\u9fff]{2,3})$", before)
+    if hit is None or (hit.re is _LATIN_BEFORE_RE and hit.group(1) in _EN_STOP):
+        return m.start
+    return hit.start(1)
+
+
 def _with_prefix(text: str, m) -> int:
     """Where a mention starts, taking in the words of the official name just before what
     matched ("中共" of 中共江苏省委办公厅 matched as 江苏省委办公厅): never left in the metric."""
@@ -186,7 +204,7 @@ def resolve(text: str, aliases: dict[str, DepartmentAliases], *, want_all: bool 
     """
     res = Resolution()
     mentions = find_mentions(text, candidates(aliases, text))
-    res.spans = [(_with_prefix(text, m), m.end) for m in mentions]
+    res.spans = [(min(_unnamed_place_before(text, m, aliases), _with_prefix(text, m)), m.end) for m in mentions]
     res.places = place_spans(text, res.spans)
 
     res.deictic = deictic_spans(text, res.spans + res.places)

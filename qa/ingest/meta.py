@@ -264,7 +264,8 @@ def _name_in_title(text: str) -> str:
     t = squash(text)
     t = _CRUMB_SEP.split(t)[-1]  # a breadcrumb's last crumb
     t = _SECTION_PREFIX.sub("", t)
-    t = _YEAR_WORD_START.sub("", _YEAR_DIGITS.sub("", t))
+    # (a year said inside the name goes with its 年: "雷州市2018年龙门镇人民政府…")
+    t = _YEAR_WORD_START.sub("", _YEAR_DIGITS.sub("", re.sub(r"(?<=[\u4e00-\u9fff])(?:19|20)\d{2}\s*年度?(?=[\u4e00-\u9fff])", "", t)))
     m = _NAME_BEFORE.match(t)
     if not m:
         return ""

@@ -22,6 +22,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from qa.text.orgnames import relative_level
 from qa.text.names import LEVEL_SPLIT, ORG_END, REGION_RE, REGION_SUFFIXES, body_abbreviations, place_forms, split_place
 from qa.types import Document
 
@@ -98,6 +99,9 @@ def latin_forms(region_forms_: set[str]) -> set[str]:
 def build(official: str) -> DepartmentAliases:
     """Derive all aliases of one official department name."""
     region, body = split_place(official)
+    level = relative_level(official) if not region else ""
+    if level:
+        body = body[1:]  # "市国资委": the 国资委 of a city the page never names; 市 only before it
     rf = place_forms(region)
     # A publisher that is a place (a news report from 南川市) is named in English by its
     # pinyin too ("Nanchuan"), like the region prefix of a department.
@@ -119,7 +123,8 @@ def build(official: str) -> DepartmentAliases:
         body_forms=forms,
         generic_body_forms=generic_body_forms(body),
         latin_region_forms=latin_forms(rf | place),
-        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区省"},
+        bare_region_forms={lvl[-1] for lvl in (LEVEL_SPLIT.findall(region) or [])[-1:] if lvl[-1] in "州市县区省"}
+        | ({level} if level else set()),
     )
 
 
@@ -152,7 +157,7 @@ def rules_version() -> str:
     pypinyin's presence): stored aliases made under other rules are derived again."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha1()
-    for name in ("aliases.py", "names.py", "normalize.py"):
+    for name in ("aliases.py", "names.py", "normalize.py", "orgnames.py"):
         try:
             h.update((here / name).read_bytes())
         except OSError:

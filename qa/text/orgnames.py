@@ -39,7 +39,7 @@ _NOT_IN_NAME = re.compile(
     r"我|[(（][一二三四五六七八九十]+[)）])"
 )
 # Starts that refer to a body rather than name it (本部门, 各单位, 所属单位, 下设科室 …).
-_BAD_START = re.compile(r"^(本|各|该|其|全(?!国)|所属|下属|下设|内设|有关|相关|上述|以上|我|即|由|对|在|将|与|及|或|经|按|据|为|"
+_BAD_START = re.compile(r"^(本|各|该|其|指(?!挥)|全(?!国)|所属|下属|下设|内设|有关|相关|上述|以上|我|即|由|对|在|将|与|及|或|经|按|据|为|"
                         r"共(?!青)|含|此|这|个|级|原(?=[省市区县]))")
 # A label's value is a name unless it refers to a body ("编制单位：本单位").
 _BAD_LABEL_START = re.compile(r"^(本|各|该|所属|下属|有关|相关|上述|以上)")
@@ -128,6 +128,13 @@ def is_org_name(text: str, *, label: bool = False) -> bool:
     return m is not None and m.start() >= 2
 
 
+def relative_level(name: str) -> str:
+    """The level a name opens with when it names its body relative to a place it leaves out
+    ("市国资委", "县文化广电旅游局" → 市, 县), else ""."""
+    t = squash(name)
+    return t[0] if _RELATIVE_START.match(t) and is_org_name(t) else ""
+
+
 def is_full_name(text: str) -> bool:
     """An organisation name that starts with a proper name, not "市财政局" / "省政协办公厅"."""
     t = squash(text)
@@ -176,8 +183,10 @@ def own_mentions(lines: list[str]) -> set[str]:
             for end in _ends(seg):
                 rest = seg[end:]
                 after = t[m.start() + end:m.start() + end + 6]
+                # (or opening a line that says what it is: "忻州市第二实验小学是…事业单位")
                 if not (rest.startswith(_OWN_CONTEXT) or re.match(r"\s*(?:19|20)\d{2}\s*年", after)
-                        or (not rest and m.start() == 0 and m.end() == len(t))):
+                        or (not rest and m.start() == 0 and m.end() == len(t))
+                        or (rest.startswith("是") and m.start() == 0)):
                     continue
                 for s in range(0, end - MIN_LEN + 2):
                     if is_org_name(seg[s:end]):
