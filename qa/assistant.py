@@ -20,6 +20,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.inside import split_inside
 from qa.agent.operations.operands import scope_named, scope_of
+from qa.agent.operations.years import combine, per_year_question
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
@@ -406,6 +407,10 @@ class Assistant:
             else:
                 return self._ambiguous(q, sorted(self.ctx.aliases), named_several=False)
         q = settle(q, len(departments))
+        if len(departments) == 1 and (which := self._which_year(q, departments[0])) is not None:
+            return which  # "江苏检察院的三公经费" with 2017–2019 loaded: each year, say which
+        if len(departments) == 1 and (over := self._over_years(q, departments[0])) is not None:
+            return over  # "江苏检察院2017年和2018年…", "这三年…": each year from its own document
         if q.op == "compare" and len(departments) == 1:
             return self._single(q, departments[0])  # lines inside one department compared or ranked
         if q.op == "compare" or (len(departments) > 1 and q.op in ("diff", "lookup", "sum", "count")):
@@ -619,6 +624,49 @@ class Assistant:
         # was asked (邮电费 in the tables, not the 基本支出 total the narrative states)
         outs = [verify(run_one(q, d, self.ctx), q.lang) for d in [dd] + twins]
         return max(outs, key=lambda o: (o.status == "answered", _covers(q, o)))
+
+    def _which_year(self, q: Program, department: str) -> Answer | None:
+        """Each year's answer when the body is loaded for several years and the question names
+        none (今年 / this year is the latest); None otherwise, or when the years give one answer."""
+        if q.year or q.years or q.all_years or has_cue_word("this_year", q.question):
+            return None
+        docs = self.ctx.by_department(department)
+        if any(d.of_year(None) is not None and d.of_year(None) is not d for d in docs):
+            return None  # (a report of two years answers each by the year asked)
+        if q.year:
+            return None
+        years = sorted({d.document.year for d in docs if d.document.year}, reverse=True)
+        if len(years) < 2:
+            return None
+        subs = []
+        for y in years:
+            kinds = "/".join(sorted({d.document.kind for d in docs if d.document.year == y and d.document.kind}))
+            subs.append((f"{department}（{y}年{kinds}）", self._single(replace(q, year=y), department)))
+        answered = [a for _, a in subs if a.status == "answered"]
+        if len(answered) < 2 or len({(a.value, a.unit) for a in answered}) < 2:
+            return None  # one disclosure holds what is asked, or all say the same: it answers
+        return C.compose_which_year(q, department, subs)
+
+    def _over_years(self, q: Program, department: str) -> Answer | None:
+        """The body's figure in each of the years asked, each from that year's own document,
+        combined as asked; None unless two or more of its documents are of those years."""
+        had = sorted({d.document.year for d in self.ctx.by_department(department) if d.document.year})
+        years = list(q.years) if q.years else (had if q.all_years else [])
+        if len(years) < 2 or not set(years) <= set(had) or q.op not in ("sum", "average", "yoy", "diff", "compare", "lookup", "count"):
+            return None  # (a reason, a list or a policy is each document's own)
+        if q.op in ("yoy", "diff") and len(years) == 2 and abs(years[0] - years[1]) == 1:
+            # two years in a row: the later document's own comparison with its year before
+            # (its 上年 column, its "比上年" sentence) first; two documents only where it has none
+            own = self._single(replace(q, years=(), year=max(years)), department)
+            if own.status == "answered" and own.value is not None:
+                return own
+        per_year = [(y, self._outcome(per_year_question(q, y), department)) for y in years]
+        if not any(o.status == "answered" for _, o in per_year):
+            return None
+        ans = C.compose(q, combine(q, per_year))
+        label = next((o.label for _, o in per_year if o.status == "answered" and o.label), q.metric)
+        ans.answer = f"{department}（{label}）:\n{ans.answer}" if q.lang == "en" else f"{department}（{label}）：\n{ans.answer}"
+        return ans
 
     def _single(self, q: Program, department: str) -> Answer:
         return C.compose(q, self._outcome(q, department))

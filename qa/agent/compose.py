@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from dataclasses import replace
+
 from qa.agent import glossary
 from qa.agent.context import dept_key
 from qa.agent.figures import figures_of
@@ -196,7 +198,7 @@ def compose(q: Program, o: Outcome) -> Answer:
     en = q.lang == "en"
     if o.status == "not_found":
         return Answer(status="not_found", answer=o.reason_en if en else o.reason, warnings=list(o.warnings))
-    if o.per_department and o.op in ("compare", "diff_departments", "each"):
+    if o.per_department and o.op in ("compare", "diff_departments", "each", "years_mean", "years_change"):
         return _compose_compare(q, o)
     v, unit, comp = final_value(q, o)
     text, lead = sentence(q, o), _lead(q, o)
@@ -270,6 +272,23 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
     if o.op == "diff_departments" and res.computation and " + " in res.computation:
         head = (f"Together: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
                 else f"合计 {show(value, res.unit, res.operands)} {res.unit}。")
+    elif o.op == "years_mean":
+        head = (f"Average per year: {show(value, res.unit, res.operands)} {_unit_en(res.unit)}." if en
+                else f"平均每年 {show(value, res.unit, res.operands)} {res.unit}。")
+    elif o.op == "years_change":
+        first, last = o.per_department[0][0], o.per_department[-1][0]
+        other = o.rate
+        said = f"{show(other.value, other.unit, other.operands)} {other.unit}" if other is not None and other.value is not None else ""
+        down = value is not None and value < 0
+        shown = show(abs(value), res.unit, res.operands) if value is not None else "—"
+        if en:
+            head = (f"From {first} to {last}: {'down' if down else 'up'} {shown} {_unit_en(res.unit)}"
+                    + (f" ({said})." if said else "."))
+        else:
+            word = ("下降" if down else "增长") if res.unit == "%" else ("减少" if down else "增加")
+            head = f"{first}至{last}{word} {shown} {res.unit}" + (f"（{said}）。" if said else "。")
+        if other is not None and other.computation:
+            res = replace(res, computation=f"{res.computation}; {other.computation}" if res.computation else other.computation)
     elif o.op == "diff_departments":
         if value is not None and (not q.direction or (q.direction == "down") == (value < 0)):
             value = abs(value)  # "相差多少" / "少多少" ask for a magnitude
@@ -293,9 +312,19 @@ def _compose_compare(q: Program, o: Outcome) -> Answer:
         text += ("\nComputation: " if en else "\n计算：") + res.computation
     if o.warnings:
         text += ("\nWarning: " if en else "\n注意：") + " ".join(o.warnings)
-    return Answer(status="answered", answer=text, value=value, unit=res.unit or None,
-                  computation=res.computation, citations=list(o.citations), warnings=list(o.warnings),
-                  figures=figures_of(o), margin=abs(value) if o.derived == "margin" and value is not None else _margin(o))
+    ans = Answer(status="answered", answer=text, value=value, unit=res.unit or None,
+                 computation=res.computation, citations=list(o.citations), warnings=list(o.warnings),
+                 figures=figures_of(o), margin=abs(value) if o.derived == "margin" and value is not None else _margin(o))
+    if o.op == "years_change" and value is not None:
+        # a change over the years, from the first year to the last, with the rate or the
+        # amount beside it as a yoy answer carries them
+        other = o.rate.value if o.rate is not None else None
+        if res.unit == "%":
+            ans.rate, ans.change = value, other
+            ans.change_unit = o.rate.unit if o.rate is not None else None
+        else:
+            ans.rate = other
+    return ans
 
 
 def _superlative(q: Program) -> str:
@@ -325,6 +354,23 @@ def compose_ambiguous(q: Program, candidates: list[str], subs: list[tuple[str, A
             first = parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")
             lines.append(f"- {first}")
     return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
+
+
+def compose_which_year(q: Program, department: str, subs: list[tuple[str, Answer]]) -> Answer:
+    """A body loaded for several years and a question that names none: each year's answer,
+    and a request to say which."""
+    en = q.lang == "en"
+    names = [n for n, _ in subs]
+    head = (f"{department} is loaded for several years; please say which: " + "; ".join(names) if en
+            else f"已加载{department}多个年度的文件，请指明是哪一年：" + "；".join(names))
+    lines = [head]
+    for name, a in subs:
+        if a.status == "answered":
+            parts = a.answer.split("\n")
+            first = parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")
+            lines.append(f"- {name}: {first}")
+    cites = [c for _, a in subs if a.status == "answered" for c in a.citations]
+    return Answer(status="ambiguous", answer="\n".join(lines), candidates=names, citations=cites)
 
 
 def compose_refusal(q: Program, zh: str, en: str) -> Answer:

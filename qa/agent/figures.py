@@ -8,7 +8,7 @@ from qa.agent.outcome import Outcome
 from qa.types import Fact, Figure
 
 # Operations whose operands are figures side by side (a ratio's part and whole are not).
-CHARTED = ("compare", "each", "diff_departments", "list", "sum", "diff", "yoy")
+CHARTED = ("compare", "each", "diff_departments", "list", "sum", "diff", "yoy", "years_mean", "years_change")
 MAX_BARS = 12
 
 

@@ -64,6 +64,10 @@ class Program:
     link_first: bool = False
     # amounts the question restates to point at an item ("612万那个项目", "那65.69万"), in 元
     amounts: tuple[float, ...] = ()
+    # every year the question names, in order, when it names two or more ("2017年和2018年",
+    # "从2017年到2019年"); all_years when it speaks of the body's years together ("这三年")
+    years: tuple[int, ...] = ()
+    all_years: bool = False
 
 
 _YEAR_RE = re.compile(r"(?<!\d)(20\d{2}|19\d{2})(?!\d)\s*(?:年度?)?")
@@ -631,7 +635,15 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
         excluded=excluded,
         count_units=units,
         amounts=restated_amounts(t),
+        years=years_named(t),
+        all_years=has_cue_word("all_years", t if lang == "zh" else question),
     )
+
+
+def years_named(text: str) -> tuple[int, ...]:
+    """The distinct years a question names, in order; () unless it names two or more."""
+    ys = tuple(dict.fromkeys(int(m.group(1)) for m in _YEAR_RE.finditer(text)))
+    return ys if len(ys) >= 2 else ()
 
 
 def restated_amounts(text: str) -> tuple[float, ...]:

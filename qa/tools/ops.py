@@ -98,6 +98,19 @@ def total(facts: Sequence[Fact]) -> ToolResult:
     return ToolResult(value=float(r.value), unit=fs[0].unit, operands=list(facts), computation=r.text)
 
 
+def mean(facts: Sequence[Fact]) -> ToolResult:
+    """The average of several figures ("(17996.68 + 21955.35 + 24169.74) / 3 = 21373.92")."""
+    if not facts:
+        return ToolResult(None, "", note="nothing to average")
+    fs = _same_unit(facts)
+    p = places_of(fs)
+    try:
+        r = execute(("div", [("add", [_operand(f, p) for f in fs]), str(len(fs))]), max(p, 2))
+    except ArithError as exc:
+        return ToolResult(None, fs[0].unit, operands=list(facts), note=str(exc))
+    return ToolResult(value=float(r.value), unit=fs[0].unit, operands=list(facts), computation=r.text)
+
+
 def ordered_apart(a: Fact, b: Fact) -> bool:
     """Whether b is the larger of two figures in one measure (money in any money unit)."""
     x, y = _same_unit([a, b])
