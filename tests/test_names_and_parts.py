@@ -90,3 +90,20 @@ def test_a_body_whose_page_names_no_place_answers_a_question_that_names_one(tmp_
     for q in ("某州市国资委2016年会议费和培训费预算一共多少?", "某州国资委会议费和培训费一共多少"):
         ans = a.ask(q)
         assert ans.status == "answered" and ans.value == pytest.approx(23.45), (q, ans.answer)
+
+
+def test_a_place_read_otherwise_in_english():
+    # 闵行 is Minhang (行 read hang), not the everyday reading
+    assert "minhang" in build("上海市闵行区教育局").latin_region_forms
+
+
+def test_a_generic_word_against_another_in_a_difference_is_the_pages_total(tmp_path):
+    from index_util import assistant_of_text
+
+    page = ("某某市某某幼儿园2017年度部门决算说明\n(一)收入决算情况。\n"
+            "2017年度,本单位收入为1687.45万元,其中:财政拨款收入1516.64万元,占89.88%;事业收入170.81万元,占10.12%。\n"
+            "(二)支出决算情况\n2017年度,本单位支出为1942.57万元。其中:基本支出1121.09万元,占57.71%;项目支出821.48万元,占42.29%。\n")
+    a = assistant_of_text(tmp_path, "kg.txt", page)
+    for q in ("某某幼儿园2017年支出比收入多多少?", "某某幼儿园总支出减总收入差多少"):
+        ans = a.ask(q)
+        assert ans.status == "answered" and ans.value == pytest.approx(255.12), (q, ans.answer)

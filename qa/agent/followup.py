@@ -21,6 +21,7 @@ from qa.agent.inside import split_inside
 from qa.agent.understand import (LEXICON, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments,
                                  prepare, understand)
 from qa.text.normalize import squeeze
+from qa.tools.facts import norm_label
 from qa.text.numerals import words_to_number
 
 def _names_a_figure(metric: str) -> bool:
@@ -68,6 +69,14 @@ def _sibling_part(metric: str, last: str) -> tuple[str, bool]:
         if len(hits) == 1:
             return hits[0][0], is_whole
     return "", False
+
+
+def project_of_line(item: str, said: str) -> bool:
+    """Whether a whole a follow-up names ("维护费") is the project a line just discussed sits
+    in ("“金保工程”系统维护费:…机房托管"), said shorter: its words end that project's name."""
+    project, sep, _ = item.replace("：", ":").partition(":")
+    head = norm_label(said)
+    return bool(sep) and len(head) >= 2 and norm_label(project).endswith(head)
 
 
 def _is_whole_ref(whole: str) -> bool:
@@ -509,6 +518,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             # "占这个项目几成": the whole is what the last item sits in, else the last item
             scope, _, inner = prev_part.partition("中")
             metric, whole = (prev_part, scope) if inner else (prev_part, prev_whole or prev_part)
+        elif not part and named_whole and project_of_line(prev_part, named_whole):
+            # "它占维护费多少" after a line of the 金保工程系统维护费 project: of that project
+            metric, whole = _line_of_its_project(prev_part, inherited)
         elif not part and named_whole:
             metric, whole = (metric if item_ref else prev_part), named_whole
         elif not part and not named_whole and pointed_one and ":" in pointed_one:

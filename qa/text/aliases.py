@@ -28,6 +28,16 @@ from qa.types import Document
 
 
 @lru_cache(maxsize=1)
+def _readings() -> Any:
+    """Every reading of each character of a text (pypinyin with heteronyms), None without it."""
+    try:
+        from pypinyin import Style, pinyin
+    except ImportError:  # pragma: no cover - pypinyin is a declared dependency
+        return None
+    return lambda text: pinyin(text, style=Style.NORMAL, heteronym=True)
+
+
+@lru_cache(maxsize=1)
 def _pinyin() -> Any:
     """pypinyin's lazy_pinyin, imported on first use (its dictionaries take a second to load,
     and answering a question reads stored aliases, never derives them); None without it."""
@@ -89,10 +99,18 @@ def latin_forms(region_forms_: set[str]) -> set[str]:
     if lazy_pinyin is None:
         return set()
     out = set()
+    readings = _readings()
     for r in region_forms_:
         if any(r.endswith(s) for s in REGION_SUFFIXES):
             continue
         out.add("".join(lazy_pinyin(r)).lower())
+        if readings is not None:
+            # a character read otherwise in a place name (行 of 闵行 is hang, not xing): every
+            # reading, while the name has few
+            combos = [""]
+            for syl in readings(r):
+                combos = [c + x for c in combos for x in dict.fromkeys(syl)][:8]
+            out.update(c.lower() for c in combos)
     return out
 
 

@@ -175,7 +175,7 @@ def do_diff(q: Program, dd: DocData) -> Outcome:
         if got:
             a, b, row = got
             return answered("diff", dd, ops.difference(a, b), f"{a.label}{cols[0][0]}与{cols[1][0]}")
-    split = restated_operands(q, dd) or linked_parts(q, dd) or split_metrics(q, dd, LEXICON.cue_words["diff_separators"])
+    split = restated_operands(q, dd) or linked_parts(q, dd) or split_metrics(q, dd, LEXICON.cue_words["diff_separators"], generic_as_total=True)
     if not split or len(split[0]) != 2:
         return do_yoy(q, dd)
     (a, b), names = split

@@ -12,7 +12,7 @@ from qa.agent.context import DocData
 from qa.agent.inside import scope_before_within, split_inside
 from qa.agent.matching import best_matches, in_scope_table, not_the_scope
 from qa.agent.understand import LEXICON, Program
-from qa.tools.facts import NARROWING_TITLE_WORDS, Match, find_facts, norm_label, states_amount, without_generic_suffix
+from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, find_facts, norm_label, states_amount, without_generic_suffix
 from qa.types import Fact
 
 _SPLIT_RE = re.compile(r"\s+|和|与|及|以及|、|加上|加|跟|同|,|，")
@@ -117,7 +117,8 @@ def _two_named(text: str, weak: re.Pattern[str], best_one: Callable[[str], Match
     return ":" in whole.fact.label or {norm_label(whole.fact.column), norm_label(whole.fact.label)} == named
 
 
-def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) -> tuple[list[Fact], list[str]] | None:
+def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP,
+                  generic_as_total: bool = False) -> tuple[list[Fact], list[str]] | None:
     """Read the metric phrase as several metrics, each matching a fact.
 
     Strong separators (、 加 以及) always split; weak ones (和 与 spaces) only where the
@@ -180,7 +181,11 @@ def split_metrics(q: Program, dd: DocData, weak: re.Pattern[str] = _WEAK_SEP) ->
             sub.extend(xs if len(xs) > 1 else [word])
         parts.extend(sub if len(sub) > 1 else [piece])
     generic = {"项目", "经费", "资金", "支出", "费用", "预算", "金额", "钱"}
-    parts = [p for p in dict.fromkeys(parts) if norm_label(p) not in generic]
+    # a generic word set against another part in a difference ("支出比收入多多少") is the
+    # page's total of it
+    totals = {p: t for p in parts if generic_as_total and norm_label(p) in generic
+              and (t := next((p.strip() + w for w in TOTAL_LABELS if as_one(p.strip() + w) >= 0.95), ""))}
+    parts = [totals.get(p, p) for p in dict.fromkeys(parts) if norm_label(p) not in generic or p in totals]
     heads = LEXICON.cue_words.get("shared_heads")
     if len(parts) >= 3 and heads is not None and heads.fullmatch(norm_label(parts[-1])) \
             and as_one(re.sub(r"\s", "", parts[-1])) < 0.9:
