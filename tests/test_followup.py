@@ -139,9 +139,10 @@ def test_blind_conversations_regression(assistant):
     ("conv20.jsonl", (0.90, 0.80, 0.65, 0.65)),
     # first sight: conv21 0.90/0.75/0.60/0.40
     ("conv21.jsonl", (0.90, 0.75, 0.60, 0.40)),
-    # first sight: conv22 1.00/0.84/0.68/0.52, conv23 0.92/0.72/0.68/0.64
-    ("conv22.jsonl", (1.00, 0.84, 0.68, 0.52)),
-    ("conv23.jsonl", (0.92, 0.72, 0.68, 0.64)),
+    # first sight: conv22 1.00/0.84/0.68/0.52, conv23 0.92/0.72/0.68/0.64, conv24 0.96/0.76/0.64/0.44
+    ("conv22.jsonl", (1.00, 0.88, 0.76, 0.56)),
+    ("conv23.jsonl", (0.92, 0.84, 0.76, 0.72)),
+    ("conv24.jsonl", (0.96, 0.76, 0.64, 0.44)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
@@ -526,3 +527,10 @@ def test_a_year_inside_an_english_term_is_the_terms(assistant):
     out = _ask_all(assistant, ["What's the total 2024 budget of the Changji Government Offices Administration (机关事务管理局)?",
                                "How much of that is money carried over from last year?", "What share of the total is that?"])
     assert out[1].value == pytest.approx(1682.8) and out[2].value == pytest.approx(78.06)
+
+
+def test_the_amount_of_a_share_just_given_and_where_most_of_it_goes(assistant):
+    out = _ask_all(assistant, ["社保中心一般公共预算拨款里社保就业支出占多少", "金额是？"])
+    assert out[1].value == pytest.approx(1472.32) and out[1].unit == "万元"  # in the whole's scope
+    most = _ask_all(assistant, ["昌吉公积金信息化建设项目多少钱？", "钱主要花哪了", "占这个项目多少？"])
+    assert most[1].value == pytest.approx(277.8) and most[2].value == pytest.approx(81.23)

@@ -107,3 +107,12 @@ def test_a_generic_word_against_another_in_a_difference_is_the_pages_total(tmp_p
     for q in ("某某幼儿园2017年支出比收入多多少?", "某某幼儿园总支出减总收入差多少"):
         ans = a.ask(q)
         assert ans.status == "answered" and ans.value == pytest.approx(255.12), (q, ans.answer)
+
+
+@pytest.mark.parametrize("question,value", [
+    ("昌吉公积今年基本支出2440万，说是比上年多了三百多万，那上年基本支出预算是多少？", 2120.86),
+    ("社保中心社会保险经办机构这一项比去年少了99万，那去年是多少", 252.0),
+])
+def test_last_years_figure_asked_after_the_change_is_said(assistant, question, value):
+    ans = assistant.ask(question)
+    assert ans.status == "answered" and ans.value == pytest.approx(value), ans.answer

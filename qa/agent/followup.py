@@ -21,7 +21,7 @@ from qa.agent.inside import split_inside
 from qa.agent.understand import (LEXICON, asks_margin, asks_multiple, has_cue, has_cue_word, names_several_departments,
                                  prepare, understand)
 from qa.text.normalize import squeeze
-from qa.tools.facts import norm_label
+from qa.tools.facts import NARROWING_TITLE_WORDS, norm_label
 from qa.text.numerals import words_to_number
 
 def _names_a_figure(metric: str) -> bool:
@@ -415,6 +415,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             op = prev.op
         elif prev.base_op == "ratio" and own_metric and not named_dept:
             op = "lookup"  # "那请客吃饭的钱呢" after a share: that item's figure (a share is asked again in words)
+        elif prev.base_op == "ratio" and not own_metric and fu["amount_of_share"].search(question):
+            op = "lookup"  # "金额是？" after a share: the part's own amount
         elif prev.base_op == "compare" and own_metric and not named_dept and not inside and prev.items:
             op = "lookup"  # "征信那个项目呢" after "哪个最贵": that item's figure (ranked again only when said)
         elif prev.base_op == "count" and own_metric and not named_dept and _names_money(metric):
@@ -496,6 +498,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         metric = f"{prev_part.partition('中')[2] or prev_part}里{kind_said}" if kind_said else prev_part
         if scope_only and metric:
             metric = "".join(scope_only) + metric  # (the scope said now, on the item discussed)
+        elif op == "lookup" and prev.base_op == "ratio" and metric:
+            # the part's amount in the funding scope of the whole it was a share of
+            # ("社保就业支出占一般公共预算拨款多少" then "金额是？": its 一般公共预算 figure)
+            metric = "".join(w for w in NARROWING_TITLE_WORDS if w in prev_whole and w not in metric) + metric
         if op == "ratio" and prev.op == "ratio":
             whole = prev_whole
         if metric:

@@ -325,6 +325,20 @@ def _figure_of_the_year_before(text: str, lang: str = "zh") -> int | None:
     return None
 
 
+def _prior_asked_then(text: str, lang: str = "zh") -> bool:
+    """Whether a later clause asks last year's figure after an earlier one stated the change
+    ("…比上年多了三百多万，那上年基本支出预算是多少", "少了99万，那去年是多少")."""
+    if lang != "zh":
+        return False
+    clauses = [c for c in re.split(r"[，,；;？?]", text) if c.strip()]
+    ask, last = LEXICON.cue_words.get("first_ask"), LEXICON.cue_words.get("prior_year_said")
+    if ask is None or last is None or len(clauses) < 2:
+        return False
+    said = any(has_cue(c, lang, "yoy") or LEXICON.cue_words["direction_down"].search(c) for c in clauses[:-1])
+    then = clauses[-1]
+    return said and bool(last.search(then)) and bool(ask.search(then)) and not has_cue(then, lang, "yoy")
+
+
 def _leaving_out(text: str) -> str:
     """A whole less a named part ("X除去Y剩下多少"), written as the difference "X 减去 Y" (same
     length, so department spans stay valid); the text itself when it leaves nothing out or
@@ -483,6 +497,8 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     if asked_then is not None:
         # "比2024年少了2389万多，那2024年预算是多少": the change is said, that year's figure asked
         op, year = "lookup", asked_then
+    elif op in ("yoy", "diff", "lookup") and _prior_asked_then(t, lang):
+        op = "lookup"  # "…比上年多了三百多万，那上年是多少": last year's figure (read as 上年)
     target_unit = None
     um = _UNIT_RE.search(t)
     if um:
@@ -580,7 +596,7 @@ def understand(question: str, department_spans: list[tuple[int, int]] | None = N
     want = "total"
     if op == "yoy":
         want = "change"
-    elif (re.search(r"上年(?!结转|结余)|去年|上一年", t) or (
+    elif (has_cue_word("prior_year_said", t) or (
             lang == "en" and re.search(r"(?<!carry-over from )(?<!carried over from )(?<!carryover from )\blast year\b|\bprevious year\b", question, re.I))) \
             and not (year and has_cue_word("year_glossed", t if lang == "zh" else question)):
         # ("去年（2024年）": the year is named, 去年 is only how the user places it)
