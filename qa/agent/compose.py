@@ -347,13 +347,19 @@ def compose_ambiguous(q: Program, candidates: list[str], subs: list[tuple[str, A
         head = ("The question names no department; the loaded ones are: " if en
                 else "问题没有指明部门，请指明是哪一个：")
     head += "; ".join(candidates) if en else "；".join(candidates)
-    lines = [head]
+    lines = [head] + [f"- {line}" for _, line in _first_lines(subs)]
+    return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
+
+
+def _first_lines(subs: list[tuple[str, Answer]]) -> list[tuple[str, str]]:
+    """Each answered candidate's answer in one line (its first, and the next when it gives
+    no figure of its own: a passage quoted)."""
+    out = []
     for name, a in subs:
         if a.status == "answered":
             parts = a.answer.split("\n")
-            first = parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")
-            lines.append(f"- {first}")
-    return Answer(status="ambiguous", answer="\n".join(lines), candidates=list(candidates))
+            out.append((name, parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")))
+    return out
 
 
 def compose_which_year(q: Program, department: str, subs: list[tuple[str, Answer]]) -> Answer:
@@ -363,12 +369,7 @@ def compose_which_year(q: Program, department: str, subs: list[tuple[str, Answer
     names = [n for n, _ in subs]
     head = (f"{department} is loaded for several years; please say which: " + "; ".join(names) if en
             else f"已加载{department}多个年度的文件，请指明是哪一年：" + "；".join(names))
-    lines = [head]
-    for name, a in subs:
-        if a.status == "answered":
-            parts = a.answer.split("\n")
-            first = parts[0] + (" " + parts[1] if a.value is None and len(parts) > 1 else "")
-            lines.append(f"- {name}: {first}")
+    lines = [head] + [f"- {name}: {line}" for name, line in _first_lines(subs)]
     cites = [c for _, a in subs if a.status == "answered" for c in a.citations]
     return Answer(status="ambiguous", answer="\n".join(lines), candidates=names, citations=cites)
 
