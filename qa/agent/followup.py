@@ -431,7 +431,13 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     pointed = prev.items if len(prev.items) > 1 or len(prev.recent_items) < 2 else prev.recent_items
     amount = LEXICON.followup_amount
     # (unless it points at several items listed: "这两个项目加起来多少钱" adds them up)
-    if prev.op == "count" and amount is not None and amount.search(text) and prev_part \
+    rest_of = fu.get("rest_refs")
+    if rest_of is not None and rest_of.search(question) and not own_metric and "中" in prev_part:
+        # "And the rest?" after a part of a whole: the whole less that part
+        whole_said, _, part_said = prev_part.partition("中")
+        metric, op = f"{whole_said}减去{part_said}", "diff"
+        inherited = [x for x in inherited if not x.startswith("问法：")] + ["整体：" + whole_said]
+    elif prev.op == "count" and amount is not None and amount.search(text) and prev_part \
             and not (item_ref and len(pointed) > 1) and q.op != "average":
         # "涉及多少钱" after "有几个项目": the amount stated beside the count (项目金额)
         metric, op = f"{prev_part}金额", "lookup"

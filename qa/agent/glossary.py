@@ -40,7 +40,13 @@ def is_english(text: str) -> bool:
     """True when the question is mostly Latin letters (answer in English then)."""
     latin = sum(1 for c in text if c.isascii() and c.isalpha())
     cjk = sum(1 for c in text if "\u4e00" <= c <= "\u9fff")
-    return latin > 3 * cjk and latin >= 3
+    if latin > 3 * cjk and latin >= 3:
+        return True
+    # an English sentence naming Chinese terms ("What is the 机关事务局's 三公 budget?"): its
+    # words are English, the Chinese only names
+    words = len(re.findall(r"[A-Za-z]{2,}", text))
+    names = len(re.findall(r"[\u4e00-\u9fff]+", text))
+    return words >= 4 and words >= 2 * names
 
 
 def translate_department_words(text: str) -> str:
