@@ -20,7 +20,7 @@ from qa.agent.context import Context, DocData
 from qa.agent.followup import Conversation, rewrite, turn_of
 from qa.agent.inside import split_inside
 from qa.agent.operations.operands import scope_named, scope_of
-from qa.agent.operations.years import combine, per_year_question
+from qa.agent.operations.years import OVER_YEARS_OPS, combine, per_year_question
 from qa.agent.plan import Outcome, run_one
 from qa.agent.aliases import find_mentions, is_abbreviation
 from qa.agent.resolve import GENERIC_BODY_RE, POINTING_RE, resolve
@@ -652,8 +652,8 @@ class Assistant:
         combined as asked; None unless two or more of its documents are of those years."""
         had = sorted({d.document.year for d in self.ctx.by_department(department) if d.document.year})
         years = list(q.years) if q.years else (had if q.all_years else [])
-        if len(years) < 2 or not set(years) <= set(had) or q.op not in ("sum", "average", "yoy", "diff", "compare", "lookup", "count"):
-            return None  # (a reason, a list or a policy is each document's own)
+        if len(years) < 2 or not set(years) <= set(had) or q.op not in OVER_YEARS_OPS:
+            return None
         if q.op in ("yoy", "diff") and len(years) == 2 and abs(years[0] - years[1]) == 1:
             # two years in a row: the later document's own comparison with its year before
             # (its 上年 column, its "比上年" sentence) first; two documents only where it has none

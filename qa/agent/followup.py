@@ -24,12 +24,16 @@ from qa.text.normalize import squeeze
 from qa.tools.facts import NARROWING_TITLE_WORDS, norm_label
 from qa.text.numerals import words_to_number
 
+def _without_empty(metric: str) -> str:
+    """The metric without the lexicon's empty metric words (原因, 这项, 钱 …)."""
+    empty = LEXICON.followup.get("empty_metrics")
+    return empty.sub("", metric) if empty is not None else metric
+
+
 def _names_a_figure(metric: str) -> bool:
     """Whether a follow-up's metric names a figure of its own: something of two characters
-    or more is left once the lexicon's empty metric words (原因, 这项, 钱 …) are taken out."""
-    empty = LEXICON.followup.get("empty_metrics")
-    rest = empty.sub("", metric) if empty is not None else metric
-    return len(rest) >= 2
+    or more is left once the lexicon's empty metric words are taken out."""
+    return len(_without_empty(metric)) >= 2
 
 
 def _names_money(metric: str) -> bool:
@@ -42,8 +46,7 @@ def _names_money(metric: str) -> bool:
 def _said_shorter(metric: str, last: str) -> str:
     """The item just discussed when a follow-up names it by its head only (公务用车 of
     公务用车运行费, the money words aside), else "". Never a line inside the last item (X中Y)."""
-    empty = LEXICON.followup.get("empty_metrics")
-    head = empty.sub("", metric) if empty is not None else metric
+    head = _without_empty(metric)
     if len(head) < 2 or not last or "中" in last or last == head or not last.startswith(head):
         return ""
     return last
@@ -53,8 +56,7 @@ def _sibling_part(metric: str, last: str) -> tuple[str, bool]:
     """The part of a whole (lexicon ``wholes``) a follow-up names by one of its words, when the
     item just discussed is that whole ("里面公车那块" after 三公经费) or another of its parts
     ("车呢" after 公务接待费): (the part, whether last was the whole); ("", False) if none."""
-    empty = LEXICON.followup.get("empty_metrics")
-    head = empty.sub("", metric) if empty is not None else metric
+    head = _without_empty(metric)
     if not head or len(head) > 4 or not last or head in last:
         return "", False
     # (by the words they share, the whole's generic ones aside: 车 of 车辆 in 公务用车…费)
@@ -331,8 +333,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     # "按一般公共预算口径呢" / "按财政拨款算呢": only a funding scope said, for the item discussed
     scope_only = [w for w in q.narrow if w not in prev.metric]
     rest = re.sub("|".join(map(re.escape, q.narrow)) or "^$", "", metric)
-    empty = LEXICON.followup.get("empty_metrics")
-    if scope_only and (q.metric_default or not _names_a_figure(empty.sub("", rest) if empty is not None else rest)):
+    if scope_only and (q.metric_default or not _names_a_figure(rest)):
         own_metric = False
     else:
         scope_only = []

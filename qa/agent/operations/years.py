@@ -12,6 +12,11 @@ from qa.tools import ops
 from qa.types import UNIT_TO_YUAN, Fact
 
 
+# what a figure over several years can be asked as (a reason, a list or a policy is each
+# document's own)
+OVER_YEARS_OPS = ("sum", "average", "yoy", "diff", "compare", "lookup", "count")
+
+
 def per_year_question(q: Program, year: int) -> Program:
     """The question asked of one year: its figure, without the words about the years."""
     filler = LEXICON.cue_words.get("across_years_filler")
@@ -35,12 +40,10 @@ def _as_one_figure(o: Outcome) -> Fact | None:
 
 
 def combine(q: Program, per_year: list[tuple[int, Outcome]]) -> Outcome:
-    """The figures of the years combined as the question asks: added up, averaged, the change
-    from the first year to the last (with its rate), one as a multiple of the other, the
-    largest, or each year's figure (a small table)."""
+    """The figures of the years combined as the question asks (an op of OVER_YEARS_OPS):
+    added up, averaged, the change from the first year to the last (with its rate), one as a
+    multiple of the other, the largest, or each year's figure (a small table)."""
     named = [(f"{y}年", o) for y, o in per_year]
-    if q.op not in ("sum", "average", "yoy", "diff", "compare", "lookup", "count"):
-        return Outcome(status="not_found", op=q.op)  # (a reason or a list is each document's own)
     out = Outcome(status="answered", op="each", per_department=named)
     for _, o in per_year:
         out.citations.extend(o.citations)
