@@ -39,6 +39,16 @@ def test_department_from_heading_when_no_table_names_it():
     assert meta.department == "安阳市住房公积金管理中心" and meta.year == 2024
 
 
+@pytest.mark.parametrize("sep", [" | ", "\t"])
+def test_page_field_row_names_the_body_not_the_field(sep):
+    # a government page's info block: field label, value, as a pipe row or (after the loader) tabs
+    lines = [sep.join(["索引号", "11500000/2024-00001", "发文字号", ""]),
+             sep.join(["发布机构", "某某区教委", "有效性", ""]),
+             sep.join(["标题", "重庆市某某区某某镇中心小学2024年单位预算情况说明", ""]),
+             "一、单位基本情况", "学校内设教务处、总务处。"]
+    assert read_metadata("x.txt", lines).department == "重庆市某某区某某镇中心小学"
+
+
 def test_department_line_strips_unit_and_colon():
     lines = ["2023年部门决算公开表", "表1", "收入支出决算总表", "编制单位：某某县财政局： 金额单位：元", "项目 决算数"]
     meta = read_metadata("x.txt", lines)

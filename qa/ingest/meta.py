@@ -261,6 +261,10 @@ def _name_in_title(text: str) -> str:
 
     Memoised (a pure function of the text): the heading scan asks it of every short line of
     a document's first 800, and table labels recur within and across documents."""
+    if "|" in text or "\t" in text:
+        # a page's field row ("标题 | …2024年单位预算情况说明 |"): the name is in a cell, never
+        # the field's label
+        return next((n for cell in re.split(r"[|\t]", text) if cell.strip() and (n := _name_in_title(cell))), "")
     t = squash(text)
     t = _CRUMB_SEP.split(t)[-1]  # a breadcrumb's last crumb
     t = _SECTION_PREFIX.sub("", t)
@@ -279,7 +283,7 @@ def _department_from_headings(lines: list[str]) -> tuple[str, int]:
         t = squash(line)
         if not t or len(t) > 60 or _SENTENCE.search(t):
             continue
-        name = _name_in_title(t)
+        name = _name_in_title(line if re.search(r"[|\t]", line) else t)
         if name:
             counts[name] += 1
     if not counts:
