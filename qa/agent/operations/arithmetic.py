@@ -16,6 +16,7 @@ from qa.agent.outcome import Outcome, answered, doc_label, doc_label_en, not_fou
 from qa.agent.understand import LEXICON, Program, has_cue
 from qa.tools import ops
 from qa.tools.facts import NARROWING_TITLE_WORDS, TOTAL_LABELS, Match, column_kind, find_facts, label_similarity, norm_label
+from qa.text.numerals import words_to_number
 from qa.types import UNIT_TO_YUAN, Fact
 
 
@@ -56,7 +57,7 @@ def do_sum(q: Program, dd: DocData) -> Outcome:
         out = do_lookup(q, dd)
         out.op = "sum"
         return out
-    facts, names = whole_dropped(*split)
+    facts, names = whole_dropped(*split, q.question)
     facts, unread = in_money(facts, names, dd, q)
     if unread:
         return not_found("sum", f"{doc_label(dd)}未披露“{unread}”的金额，无法相加。",
@@ -99,9 +100,18 @@ def total_row_named(q: Program, dd: DocData) -> str | None:
     return " ".join(pieces[:-1] + [m.group(0)])
 
 
-def whole_dropped(facts: list[Fact], names: list[str]) -> tuple[list[Fact], list[str]]:
+def whole_dropped(facts: list[Fact], names: list[str], question: str = "") -> tuple[list[Fact], list[str]]:
     """"The procurement budget for goods and services": a part that equals the sum of all
-    the others is their whole, named as the scope, not one more thing to add."""
+    the others is their whole, named as the scope, not one more thing to add; so is one
+    that holds the others when the question counts one part fewer ("发工资那块，基本工资、津贴补贴、
+    奖金三项合计")."""
+    pat = LEXICON.cue_words.get("items_counted")
+    said = pat.search(question) if pat is not None and question else None
+    n = said and (int(said.group("n")) if said.group("n").isdigit() else words_to_number(said.group("n")))
+    if n and len(facts) == n + 1 and len({g.unit for g in facts}) == 1:
+        big = max(range(len(facts)), key=lambda i: facts[i].value)
+        if facts[big].value >= sum(g.value for j, g in enumerate(facts) if j != big) - 0.006:
+            return [g for j, g in enumerate(facts) if j != big], [x for j, x in enumerate(names) if j != big]
     if len(facts) >= 3:
         for i, f in enumerate(facts):
             rest = [g for j, g in enumerate(facts) if j != i]
@@ -263,6 +273,17 @@ def _share_of_parts(q: Program, dd: DocData, m: list[str]) -> Outcome | None:
     return answered("ratio", dd, res, f"{label}合计占{label_of(wh[0].fact, m[1])}")
 
 
+def _in_column_of(dd: DocData, part: Fact, whole: Fact) -> Fact:
+    """The whole read in the part's own column when the page states it in that column too: a
+    final-accounts sentence gives 三公经费 as 预算数 and as 决算数, and 公务接待费's 决算数 is a share of
+    the 决算数 (never of the budget)."""
+    if part.column == whole.column or part.doc != whole.doc or "prose" not in (part.source, whole.source):
+        return whole  # (a table's columns are its own: the whole's row is read where it stands)
+    same = [f for f in dd.facts if f.source == "prose" and f.column == part.column and f.unit == whole.unit and f.value is not None
+            and norm_label(f.label) == norm_label(whole.label) and f.value >= part.value]
+    return min(same, key=lambda f: abs(f.line - whole.line)) if same else whole
+
+
 def do_ratio(q: Program, dd: DocData) -> Outcome:
     cols = _columns_named(dd, q.metric)
     if len(cols) == 1 and re.search(r"完成|执行", q.question):
@@ -331,11 +352,16 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
         share_of = LEXICON.cue_words["share_of"].search(q.question.lower())
         whole_first = bool(share_of) and share_of.start() < q.question.lower().find(q.en_terms[0][0].lower())
         totals = [t for t in terms if "总" in t or "合计" in t]
+        low = q.question.lower()
+        after = [zh for en, zh in q.en_terms if share_of and low.find(en.lower(), share_of.end()) >= 0]
         if totals:
             wname = totals[0]
+        elif whole_first and after:
+            wname = after[0]  # the term right after "share of" (not a word of the body's name before it)
         else:
             wname = terms[0] if whole_first else terms[-1]
-        pname = next(t for t in terms if t != wname)
+        pname = next((t for t in (after if whole_first else []) if t != wname), None) \
+            or next(t for t in terms if t != wname)
         wh = best_matches(dd, wname, "total", q)
         pa = best_matches(dd, wname + pname, "total", q) if len(pname) <= 3 else []
         if pa and pa[0].score >= 0.9:
@@ -365,6 +391,7 @@ def do_ratio(q: Program, dd: DocData) -> Outcome:
     if part_f is None or whole_f is None:
         return not_found("ratio", f"{doc_label(dd)}中找不到计算该占比所需的数字。",
                          f"{doc_label_en(dd)} does not give the figures needed for that share.", dd)
+    whole_f = _in_column_of(dd, part_f, whole_f)
     res = ops.share(part_f, whole_f)
     if res.value is None:
         return not_found("ratio", "分母为零，无法计算占比。", "The total is zero, so no share can be computed.", dd)

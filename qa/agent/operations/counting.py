@@ -76,7 +76,8 @@ def do_count(q: Program, dd: DocData) -> Outcome:
             # "在职和退休人员一共多少人": a sum of counts
             facts, names = split
             return answered("sum", dd, ops.total(facts), "、".join(label_of(f, n) for f, n in zip(facts, names)))
-    under = projects_under(dd, q)
+    # (projects are counted in 个/项: "…生活费项目有多少人" counts the people it covers)
+    under = projects_under(dd, q) if set(q.count_units) <= {"个", "项"} else None
     if under is not None:
         subject, rows = under
         res = ops.count([f.label for f in rows])
