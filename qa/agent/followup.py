@@ -86,7 +86,7 @@ def _is_whole_ref(whole: str) -> bool:
     return bool(whole) and refs is not None and bool(refs.fullmatch(whole))
 
 
-def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
+def _body_named_back(text: str, talked_about: list[str], discussed: tuple[str, ...] = ()) -> tuple[str, str]:
     """"than the bureau", "the fund centre's figure" in an English turn: the text without
     those words and the one department of the conversation whose name has that kind of
     body, or (text, "")."""
@@ -99,6 +99,14 @@ def _body_named_back(text: str, talked_about: list[str]) -> tuple[str, str]:
         if len(fits) == 1:
             j = i + len(words) + (2 if low[i + len(words): i + len(words) + 2] == "'s" else 0)
             return text[:i] + " " + text[j:], fits[0]
+    # "The social insurance one." after a name that fitted several: the one whose name holds
+    # what the words before "one" translate to
+    pat = LEXICON.followup.get("en_named_one")
+    for m in (pat.finditer(text) if pat is not None else ()):
+        said = [zh for _, zh in glossary.english_terms(m.group("words"))]
+        fits = [d for d in dict.fromkeys(talked_about + list(discussed)) if said and all(zh in d for zh in said)]
+        if len(fits) == 1:
+            return text[:m.start()] + " " + text[m.end():], fits[0]
     return text, ""
 
 
@@ -142,21 +150,25 @@ def _items_metric(items: tuple[str, ...] | list[str]) -> str:
 
 
 def _against_last(metric: str, last: str, core: str) -> str:
-    """The item a difference names against the one just discussed ("X比它", "X比这个项目",
-    "X比" once the pointing word is gone), or "" when it names both sides itself."""
+    """The two sides ("A、B") of a difference that names one item against the one just
+    discussed ("X比它", "X比这个项目", "X比" once the pointing word is gone, "比Y多多少"), or ""
+    when it names both sides itself."""
     a, said, b = metric.partition("比")
     if not said and re.search(r"比\s+", core):
         a, said, b = metric, "比", ""  # "X比它少多少": 它 taken out, nothing left after 比
     kinds = LEXICON.followup["pointed_scopes"]
     a = re.sub("^(?:" + kinds.pattern + ")", "", a.strip())  # ("另一个项目住房公积金管理服务比…")
-    if not said or len(a) < 2 or a == last:
-        return ""
     refs = LEXICON.followup.get("whole_refs")
     b = b.strip()
-    if b and not (refs is not None and refs.fullmatch(b)) and not kinds.fullmatch(b) \
-            and not LEXICON.followup["department_refs"].fullmatch(b):
+    points_back = not b or (refs is not None and refs.fullmatch(b)) or kinds.fullmatch(b) \
+        or LEXICON.followup["department_refs"].fullmatch(b)
+    if said and len(a) < 2 and not points_back and _names_a_figure(b) and b != last:
+        # "比基本工资多多少" after 其他工资福利支出: the one discussed against the one named (a
+        # part inside a whole, X中Y, is its part Y)
+        return f"{last.partition('中')[2] or last}、{b}"
+    if not said or len(a) < 2 or a == last or not points_back:
         return ""
-    return a
+    return f"{a}、{last}"
 
 
 def _line_of_its_project(item: str, inherited: list[str]) -> tuple[str, str]:
@@ -170,12 +182,43 @@ def _line_of_its_project(item: str, inherited: list[str]) -> tuple[str, str]:
 def _ordinal(text: str) -> tuple[str, int | None]:
     """The text without an ordinal word ("第一个项目多少钱") and the place it names (1, 2 …,
     -1 for the last), or None."""
+    text, places = _ordinals(text)
+    return text, (places[0] if places else None)
+
+
+def _ordinals(text: str) -> tuple[str, list[int]]:
+    """The text without its ordinal words and the places they name, in the order said
+    ("第一个比第二个多多少" → [1, 2])."""
     low = text.lower()
-    for word, place in LEXICON.ordinals.items():
-        i = low.find(word)
-        if i >= 0:
-            return text[:i] + " " + text[i + len(word):], place
-    return text, None
+    found: list[tuple[int, int, int]] = []  # (start, end, place)
+    for word, place in sorted(LEXICON.ordinals.items(), key=lambda kv: -len(kv[0])):
+        for m in re.finditer(re.escape(word), low):
+            if not any(a < m.end() and m.start() < b for a, b, _ in found):
+                found.append((m.start(), m.end(), place))
+    found.sort()
+    for a, b, _ in reversed(found):
+        text = text[:a] + " " + text[b:]
+        low = text.lower()
+    return text, [p for _, _, p in found]
+
+
+def _at(listed: tuple[str, ...], place: int) -> str:
+    """The item at an ordinal's place in a list (1 is the first, -1 the last), or ""."""
+    k = place - 1 if place > 0 else place
+    return listed[k] if listed and -len(listed) <= k < len(listed) else ""
+
+
+def _each_named_back(core: str, spans: list[tuple[int, int]], talked: set[str], aliases: dict) -> list[str]:
+    """The departments of the conversation that several loose names say back, one per name
+    ("安阳是昌吉的几倍" after both were discussed), or [] when a name fits none or several."""
+    picks: list[str] = []
+    for a, b in sorted(set(spans)):
+        one = resolve(core[a:b], aliases)
+        fits = [d for d in (one.departments or one.ambiguous) if d in talked]
+        if len(fits) != 1:
+            return []
+        picks.append(fits[0])
+    return list(dict.fromkeys(picks))
 
 
 @dataclass(frozen=True)
@@ -216,6 +259,9 @@ class Turn:
     # the items answered about so far, the most recent last (of a ranking, the one it picked):
     # "这两个加起来" after "最大的是哪个" and "最小的呢" is those two
     talked_items: tuple[str, ...] = ()
+    # the figures asked so far, as asked (their metric phrases), the most recent last: "两个差多少"
+    # after 项目支出 and then its 一般公共预算 part is those two readings
+    asked: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -274,7 +320,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     text = prepare(question)
     back = ""
     if en:
-        text, back = _body_named_back(text, list(dict.fromkeys(list(prev.departments) + list(prev.other_departments))))
+        text, back = _body_named_back(text, list(dict.fromkeys(list(prev.departments) + list(prev.other_departments))),
+                                      prev.history)
         core, inside = _strip(fu["en_sub_item_refs"], text)
         item_ref = bool(fu["en_item_refs"].search(core))
         # (a year said inside a budget term is the term's: "carried over from last year")
@@ -291,15 +338,22 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         core, item_ref = _strip(fu["item_refs"], core)
         core, _ = _strip(fu["department_refs"], core)
         core, _ = _strip(fu["turn_words"], core)
+        # (the departments counted name no item: "两家这项预算差多少")
+        core, _ = _strip(LEXICON.cue_words["several_departments"], core)
         prior = False
-    core, place = _ordinal(core)
+    core, places = _ordinals(core)
+    place = places[0] if places else None
     pointed_one = ""
+    pointed_two: tuple[str, ...] = ()  # "第一个比第二个多多少": two of the list, in the order said
     listed: tuple[str, ...] = ()
     if place is not None:
         listed = prev.picked or (prev.ranking if len(prev.ranking) > 1 and len(prev.items) <= 1
-                                 else prev.items or prev.recent_items)
-        if listed and -len(listed) <= (place - 1 if place > 0 else place) < len(listed):
-            pointed_one = listed[place - 1 if place > 0 else place]  # "第一个项目": the first listed
+                                 else prev.items if len(prev.items) > 1 or len(prev.asked) < 2
+                                 else prev.asked[-2:])  # ("后面这个" of the two figures just asked)
+        pointed_one = _at(listed, place)  # "第一个项目": the first listed
+        picked_two = tuple(dict.fromkeys(_at(listed, p) for p in places))
+        if len(places) == 2 and len(picked_two) == 2 and all(picked_two):
+            pointed_two, pointed_one = picked_two, ""
     res = resolve(core, aliases)
     said_back = _short_form_named_back(core, res, list(prev.departments) + list(prev.other_departments), aliases)
     if said_back:  # "安阳是社保的几倍"
@@ -319,6 +373,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         if len(fits) == 1:
             res = replace(res, departments=[d for d in res.departments if d != fits[0]] + fits, ambiguous=[])
             by_kind = True
+        elif len(fits) > 1 and len(named := _each_named_back(core, res.spans, talked, aliases)) > 1:
+            res = replace(res, departments=named, ambiguous=[])
+            by_kind = True
     # an English turn is read as English (its department words are Chinese by now)
     q = understand(question if en else core, res.spans, core)
     metric = _metric_of(q.metric)
@@ -327,8 +384,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
             and not names_several_departments(text):  # ("两家车的总价值差多少": one item, two departments)
         metric = "、".join(named_two)  # "公车的钱是请客吃饭的几倍", "How much more is 物业 than 交通": two items
     named_dept = bool(res.departments or res.ambiguous or res.not_loaded)
-    if back and list(res.departments) == [back] and back in prev.departments and not res.ambiguous:
+    if back and list(res.departments) == [back] and list(prev.departments) == [back] and not res.ambiguous:
         named_dept = False  # "the center" is the one being discussed: named back, not anew
+        # (of several discussed, it is the one chosen: "The social insurance one.")
     own_metric = _names_a_figure(metric) and not q.metric_default
     # "按一般公共预算口径呢" / "按财政拨款算呢": only a funding scope said, for the item discussed
     scope_only = [w for w in q.narrow if w not in prev.metric]
@@ -344,7 +402,11 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     kind_free = fu["pointed_scopes"].sub("", metric)
     if pointed_back and not _names_a_figure(kind_free):
         own_metric = False  # "这个项目的钱怎么分的": the item just answered
-    if pointed_one and not _names_a_figure(kind_free):
+    if pointed_one and len(set(listed)) == 2 and (asks_multiple(question) or q.op == "diff"):
+        # "How many times bigger is the first?" of two: the one pointed at against the other
+        pointed_two = (pointed_one, next(x for x in listed if x != pointed_one))
+        pointed_one = ""
+    if (pointed_one or pointed_two) and not _names_a_figure(kind_free):
         own_metric = False  # "那第一个项目覆盖多少人": the item pointed at, asked of
     said_shorter = _said_shorter(metric, _part_and_whole(prev.metric)[0]) if own_metric and not q.count_units else ""
     if said_shorter:
@@ -382,7 +444,8 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # "How much bigger is Anyang's?" right after switching to it: the two just discussed
         departments = list(dict.fromkeys(list(prev.other_departments) + departments))
         inherited.append("部门：" + "、".join(departments))
-    elif named_dept and (adding or against or (not own_metric and (q.op in ("diff", "compare") or asks_multiple(question)))):
+    elif named_dept and (adding or against or (not own_metric and (q.op in ("diff", "compare", "sum") or asks_multiple(question)))):
+        # ("跟机关事务局的加一块是多少": the one named added to the one discussed)
         departments = list(dict.fromkeys(list(prev.departments) + departments))
         inherited.append("部门：" + "、".join(prev.departments))
     elif not named_dept:
@@ -443,6 +506,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         # "涉及多少钱" after "有几个项目": the amount stated beside the count (项目金额)
         metric, op = f"{prev_part}金额", "lookup"
         inherited = [x for x in inherited if not x.startswith("问法：")] + ["指标：" + prev_part]
+    elif pointed_two and not own_metric:
+        metric = "、".join(_literal(x) for x in pointed_two)  # "第一个比第二个多多少"
+        inherited.append("项目：" + "、".join(pointed_two))
     elif pointed_one and (inner := split_inside(metric)) and fu["pointed_scopes"].fullmatch(inner[0].strip()):
         # "第一个项目里咨询费": a line inside the item pointed at
         metric = f"{_literal(pointed_one)}中{inner[1].strip()}"
@@ -469,6 +535,10 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
         inherited.append("项目：" + "、".join(prev.items))
     elif item_ref and pointed:
         pointed = _pointed_back(text, pointed, prev.talked_items)
+        if len(set(pointed)) < 2 and len(prev.asked) > 1:
+            # "两个差多少" after one item read two ways (项目支出, then its 一般公共预算 part):
+            # the figures just asked
+            pointed = _pointed_back(text, prev.asked[-2:], prev.asked)
         if op in ("sum", "lookup", "compare") and not q.count_units:
             # "这两个加起来多少" after "补多少人" and another item's money: the items, not the
             # count stated of the first (州直…采暖费:补贴人数 is the 采暖费's people)
@@ -485,7 +555,7 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     elif op == "diff" and own_metric and not named_dept and prev_part and "、" not in metric \
             and (against_last := _against_last(metric, prev_part, core)):
         # "那破产企业…采暖费比它少多少": the item named, against the one just discussed
-        metric = f"{against_last}、{prev_part}"
+        metric = against_last
         inherited.append("项目：" + prev_part)
     elif inside and own_metric and prev_part:
         metric = f"{prev_part}中{metric}"  # "信息化建设" + "其中维修（护）费": inside the last item
@@ -571,7 +641,9 @@ def rewrite(question: str, prev: Turn | None, aliases: dict) -> Standalone | Non
     if op == "average" and not over and prev.op == "average":
         over = counted_over(prev.question, "zh")  # "What about the social insurance center?": over the same
     per = over[1] if over else ""
-    over_label = over[0] if over else ""
+    # (a bare 人均 is left to the answering, which counts the item's own people before the
+    # department's staff: "人均每年多少钱" after "它覆盖多少人")
+    over_label = over[0] if over and over != counted_over(over[1], "zh") else ""
     asked = "purpose" if op == "rationale" and LEXICON.cue_words["asks_purpose"].search(question) else op
     if op == "compare" and len(departments) > 1 and has_cue_word("growth_compared", question):
         asked = "growth"  # "两家谁涨得快"
@@ -691,7 +763,17 @@ def turn_of(question: str, answer_items: list[str], aliases: dict, prev: Turn | 
                 other_departments=others, ranking=tuple(ranking), scope=scope, picked=picked,
                 history=_discussed((prev.history if prev else ()), departments),
                 talked_items=_discussed((prev.talked_items if prev else ()),
-                                        tuple(answer_items[:1]) if q.op == "compare" else tuple(answer_items)))
+                                        tuple(answer_items[:1]) if q.op == "compare" else tuple(answer_items)),
+                asked=_discussed((prev.asked if prev else ()), _figures_asked(q.op, metric)))
+
+
+def _figures_asked(op: str, metric: str) -> tuple[str, ...]:
+    """The figures a turn asked for, by their metric phrases ("A、B" is two; a share's is its
+    part), none for a question that asks no figure (a reason, a list)."""
+    if op in ("rationale", "policy", "list", "purpose"):
+        return ()
+    part = re.sub("[「」]", "", _metric_of(metric.partition("|")[0]))
+    return tuple(x for x in part.split("、") if x) if part else ()
 
 
 def _discussed(before: tuple[str, ...], now: tuple[str, ...]) -> tuple[str, ...]:

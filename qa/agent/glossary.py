@@ -28,7 +28,8 @@ def _compile(table: dict[str, str]) -> list[tuple[re.Pattern[str], str]]:
             continue
         base = k[:-1] if k.endswith("s") and not k.endswith("ss") else k
         # singular and plural alike: "office expense(s)", "project(s)"
-        out.append((re.compile(r"(?<![a-z])" + re.escape(base) + r"s?(?![a-z])", re.I), table[k]))
+        # (words apart by any space: a follow-up's pronoun taken out leaves two)
+        out.append((re.compile(r"(?<![a-z])" + re.escape(base).replace(r"\ ", r"\s+") + r"s?(?![a-z])", re.I), table[k]))
     return out
 
 

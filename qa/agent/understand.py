@@ -730,6 +730,9 @@ def prepare(question: str) -> str:
             return " " if any(zh in k or (len(zh) >= 3 and is_subsequence(zh, k)) for k in known) else f" {zh} "
 
         t = re.sub(r"\(\s*([\u4e00-\u9fff][^()]*?)\s*\)", gloss, t)
+        # an English word or two in brackets glosses the words around it ("public (office)
+        # expenses", "the Government Offices Administration (GOA)"): the term is what is left
+        t = re.sub(r"\s*\(\s*[A-Za-z][A-Za-z -]{0,24}\)", "", t)
         return glossary.translate_department_words(t)
     # "昌吉那个中心": a demonstrative between a place and a body says nothing of either
     t = LEXICON.followup["demonstratives"].sub("", t) if "demonstratives" in LEXICON.followup else t
