@@ -688,6 +688,7 @@ def test_asking_for_a_categorys_indicators_lists_them_all(assistant):
     ("b23_users_voice.jsonl", 0.90),  # first sight 0.890
     ("b24_users_voice.jsonl", 0.84),  # first sight 0.830
     ("b25_users_voice.jsonl", 0.80),  # first sight 0.780
+    ("b26_users_voice.jsonl", 0.84),  # first sight 0.820
 ])
 def test_blind_users_voice_regression(index_dir, name, floor):
     """Blind batches in users' own words, written from the documents only: must not fall back."""

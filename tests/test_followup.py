@@ -142,7 +142,9 @@ def test_blind_conversations_regression(assistant):
     # first sight: conv22 1.00/0.84/0.68/0.52, conv23 0.92/0.72/0.68/0.64, conv24 0.96/0.76/0.64/0.44
     ("conv22.jsonl", (1.00, 0.88, 0.76, 0.56)),
     ("conv23.jsonl", (0.92, 0.84, 0.76, 0.72)),
-    ("conv24.jsonl", (0.96, 0.76, 0.68, 0.48)),
+    ("conv24.jsonl", (0.96, 0.80, 0.76, 0.60)),
+    # first sight: conv25 (30 × 4) 0.97/0.80/0.67/0.60
+    ("conv25.jsonl", (0.96, 0.86, 0.73, 0.66)),
 ])
 def test_newer_blind_conversations_regression(assistant, name, floors):
     convs = load_conversations(ROOT / "evals" / "blind" / name)
