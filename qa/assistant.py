@@ -674,7 +674,7 @@ class Assistant:
     def _ambiguous(self, q: Program, candidates: list[str], named_several: bool = True) -> Answer:
         subs = []
         cites: list[Citation] = []
-        if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list") or not named_several:
+        if q.op in ("lookup", "sum", "yoy", "ratio", "count", "diff", "list", "policy", "average") or not named_several:
             for name in candidates:
                 a = self._single(q, name)
                 subs.append((name, a))

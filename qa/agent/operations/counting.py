@@ -143,6 +143,11 @@ def do_count(q: Program, dd: DocData) -> Outcome:
             # "有几辆公车" over a page stating only 公务用车 50 万元: money counts no cars
             return not_found("count", f"{doc_label(dd)}没有披露“{q.metric.replace(' ', '')}”的数量（只有金额）。",
                              f"{doc_label_en(dd)} states no number of “{q.metric.replace(' ', '')}” (only an amount).", dd)
+    if not q.count_units and out.status == "answered" and out.result is not None \
+            and out.result.unit in UNIT_TO_YUAN and out.derived not in ("empty", "blank"):
+        # "How many provident fund loans…": an amount of money counts none of them
+        return not_found("count", f"{doc_label(dd)}没有披露“{q.metric.replace(' ', '')}”的数量（只有金额）。",
+                         f"{doc_label_en(dd)} states no number of “{q.metric.replace(' ', '')}” (only an amount).", dd)
     out.op = "count"
     if out.derived in ("empty", "blank") and out.result is not None:
         out.result.unit = "个"  # "没有专项转移支付项目": none of them
